@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
+
+/**
+ * @title ChannelSettlement
+ * @notice Holds the funds of multi-party state channels and settles them from signed checkpoints.
+ *
+ * Lifecycle: {open} → {deposit}/{depositEth}/{bond} → {propose} (first checkpoint, settlement starts,
+ * deposits stop) → challenges via {propose} with higher versions → {finalize} → {claim} → {withdraw}.
+ * {emergencyExit} lets one participant leave early with a fully-signed checkpoint; {slash} takes an
+ * equivocator's bond at any time while it has one.
+ *
+ * Rules a reader of the channel core needs (see contracts/CONTEXT.md):
+ * - Deadline: the first checkpoint at time `T0` sets `deadline = T0 + W` (W = dispute window).
+ *   A challenge at time `t < deadline` sets `deadline = min(max(deadline, t + W), T0 + 2W)`: a late
+ *   challenge leaves everyone a full window to answer, but no sequence of challenges moves the
+ *   deadline past `T0 + 2W`.
+ * - Holdings: each (channel, token) has holdings = deposits − claims − exits; a claim or exit that
+ *   exceeds them reverts, so one channel can never pay out another channel's funds.
+ * - minStake, maxLeverage and roles are recorded for the channel core and not enforced here; a bond
+ *   is whatever a participant chose to lock with {bond}.
+ */
+contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice EIP-712 type hash of the wallet's session-key authorisation.
+    bytes32 public constant SESSION_KEY_TYPEHASH =
+        keccak256("SessionKey(bytes32 channelId,address participant,address sessionKey)");
+    /// @notice EIP-712 type hash of a block header; the block id is its full digest.
+    bytes32 public constant BLOCK_TYPEHASH = keccak256(
+        "Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
+    );
+    /// @notice EIP-712 type hash of a checkpoint.
+    bytes32 public constant CHECKPOINT_TYPEHASH = keccak256(
+        "Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)"
+    );
+
+    /// @notice Most participants a channel may have (a signer bitmap is one word).
+    uint256 public constant MAX_PARTICIPANTS = 256;
+    /// @notice Most tokens a channel may accept (a deposit record stores an 8-bit token index).
+    uint256 public constant MAX_TOKENS = 256;
+    /// @notice Longest dispute window; keeps `T0 + 2W` far inside uint64.
+    uint64 public constant MAX_DISPUTE_WINDOW = 365 days;
+    /// @notice Highest role number (Observer).
+    uint8 public constant MAX_ROLE = 3;
+
+    struct Channel {
+        Status status;
+        uint16 threshold;
+        uint32 maxLeverage;
+        uint64 disputeWindow;
+        uint64 depositCount;
+        uint64 version;
+        uint64 firstProposalAt;
+        uint64 deadline;
+        uint256 minStake;
+        bytes32 headsHash;
+        bytes32 stateRoot;
+        bytes32 balancesRoot;
+        address[] participants;
+        address[] tokens;
+    }
+
+    struct Member {
+        address sessionKey;
+        uint8 index;
+        uint8 role;
+        bool isParticipant;
+        bool slashed;
+    }
+
+    mapping(bytes32 channelId => Channel) private _channels;
+    mapping(bytes32 channelId => mapping(address participant => Member)) private _members;
+    mapping(bytes32 channelId => mapping(address participant => uint256)) private _bonds;
+    mapping(bytes32 channelId => mapping(address sessionKey => address participant)) private _keyOwners;
+    /// @dev Token index + 1; zero means the token is not accepted.
+    mapping(bytes32 channelId => mapping(address token => uint256)) private _tokenSlots;
+    mapping(bytes32 channelId => mapping(address token => uint256)) private _holdings;
+    /// @dev One word per deposit: amount (240 bits) ‖ token index (8 bits) ‖ participant index (8 bits).
+    mapping(bytes32 channelId => mapping(uint64 index => uint256)) private _deposits;
+    mapping(bytes32 channelId => mapping(address participant => mapping(address token => bool))) private _settled;
+    mapping(address account => mapping(address token => uint256)) private _owed;
+
+    constructor() EIP712("ChannelExchange", "1") {}
+
+    // ------------------------------------------------------------------------------------------
+    // Opening and funding
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChannelSettlement
+    function open(OpenParams calldata params, bytes[] calldata keyAuthSigs) external returns (bytes32 channelId) {
+        uint256 n = params.participants.length;
+        if (n < 2 || n > MAX_PARTICIPANTS) revert ChannelSettlementInvalidParticipantCount(n);
+        if (params.sessionKeys.length != n || params.roles.length != n || keyAuthSigs.length != n) {
+            revert ChannelSettlementLengthMismatch();
+        }
+        if (uint256(params.threshold) * 2 <= n || params.threshold > n) {
+            revert ChannelSettlementInvalidThreshold(params.threshold, n);
+        }
+        if (params.disputeWindow == 0 || params.disputeWindow > MAX_DISPUTE_WINDOW) {
+            revert ChannelSettlementInvalidDisputeWindow(params.disputeWindow);
+        }
+        uint256 k = params.tokens.length;
+        if (k == 0 || k > MAX_TOKENS) revert ChannelSettlementInvalidTokenCount(k);
+
+        channelId = _computeChannelId(params);
+        Channel storage ch = _channels[channelId];
+        if (ch.status != Status.None) revert ChannelSettlementChannelExists(channelId);
+
+        for (uint256 i = 0; i < n; ++i) {
+            _addParticipant(channelId, params, keyAuthSigs[i], i);
+        }
+        for (uint256 i = 0; i < k; ++i) {
+            address token = params.tokens[i];
+            if (_tokenSlots[channelId][token] != 0) revert ChannelSettlementDuplicateToken(token);
+            _tokenSlots[channelId][token] = i + 1;
+        }
+
+        ch.status = Status.Open;
+        ch.threshold = params.threshold;
+        ch.maxLeverage = params.maxLeverage;
+        ch.disputeWindow = params.disputeWindow;
+        ch.minStake = params.minStake;
+        ch.participants = params.participants;
+        ch.tokens = params.tokens;
+        emit ChannelOpened(channelId, msg.sender, params);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function deposit(bytes32 channelId, address token, uint256 amount) external nonReentrant returns (uint64 index) {
+        if (token == address(0)) revert ChannelSettlementNativeTokenDeposit();
+        uint256 tokenSlot = _checkDeposit(channelId, token);
+        if (amount == 0) revert ChannelSettlementZeroAmount();
+
+        // Interaction before effects on purpose: only the balance change tells what arrived. The
+        // nonReentrant guard stops a token from re-entering to have one transfer counted twice.
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        uint256 balanceAfter = IERC20(token).balanceOf(address(this));
+        if (balanceAfter <= balanceBefore) revert ChannelSettlementZeroAmount();
+        // Safe: balanceAfter > balanceBefore was checked just above.
+        unchecked {
+            index = _recordDeposit(channelId, tokenSlot - 1, token, balanceAfter - balanceBefore);
+        }
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function depositEth(bytes32 channelId) external payable nonReentrant returns (uint64 index) {
+        uint256 tokenSlot = _checkDeposit(channelId, address(0));
+        if (msg.value == 0) revert ChannelSettlementZeroAmount();
+        // Safe: tokenSlot is nonzero after _checkDeposit.
+        unchecked {
+            index = _recordDeposit(channelId, tokenSlot - 1, address(0), msg.value);
+        }
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function bond(bytes32 channelId) external payable {
+        Channel storage ch = _channel(channelId);
+        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
+        Member storage m = _participant(channelId, msg.sender);
+        if (m.slashed) revert ChannelSettlementParticipantSlashed(channelId, msg.sender);
+        if (msg.value == 0) revert ChannelSettlementZeroAmount();
+        uint256 total = _bonds[channelId][msg.sender] + msg.value;
+        _bonds[channelId][msg.sender] = total;
+        emit Bonded(channelId, msg.sender, msg.value, total);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Checkpoints
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChannelSettlement
+    function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
+        _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        if (ch.status == Status.Open) {
+            _startSettlement(channelId, ch, cp);
+        } else {
+            _challenge(channelId, ch, cp);
+        }
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function finalize(bytes32 channelId) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status == Status.Open) revert ChannelSettlementNoProposal(channelId);
+        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
+        if (block.timestamp < ch.deadline) revert ChannelSettlementDisputeOpen(ch.deadline);
+        ch.status = Status.Finalized;
+        emit ChannelFinalized(channelId, ch.version, ch.balancesRoot);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Payouts
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChannelSettlement
+    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
+        _participant(channelId, msg.sender);
+        _settle(channelId, ch.version, ch.balancesRoot, token, amount, proof);
+        emit Claimed(channelId, msg.sender, token, amount, ch.version);
+    }
+
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev Before finalization `sigs` must hold one valid session-key signature from every participant
+     * (in any order) and `cp` then counts as a proposal too: it starts settlement if none is pending,
+     * challenges a lower pending version (same deadline rules as {propose}), or must equal the pending
+     * checkpoint of the same version. A lower version than the pending one, or any exit after the
+     * deadline, reverts. After finalization `cp` must name the finalized checkpoint and `sigs` is not
+     * read. Either way the (participant, token) is then settled: a later {claim} for it reverts, even if
+     * a newer checkpoint is finalized. The exit is paid from the channel's holdings like a claim.
+     */
+    function emergencyExit(
+        bytes32 channelId,
+        Checkpoint calldata cp,
+        bytes[] calldata sigs,
+        address token,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external {
+        Channel storage ch = _channel(channelId);
+        _participant(channelId, msg.sender);
+        if (ch.status == Status.Finalized) {
+            if (cp.version != ch.version || cp.balancesRoot != ch.balancesRoot) {
+                revert ChannelSettlementCheckpointMismatch(cp.version, ch.version);
+            }
+        } else {
+            _verifyCheckpoint(channelId, cp, sigs, ch.participants.length);
+            _adoptFullySigned(channelId, ch, cp);
+        }
+        _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
+        emit EmergencyExited(channelId, msg.sender, token, amount, cp.version);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function withdraw(address token) external nonReentrant {
+        uint256 amount = _owed[msg.sender][token];
+        if (amount == 0) revert ChannelSettlementNothingToWithdraw(token);
+        _owed[msg.sender][token] = 0;
+        emit Withdrawn(msg.sender, token, amount);
+        _send(token, msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bonds
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev Evidence is checked in this order: same author, same seq, author is a participant, not yet
+     * slashed, distinct block ids, then both signatures must be the author's session key. The whole
+     * bond `B` is shared out through pull balances (ETH): `B / 2` to `msg.sender`, the rest split equally
+     * among all participants except the author, and the division remainder to `msg.sender`. The author
+     * is marked slashed even when its bond is zero, so an author is slashed at most once per channel
+     * and cannot bond again there.
+     */
+    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external {
+        Channel storage ch = _channel(channelId);
+        if (a.author != b.author) revert ChannelSettlementAuthorMismatch(a.author, b.author);
+        if (a.seq != b.seq) revert ChannelSettlementSeqMismatch(a.seq, b.seq);
+        Member storage m = _participant(channelId, a.author);
+        if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, a.author);
+
+        bytes32 idA = _hashBlock(channelId, a);
+        bytes32 idB = _hashBlock(channelId, b);
+        if (idA == idB) revert ChannelSettlementIdenticalBlocks(idA);
+        _checkSigner(idA, a.signature, 0, m.sessionKey);
+        _checkSigner(idB, b.signature, 1, m.sessionKey);
+
+        uint256 amount = _bonds[channelId][a.author];
+        m.slashed = true;
+        _bonds[channelId][a.author] = 0;
+        _shareSlashedBond(ch.participants, a.author, amount);
+        emit Slashed(channelId, a.author, msg.sender, amount, idA, idB);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function releaseBond(bytes32 channelId) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
+        _participant(channelId, msg.sender);
+        uint256 amount = _bonds[channelId][msg.sender];
+        if (amount == 0) revert ChannelSettlementNoBond(channelId, msg.sender);
+        _bonds[channelId][msg.sender] = 0;
+        _owed[msg.sender][address(0)] += amount;
+        emit BondReleased(channelId, msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChannelSettlement
+    function computeChannelId(OpenParams calldata params) external view returns (bytes32) {
+        return _computeChannelId(params);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function hashSessionKey(bytes32 channelId, address participant, address sessionKey)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(SESSION_KEY_TYPEHASH, channelId, participant, sessionKey)));
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(CHECKPOINT_TYPEHASH, channelId, cp.version, cp.headsHash, cp.stateRoot, cp.balancesRoot)
+            )
+        );
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function hashBlock(bytes32 channelId, BlockHeader calldata header) external view returns (bytes32) {
+        return _hashBlock(channelId, header);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function exitLeaf(bytes32 channelId, uint64 version, address participant, address token, uint256 amount)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(bytes.concat(keccak256(abi.encode(channelId, version, participant, token, amount))));
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function getChannel(bytes32 channelId) external view returns (ChannelInfo memory info) {
+        Channel storage ch = _channels[channelId];
+        info.status = ch.status;
+        info.threshold = ch.threshold;
+        info.maxLeverage = ch.maxLeverage;
+        info.disputeWindow = ch.disputeWindow;
+        info.depositCount = ch.depositCount;
+        info.firstProposalAt = ch.firstProposalAt;
+        info.deadline = ch.deadline;
+        info.minStake = ch.minStake;
+        info.checkpoint = Checkpoint(ch.version, ch.headsHash, ch.stateRoot, ch.balancesRoot);
+        info.participants = ch.participants;
+        info.tokens = ch.tokens;
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory) {
+        Member storage m = _participant(channelId, participant);
+        return ParticipantInfo(m.sessionKey, m.index, m.role, m.slashed, _bonds[channelId][participant]);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function sessionKeyOwner(bytes32 channelId, address sessionKey) external view returns (address) {
+        return _keyOwners[channelId][sessionKey];
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function isTokenAccepted(bytes32 channelId, address token) external view returns (bool) {
+        return _tokenSlots[channelId][token] != 0;
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function holdings(bytes32 channelId, address token) external view returns (uint256) {
+        return _holdings[channelId][token];
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function depositCount(bytes32 channelId) external view returns (uint64) {
+        return _channels[channelId].depositCount;
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function getDeposit(bytes32 channelId, uint64 index) external view returns (DepositRecord memory) {
+        Channel storage ch = _channels[channelId];
+        if (index >= ch.depositCount) revert ChannelSettlementDepositNotFound(channelId, index);
+        uint256 packed = _deposits[channelId][index];
+        // Casting to uint8 is safe: the low two bytes hold 8-bit participant and token indices.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return DepositRecord(ch.participants[uint8(packed)], ch.tokens[uint8(packed >> 8)], packed >> 16);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function isSettled(bytes32 channelId, address participant, address token) external view returns (bool) {
+        return _settled[channelId][participant][token];
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function owed(address account, address token) external view returns (uint256) {
+        return _owed[account][token];
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------
+
+    function _computeChannelId(OpenParams calldata params) private view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                block.chainid,
+                address(this),
+                params.participants,
+                params.roles,
+                params.threshold,
+                params.disputeWindow,
+                params.minStake,
+                params.maxLeverage,
+                params.tokens,
+                params.nonce
+            )
+        );
+    }
+
+    /// @dev Validates and stores participant `i`, checking its wallet's session-key authorisation.
+    function _addParticipant(bytes32 channelId, OpenParams calldata params, bytes calldata keyAuthSig, uint256 i)
+        private
+    {
+        address participant = params.participants[i];
+        address sessionKey = params.sessionKeys[i];
+        uint8 role = params.roles[i];
+        Member storage m = _members[channelId][participant];
+        if (participant == address(0) || m.isParticipant) revert ChannelSettlementInvalidParticipant(participant);
+        if (sessionKey == address(0) || _keyOwners[channelId][sessionKey] != address(0)) {
+            revert ChannelSettlementInvalidSessionKey(sessionKey);
+        }
+        if (role > MAX_ROLE) revert ChannelSettlementInvalidRole(role);
+        _checkSigner(hashSessionKey(channelId, participant, sessionKey), keyAuthSig, i, participant);
+
+        m.sessionKey = sessionKey;
+        // Casting to uint8 is safe: i < n <= MAX_PARTICIPANTS = 256.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        m.index = uint8(i);
+        m.role = role;
+        m.isParticipant = true;
+        _keyOwners[channelId][sessionKey] = participant;
+    }
+
+    /// @dev Reverts unless the channel is open for deposits, the caller a participant, `token` accepted.
+    function _checkDeposit(bytes32 channelId, address token) private view returns (uint256 tokenSlot) {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Open) revert ChannelSettlementChannelNotOpen(channelId);
+        _participant(channelId, msg.sender);
+        tokenSlot = _tokenSlots[channelId][token];
+        if (tokenSlot == 0) revert ChannelSettlementTokenNotAccepted(channelId, token);
+    }
+
+    function _recordDeposit(bytes32 channelId, uint256 tokenIndex, address token, uint256 amount)
+        private
+        returns (uint64 index)
+    {
+        if (amount > type(uint240).max) revert ChannelSettlementAmountTooLarge(amount);
+        Channel storage ch = _channels[channelId];
+        index = ch.depositCount;
+        ch.depositCount = index + 1;
+        _holdings[channelId][token] += amount;
+        _deposits[channelId][index] = (amount << 16) | (tokenIndex << 8) | _members[channelId][msg.sender].index;
+        emit Deposited(channelId, index, msg.sender, token, amount);
+    }
+
+    /**
+     * @dev Reverts unless `sigs` holds at least `required` signatures over `cp`, each well formed, each
+     * from a session key of this channel, no two from the same participant.
+     */
+    function _verifyCheckpoint(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs, uint256 required)
+        private
+        view
+    {
+        if (sigs.length < required) revert ChannelSettlementInsufficientSignatures(sigs.length, required);
+        bytes32 digest = hashCheckpoint(channelId, cp);
+        uint256 seen;
+        for (uint256 i = 0; i < sigs.length; ++i) {
+            address signer = _recover(digest, sigs[i], i);
+            address participant = _keyOwners[channelId][signer];
+            if (participant == address(0)) revert ChannelSettlementUnauthorizedSigner(i, signer);
+            // forge-lint: disable-next-line(incorrect-shift)
+            uint256 bit = 1 << _members[channelId][participant].index;
+            if (seen & bit != 0) revert ChannelSettlementDuplicateSigner(i, participant);
+            seen |= bit;
+        }
+    }
+
+    function _startSettlement(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
+        uint64 deadline = uint64(block.timestamp) + ch.disputeWindow;
+        ch.status = Status.Closing;
+        ch.firstProposalAt = uint64(block.timestamp);
+        ch.deadline = deadline;
+        _storeCheckpoint(ch, cp);
+        emit CheckpointProposed(
+            channelId, cp.version, msg.sender, cp.headsHash, cp.stateRoot, cp.balancesRoot, deadline
+        );
+    }
+
+    /// @dev Replaces the pending checkpoint with a strictly newer one; see the deadline rule above.
+    function _challenge(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
+        uint64 deadline = ch.deadline;
+        if (block.timestamp >= deadline) revert ChannelSettlementDisputeClosed(deadline);
+        uint64 previous = ch.version;
+        if (cp.version <= previous) revert ChannelSettlementStaleVersion(cp.version, previous);
+
+        uint64 window = ch.disputeWindow;
+        uint64 cap = ch.firstProposalAt + 2 * window;
+        uint64 extended = uint64(block.timestamp) + window;
+        if (extended > deadline) deadline = extended < cap ? extended : cap;
+        ch.deadline = deadline;
+        _storeCheckpoint(ch, cp);
+        emit CheckpointChallenged(
+            channelId, cp.version, msg.sender, previous, cp.headsHash, cp.stateRoot, cp.balancesRoot, deadline
+        );
+    }
+
+    /// @dev Makes a fully-signed checkpoint count as a proposal; see {emergencyExit}.
+    function _adoptFullySigned(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
+        if (ch.status == Status.Open) {
+            _startSettlement(channelId, ch, cp);
+        } else if (cp.version != ch.version) {
+            _challenge(channelId, ch, cp);
+        } else {
+            if (block.timestamp >= ch.deadline) revert ChannelSettlementDisputeClosed(ch.deadline);
+            if (cp.headsHash != ch.headsHash || cp.stateRoot != ch.stateRoot || cp.balancesRoot != ch.balancesRoot) {
+                revert ChannelSettlementCheckpointConflict(cp.version);
+            }
+        }
+    }
+
+    function _storeCheckpoint(Channel storage ch, Checkpoint calldata cp) private {
+        ch.version = cp.version;
+        ch.headsHash = cp.headsHash;
+        ch.stateRoot = cp.stateRoot;
+        ch.balancesRoot = cp.balancesRoot;
+    }
+
+    /// @dev Pays `msg.sender` its proven balance into its pull balance, once, within the holdings.
+    function _settle(
+        bytes32 channelId,
+        uint64 version,
+        bytes32 root,
+        address token,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) private {
+        if (amount == 0) revert ChannelSettlementZeroAmount();
+        if (_settled[channelId][msg.sender][token]) {
+            revert ChannelSettlementAlreadySettled(channelId, msg.sender, token);
+        }
+        bytes32 leaf = exitLeaf(channelId, version, msg.sender, token, amount);
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ChannelSettlementInvalidProof();
+        uint256 available = _holdings[channelId][token];
+        if (amount > available) revert ChannelSettlementInsufficientHoldings(token, amount, available);
+
+        _settled[channelId][msg.sender][token] = true;
+        // Safe: amount <= available was checked just above.
+        unchecked {
+            _holdings[channelId][token] = available - amount;
+        }
+        _owed[msg.sender][token] += amount;
+    }
+
+    /// @dev Credits a slashed bond: half (plus the division remainder) to the submitter, the rest evenly
+    /// to every participant but the author.
+    function _shareSlashedBond(address[] storage participants, address author, uint256 amount) private {
+        if (amount == 0) return;
+        uint256 others = participants.length - 1;
+        uint256 submitterShare = amount / 2;
+        uint256 rest = amount - submitterShare;
+        uint256 share = rest / others;
+        for (uint256 i = 0; i < participants.length; ++i) {
+            address p = participants[i];
+            if (p != author) _owed[p][address(0)] += share;
+        }
+        // Safe: share * others <= rest by the floor division above.
+        unchecked {
+            submitterShare += rest - share * others;
+        }
+        _owed[msg.sender][address(0)] += submitterShare;
+    }
+
+    function _send(address token, address to, uint256 amount) private {
+        if (token == address(0)) {
+            (bool ok,) = to.call{value: amount}("");
+            if (!ok) revert ChannelSettlementEthTransferFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+
+    function _hashBlock(bytes32 channelId, BlockHeader calldata h) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(BLOCK_TYPEHASH, channelId, h.author, h.seq, h.prev, h.parentsHash, h.opsHash))
+        );
+    }
+
+    /// @dev Recovers the signer of `digest`, rejecting every malformed or malleable signature.
+    function _recover(bytes32 digest, bytes calldata signature, uint256 index) private pure returns (address) {
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err != ECDSA.RecoverError.NoError || signer == address(0)) {
+            revert ChannelSettlementInvalidSignature(index);
+        }
+        return signer;
+    }
+
+    function _checkSigner(bytes32 digest, bytes calldata signature, uint256 index, address expected) private pure {
+        address signer = _recover(digest, signature, index);
+        if (signer != expected) revert ChannelSettlementWrongSigner(index, expected, signer);
+    }
+
+    function _channel(bytes32 channelId) private view returns (Channel storage ch) {
+        ch = _channels[channelId];
+        if (ch.status == Status.None) revert ChannelSettlementUnknownChannel(channelId);
+    }
+
+    function _participant(bytes32 channelId, address account) private view returns (Member storage m) {
+        m = _members[channelId][account];
+        if (!m.isParticipant) revert ChannelSettlementNotParticipant(channelId, account);
+    }
+}

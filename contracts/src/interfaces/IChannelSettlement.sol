@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IChannelSettlement
+ * @notice On-chain settlement for a multi-party state channel: open, deposit, bond, propose and
+ * challenge checkpoints, finalize, claim with Merkle proofs, exit alone, slash equivocation.
+ *
+ * Typed data (EIP-712 domain `ChannelExchange`, version `1`, chain id, this contract):
+ * - `SessionKey(bytes32 channelId,address participant,address sessionKey)`, signed by the wallet;
+ * - `Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)`,
+ *   signed by the author's session key; the block id is the full EIP-712 digest;
+ * - `Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)`,
+ *   signed by session keys.
+ * Signatures are 65 bytes `r ‖ s ‖ v`, `v` in {27, 28}, low `s`.
+ */
+interface IChannelSettlement {
+    // ------------------------------------------------------------------------------------------
+    // Types
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Lifecycle of a channel. `Closing` starts with the first accepted checkpoint.
+    enum Status {
+        None,
+        Open,
+        Closing,
+        Finalized
+    }
+
+    /**
+     * @notice Everything that defines a channel; all but `sessionKeys` go into the channel id.
+     * @param participants wallets, distinct and nonzero, 2 to 256 of them
+     * @param sessionKeys the key each participant's wallet authorises, distinct and nonzero
+     * @param roles 0 Trader, 1 MarketMaker, 2 Liquidator, 3 Observer (enforced by the channel core)
+     * @param threshold signatures needed for a checkpoint, `n / 2 < threshold <= n`
+     * @param disputeWindow seconds, `0 < disputeWindow <= MAX_DISPUTE_WINDOW`
+     * @param minStake bond the channel core expects from each participant (informational on-chain)
+     * @param maxLeverage leverage cap for the channel core (informational on-chain)
+     * @param tokens accepted tokens, distinct, 1 to 256 of them; `address(0)` is native ETH
+     * @param nonce lets the same group open several channels
+     */
+    struct OpenParams {
+        address[] participants;
+        address[] sessionKeys;
+        uint8[] roles;
+        uint16 threshold;
+        uint64 disputeWindow;
+        uint256 minStake;
+        uint32 maxLeverage;
+        address[] tokens;
+        uint256 nonce;
+    }
+
+    /// @notice A checkpoint of channel state; its channel id is passed alongside, never inside.
+    struct Checkpoint {
+        uint64 version;
+        bytes32 headsHash;
+        bytes32 stateRoot;
+        bytes32 balancesRoot;
+    }
+
+    /// @notice A block header as signed by its author's session key (`signature` is not hashed).
+    struct BlockHeader {
+        address author;
+        uint64 seq;
+        bytes32 prev;
+        bytes32 parentsHash;
+        bytes32 opsHash;
+        bytes signature;
+    }
+
+    /// @notice One deposit as received by this contract.
+    struct DepositRecord {
+        address participant;
+        address token;
+        uint256 amount;
+    }
+
+    /// @notice Read-only view of a channel.
+    struct ChannelInfo {
+        Status status;
+        uint16 threshold;
+        uint32 maxLeverage;
+        uint64 disputeWindow;
+        uint64 depositCount;
+        uint64 firstProposalAt;
+        uint64 deadline;
+        uint256 minStake;
+        Checkpoint checkpoint;
+        address[] participants;
+        address[] tokens;
+    }
+
+    /// @notice Read-only view of one participant of a channel.
+    struct ParticipantInfo {
+        address sessionKey;
+        uint8 index;
+        uint8 role;
+        bool slashed;
+        uint256 bond;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Errors
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice A channel needs 2 to 256 participants.
+    error ChannelSettlementInvalidParticipantCount(uint256 count);
+    /// @notice `sessionKeys`, `roles` and `keyAuthSigs` must have one entry per participant.
+    error ChannelSettlementLengthMismatch();
+    /// @notice A participant is `address(0)` or listed twice.
+    error ChannelSettlementInvalidParticipant(address participant);
+    /// @notice A session key is `address(0)` or used twice in the channel.
+    error ChannelSettlementInvalidSessionKey(address sessionKey);
+    /// @notice The threshold must satisfy `n / 2 < threshold <= n`.
+    error ChannelSettlementInvalidThreshold(uint256 threshold, uint256 participants);
+    /// @notice Roles are 0..3.
+    error ChannelSettlementInvalidRole(uint8 role);
+    /// @notice The dispute window must satisfy `0 < window <= MAX_DISPUTE_WINDOW`.
+    error ChannelSettlementInvalidDisputeWindow(uint64 window);
+    /// @notice A channel accepts 1 to 256 tokens.
+    error ChannelSettlementInvalidTokenCount(uint256 count);
+    /// @notice A token is listed twice.
+    error ChannelSettlementDuplicateToken(address token);
+    /// @notice A channel with these parameters already exists (use another nonce).
+    error ChannelSettlementChannelExists(bytes32 channelId);
+    /// @notice No channel has this id.
+    error ChannelSettlementUnknownChannel(bytes32 channelId);
+    /// @notice `account` is not a participant of the channel.
+    error ChannelSettlementNotParticipant(bytes32 channelId, address account);
+
+    /// @notice Signature `index` is malformed: not 65 bytes, high `s`, bad `v` or unrecoverable.
+    error ChannelSettlementInvalidSignature(uint256 index);
+    /// @notice Signature `index` is well formed but was made by `recovered`, not by `expected`.
+    error ChannelSettlementWrongSigner(uint256 index, address expected, address recovered);
+    /// @notice Signature `index` comes from a key that is no session key of this channel.
+    error ChannelSettlementUnauthorizedSigner(uint256 index, address signer);
+    /// @notice Signature `index` comes from a participant that already signed.
+    error ChannelSettlementDuplicateSigner(uint256 index, address participant);
+    /// @notice `count` signatures given where `required` distinct participants must sign.
+    error ChannelSettlementInsufficientSignatures(uint256 count, uint256 required);
+
+    /// @notice Deposits are accepted only before settlement starts.
+    error ChannelSettlementChannelNotOpen(bytes32 channelId);
+    /// @notice The channel is finalized; its checkpoint can no longer change.
+    error ChannelSettlementChannelFinalized(bytes32 channelId);
+    /// @notice The channel does not accept this token.
+    error ChannelSettlementTokenNotAccepted(bytes32 channelId, address token);
+    /// @notice Native ETH is deposited with {depositEth}.
+    error ChannelSettlementNativeTokenDeposit();
+    /// @notice Amounts must be nonzero (for deposits: the amount actually received).
+    error ChannelSettlementZeroAmount();
+    /// @notice A deposit record stores at most `type(uint240).max`.
+    error ChannelSettlementAmountTooLarge(uint256 amount);
+    /// @notice No deposit with this index.
+    error ChannelSettlementDepositNotFound(bytes32 channelId, uint64 index);
+    /// @notice The participant was slashed and may not bond again.
+    error ChannelSettlementParticipantSlashed(bytes32 channelId, address participant);
+    /// @notice The participant has no bond to release.
+    error ChannelSettlementNoBond(bytes32 channelId, address participant);
+
+    /// @notice A challenge must carry a strictly higher version than `current`.
+    error ChannelSettlementStaleVersion(uint64 version, uint64 current);
+    /// @notice The dispute window closed at `deadline`; call {finalize}.
+    error ChannelSettlementDisputeClosed(uint64 deadline);
+    /// @notice The dispute window is still open until `deadline`.
+    error ChannelSettlementDisputeOpen(uint64 deadline);
+    /// @notice Nothing was proposed yet, so there is nothing to finalize.
+    error ChannelSettlementNoProposal(bytes32 channelId);
+    /// @notice Claims and bond releases need a finalized channel.
+    error ChannelSettlementNotFinalized(bytes32 channelId);
+    /// @notice A different checkpoint with this version is already on chain.
+    error ChannelSettlementCheckpointConflict(uint64 version);
+    /// @notice After finalization an exit must name the finalized checkpoint.
+    error ChannelSettlementCheckpointMismatch(uint64 version, uint64 finalizedVersion);
+
+    /// @notice This (participant, token) already claimed or exited in this channel.
+    error ChannelSettlementAlreadySettled(bytes32 channelId, address participant, address token);
+    /// @notice The Merkle proof does not lead from the leaf to the checkpoint's balances root.
+    error ChannelSettlementInvalidProof();
+    /// @notice The channel holds only `available` of `token`, less than `requested`.
+    error ChannelSettlementInsufficientHoldings(address token, uint256 requested, uint256 available);
+    /// @notice The caller has no pull balance in `token`.
+    error ChannelSettlementNothingToWithdraw(address token);
+    /// @notice Sending ETH to `to` failed.
+    error ChannelSettlementEthTransferFailed(address to, uint256 amount);
+
+    /// @notice Equivocation evidence must name the same author twice.
+    error ChannelSettlementAuthorMismatch(address authorA, address authorB);
+    /// @notice Equivocation evidence must carry the same sequence number twice.
+    error ChannelSettlementSeqMismatch(uint64 seqA, uint64 seqB);
+    /// @notice Both headers hash to `blockId`: that is one block, not two.
+    error ChannelSettlementIdenticalBlocks(bytes32 blockId);
+    /// @notice The author was already slashed in this channel.
+    error ChannelSettlementAlreadySlashed(bytes32 channelId, address author);
+
+    // ------------------------------------------------------------------------------------------
+    // Events
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice A channel was opened with `params`, every session key authorised by its wallet.
+    event ChannelOpened(bytes32 indexed channelId, address indexed opener, OpenParams params);
+    /// @notice Deposit number `index` of the channel: `amount` is what this contract received.
+    event Deposited(
+        bytes32 indexed channelId, uint64 indexed index, address indexed participant, address token, uint256 amount
+    );
+    /// @notice `participant` added `amount` ETH to its bond, now `total`.
+    event Bonded(bytes32 indexed channelId, address indexed participant, uint256 amount, uint256 total);
+    /// @notice The first checkpoint was accepted; settlement started and ends at `deadline`.
+    event CheckpointProposed(
+        bytes32 indexed channelId,
+        uint64 indexed version,
+        address indexed submitter,
+        bytes32 headsHash,
+        bytes32 stateRoot,
+        bytes32 balancesRoot,
+        uint64 deadline
+    );
+    /// @notice A newer checkpoint replaced version `previousVersion`; settlement now ends at `deadline`.
+    event CheckpointChallenged(
+        bytes32 indexed channelId,
+        uint64 indexed version,
+        address indexed submitter,
+        uint64 previousVersion,
+        bytes32 headsHash,
+        bytes32 stateRoot,
+        bytes32 balancesRoot,
+        uint64 deadline
+    );
+    /// @notice Checkpoint `version` with `balancesRoot` became final.
+    event ChannelFinalized(bytes32 indexed channelId, uint64 indexed version, bytes32 balancesRoot);
+    /// @notice `participant` claimed `amount` of `token` from finalized checkpoint `version`.
+    event Claimed(
+        bytes32 indexed channelId, address indexed participant, address indexed token, uint256 amount, uint64 version
+    );
+    /// @notice `participant` exited alone with `amount` of `token` from checkpoint `version`.
+    event EmergencyExited(
+        bytes32 indexed channelId, address indexed participant, address indexed token, uint256 amount, uint64 version
+    );
+    /// @notice `account` withdrew its pull balance of `token`.
+    event Withdrawn(address indexed account, address indexed token, uint256 amount);
+    /// @notice `author` equivocated (blocks `blockIdA`, `blockIdB`); its bond `amount` was shared out.
+    event Slashed(
+        bytes32 indexed channelId,
+        address indexed author,
+        address indexed submitter,
+        uint256 amount,
+        bytes32 blockIdA,
+        bytes32 blockIdB
+    );
+    /// @notice `participant`'s bond `amount` moved to its pull balance after finalization.
+    event BondReleased(bytes32 indexed channelId, address indexed participant, uint256 amount);
+
+    // ------------------------------------------------------------------------------------------
+    // Actions
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * @notice Opens a channel. Anyone may submit; `keyAuthSigs[i]` must be participant `i`'s wallet
+     * signature over `SessionKey(channelId, participants[i], sessionKeys[i])`.
+     * @return channelId see {computeChannelId}
+     */
+    function open(OpenParams calldata params, bytes[] calldata keyAuthSigs) external returns (bytes32 channelId);
+
+    /**
+     * @notice Deposits `amount` of an accepted ERC-20 `token` for the calling participant while the
+     * channel is open. The measured balance change is credited (fee-on-transfer safe).
+     * @return index the deposit's sequential index in the channel
+     */
+    function deposit(bytes32 channelId, address token, uint256 amount) external returns (uint64 index);
+
+    /// @notice Deposits `msg.value` ETH (token `address(0)`, if accepted) for the calling participant.
+    function depositEth(bytes32 channelId) external payable returns (uint64 index);
+
+    /// @notice Adds `msg.value` ETH to the calling participant's bond, until finalization.
+    function bond(bytes32 channelId) external payable;
+
+    /**
+     * @notice Proposes a checkpoint signed by at least `threshold` distinct participants' session keys.
+     * The first one starts settlement; later ones must carry a strictly higher version and arrive
+     * before the deadline. Anyone may submit.
+     */
+    function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
+
+    /// @notice Makes the current checkpoint final once its deadline has passed. Anyone may call.
+    function finalize(bytes32 channelId) external;
+
+    /**
+     * @notice Credits the caller's pull balance with `amount` of `token`, its holdings in the finalized
+     * checkpoint, proven by `proof`. Once per (channel, participant, token).
+     */
+    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external;
+
+    /**
+     * @notice Lets one participant leave with its balance in a checkpoint signed by all participants
+     * (or in the finalized one), without waiting for the others. Once per (channel, participant, token).
+     */
+    function emergencyExit(
+        bytes32 channelId,
+        Checkpoint calldata cp,
+        bytes[] calldata sigs,
+        address token,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Sends the caller its whole pull balance of `token` (`address(0)` for ETH).
+    function withdraw(address token) external;
+
+    /// @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq.
+    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external;
+
+    /// @notice Moves the caller's remaining bond to its pull balance once the channel is finalized.
+    function releaseBond(bytes32 channelId) external;
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice The id a channel with `params` gets on this chain and contract.
+    function computeChannelId(OpenParams calldata params) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a wallet signs to authorise `sessionKey`.
+    function hashSessionKey(bytes32 channelId, address participant, address sessionKey) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest session keys sign for `cp`.
+    function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) external view returns (bytes32);
+
+    /// @notice The block id (EIP-712 digest) of `header`; its signature is ignored.
+    function hashBlock(bytes32 channelId, BlockHeader calldata header) external view returns (bytes32);
+
+    /// @notice The Merkle leaf for `participant`'s `amount` of `token` in checkpoint `version`.
+    function exitLeaf(bytes32 channelId, uint64 version, address participant, address token, uint256 amount)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice The EIP-712 domain separator of this contract on this chain.
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice Configuration and settlement state of a channel.
+    function getChannel(bytes32 channelId) external view returns (ChannelInfo memory);
+
+    /// @notice A participant's session key, index, role, slashed flag and bond.
+    function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory);
+
+    /// @notice The participant that authorised `sessionKey` in the channel, or `address(0)`.
+    function sessionKeyOwner(bytes32 channelId, address sessionKey) external view returns (address);
+
+    /// @notice Whether the channel accepts `token`.
+    function isTokenAccepted(bytes32 channelId, address token) external view returns (bool);
+
+    /// @notice How much of `token` the channel holds: deposits minus claims and exits.
+    function holdings(bytes32 channelId, address token) external view returns (uint256);
+
+    /// @notice Number of deposits so far; indices run from 0 to this minus one.
+    function depositCount(bytes32 channelId) external view returns (uint64);
+
+    /// @notice The deposit with `index`; reverts if there is none.
+    function getDeposit(bytes32 channelId, uint64 index) external view returns (DepositRecord memory);
+
+    /// @notice Whether `participant` already claimed or exited `token` in the channel.
+    function isSettled(bytes32 channelId, address participant, address token) external view returns (bool);
+
+    /// @notice `account`'s pull balance of `token`, ready for {withdraw}.
+    function owed(address account, address token) external view returns (uint256);
+}
