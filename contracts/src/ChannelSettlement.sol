@@ -206,7 +206,10 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IChannelSettlement
-    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external {
+    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof)
+        external
+        nonReentrant
+    {
         Channel storage ch = _channel(channelId);
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
@@ -231,7 +234,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         address token,
         uint256 amount,
         bytes32[] calldata proof
-    ) external {
+    ) external nonReentrant {
         Channel storage ch = _channel(channelId);
         _participant(channelId, msg.sender);
         if (ch.status == Status.Finalized) {
@@ -268,7 +271,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
      * is marked slashed even when its bond is zero, so an author is slashed at most once per channel
      * and cannot bond again there.
      */
-    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external {
+    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external nonReentrant {
         Channel storage ch = _channel(channelId);
         if (a.author != b.author) revert ChannelSettlementAuthorMismatch(a.author, b.author);
         if (a.seq != b.seq) revert ChannelSettlementSeqMismatch(a.seq, b.seq);
@@ -289,7 +292,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     }
 
     /// @inheritdoc IChannelSettlement
-    function releaseBond(bytes32 channelId) external {
+    function releaseBond(bytes32 channelId) external nonReentrant {
         Channel storage ch = _channel(channelId);
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
