@@ -1,0 +1,157 @@
+import { abiEncode } from './abi.ts'
+import { fromHex, type Hex } from './bytes.ts'
+import { type Domain, domainSeparator, sessionKeyStructHash, typedDataDigest } from './eip712.ts'
+import { keccak256 } from './hash.ts'
+import { recoverAddress } from './signature.ts'
+
+export const Role = { Trader: 0, MarketMaker: 1, Liquidator: 2, Observer: 3 } as const
+export type Role = (typeof Role)[keyof typeof Role]
+export const ROLE_NAMES = ['Trader', 'MarketMaker', 'Liquidator', 'Observer'] as const
+
+/** What each role may do inside the channel. Observers only watch and co-sign checkpoints. */
+export const Permission = { Trade: 1, Transfer: 2, Funds: 4, Lock: 8, Checkpoint: 16 } as const
+const ALL = 31
+export const ROLE_PERMISSIONS: readonly number[] = [ALL, ALL, ALL, Permission.Checkpoint]
+
+export type Participant = {
+  /** The participant's wallet address: its identity on chain and in the channel. */
+  address: Hex
+  role: Role
+  /** The channel session key that signs blocks and checkpoints. */
+  sessionKey: Hex
+  /** The wallet's EIP-712 SessionKey signature authorising `sessionKey` for this channel. */
+  authSignature: Hex
+}
+
+/** A spot market: prices are integer ticks of `tickSize` quote units per lot of `lotSize` base units. */
+export type Market = { base: number; quote: number; tickSize: bigint; lotSize: bigint }
+
+export type ChannelParams = {
+  minStake: bigint
+  disputeWindow: bigint
+  maxLeverage: number
+  makerFeeBps: bigint
+  takerFeeBps: bigint
+  /** Participant index credited with trading fees. */
+  feeRecipient: number
+  /** Resting orders one participant may hold, bounding state growth. */
+  maxOpenOrders: number
+}
+
+export type ChannelConfig = {
+  chainId: bigint
+  verifyingContract: Hex
+  nonce: bigint
+  participants: Participant[]
+  threshold: number
+  tokens: Hex[]
+  markets: Market[]
+  params: ChannelParams
+}
+
+export const MAX_PARTICIPANTS = 256
+export const MAX_FEE_BPS = 1000n
+
+export class ChannelConfigError extends Error {
+  override name = 'ChannelConfigError'
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`)
+  }
+}
+
+/**
+ * channelId = keccak256(abi.encode(chainId, verifyingContract, participants, roles, threshold, disputeWindow,
+ * minStake, maxLeverage, tokens, nonce)) — the formula ChannelSettlement.open uses.
+ */
+export function computeChannelId(c: Omit<ChannelConfig, 'markets'>): Uint8Array {
+  return keccak256(
+    abiEncode([
+      { type: 'uint', value: c.chainId },
+      { type: 'address', value: c.verifyingContract },
+      { type: 'address[]', value: c.participants.map((p) => p.address) },
+      { type: 'uint[]', value: c.participants.map((p) => BigInt(p.role)) },
+      { type: 'uint', value: BigInt(c.threshold) },
+      { type: 'uint', value: c.params.disputeWindow },
+      { type: 'uint', value: c.params.minStake },
+      { type: 'uint', value: BigInt(c.params.maxLeverage) },
+      { type: 'address[]', value: c.tokens },
+      { type: 'uint', value: c.nonce },
+    ]),
+  )
+}
+
+export function sessionKeyDigest(domain: Domain, channelId: Uint8Array, participant: Hex, sessionKey: Hex) {
+  return typedDataDigest(domainSeparator(domain), sessionKeyStructHash(channelId, participant, sessionKey))
+}
+
+/** A validated channel: the config plus everything derived from it that the hot path needs. */
+export type Channel = {
+  config: ChannelConfig
+  channelId: Uint8Array
+  domainSeparator: Uint8Array
+  /** lowercase address → participant index */
+  indexOf: Map<string, number>
+  /** participant index → lowercase session-key address */
+  sessionKeys: string[]
+}
+
+const lower = (h: string) => h.toLowerCase()
+
+/**
+ * Validates a channel configuration and derives its id. Rejects (ChannelConfigError naming the field) fewer
+ * than 2 or more than MAX_PARTICIPANTS participants, duplicate addresses or session keys, t ≤ n/2 or t > n,
+ * unknown roles, duplicate tokens, markets over unknown or equal tokens, zero tick or lot sizes, fees over
+ * MAX_FEE_BPS, and any session-key authorisation not signed by its participant's wallet.
+ */
+export function openChannel(config: ChannelConfig): Channel {
+  const n = config.participants.length
+  if (n < 2 || n > MAX_PARTICIPANTS) throw new ChannelConfigError('participants', `count ${n} out of range`)
+  if (!(2 * config.threshold > n && config.threshold <= n))
+    throw new ChannelConfigError('threshold', `t=${config.threshold} must satisfy n/2 < t ≤ n (n=${n})`)
+  const indexOf = new Map<string, number>()
+  const keys = new Set<string>()
+  config.participants.forEach((p, i) => {
+    if (indexOf.has(lower(p.address))) throw new ChannelConfigError(`participants[${i}]`, 'duplicate address')
+    if (keys.has(lower(p.sessionKey)))
+      throw new ChannelConfigError(`participants[${i}]`, 'duplicate session key')
+    if (!(p.role in ROLE_NAMES))
+      throw new ChannelConfigError(`participants[${i}].role`, `unknown role ${p.role}`)
+    indexOf.set(lower(p.address), i)
+    keys.add(lower(p.sessionKey))
+  })
+  if (config.tokens.length === 0 || config.tokens.length > 0xffff)
+    throw new ChannelConfigError('tokens', 'count out of range')
+  if (new Set(config.tokens.map(lower)).size !== config.tokens.length)
+    throw new ChannelConfigError('tokens', 'duplicate token')
+  config.markets.forEach((m, i) => {
+    const T = config.tokens.length
+    if (m.base >= T || m.quote >= T || m.base === m.quote)
+      throw new ChannelConfigError(`markets[${i}]`, 'base and quote must be two different channel tokens')
+    if (m.tickSize <= 0n || m.lotSize <= 0n) throw new ChannelConfigError(`markets[${i}]`, 'tick and lot > 0')
+  })
+  const { params } = config
+  if (params.makerFeeBps < 0n || params.makerFeeBps > MAX_FEE_BPS)
+    throw new ChannelConfigError('params.makerFeeBps', 'out of range')
+  if (params.takerFeeBps < 0n || params.takerFeeBps > MAX_FEE_BPS)
+    throw new ChannelConfigError('params.takerFeeBps', 'out of range')
+  if (params.feeRecipient < 0 || params.feeRecipient >= n)
+    throw new ChannelConfigError('params.feeRecipient', 'not a participant index')
+  const channelId = computeChannelId(config)
+  const domain = { chainId: config.chainId, verifyingContract: config.verifyingContract }
+  config.participants.forEach((p, i) => {
+    const digest = sessionKeyDigest(domain, channelId, p.address, p.sessionKey)
+    const signer = recoverAddress(digest, fromHex(p.authSignature))
+    if (signer !== lower(p.address))
+      throw new ChannelConfigError(`participants[${i}].authSignature`, 'not signed by the participant wallet')
+  })
+  return {
+    config,
+    channelId,
+    domainSeparator: domainSeparator(domain),
+    indexOf,
+    sessionKeys: config.participants.map((p) => lower(p.sessionKey)),
+  }
+}

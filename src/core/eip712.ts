@@ -1,0 +1,126 @@
+import { abiEncode, addressWord } from './abi.ts'
+import { concatBytes, type Hex, uintToBytes } from './bytes.ts'
+import { keccak256 } from './hash.ts'
+
+/**
+ * The one place where the protocol's EIP-712 types live. contracts/src/ChannelSettlement.sol declares the same
+ * strings; test vectors generated from here are verified by the forge tests.
+ */
+export const EIP712_NAME = 'ChannelExchange'
+export const EIP712_VERSION = '1'
+export const DOMAIN_TYPE =
+  'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'
+export const SESSION_KEY_TYPE = 'SessionKey(bytes32 channelId,address participant,address sessionKey)'
+export const BLOCK_TYPE =
+  'Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)'
+export const CHECKPOINT_TYPE =
+  'Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)'
+
+/** viem/wagmi-shaped type definitions of the same structs, for wallets (eth_signTypedData_v4). */
+export const TYPED_DATA_TYPES = {
+  SessionKey: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'participant', type: 'address' },
+    { name: 'sessionKey', type: 'address' },
+  ],
+  Block: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'author', type: 'address' },
+    { name: 'seq', type: 'uint64' },
+    { name: 'prev', type: 'bytes32' },
+    { name: 'parentsHash', type: 'bytes32' },
+    { name: 'opsHash', type: 'bytes32' },
+  ],
+  Checkpoint: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'version', type: 'uint64' },
+    { name: 'headsHash', type: 'bytes32' },
+    { name: 'stateRoot', type: 'bytes32' },
+    { name: 'balancesRoot', type: 'bytes32' },
+  ],
+} as const
+
+const utf8 = new TextEncoder()
+const typeHash = (t: string) => keccak256(utf8.encode(t))
+export const DOMAIN_TYPEHASH: Uint8Array = typeHash(DOMAIN_TYPE)
+export const SESSION_KEY_TYPEHASH: Uint8Array = typeHash(SESSION_KEY_TYPE)
+export const BLOCK_TYPEHASH: Uint8Array = typeHash(BLOCK_TYPE)
+export const CHECKPOINT_TYPEHASH: Uint8Array = typeHash(CHECKPOINT_TYPE)
+
+export type Domain = { chainId: bigint; verifyingContract: Hex }
+
+export function domainSeparator(domain: Domain): Uint8Array {
+  return keccak256(
+    concatBytes(
+      DOMAIN_TYPEHASH,
+      keccak256(utf8.encode(EIP712_NAME)),
+      keccak256(utf8.encode(EIP712_VERSION)),
+      uintToBytes(domain.chainId, 32),
+      addressWord(domain.verifyingContract),
+    ),
+  )
+}
+
+/** keccak256(0x1901 ‖ domainSeparator ‖ structHash): the digest every signature in the protocol covers. */
+export function typedDataDigest(separator: Uint8Array, structHash: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(66)
+  buf[0] = 0x19
+  buf[1] = 0x01
+  buf.set(separator, 2)
+  buf.set(structHash, 34)
+  return keccak256(buf)
+}
+
+export function sessionKeyStructHash(channelId: Uint8Array, participant: Hex, sessionKey: Hex): Uint8Array {
+  return keccak256(
+    abiEncode([
+      { type: 'bytes32', value: SESSION_KEY_TYPEHASH },
+      { type: 'bytes32', value: channelId },
+      { type: 'address', value: participant },
+      { type: 'address', value: sessionKey },
+    ]),
+  )
+}
+
+export type BlockHeaderFields = {
+  channelId: Uint8Array
+  author: Uint8Array // 20 bytes
+  seq: bigint
+  prev: Uint8Array
+  parentsHash: Uint8Array
+  opsHash: Uint8Array
+}
+
+/** Struct hash of a block header, written into one preallocated buffer: it is on the ingest hot path. */
+export function blockStructHash(h: BlockHeaderFields): Uint8Array {
+  const buf = new Uint8Array(32 * 7)
+  buf.set(BLOCK_TYPEHASH, 0)
+  buf.set(h.channelId, 32)
+  buf.set(h.author, 64 + 12)
+  buf.set(uintToBytes(h.seq, 32), 96)
+  buf.set(h.prev, 128)
+  buf.set(h.parentsHash, 160)
+  buf.set(h.opsHash, 192)
+  return keccak256(buf)
+}
+
+export type CheckpointFields = {
+  channelId: Uint8Array
+  version: bigint
+  headsHash: Uint8Array
+  stateRoot: Uint8Array
+  balancesRoot: Uint8Array
+}
+
+export function checkpointStructHash(c: CheckpointFields): Uint8Array {
+  return keccak256(
+    concatBytes(
+      CHECKPOINT_TYPEHASH,
+      c.channelId,
+      uintToBytes(c.version, 32),
+      c.headsHash,
+      c.stateRoot,
+      c.balancesRoot,
+    ),
+  )
+}

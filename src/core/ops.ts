@@ -1,0 +1,282 @@
+/**
+ * Channel operations and their canonical binary encoding. Every op is a tag byte followed by a body whose
+ * layout the tag fixes, so a decoded op re-encodes to exactly the bytes it came from; the decoder rejects
+ * unknown tags, out-of-range enums and truncated or trailing bytes. Participants, tokens and markets are
+ * referenced by their index in the channel configuration; the fold rejects indexes that do not exist.
+ */
+
+export const OpTag = {
+  Deposit: 0x01,
+  Withdraw: 0x02,
+  Transfer: 0x03,
+  Lock: 0x04,
+  Unlock: 0x05,
+  Place: 0x10,
+  Cancel: 0x11,
+  Checkpoint: 0x20,
+} as const
+
+export const Side = { Buy: 0, Sell: 1 } as const
+export type Side = (typeof Side)[keyof typeof Side]
+export const OrderKind = { Limit: 0, Market: 1 } as const
+export type OrderKind = (typeof OrderKind)[keyof typeof OrderKind]
+export const TimeInForce = { GTC: 0, IOC: 1, PostOnly: 2 } as const
+export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce]
+
+/** Credit an on-chain deposit, identified by the contract's per-channel deposit index. */
+export type DepositOp = { tag: 0x01; depositIndex: bigint }
+/** Move `amount` from available to pending-withdrawal, to be paid out at settlement. */
+export type WithdrawOp = { tag: 0x02; token: number; amount: bigint }
+export type TransferOp = { tag: 0x03; to: number; token: number; amount: bigint }
+/** Lock funds until the channel's logical height reaches `until`. */
+export type LockOp = { tag: 0x04; token: number; amount: bigint; until: bigint; reason: number }
+/** Release one of the author's own locks, named by the (seq, index) of the op that created it. */
+export type UnlockOp = { tag: 0x05; lockSeq: bigint; lockIndex: number }
+/**
+ * Place an order of `qty` lots. `price` is in ticks: the limit price for limit orders, the worst acceptable
+ * price (max for buys, min for sells) for market orders. Market orders never rest.
+ */
+export type PlaceOp = {
+  tag: 0x10
+  market: number
+  side: Side
+  kind: OrderKind
+  tif: TimeInForce
+  price: bigint
+  qty: bigint
+}
+/** Cancel one of the author's own resting orders, named by the (seq, index) of the op that placed it. */
+export type CancelOp = { tag: 0x11; orderSeq: bigint; orderIndex: number }
+/** The author's session-key signature over a checkpoint of the DAG cut `heads`. */
+export type CheckpointOp = {
+  tag: 0x20
+  version: bigint
+  heads: Uint8Array[]
+  stateRoot: Uint8Array
+  balancesRoot: Uint8Array
+  signature: Uint8Array
+}
+
+export type Op = DepositOp | WithdrawOp | TransferOp | LockOp | UnlockOp | PlaceOp | CancelOp | CheckpointOp
+
+export const MAX_OPS_PER_BLOCK = 4096
+export const MAX_CHECKPOINT_HEADS = 256
+const U64_MAX = (1n << 64n) - 1n
+const U128_MAX = (1n << 128n) - 1n
+
+export class OpDecodeError extends Error {
+  override name = 'OpDecodeError'
+}
+
+/** Fixed body sizes (bytes after the tag); the checkpoint op is variable-length. */
+const BODY_SIZE: Record<number, number> = {
+  1: 8,
+  2: 2 + 16,
+  3: 2 + 2 + 16,
+  4: 2 + 16 + 8 + 1,
+  5: 8 + 2,
+  16: 2 + 1 + 1 + 1 + 8 + 8,
+  17: 8 + 2,
+}
+
+export function encodedOpSize(op: Op): number {
+  if (op.tag === OpTag.Checkpoint) return 1 + 8 + 2 + 32 * op.heads.length + 32 + 32 + 65
+  return 1 + BODY_SIZE[op.tag]!
+}
+
+export class Writer {
+  o = 0
+  constructor(readonly b: Uint8Array) {}
+  u8(v: number) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`u8 out of range: ${v}`)
+    this.b[this.o++] = v
+  }
+  u16(v: number) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`u16 out of range: ${v}`)
+    this.b[this.o++] = v >>> 8
+    this.b[this.o++] = v & 0xff
+  }
+  uint(v: bigint, size: number, max: bigint) {
+    if (v < 0n || v > max) throw new RangeError(`uint${size * 8} out of range: ${v}`)
+    let x = v
+    for (let i = size - 1; i >= 0; i--) {
+      this.b[this.o + i] = Number(x & 0xffn)
+      x >>= 8n
+    }
+    this.o += size
+  }
+  bytes(v: Uint8Array, size: number) {
+    if (v.length !== size) throw new RangeError(`expected ${size} bytes, got ${v.length}`)
+    this.b.set(v, this.o)
+    this.o += size
+  }
+}
+
+function writeOp(w: Writer, op: Op): void {
+  w.u8(op.tag)
+  switch (op.tag) {
+    case 0x01:
+      w.uint(op.depositIndex, 8, U64_MAX)
+      return
+    case 0x02:
+      w.u16(op.token)
+      w.uint(op.amount, 16, U128_MAX)
+      return
+    case 0x03:
+      w.u16(op.to)
+      w.u16(op.token)
+      w.uint(op.amount, 16, U128_MAX)
+      return
+    case 0x04:
+      w.u16(op.token)
+      w.uint(op.amount, 16, U128_MAX)
+      w.uint(op.until, 8, U64_MAX)
+      w.u8(op.reason)
+      return
+    case 0x05:
+      w.uint(op.lockSeq, 8, U64_MAX)
+      w.u16(op.lockIndex)
+      return
+    case 0x10:
+      w.u16(op.market)
+      w.u8(op.side)
+      w.u8(op.kind)
+      w.u8(op.tif)
+      w.uint(op.price, 8, U64_MAX)
+      w.uint(op.qty, 8, U64_MAX)
+      return
+    case 0x11:
+      w.uint(op.orderSeq, 8, U64_MAX)
+      w.u16(op.orderIndex)
+      return
+    case 0x20:
+      w.uint(op.version, 8, U64_MAX)
+      if (op.heads.length === 0 || op.heads.length > MAX_CHECKPOINT_HEADS)
+        throw new RangeError('checkpoint heads count out of range')
+      w.u16(op.heads.length)
+      for (const h of op.heads) w.bytes(h, 32)
+      w.bytes(op.stateRoot, 32)
+      w.bytes(op.balancesRoot, 32)
+      w.bytes(op.signature, 65)
+      return
+  }
+}
+
+/** Encodes an op list: u16 count, then each op. Throws RangeError on any field out of range. */
+export function encodeOps(ops: readonly Op[]): Uint8Array {
+  if (ops.length > MAX_OPS_PER_BLOCK) throw new RangeError(`too many ops: ${ops.length}`)
+  let size = 2
+  for (const op of ops) size += encodedOpSize(op)
+  const w = new Writer(new Uint8Array(size))
+  w.u16(ops.length)
+  for (const op of ops) writeOp(w, op)
+  return w.b
+}
+
+function readU64(b: Uint8Array, o: number): bigint {
+  const hi = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+  const lo = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0
+  return (BigInt(hi) << 32n) | BigInt(lo)
+}
+function readU128(b: Uint8Array, o: number): bigint {
+  return (readU64(b, o) << 64n) | readU64(b, o + 8)
+}
+const readU16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!
+
+/**
+ * Decodes an op list produced by {@link encodeOps}. Rejects (OpDecodeError) unknown tags, enum values out of
+ * range, more than MAX_OPS_PER_BLOCK ops, sorted-ness violations in checkpoint heads, and truncated or
+ * trailing input. Every accepted input re-encodes to the same bytes.
+ */
+export function decodeOps(b: Uint8Array): Op[] {
+  if (b.length < 2) throw new OpDecodeError('ops: truncated count')
+  const count = readU16(b, 0)
+  if (count > MAX_OPS_PER_BLOCK) throw new OpDecodeError(`ops: count ${count} over limit`)
+  const ops: Op[] = new Array(count)
+  let o = 2
+  for (let i = 0; i < count; i++) {
+    const tag = b[o]
+    if (tag === undefined) throw new OpDecodeError(`op ${i}: truncated`)
+    const size = tag === OpTag.Checkpoint ? checkpointBodySize(b, o + 1, i) : BODY_SIZE[tag]
+    if (size === undefined) throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
+    const p = o + 1
+    if (p + size > b.length) throw new OpDecodeError(`op ${i}: truncated`)
+    ops[i] = readBody(b, p, tag, i)
+    o = p + size
+  }
+  if (o !== b.length) throw new OpDecodeError(`ops: ${b.length - o} trailing bytes`)
+  return ops
+}
+
+function checkpointBodySize(b: Uint8Array, p: number, i: number): number {
+  if (p + 10 > b.length) throw new OpDecodeError(`op ${i}: truncated`)
+  const n = readU16(b, p + 8)
+  if (n === 0 || n > MAX_CHECKPOINT_HEADS) throw new OpDecodeError(`op ${i}: checkpoint heads count ${n}`)
+  return 8 + 2 + 32 * n + 32 + 32 + 65
+}
+
+function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
+  switch (tag) {
+    case 0x01:
+      return { tag, depositIndex: readU64(b, p) }
+    case 0x02:
+      return { tag, token: readU16(b, p), amount: readU128(b, p + 2) }
+    case 0x03:
+      return { tag, to: readU16(b, p), token: readU16(b, p + 2), amount: readU128(b, p + 4) }
+    case 0x04:
+      return {
+        tag,
+        token: readU16(b, p),
+        amount: readU128(b, p + 2),
+        until: readU64(b, p + 18),
+        reason: b[p + 26]!,
+      }
+    case 0x05:
+      return { tag, lockSeq: readU64(b, p), lockIndex: readU16(b, p + 8) }
+    case 0x10: {
+      const side = b[p + 2]!
+      const kind = b[p + 3]!
+      const tif = b[p + 4]!
+      if (side > 1) throw new OpDecodeError(`op ${i}: side ${side}`)
+      if (kind > 1) throw new OpDecodeError(`op ${i}: kind ${kind}`)
+      if (tif > 2) throw new OpDecodeError(`op ${i}: time-in-force ${tif}`)
+      return {
+        tag,
+        market: readU16(b, p),
+        side: side as Side,
+        kind: kind as OrderKind,
+        tif: tif as TimeInForce,
+        price: readU64(b, p + 5),
+        qty: readU64(b, p + 13),
+      }
+    }
+    case 0x11:
+      return { tag, orderSeq: readU64(b, p), orderIndex: readU16(b, p + 8) }
+    case 0x20: {
+      const n = readU16(b, p + 8)
+      const heads: Uint8Array[] = []
+      let o = p + 10
+      for (let k = 0; k < n; k++, o += 32) {
+        const h = b.slice(o, o + 32)
+        if (k > 0 && !strictlyAscending(heads[k - 1]!, h))
+          throw new OpDecodeError(`op ${i}: checkpoint heads not strictly ascending`)
+        heads.push(h)
+      }
+      return {
+        tag,
+        version: readU64(b, p),
+        heads,
+        stateRoot: b.slice(o, o + 32),
+        balancesRoot: b.slice(o + 32, o + 64),
+        signature: b.slice(o + 64, o + 129),
+      }
+    }
+    default:
+      throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
+  }
+}
+
+function strictlyAscending(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! < b[i]!
+  return false
+}

@@ -1,0 +1,97 @@
+import { fromHex, type Hex, toHex, uintToBytes } from './bytes.ts'
+import { keccak256 } from './hash.ts'
+import { type BalanceLeaf, balanceLeafHash, MerkleTree } from './merkle.ts'
+import type { ChannelState } from './state.ts'
+
+/** Every non-zero (participant, token) holding, in (participant, token) order. */
+export function balanceLeaves(state: ChannelState): BalanceLeaf[] {
+  const { participants, tokens } = state.channel.config
+  const out: BalanceLeaf[] = []
+  for (let p = 0; p < state.P; p++)
+    for (let t = 0; t < state.T; t++) {
+      const amount = state.holdings(p, t)
+      if (amount > 0n)
+        out.push({
+          participant: participants[p]!.address.toLowerCase() as Hex,
+          token: tokens[t]! as Hex,
+          amount,
+        })
+    }
+  return out
+}
+
+export function balancesTree(state: ChannelState, version: bigint): MerkleTree {
+  const id = state.channel.channelId
+  return new MerkleTree(balanceLeaves(state).map((l) => balanceLeafHash(id, version, l)))
+}
+
+export type ExitProof = { leaf: BalanceLeaf; version: bigint; root: Hex; proof: Hex[] }
+
+/** Exit proofs for every token one participant holds, against the balances root at `version`. */
+export function exitProofs(state: ChannelState, version: bigint, participant: number): ExitProof[] {
+  const tree = balancesTree(state, version)
+  const addr = state.channel.config.participants[participant]!.address.toLowerCase()
+  return balanceLeaves(state)
+    .filter((l) => l.participant === addr)
+    .map((leaf) => ({
+      leaf,
+      version,
+      root: toHex(tree.root),
+      proof: tree.proof(balanceLeafHash(state.channel.channelId, version, leaf)).map(toHex),
+    }))
+}
+
+/**
+ * A digest of the whole ledger and books, written in a fixed order (participant, token; market, bids then asks
+ * best-first, FIFO): equal roots mean equal state. Rejected ops leave no trace in it, by design, so a spammer's
+ * skipped ops cannot make honest roots differ.
+ */
+export function stateRoot(state: ChannelState): Uint8Array {
+  const parts: Uint8Array[] = []
+  const u = (v: bigint, n = 16) => parts.push(uintToBytes(v, n))
+  u(BigInt(state.P), 4)
+  u(BigInt(state.T), 4)
+  for (let i = 0; i < state.P * state.T; i++) {
+    u(state.avail[i]!)
+    u(state.locked[i]!)
+    u(state.reserved[i]!)
+    u(state.pendingWithdrawal[i]!)
+  }
+  const credited = [...state.credited].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  u(BigInt(credited.length), 8)
+  for (const d of credited) u(d, 8)
+  const locks = [...state.locks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  u(BigInt(locks.length), 8)
+  const enc = new TextEncoder()
+  for (const [k, l] of locks) {
+    parts.push(enc.encode(`${k};`))
+    u(l.amount)
+    u(l.until, 8)
+    u(BigInt(l.token), 2)
+    u(BigInt(l.reason), 1)
+  }
+  u(BigInt(state.tradeCount), 8)
+  for (const book of state.books) {
+    for (const o of book.orders()) {
+      parts.push(enc.encode(`${o.key};`))
+      u(BigInt(o.side), 1)
+      u(o.price, 8)
+      u(o.remaining, 8)
+      u(o.reserved)
+    }
+    parts.push(enc.encode('|'))
+  }
+  let n = 0
+  for (const p of parts) n += p.length
+  const buf = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) {
+    buf.set(p, o)
+    o += p.length
+  }
+  return keccak256(buf)
+}
+
+export function hexToBytes32(h: Hex): Uint8Array {
+  return fromHex(h, 32)
+}

@@ -1,0 +1,61 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { describe, expect, it } from 'vitest'
+import { fromHex, toHex } from './bytes.ts'
+import { keccak256 } from './hash.ts'
+import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.ts'
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+// anvil's first dev account: a known key/address pair
+const KEY = fromHex('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const ADDR = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266'
+
+describe('signatures (THREATS row 3)', () => {
+  const digest = keccak256(new TextEncoder().encode('block'))
+  const sig = signDigest(digest, KEY)
+
+  it('derives the Ethereum address of a key', () => {
+    expect(addressFromPrivateKey(KEY)).toBe(ADDR)
+  })
+  it('recovers the signer of a valid low-s signature', () => {
+    expect(sig.length).toBe(65)
+    expect([27, 28]).toContain(sig[64])
+    expect(recoverAddress(digest, sig)).toBe(ADDR)
+  })
+  it('recovers someone else for a different digest (one field changed)', () => {
+    const other = keccak256(new TextEncoder().encode('block!'))
+    expect(recoverAddress(other, sig)).not.toBe(ADDR)
+  })
+  it('rejects the high-s twin', () => {
+    const s = BigInt(toHex(sig.subarray(32, 64)))
+    const twin = new Uint8Array(sig)
+    twin.set(fromHex(`0x${(N - s).toString(16).padStart(64, '0')}`), 32)
+    twin[64] = sig[64] === 27 ? 28 : 27
+    // the twin is a mathematically valid signature by the same key...
+    const pub = secp256k1.Signature.fromBytes(twin.subarray(0, 64), 'compact')
+      .addRecoveryBit(twin[64]! - 27)
+      .recoverPublicKey(digest)
+    expect(toHex(pub.toBytes(true))).toBe(toHex(secp256k1.getPublicKey(KEY, true)))
+    // ...and is refused
+    expect(recoverAddress(digest, twin)).toBe('high-s')
+  })
+  it('rejects the 64-byte compact form', () => {
+    expect(recoverAddress(digest, sig.subarray(0, 64))).toBe('length')
+  })
+  it('rejects v outside {27, 28}', () => {
+    for (const v of [0, 1, 29, 35]) {
+      const bad = new Uint8Array(sig)
+      bad[64] = v
+      expect(recoverAddress(digest, bad)).toBe('v')
+    }
+  })
+  it('rejects zero r or s', () => {
+    const bad = new Uint8Array(sig)
+    bad.fill(0, 0, 32)
+    expect(recoverAddress(digest, bad)).toBe('zero')
+  })
+  it('flipping v recovers a different address', () => {
+    const flipped = new Uint8Array(sig)
+    flipped[64] = sig[64] === 27 ? 28 : 27
+    expect(recoverAddress(digest, flipped)).not.toBe(ADDR)
+  })
+})

@@ -1,0 +1,66 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { fromHex, type Hex, toHex } from './bytes.ts'
+import { keccak256 } from './hash.ts'
+
+/** secp256k1 group order and half of it: signatures with s > N/2 are malleable twins and are rejected. */
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+const HALF_N = N >> 1n
+
+export type SignatureError = 'length' | 'v' | 'high-s' | 'zero' | 'recover'
+
+export function addressFromPublicKey(publicKey: Uint8Array): Hex {
+  const uncompressed =
+    publicKey.length === 65 ? publicKey : secp256k1.Point.fromBytes(publicKey).toBytes(false)
+  return toHex(keccak256(uncompressed.subarray(1)).subarray(12))
+}
+
+export function addressFromPrivateKey(privateKey: Uint8Array): Hex {
+  return addressFromPublicKey(secp256k1.getPublicKey(privateKey, false))
+}
+
+/** Signs a 32-byte digest (no pre-hashing) and returns Ethereum's 65-byte r‖s‖v with v ∈ {27, 28}, low-s. */
+export function signDigest(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  const rec = secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered', lowS: true })
+  const out = new Uint8Array(65)
+  out.set(rec.subarray(1), 0)
+  out[64] = 27 + rec[0]!
+  return out
+}
+
+function readS(sig: Uint8Array): bigint {
+  let s = 0n
+  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(sig[i]!)
+  return s
+}
+
+/**
+ * ecrecover with the same acceptance rules as OpenZeppelin's ECDSA.tryRecover: exactly 65 bytes, v ∈ {27, 28},
+ * s ≤ N/2, r and s non-zero. Returns the signer address or the reason for rejection.
+ */
+export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | SignatureError {
+  if (sig.length !== 65) return 'length'
+  const v = sig[64]!
+  if (v !== 27 && v !== 28) return 'v'
+  const s = readS(sig)
+  if (s > HALF_N) return 'high-s'
+  let rZero = true
+  for (let i = 0; i < 32; i++) if (sig[i] !== 0) rZero = false
+  if (rZero || s === 0n) return 'zero'
+  const rec = new Uint8Array(65)
+  rec[0] = v - 27
+  rec.set(sig.subarray(0, 64), 1)
+  try {
+    const pub = secp256k1.recoverPublicKey(rec, digest, { prehash: false })
+    return addressFromPublicKey(pub)
+  } catch {
+    return 'recover'
+  }
+}
+
+export function randomPrivateKey(): Uint8Array {
+  return secp256k1.utils.randomSecretKey()
+}
+
+export function privateKeyFromHex(hex: string): Uint8Array {
+  return fromHex(hex, 32)
+}

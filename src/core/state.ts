@@ -1,0 +1,313 @@
+import { type Order, OrderBook } from './book.ts'
+import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
+import {
+  type CancelOp,
+  type LockOp,
+  type Op,
+  OpTag,
+  OrderKind,
+  type PlaceOp,
+  Side,
+  TimeInForce,
+} from './ops.ts'
+import { Reject } from './reasons.ts'
+
+/** An on-chain deposit as the settlement contract recorded it (the contract's Deposited event). */
+export type DepositRecord = { index: bigint; participant: number; token: number; amount: bigint }
+
+export type Lock = { owner: number; token: number; amount: bigint; until: bigint; reason: number }
+
+export type Trade = {
+  market: number
+  price: bigint
+  qty: bigint
+  maker: number
+  taker: number
+  /** side of the taker */
+  takerSide: Side
+  makerOrder: string
+  takerOrder: string
+  makerFee: bigint
+  takerFee: bigint
+  /** id (hex) of the block whose op executed it */
+  block: string
+}
+
+/** Where an op sits: its author, the (seq, index) that names what it creates, and the block's logical height. */
+export type OpContext = { author: number; seq: bigint; index: number; height: number; block: string }
+
+export const U128_MAX = (1n << 128n) - 1n
+const BPS = 10_000n
+
+/**
+ * The channel's ledger and order books: a deterministic state machine over bigint amounts. `apply` either
+ * performs an op completely or changes nothing and returns the reason. No clocks, randomness, floats or
+ * iteration-order dependence: the same ops in the same order give the same state on every peer.
+ */
+export class ChannelState {
+  readonly P: number
+  readonly T: number
+  avail: bigint[]
+  locked: bigint[]
+  reserved: bigint[]
+  pendingWithdrawal: bigint[]
+  credited: Set<bigint>
+  locks: Map<string, Lock>
+  books: OrderBook[]
+  openOrders: number[]
+  placed = 0
+  tradeCount = 0
+  /** Execution log, shared across clones: a snapshot remembers its length and restores by truncation. */
+  trades: Trade[]
+
+  constructor(
+    readonly channel: Channel,
+    readonly deposits: ReadonlyMap<bigint, DepositRecord>,
+    trades: Trade[] = [],
+  ) {
+    this.P = channel.config.participants.length
+    this.T = channel.config.tokens.length
+    const n = this.P * this.T
+    this.avail = new Array<bigint>(n).fill(0n)
+    this.locked = new Array<bigint>(n).fill(0n)
+    this.reserved = new Array<bigint>(n).fill(0n)
+    this.pendingWithdrawal = new Array<bigint>(n).fill(0n)
+    this.credited = new Set()
+    this.locks = new Map()
+    this.books = channel.config.markets.map(() => new OrderBook())
+    this.openOrders = new Array<number>(this.P).fill(0)
+    this.trades = trades
+  }
+
+  clone(): ChannelState {
+    const s = Object.create(ChannelState.prototype) as ChannelState
+    Object.assign(s, this)
+    s.avail = this.avail.slice()
+    s.locked = this.locked.slice()
+    s.reserved = this.reserved.slice()
+    s.pendingWithdrawal = this.pendingWithdrawal.slice()
+    s.credited = new Set(this.credited)
+    s.locks = new Map(this.locks)
+    s.books = this.books.map((b) => b.clone())
+    s.openOrders = this.openOrders.slice()
+    return s
+  }
+
+  /** Total holdings of (participant, token): what settlement pays out. */
+  holdings(p: number, t: number): bigint {
+    const i = p * this.T + t
+    return this.avail[i]! + this.locked[i]! + this.reserved[i]! + this.pendingWithdrawal[i]!
+  }
+
+  apply(op: Op, ctx: OpContext): Reject {
+    const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
+    switch (op.tag) {
+      case OpTag.Deposit:
+        return this.deposit(op.depositIndex)
+      case OpTag.Withdraw:
+        if (!(perms & Permission.Funds)) return Reject.NotPermitted
+        return this.move(ctx.author, op.token, op.amount, this.pendingWithdrawal)
+      case OpTag.Transfer:
+        if (!(perms & Permission.Transfer)) return Reject.NotPermitted
+        return this.transfer(ctx.author, op.to, op.token, op.amount)
+      case OpTag.Lock:
+        if (!(perms & Permission.Lock)) return Reject.NotPermitted
+        return this.lock(op, ctx)
+      case OpTag.Unlock:
+        return this.unlock(`${ctx.author}:${op.lockSeq}:${op.lockIndex}`, ctx)
+      case OpTag.Place:
+        if (!(perms & Permission.Trade)) return Reject.NotPermitted
+        return this.place(op, ctx)
+      case OpTag.Cancel:
+        return this.cancel(op, ctx)
+      case OpTag.Checkpoint:
+        // signatures are checked when the block is accepted (replica.ts); here the op only needs the role
+        return perms & Permission.Checkpoint ? Reject.None : Reject.NotPermitted
+    }
+  }
+
+  private deposit(index: bigint): Reject {
+    const rec = this.deposits.get(index)
+    if (!rec || rec.participant >= this.P || rec.token >= this.T) return Reject.UnknownDeposit
+    if (this.credited.has(index)) return Reject.DepositAlreadyCredited
+    const i = rec.participant * this.T + rec.token
+    if (rec.amount <= 0n) return Reject.ZeroAmount
+    if (this.holdings(rec.participant, rec.token) + rec.amount > U128_MAX) return Reject.AmountOutOfRange
+    this.credited.add(index)
+    this.avail[i]! += rec.amount
+    return Reject.None
+  }
+
+  /** Moves available funds of (p, t) into another bucket of the same account. */
+  private move(p: number, t: number, amount: bigint, bucket: bigint[]): Reject {
+    if (t >= this.T) return Reject.UnknownToken
+    if (amount === 0n) return Reject.ZeroAmount
+    const i = p * this.T + t
+    if (this.avail[i]! < amount) return Reject.InsufficientFunds
+    this.avail[i]! -= amount
+    bucket[i]! += amount
+    return Reject.None
+  }
+
+  private transfer(from: number, to: number, t: number, amount: bigint): Reject {
+    if (t >= this.T) return Reject.UnknownToken
+    if (to >= this.P) return Reject.UnknownParticipant
+    if (to === from) return Reject.SelfTransfer
+    if (amount === 0n) return Reject.ZeroAmount
+    const i = from * this.T + t
+    if (this.avail[i]! < amount) return Reject.InsufficientFunds
+    // holdings of the recipient stay ≤ total deposits ≤ U128_MAX, so no range check is needed
+    this.avail[i]! -= amount
+    this.avail[to * this.T + t]! += amount
+    return Reject.None
+  }
+
+  private lock(op: LockOp, ctx: OpContext): Reject {
+    const r = this.move(ctx.author, op.token, op.amount, this.locked)
+    if (r !== Reject.None) return r
+    this.locks.set(`${ctx.author}:${ctx.seq}:${ctx.index}`, {
+      owner: ctx.author,
+      token: op.token,
+      amount: op.amount,
+      until: op.until,
+      reason: op.reason,
+    })
+    return Reject.None
+  }
+
+  private unlock(key: string, ctx: OpContext): Reject {
+    const l = this.locks.get(key)
+    if (!l) return Reject.UnknownLock
+    if (BigInt(ctx.height) < l.until) return Reject.LockNotExpired
+    const i = l.owner * this.T + l.token
+    this.locked[i]! -= l.amount
+    this.avail[i]! += l.amount
+    this.locks.delete(key)
+    return Reject.None
+  }
+
+  private place(op: PlaceOp, ctx: OpContext): Reject {
+    const market = this.channel.config.markets[op.market]
+    if (!market) return Reject.UnknownMarket
+    if (op.qty === 0n || op.price === 0n) return Reject.ZeroAmount
+    const { params } = this.channel.config
+    const book = this.books[op.market]!
+    const isBuy = op.side === Side.Buy
+    const best = book.bestOpposite(op.side)
+    const crosses = best !== undefined && (isBuy ? best.price <= op.price : best.price >= op.price)
+    if (op.kind === OrderKind.Limit && op.tif === TimeInForce.PostOnly && crosses)
+      return Reject.PostOnlyWouldCross
+    if (op.kind === OrderKind.Market && !crosses) return Reject.NoLiquidity
+    const rests = op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC
+    if (rests && this.openOrders[ctx.author]! >= params.maxOpenOrders) return Reject.TooManyOrders
+
+    const maxFee = params.makerFeeBps > params.takerFeeBps ? params.makerFeeBps : params.takerFeeBps
+    const token = isBuy ? market.quote : market.base
+    // Worst case over every fill this order can get: bids pay at most their limit price plus the larger fee.
+    const notional = op.qty * op.price * market.tickSize
+    const reserve = isBuy ? notional + (notional * maxFee) / BPS : op.qty * market.lotSize
+    if (reserve > U128_MAX || notional > U128_MAX) return Reject.AmountOutOfRange
+    const ai = ctx.author * this.T + token
+    if (this.avail[ai]! < reserve) return Reject.InsufficientFunds
+    this.avail[ai]! -= reserve
+    this.reserved[ai]! += reserve
+
+    const taker: Order = {
+      key: `${ctx.author}:${ctx.seq}:${ctx.index}`,
+      owner: ctx.author,
+      side: op.side,
+      price: op.price,
+      remaining: op.qty,
+      reserved: reserve,
+      placedAt: this.placed++,
+    }
+    if (crosses) this.match(taker, op.market, ctx.block)
+    if (taker.remaining > 0n && rests) {
+      book.insert(taker)
+      this.openOrders[ctx.author]!++
+    } else this.release(taker, token)
+    return Reject.None
+  }
+
+  /** Fills `taker` against the opposite side at maker prices, best price first, FIFO within a level. */
+  private match(taker: Order, marketIndex: number, block: string): void {
+    const market = this.channel.config.markets[marketIndex]!
+    const { makerFeeBps, takerFeeBps, feeRecipient } = this.channel.config.params
+    const book = this.books[marketIndex]!
+    const isBuy = taker.side === Side.Buy
+    const T = this.T
+    while (taker.remaining > 0n) {
+      const level = book.bestOpposite(taker.side)
+      if (!level || (isBuy ? level.price > taker.price : level.price < taker.price)) break
+      const maker = level.orders[level.head]!
+      if (maker.owner === taker.owner) {
+        // self-trade prevention: the resting order is cancelled, the incoming one keeps matching
+        this.removeResting(maker, marketIndex)
+        continue
+      }
+      const qty = taker.remaining < maker.remaining ? taker.remaining : maker.remaining
+      const base = qty * market.lotSize
+      const quote = qty * level.price * market.tickSize
+      const makerFee = (quote * makerFeeBps) / BPS
+      const takerFee = (quote * takerFeeBps) / BPS
+      const buyer = isBuy ? taker : maker
+      const seller = isBuy ? maker : taker
+      const buyerFee = isBuy ? takerFee : makerFee
+      const sellerFee = isBuy ? makerFee : takerFee
+      // buyer pays quote + fee out of its reservation, receives base
+      buyer.reserved -= quote + buyerFee
+      this.reserved[buyer.owner * T + market.quote]! -= quote + buyerFee
+      this.avail[buyer.owner * T + market.base]! += base
+      // seller delivers base out of its reservation, receives quote − fee
+      seller.reserved -= base
+      this.reserved[seller.owner * T + market.base]! -= base
+      this.avail[seller.owner * T + market.quote]! += quote - sellerFee
+      this.avail[feeRecipient * T + market.quote]! += buyerFee + sellerFee
+      taker.remaining -= qty
+      maker.remaining -= qty
+      this.tradeCount++
+      this.trades.push({
+        market: marketIndex,
+        price: level.price,
+        qty,
+        maker: maker.owner,
+        taker: taker.owner,
+        takerSide: taker.side,
+        makerOrder: maker.key,
+        takerOrder: taker.key,
+        makerFee,
+        takerFee,
+        block,
+      })
+      if (maker.remaining === 0n) this.removeResting(maker, marketIndex)
+    }
+  }
+
+  private removeResting(o: Order, marketIndex: number): void {
+    const market = this.channel.config.markets[marketIndex]!
+    this.books[marketIndex]!.remove(o)
+    this.openOrders[o.owner]!--
+    this.release(o, o.side === Side.Buy ? market.quote : market.base)
+  }
+
+  /** Returns what is left of an order's reservation to its owner's available balance. */
+  private release(o: Order, token: number): void {
+    if (o.reserved === 0n) return
+    const i = o.owner * this.T + token
+    this.reserved[i]! -= o.reserved
+    this.avail[i]! += o.reserved
+    o.reserved = 0n
+  }
+
+  private cancel(op: CancelOp, ctx: OpContext): Reject {
+    const key = `${ctx.author}:${op.orderSeq}:${op.orderIndex}`
+    for (let m = 0; m < this.books.length; m++) {
+      const o = this.books[m]!.byKey.get(key)
+      if (o) {
+        this.removeResting(o, m)
+        return Reject.None
+      }
+    }
+    return Reject.UnknownOrder
+  }
+}

@@ -1,0 +1,96 @@
+import { type Hex, toHex } from './bytes.ts'
+import {
+  type Channel,
+  type ChannelConfig,
+  computeChannelId,
+  type Market,
+  openChannel,
+  type Role,
+  sessionKeyDigest,
+} from './channel.ts'
+import { keccak256 } from './hash.ts'
+import { addressFromPrivateKey, signDigest } from './signature.ts'
+import type { DepositRecord } from './state.ts'
+
+/**
+ * Deterministic channels for tests, the simulator and benchmarks: keys derive from a label, so a failing seed
+ * replays exactly. Not for production keys.
+ */
+export type TestParticipant = { index: number; walletKey: Uint8Array; sessionKey: Uint8Array; address: Hex }
+export type TestChannel = { channel: Channel; members: TestParticipant[] }
+
+const enc = new TextEncoder()
+export const keyFromLabel = (label: string) => keccak256(enc.encode(label))
+
+export const TEST_TOKENS: Hex[] = [
+  '0x00000000000000000000000000000000000000b1',
+  '0x00000000000000000000000000000000000000c2',
+]
+export const TEST_MARKET: Market = { base: 0, quote: 1, tickSize: 1n, lotSize: 1000n }
+
+export type MakeTestChannelParameters = {
+  participants: number
+  label?: string
+  threshold?: number
+  roles?: Role[]
+  makerFeeBps?: bigint
+  takerFeeBps?: bigint
+  maxOpenOrders?: number
+  chainId?: bigint
+  verifyingContract?: Hex
+  nonce?: bigint
+}
+
+export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
+  const label = p.label ?? 'test'
+  const chainId = p.chainId ?? 31337n
+  const verifyingContract = p.verifyingContract ?? '0x5fbdb2315678afecb367f032d93f642f64180aa3'
+  const members: TestParticipant[] = Array.from({ length: p.participants }, (_, i) => {
+    const walletKey = keyFromLabel(`${label}/wallet/${i}`)
+    return {
+      index: i,
+      walletKey,
+      sessionKey: keyFromLabel(`${label}/session/${i}`),
+      address: addressFromPrivateKey(walletKey),
+    }
+  })
+  const base: ChannelConfig = {
+    chainId,
+    verifyingContract,
+    nonce: p.nonce ?? 1n,
+    threshold: p.threshold ?? Math.floor(p.participants / 2) + 1,
+    tokens: TEST_TOKENS,
+    markets: [TEST_MARKET],
+    params: {
+      minStake: 0n,
+      disputeWindow: 3600n,
+      maxLeverage: 1,
+      makerFeeBps: p.makerFeeBps ?? 2n,
+      takerFeeBps: p.takerFeeBps ?? 5n,
+      feeRecipient: 0,
+      maxOpenOrders: p.maxOpenOrders ?? 1000,
+    },
+    participants: members.map((m, i) => ({
+      address: m.address,
+      role: p.roles?.[i] ?? 0,
+      sessionKey: addressFromPrivateKey(m.sessionKey),
+      authSignature: '0x',
+    })),
+  }
+  // authorisations sign the channel id, which does not depend on them
+  const channelId = computeChannelId(base)
+  for (const [i, m] of members.entries()) {
+    const part = base.participants[i]!
+    const digest = sessionKeyDigest({ chainId, verifyingContract }, channelId, m.address, part.sessionKey)
+    part.authSignature = toHex(signDigest(digest, m.walletKey))
+  }
+  return { channel: openChannel(base), members }
+}
+
+/** One deposit record per (participant, token) of `amount`, indexes 0, 1, 2, … */
+export function testDeposits(participants: number, tokens: number, amount: bigint): DepositRecord[] {
+  const out: DepositRecord[] = []
+  for (let p = 0; p < participants; p++)
+    for (let t = 0; t < tokens; t++) out.push({ index: BigInt(out.length), participant: p, token: t, amount })
+  return out
+}
