@@ -719,6 +719,8 @@ export class Replica {
       badCheckpointOps: undefined,
     }
     this.integrate(node)
+    // its own checkpoint signature may complete a threshold
+    this.extendCheckpoints()
     // the block sorts last (its height exceeds every known block), so the state already reflects it
     if (this.order[this.order.length - 1] === node && this.dirtyFrom === Number.POSITIVE_INFINITY) {
       this.applied = this.order.length

@@ -1,0 +1,166 @@
+import { parseArgs } from 'node:util'
+import * as Y from 'yjs'
+import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
+import { Replica } from '../src/core/replica.ts'
+import { Rng } from '../src/core/sim/rng.ts'
+import { makeTestChannel, testDeposits } from '../src/core/testing.ts'
+import { DEPOSIT, makeStream, type Stream } from './benchStream.ts'
+
+/**
+ * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R]
+ *
+ * For 2, 10 and 100 participants: pre-builds a signed block stream with a realistic op mix (transfers, limit
+ * orders, market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of
+ * every block, DAG, canonical order, fold, finality. Compares with a plain Yjs app carrying the same ops (one
+ * Y.Map set per op, the update applied to a second doc, no signatures or validation), measures local confirm
+ * latency (submit → visible in the author's state) and retained memory per op. Medians over --runs.
+ */
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    ops: { type: 'string', default: '200000' },
+    block: { type: 'string', default: '512' },
+    runs: { type: 'string', default: '3' },
+    participants: { type: 'string', default: '2,10,100' },
+  },
+})
+const TOTAL = Number(values.ops)
+const BLOCK = Number(values.block)
+const RUNS = Number(values.runs)
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+function percentile(xs: number[], p: number): number {
+  const s = xs.slice().sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+
+function ingest(stream: Stream, P: number): { ms: number; replica: Replica } {
+  const replica = new Replica(stream.tc.channel, { deposits: testDeposits(P, 2, DEPOSIT) })
+  const t0 = performance.now()
+  const chunk = 16
+  for (let i = 0; i < stream.blocks.length; i += chunk) {
+    const res = replica.receiveMany(stream.blocks.slice(i, i + chunk))
+    for (const r of res)
+      if (r.status !== 'accepted') throw new Error(`bench block not accepted: ${JSON.stringify(r)}`)
+  }
+  return { ms: performance.now() - t0, replica }
+}
+
+function yjsRun(stream: Stream): number {
+  const a = new Y.Doc()
+  const b = new Y.Doc()
+  const map = a.getMap<Record<string, unknown>>('ops')
+  const updates: Uint8Array[] = []
+  a.on('update', (u: Uint8Array) => updates.push(u))
+  const t0 = performance.now()
+  let k = 0
+  for (let bi = 0; bi < stream.ops.length; bi++) {
+    const author = stream.authors[bi]!
+    a.transact(() => {
+      for (const op of stream.ops[bi]!) {
+        // a record as a plain app would store it: JSON-friendly fields, amounts as strings
+        const rec: Record<string, unknown> = { author, tag: op.tag }
+        for (const [key, v] of Object.entries(op))
+          if (key !== 'tag') rec[key] = typeof v === 'bigint' ? v.toString() : v
+        map.set(`${author}:${k++}`, rec)
+      }
+    })
+    while (updates.length > 0) Y.applyUpdate(b, updates.shift()!)
+  }
+  const ms = performance.now() - t0
+  if (b.getMap('ops').size !== k) throw new Error('yjs replica incomplete')
+  return ms
+}
+
+function confirmLatency(P: number): number[] {
+  const tc = makeTestChannel({ participants: P, label: `bench-${P}`, maxOpenOrders: 100_000 })
+  const deposits = testDeposits(P, 2, DEPOSIT)
+  const me = new Replica(tc.channel, {
+    author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
+    deposits,
+    batchOps: BLOCK,
+  })
+  const rng = new Rng(7)
+  me.submit({ tag: OpTag.Deposit, depositIndex: 0n })
+  me.submit({ tag: OpTag.Deposit, depositIndex: 1n })
+  const samples: number[] = []
+  for (let i = 0; i < 20_000; i++) {
+    const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
+    const op: Op =
+      rng.next() < 0.3
+        ? { tag: OpTag.Transfer, to: 1, token: rng.int(0, 2), amount: 1n }
+        : {
+            tag: OpTag.Place,
+            market: 0,
+            side,
+            kind: OrderKind.Limit,
+            tif: TimeInForce.GTC,
+            price: BigInt(rng.int(95, 106)),
+            qty: 1n,
+          }
+    const t0 = performance.now()
+    me.submit(op)
+    samples.push(performance.now() - t0)
+  }
+  return samples
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+/** live JS heap plus ArrayBuffer backing stores (block bytes live there) */
+const retained = () => {
+  const m = process.memoryUsage()
+  return m.heapUsed + m.arrayBuffers
+}
+const results = []
+for (const P of values.participants.split(',').map(Number)) {
+  const stream = makeStream(P, TOTAL, 42, BLOCK)
+  const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
+  const ours: number[] = []
+  const yjs: number[] = []
+  let bytesPerOp = 0
+  for (let r = 0; r < RUNS; r++) {
+    gc?.()
+    const before = retained()
+    const { ms, replica } = ingest(stream, P)
+    ours.push(ms)
+    gc?.()
+    bytesPerOp = Math.round((retained() - before) / opsTotal)
+    const { applied, skipped } = replica.opCounts()
+    if (!values.json) {
+      const reasons: Record<number, number> = {}
+      for (const node of replica.order) for (const x of node.results) reasons[x] = (reasons[x] ?? 0) + 1
+      const kinds: Record<string, number> = {}
+      for (const ops of stream.ops) for (const op of ops) kinds[op.tag] = (kinds[op.tag] ?? 0) + 1
+      console.log({
+        applied,
+        skipped,
+        trades: replica.state.tradeCount,
+        blocks: replica.order.length,
+        reasons,
+        kinds,
+      })
+    }
+    if (applied + skipped !== opsTotal) throw new Error('replica did not apply every op')
+    yjs.push(yjsRun(stream))
+  }
+  const lat = confirmLatency(P)
+  const opsPerSec = Math.round(opsTotal / (median(ours) / 1000))
+  const yjsOpsPerSec = Math.round(opsTotal / (median(yjs) / 1000))
+  const row = {
+    participants: P,
+    ops: opsTotal,
+    blockOps: BLOCK,
+    opsPerSec,
+    yjsOpsPerSec,
+    overhead: Math.round((yjsOpsPerSec / opsPerSec) * 100) / 100,
+    confirmP50Ms: Math.round(percentile(lat, 50) * 1000) / 1000,
+    confirmP99Ms: Math.round(percentile(lat, 99) * 1000) / 1000,
+    bytesPerOp: gc ? bytesPerOp : null,
+  }
+  results.push(row)
+  if (!values.json) console.log(row)
+}
+console.log(JSON.stringify({ results }))
