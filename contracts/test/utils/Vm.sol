@@ -43,6 +43,7 @@ interface Vm {
     function assertEq(bytes calldata left, bytes calldata right, string calldata error) external pure;
     function assertGe(uint256 left, uint256 right, string calldata error) external pure;
     function assertLe(uint256 left, uint256 right, string calldata error) external pure;
+    function assertLt(uint256 left, uint256 right, string calldata error) external pure;
 
     // Gas
     function lastCallGas() external view returns (Gas memory gas);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ChannelFixture} from "../utils/ChannelFixture.sol";
+import {Merkle} from "../utils/Merkle.sol";
+import {IChannelSettlement} from "../../src/interfaces/IChannelSettlement.sol";
+
+/**
+ * @notice Drives two channels (same three participants, tokens: one ERC-20 and ETH) through random
+ * deposits, bonds, proposals, challenges, time, finalizations, claims, exits, withdrawals, slashes
+ * and bond releases, and keeps ghost accounts for the invariant test. Checkpoints carry random
+ * balances, sometimes more than the channel holds, so the holdings bound is exercised.
+ */
+contract SettlementHandler is ChannelFixture {
+    uint256 internal constant N = 3;
+    uint16 internal constant T = 2;
+
+    bytes32[2] public ids;
+    address[] public actors; // the participants plus two outside reporters
+
+    // ghosts
+    mapping(bytes32 => mapping(address => uint256)) public ghostDeposited;
+    mapping(bytes32 => mapping(address => uint256)) public ghostPaidOut;
+    mapping(bytes32 => uint64) public ghostVersion;
+    mapping(bytes32 => uint64) public ghostDeadline;
+    uint256 public versionDecreases;
+    uint256 public deadlineDecreases;
+    uint256 public capViolations;
+    mapping(string => uint256) public calls;
+
+    /// @dev amounts[channel][version][participant * 2 + tokenIndex] of accepted checkpoints.
+    mapping(bytes32 => mapping(uint64 => uint256[6])) internal _amounts;
+
+    constructor() {
+        setUp();
+        _makeParticipants(N);
+        for (uint256 c = 0; c < 2; ++c) {
+            IChannelSettlement.OpenParams memory p = _params(N, T);
+            p.nonce = c + 1;
+            ids[c] = _open(p);
+            // start with funds in both tokens, so early checkpoints have something to pay out
+            for (uint256 i = 0; i < N; ++i) {
+                _deposit(ids[c], i, 1e21 * (i + 1));
+                _depositEth(ids[c], i, 1 ether * (i + 1));
+                ghostDeposited[ids[c]][address(token)] += 1e21 * (i + 1);
+                ghostDeposited[ids[c]][address(0)] += 1 ether * (i + 1);
+            }
+        }
+        for (uint256 i = 0; i < N; ++i) {
+            actors.push(wallets[i]);
+        }
+        actors.push(address(0xA11CE));
+        actors.push(address(0xB0B));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _status(bytes32 id) internal view returns (IChannelSettlement.Status) {
+        return settlement.getChannel(id).status;
+    }
+
+    function _tok(uint256 i) internal view returns (address) {
+        return i % 2 == 0 ? address(token) : address(0);
+    }
+
+    function _balances(bytes32 id, uint64 version) internal view returns (Balance[] memory b) {
+        uint256[6] storage a = _amounts[id][version];
+        b = new Balance[](6);
+        for (uint256 k = 0; k < 6; ++k) {
+            b[k] = Balance(wallets[k / 2], _tok(k), a[k]);
+        }
+    }
+
+    /// @dev Random balances: each up to 60% of the holdings, so their sum may exceed them.
+    function _randomAmounts(bytes32 id, uint256 seed) internal view returns (uint256[6] memory a) {
+        for (uint256 k = 0; k < 6; ++k) {
+            uint256 held = settlement.holdings(id, _tok(k));
+            a[k] = uint256(keccak256(abi.encode(seed, k))) % (held * 6 / 10 + 2);
+        }
+    }
+
+    function _checkpointFor(bytes32 id, uint64 version, uint256[6] memory a)
+        internal
+        view
+        returns (IChannelSettlement.Checkpoint memory)
+    {
+        Balance[] memory b = new Balance[](6);
+        for (uint256 k = 0; k < 6; ++k) {
+            b[k] = Balance(wallets[k / 2], _tok(k), a[k]);
+        }
+        return _cp(version, _root(id, version, b));
+    }
+
+    function _observe() internal {
+        for (uint256 c = 0; c < 2; ++c) {
+            IChannelSettlement.ChannelInfo memory info = settlement.getChannel(ids[c]);
+            if (info.status == IChannelSettlement.Status.Open) continue;
+            if (info.checkpoint.version < ghostVersion[ids[c]]) ++versionDecreases;
+            if (info.deadline < ghostDeadline[ids[c]]) ++deadlineDecreases;
+            if (info.deadline > info.firstProposalAt + 2 * info.disputeWindow) ++capViolations;
+            ghostVersion[ids[c]] = info.checkpoint.version;
+            ghostDeadline[ids[c]] = info.deadline;
+        }
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    function deposit(uint256 c, uint256 who, uint256 amount) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) != IChannelSettlement.Status.Open) return;
+        amount = bound(amount, 1, 1e30);
+        _deposit(id, who % N, amount);
+        ghostDeposited[id][address(token)] += amount;
+        ++calls["deposit"];
+        _observe();
+    }
+
+    function depositEth(uint256 c, uint256 who, uint256 amount) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) != IChannelSettlement.Status.Open) return;
+        amount = bound(amount, 1, 1e24);
+        _depositEth(id, who % N, amount);
+        ghostDeposited[id][address(0)] += amount;
+        ++calls["depositEth"];
+        _observe();
+    }
+
+    function bond(uint256 c, uint256 who, uint256 amount) external {
+        bytes32 id = ids[c % 2];
+        who %= N;
+        if (_status(id) == IChannelSettlement.Status.Finalized) return;
+        if (settlement.getParticipant(id, wallets[who]).slashed) return;
+        _bond(id, who, bound(amount, 1, 100 ether));
+        ++calls["bond"];
+        _observe();
+    }
+
+    /// @dev Proposes or challenges with a version up to 3 above the current one (0 = stale), signed
+    /// by the participants in `mask`.
+    function propose(uint256 c, uint256 step, uint256 mask, uint256 seed) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) == IChannelSettlement.Status.Finalized) return;
+        uint64 version = settlement.getChannel(id).checkpoint.version + uint64(bound(step, 0, 3));
+        uint256[6] memory a = _randomAmounts(id, seed);
+        IChannelSettlement.Checkpoint memory cp = _checkpointFor(id, version, a);
+        uint256[] memory signers = new uint256[](_popcount(mask % 8));
+        uint256 j;
+        for (uint256 i = 0; i < N; ++i) {
+            if ((mask >> i) & 1 == 1) signers[j++] = i;
+        }
+        try settlement.propose(id, cp, _signCp(id, cp, signers)) {
+            _amounts[id][version] = a;
+            ++calls["propose"];
+        } catch {
+            ++calls["propose (reverted)"];
+        }
+        _observe();
+    }
+
+    function warp(uint256 dt) external {
+        vm.warp(block.timestamp + bound(dt, 0, WINDOW));
+        ++calls["warp"];
+        _observe();
+    }
+
+    /// @dev Waits for the deadline if need be (so runs reach the payout phase), then finalizes.
+    function finalize(uint256 c) external {
+        bytes32 id = ids[c % 2];
+        IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+        if (info.status != IChannelSettlement.Status.Closing) return;
+        if (block.timestamp < info.deadline) vm.warp(info.deadline);
+        settlement.finalize(id);
+        ++calls["finalize"];
+        _observe();
+    }
+
+    /// @dev Claims leaf `k` of a finalized channel, or the next leaf still unclaimed.
+    function claim(uint256 c, uint256 k) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) != IChannelSettlement.Status.Finalized) id = ids[(c + 1) % 2];
+        if (_status(id) != IChannelSettlement.Status.Finalized) return;
+        uint64 version = settlement.getChannel(id).checkpoint.version;
+        Balance[] memory b = _balances(id, version);
+        uint256 tries;
+        for (k %= 6; b[k].amount == 0 || settlement.isSettled(id, b[k].participant, b[k].token); k = (k + 1) % 6) {
+            if (++tries == 6) return;
+        }
+        bytes32[] memory proof = _proof(id, version, b, k);
+        vm.prank(b[k].participant);
+        try settlement.claim(id, b[k].token, b[k].amount, proof) {
+            ghostPaidOut[id][b[k].token] += b[k].amount;
+            ++calls["claim"];
+        } catch {
+            ++calls["claim (reverted)"];
+        }
+        _observe();
+    }
+
+    /// @dev Exits with a new fully-signed checkpoint one version up, or with the pending/final one.
+    function exit(uint256 c, uint256 k, bool newer, uint256 seed) external {
+        bytes32 id = ids[c % 2];
+        k %= 6;
+        IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+        uint64 version = info.checkpoint.version;
+        if (info.status == IChannelSettlement.Status.Open || (newer && info.status == IChannelSettlement.Status.Closing))
+        {
+            version += 1;
+            _amounts[id][version] = _randomAmounts(id, seed);
+        }
+        Balance[] memory b = _balances(id, version);
+        if (b[k].amount == 0 || settlement.isSettled(id, b[k].participant, b[k].token)) return;
+        bool finalized = info.status == IChannelSettlement.Status.Finalized;
+        _tryExit(id, version, b, k, finalized);
+        _observe();
+    }
+
+    function _tryExit(bytes32 id, uint64 version, Balance[] memory b, uint256 k, bool finalized) internal {
+        IChannelSettlement.Checkpoint memory cp = _cp(version, _root(id, version, b));
+        bytes[] memory sigs = finalized ? new bytes[](0) : _signCp(id, cp, N);
+        bytes32[] memory proof = _proof(id, version, b, k);
+        Balance memory x = b[k];
+        vm.prank(x.participant);
+        try settlement.emergencyExit(id, cp, sigs, x.token, x.amount, proof) {
+            ghostPaidOut[id][x.token] += x.amount;
+            ++calls["exit"];
+        } catch {
+            ++calls["exit (reverted)"];
+        }
+    }
+
+    /// @dev Withdraws for the chosen (actor, token), or the next pair with a pull balance.
+    function withdraw(uint256 who, uint256 t) external {
+        uint256 pairs = actors.length * 2;
+        uint256 i = (who % actors.length) * 2 + t % 2;
+        for (uint256 tries = 0; settlement.owed(actors[i / 2], _tok(i)) == 0; i = (i + 1) % pairs) {
+            if (++tries == pairs) return;
+        }
+        address account = actors[i / 2];
+        address tok = _tok(i);
+        vm.prank(account);
+        settlement.withdraw(tok);
+        ++calls["withdraw"];
+        _observe();
+    }
+
+    function slash(uint256 c, uint256 author, uint256 reporter, uint64 seq) external {
+        bytes32 id = ids[c % 2];
+        author %= N;
+        if (settlement.getParticipant(id, wallets[author]).slashed) return;
+        IChannelSettlement.BlockHeader memory a = _header(id, author, seq, keccak256("a"));
+        IChannelSettlement.BlockHeader memory b = _header(id, author, seq, keccak256("b"));
+        vm.prank(actors[reporter % actors.length]);
+        settlement.slash(id, a, b);
+        ++calls["slash"];
+        _observe();
+    }
+
+    function releaseBond(uint256 c, uint256 who) external {
+        bytes32 id = ids[c % 2];
+        who %= N;
+        if (_status(id) != IChannelSettlement.Status.Finalized) return;
+        if (settlement.getParticipant(id, wallets[who]).bond == 0) return;
+        vm.prank(wallets[who]);
+        settlement.releaseBond(id);
+        ++calls["releaseBond"];
+        _observe();
+    }
+
+    // ---------------------------------------------------------------- views for the invariants
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function participant(uint256 i) external view returns (address) {
+        return wallets[i];
+    }
+
+    function settlementAddress() external view returns (address) {
+        return address(settlement);
+    }
+
+    function tokenAddress() external view returns (address) {
+        return address(token);
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        for (; x != 0; x >>= 1) {
+            count += x & 1;
+        }
+    }
+}
