@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ChannelFixture} from "./utils/ChannelFixture.sol";
+import {console} from "./utils/Test.sol";
+import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+
+/**
+ * @notice Gas of each action for channels of 2, 10 and 100 participants (threshold n/2 + 1). Every
+ * figure is printed as "n=<n> <action>: <gas>" and also checked against a generous ceiling, so a
+ * regression fails the suite. For docs/GAS.md run, from contracts/:
+ *   forge test --match-contract ChannelSettlementGasTest --isolate -vv
+ * (--isolate runs every top-level call as its own transaction, so storage is cold as on chain.)
+ */
+contract ChannelSettlementGasTest is ChannelFixture {
+    uint256 internal n;
+
+    function _record(string memory action, uint256 ceiling) internal view returns (uint256 used) {
+        used = vm.lastCallGas().gasTotalUsed;
+        console.log(string.concat("n=", vm.toString(n), " ", action), used);
+        vm.assertLe(used, ceiling, action);
+    }
+
+    /// @dev Every participant holds 1000 tokens and 1 ether in every checkpoint of the bench.
+    function _balances() internal view returns (Balance[] memory b) {
+        b = new Balance[](2 * n);
+        for (uint256 i = 0; i < n; ++i) {
+            b[2 * i] = Balance(wallets[i], address(token), 1000);
+            b[2 * i + 1] = Balance(wallets[i], address(0), 1 ether);
+        }
+    }
+
+    function _fund(bytes32 id) internal {
+        for (uint256 i = 0; i < n; ++i) {
+            _deposit(id, i, 1000);
+            _depositEth(id, i, 1 ether);
+        }
+    }
+
+    function _bench(uint256 size) internal {
+        n = size;
+        uint16 t = uint16(n / 2 + 1);
+        IChannelSettlement.OpenParams memory p = _params(n, t);
+        bytes[] memory auth = _authSigs(p);
+
+        settlement.open(p, auth);
+        _record("open", 80_000 * n + 200_000);
+        bytes32 id = settlement.computeChannelId(p);
+
+        // first deposits of each kind (fresh storage), then the rest of the funding
+        token.mint(wallets[0], 1000);
+        vm.prank(wallets[0]);
+        token.approve(address(settlement), 1000);
+        vm.prank(wallets[0]);
+        settlement.deposit(id, address(token), 1000);
+        _record("deposit (ERC-20)", 150_000);
+        vm.deal(wallets[0], 1 ether);
+        vm.prank(wallets[0]);
+        settlement.depositEth{value: 1 ether}(id);
+        _record("depositEth", 100_000);
+        for (uint256 i = 1; i < n; ++i) {
+            _deposit(id, i, 1000);
+            _depositEth(id, i, 1 ether);
+        }
+        vm.deal(wallets[1], 1 ether);
+        vm.prank(wallets[1]);
+        settlement.bond{value: 1 ether}(id);
+        _record("bond", 60_000);
+
+        Balance[] memory b = _balances();
+        IChannelSettlement.Checkpoint memory cp1 = _cp(1, _root(id, 1, b));
+        bytes[] memory sigs = _signCp(id, cp1, t);
+        settlement.propose(id, cp1, sigs);
+        _record("propose (t sigs)", 15_000 * uint256(t) + 150_000);
+
+        IChannelSettlement.Checkpoint memory cp2 = _cp(2, _root(id, 2, b));
+        sigs = _signCp(id, cp2, t);
+        vm.warp(block.timestamp + 1 hours);
+        settlement.propose(id, cp2, sigs);
+        _record("challenge (t sigs)", 15_000 * uint256(t) + 100_000);
+
+        vm.warp(settlement.getChannel(id).deadline);
+        settlement.finalize(id);
+        _record("finalize", 50_000);
+
+        bytes32[] memory proof = _proof(id, 2, b, 0);
+        vm.prank(wallets[0]);
+        settlement.claim(id, address(token), 1000, proof);
+        _record("claim", 120_000);
+        vm.prank(wallets[0]);
+        settlement.withdraw(address(token));
+        _record("withdraw (ERC-20)", 80_000);
+
+        IChannelSettlement.BlockHeader memory x = _header(id, 1, 9, keccak256("x"));
+        IChannelSettlement.BlockHeader memory y = _header(id, 1, 9, keccak256("y"));
+        settlement.slash(id, x, y);
+        _record("slash", 30_000 * n + 150_000);
+
+        // an emergency exit from a fresh, open channel: all n signatures, starts settlement
+        p.nonce = 2;
+        bytes32 other = _open(p);
+        _fund(other);
+        Balance[] memory bo = _balances();
+        IChannelSettlement.Checkpoint memory cpo = _cp(1, _root(other, 1, bo));
+        sigs = _signCp(other, cpo, n);
+        proof = _proof(other, 1, bo, 0);
+        vm.prank(wallets[0]);
+        settlement.emergencyExit(other, cpo, sigs, address(token), 1000, proof);
+        _record("emergencyExit (n sigs)", 15_000 * n + 250_000);
+    }
+
+    function test_Gas_2Participants() public {
+        _bench(2);
+    }
+
+    function test_Gas_10Participants() public {
+        _bench(10);
+    }
+
+    function test_Gas_100Participants() public {
+        _bench(100);
+    }
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "./utils/Test.sol";
+import {ChannelSettlement} from "../src/ChannelSettlement.sol";
+import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+import {TestToken} from "../src/test/TestToken.sol";
+
+/**
+ * @notice Replays bytes produced by the TypeScript core (test/vectors/core.json, written by
+ * test/vectors/generate.ts) against the contract: both sides must agree on the channel id, every
+ * EIP-712 digest, signatures, Merkle leaves and proofs, and must reject the same malformed signatures.
+ * The contract and token are placed at the addresses the vectors were made for.
+ */
+contract ChannelSettlementVectorsTest is Test {
+    string internal json;
+    ChannelSettlement internal settlement;
+    TestToken internal token;
+    bytes32 internal id;
+
+    function setUp() public {
+        json = vm.readFile("test/vectors/core.json");
+        vm.chainId(vm.parseJsonUint(json, ".chainId"));
+        address at = vm.parseJsonAddress(json, ".verifyingContract");
+        vm.etch(at, address(new ChannelSettlement()).code);
+        settlement = ChannelSettlement(at);
+        address tokenAt = vm.parseJsonAddress(json, ".token");
+        vm.etch(tokenAt, address(new TestToken("Test USD", "tUSD", 6)).code);
+        token = TestToken(tokenAt);
+        id = vm.parseJsonBytes32(json, ".channelId");
+    }
+
+    function _params() internal view returns (IChannelSettlement.OpenParams memory p) {
+        p.participants = vm.parseJsonAddressArray(json, ".participants");
+        p.sessionKeys = vm.parseJsonAddressArray(json, ".sessionKeys");
+        uint256[] memory roles = vm.parseJsonUintArray(json, ".roles");
+        p.roles = new uint8[](roles.length);
+        for (uint256 i = 0; i < roles.length; ++i) {
+            p.roles[i] = uint8(roles[i]);
+        }
+        p.threshold = uint16(vm.parseJsonUint(json, ".threshold"));
+        p.disputeWindow = uint64(vm.parseJsonUint(json, ".disputeWindow"));
+        p.minStake = vm.parseJsonUint(json, ".minStake");
+        p.maxLeverage = uint32(vm.parseJsonUint(json, ".maxLeverage"));
+        p.tokens = vm.parseJsonAddressArray(json, ".tokens");
+        p.nonce = vm.parseJsonUint(json, ".nonce");
+    }
+
+    function _checkpoint() internal view returns (IChannelSettlement.Checkpoint memory cp) {
+        cp.version = uint64(vm.parseJsonUint(json, ".checkpoint.version"));
+        cp.headsHash = vm.parseJsonBytes32(json, ".checkpoint.headsHash");
+        cp.stateRoot = vm.parseJsonBytes32(json, ".checkpoint.stateRoot");
+        cp.balancesRoot = vm.parseJsonBytes32(json, ".checkpoint.balancesRoot");
+    }
+
+    function _block(uint256 i) internal view returns (IChannelSettlement.BlockHeader memory h) {
+        string memory k = string.concat(".blocks[", vm.toString(i), "]");
+        h.author = vm.parseJsonAddress(json, string.concat(k, ".author"));
+        h.seq = uint64(vm.parseJsonUint(json, string.concat(k, ".seq")));
+        h.prev = vm.parseJsonBytes32(json, string.concat(k, ".prev"));
+        h.parentsHash = vm.parseJsonBytes32(json, string.concat(k, ".parentsHash"));
+        h.opsHash = vm.parseJsonBytes32(json, string.concat(k, ".opsHash"));
+        h.signature = vm.parseJsonBytes(json, string.concat(k, ".signature"));
+    }
+
+    function _open() internal {
+        settlement.open(_params(), vm.parseJsonBytesArray(json, ".authSigs"));
+    }
+
+    function test_Vectors_DomainAndChannelId() public view {
+        vm.assertEq(settlement.domainSeparator(), vm.parseJsonBytes32(json, ".domainSeparator"), "domain");
+        vm.assertEq(settlement.computeChannelId(_params()), id, "channel id");
+    }
+
+    function test_Vectors_OpenWithCoreWalletSignatures() public {
+        _open();
+        IChannelSettlement.OpenParams memory p = _params();
+        for (uint256 i = 0; i < p.participants.length; ++i) {
+            vm.assertEq(settlement.sessionKeyOwner(id, p.sessionKeys[i]), p.participants[i], "session key");
+        }
+    }
+
+    function test_Vectors_CheckpointDigestAndSessionSignatures() public {
+        _open();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        vm.assertEq(settlement.hashCheckpoint(id, cp), vm.parseJsonBytes32(json, ".checkpoint.digest"), "digest");
+        settlement.propose(id, cp, vm.parseJsonBytesArray(json, ".checkpoint.signatures"));
+        vm.assertEq(settlement.getChannel(id).checkpoint.balancesRoot, cp.balancesRoot, "accepted");
+    }
+
+    function test_Vectors_ClaimWithCoreMerkleProofs() public {
+        _open();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        uint256 count = 5;
+        for (uint256 i = 0; i < count; ++i) {
+            (address who, address tok, uint256 amount) = _balance(i);
+            if (tok == address(0)) {
+                vm.deal(who, amount);
+                vm.prank(who);
+                settlement.depositEth{value: amount}(id);
+            } else {
+                token.mint(who, amount);
+                vm.prank(who);
+                token.approve(address(settlement), amount);
+                vm.prank(who);
+                settlement.deposit(id, tok, amount);
+            }
+        }
+        settlement.propose(id, cp, vm.parseJsonBytesArray(json, ".checkpoint.signatures"));
+        vm.warp(settlement.getChannel(id).deadline);
+        settlement.finalize(id);
+        for (uint256 i = 0; i < count; ++i) {
+            (address who, address tok, uint256 amount) = _balance(i);
+            string memory k = string.concat(".balances[", vm.toString(i), "]");
+            vm.assertEq(
+                settlement.exitLeaf(id, cp.version, who, tok, amount),
+                vm.parseJsonBytes32(json, string.concat(k, ".leaf")),
+                "leaf"
+            );
+            bytes32[] memory proof = vm.parseJsonBytes32Array(json, string.concat(k, ".proof"));
+            vm.prank(who);
+            settlement.claim(id, tok, amount, proof);
+            vm.assertEq(settlement.owed(who, tok), amount, "claimed");
+        }
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "all token holdings claimed");
+        vm.assertEq(settlement.holdings(id, address(0)), 0, "all eth holdings claimed");
+    }
+
+    function test_Vectors_EquivocationFromCoreBlocks() public {
+        _open();
+        IChannelSettlement.BlockHeader memory a = _block(0);
+        IChannelSettlement.BlockHeader memory b = _block(1);
+        vm.assertEq(settlement.hashBlock(id, a), vm.parseJsonBytes32(json, ".blocks[0].id"), "block id a");
+        vm.assertEq(settlement.hashBlock(id, b), vm.parseJsonBytes32(json, ".blocks[1].id"), "block id b");
+        settlement.slash(id, a, b);
+        vm.assertTrue(settlement.getParticipant(id, a.author).slashed, "slashed");
+    }
+
+    function test_Vectors_MalformedSignaturesRejectedByBoth() public {
+        _open();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        bytes[] memory sigs = vm.parseJsonBytesArray(json, ".checkpoint.signatures");
+        for (uint256 i = 0; i < 4; ++i) {
+            string memory k = string.concat(".badSignatures[", vm.toString(i), "]");
+            string memory verdict = vm.parseJsonString(json, string.concat(k, ".coreVerdict"));
+            vm.assertTrue(bytes(verdict).length < 42, "the core rejected these bytes too");
+            sigs[0] = vm.parseJsonBytes(json, string.concat(k, ".signature"));
+            vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInvalidSignature.selector, 0));
+            settlement.propose(id, cp, sigs);
+        }
+    }
+
+    function _balance(uint256 i) internal view returns (address who, address tok, uint256 amount) {
+        string memory k = string.concat(".balances[", vm.toString(i), "]");
+        who = vm.parseJsonAddress(json, string.concat(k, ".participant"));
+        tok = vm.parseJsonAddress(json, string.concat(k, ".token"));
+        amount = vm.parseJsonUint(json, string.concat(k, ".amount"));
+    }
+}

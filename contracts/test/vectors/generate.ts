@@ -1,0 +1,166 @@
+/**
+ * Writes core.json: byte-exact vectors produced by the TypeScript core (src/core) that
+ * test/ChannelSettlement.Vectors.t.sol replays against the contract — channel id, EIP-712 digests,
+ * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks, and malformed
+ * signatures together with the core's verdict on the same bytes.
+ *
+ * Regenerate after changing hashing or signing on either side:
+ *   npx tsx contracts/test/vectors/generate.ts
+ */
+import { writeFileSync } from 'node:fs'
+import { fromHex, type Hex, toHex } from '../../../src/core/bytes.ts'
+import { computeChannelId, sessionKeyDigest } from '../../../src/core/channel.ts'
+import {
+  blockStructHash,
+  checkpointStructHash,
+  domainSeparator,
+  typedDataDigest,
+} from '../../../src/core/eip712.ts'
+import { balanceLeafHash, MerkleTree } from '../../../src/core/merkle.ts'
+import { addressFromPrivateKey, recoverAddress, signDigest } from '../../../src/core/signature.ts'
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+
+// anvil's first three accounts as wallets; fixed session keys
+const walletKeys = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+].map((k) => fromHex(k, 32))
+const sessionKeys = [
+  '0x1111111111111111111111111111111111111111111111111111111111111111',
+  '0x2222222222222222222222222222222222222222222222222222222222222222',
+  '0x3333333333333333333333333333333333333333333333333333333333333333',
+].map((k) => fromHex(k, 32))
+
+const domain = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Hex }
+const token: Hex = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512'
+const eth: Hex = '0x0000000000000000000000000000000000000000'
+const wallets = walletKeys.map(addressFromPrivateKey)
+const sessions = sessionKeys.map(addressFromPrivateKey)
+const roles = [0, 1, 3] as const
+const params = {
+  minStake: 10n ** 17n,
+  disputeWindow: 3600n,
+  maxLeverage: 10,
+  makerFeeBps: 0n,
+  takerFeeBps: 0n,
+  feeRecipient: 0,
+  maxOpenOrders: 100,
+}
+const config = {
+  ...domain,
+  nonce: 7n,
+  threshold: 2,
+  tokens: [token, eth],
+  params,
+  participants: wallets.map((address, i) => ({
+    address,
+    role: roles[i]!,
+    sessionKey: sessions[i]!,
+    authSignature: '0x' as Hex,
+  })),
+}
+const channelId = computeChannelId(config)
+const separator = domainSeparator(domain)
+const authSigs = wallets.map((w, i) =>
+  toHex(signDigest(sessionKeyDigest(domain, channelId, w, sessions[i]!), walletKeys[i]!)),
+)
+
+const balances = [
+  { participant: wallets[0]!, token, amount: 1_000_000n },
+  { participant: wallets[1]!, token, amount: 250_000n },
+  { participant: wallets[2]!, token, amount: 3n },
+  { participant: wallets[0]!, token: eth, amount: 5n * 10n ** 17n },
+  { participant: wallets[2]!, token: eth, amount: 15n * 10n ** 17n },
+]
+const version = 4n
+const leaves = balances.map((b) => balanceLeafHash(channelId, version, b))
+const tree = new MerkleTree(leaves)
+const checkpoint = {
+  channelId,
+  version,
+  headsHash: fromHex(`0x${'ab'.repeat(32)}`),
+  stateRoot: fromHex(`0x${'cd'.repeat(32)}`),
+  balancesRoot: tree.root,
+}
+const checkpointDigest = typedDataDigest(separator, checkpointStructHash(checkpoint))
+const checkpointSigs = sessionKeys.map((k) => signDigest(checkpointDigest, k))
+
+function block(opsByte: string) {
+  const fields = {
+    channelId,
+    author: fromHex(wallets[1]!, 20),
+    seq: 5n,
+    prev: fromHex(`0x${'01'.repeat(32)}`),
+    parentsHash: fromHex(`0x${'02'.repeat(32)}`),
+    opsHash: fromHex(`0x${opsByte.repeat(32)}`),
+  }
+  const id = typedDataDigest(separator, blockStructHash(fields))
+  return {
+    author: wallets[1],
+    seq: 5,
+    prev: toHex(fields.prev),
+    parentsHash: toHex(fields.parentsHash),
+    opsHash: toHex(fields.opsHash),
+    id: toHex(id),
+    signature: toHex(signDigest(id, sessionKeys[1]!)),
+  }
+}
+
+// malformed versions of a valid checkpoint signature, with the core's own verdict on the same bytes
+const good = checkpointSigs[0]!
+const s = BigInt(toHex(good.subarray(32, 64)))
+const highS = good.slice()
+highS.set(fromHex(`0x${(N - s).toString(16).padStart(64, '0')}`), 32)
+highS[64] = good[64] === 27 ? 28 : 27
+const compact = good.slice(0, 64)
+if (good[64] === 28) compact[32]! |= 0x80
+const v29 = good.slice()
+v29[64] = 29
+const zeroR = good.slice()
+zeroR.fill(0, 0, 32)
+const bad = { 'high-s': highS, compact, 'v=29': v29, 'r=0': zeroR }
+
+const vectors = {
+  chainId: domain.chainId.toString(),
+  verifyingContract: domain.verifyingContract,
+  token,
+  participants: wallets,
+  sessionKeys: sessions,
+  roles: [...roles],
+  threshold: config.threshold,
+  disputeWindow: params.disputeWindow.toString(),
+  minStake: params.minStake.toString(),
+  maxLeverage: params.maxLeverage,
+  tokens: config.tokens,
+  nonce: config.nonce.toString(),
+  channelId: toHex(channelId),
+  domainSeparator: toHex(separator),
+  authSigs,
+  checkpoint: {
+    version: Number(version),
+    headsHash: toHex(checkpoint.headsHash),
+    stateRoot: toHex(checkpoint.stateRoot),
+    balancesRoot: toHex(checkpoint.balancesRoot),
+    digest: toHex(checkpointDigest),
+    signatures: checkpointSigs.map(toHex),
+  },
+  balances: balances.map((b, i) => ({
+    participant: b.participant,
+    token: b.token,
+    amount: b.amount.toString(),
+    leaf: toHex(leaves[i]!),
+    proof: tree.proof(leaves[i]!).map(toHex),
+  })),
+  blocks: [block('0a'), block('0b')],
+  badSignatures: Object.entries(bad).map(([name, sig]) => ({
+    name,
+    signature: toHex(sig),
+    coreVerdict: recoverAddress(checkpointDigest, sig),
+  })),
+}
+
+const out = new URL('./core.json', import.meta.url)
+writeFileSync(out, `${JSON.stringify(vectors, null, 2)}\n`)
+console.log(`wrote ${out.pathname}`)
