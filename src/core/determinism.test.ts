@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * THREATS row 14: nothing non-deterministic inside the fold. The simulator and tests may use randomness and
+ * clocks; the modules every peer folds with may not.
+ */
+const dir = new URL('.', import.meta.url).pathname
+const foldModules = readdirSync(dir).filter(
+  (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'testing.ts',
+)
+const forbidden: [RegExp, string][] = [
+  [/Math\.random|crypto\.getRandomValues/, 'randomness'],
+  [/Date\.now|new Date\(|performance\.now/, 'clocks'],
+  [/parseFloat|toFixed\(|Math\.(round|floor|ceil|pow|sqrt)\(/, 'floating point'],
+  [/localeCompare|Intl\./, 'locale-dependent comparison'],
+  [/JSON\.stringify/, 'JSON as a hash input'],
+  [
+    /from ['"](react|react-dom|yjs|y-webrtc|y-indexeddb|wagmi|zustand|viem)['"]/,
+    'UI, transport or wallet imports',
+  ],
+]
+
+describe('determinism of the fold modules (THREATS row 14)', () => {
+  it('finds the fold modules', () => {
+    expect(foldModules).toContain('state.ts')
+    expect(foldModules).toContain('replica.ts')
+  })
+  it.each(foldModules)('%s uses no randomness, clocks, floats, locale compares or JSON hashing', (file) => {
+    const src = readFileSync(join(dir, file), 'utf8')
+    for (const [re, what] of forbidden) expect(re.test(src), `${file} uses ${what}`).toBe(false)
+  })
+})
