@@ -481,6 +481,20 @@ describe('local authoring and batching', () => {
     expect(toHex(peer.stateRoot())).toBe(toHex(a.stateRoot()))
   })
 
+  it('seals a batch once it is batchMs old by the caller’s clock, not before', () => {
+    const a = new Replica(tc.channel, {
+      deposits,
+      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
+      batchMs: 10,
+    })
+    a.submit(deposit(0), 1000)
+    expect(a.sealIfDue(1009)).toBeUndefined()
+    expect(a.pendingOps).toBe(1)
+    expect(a.sealIfDue(1010)).toBeInstanceOf(Uint8Array)
+    expect(a.pendingOps).toBe(0)
+    expect(a.sealIfDue(5000)).toBeUndefined()
+  })
+
   it('re-applies pending ops on top of a remote block that arrives while the batch is open', () => {
     const a = new Replica(tc.channel, {
       deposits,

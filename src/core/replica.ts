@@ -70,6 +70,8 @@ export type ReplicaOptions = {
   author?: { index: number; sessionKey: Uint8Array }
   /** seal the open batch at this many ops */
   batchOps?: number
+  /** seal the open batch once it is this old (see sealIfDue); the caller supplies the clock */
+  batchMs?: number
   /** blocks with unknown ancestors kept per author; further ones are dropped */
   bufferPerAuthor?: number
   /** take a rollback snapshot every this many applied blocks */
@@ -141,7 +143,8 @@ export class Replica {
   // local author
   private readonly me: { index: number; sessionKey: Uint8Array } | undefined
   private readonly batchOps: number
-  private batch: { ops: Op[]; results: Reject[] } | undefined
+  private readonly batchMs: number
+  private batch: { ops: Op[]; results: Reject[]; openedAt: number } | undefined
   /** versions this replica has signed a checkpoint for: never sign two at one version */
   private readonly signedVersions = new Set<bigint>()
   private readonly onAccept: ((node: Node) => void) | undefined
@@ -156,6 +159,7 @@ export class Replica {
     this.snapshotInterval = options.snapshotInterval ?? 32
     this.me = options.author
     this.batchOps = options.batchOps ?? 256
+    this.batchMs = options.batchMs ?? 20
     this.onAccept = options.onAccept
     for (const d of options.deposits ?? []) this.deposits.set(d.index, d)
     this.state = new ChannelState(channel, this.deposits, this.trades)
@@ -653,10 +657,10 @@ export class Replica {
    * Applies a local op at once (pending) and queues it for the next block. Returns the (seq, index) naming what
    * the op creates and its result at its current position; the result is pending until the block is final.
    */
-  submit(op: Op): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
+  submit(op: Op, now = 0): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
     if (!this.me) throw new Error('this replica has no author key')
     if (this.dirtyFrom !== Number.POSITIVE_INFINITY) this.fold()
-    if (!this.batch) this.batch = { ops: [], results: [] }
+    if (!this.batch) this.batch = { ops: [], results: [], openedAt: now }
     if (this.batch.ops.length === 0) this.takeSnapshot(this.applied)
     const seq = BigInt((this.latest[this.me.index]?.seq ?? 0) + 1)
     const index = this.batch.ops.length
@@ -665,6 +669,15 @@ export class Replica {
     this.batch.results.push(result)
     const sealed = this.batch.ops.length >= this.batchOps ? this.seal() : undefined
     return { seq, index, result, sealed }
+  }
+
+  /**
+   * Seals the open batch if it was opened at least batchMs before `now` (the caller's clock, e.g. a timer in
+   * the transport; the fold itself never reads a clock). Returns the sealed block's bytes, if any.
+   */
+  sealIfDue(now: number): Uint8Array | undefined {
+    if (!this.batch || this.batch.ops.length === 0 || now - this.batch.openedAt < this.batchMs) return undefined
+    return this.seal()
   }
 
   get pendingOps(): number {
