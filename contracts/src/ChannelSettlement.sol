@@ -26,8 +26,17 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  *   deadline past `T0 + 2W`.
  * - Holdings: each (channel, token) has holdings = deposits − claims − exits; a claim or exit that
  *   exceeds them reverts, so one channel can never pay out another channel's funds.
+ * - Exit vs finalize: an emergency exit counts as a proposal of its fully-signed checkpoint and
+ *   settles that (participant, token) for good: a later {claim} of it reverts even if a newer
+ *   checkpoint is finalized; everyone else claims from the finalized one.
+ * - Slashing: the whole bond goes out through pull balances, half (plus rounding dust) to the
+ *   submitter, the rest equally to the other participants. Anyone may submit, the author included
+ *   (from another address); the penalty is therefore at least half the bond.
  * - minStake, maxLeverage and roles are recorded for the channel core and not enforced here; a bond
  *   is whatever a participant chose to lock with {bond}.
+ * - Money leaves only through {withdraw} (pull payments). Every function that moves or credits money
+ *   shares one `nonReentrant` guard, and all follow checks-effects-interactions except {deposit},
+ *   which must call the token before it can measure what arrived.
  */
 contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     using SafeERC20 for IERC20;
