@@ -380,6 +380,10 @@ describe('finality', () => {
     // c cites a and b; a and b have not cited c yet, but every participant descends from a's first block now
     expect(a.isFinal(node)).toBe(true)
     expect(a.finalCount).toBeGreaterThanOrEqual(1)
+    // the final state holds a's deposit but not c's, whose block nobody has built on yet
+    expect(a.finalState().avail[0]).toBe(AMOUNT)
+    expect(a.finalState().avail[2 * 2]).toBe(0n)
+    expect(a.state.avail[2 * 2]).toBe(AMOUNT)
   })
 
   it('a t-of-n checkpoint finalises despite an offline participant, and later blocks sort after it', () => {

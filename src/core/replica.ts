@@ -448,6 +448,7 @@ export class Replica {
       from = s.index
     }
     if (this.finalCount > from) this.finalCount = from
+    if (this.finalCache && this.finalCache.count > from) this.finalCache = undefined
     this.dirtyFrom = Number.POSITIVE_INFINITY
     for (let i = from; i < this.order.length; i++) {
       this.positionHint = i
@@ -514,6 +515,29 @@ export class Replica {
     let keep = 0
     for (let i = 0; i < this.snapshots.length; i++) if (this.snapshots[i]!.index <= f) keep = i
     if (keep > 1) this.snapshots = [this.snapshots[0]!, ...this.snapshots.slice(keep)]
+  }
+
+  private finalCache: { count: number; state: ChannelState } | undefined
+
+  /**
+   * The state after the final prefix of the order: what no later block can change. Balances shown as "final"
+   * come from here; the live `state` adds everything pending.
+   */
+  finalState(): ChannelState {
+    const f = this.finalCount
+    if (this.finalCache && this.finalCache.count === f && f <= this.applied) return this.finalCache.state
+    let s = this.snapshots[0]!
+    for (const x of this.snapshots) if (x.index <= f && x.index >= s.index) s = x
+    const state = s.state.clone()
+    state.trades = []
+    for (let i = s.index; i < f; i++) {
+      const node = this.order[i]!
+      const saved = node.results.slice()
+      this.applyNode(state, node, true)
+      node.results.set(saved)
+    }
+    this.finalCache = { count: f, state }
+    return state
   }
 
   isFinal(node: Node): boolean {
@@ -676,7 +700,8 @@ export class Replica {
    * the transport; the fold itself never reads a clock). Returns the sealed block's bytes, if any.
    */
   sealIfDue(now: number): Uint8Array | undefined {
-    if (!this.batch || this.batch.ops.length === 0 || now - this.batch.openedAt < this.batchMs) return undefined
+    if (!this.batch || this.batch.ops.length === 0 || now - this.batch.openedAt < this.batchMs)
+      return undefined
     return this.seal()
   }
 

@@ -1,0 +1,174 @@
+import type { Hex } from './bytes.ts'
+import { type Op, OpTag, Side } from './ops.ts'
+import { REJECT_NAMES } from './reasons.ts'
+import type { Node, Replica } from './replica.ts'
+import type { ChannelState, Trade } from './state.ts'
+
+/**
+ * Read-only views of a replica for the UI: plain immutable data, computed here so components only render.
+ */
+
+export type DepthLevel = { price: bigint; qty: bigint; orders: number; own: bigint }
+export type BookDepth = { bids: DepthLevel[]; asks: DepthLevel[] }
+
+/** Aggregated price levels, best first, up to `levels` per side; `own` is the viewer's quantity at the level. */
+export function bookDepth(state: ChannelState, market: number, levels: number, viewer?: number): BookDepth {
+  const book = state.books[market]
+  if (!book) return { bids: [], asks: [] }
+  const side = (ls: typeof book.bids) =>
+    ls.slice(0, levels).map((l) => {
+      let qty = 0n
+      let own = 0n
+      let orders = 0
+      for (let i = l.head; i < l.orders.length; i++) {
+        const o = l.orders[i]!
+        qty += o.remaining
+        orders++
+        if (o.owner === viewer) own += o.remaining
+      }
+      return { price: l.price, qty, orders, own }
+    })
+  return { bids: side(book.bids), asks: side(book.asks) }
+}
+
+export type BalanceRow = {
+  token: number
+  available: bigint
+  locked: bigint
+  reserved: bigint
+  pendingWithdrawal: bigint
+  total: bigint
+}
+
+export function balancesOf(state: ChannelState, participant: number): BalanceRow[] {
+  const rows: BalanceRow[] = []
+  for (let t = 0; t < state.T; t++) {
+    const i = participant * state.T + t
+    rows.push({
+      token: t,
+      available: state.avail[i]!,
+      locked: state.locked[i]!,
+      reserved: state.reserved[i]!,
+      pendingWithdrawal: state.pendingWithdrawal[i]!,
+      total: state.holdings(participant, t),
+    })
+  }
+  return rows
+}
+
+export type OpenOrderRow = {
+  key: string
+  market: number
+  side: Side
+  price: bigint
+  remaining: bigint
+  seq: bigint
+  index: number
+}
+
+/** The participant's resting orders, newest first. */
+export function openOrdersOf(state: ChannelState, participant: number): OpenOrderRow[] {
+  const rows: (OpenOrderRow & { placedAt: number })[] = []
+  state.books.forEach((book, market) => {
+    for (const o of book.orders()) {
+      if (o.owner !== participant) continue
+      const [, seq, index] = o.key.split(':')
+      rows.push({
+        key: o.key,
+        market,
+        side: o.side,
+        price: o.price,
+        remaining: o.remaining,
+        seq: BigInt(seq!),
+        index: Number(index),
+        placedAt: o.placedAt,
+      })
+    }
+  })
+  return rows.sort((a, b) => b.placedAt - a.placedAt).map(({ placedAt: _, ...r }) => r)
+}
+
+/** The latest `limit` executions, newest first. */
+export function recentTrades(state: ChannelState, limit: number): Trade[] {
+  return state.trades.slice(-limit).reverse()
+}
+
+export type OpRow = {
+  index: number
+  op: Op
+  kind: string
+  result: number
+  reason: string | undefined
+}
+
+export type BlockRow = {
+  id: Hex
+  author: number
+  seq: number
+  height: number
+  position: number
+  final: boolean
+  ops: OpRow[]
+}
+
+const OP_KIND: Record<number, string> = {
+  [OpTag.Deposit]: 'deposit',
+  [OpTag.Withdraw]: 'withdraw',
+  [OpTag.Transfer]: 'transfer',
+  [OpTag.Lock]: 'lock',
+  [OpTag.Unlock]: 'unlock',
+  [OpTag.Place]: 'place',
+  [OpTag.Cancel]: 'cancel',
+  [OpTag.Checkpoint]: 'checkpoint',
+}
+
+function blockRow(replica: Replica, node: Node, position: number): BlockRow {
+  return {
+    id: node.hex,
+    author: node.author,
+    seq: node.seq,
+    height: node.height,
+    position,
+    final: position < replica.finalCount,
+    ops: node.block.ops.map((op, index) => {
+      const result = node.results[index]!
+      return {
+        index,
+        op,
+        kind: OP_KIND[op.tag]!,
+        result,
+        reason: result === 0 ? undefined : REJECT_NAMES[result],
+      }
+    }),
+  }
+}
+
+/** The last `limit` blocks in canonical order (newest first), each with its ops and their status. */
+export function recentBlocks(replica: Replica, limit: number): BlockRow[] {
+  const out: BlockRow[] = []
+  for (let i = replica.order.length - 1; i >= 0 && out.length < limit; i--)
+    out.push(blockRow(replica, replica.order[i]!, i))
+  return out
+}
+
+export type AuthorRow = {
+  participant: number
+  latestSeq: number
+  latestId: Hex | undefined
+  /** blocks of the DAG this author's latest block does not descend from */
+  lag: number
+  equivocator: boolean
+}
+
+/** Per participant: its latest block and how far behind the DAG it is (from its vector clock). */
+export function authorsView(replica: Replica): AuthorRow[] {
+  const eq = new Set(replica.equivocators())
+  return replica.latest.map((l, participant) => {
+    let lag = 0
+    if (l) for (let a = 0; a < replica.n; a++) lag += (replica.latest[a]?.seq ?? 0) - l.vc[a]!
+    else for (let a = 0; a < replica.n; a++) lag += replica.latest[a]?.seq ?? 0
+    return { participant, latestSeq: l?.seq ?? 0, latestId: l?.hex, lag, equivocator: eq.has(participant) }
+  })
+}
+
+export const SIDE_NAMES = { [Side.Buy]: 'buy', [Side.Sell]: 'sell' } as const
