@@ -82,6 +82,8 @@ export type ReplicaOptions = {
    * transport can relay it. It runs before the state is folded.
    */
   onAccept?: (node: Node) => void
+  /** Called after every change to the folded state (receive, submit, seal, deposits): views may be stale. */
+  onUpdate?: () => void
 }
 
 type Snapshot = { index: number; state: ChannelState; trades: number }
@@ -148,6 +150,7 @@ export class Replica {
   /** versions this replica has signed a checkpoint for: never sign two at one version */
   private readonly signedVersions = new Set<bigint>()
   private readonly onAccept: ((node: Node) => void) | undefined
+  private readonly onUpdate: (() => void) | undefined
 
   constructor(channel: Channel, options: ReplicaOptions = {}) {
     this.channel = channel
@@ -161,6 +164,7 @@ export class Replica {
     this.batchOps = options.batchOps ?? 256
     this.batchMs = options.batchMs ?? 20
     this.onAccept = options.onAccept
+    this.onUpdate = options.onUpdate
     for (const d of options.deposits ?? []) this.deposits.set(d.index, d)
     this.state = new ChannelState(channel, this.deposits, this.trades)
     this.snapshots.push({ index: 0, state: this.state.clone(), trades: 0 })
@@ -463,6 +467,7 @@ export class Replica {
       for (const op of ops) this.batch.results.push(this.applyLocal(op))
     }
     this.updateFinality()
+    this.onUpdate?.()
   }
 
   private takeSnapshot(index: number): void {
@@ -692,6 +697,7 @@ export class Replica {
     this.batch.ops.push(op)
     this.batch.results.push(result)
     const sealed = this.batch.ops.length >= this.batchOps ? this.seal() : undefined
+    if (!sealed) this.onUpdate?.()
     return { seq, index, result, sealed }
   }
 
@@ -763,6 +769,7 @@ export class Replica {
     if (this.order[this.order.length - 1] === node && this.dirtyFrom === Number.POSITIVE_INFINITY) {
       this.applied = this.order.length
       this.updateFinality()
+      this.onUpdate?.()
     } else this.fold()
     return bytes
   }

@@ -1,0 +1,44 @@
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { Replica } from '../core/replica.ts'
+import { type ChannelSnapshot, takeSnapshot } from './snapshot.ts'
+
+export type ChannelStoreState = { snapshot: ChannelSnapshot; version: number }
+
+export type CreateChannelStoreParameters = {
+  replica: Replica
+  me: number
+  /** coalesce bursts of updates into one snapshot per this many ms */
+  throttleMs?: number
+}
+
+export type ChannelStore = StoreApi<ChannelStoreState> & {
+  /** mark the snapshot stale; a fresh one is taken at most once per throttle window */
+  invalidate(): void
+  /** take a fresh snapshot now (e.g. before asserting in a test) */
+  flush(): void
+}
+
+/**
+ * A zustand vanilla store of immutable channel snapshots. The replica calls `invalidate` on every change
+ * (its onUpdate hook); React components subscribe through `useChannel`.
+ */
+export function createChannelStore({
+  replica,
+  me,
+  throttleMs = 50,
+}: CreateChannelStoreParameters): ChannelStore {
+  const store = createStore<ChannelStoreState>(() => ({
+    snapshot: takeSnapshot({ replica, me }),
+    version: 0,
+  }))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    store.setState((s) => ({ snapshot: takeSnapshot({ replica, me }), version: s.version + 1 }))
+  }
+  const invalidate = () => {
+    if (timer === undefined) timer = setTimeout(flush, throttleMs)
+  }
+  return Object.assign(store, { invalidate, flush })
+}

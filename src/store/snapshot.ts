@@ -1,0 +1,75 @@
+import type { Hex } from '../core/bytes.ts'
+import type { SignedCheckpoint } from '../core/checkpoint.ts'
+import type { Equivocation, Replica } from '../core/replica.ts'
+import type { Trade } from '../core/state.ts'
+import {
+  type AuthorRow,
+  authorsView,
+  type BalanceRow,
+  type BlockRow,
+  type BookDepth,
+  balancesOf,
+  bookDepth,
+  type OpenOrderRow,
+  openOrdersOf,
+  recentBlocks,
+  recentTrades,
+} from '../core/views.ts'
+
+/** Everything the UI shows about a channel, as immutable data taken from the replica at one moment. */
+export type ChannelSnapshot = {
+  me: number
+  depth: BookDepth
+  balances: BalanceRow[]
+  finalBalances: BalanceRow[]
+  openOrders: OpenOrderRow[]
+  trades: Trade[]
+  blocks: BlockRow[]
+  authors: AuthorRow[]
+  equivocations: Equivocation[]
+  ingress: { accepted: number; duplicate: number; buffered: number; rejected: Record<string, number> }
+  blockCount: number
+  finalCount: number
+  pendingOps: number
+  stateRoot: Hex
+  checkpoints: SignedCheckpoint[]
+  finalCheckpoints: SignedCheckpoint[]
+}
+
+export type TakeSnapshotParameters = { replica: Replica; me: number; market?: number; depthLevels?: number }
+
+export function takeSnapshot({
+  replica,
+  me,
+  market = 0,
+  depthLevels = 16,
+}: TakeSnapshotParameters): ChannelSnapshot {
+  const state = replica.state
+  const rejected: Record<string, number> = {}
+  for (const [k, v] of replica.ingress.rejected) rejected[k] = v
+  let root = ''
+  for (const b of replica.stateRoot()) root += b.toString(16).padStart(2, '0')
+  return {
+    me,
+    depth: bookDepth(state, market, depthLevels, me),
+    balances: balancesOf(state, me),
+    finalBalances: balancesOf(replica.finalState(), me),
+    openOrders: openOrdersOf(state, me),
+    trades: recentTrades(state, 100),
+    blocks: recentBlocks(replica, 50),
+    authors: authorsView(replica),
+    equivocations: replica.equivocations.slice(),
+    ingress: {
+      accepted: replica.ingress.accepted,
+      duplicate: replica.ingress.duplicate,
+      buffered: replica.bufferedCount,
+      rejected,
+    },
+    blockCount: replica.order.length,
+    finalCount: replica.finalCount,
+    pendingOps: replica.pendingOps,
+    stateRoot: `0x${root}`,
+    checkpoints: replica.checkpointTallies(),
+    finalCheckpoints: replica.finalCheckpoints.slice(),
+  }
+}
