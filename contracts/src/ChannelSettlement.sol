@@ -215,10 +215,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IChannelSettlement
-    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof)
-        external
-        nonReentrant
-    {
+    function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external nonReentrant {
         Channel storage ch = _channel(channelId);
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
@@ -322,11 +319,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     }
 
     /// @inheritdoc IChannelSettlement
-    function hashSessionKey(bytes32 channelId, address participant, address sessionKey)
-        public
-        view
-        returns (bytes32)
-    {
+    function hashSessionKey(bytes32 channelId, address participant, address sessionKey) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(SESSION_KEY_TYPEHASH, channelId, participant, sessionKey)));
     }
 

@@ -34,7 +34,11 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         b[4] = Balance(wallets[1], eth, 2.5 ether);
     }
 
-    function _checkpoint(uint64 version, Balance[] memory b) internal view returns (IChannelSettlement.Checkpoint memory) {
+    function _checkpoint(uint64 version, Balance[] memory b)
+        internal
+        view
+        returns (IChannelSettlement.Checkpoint memory)
+    {
         return _cp(version, _root(id, version, b));
     }
 
@@ -511,9 +515,7 @@ contract ChannelSettlementClaimTest is ChannelFixture {
 
         IChannelSettlement.Checkpoint memory other = _checkpoint(2, b);
         bytes32[] memory proof = _proof(id, 2, b, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointMismatch.selector, 2, 3)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointMismatch.selector, 2, 3));
         vm.prank(wallets[0]);
         settlement.emergencyExit(id, other, new bytes[](0), address(token), 150, proof);
     }

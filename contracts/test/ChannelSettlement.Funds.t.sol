@@ -76,9 +76,7 @@ contract ChannelSettlementFundsTest is ChannelFixture {
         token.mint(wallets[0], max + 1);
         vm.prank(wallets[0]);
         token.approve(address(settlement), max + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementAmountTooLarge.selector, max + 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementAmountTooLarge.selector, max + 1));
         vm.prank(wallets[0]);
         settlement.deposit(id, address(token), max + 1);
     }

@@ -34,9 +34,7 @@ contract ChannelSettlementFuzzTest is ChannelFixture {
 
     // ---------------------------------------------------------------- signatures and thresholds
 
-    function testFuzz_SignerSubsetsVersusThreshold(uint256 nSeed, uint256 tSeed, uint256 mask, uint256 seed)
-        public
-    {
+    function testFuzz_SignerSubsetsVersusThreshold(uint256 nSeed, uint256 tSeed, uint256 mask, uint256 seed) public {
         uint256 n = bound(nSeed, 2, MAX_N);
         uint16 t = uint16(bound(tSeed, n / 2 + 1, n));
         bytes32 id = _open(n, t);
@@ -58,9 +56,7 @@ contract ChannelSettlementFuzzTest is ChannelFixture {
         }
     }
 
-    function testFuzz_DuplicateOrOutsiderAlwaysRejected(uint256 mask, uint256 seed, uint256 pos, bool outsider)
-        public
-    {
+    function testFuzz_DuplicateOrOutsiderAlwaysRejected(uint256 mask, uint256 seed, uint256 pos, bool outsider) public {
         uint256 n = 7;
         bytes32 id = _open(n, 4);
         uint256[] memory base = _subset(n, mask | 7, seed); // at least 3, so 4 with the extra one

@@ -108,9 +108,7 @@ contract ChannelSettlementOpenTest is ChannelFixture {
 
     function test_RevertWhen_ParticipantCountOutOfRange() public {
         IChannelSettlement.OpenParams memory p = _params(1, 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInvalidParticipantCount.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInvalidParticipantCount.selector, 1));
         settlement.open(p, new bytes[](1));
 
         p = _params(257, 200);
@@ -229,9 +227,7 @@ contract ChannelSettlementOpenTest is ChannelFixture {
         bytes32 id = settlement.computeChannelId(p);
         sigs[1] = _sign(sessionKeys[1], settlement.hashSessionKey(id, wallets[1], sessions[1]));
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementWrongSigner.selector, 1, wallets[1], sessions[1]
-            )
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementWrongSigner.selector, 1, wallets[1], sessions[1])
         );
         settlement.open(p, sigs);
     }

@@ -145,9 +145,7 @@ contract ChannelSettlementReentrancyTest is ChannelFixture {
         _claimAsAttacker(2);
         vm.etch(wallets[0], hex"5f5ffd"); // PUSH0 PUSH0 REVERT: refuses every payment
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementEthTransferFailed.selector, wallets[0], 4 ether
-            )
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementEthTransferFailed.selector, wallets[0], 4 ether)
         );
         vm.prank(wallets[0]);
         settlement.withdraw(address(0));

@@ -188,7 +188,9 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         settlement.slash(id, a, b);
         b.signature = _sign(sessionKeys[2], settlement.hashBlock(id, b)); // another participant's key
         vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementWrongSigner.selector, 1, sessions[1], sessions[2])
+            abi.encodeWithSelector(
+                IChannelSettlement.ChannelSettlementWrongSigner.selector, 1, sessions[1], sessions[2]
+            )
         );
         settlement.slash(id, a, b);
     }

@@ -341,7 +341,7 @@ interface IChannelSettlement {
     /// @notice Configuration and settlement state of a channel.
     function getChannel(bytes32 channelId) external view returns (ChannelInfo memory);
 
-    /// @notice A participant's session key, index, role, slashed flag and bond.
+    /// @notice A participant's session key, index, role, slashed flag and bond; reverts for non-participants.
     function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory);
 
     /// @notice The participant that authorised `sessionKey` in the channel, or `address(0)`.

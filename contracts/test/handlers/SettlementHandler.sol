@@ -202,8 +202,9 @@ contract SettlementHandler is ChannelFixture {
         k %= 6;
         IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
         uint64 version = info.checkpoint.version;
-        if (info.status == IChannelSettlement.Status.Open || (newer && info.status == IChannelSettlement.Status.Closing))
-        {
+        if (
+            info.status == IChannelSettlement.Status.Open || (newer && info.status == IChannelSettlement.Status.Closing)
+        ) {
             version += 1;
             _amounts[id][version] = _randomAmounts(id, seed);
         }

@@ -182,7 +182,11 @@ abstract contract ChannelFixture is Test {
         return keccak256(bytes.concat(keccak256(abi.encode(id, version, b.participant, b.token, b.amount))));
     }
 
-    function _leaves(bytes32 id, uint64 version, Balance[] memory bals) internal pure returns (bytes32[] memory leaves) {
+    function _leaves(bytes32 id, uint64 version, Balance[] memory bals)
+        internal
+        pure
+        returns (bytes32[] memory leaves)
+    {
         leaves = new bytes32[](bals.length);
         for (uint256 i = 0; i < bals.length; ++i) {
             leaves[i] = _leaf(id, version, bals[i]);

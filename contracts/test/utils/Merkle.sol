@@ -49,14 +49,18 @@ library Merkle {
     /// @dev Node `idx` on level `depth` (0 = sorted leaves), for attacks that pass a node as a leaf.
     function node(bytes32[] memory leaves, uint256 depth, uint256 idx) internal pure returns (bytes32) {
         bytes32[] memory level = sorted(leaves);
-        for (uint256 d = 0; d < depth; ++d) level = _nextLevel(level);
+        for (uint256 d = 0; d < depth; ++d) {
+            level = _nextLevel(level);
+        }
         return level[idx];
     }
 
     /// @dev Proof for node `idx` on level `depth`, as if that node were a leaf.
     function nodeProof(bytes32[] memory leaves, uint256 depth, uint256 idx) internal pure returns (bytes32[] memory) {
         bytes32[] memory level = sorted(leaves);
-        for (uint256 d = 0; d < depth; ++d) level = _nextLevel(level);
+        for (uint256 d = 0; d < depth; ++d) {
+            level = _nextLevel(level);
+        }
         bytes32[] memory path = new bytes32[](256);
         uint256 len;
         while (level.length > 1) {
