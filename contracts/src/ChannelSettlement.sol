@@ -156,7 +156,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
         uint256 balanceAfter = IERC20(token).balanceOf(address(this));
         if (balanceAfter <= balanceBefore) revert ChannelSettlementZeroAmount();
-        // Safe: balanceAfter > balanceBefore was checked just above.
+        // Safe: balanceAfter > balanceBefore was checked just above, and tokenSlot >= 1 after _checkDeposit.
         unchecked {
             index = _recordDeposit(channelId, tokenSlot - 1, token, balanceAfter - balanceBefore);
         }
