@@ -118,6 +118,16 @@ const results = []
 for (const P of values.participants.split(',').map(Number)) {
   const stream = makeStream(P, TOTAL, 42, BLOCK)
   const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
+  // retained memory of one replica holding the whole stream (blocks, decoded ops, DAG, state, trade log),
+  // measured first so no earlier run's garbage or live replica is in the baseline
+  gc?.()
+  gc?.()
+  const before = retained()
+  const kept = ingest(stream, P).replica
+  gc?.()
+  gc?.()
+  const bytesPerOp = Math.round((retained() - before) / opsTotal)
+  if (kept.order.length !== stream.blocks.length) throw new Error('replica did not accept every block')
   const ours: number[] = []
   const yjs: number[] = []
   for (let r = 0; r < RUNS; r++) {
@@ -139,13 +149,6 @@ for (const P of values.participants.split(',').map(Number)) {
     }
     yjs.push(yjsRun(stream))
   }
-  // retained memory of one replica holding the whole stream (blocks, decoded ops, DAG, state, trade log)
-  gc?.()
-  const before = retained()
-  const kept = ingest(stream, P).replica
-  gc?.()
-  const bytesPerOp = Math.round((retained() - before) / opsTotal)
-  if (kept.order.length !== stream.blocks.length) throw new Error('unreachable')
   const lat = confirmLatency(P)
   const opsPerSec = Math.round(opsTotal / (median(ours) / 1000))
   const yjsOpsPerSec = Math.round(opsTotal / (median(yjs) / 1000))

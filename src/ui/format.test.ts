@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import type { Market } from '../core/channel.ts'
+import {
+  AmountError,
+  formatPrice,
+  formatQty,
+  formatUnits,
+  parsePrice,
+  parseQty,
+  parseUnits,
+} from './format.ts'
+
+const WETH = { address: '0x01' as const, symbol: 'WETH', decimals: 18 }
+const USDC = { address: '0x02' as const, symbol: 'USDC', decimals: 6 }
+// lot 0.001 WETH, tick 0.01 USDC per WETH (= 10 USDC units per lot)
+const m: Market = { base: 0, quote: 1, tickSize: 10n, lotSize: 10n ** 15n }
+
+describe('amount formatting', () => {
+  it('formats and parses base units without floats', () => {
+    expect(formatUnits(1234567890n, 6)).toBe('1,234.56789')
+    expect(formatUnits(10n ** 18n + 1n, 18, 4)).toBe('1')
+    expect(parseUnits('1,234.56789', 6)).toBe(1234567890n)
+    expect(parseUnits('0.000000000000000001', 18)).toBe(1n)
+    expect(() => parseUnits('1.0000001', 6)).toThrow(AmountError)
+    expect(() => parseUnits('-1', 6)).toThrow(AmountError)
+    expect(() => parseUnits('1e3', 6)).toThrow(AmountError)
+  })
+  it('converts prices between ticks and quote per base', () => {
+    expect(formatPrice(250000n, m, WETH, USDC)).toBe('2,500')
+    expect(parsePrice('2500.01', m, WETH, USDC)).toBe(250001n)
+    expect(() => parsePrice('2500.001', m, WETH, USDC)).toThrow(/at most|multiple/)
+    expect(parseQty('1.5', m, WETH)).toBe(1500n)
+    expect(() => parseQty('0.0005', m, WETH)).toThrow(/multiple of 0.001/)
+    expect(formatQty(1500n, m, WETH)).toBe('1.5')
+  })
+})

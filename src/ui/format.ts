@@ -1,0 +1,77 @@
+import type { Market } from '../core/channel.ts'
+
+export type TokenInfo = { address: `0x${string}`; symbol: string; decimals: number }
+
+/** bigint base units → decimal string with at most `maxFraction` digits (truncated, never rounded up). */
+export function formatUnits(value: bigint, decimals: number, maxFraction = decimals): string {
+  const neg = value < 0n
+  const v = neg ? -value : value
+  const base = 10n ** BigInt(decimals)
+  const whole = v / base
+  let frac = (v % base).toString().padStart(decimals, '0').slice(0, maxFraction)
+  frac = frac.replace(/0+$/, '')
+  const w = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${neg ? '-' : ''}${w}${frac ? `.${frac}` : ''}`
+}
+
+export class AmountError extends Error {
+  override name = 'AmountError'
+}
+
+/** Decimal string → bigint base units; rejects signs, exponents, too many decimals and empty input. */
+export function parseUnits(text: string, decimals: number): bigint {
+  const t = text.trim().replace(/,/g, '')
+  if (!/^\d*(\.\d*)?$/.test(t) || t === '' || t === '.') throw new AmountError('enter a number')
+  const [w = '', f = ''] = t.split('.')
+  if (f.length > decimals) throw new AmountError(`at most ${decimals} decimals`)
+  return (
+    BigInt(w || '0') * 10n ** BigInt(decimals) + BigInt((f + '0'.repeat(decimals)).slice(0, decimals) || '0')
+  )
+}
+
+/** Quote units per whole base token for a price in ticks. */
+export function tickToQuotePerBase(ticks: bigint, m: Market, base: TokenInfo): bigint {
+  return (ticks * m.tickSize * 10n ** BigInt(base.decimals)) / m.lotSize
+}
+
+export function formatPrice(ticks: bigint, m: Market, base: TokenInfo, quote: TokenInfo): string {
+  return formatUnits(tickToQuotePerBase(ticks, m, base), quote.decimals, priceDecimals(m, base, quote))
+}
+
+/** Decimals needed to show one tick as a price in quote per base. */
+export function priceDecimals(m: Market, base: TokenInfo, quote: TokenInfo): number {
+  const oneTick = tickToQuotePerBase(1n, m, base)
+  let d = quote.decimals
+  let step = 10n
+  while (d > 0 && oneTick % step === 0n) {
+    d--
+    step *= 10n
+  }
+  return d
+}
+
+/** A price typed by the user (quote per base) → ticks; throws AmountError unless it is a whole number of ticks. */
+export function parsePrice(text: string, m: Market, base: TokenInfo, quote: TokenInfo): bigint {
+  const perBase = parseUnits(text, quote.decimals)
+  const perLot = perBase * m.lotSize
+  const unit = m.tickSize * 10n ** BigInt(base.decimals)
+  if (perLot % unit !== 0n)
+    throw new AmountError(`price must be a multiple of ${formatPrice(1n, m, base, quote)}`)
+  const ticks = perLot / unit
+  if (ticks <= 0n) throw new AmountError('price must be above zero')
+  return ticks
+}
+
+/** A base amount typed by the user → lots; throws AmountError unless it is a whole number of lots. */
+export function parseQty(text: string, m: Market, base: TokenInfo): bigint {
+  const units = parseUnits(text, base.decimals)
+  if (units % m.lotSize !== 0n)
+    throw new AmountError(`amount must be a multiple of ${formatUnits(m.lotSize, base.decimals)}`)
+  const lots = units / m.lotSize
+  if (lots <= 0n) throw new AmountError('amount must be above zero')
+  return lots
+}
+
+export function formatQty(lots: bigint, m: Market, base: TokenInfo): string {
+  return formatUnits(lots * m.lotSize, base.decimals, 6)
+}

@@ -1,0 +1,184 @@
+import { useState } from 'react'
+import { OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
+import { REJECT_NAMES } from '../../core/reasons.ts'
+import { AmountError, formatPrice, formatQty, formatUnits, parsePrice, parseQty } from '../format.ts'
+import { useSnapshot, useTrading } from './context.ts'
+
+type Form = { side: Side; kind: OrderKind; tif: TimeInForce; price: string; qty: string }
+
+/**
+ * Limit and market orders with inline validation against the market's tick and lot and the available balance.
+ * Enter submits; the order applies at once (pending) and shows final once every participant has built on it.
+ */
+export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: string) => void }) {
+  const { market, tokens, session, marketIndex, channel } = useTrading()
+  const balances = useSnapshot((s) => s.balances)
+  const bestAsk = useSnapshot((s) => s.depth.asks[0]?.price)
+  const bestBid = useSnapshot((s) => s.depth.bids[0]?.price)
+  const [form, setForm] = useState<Omit<Form, 'price'>>({
+    side: Side.Buy,
+    kind: OrderKind.Limit,
+    tif: TimeInForce.GTC,
+    qty: '',
+  })
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const base = tokens[market.base]!
+  const quote = tokens[market.quote]!
+  const isBuy = form.side === Side.Buy
+  const { makerFeeBps, takerFeeBps } = channel.config.params
+  const maxFee = makerFeeBps > takerFeeBps ? makerFeeBps : takerFeeBps
+
+  let error: string | undefined
+  let ticks: bigint | undefined
+  let lots: bigint | undefined
+  try {
+    if (form.qty !== '') lots = parseQty(form.qty, market, base)
+    if (form.kind === OrderKind.Limit && price !== '') ticks = parsePrice(price, market, base, quote)
+    if (form.kind === OrderKind.Market) {
+      // protection price: 5% through the best opposite level
+      const best = isBuy ? bestAsk : bestBid
+      if (best === undefined) throw new AmountError(`no ${isBuy ? 'asks' : 'bids'} to trade against`)
+      ticks = isBuy ? best + best / 20n : best - best / 20n
+    }
+  } catch (e) {
+    error = e instanceof AmountError ? e.message : String(e)
+  }
+  const available = balances[isBuy ? market.quote : market.base]?.available ?? 0n
+  let cost: bigint | undefined
+  if (!error && ticks !== undefined && lots !== undefined) {
+    const notional = lots * ticks * market.tickSize
+    cost = isBuy ? notional + (notional * maxFee) / 10_000n : lots * market.lotSize
+    if (cost > available)
+      error = `insufficient ${isBuy ? quote.symbol : base.symbol}: need ${formatUnits(cost, isBuy ? quote.decimals : base.decimals, 6)}`
+  }
+  const ready = !error && ticks !== undefined && lots !== undefined
+
+  const submit = () => {
+    if (!ready) return
+    const kind = form.kind
+    const tif = kind === OrderKind.Market ? TimeInForce.IOC : form.tif
+    const r = session.submit({
+      tag: OpTag.Place,
+      market: marketIndex,
+      side: form.side,
+      kind,
+      tif,
+      price: ticks!,
+      qty: lots!,
+    })
+    setMessage(
+      r.result === 0
+        ? {
+            ok: true,
+            text: `${isBuy ? 'Buy' : 'Sell'} ${formatQty(lots!, market, base)} ${base.symbol} submitted (pending)`,
+          }
+        : { ok: false, text: `Rejected: ${REJECT_NAMES[r.result]}` },
+    )
+  }
+
+  const tab = (side: Side, label: string) => (
+    <button
+      type="button"
+      className={`tab ${form.side === side ? (side === Side.Buy ? 'buy active' : 'sell active') : ''}`}
+      onClick={() => setForm({ ...form, side })}
+    >
+      {label}
+    </button>
+  )
+  return (
+    <form
+      className="panel entry"
+      aria-label="Order entry"
+      onSubmit={(e) => {
+        e.preventDefault()
+        submit()
+      }}
+    >
+      <div className="tabs">
+        {tab(Side.Buy, 'Buy')}
+        {tab(Side.Sell, 'Sell')}
+      </div>
+      <div className="tabs small">
+        {([OrderKind.Limit, OrderKind.Market] as const).map((k) => (
+          <button
+            key={k}
+            type="button"
+            className={`tab ${form.kind === k ? 'active' : ''}`}
+            onClick={() => setForm({ ...form, kind: k })}
+          >
+            {k === OrderKind.Limit ? 'Limit' : 'Market'}
+          </button>
+        ))}
+      </div>
+      {form.kind === OrderKind.Limit && (
+        <label className="field">
+          <span>Price ({quote.symbol})</span>
+          <input
+            name="price"
+            inputMode="decimal"
+            autoComplete="off"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+          />
+        </label>
+      )}
+      {form.kind === OrderKind.Market && ticks !== undefined && (
+        <p className="muted">
+          Fills up to {formatPrice(ticks, market, base, quote)} {quote.symbol}, rest cancelled
+        </p>
+      )}
+      <label className="field">
+        <span>Amount ({base.symbol})</span>
+        <input
+          name="qty"
+          inputMode="decimal"
+          autoComplete="off"
+          value={form.qty}
+          onChange={(e) => setForm({ ...form, qty: e.target.value })}
+        />
+      </label>
+      {form.kind === OrderKind.Limit && (
+        <fieldset className="tabs small">
+          <legend className="sr-only">Time in force</legend>
+          {(
+            [
+              [TimeInForce.GTC, 'GTC'],
+              [TimeInForce.IOC, 'IOC'],
+              [TimeInForce.PostOnly, 'Post only'],
+            ] as const
+          ).map(([t, label]) => (
+            <button
+              key={t}
+              type="button"
+              aria-pressed={form.tif === t}
+              className={`tab ${form.tif === t ? 'active' : ''}`}
+              onClick={() => setForm({ ...form, tif: t })}
+            >
+              {label}
+            </button>
+          ))}
+        </fieldset>
+      )}
+      <p className="muted">
+        Available {formatUnits(available, isBuy ? quote.decimals : base.decimals, 6)}{' '}
+        {isBuy ? quote.symbol : base.symbol}
+        {cost !== undefined &&
+          !error &&
+          ` · reserves ${formatUnits(cost, isBuy ? quote.decimals : base.decimals, 6)}`}
+      </p>
+      {error && (form.qty !== '' || price !== '') && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className={isBuy ? 'buy' : 'sell'} disabled={!ready}>
+        {isBuy ? 'Buy' : 'Sell'} {base.symbol}
+      </button>
+      {message && (
+        <p className={message.ok ? 'ok' : 'error'} role="status">
+          {message.text}
+        </p>
+      )}
+    </form>
+  )
+}

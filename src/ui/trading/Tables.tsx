@@ -1,0 +1,201 @@
+import { OpTag, Side } from '../../core/ops.ts'
+import { REJECT_NAMES } from '../../core/reasons.ts'
+import { formatPrice, formatQty, formatUnits } from '../format.ts'
+import { useSnapshot, useTrading } from './context.ts'
+
+export function OpenOrders() {
+  const { market, tokens, session } = useTrading()
+  const orders = useSnapshot((s) => s.openOrders)
+  const base = tokens[market.base]!
+  const quote = tokens[market.quote]!
+  if (orders.length === 0) return <p className="muted empty">No open orders</p>
+  return (
+    <table className="grid" aria-label="Open orders">
+      <thead>
+        <tr>
+          <th>Side</th>
+          <th>Price</th>
+          <th>Remaining</th>
+          <th>Order</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {orders.map((o) => (
+          <tr key={o.key}>
+            <td className={o.side === Side.Buy ? 'up' : 'down'}>{o.side === Side.Buy ? 'Buy' : 'Sell'}</td>
+            <td>{formatPrice(o.price, market, base, quote)}</td>
+            <td>{formatQty(o.remaining, market, base)}</td>
+            <td className="mono muted">{o.key}</td>
+            <td>
+              <button
+                type="button"
+                className="link"
+                onClick={() => session.submit({ tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index })}
+              >
+                Cancel
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+export function TradeHistory() {
+  const { market, tokens, names } = useTrading()
+  const trades = useSnapshot((s) => s.trades)
+  const me = useSnapshot((s) => s.me)
+  const base = tokens[market.base]!
+  const quote = tokens[market.quote]!
+  if (trades.length === 0) return <p className="muted empty">No trades yet</p>
+  return (
+    <table className="grid" aria-label="Trade history">
+      <thead>
+        <tr>
+          <th>Price</th>
+          <th>Size</th>
+          <th>Taker</th>
+          <th>Maker</th>
+        </tr>
+      </thead>
+      <tbody>
+        {trades.map((t) => (
+          <tr
+            key={`${t.takerOrder}-${t.makerOrder}`}
+            className={t.maker === me || t.taker === me ? 'mine' : ''}
+          >
+            <td className={t.takerSide === Side.Buy ? 'up' : 'down'}>
+              {formatPrice(t.price, market, base, quote)}
+            </td>
+            <td>{formatQty(t.qty, market, base)}</td>
+            <td>{names[t.taker]}</td>
+            <td>{names[t.maker]}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+export function Balances() {
+  const { tokens } = useTrading()
+  const rows = useSnapshot((s) => s.balances)
+  const finals = useSnapshot((s) => s.finalBalances)
+  return (
+    <table className="grid" aria-label="Balances">
+      <thead>
+        <tr>
+          <th>Token</th>
+          <th>Available</th>
+          <th>In orders</th>
+          <th>Locked</th>
+          <th>Withdrawing</th>
+          <th>Total (pending)</th>
+          <th>Total (final)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => {
+          const t = tokens[r.token]!
+          const f = (x: bigint) => formatUnits(x, t.decimals, 6)
+          const fin = finals[r.token]?.total ?? 0n
+          return (
+            <tr key={r.token} data-testid={`balance-${t.symbol}`}>
+              <td>{t.symbol}</td>
+              <td data-testid="available">{f(r.available)}</td>
+              <td>{f(r.reserved)}</td>
+              <td>{f(r.locked)}</td>
+              <td>{f(r.pendingWithdrawal)}</td>
+              <td className={r.total !== fin ? 'pending' : ''}>{f(r.total)}</td>
+              <td>{f(fin)}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}
+
+export function Peers() {
+  const { names } = useTrading()
+  const authors = useSnapshot((s) => s.authors)
+  const ingress = useSnapshot((s) => s.ingress)
+  const equivocations = useSnapshot((s) => s.equivocations)
+  return (
+    <div>
+      <table className="grid" aria-label="Participants">
+        <thead>
+          <tr>
+            <th>Participant</th>
+            <th>Latest block</th>
+            <th>Lag (blocks)</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {authors.map((a) => (
+            <tr key={a.participant}>
+              <td>{names[a.participant]}</td>
+              <td className="mono">{a.latestId ? `#${a.latestSeq} ${a.latestId.slice(0, 10)}…` : '—'}</td>
+              <td>{a.lag}</td>
+              <td className={a.equivocator ? 'down' : ''}>{a.equivocator ? 'equivocated' : 'ok'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Blocks accepted {ingress.accepted} · duplicates {ingress.duplicate} · waiting for ancestors{' '}
+        {ingress.buffered} · refused{' '}
+        {Object.entries(ingress.rejected)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'}
+      </p>
+      {equivocations.map((e) => (
+        <p key={`${e.a.id}${e.b.id}`} className="down">
+          {names[e.author]} signed two blocks at seq {e.seq}: {e.a.id.slice(0, 10)}… and {e.b.id.slice(0, 10)}
+          …
+        </p>
+      ))}
+    </div>
+  )
+}
+
+export function Explorer() {
+  const { names } = useTrading()
+  const blocks = useSnapshot((s) => s.blocks)
+  return (
+    <table className="grid" aria-label="Op explorer">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Block</th>
+          <th>Author</th>
+          <th>Status</th>
+          <th>Ops</th>
+        </tr>
+      </thead>
+      <tbody>
+        {blocks.map((b) => (
+          <tr key={b.id}>
+            <td>{b.position}</td>
+            <td className="mono">{b.id.slice(0, 12)}…</td>
+            <td>
+              {names[b.author]} #{b.seq}
+            </td>
+            <td className={b.final ? 'up' : 'pending'}>{b.final ? 'final' : 'pending'}</td>
+            <td>
+              {b.ops.map((o) => (
+                <span key={o.index} className={`op ${o.result === 0 ? '' : 'rejected'}`} title={o.reason}>
+                  {o.op.tag === OpTag.Checkpoint ? `checkpoint v${o.op.version}` : o.kind}
+                  {o.reason ? ` ✗ ${REJECT_NAMES[o.result]}` : ''}
+                </span>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

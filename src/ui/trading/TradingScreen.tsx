@@ -1,0 +1,59 @@
+import { useState } from 'react'
+import { formatPrice } from '../format.ts'
+import { useSnapshot, useTrading } from './context.ts'
+import { OrderBook } from './OrderBook.tsx'
+import { OrderEntry } from './OrderEntry.tsx'
+import { PriceChart } from './PriceChart.tsx'
+import { Balances, Explorer, OpenOrders, Peers, TradeHistory } from './Tables.tsx'
+
+const TABS = ['Open orders', 'Trades', 'Balances', 'Peers', 'Explorer'] as const
+type Tab = (typeof TABS)[number]
+
+/** The exchange screen: book, chart and order entry on top; orders, trades, balances, peers, explorer below. */
+export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) {
+  const { market, tokens } = useTrading()
+  const [price, setPrice] = useState('')
+  const [tab, setTab] = useState<Tab>('Open orders')
+  const finalCount = useSnapshot((s) => s.finalCount)
+  const blockCount = useSnapshot((s) => s.blockCount)
+  const pendingOps = useSnapshot((s) => s.pendingOps)
+  const base = tokens[market.base]!
+  const quote = tokens[market.quote]!
+  return (
+    <div className="trading">
+      <div className="status-line muted" data-testid="finality">
+        {blockCount} blocks · {finalCount} final · {blockCount - finalCount} pending
+        {pendingOps > 0 ? ` · ${pendingOps} ops being signed` : ''}
+      </div>
+      <div className="top">
+        <OrderBook onPick={(t) => setPrice(formatPrice(t, market, base, quote).replace(/,/g, ''))} />
+        <PriceChart />
+        <OrderEntry price={price} setPrice={setPrice} />
+      </div>
+      <div className="panel bottom">
+        <div className="tabs" role="tablist">
+          {TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              className={`tab ${tab === t ? 'active' : ''}`}
+              onClick={() => setTab(t)}
+            >
+              {t}
+            </button>
+          ))}
+        </div>
+        <div role="tabpanel">
+          {tab === 'Open orders' && <OpenOrders />}
+          {tab === 'Trades' && <TradeHistory />}
+          {tab === 'Balances' && <Balances />}
+          {tab === 'Peers' && <Peers />}
+          {tab === 'Explorer' && <Explorer />}
+        </div>
+      </div>
+      {settlement}
+    </div>
+  )
+}

@@ -1,0 +1,31 @@
+import { createContext, useContext } from 'react'
+import { useStore } from 'zustand'
+import type { Channel, Market } from '../../core/channel.ts'
+import type { ChannelStore, ChannelStoreState } from '../../store/channelStore.ts'
+import type { ChannelSession } from '../../store/session.ts'
+import type { TokenInfo } from '../format.ts'
+
+/** What the trading screen needs: the channel, its store of snapshots, and the local session to submit ops. */
+export type TradingContextValue = {
+  channel: Channel
+  store: ChannelStore
+  session: ChannelSession
+  tokens: TokenInfo[]
+  market: Market
+  marketIndex: number
+  /** display name per participant index */
+  names: string[]
+}
+
+export const TradingContext = createContext<TradingContextValue | undefined>(undefined)
+
+export function useTrading(): TradingContextValue {
+  const v = useContext(TradingContext)
+  if (!v) throw new Error('useTrading outside <TradingContext>')
+  return v
+}
+
+export function useSnapshot<T>(select: (s: ChannelStoreState['snapshot']) => T): T {
+  const { store } = useTrading()
+  return useStore(store, (s) => select(s.snapshot))
+}
