@@ -99,17 +99,20 @@ export type Channel = {
 }
 
 const lower = (h: string) => h.toLowerCase()
+/** The fold indexes balance arrays with these: a negative or fractional index would reach another account. */
+const isIndex = (i: number, length: number) => Number.isInteger(i) && i >= 0 && i < length
 
 /**
  * Validates a channel configuration and derives its id. Rejects (ChannelConfigError naming the field) fewer
- * than 2 or more than MAX_PARTICIPANTS participants, duplicate addresses or session keys, t ≤ n/2 or t > n,
- * unknown roles, duplicate tokens, markets over unknown or equal tokens, zero tick or lot sizes, fees over
- * MAX_FEE_BPS, and any session-key authorisation not signed by its participant's wallet.
+ * than 2 or more than MAX_PARTICIPANTS participants, duplicate addresses or session keys, t ≤ n/2, t > n or a
+ * fractional t, unknown roles, duplicate tokens, markets over unknown or equal tokens, zero tick or lot sizes,
+ * fees over MAX_FEE_BPS, a fee recipient or open-order limit that is not a valid integer, and any session-key
+ * authorisation not signed by its participant's wallet.
  */
 export function openChannel(config: ChannelConfig): Channel {
   const n = config.participants.length
   if (n < 2 || n > MAX_PARTICIPANTS) throw new ChannelConfigError('participants', `count ${n} out of range`)
-  if (!(2 * config.threshold > n && config.threshold <= n))
+  if (!(Number.isInteger(config.threshold) && 2 * config.threshold > n && config.threshold <= n))
     throw new ChannelConfigError('threshold', `t=${config.threshold} must satisfy n/2 < t ≤ n (n=${n})`)
   const indexOf = new Map<string, number>()
   const keys = new Set<string>()
@@ -128,7 +131,7 @@ export function openChannel(config: ChannelConfig): Channel {
     throw new ChannelConfigError('tokens', 'duplicate token')
   config.markets.forEach((m, i) => {
     const T = config.tokens.length
-    if (m.base >= T || m.quote >= T || m.base === m.quote)
+    if (!isIndex(m.base, T) || !isIndex(m.quote, T) || m.base === m.quote)
       throw new ChannelConfigError(`markets[${i}]`, 'base and quote must be two different channel tokens')
     if (m.tickSize <= 0n || m.lotSize <= 0n) throw new ChannelConfigError(`markets[${i}]`, 'tick and lot > 0')
   })
@@ -137,8 +140,10 @@ export function openChannel(config: ChannelConfig): Channel {
     throw new ChannelConfigError('params.makerFeeBps', 'out of range')
   if (params.takerFeeBps < 0n || params.takerFeeBps > MAX_FEE_BPS)
     throw new ChannelConfigError('params.takerFeeBps', 'out of range')
-  if (params.feeRecipient < 0 || params.feeRecipient >= n)
+  if (!isIndex(params.feeRecipient, n))
     throw new ChannelConfigError('params.feeRecipient', 'not a participant index')
+  if (!Number.isInteger(params.maxOpenOrders) || params.maxOpenOrders < 0)
+    throw new ChannelConfigError('params.maxOpenOrders', 'must be a non-negative integer')
   const channelId = computeChannelId(config)
   const domain = { chainId: config.chainId, verifyingContract: config.verifyingContract }
   config.participants.forEach((p, i) => {

@@ -112,6 +112,15 @@ export class Writer {
   }
 }
 
+/**
+ * The encoder accepts exactly what the decoder accepts: bytes that every peer refuses would make the author's
+ * signed block, and with it every later block of its log, undeliverable.
+ */
+function enumValue(v: number, max: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what} out of range: ${v}`)
+  return v
+}
+
 function writeOp(w: Writer, op: Op): void {
   w.u8(op.tag)
   switch (op.tag) {
@@ -139,9 +148,9 @@ function writeOp(w: Writer, op: Op): void {
       return
     case 0x10:
       w.u16(op.market)
-      w.u8(op.side)
-      w.u8(op.kind)
-      w.u8(op.tif)
+      w.u8(enumValue(op.side, 1, 'side'))
+      w.u8(enumValue(op.kind, 1, 'kind'))
+      w.u8(enumValue(op.tif, 2, 'time-in-force'))
       w.uint(op.price, 8, U64_MAX)
       w.uint(op.qty, 8, U64_MAX)
       return
@@ -154,7 +163,11 @@ function writeOp(w: Writer, op: Op): void {
       if (op.heads.length === 0 || op.heads.length > MAX_CHECKPOINT_HEADS)
         throw new RangeError('checkpoint heads count out of range')
       w.u16(op.heads.length)
-      for (const h of op.heads) w.bytes(h, 32)
+      for (let k = 0; k < op.heads.length; k++) {
+        w.bytes(op.heads[k]!, 32)
+        if (k > 0 && !strictlyAscending(op.heads[k - 1]!, op.heads[k]!))
+          throw new RangeError('checkpoint heads must be strictly ascending')
+      }
       w.bytes(op.stateRoot, 32)
       w.bytes(op.balancesRoot, 32)
       w.bytes(op.signature, 65)

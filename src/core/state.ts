@@ -132,7 +132,11 @@ export class ChannelState {
     if (this.credited.has(index)) return Reject.DepositAlreadyCredited
     const i = rec.participant * this.T + rec.token
     if (rec.amount <= 0n) return Reject.ZeroAmount
-    if (this.holdings(rec.participant, rec.token) + rec.amount > U128_MAX) return Reject.AmountOutOfRange
+    // Cap the token's channel-wide supply, not just this account: transfers and fills conserve supply, so
+    // every account and bucket then stays ≤ U128_MAX whatever moves later (and settles on chain).
+    let supply = rec.amount
+    for (let p = 0; p < this.P; p++) supply += this.holdings(p, rec.token)
+    if (supply > U128_MAX) return Reject.AmountOutOfRange
     this.credited.add(index)
     this.avail[i]! += rec.amount
     return Reject.None
@@ -156,7 +160,7 @@ export class ChannelState {
     if (amount === 0n) return Reject.ZeroAmount
     const i = from * this.T + t
     if (this.avail[i]! < amount) return Reject.InsufficientFunds
-    // holdings of the recipient stay ≤ total deposits ≤ U128_MAX, so no range check is needed
+    // holdings of the recipient stay ≤ the token's supply ≤ U128_MAX (see deposit), so no range check is needed
     this.avail[i]! -= amount
     this.avail[to * this.T + t]! += amount
     return Reject.None
