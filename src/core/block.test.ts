@@ -283,3 +283,32 @@ describe('block decoder fuzz (THREATS row 2)', () => {
     )
   })
 })
+
+describe('block encoder guards', () => {
+  const { block } = make(1n, [])
+
+  it('never returns the session key with the block', () => {
+    expect(Object.keys(block).sort()).toEqual([
+      'author',
+      'channelId',
+      'ops',
+      'opsBytes',
+      'parents',
+      'prev',
+      'seq',
+      'signature',
+    ])
+  })
+
+  it('refuses seq outside [1, 2^64) instead of wrapping it', () => {
+    expect(() => encodeBlock({ ...block, seq: (1n << 64n) + 1n })).toThrow(RangeError)
+    expect(() => encodeBlock({ ...block, seq: 0n })).toThrow(RangeError)
+    expect(() => encodeBlock({ ...block, seq: -1n })).toThrow(RangeError)
+  })
+
+  it('refuses fields of the wrong length', () => {
+    expect(() => encodeBlock({ ...block, author: new Uint8Array(19) })).toThrow(/author/)
+    expect(() => encodeBlock({ ...block, signature: new Uint8Array(64) })).toThrow(/signature/)
+    expect(() => encodeBlock({ ...block, parents: [new Uint8Array(31)] })).toThrow(/parents/)
+  })
+})

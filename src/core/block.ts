@@ -52,8 +52,18 @@ export function blockId(b: Block, domainSeparator: Uint8Array): Uint8Array {
   return typedDataDigest(domainSeparator, blockStructHash(blockHeader(b)))
 }
 
+/** Encodes a block; throws RangeError for any field of the wrong length or out of range, never wraps. */
 export function encodeBlock(b: Block): Uint8Array {
   if (b.parents.length > MAX_PARENTS) throw new RangeError('too many parents')
+  if (b.seq < 1n || b.seq >= 1n << 64n) throw new RangeError(`seq out of range: ${b.seq}`)
+  const sizes: [Uint8Array, number, string][] = [
+    [b.channelId, 32, 'channelId'],
+    [b.author, 20, 'author'],
+    [b.prev, 32, 'prev'],
+    [b.signature, 65, 'signature'],
+    ...b.parents.map((p, i): [Uint8Array, number, string] => [p, 32, `parents[${i}]`]),
+  ]
+  for (const [v, n, name] of sizes) if (v.length !== n) throw new RangeError(`${name} must be ${n} bytes`)
   const size = FIXED + 32 * b.parents.length + b.opsBytes.length
   if (size > MAX_BLOCK_BYTES) throw new RangeError(`block of ${size} bytes over limit`)
   const out = new Uint8Array(size)
@@ -152,7 +162,17 @@ export function createBlock(p: CreateBlockParameters): { block: Block; id: Uint8
   for (const x of p.parents) byHex.set(toHex(x), x)
   const parents = [...byHex.keys()].sort().map((k) => byHex.get(k)!)
   const opsBytes = encodeOps(p.ops)
-  const unsigned: Block = { ...p, parents, opsBytes, ops: p.ops, signature: new Uint8Array(65) }
+  // built field by field: the parameters also carry the session key, which must never ride along
+  const unsigned: Block = {
+    channelId: p.channelId,
+    author: p.author,
+    seq: p.seq,
+    prev: p.prev,
+    parents,
+    opsBytes,
+    ops: p.ops,
+    signature: new Uint8Array(65),
+  }
   const id = blockId(unsigned, p.domainSeparator)
   const block = { ...unsigned, signature: signDigest(id, p.sessionKey) }
   return { block, id, bytes: encodeBlock(block) }

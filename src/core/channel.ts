@@ -104,8 +104,8 @@ const isIndex = (i: number, length: number) => Number.isInteger(i) && i >= 0 && 
 
 /**
  * Validates a channel configuration and derives its id. Rejects (ChannelConfigError naming the field) fewer
- * than 2 or more than MAX_PARTICIPANTS participants, duplicate addresses or session keys, t ≤ n/2, t > n or a
- * fractional t, unknown roles, duplicate tokens, markets over unknown or equal tokens, zero tick or lot sizes,
+ * than 2 or more than MAX_PARTICIPANTS participants, zero or duplicate addresses, duplicate session keys, t ≤ n/2, t > n or a
+ * fractional t, unknown roles, no tokens, more than 256 or duplicate tokens, a zero dispute window, markets over unknown or equal tokens, zero tick or lot sizes,
  * fees over MAX_FEE_BPS, a fee recipient or open-order limit that is not a valid integer, and any session-key
  * authorisation not signed by its participant's wallet.
  */
@@ -117,6 +117,7 @@ export function openChannel(config: ChannelConfig): Channel {
   const indexOf = new Map<string, number>()
   const keys = new Set<string>()
   config.participants.forEach((p, i) => {
+    if (/^0x0{40}$/.test(p.address)) throw new ChannelConfigError(`participants[${i}]`, 'zero address')
     if (indexOf.has(lower(p.address))) throw new ChannelConfigError(`participants[${i}]`, 'duplicate address')
     if (keys.has(lower(p.sessionKey)))
       throw new ChannelConfigError(`participants[${i}]`, 'duplicate session key')
@@ -125,8 +126,10 @@ export function openChannel(config: ChannelConfig): Channel {
     indexOf.set(lower(p.address), i)
     keys.add(lower(p.sessionKey))
   })
-  if (config.tokens.length === 0 || config.tokens.length > 0xffff)
+  // the settlement contract accepts at most 256 tokens per channel
+  if (config.tokens.length === 0 || config.tokens.length > 256)
     throw new ChannelConfigError('tokens', 'count out of range')
+  if (config.params.disputeWindow <= 0n) throw new ChannelConfigError('params.disputeWindow', 'must be > 0')
   if (new Set(config.tokens.map(lower)).size !== config.tokens.length)
     throw new ChannelConfigError('tokens', 'duplicate token')
   config.markets.forEach((m, i) => {
