@@ -335,3 +335,20 @@ describe('computeChannelId binds every field the contract binds (THREATS row 6)'
     expect(toHex(computeChannelId(c))).toBe(toHex(computeChannelId(base)))
   })
 })
+
+describe('openChannel: limits shared with the contract', () => {
+  it('rejects a zero participant address, a zero dispute window and more than 256 tokens', () => {
+    const zero = copy()
+    zero.participants[1]!.address = '0x0000000000000000000000000000000000000000'
+    rejects(zero, 'participants[1]')
+    const window = copy()
+    window.params.disputeWindow = 0n
+    rejects(window, 'params.disputeWindow')
+    const many = copy()
+    many.tokens = Array.from(
+      { length: 257 },
+      (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as const,
+    )
+    rejects(many, 'tokens')
+  })
+})
