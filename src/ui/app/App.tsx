@@ -1,0 +1,175 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { useEffect, useMemo, useState } from 'react'
+import { useConnection, WagmiProvider } from 'wagmi'
+import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
+import { decodeInvite, InviteError } from '../../core/invite.ts'
+import { type AppConfig, loadAppConfig } from '../config.ts'
+import { CreateChannel } from './CreateChannel.tsx'
+import { WalletBar } from './WalletBar.tsx'
+
+const queryClient = new QueryClient()
+
+/** Hash routes: `#/` home, `#/join/<invite>` a channel's lobby and, once open, its exchange. */
+function useHashRoute(): string {
+  const [hash, setHash] = useState(() => location.hash)
+  useEffect(() => {
+    const on = () => setHash(location.hash)
+    addEventListener('hashchange', on)
+    return () => removeEventListener('hashchange', on)
+  }, [])
+  return hash.replace(/^#/, '') || '/'
+}
+
+export function App() {
+  const [config, setConfig] = useState<AppConfig | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  useEffect(() => {
+    loadAppConfig().then(setConfig, (e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+  }, [])
+  const wagmi = useMemo(() => (config ? makeWagmiConfig(config.chain) : undefined), [config])
+  if (error)
+    return (
+      <main className="page">
+        <h1>Channel Exchange</h1>
+        <p className="error" role="alert">
+          No deployment configured: {error}
+        </p>
+      </main>
+    )
+  if (!config || !wagmi) return <main className="page muted">Loading…</main>
+  return (
+    <WagmiProvider config={wagmi}>
+      <QueryClientProvider client={queryClient}>
+        <Shell config={config} />
+      </QueryClientProvider>
+    </WagmiProvider>
+  )
+}
+
+function Shell({ config }: { config: AppConfig }) {
+  const route = useHashRoute()
+  const { address } = useConnection()
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a href="#/" className="brand">
+          Channel Exchange
+        </a>
+        <span className="muted">{config.chain.name}</span>
+        <WalletBar chainId={config.chain.chainId} chainName={config.chain.name} />
+      </header>
+      {!address ? (
+        <main className="page">
+          <h1>Trade peer to peer inside a state channel</h1>
+          <p className="muted">
+            Connect a wallet to create a channel or join one from an invite link. Trading happens between your
+            browsers, signed and checked by every participant; the chain is only used to deposit and to
+            settle.
+          </p>
+        </main>
+      ) : route.startsWith('/join/') ? (
+        <JoinRoute config={config} invite={route.slice('/join/'.length)} />
+      ) : (
+        <Home config={config} me={address} />
+      )}
+    </div>
+  )
+}
+
+function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
+  const [created, setCreated] = useState<string | undefined>()
+  const [paste, setPaste] = useState('')
+  const link = created ? `${location.origin}${location.pathname}#/join/${created}` : undefined
+  return (
+    <main className="page">
+      {link ? (
+        <section className="panel">
+          <h2>Invite created</h2>
+          <p className="muted">
+            Send this link to every participant. Anyone holding it can join the channel's room.
+          </p>
+          <input
+            readOnly
+            className="mono wide"
+            value={link}
+            data-testid="invite-link"
+            onFocus={(e) => e.target.select()}
+          />
+          <div className="row">
+            <button type="button" onClick={() => navigator.clipboard?.writeText(link)}>
+              Copy link
+            </button>
+            <a className="button" href={`#/join/${created}`}>
+              Go to the lobby
+            </a>
+          </div>
+        </section>
+      ) : (
+        <CreateChannel config={config} me={me} onCreated={setCreated} />
+      )}
+      <form
+        className="panel form"
+        onSubmit={(e) => {
+          e.preventDefault()
+          const code = paste.trim().replace(/^.*#\/join\//, '')
+          location.hash = `#/join/${code}`
+        }}
+      >
+        <h2>Join a channel</h2>
+        <label className="field grow">
+          <span>Invite link</span>
+          <input
+            name="invite"
+            value={paste}
+            onChange={(e) => setPaste(e.target.value)}
+            placeholder="https://…#/join/…"
+          />
+        </label>
+        <button type="submit" disabled={paste.trim() === ''}>
+          Join
+        </button>
+      </form>
+    </main>
+  )
+}
+
+function JoinRoute({ config, invite }: { config: AppConfig; invite: string }) {
+  let parsed: ReturnType<typeof decodeInvite> | undefined
+  let error: string | undefined
+  try {
+    parsed = decodeInvite(invite)
+    if (parsed.draft.chainId !== BigInt(config.chain.chainId))
+      error = `this invite is for chain ${parsed.draft.chainId}, the app is configured for ${config.chain.chainId}`
+    else if (parsed.draft.verifyingContract.toLowerCase() !== config.settlement.toLowerCase())
+      error = 'this invite is for another settlement contract'
+  } catch (e) {
+    error = e instanceof InviteError ? e.message : String(e)
+  }
+  if (error || !parsed)
+    return (
+      <main className="page">
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </main>
+    )
+  return (
+    <main className="page">
+      <section className="panel">
+        <h2>Channel lobby</h2>
+        <p className="muted">
+          {parsed.draft.participants.length} participants, threshold {parsed.draft.threshold}. Each
+          participant authorises a session key here; once all have, the channel is opened on chain.
+        </p>
+        <ol>
+          {parsed.draft.participants.map((p) => (
+            <li key={p.address} className="mono">
+              {p.address}
+            </li>
+          ))}
+        </ol>
+        <p className="muted">The peer-to-peer lobby is not wired in yet.</p>
+      </section>
+    </main>
+  )
+}

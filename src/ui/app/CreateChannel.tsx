@@ -1,0 +1,194 @@
+import { useState } from 'react'
+import type { Hex } from '../../core/bytes.ts'
+import { ROLE_NAMES, type Role } from '../../core/channel.ts'
+import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
+import type { AppConfig } from '../config.ts'
+import { parseUnits } from '../format.ts'
+
+type Row = { address: string; role: Role }
+
+const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s.trim())
+
+/**
+ * The channel form: participants and roles, threshold, dispute window, fees and the market. Produces an invite
+ * link; nothing touches the chain until every participant has authorised a session key in the lobby.
+ */
+export function CreateChannel({
+  config,
+  me,
+  onCreated,
+}: {
+  config: AppConfig
+  me: Hex
+  onCreated: (invite: string) => void
+}) {
+  const [rows, setRows] = useState<Row[]>([
+    { address: me, role: 0 },
+    { address: '', role: 0 },
+  ])
+  const [threshold, setThreshold] = useState('')
+  const [windowSec, setWindowSec] = useState('600')
+  const [makerBps, setMakerBps] = useState('2')
+  const [takerBps, setTakerBps] = useState('5')
+  const [base, setBase] = useState(0)
+  const [quote, setQuote] = useState(config.tokens.length > 1 ? 1 : 0)
+  const [lot, setLot] = useState('0.001')
+  const [error, setError] = useState<string | undefined>()
+  const n = rows.length
+  const t = threshold === '' ? Math.floor(n / 2) + 1 : Number(threshold)
+
+  const create = () => {
+    try {
+      rows.forEach((r, i) => {
+        if (!isAddress(r.address)) throw new Error(`participant ${i + 1}: not an address`)
+      })
+      if (new Set(rows.map((r) => r.address.toLowerCase())).size !== n)
+        throw new Error('a participant is listed twice')
+      if (!rows.some((r) => r.address.toLowerCase() === me.toLowerCase()))
+        throw new Error('you must be a participant')
+      if (!(Number.isInteger(t) && 2 * t > n && t <= n))
+        throw new Error(`threshold must be more than ${n / 2} and at most ${n}`)
+      if (base === quote) throw new Error('base and quote must differ')
+      const b = config.tokens[base]!
+      const q = config.tokens[quote]!
+      const lotSize = parseUnits(lot, b.decimals)
+      if (lotSize <= 0n) throw new Error('lot size must be above zero')
+      // one tick = 0.01 quote per whole base token, or the smallest unit if that is finer than the quote allows
+      let tickSize = (10n ** BigInt(q.decimals) * lotSize) / (100n * 10n ** BigInt(b.decimals))
+      if (tickSize === 0n) tickSize = 1n
+      const nonce = crypto.getRandomValues(new Uint32Array(2))
+      const draft: ChannelDraft = {
+        chainId: BigInt(config.chain.chainId),
+        verifyingContract: config.settlement,
+        nonce: (BigInt(nonce[0]!) << 32n) | BigInt(nonce[1]!),
+        participants: rows.map((r) => ({ address: r.address.trim() as Hex, role: r.role })),
+        threshold: t,
+        tokens: config.tokens.map((x) => x.address),
+        markets: [{ base, quote, tickSize, lotSize }],
+        params: {
+          minStake: 0n,
+          disputeWindow: BigInt(windowSec),
+          maxLeverage: 1,
+          makerFeeBps: BigInt(makerBps),
+          takerFeeBps: BigInt(takerBps),
+          feeRecipient: 0,
+          maxOpenOrders: 1000,
+        },
+      }
+      if (draft.params.disputeWindow <= 0n) throw new Error('dispute window must be above zero')
+      onCreated(encodeInvite({ draft, secret: crypto.getRandomValues(new Uint8Array(32)) }))
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e))
+    }
+  }
+
+  return (
+    <form
+      className="panel form"
+      aria-label="Create channel"
+      onSubmit={(e) => {
+        e.preventDefault()
+        create()
+      }}
+    >
+      <h2>New channel</h2>
+      {rows.map((r, i) => (
+        // rows have no identity beyond their position while being edited
+        // biome-ignore lint/suspicious/noArrayIndexKey: position is the identity of an editable row
+        <div className="row" key={i}>
+          <label className="field grow">
+            <span>Participant {i + 1}</span>
+            <input
+              name={`participant-${i}`}
+              value={r.address}
+              placeholder="0x…"
+              onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, address: e.target.value } : x)))}
+            />
+          </label>
+          <label className="field">
+            <span>Role</span>
+            <select
+              value={r.role}
+              onChange={(e) =>
+                setRows(rows.map((x, j) => (j === i ? { ...x, role: Number(e.target.value) as Role } : x)))
+              }
+            >
+              {ROLE_NAMES.map((name, k) => (
+                <option key={name} value={k}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {rows.length > 2 && (
+            <button type="button" className="link" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+              Remove
+            </button>
+          )}
+        </div>
+      ))}
+      <button type="button" className="link" onClick={() => setRows([...rows, { address: '', role: 0 }])}>
+        + Add participant
+      </button>
+      <div className="row">
+        <label className="field">
+          <span>Threshold (of {n})</span>
+          <input
+            name="threshold"
+            value={threshold}
+            placeholder={String(Math.floor(n / 2) + 1)}
+            onChange={(e) => setThreshold(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Dispute window (s)</span>
+          <input
+            name="window"
+            value={windowSec}
+            onChange={(e) => setWindowSec(e.target.value.replace(/\D/g, ''))}
+          />
+        </label>
+        <label className="field">
+          <span>Maker fee (bps)</span>
+          <input value={makerBps} onChange={(e) => setMakerBps(e.target.value.replace(/\D/g, ''))} />
+        </label>
+        <label className="field">
+          <span>Taker fee (bps)</span>
+          <input value={takerBps} onChange={(e) => setTakerBps(e.target.value.replace(/\D/g, ''))} />
+        </label>
+      </div>
+      <div className="row">
+        <label className="field">
+          <span>Base</span>
+          <select value={base} onChange={(e) => setBase(Number(e.target.value))}>
+            {config.tokens.map((x, k) => (
+              <option key={x.address} value={k}>
+                {x.symbol}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Quote</span>
+          <select value={quote} onChange={(e) => setQuote(Number(e.target.value))}>
+            {config.tokens.map((x, k) => (
+              <option key={x.address} value={k}>
+                {x.symbol}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Lot ({config.tokens[base]?.symbol})</span>
+          <input value={lot} onChange={(e) => setLot(e.target.value)} />
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">Create invite</button>
+    </form>
+  )
+}
