@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     block: { type: 'string', default: '512' },
     runs: { type: 'string', default: '3' },
     participants: { type: 'string', default: '2,10,100' },
+    'memory-of': { type: 'string' },
   },
 })
 const TOTAL = Number(values.ops)
@@ -108,26 +111,60 @@ function confirmLatency(P: number): number[] {
   return samples
 }
 
+/**
+ * Retained memory of one replica holding the whole stream (wire bytes, decoded ops, DAG, state, trade log), in a
+ * fresh process so no other run's garbage or live objects sit in the baseline.
+ */
+function measureMemory(P: number): number | null {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--memory-of',
+      String(P),
+      '--ops',
+      String(TOTAL),
+      '--block',
+      String(BLOCK),
+    ],
+    { encoding: 'utf8' },
+  )
+  const line = r.stdout.trim().split('\n').pop() ?? ''
+  const n = Number(line)
+  return Number.isFinite(n) && line !== '' ? n : null
+}
+
 const gc = (globalThis as { gc?: () => void }).gc
 /** live JS heap plus ArrayBuffer backing stores (block bytes live there) */
 const retained = () => {
   const m = process.memoryUsage()
   return m.heapUsed + m.arrayBuffers
 }
+if (values['memory-of']) {
+  const P = Number(values['memory-of'])
+  const stream = makeStream(P, TOTAL, 42, BLOCK)
+  const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
+  gc?.()
+  gc?.()
+  const before = retained()
+  // copies: the replica keeps the wire bytes it received, and those must count
+  const replica = ingest({ ...stream, blocks: stream.blocks.map((b) => b.slice()) }, P).replica
+  gc?.()
+  gc?.()
+  const after = retained()
+  if (replica.order.length !== stream.blocks.length) throw new Error('replica did not accept every block')
+  console.log(Math.round((after - before) / opsTotal))
+  process.exit(0)
+}
+
 const results = []
 for (const P of values.participants.split(',').map(Number)) {
   const stream = makeStream(P, TOTAL, 42, BLOCK)
   const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
-  // retained memory of one replica holding the whole stream (blocks, decoded ops, DAG, state, trade log),
-  // measured first so no earlier run's garbage or live replica is in the baseline
-  gc?.()
-  gc?.()
-  const before = retained()
-  const kept = ingest(stream, P).replica
-  gc?.()
-  gc?.()
-  const bytesPerOp = Math.round((retained() - before) / opsTotal)
-  if (kept.order.length !== stream.blocks.length) throw new Error('replica did not accept every block')
+  const bytesPerOp = measureMemory(P)
   const ours: number[] = []
   const yjs: number[] = []
   for (let r = 0; r < RUNS; r++) {
@@ -163,7 +200,7 @@ for (const P of values.participants.split(',').map(Number)) {
     confirmP99Ms: Math.round(percentile(lat, 99) * 1000) / 1000,
     confirmP999Ms: Math.round(percentile(lat, 99.9) * 1000) / 1000,
     confirmMaxMs: Math.round(Math.max(...lat) * 1000) / 1000,
-    bytesPerOp: gc ? bytesPerOp : null,
+    bytesPerOp,
   }
   results.push(row)
   if (!values.json) console.log(row)
