@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
+    // against a real anvil: `npm run test:integration` (vitest.integration.config.ts)
+    exclude: [...configDefaults.exclude, 'src/**/*.integration.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
   },

@@ -1,0 +1,209 @@
+/**
+ * The single-participant paths against a real anvil: an emergency exit with a core exit proof against a
+ * checkpoint every participant signed, and a slash from equivocation evidence that a core Replica detected.
+ */
+import { zeroAddress as eth, type Hex, parseEther, parseUnits } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OpTag } from '../core/ops.ts'
+import { Replica } from '../core/replica.ts'
+import { exitProofs } from '../core/roots.ts'
+import { bondStake } from './actions/bondStake.ts'
+import { depositToken } from './actions/depositToken.ts'
+import { emergencyExit } from './actions/emergencyExit.ts'
+import { openChannelOnChain } from './actions/openChannelOnChain.ts'
+import { slashEquivocation } from './actions/slashEquivocation.ts'
+import { withdraw } from './actions/withdraw.ts'
+import { decodeSettlementError, SettlementRevertedError } from './errors.ts'
+import {
+  type ChainChannel,
+  gossip,
+  type LocalChain,
+  makeChainChannel,
+  startLocalChain,
+  TOKEN,
+} from './integration.fixture.ts'
+import { getChannelInfo } from './readers/getChannelInfo.ts'
+import { getOwed } from './readers/getOwed.ts'
+import { getParticipantInfo } from './readers/getParticipantInfo.ts'
+import { readDepositRecords } from './readers/readDepositRecords.ts'
+import { ChannelStatus } from './types.ts'
+
+let local: LocalChain
+let cc: ChainChannel
+let settlement: Hex
+const DEPOSIT = parseUnits('2000', 6)
+const BOND = parseEther('1')
+
+async function revertOf(p: Promise<unknown>): Promise<SettlementRevertedError> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(SettlementRevertedError)
+  return error as SettlementRevertedError
+}
+
+beforeAll(async () => {
+  local = await startLocalChain()
+  settlement = local.deployment.settlement
+  cc = await makeChainChannel(local, {
+    wallets: local.wallets.slice(4, 7),
+    label: 'exit-slash-it',
+    nonce: 7n,
+  })
+  await local.confirm(openChannelOnChain(local.wallets[4]!, { address: settlement, config: cc.config }))
+  for (const m of cc.members)
+    await local.confirm(
+      depositToken(m.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        token: local.deployment.quote.address,
+        amount: DEPOSIT,
+      }),
+    )
+  const records = await readDepositRecords(local.publicClient, {
+    address: settlement,
+    channelId: cc.channelId,
+  })
+  for (const m of cc.members) {
+    m.replica.addDeposits(records)
+    m.replica.submit({ tag: OpTag.Deposit, depositIndex: BigInt(m.index) })
+  }
+  for (const m of cc.members) gossip(m, cc.members)
+})
+
+afterAll(async () => {
+  await local?.anvil.stop()
+})
+
+describe('emergency exit and slashing against anvil', () => {
+  it('accepts an emergency exit with a core exit proof against a fully-signed checkpoint, once', async () => {
+    const [a, b, c] = cc.members as [(typeof cc.members)[0], (typeof cc.members)[0], (typeof cc.members)[0]]
+    b.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: parseUnits('250', 6) })
+    gossip(b, cc.members)
+    const cp = a.replica.currentCheckpoint()
+    a.replica.signCheckpoint(cp)
+    gossip(a, cc.members)
+    expect(b.replica.endorse(cp)).toBe('signed')
+    gossip(b, cc.members)
+    // final at t = 2 of 3 already; the exit needs all three, so c signs the same checkpoint too
+    expect(a.replica.finalCheckpoints.length).toBe(1)
+    c.replica.signCheckpoint(cp)
+    gossip(c, cc.members)
+    const tally = a.replica.checkpointTallies().find((t) => t.version === 1n)!
+    expect(tally.signatures.size).toBe(3)
+
+    const [proof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, a.index)
+    expect(proof!.leaf.amount).toBe(DEPOSIT + parseUnits('250', 6))
+
+    // threshold signatures are not enough for an exit alone
+    const partial = new Map([...tally.signatures].slice(0, 2))
+    const few = await revertOf(
+      emergencyExit(a.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: cp,
+        signatures: partial,
+        proof: proof!,
+      }),
+    )
+    expect(few.errorName).toBe('ChannelSettlementInsufficientSignatures')
+    expect(few.args).toEqual([2n, 3n])
+
+    const exit = {
+      address: settlement,
+      channelId: cc.channelId,
+      checkpoint: cp,
+      signatures: tally.signatures,
+    }
+    await local.confirm(emergencyExit(a.wallet, { ...exit, proof: proof! }))
+    const token = local.deployment.quote.address
+    expect(
+      await getOwed(local.publicClient, { address: settlement, account: a.wallet.account.address, token }),
+    ).toBe(proof!.leaf.amount)
+    const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
+    expect(info.status).toBe(ChannelStatus.Closing) // the fully-signed checkpoint also counts as the proposal
+    expect(info.checkpoint.version).toBe(1n)
+
+    const twice = await revertOf(emergencyExit(a.wallet, { ...exit, proof: proof! }))
+    expect(twice.errorName).toBe('ChannelSettlementAlreadySettled')
+    // someone else's leaf does not verify for the caller
+    const [bProof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, b.index)
+    const stolen = await revertOf(emergencyExit(c.wallet, { ...exit, proof: bProof! }))
+    expect(stolen.errorName).toBe('ChannelSettlementInvalidProof')
+
+    await local.confirm(withdraw(a.wallet, { address: settlement, token }))
+  })
+
+  it('slashes the bond once with equivocation evidence from a core Replica', async () => {
+    const [a, b, c] = cc.members as [(typeof cc.members)[0], (typeof cc.members)[0], (typeof cc.members)[0]]
+    await local.confirm(bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: BOND }))
+
+    // c's key writes two different blocks at its next seq (a crashed tab that reused its seq): one goes to a,
+    // the other to b
+    const twin = new Replica(cc.channel, { author: { index: c.index, sessionKey: c.sessionKey } })
+    for (const block of c.replica.blocksInOrder()) twin.receive(block)
+    c.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: 1n })
+    const forkA = gossip(c, cc.members, [a])
+    twin.submit({ tag: OpTag.Transfer, to: 1, token: TOKEN.USDC, amount: 2n })
+    const forkB = twin.seal()!
+    b.replica.receive(forkB)
+    // the honest peers exchange what they saw: both now hold the evidence
+    a.replica.receive(forkB)
+    b.replica.receive(forkA)
+    for (const r of [a.replica, b.replica]) expect(r.equivocators()).toEqual([c.index])
+    const evidence = b.replica.equivocations[0]!
+    expect(evidence.author).toBe(c.index)
+
+    const before = {
+      a: await getOwed(local.publicClient, {
+        address: settlement,
+        account: a.wallet.account.address,
+        token: eth,
+      }),
+      b: await getOwed(local.publicClient, {
+        address: settlement,
+        account: b.wallet.account.address,
+        token: eth,
+      }),
+    }
+    await local.confirm(slashEquivocation(b.wallet, { address: settlement, equivocation: evidence }))
+    const p = await getParticipantInfo(local.publicClient, {
+      address: settlement,
+      channelId: cc.channelId,
+      participant: c.wallet.account.address,
+    })
+    expect(p.slashed).toBe(true)
+    expect(p.bond).toBe(0n)
+    // half to the submitter, the rest split between the two other participants
+    const owedB = await getOwed(local.publicClient, {
+      address: settlement,
+      account: b.wallet.account.address,
+      token: eth,
+    })
+    const owedA = await getOwed(local.publicClient, {
+      address: settlement,
+      account: a.wallet.account.address,
+      token: eth,
+    })
+    expect(owedB - before.b).toBe(BOND / 2n + BOND / 4n)
+    expect(owedA - before.a).toBe(BOND / 4n)
+
+    // the same evidence, or the other replica's copy of it, slashes nothing more
+    for (const ev of [evidence, a.replica.equivocations[0]!]) {
+      const again = await revertOf(slashEquivocation(a.wallet, { address: settlement, equivocation: ev }))
+      expect(again.errorName).toBe('ChannelSettlementAlreadySlashed')
+      expect(again.args).toEqual([cc.channelId, c.wallet.account.address])
+      expect(again.message).toMatch(/^ChannelSettlementAlreadySlashed\(channelId: 0x[0-9a-f]{64}, author: 0x/)
+    }
+    // a slashed participant may not bond again
+    const rebond = await revertOf(
+      bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: 1n }),
+    )
+    expect(rebond.errorName).toBe('ChannelSettlementParticipantSlashed')
+  })
+
+  it('leaves non-revert failures alone', () => {
+    expect(decodeSettlementError(new Error('network down'))).toBeUndefined()
+  })
+})

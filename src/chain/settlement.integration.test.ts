@@ -1,0 +1,448 @@
+/**
+ * The whole settlement path against a real anvil and the deployed contract, driven by the channel core:
+ * open → deposits read back into replicas → trading → threshold checkpoint v1 proposed → challenged by v2 →
+ * dispute window → finalize → claims with core exit proofs → withdrawals equal to the channel's final holdings.
+ */
+import { erc20Abi, type Hex, parseEther, parseUnits, zeroAddress } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SignedCheckpoint } from '../core/checkpoint.ts'
+import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
+import { Reject } from '../core/reasons.ts'
+import { exitProofs } from '../core/roots.ts'
+import type { ChannelState, DepositRecord } from '../core/state.ts'
+import { bondStake } from './actions/bondStake.ts'
+import { claimExit } from './actions/claimExit.ts'
+import { depositEth } from './actions/depositEth.ts'
+import { depositToken } from './actions/depositToken.ts'
+import { finalizeChannel } from './actions/finalizeChannel.ts'
+import { openChannelOnChain } from './actions/openChannelOnChain.ts'
+import { proposeCheckpoint } from './actions/proposeCheckpoint.ts'
+import { releaseBond } from './actions/releaseBond.ts'
+import { withdraw } from './actions/withdraw.ts'
+import { channelConfigFromOpenParams } from './convert/channelConfigFromOpenParams.ts'
+import { SettlementRevertedError } from './errors.ts'
+import {
+  type ChainChannel,
+  gossip,
+  type LocalChain,
+  makeChainChannel,
+  startLocalChain,
+  TOKEN,
+} from './integration.fixture.ts'
+import { getChannelInfo } from './readers/getChannelInfo.ts'
+import { getDisputeStatus } from './readers/getDisputeStatus.ts'
+import { getHoldings } from './readers/getHoldings.ts'
+import { getOwed } from './readers/getOwed.ts'
+import { getParticipantInfo } from './readers/getParticipantInfo.ts'
+import { readChannelOpened } from './readers/readChannelOpened.ts'
+import { readDepositRecords } from './readers/readDepositRecords.ts'
+import { ChannelStatus } from './types.ts'
+import { type ChannelEvent, watchChannelEvents } from './watch/watchChannelEvents.ts'
+
+let local: LocalChain
+let cc: ChainChannel
+let settlement: Hex
+const events: ChannelEvent[] = []
+let unwatch: (() => void) | undefined
+
+const DEPOSITS = {
+  aliceWeth: parseEther('10'),
+  bobUsdc: parseUnits('30000', 6),
+  carolUsdc: parseUnits('5000', 6),
+  carolEth: parseEther('1'),
+}
+const CAROL_BOND = parseEther('0.25')
+/** 3,000 USDC per WETH = 3 USDC (3,000,000 units) per 0.001 WETH lot */
+const PRICE = 3_000_000n
+
+async function expectRevert(p: Promise<unknown>, errorName: string, args?: readonly unknown[]) {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(SettlementRevertedError)
+  const e = error as SettlementRevertedError
+  expect(e.errorName).toBe(errorName)
+  if (args) expect(e.args).toEqual(args)
+  expect(e.message).toContain(errorName)
+  return e
+}
+
+function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const start = performance.now()
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (cond()) resolve()
+      else if (performance.now() - start > ms) reject(new Error(`timed out waiting for ${what}`))
+      else setTimeout(tick, 25)
+    }
+    tick()
+  })
+}
+
+const sumHoldings = (s: ChannelState, t: number) =>
+  Array.from({ length: s.P }, (_, p) => s.holdings(p, t)).reduce((a, b) => a + b, 0n)
+
+beforeAll(async () => {
+  local = await startLocalChain()
+  settlement = local.deployment.settlement
+  // participants are dev accounts 1..3; account 0 deployed the contracts and submits the opening
+  cc = await makeChainChannel(local, {
+    wallets: local.wallets.slice(1, 4),
+    label: 'settlement-it',
+    nonce: 1n,
+  })
+})
+
+afterAll(async () => {
+  unwatch?.()
+  await local?.anvil.stop()
+})
+
+describe('settlement against anvil, driven by the channel core', () => {
+  it('opens the channel with the wallets’ session-key authorisations; the chain agrees on its id', async () => {
+    const opener = local.wallets[0]!
+    const { hash, channelId } = await openChannelOnChain(opener, { address: settlement, config: cc.config })
+    await local.confirm(hash)
+    expect(channelId).toBe(cc.channelId)
+    unwatch = watchChannelEvents(local.publicClient, {
+      address: settlement,
+      channelId,
+      pollingInterval: 50,
+      onEvents: (e) => events.push(...e),
+    })
+
+    const info = await getChannelInfo(local.publicClient, { address: settlement, channelId })
+    expect(info.status).toBe(ChannelStatus.Open)
+    expect(info.participants).toEqual(cc.members.map((m) => m.wallet.account.address))
+    expect(info.threshold).toBe(2)
+    for (const m of cc.members) {
+      const p = await getParticipantInfo(local.publicClient, {
+        address: settlement,
+        channelId,
+        participant: m.wallet.account.address,
+      })
+      expect(p.sessionKey.toLowerCase()).toBe(cc.channel.sessionKeys[m.index])
+      expect(p.index).toBe(m.index)
+    }
+
+    // a newcomer rebuilds the same config from the chain alone
+    const opened = await readChannelOpened(local.publicClient, { address: settlement, channelId })
+    expect(opened.keyAuthSigs).toEqual(cc.config.participants.map((p) => p.authSignature))
+    const rebuilt = channelConfigFromOpenParams({
+      chainId: BigInt(local.deployment.chainId),
+      verifyingContract: settlement,
+      params: opened.params,
+      keyAuthSigs: opened.keyAuthSigs!,
+      markets: cc.config.markets,
+      offChain: {
+        makerFeeBps: 2n,
+        takerFeeBps: 5n,
+        feeRecipient: 0,
+        maxOpenOrders: 100,
+      },
+    })
+    const { openChannel } = await import('../core/channel.ts')
+    expect(openChannel(rebuilt).channelId).toEqual(cc.channel.channelId)
+
+    // the same channel cannot be opened twice
+    await expectRevert(
+      openChannelOnChain(opener, { address: settlement, config: cc.config }),
+      'ChannelSettlementChannelExists',
+      [channelId],
+    )
+  })
+
+  it('deposits on chain reach every replica through readDepositRecords and are credited exactly once', async () => {
+    const [alice, bob, carol] = cc.members as [
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+    ]
+    const { base, quote } = local.deployment
+    const id = cc.channelId
+    await local.confirm(
+      depositToken(alice.wallet, {
+        address: settlement,
+        channelId: id,
+        token: base.address,
+        amount: DEPOSITS.aliceWeth,
+      }),
+    )
+    await local.confirm(
+      depositToken(bob.wallet, {
+        address: settlement,
+        channelId: id,
+        token: quote.address,
+        amount: DEPOSITS.bobUsdc,
+      }),
+    )
+    await local.confirm(
+      depositToken(carol.wallet, {
+        address: settlement,
+        channelId: id,
+        token: quote.address,
+        amount: DEPOSITS.carolUsdc,
+      }),
+    )
+    await local.confirm(
+      depositEth(carol.wallet, { address: settlement, channelId: id, amount: DEPOSITS.carolEth }),
+    )
+    await local.confirm(bondStake(carol.wallet, { address: settlement, channelId: id, amount: CAROL_BOND }))
+
+    const records = await readDepositRecords(local.publicClient, { address: settlement, channelId: id })
+    expect(records).toEqual<DepositRecord[]>([
+      { index: 0n, participant: 0, token: TOKEN.WETH, amount: DEPOSITS.aliceWeth },
+      { index: 1n, participant: 1, token: TOKEN.USDC, amount: DEPOSITS.bobUsdc },
+      { index: 2n, participant: 2, token: TOKEN.USDC, amount: DEPOSITS.carolUsdc },
+      { index: 3n, participant: 2, token: TOKEN.ETH, amount: DEPOSITS.carolEth },
+    ])
+    expect(
+      await readDepositRecords(local.publicClient, { address: settlement, channelId: id, fromIndex: 3n }),
+    ).toEqual(records.slice(3))
+    await waitFor(
+      () => events.filter((e) => e.eventName === 'Deposited').length === 4,
+      'four Deposited events',
+    )
+    expect(events.some((e) => e.eventName === 'Bonded')).toBe(true)
+
+    // alice and bob know the records before the blocks arrive; carol only afterwards (the replay path)
+    alice.replica.addDeposits(records)
+    bob.replica.addDeposits(records)
+    bob.replica.addDeposits(records) // supplied twice: still one record per index
+    for (const m of cc.members)
+      for (const r of records.filter((r) => r.participant === m.index))
+        m.replica.submit({ tag: OpTag.Deposit, depositIndex: r.index })
+    for (const m of cc.members) gossip(m, cc.members)
+    expect(carol.replica.state.holdings(0, TOKEN.WETH)).toBe(0n) // record unknown to carol yet
+    carol.replica.addDeposits(records)
+    carol.replica.addDeposits(records)
+
+    // a second credit of the same deposit, even by another participant, is skipped
+    const again = bob.replica.submit({ tag: OpTag.Deposit, depositIndex: 0n })
+    expect(again.result).toBe(Reject.DepositAlreadyCredited)
+    gossip(bob, cc.members)
+
+    for (const m of cc.members) {
+      const s = m.replica.state
+      expect(s.holdings(0, TOKEN.WETH)).toBe(DEPOSITS.aliceWeth)
+      expect(s.holdings(1, TOKEN.USDC)).toBe(DEPOSITS.bobUsdc)
+      expect(s.holdings(2, TOKEN.USDC)).toBe(DEPOSITS.carolUsdc)
+      expect(s.holdings(2, TOKEN.ETH)).toBe(DEPOSITS.carolEth)
+      expect(m.replica.stateRoot()).toEqual(alice.replica.stateRoot())
+    }
+    // channel supply per token equals what the contract holds
+    const holdings = await getHoldings(local.publicClient, { address: settlement, channelId: id })
+    for (const [t, h] of holdings.entries()) expect(sumHoldings(alice.replica.state, t)).toBe(h.amount)
+  })
+
+  let v1: SignedCheckpoint
+  let v2: SignedCheckpoint
+
+  it('trades in the replicas, finalises checkpoint v1 among t of n, and proposes it on chain', async () => {
+    const [alice, bob, carol] = cc.members as [
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+    ]
+    const place = (side: (typeof Side)[keyof typeof Side], qty: bigint): Op => ({
+      tag: OpTag.Place,
+      market: 0,
+      side,
+      kind: OrderKind.Limit,
+      tif: TimeInForce.GTC,
+      price: PRICE,
+      qty,
+    })
+    expect(alice.replica.submit(place(Side.Sell, 2000n)).result).toBe(Reject.None) // 2 WETH
+    gossip(alice, cc.members)
+    expect(bob.replica.submit(place(Side.Buy, 1500n)).result).toBe(Reject.None) // fills 1.5 WETH
+    gossip(bob, cc.members)
+    expect(
+      carol.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.ETH, amount: parseEther('0.4') })
+        .result,
+    ).toBe(Reject.None)
+    gossip(carol, cc.members)
+    expect(alice.replica.state.trades.length).toBeGreaterThan(0)
+
+    const cp = alice.replica.currentCheckpoint()
+    alice.replica.signCheckpoint(cp)
+    gossip(alice, cc.members)
+    expect(bob.replica.endorse(cp)).toBe('signed')
+    gossip(bob, cc.members)
+    for (const m of cc.members) expect(m.replica.finalCheckpoints.length).toBe(1)
+    v1 = alice.replica.finalCheckpoints[0]!
+    expect(v1.signatures.size).toBe(2)
+
+    await local.confirm(
+      proposeCheckpoint(alice.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: v1,
+        signatures: v1.signatures,
+      }),
+    )
+    const status = await getDisputeStatus(local.publicClient, {
+      address: settlement,
+      channelId: cc.channelId,
+    })
+    expect(status.phase).toBe('disputing')
+    expect(status.version).toBe(1n)
+    expect(status.secondsLeft).toBeGreaterThan(3500n)
+    expect(status.maxDeadline).toBe(status.deadline + 3600n)
+
+    // settlement started: deposits stop
+    await expectRevert(
+      depositEth(carol.wallet, { address: settlement, channelId: cc.channelId, amount: 1n }),
+      'ChannelSettlementChannelNotOpen',
+      [cc.channelId],
+    )
+  })
+
+  it('challenges with a newer v2; a stale or equal version is refused with a decoded error', async () => {
+    const [alice, bob, carol] = cc.members as [
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+      (typeof cc.members)[0],
+    ]
+    expect(
+      bob.replica.submit({ tag: OpTag.Transfer, to: 2, token: TOKEN.USDC, amount: parseUnits('1000', 6) })
+        .result,
+    ).toBe(Reject.None)
+    gossip(bob, cc.members)
+    expect(
+      alice.replica.submit({ tag: OpTag.Withdraw, token: TOKEN.USDC, amount: parseUnits('100', 6) }).result,
+    ).toBe(Reject.None)
+    gossip(alice, cc.members)
+
+    const cp = bob.replica.currentCheckpoint()
+    expect(cp.version).toBe(2n)
+    bob.replica.signCheckpoint(cp)
+    gossip(bob, cc.members)
+    expect(carol.replica.endorse(cp)).toBe('signed')
+    gossip(carol, cc.members)
+    // bob and carol make the threshold: v2 is final everywhere, so alice has nothing left to endorse
+    expect(alice.replica.endorse(cp)).toBe('wrong-version')
+    v2 = bob.replica.finalCheckpoints[1]!
+    expect(v2.signatures.size).toBe(2)
+
+    await local.confirm(
+      proposeCheckpoint(carol.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: v2,
+        signatures: v2.signatures,
+      }),
+    )
+    await waitFor(() => events.some((e) => e.eventName === 'CheckpointChallenged'), 'CheckpointChallenged')
+
+    const stale = await expectRevert(
+      proposeCheckpoint(alice.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: v1,
+        signatures: v1.signatures,
+      }),
+      'ChannelSettlementStaleVersion',
+      [1n, 2n],
+    )
+    expect(stale.argsByName).toEqual({ version: 1n, current: 2n })
+    expect(stale.notice).toMatch(/strictly higher version/)
+    expect(stale.functionName).toBe('propose')
+    await expectRevert(
+      proposeCheckpoint(bob.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: v2,
+        signatures: v2.signatures,
+      }),
+      'ChannelSettlementStaleVersion',
+      [2n, 2n],
+    )
+    // one signature is below the threshold
+    const one = new Map([...v2.signatures].slice(0, 1))
+    await expectRevert(
+      proposeCheckpoint(bob.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        checkpoint: v2,
+        signatures: one,
+      }),
+      'ChannelSettlementInsufficientSignatures',
+      [1n, 2n],
+    )
+    const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
+    expect(info.checkpoint.version).toBe(2n)
+    expect(info.checkpoint.balancesRoot).toBe(`0x${Buffer.from(v2.balancesRoot).toString('hex')}`)
+  })
+
+  it('finalizes only after the dispute window, by chain time', async () => {
+    const anyone = local.wallets[5]!
+    const before = await getDisputeStatus(local.publicClient, {
+      address: settlement,
+      channelId: cc.channelId,
+    })
+    await expectRevert(
+      finalizeChannel(anyone, { address: settlement, channelId: cc.channelId }),
+      'ChannelSettlementDisputeOpen',
+      [before.deadline],
+    )
+    await local.travel(before.secondsLeft + 1n)
+    const after = await getDisputeStatus(local.publicClient, { address: settlement, channelId: cc.channelId })
+    expect(after.phase).toBe('finalizable')
+    await local.confirm(finalizeChannel(anyone, { address: settlement, channelId: cc.channelId }))
+    const done = await getDisputeStatus(local.publicClient, { address: settlement, channelId: cc.channelId })
+    expect(done.phase).toBe('finalized')
+    expect(done.version).toBe(2n)
+  })
+
+  it('each participant claims with core exit proofs and withdraws exactly its final holdings', async () => {
+    const alice = cc.members[0]!
+    const final = alice.replica.stateOfCut(v2.heads)
+    const tokens = cc.config.tokens
+    const { publicClient } = local
+    const balanceOf = (token: Hex, who: Hex) =>
+      token === zeroAddress
+        ? publicClient.getBalance({ address: who })
+        : publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [who] })
+
+    for (const m of cc.members) {
+      const who = m.wallet.account.address
+      const proofs = exitProofs(final, v2.version, m.index)
+      expect(proofs.length).toBeGreaterThan(0)
+      for (const proof of proofs) {
+        await local.confirm(claimExit(m.wallet, { address: settlement, channelId: cc.channelId, proof }))
+        await expectRevert(
+          claimExit(m.wallet, { address: settlement, channelId: cc.channelId, proof }),
+          'ChannelSettlementAlreadySettled',
+        )
+      }
+      if (m.index === 2)
+        await local.confirm(releaseBond(m.wallet, { address: settlement, channelId: cc.channelId }))
+
+      for (const [t, token] of tokens.entries()) {
+        const expected = final.holdings(m.index, t) + (m.index === 2 && t === TOKEN.ETH ? CAROL_BOND : 0n)
+        const owed = await getOwed(publicClient, { address: settlement, account: who, token })
+        expect(owed).toBe(expected)
+        if (expected === 0n) {
+          await expectRevert(
+            withdraw(m.wallet, { address: settlement, token }),
+            'ChannelSettlementNothingToWithdraw',
+            [token],
+          )
+          continue
+        }
+        const before = await balanceOf(token, who)
+        const hash = await withdraw(m.wallet, { address: settlement, token })
+        const receipt = await publicClient.waitForTransactionReceipt({ hash })
+        expect(receipt.status).toBe('success')
+        const gas = token === zeroAddress ? receipt.gasUsed * receipt.effectiveGasPrice : 0n
+        expect((await balanceOf(token, who)) - before + gas).toBe(expected)
+      }
+    }
+    // everything the channel held has been paid out
+    for (const h of await getHoldings(publicClient, { address: settlement, channelId: cc.channelId }))
+      expect(h.amount).toBe(0n)
+    await waitFor(() => events.filter((e) => e.eventName === 'Claimed').length >= 5, 'Claimed events')
+  })
+})
