@@ -3,7 +3,9 @@ import { useEffect, useMemo, useState } from 'react'
 import { useConnection, WagmiProvider } from 'wagmi'
 import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
 import { decodeInvite, InviteError } from '../../core/invite.ts'
+import { holdWriterLock, openOwnBlockStore } from '../../sync/ownBlocks.ts'
 import { type AppConfig, loadAppConfig } from '../config.ts'
+import { ChannelPage } from './ChannelPage.tsx'
 import { CreateChannel } from './CreateChannel.tsx'
 import { WalletBar } from './WalletBar.tsx'
 
@@ -68,7 +70,7 @@ function Shell({ config }: { config: AppConfig }) {
           </p>
         </main>
       ) : route.startsWith('/join/') ? (
-        <JoinRoute config={config} invite={route.slice('/join/'.length)} />
+        <JoinRoute config={config} invite={route.slice('/join/'.length)} me={address} />
       ) : (
         <Home config={config} me={address} />
       )}
@@ -133,7 +135,13 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
   )
 }
 
-function JoinRoute({ config, invite }: { config: AppConfig; invite: string }) {
+/** The writer lock first (one writing tab per participant), then the participant's own-block database. */
+async function openOwnStore(name: string) {
+  await holdWriterLock(name)
+  return openOwnBlockStore(name)
+}
+
+function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; me: `0x${string}` }) {
   let parsed: ReturnType<typeof decodeInvite> | undefined
   let error: string | undefined
   try {
@@ -142,6 +150,8 @@ function JoinRoute({ config, invite }: { config: AppConfig; invite: string }) {
       error = `this invite is for chain ${parsed.draft.chainId}, the app is configured for ${config.chain.chainId}`
     else if (parsed.draft.verifyingContract.toLowerCase() !== config.settlement.toLowerCase())
       error = 'this invite is for another settlement contract'
+    else if (!parsed.draft.participants.some((p) => p.address.toLowerCase() === me.toLowerCase()))
+      error = 'the connected wallet is not a participant of this channel: switch accounts'
   } catch (e) {
     error = e instanceof InviteError ? e.message : String(e)
   }
@@ -154,22 +164,6 @@ function JoinRoute({ config, invite }: { config: AppConfig; invite: string }) {
       </main>
     )
   return (
-    <main className="page">
-      <section className="panel">
-        <h2>Channel lobby</h2>
-        <p className="muted">
-          {parsed.draft.participants.length} participants, threshold {parsed.draft.threshold}. Each
-          participant authorises a session key here; once all have, the channel is opened on chain.
-        </p>
-        <ol>
-          {parsed.draft.participants.map((p) => (
-            <li key={p.address} className="mono">
-              {p.address}
-            </li>
-          ))}
-        </ol>
-        <p className="muted">The peer-to-peer lobby is not wired in yet.</p>
-      </section>
-    </main>
+    <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} openOwnStore={openOwnStore} />
   )
 }

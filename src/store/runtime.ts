@@ -1,0 +1,184 @@
+import type { Hex } from 'viem'
+import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
+import type { ReadClient } from '../chain/types.ts'
+import { fromHex, toHex } from '../core/bytes.ts'
+import { type Channel, openChannel } from '../core/channel.ts'
+import { completeDraft, type Invite, roomOf, type SessionKeyAuth } from '../core/invite.ts'
+import { OpTag } from '../core/ops.ts'
+import { Replica } from '../core/replica.ts'
+import { addressFromPrivateKey } from '../core/signature.ts'
+import { ChannelDoc } from '../sync/channelDoc.ts'
+import { Lobby } from '../sync/lobby.ts'
+import { joinRoom, type Room } from '../sync/room.ts'
+import { type ChannelStore, createChannelStore } from './channelStore.ts'
+import { ChannelSession } from './session.ts'
+import { endorsePending, type SettlementContext } from './settlement.ts'
+
+/** Durable storage of the local participant's own sealed blocks (IndexedDB in the browser). */
+export type OwnBlockStore = { load(): Promise<Uint8Array[]>; append(bytes: Uint8Array): Promise<void> }
+
+export type StartRoomParameters = {
+  invite: Invite
+  /** connected wallet address; must be a participant of the draft */
+  me: Hex
+  signaling: string[]
+  /** the participant's session key for this channel (generated once, kept by the caller) */
+  sessionKey: Uint8Array
+}
+
+/**
+ * A participant's presence in one channel: the room (Y.Doc over WebRTC, persisted), the lobby of session-key
+ * authorisations and, once every participant has authorised, the live channel: replica, sync binding, session
+ * and the UI store. Chain reads (deposits) are polled by `syncDeposits`.
+ */
+export class ChannelRuntime {
+  readonly room: Room
+  readonly lobby: Lobby
+  readonly meIndex: number
+  readonly sessionAddress: Hex
+  live:
+    | {
+        channel: Channel
+        replica: Replica
+        doc: ChannelDoc
+        session: ChannelSession
+        store: ChannelStore
+        settlement: SettlementContext
+      }
+    | undefined
+  private readonly listeners = new Set<() => void>()
+  private readonly unsubscribe: () => void
+
+  constructor(readonly p: StartRoomParameters) {
+    const me = p.invite.draft.participants.findIndex((x) => x.address.toLowerCase() === p.me.toLowerCase())
+    if (me < 0) throw new Error('the connected wallet is not a participant of this channel')
+    this.meIndex = me
+    this.sessionAddress = addressFromPrivateKey(p.sessionKey)
+    const { room, password } = roomOf(p.invite)
+    this.room = joinRoom({
+      room,
+      password,
+      signaling: p.signaling,
+      persistAs: `chx-${room}-${p.me.toLowerCase()}`,
+    })
+    this.lobby = new Lobby(this.room.doc, p.invite.draft)
+    this.unsubscribe = this.lobby.onChange(() => this.emit())
+  }
+
+  /** The local participant's authorisation in the lobby, if it has posted one for its current session key. */
+  myAuth(): SessionKeyAuth | undefined {
+    return this.lobby.auths().find((a) => a.participant.toLowerCase() === this.p.me.toLowerCase())
+  }
+
+  /** Posts the wallet's signature authorising this runtime's session key. */
+  publishAuth(signature: Hex): void {
+    this.lobby.publish({ participant: this.p.me, sessionKey: this.sessionAddress, signature })
+    this.emit()
+  }
+
+  /** The full config once everyone authorised, else undefined. */
+  config() {
+    const auths = this.lobby.auths()
+    if (auths.length < this.p.invite.draft.participants.length) return undefined
+    return completeDraft(this.p.invite.draft, auths)
+  }
+
+  /**
+   * Starts the live channel (idempotent): replica with the local author's key, own blocks reloaded from the
+   * durable store first (so the next seq follows them), the Y.Doc binding, the session (persist before publish)
+   * and the UI store. Refuses if the lobby holds another session key for us than the one this runtime has.
+   */
+  async goLive(ownStore: OwnBlockStore): Promise<void> {
+    if (this.live) return
+    const config = this.config()
+    if (!config) throw new Error('not every participant has authorised a session key yet')
+    const mine = config.participants[this.meIndex]!
+    if (mine.sessionKey.toLowerCase() !== this.sessionAddress.toLowerCase())
+      throw new Error('the lobby holds another session key for this wallet (opened in another browser?)')
+    const channel = openChannel(config)
+    await this.room.loaded
+    let store: ChannelStore | undefined
+    const replica = new Replica(channel, {
+      author: { index: this.meIndex, sessionKey: this.p.sessionKey },
+      onUpdate: () => store?.invalidate(),
+    })
+    const doc = new ChannelDoc({
+      doc: this.room.doc,
+      replica,
+      ownAuthor: this.meIndex,
+      schedule: (f) => setTimeout(f, 0),
+    })
+    const session = new ChannelSession(replica, {
+      now: () => performance.now(),
+      persist: (bytes) => ownStore.append(bytes),
+      publish: (bytes) => doc.publishOwn(bytes),
+    })
+    store = createChannelStore({ replica, me: this.meIndex })
+    const settlement: SettlementContext = {
+      replica,
+      session,
+      contract: config.verifyingContract,
+      me: this.meIndex,
+    }
+    // own blocks first from the durable store, so the next seq follows them; blocks that survived only
+    // there (the doc's IndexedDB copy wiped) reach the room again
+    doc.ingestDurable(await ownStore.load())
+    this.live = { channel, replica, doc, session, store, settlement }
+    this.emit()
+  }
+
+  /**
+   * Reads the channel's on-chain deposits and supplies them to the replica; submits a deposit op for each of
+   * our own records the channel has not credited yet. Also co-signs pending checkpoint proposals.
+   */
+  async syncDeposits(client: ReadClient): Promise<void> {
+    const live = this.live
+    if (!live) return
+    const records = await readDepositRecords(client, {
+      address: live.channel.config.verifyingContract,
+      channelId: toHex(live.channel.channelId),
+    })
+    live.replica.addDeposits(records)
+    const pendingCredit = new Set<bigint>()
+    for (const n of live.replica.order)
+      if (n.author === this.meIndex)
+        for (const op of n.block.ops) if (op.tag === OpTag.Deposit) pendingCredit.add(op.depositIndex)
+    for (const r of records)
+      if (
+        r.participant === this.meIndex &&
+        !live.replica.state.credited.has(r.index) &&
+        !pendingCredit.has(r.index)
+      )
+        live.session.submit({ tag: OpTag.Deposit, depositIndex: r.index })
+    endorsePending(live.settlement)
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l()
+  }
+
+  destroy(): void {
+    this.unsubscribe()
+    this.live?.session.close()
+    this.room.destroy()
+  }
+}
+
+export function sessionKeyStorageKey(invite: Invite, me: Hex): string {
+  return `chx:session-key:${roomOf(invite).room}:${me.toLowerCase()}`
+}
+
+/** The session key for (channel, wallet) from localStorage, generated on first use. */
+export function loadOrCreateSessionKey(storage: Storage, invite: Invite, me: Hex): Uint8Array {
+  const k = sessionKeyStorageKey(invite, me)
+  const existing = storage.getItem(k)
+  if (existing) return fromHex(existing, 32)
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  storage.setItem(k, toHex(key))
+  return key
+}

@@ -1,0 +1,221 @@
+import { useEffect, useMemo, useReducer, useState } from 'react'
+import { useConnection, usePublicClient } from 'wagmi'
+import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
+import { openChannelOnChain } from '../../chain/actions/openChannelOnChain.ts'
+import { signSessionKey } from '../../chain/actions/signSessionKey.ts'
+import { getChannelInfo } from '../../chain/readers/getChannelInfo.ts'
+import { ChannelStatus, type ReadClient } from '../../chain/types.ts'
+import { toHex } from '../../core/bytes.ts'
+import type { ChannelConfig } from '../../core/channel.ts'
+import { ROLE_NAMES } from '../../core/channel.ts'
+import { draftChannelId, type Invite } from '../../core/invite.ts'
+import { ChannelRuntime, loadOrCreateSessionKey, type OwnBlockStore } from '../../store/runtime.ts'
+import type { AppConfig } from '../config.ts'
+import { TradingContext } from '../trading/context.ts'
+import { TradingScreen } from '../trading/TradingScreen.tsx'
+import { FundsPanel } from './FundsPanel.tsx'
+import { SettlementPanel } from './SettlementPanel.tsx'
+import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
+
+export type ChannelPageProps = {
+  config: AppConfig
+  invite: Invite
+  inviteText: string
+  me: `0x${string}`
+  openOwnStore: (name: string) => Promise<OwnBlockStore>
+}
+
+/** One channel: its lobby until every participant authorised and it is open on chain, then the exchange. */
+export function ChannelPage({ config, invite, inviteText, me, openOwnStore }: ChannelPageProps) {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the runtime is keyed by the invite text and wallet
+  const runtime = useMemo(
+    () =>
+      new ChannelRuntime({
+        invite,
+        me,
+        signaling: config.signaling,
+        sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
+      }),
+    [inviteText, me],
+  )
+  useEffect(() => () => runtime.destroy(), [runtime])
+  const [, refresh] = useReducer((x: number) => x + 1, 0)
+  useEffect(() => runtime.onChange(refresh), [runtime])
+  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const [onChain, setOnChain] = useState<number | undefined>()
+  const [liveError, setLiveError] = useState<string | undefined>()
+  const channelIdHex = toHex(draftChannelId(invite.draft))
+  const full = runtime.config()
+
+  // poll the contract for the channel's status until it is open
+  useEffect(() => {
+    if (!publicClient || !full) return
+    let stop = false
+    const poll = async () => {
+      try {
+        const info = await getChannelInfo(publicClient, {
+          address: config.settlement,
+          channelId: channelIdHex,
+        })
+        if (!stop) setOnChain(info.status)
+      } catch {
+        // the next poll retries; the lobby shows the last known status
+      }
+    }
+    void poll()
+    const t = setInterval(poll, 2000)
+    return () => {
+      stop = true
+      clearInterval(t)
+    }
+  }, [publicClient, full, config.settlement, channelIdHex])
+
+  // once open on chain: go live, then keep deposits in sync
+  useEffect(() => {
+    if (onChain === undefined || onChain === ChannelStatus.None || runtime.live) return
+    openOwnStore(`chx-own-${channelIdHex}-${me.toLowerCase()}`)
+      .then((s) => runtime.goLive(s))
+      .catch((e: unknown) => setLiveError(e instanceof Error ? e.message : String(e)))
+  }, [onChain, runtime, openOwnStore, channelIdHex, me])
+  useEffect(() => {
+    if (!runtime.live || !publicClient) return
+    const tick = () => runtime.syncDeposits(publicClient).catch(() => {})
+    void tick()
+    const t = setInterval(tick, 2000)
+    return () => clearInterval(t)
+  }, [runtime, runtime.live, publicClient])
+
+  if (runtime.live) {
+    const live = runtime.live
+    const tokens = live.channel.config.tokens.map(
+      (a) =>
+        config.tokens.find((t) => t.address.toLowerCase() === a.toLowerCase()) ?? {
+          address: a,
+          symbol: `${a.slice(0, 6)}…`,
+          decimals: 18,
+        },
+    )
+    const names = live.channel.config.participants.map((p, i) =>
+      i === runtime.meIndex ? 'you' : `${p.address.slice(0, 6)}…${p.address.slice(-4)}`,
+    )
+    return (
+      <TradingContext.Provider
+        value={{
+          channel: live.channel,
+          store: live.store,
+          session: live.session,
+          tokens,
+          market: live.channel.config.markets[0]!,
+          marketIndex: 0,
+          names,
+        }}
+      >
+        <TradingScreen
+          settlement={
+            <div className="panels-row">
+              <FundsPanel runtime={runtime} />
+              <SettlementPanel runtime={runtime} />
+            </div>
+          }
+        />
+      </TradingContext.Provider>
+    )
+  }
+  return <LobbyView runtime={runtime} invite={invite} full={full} onChain={onChain} error={liveError} />
+}
+
+function LobbyView({
+  runtime,
+  invite,
+  full,
+  onChain,
+  error,
+}: {
+  runtime: ChannelRuntime
+  invite: Invite
+  full: ChannelConfig | undefined
+  onChain: number | undefined
+  error: string | undefined
+}) {
+  const { address } = useConnection()
+  const { run, state, busy } = useWalletAction()
+  const auths = runtime.lobby.auths()
+  const mine = runtime.myAuth()
+  const draft = invite.draft
+  const asConfig = {
+    ...draft,
+    participants: draft.participants.map((p) => ({
+      ...p,
+      sessionKey: '0x' as const,
+      authSignature: '0x' as const,
+    })),
+  }
+  return (
+    <main className="page">
+      <section className="panel">
+        <h2>Channel lobby</h2>
+        <p className="muted">
+          {draft.participants.length} participants, threshold {draft.threshold}, dispute window{' '}
+          {draft.params.disputeWindow.toString()} s. Each participant authorises a channel session key with
+          one wallet signature; once all have, anyone opens the channel on chain.
+        </p>
+        <table className="grid" aria-label="Participants">
+          <tbody>
+            {draft.participants.map((p) => {
+              const a = auths.find((x) => x.participant.toLowerCase() === p.address.toLowerCase())
+              return (
+                <tr key={p.address}>
+                  <td className="mono">{p.address}</td>
+                  <td>{ROLE_NAMES[p.role]}</td>
+                  <td className={a ? 'up' : 'pending'}>{a ? 'session key authorised' : 'waiting'}</td>
+                  <td>{p.address.toLowerCase() === address?.toLowerCase() ? 'you' : ''}</td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+        <p className="muted">Peers connected: {runtime.room.peerCount()}</p>
+        {!mine && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              run('Authorise session key', async (c) => {
+                const sig = await signSessionKey(c, { config: asConfig, sessionKey: runtime.sessionAddress })
+                runtime.publishAuth(sig)
+              })
+            }
+          >
+            Authorise session key
+          </button>
+        )}
+        {full && onChain === ChannelStatus.None && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              run('Open channel on chain', async (c) => {
+                const { hash } = await openChannelOnChain(c, {
+                  address: draft.verifyingContract,
+                  config: full,
+                })
+                await confirmTransaction(c, { hash })
+              })
+            }
+          >
+            Open channel on chain
+          </button>
+        )}
+        {full && onChain !== undefined && onChain !== ChannelStatus.None && (
+          <p className="ok">Channel open — starting…</p>
+        )}
+        <ActionStatus state={state} />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </section>
+    </main>
+  )
+}

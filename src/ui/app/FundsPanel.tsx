@@ -1,0 +1,103 @@
+import { useState } from 'react'
+import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
+import { depositEth } from '../../chain/actions/depositEth.ts'
+import { depositToken } from '../../chain/actions/depositToken.ts'
+import { toHex } from '../../core/bytes.ts'
+import { OpTag } from '../../core/ops.ts'
+import { REJECT_NAMES } from '../../core/reasons.ts'
+import type { ChannelRuntime } from '../../store/runtime.ts'
+import { AmountError, parseUnits } from '../format.ts'
+import { useTrading } from '../trading/context.ts'
+import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
+
+const ZERO = '0x0000000000000000000000000000000000000000'
+
+/**
+ * Deposits on chain (approve + deposit; the channel credits it once the contract's record is read back) and
+ * in-channel transfers to another participant.
+ */
+export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
+  const { tokens, names, session } = useTrading()
+  const { run, state, busy } = useWalletAction()
+  const [token, setToken] = useState(0)
+  const [amount, setAmount] = useState('')
+  const [to, setTo] = useState(runtime.meIndex === 0 ? 1 : 0)
+  const [message, setMessage] = useState<string | undefined>()
+  const live = runtime.live!
+  const t = tokens[token]!
+  let units: bigint | undefined
+  let error: string | undefined
+  try {
+    if (amount !== '') units = parseUnits(amount, t.decimals)
+    if (units === 0n) error = 'amount must be above zero'
+  } catch (e) {
+    error = e instanceof AmountError ? e.message : String(e)
+  }
+  const deposit = () =>
+    run(`Deposit ${amount} ${t.symbol}`, async (c) => {
+      const channelId = toHex(live.channel.channelId)
+      const address = live.channel.config.verifyingContract
+      const hash =
+        t.address.toLowerCase() === ZERO
+          ? await depositEth(c, { address, channelId, amount: units! })
+          : (await depositToken(c, { address, channelId, token: t.address, amount: units! })).hash
+      await confirmTransaction(c, { hash })
+    })
+  const transfer = () => {
+    const r = session.submit({ tag: OpTag.Transfer, to, token, amount: units! })
+    setMessage(
+      r.result === 0
+        ? `Sent ${amount} ${t.symbol} to ${names[to]} (pending)`
+        : `Rejected: ${REJECT_NAMES[r.result]}`,
+    )
+  }
+  return (
+    <section className="panel form" aria-label="Funds">
+      <h3>Funds</h3>
+      <div className="row">
+        <label className="field">
+          <span>Token</span>
+          <select value={token} onChange={(e) => setToken(Number(e.target.value))}>
+            {tokens.map((x, i) => (
+              <option key={x.address} value={i}>
+                {x.symbol}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Amount</span>
+          <input
+            name="fund-amount"
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+          />
+        </label>
+      </div>
+      {error && <p className="error">{error}</p>}
+      <div className="row">
+        <button type="button" disabled={busy || units === undefined || !!error} onClick={deposit}>
+          Deposit on chain
+        </button>
+        <label className="field">
+          <span>To</span>
+          <select value={to} onChange={(e) => setTo(Number(e.target.value))}>
+            {names.map((n, i) =>
+              i === runtime.meIndex ? null : (
+                <option key={n} value={i}>
+                  {n}
+                </option>
+              ),
+            )}
+          </select>
+        </label>
+        <button type="button" disabled={units === undefined || !!error} onClick={transfer}>
+          Transfer in channel
+        </button>
+      </div>
+      <ActionStatus state={state} />
+      {message && <p className="muted">{message}</p>}
+    </section>
+  )
+}
