@@ -1,18 +1,77 @@
-import { simulate } from '../src/core/sim/simulate.ts'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startAnvil } from '../src/chain/node/startAnvil.ts'
+import { deployLocal } from './deployLocal.ts'
+import { startSignaling } from './signaling.ts'
 
 /**
- * `npm start` until the browser app lands: runs the channel core end to end — ten replicas, two of them
- * Byzantine, twenty thousand ops over a lossy, reordering, partitioning in-memory network — and reports
- * whether every honest replica reached the same state.
+ * `npm start`: the whole local stack on 127.0.0.1 — anvil with the contracts deployed and test tokens minted to
+ * its ten dev accounts, the WebRTC signaling server, and the app (vite). Ports: ANVIL_PORT (8545),
+ * SIGNALING_PORT (4444), APP_PORT (5173). Ctrl-C stops everything it started.
  */
-const seed = (Date.now() ^ (process.pid << 8)) >>> 0
-console.log(`Simulating a 10-participant channel (2 Byzantine), 20,000 ops, seed ${seed} …`)
-const r = simulate({ participants: 10, ops: 20_000, byzantine: 2, seed })
-console.log(
-  `${r.converged ? 'All honest replicas converged' : 'DIVERGED'}: root ${r.roots[0]}\n` +
-    `  ${r.opsApplied} ops applied, ${r.opsSkipped} skipped with a reason, ${r.blocks} blocks\n` +
-    `  equivocators detected by everyone: [${r.equivocators.join(', ')}]\n` +
-    `  ${r.rejected} invalid blocks refused at ingress: ${JSON.stringify(r.rejectedByReason)}\n` +
-    `  ${r.finalCheckpoints} threshold checkpoint(s) final, ${r.wallMs} ms`,
-)
-process.exit(r.converged ? 0 : 1)
+const anvilPort = Number(process.env.ANVIL_PORT ?? 8545)
+const signalingPort = Number(process.env.SIGNALING_PORT ?? 4444)
+const appPort = Number(process.env.APP_PORT ?? 5173)
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+const stops: (() => Promise<void> | void)[] = []
+let stopping = false
+async function stopAll(code: number) {
+  if (stopping) return
+  stopping = true
+  for (const s of stops.reverse()) await s()
+  process.exit(code)
+}
+process.on('SIGINT', () => void stopAll(0))
+process.on('SIGTERM', () => void stopAll(0))
+
+try {
+  console.log(`starting anvil on 127.0.0.1:${anvilPort} …`)
+  const anvil = await startAnvil({ port: anvilPort })
+  stops.push(anvil.stop)
+  console.log('deploying the settlement contract and test tokens …')
+  const d = await deployLocal({ rpcUrl: anvil.rpcUrl })
+  const signaling = await startSignaling({ host: '127.0.0.1', port: signalingPort })
+  stops.push(signaling.stop)
+  const appConfig = {
+    chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
+    settlement: d.settlement,
+    tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
+    signaling: [signaling.url],
+  }
+  writeFileSync(`${root}public/app-config.json`, `${JSON.stringify(appConfig, null, 2)}\n`)
+  const vite: ChildProcess = spawn(
+    `${root}node_modules/.bin/vite`,
+    ['--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
+  stops.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (vite.exitCode !== null) return resolve()
+        vite.once('exit', () => resolve())
+        vite.kill('SIGTERM')
+      }),
+  )
+  vite.once('exit', (code) => void stopAll(code ?? 1))
+  console.log(
+    [
+      '',
+      `  chain      ${anvil.rpcUrl} (chain id ${d.chainId})`,
+      `  contract   ${d.settlement}`,
+      `  tokens     ${d.base.symbol} ${d.base.address}, ${d.quote.symbol} ${d.quote.address}`,
+      `  signaling  ${signaling.url}`,
+      `  app        http://127.0.0.1:${appPort}  ← open this; "Connect Local dev wallet" uses anvil's accounts`,
+      '',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  )
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e)
+  await stopAll(1)
+}
