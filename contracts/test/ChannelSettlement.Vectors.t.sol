@@ -150,6 +150,61 @@ contract ChannelSettlementVectorsTest is Test {
         }
     }
 
+    /// Block signatures the core judged (wrong key, wrong domain, malformed): the contract reaches the same
+    /// verdict on the same bytes — a malformed one is InvalidSignature, a well-formed one recovers the very
+    /// address the core recovered, and only the author's session key is accepted.
+    function test_Vectors_BlockSignatureVerdictsMatchCore() public {
+        _open();
+        IChannelSettlement.BlockHeader memory b = _block(1);
+        address sessionKey = _params().sessionKeys[1];
+        uint256 count = vm.parseJsonUint(json, ".blockCaseCount");
+        uint256 accepted;
+        for (uint256 i = 0; i < count; ++i) {
+            string memory k = string.concat(".blockCases[", vm.toString(i), "]");
+            IChannelSettlement.BlockHeader memory a = _block(0);
+            a.signature = vm.parseJsonBytes(json, string.concat(k, ".signature"));
+            address recovered = vm.parseJsonAddress(json, string.concat(k, ".recovered"));
+            if (recovered == sessionKey) {
+                // the valid signature: slashing with it is test_Vectors_EquivocationFromCoreBlocks
+                ++accepted;
+                continue;
+            }
+            if (recovered == address(0)) {
+                vm.expectRevert(
+                    abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInvalidSignature.selector, 0)
+                );
+            } else {
+                vm.expectRevert(
+                    abi.encodeWithSelector(
+                        IChannelSettlement.ChannelSettlementWrongSigner.selector, 0, sessionKey, recovered
+                    )
+                );
+            }
+            settlement.slash(id, a, b);
+        }
+        vm.assertEq(accepted, 1, "exactly one case is the author's valid signature");
+        vm.assertFalse(settlement.getParticipant(id, b.author).slashed, "nothing was slashed");
+    }
+
+    /// Checkpoint signatures by a wallet key or for another chain, contract or channel: well formed, so both
+    /// sides recover the same address, which is no session key of this channel.
+    function test_Vectors_CheckpointSignatureVerdictsMatchCore() public {
+        _open();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        bytes[] memory sigs = vm.parseJsonBytesArray(json, ".checkpoint.signatures");
+        uint256 count = vm.parseJsonUint(json, ".checkpointCaseCount");
+        for (uint256 i = 0; i < count; ++i) {
+            string memory k = string.concat(".checkpointCases[", vm.toString(i), "]");
+            sigs[0] = vm.parseJsonBytes(json, string.concat(k, ".signature"));
+            address recovered = vm.parseJsonAddress(json, string.concat(k, ".recovered"));
+            vm.assertTrue(recovered != address(0), "well formed");
+            vm.expectRevert(
+                abi.encodeWithSelector(IChannelSettlement.ChannelSettlementUnauthorizedSigner.selector, 0, recovered)
+            );
+            settlement.propose(id, cp, sigs);
+        }
+    }
+
     function _balance(uint256 i) internal view returns (address who, address tok, uint256 amount) {
         string memory k = string.concat(".balances[", vm.toString(i), "]");
         who = vm.parseJsonAddress(json, string.concat(k, ".participant"));

@@ -1,13 +1,16 @@
 /**
  * Writes core.json: byte-exact vectors produced by the TypeScript core (src/core) that
  * test/ChannelSettlement.Vectors.t.sol replays against the contract — channel id, EIP-712 digests,
- * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks, and malformed
- * signatures together with the core's verdict on the same bytes.
+ * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks, and malformed or
+ * misdirected signatures (wrong signer, high-s twin, 64-byte, v=29, r=0, other chain / contract /
+ * channel) together with the core's verdict on the same bytes. src/chain/vectors.test.ts fails when
+ * core.json is not what this script writes.
  *
  * Regenerate after changing hashing or signing on either side:
  *   npx tsx contracts/test/vectors/generate.ts
  */
 import { writeFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { fromHex, type Hex, toHex } from '../../../src/core/bytes.ts'
 import { computeChannelId, sessionKeyDigest } from '../../../src/core/channel.ts'
 import {
@@ -16,6 +19,7 @@ import {
   domainSeparator,
   typedDataDigest,
 } from '../../../src/core/eip712.ts'
+import { keccak256 } from '../../../src/core/hash.ts'
 import { balanceLeafHash, MerkleTree } from '../../../src/core/merkle.ts'
 import { addressFromPrivateKey, recoverAddress, signDigest } from '../../../src/core/signature.ts'
 
@@ -87,7 +91,12 @@ const checkpoint = {
 const checkpointDigest = typedDataDigest(separator, checkpointStructHash(checkpoint))
 const checkpointSigs = sessionKeys.map((k) => signDigest(checkpointDigest, k))
 
-function block(opsByte: string) {
+function block(
+  opsByte: string,
+  key = sessionKeys[1]!,
+  signingSeparator = separator,
+  signedChannelId = channelId,
+) {
   const fields = {
     channelId,
     author: fromHex(wallets[1]!, 20),
@@ -97,6 +106,10 @@ function block(opsByte: string) {
     opsHash: fromHex(`0x${opsByte.repeat(32)}`),
   }
   const id = typedDataDigest(separator, blockStructHash(fields))
+  const signedId = typedDataDigest(
+    signingSeparator,
+    blockStructHash({ ...fields, channelId: signedChannelId }),
+  )
   return {
     author: wallets[1],
     seq: 5,
@@ -104,7 +117,7 @@ function block(opsByte: string) {
     parentsHash: toHex(fields.parentsHash),
     opsHash: toHex(fields.opsHash),
     id: toHex(id),
-    signature: toHex(signDigest(id, sessionKeys[1]!)),
+    signature: toHex(signDigest(signedId, key)),
   }
 }
 
@@ -121,6 +134,63 @@ v29[64] = 29
 const zeroR = good.slice()
 zeroR.fill(0, 0, 32)
 const bad = { 'high-s': highS, compact, 'v=29': v29, 'r=0': zeroR }
+
+/** The same signature defects on a block signature, plus well-formed signatures by the wrong key or domain. */
+function malleate(sig: Uint8Array) {
+  const sv = BigInt(toHex(sig.subarray(32, 64)))
+  const twin = sig.slice()
+  twin.set(fromHex(`0x${(N - sv).toString(16).padStart(64, '0')}`), 32)
+  twin[64] = sig[64] === 27 ? 28 : 27
+  const short = sig.slice(0, 64)
+  if (sig[64] === 28) short[32]! |= 0x80
+  const v = sig.slice()
+  v[64] = 29
+  return { 'high-s': twin, compact: short, 'v=29': v }
+}
+const otherChain = domainSeparator({ ...domain, chainId: 1n })
+const otherContract = domainSeparator({
+  ...domain,
+  verifyingContract: '0x0000000000000000000000000000000000000001',
+})
+const otherChannel = keccak256(new TextEncoder().encode('another channel'))
+const validA = block('0a')
+const blockSigs: Record<string, Hex> = {
+  valid: validA.signature,
+  'wrong signer': block('0a', sessionKeys[0]!).signature,
+  'wallet key': block('0a', walletKeys[1]!).signature,
+  ...Object.fromEntries(Object.entries(malleate(fromHex(validA.signature))).map(([k, v]) => [k, toHex(v)])),
+  'other chain': block('0a', sessionKeys[1]!, otherChain).signature,
+  'other contract': block('0a', sessionKeys[1]!, otherContract).signature,
+  'other channel': block('0a', sessionKeys[1]!, separator, otherChannel).signature,
+}
+const zero = '0x0000000000000000000000000000000000000000'
+/** `recovered` is what both sides recover from the bytes (zero when the signature is malformed). */
+function verdict(digest: Uint8Array, sig: Hex, expected: Hex) {
+  const v = recoverAddress(digest, fromHex(sig))
+  const recovered = v.startsWith('0x') ? v : zero
+  return { coreVerdict: v, recovered, coreAccepts: v === expected.toLowerCase() }
+}
+const blockCases = Object.entries(blockSigs).map(([name, signature]) => ({
+  name,
+  signature,
+  ...verdict(fromHex(validA.id), signature, sessions[1]!),
+}))
+const checkpointCases = Object.entries({
+  'wallet key': signDigest(checkpointDigest, walletKeys[0]!),
+  'other chain': signDigest(typedDataDigest(otherChain, checkpointStructHash(checkpoint)), sessionKeys[0]!),
+  'other contract': signDigest(
+    typedDataDigest(otherContract, checkpointStructHash(checkpoint)),
+    sessionKeys[0]!,
+  ),
+  'other channel': signDigest(
+    typedDataDigest(separator, checkpointStructHash({ ...checkpoint, channelId: otherChannel })),
+    sessionKeys[0]!,
+  ),
+}).map(([name, sig]) => ({
+  name,
+  signature: toHex(sig),
+  ...verdict(checkpointDigest, toHex(sig), sessions[0]!),
+}))
 
 const vectors = {
   chainId: domain.chainId.toString(),
@@ -153,7 +223,11 @@ const vectors = {
     leaf: toHex(leaves[i]!),
     proof: tree.proof(leaves[i]!).map(toHex),
   })),
-  blocks: [block('0a'), block('0b')],
+  blocks: [validA, block('0b')],
+  blockCaseCount: blockCases.length,
+  blockCases,
+  checkpointCaseCount: checkpointCases.length,
+  checkpointCases,
   badSignatures: Object.entries(bad).map(([name, sig]) => ({
     name,
     signature: toHex(sig),
@@ -161,6 +235,14 @@ const vectors = {
   })),
 }
 
-const out = new URL('./core.json', import.meta.url)
-writeFileSync(out, `${JSON.stringify(vectors, null, 2)}\n`)
-console.log(`wrote ${out.pathname}`)
+/** The contents of core.json. */
+export function renderVectors(): string {
+  return `${JSON.stringify(vectors, null, 2)}\n`
+}
+
+export const VECTORS_URL = new URL('./core.json', import.meta.url)
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeFileSync(VECTORS_URL, renderVectors())
+  console.log(`wrote ${VECTORS_URL.pathname}`)
+}
