@@ -239,11 +239,15 @@ const vectors = {
 /** The contents of core.json, formatted by the repository's Biome (so `npm run lint` accepts it as written). */
 export function renderVectors(): string {
   const biome = fileURLToPath(new URL('../../../scripts/biome.mjs', import.meta.url))
-  const r = spawnSync(process.execPath, [biome, 'format', '--stdin-file-path=contracts/test/vectors/core.json'], {
-    input: JSON.stringify(vectors, null, 2),
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
-  })
+  const r = spawnSync(
+    process.execPath,
+    [biome, 'format', '--stdin-file-path=contracts/test/vectors/core.json'],
+    {
+      input: JSON.stringify(vectors, null, 2),
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+    },
+  )
   if (r.status !== 0) throw new Error(`biome format failed: ${r.stderr}`)
   return r.stdout
 }
