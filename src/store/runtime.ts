@@ -153,6 +153,29 @@ export class ChannelRuntime {
     endorsePending(live.settlement)
   }
 
+  /** Plain strings describing the channel state, for tests and diagnostics (exposed as window.__chx). */
+  view() {
+    const live = this.live
+    if (!live) return { phase: 'lobby' as const, auths: this.lobby.auths().length }
+    const r = live.replica
+    const s = r.state
+    return {
+      phase: 'live' as const,
+      stateRoot: toHex(r.stateRoot()),
+      blocks: r.order.length,
+      final: r.finalCount,
+      pendingOps: r.pendingOps,
+      equivocators: r.equivocators(),
+      trades: s.tradeCount,
+      holdings: Array.from({ length: s.P }, (_, p) => Array.from({ length: s.T }, (_, t) => s.holdings(p, t).toString())),
+      available: Array.from({ length: s.T }, (_, t) => s.avail[this.meIndex * s.T + t]!.toString()),
+      book: s.books.map((b) => [...b.orders()].map((o) => `${o.side}:${o.price}:${o.remaining}:${o.owner}`)),
+      flagged: live.doc.flaggedClients().map((c) => c.clientID),
+      peers: this.room.peerCount(),
+      checkpoints: r.finalCheckpoints.map((c) => c.version.toString()),
+    }
+  }
+
   onChange(fn: () => void): () => void {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)

@@ -9,6 +9,8 @@ export type DevWalletParameters = { rpcUrl: string; chainId: number; account?: `
 
 export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletParameters): EIP1193Provider {
   let selected: `0x${string}` | undefined = account
+  // like a wallet extension: no accounts are exposed until the user connects
+  let granted = false
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
   let id = 0
   const rpc = async (method: string, params: unknown) => {
@@ -28,8 +30,10 @@ export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletP
   const provider = {
     async request({ method, params }: { method: string; params?: unknown }) {
       switch (method) {
-        case 'eth_requestAccounts':
-        case 'eth_accounts': {
+        case 'eth_accounts':
+          return granted && selected ? [selected] : []
+        case 'eth_requestAccounts': {
+          granted = true
           if (!selected) {
             const accounts = (await rpc('eth_accounts', [])) as `0x${string}`[]
             selected = accounts[0]
@@ -49,6 +53,7 @@ export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletP
         case 'wallet_getPermissions':
           return [{ parentCapability: 'eth_accounts' }]
         case 'wallet_revokePermissions':
+          granted = false
           return null
         default:
           return rpc(method, params)

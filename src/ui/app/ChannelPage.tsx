@@ -38,7 +38,11 @@ export function ChannelPage({ config, invite, inviteText, me, openOwnStore }: Ch
       }),
     [inviteText, me],
   )
-  useEffect(() => () => runtime.destroy(), [runtime])
+  useEffect(() => {
+    // exposed for end-to-end tests and diagnostics: read-only views, the same data the screens show
+    Object.assign(window, { __chx: runtime })
+    return () => runtime.destroy()
+  }, [runtime])
   const [, refresh] = useReducer((x: number) => x + 1, 0)
   useEffect(() => runtime.onChange(refresh), [runtime])
   const publicClient = usePublicClient() as unknown as ReadClient | undefined

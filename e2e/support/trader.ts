@@ -1,0 +1,126 @@
+import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
+import { DEV_ACCOUNTS, installWallet } from './wallet.ts'
+
+export type View = {
+  phase: 'lobby' | 'live'
+  stateRoot: string
+  blocks: number
+  final: number
+  pendingOps: number
+  equivocators: number[]
+  trades: number
+  holdings: string[][]
+  available: string[]
+  book: string[][]
+  flagged: number[]
+  peers: number
+  checkpoints: string[]
+}
+
+export const env = () => ({
+  app: process.env.E2E_APP_URL!,
+  rpc: process.env.E2E_RPC_URL!,
+  chainId: Number(process.env.E2E_CHAIN_ID),
+})
+
+/** One participant: its own browser context, injected wallet on an anvil dev account, and the app's page. */
+export class Trader {
+  constructor(
+    readonly name: string,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly address: string,
+  ) {}
+
+  static async open(browser: Browser, name: string, account: number): Promise<Trader> {
+    const { rpc, chainId } = env()
+    const context = await browser.newContext()
+    const address = DEV_ACCOUNTS[account]!
+    await installWallet(context, rpc, chainId, address)
+    const page = await context.newPage()
+    page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`))
+    return new Trader(name, context, page, address)
+  }
+
+  async connect(hash = '#/') {
+    await this.page.goto(`${env().app}/${hash}`)
+    const account = this.page.getByTestId('account')
+    const button = this.page.getByRole('button', { name: 'Connect Test Wallet' })
+    await expect(account.or(button)).toBeVisible()
+    if (await button.isVisible()) await button.click()
+    await expect(this.page.getByTestId('account')).toBeVisible()
+  }
+
+  /** Fills the create form with the given participants (this trader first) and returns the invite link. */
+  async createChannel(others: string[], disputeWindow = 60): Promise<string> {
+    const form = this.page.getByRole('form', { name: 'Create channel' })
+    for (let i = 0; i < others.length; i++) {
+      if (i > 0) await form.getByRole('button', { name: '+ Add participant' }).click()
+      await form.locator(`input[name="participant-${i + 1}"]`).fill(others[i]!)
+    }
+    await form.locator('input[name="window"]').fill(String(disputeWindow))
+    await form.getByRole('button', { name: 'Create invite' }).click()
+    return this.page.getByTestId('invite-link').inputValue()
+  }
+
+  async join(link: string) {
+    const hash = link.slice(link.indexOf('#'))
+    await this.connect(hash)
+  }
+
+  async authorise() {
+    await this.page.getByRole('button', { name: 'Authorise session key' }).click()
+    await expect(this.page.getByRole('button', { name: 'Authorise session key' })).toBeHidden()
+  }
+
+  async openOnChain() {
+    await this.page.getByRole('button', { name: 'Open channel on chain' }).click()
+  }
+
+  async waitLive() {
+    await expect(this.page.getByLabel('Order book')).toBeVisible({ timeout: 60_000 })
+  }
+
+  async deposit(symbol: string, amount: string) {
+    const funds = this.page.getByRole('region', { name: 'Funds' })
+    await funds.getByLabel('Token').selectOption({ label: symbol })
+    await funds.locator('input[name="fund-amount"]').fill(amount)
+    await funds.getByRole('button', { name: 'Deposit on chain' }).click()
+    await expect(funds.getByRole('status')).toContainText('done', { timeout: 60_000 })
+  }
+
+  async place(side: 'Buy' | 'Sell', price: string, qty: string) {
+    const entry = this.page.getByRole('form', { name: 'Order entry' })
+    await entry.getByRole('button', { name: side, exact: true }).click()
+    await entry.locator('input[name="price"]').fill(price)
+    await entry.locator('input[name="qty"]').fill(qty)
+    await entry.getByRole('button', { name: `${side} WETH` }).click()
+    await expect(entry.getByRole('status')).toContainText('submitted')
+  }
+
+  view(): Promise<View> {
+    return this.page.evaluate(() => (window as unknown as { __chx: { view(): View } }).__chx.view())
+  }
+
+  async close() {
+    await this.context.close()
+  }
+}
+
+/** Polls until every trader's view satisfies `ok` and all state roots are equal; returns the views. */
+export async function converged(traders: Trader[], ok: (v: View) => boolean = () => true, timeout = 60_000) {
+  let views: View[] = []
+  await expect
+    .poll(
+      async () => {
+        views = await Promise.all(traders.map((t) => t.view()))
+        return (
+          views.every((v) => v.phase === 'live' && v.pendingOps === 0 && ok(v)) &&
+          new Set(views.map((v) => v.stateRoot)).size === 1
+        )
+      },
+      { timeout, intervals: [250, 500, 1000] },
+    )
+    .toBe(true)
+  return views
+}
