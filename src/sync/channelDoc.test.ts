@@ -73,6 +73,7 @@ function expectMapHonest(doc: Y.Doc, holder: Replica): void {
 function catchUp(peers: Peer[], net: DocNet): void {
   for (let round = 0; round < 8; round++) {
     for (const p of peers) for (const q of peers) if (p !== q) p.cd.want(q.replica.headIds())
+    for (const p of peers) p.cd.pullParked()
     for (const p of peers)
       for (const q of peers) {
         if (p === q) continue

@@ -46,7 +46,7 @@ export type ChannelDocParameters = {
    */
   maxRepairsPerKey?: number
   /**
-   * parked entries (of flagged writers) decoded at each want() call while wanted ids stay unfound (default 4):
+   * parked entries (of flagged writers) decoded per pullParked() call while wanted ids stay unfound (default 4):
    * an honest writer flagged through no fault of its own (see maxRepairsPerKey) still delivers, slowly
    */
   trickle?: number
@@ -252,6 +252,14 @@ export class ChannelDoc {
       if (!BLOCK_KEY.test(id) || this.heldBytes(id) || this.wanted.size >= this.maxWanted) continue
       this.wanted.add(id as Hex)
     }
+    this.requestFlush()
+  }
+
+  /**
+   * Decodes a few of the most recently parked entries if wanted ids are still unfound. Called on a timer (the
+   * catch-up tick), so its cost is bounded by time, not by what flagged writers send.
+   */
+  pullParked(): void {
     this.trickleBudget = this.trickle
     this.requestFlush()
   }

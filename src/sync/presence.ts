@@ -1,0 +1,140 @@
+import type { Awareness } from 'y-protocols/awareness'
+import type { Hex } from '../core/bytes.ts'
+import type { Replica } from '../core/replica.ts'
+import { BLOCK_KEY } from './causalOrder.ts'
+import type { ChannelDoc } from './channelDoc.ts'
+
+/** What a peer advertises in awareness. Display and catch-up hints only: nothing here is trusted for state. */
+export type Presence = {
+  v: 1
+  /** participant index the peer claims to be */
+  participant: number
+  /** seq of its own latest block, 0 before the first */
+  seq: number
+  head: Hex | null
+  /** blocks in its replica */
+  blocks: number
+  /** a few of its DAG heads: ids a peer lacking them will fetch (catchUp.ts) */
+  heads: Hex[]
+}
+
+export const MAX_PRESENCE_HEADS = 8
+
+export function presenceOf(replica: Replica, participant: number): Presence {
+  const own = replica.latest[participant]
+  return {
+    v: 1,
+    participant,
+    seq: own?.seq ?? 0,
+    head: own?.hex ?? null,
+    blocks: replica.order.length,
+    heads: replica.headIds().slice(-MAX_PRESENCE_HEADS),
+  }
+}
+
+/** A peer's claims, sanitised, next to what this replica knows of the same participant. */
+export type PeerPresence = {
+  clientID: number
+  /** undefined when the claim is not a participant index of this channel */
+  participant: number | undefined
+  claimedSeq: number
+  /** seq of that participant's latest block in this replica */
+  knownSeq: number
+  /** how many of that participant's blocks this replica still lacks, by its own claim */
+  lag: number
+  /** whether its claimed head is a block this replica holds */
+  headKnown: boolean
+  blocks: number
+  /** how many blocks it is behind this replica, by its own claim (negative: ahead) */
+  behind: number
+  heads: Hex[]
+}
+
+const count = (x: unknown) => (Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : 0)
+const id = (x: unknown) => (typeof x === 'string' && BLOCK_KEY.test(x) ? (x as Hex) : null)
+
+/**
+ * Reads remote awareness states defensively: anything malformed becomes a neutral value, lists are capped, and
+ * claims are set beside what the replica knows, so a UI can show "claims participant 2, 3 blocks ahead" without
+ * believing it.
+ */
+export function readPresence(states: Map<number, unknown>, replica: Replica, self: number): PeerPresence[] {
+  const out: PeerPresence[] = []
+  for (const [clientID, state] of states) {
+    if (clientID === self || typeof state !== 'object' || state === null) continue
+    const p = (state as { presence?: unknown }).presence
+    if (typeof p !== 'object' || p === null || (p as { v?: unknown }).v !== 1) continue
+    const raw = p as Record<string, unknown>
+    const participant =
+      Number.isSafeInteger(raw.participant) &&
+      (raw.participant as number) >= 0 &&
+      (raw.participant as number) < replica.n
+        ? (raw.participant as number)
+        : undefined
+    const claimedSeq = count(raw.seq)
+    const knownSeq = participant === undefined ? 0 : (replica.latest[participant]?.seq ?? 0)
+    const head = id(raw.head)
+    const heads = Array.isArray(raw.heads)
+      ? raw.heads
+          .slice(0, MAX_PRESENCE_HEADS)
+          .map(id)
+          .filter((h): h is Hex => h !== null)
+      : []
+    const blocks = count(raw.blocks)
+    out.push({
+      clientID,
+      participant,
+      claimedSeq,
+      knownSeq,
+      lag: Math.max(0, claimedSeq - knownSeq),
+      headKnown: head !== null && replica.nodes.has(head),
+      blocks,
+      behind: replica.order.length - blocks,
+      heads: head && !heads.includes(head) ? [...heads, head] : heads,
+    })
+  }
+  return out.sort((a, b) => a.clientID - b.clientID)
+}
+
+export type StartPresenceParameters = {
+  awareness: Awareness
+  replica: Replica
+  channelDoc: ChannelDoc
+  participant: number
+  /** least time between two local presence updates (ms) */
+  throttleMs?: number
+}
+
+/**
+ * Publishes this peer's presence whenever the channel doc flushes (throttled), and turns the heads other peers
+ * advertise into wants, so blocks this peer lacks get fetched by id even when nothing it holds refers to them.
+ */
+export function startPresence(p: StartPresenceParameters): { peers(): PeerPresence[]; stop(): void } {
+  const { awareness, replica, channelDoc } = p
+  const throttleMs = p.throttleMs ?? 500
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const publish = () => {
+    timer = undefined
+    awareness.setLocalStateField('presence', presenceOf(replica, p.participant))
+  }
+  const schedule = () => {
+    timer ??= setTimeout(publish, throttleMs)
+  }
+  const onChange = () => {
+    const wanted: Hex[] = []
+    for (const peer of readPresence(awareness.getStates(), replica, awareness.clientID))
+      for (const h of peer.heads) if (!channelDoc.holds(h)) wanted.push(h)
+    if (wanted.length > 0) channelDoc.want(wanted)
+  }
+  const unsubscribe = channelDoc.subscribe(schedule)
+  awareness.on('change', onChange)
+  publish()
+  return {
+    peers: () => readPresence(awareness.getStates(), replica, awareness.clientID),
+    stop() {
+      unsubscribe()
+      awareness.off('change', onChange)
+      if (timer) clearTimeout(timer)
+    },
+  }
+}
