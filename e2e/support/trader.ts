@@ -124,3 +124,29 @@ export async function converged(traders: Trader[], ok: (v: View) => boolean = ()
     .toBe(true)
   return views
 }
+
+/**
+ * Opens a live channel among `accounts` (dev account indexes; the first creates it): every context joins the
+ * lobby, authorises its session key, the first opens the channel on chain, and each deposits what `funds` says.
+ */
+export async function liveChannel(
+  browser: Browser,
+  accounts: number[],
+  funds: (i: number) => [symbol: string, amount: string][] = (i) =>
+    i === 0 ? [['WETH', '10']] : [['USDC', '50000']],
+): Promise<{ traders: Trader[]; link: string }> {
+  const traders = await Promise.all(
+    accounts.map((a, i) => Trader.open(browser, String.fromCharCode(65 + i), a)),
+  )
+  const first = traders[0]!
+  await first.connect()
+  const link = await first.createChannel(traders.slice(1).map((t) => t.address))
+  await Promise.all(traders.map((t) => t.join(link)))
+  for (const t of traders) await t.authorise()
+  await first.openOnChain()
+  await Promise.all(traders.map((t) => t.waitLive()))
+  for (const [i, t] of traders.entries())
+    for (const [symbol, amount] of funds(i)) await t.deposit(symbol, amount)
+  await converged(traders, (v) => v.holdings.every((h) => h.some((x) => x !== '0')))
+  return { traders, link }
+}
