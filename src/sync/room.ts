@@ -1,6 +1,8 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebrtcProvider } from 'y-webrtc'
 import * as Y from 'yjs'
+import { guardProvider, type ProviderGuard } from './guardProvider.ts'
+import type { PeerLimits } from './peerGuard.ts'
 
 export type JoinRoomParameters = {
   room: string
@@ -10,12 +12,16 @@ export type JoinRoomParameters = {
   persistAs: string
   /** ICE servers; none are needed on a LAN or loopback */
   iceServers?: RTCIceServer[]
+  /** per-connection limits of the guard in front of y-webrtc (guardProvider.ts) */
+  limits?: Partial<PeerLimits>
 }
 
 export type Room = {
   doc: Y.Doc
   provider: WebrtcProvider
   persistence: IndexeddbPersistence
+  /** checks every WebRTC message before y-webrtc decodes it; attachChannel() adds catch-up once live */
+  guard: ProviderGuard
   /** resolves once the doc's IndexedDB copy is loaded */
   loaded: Promise<void>
   /** peers currently connected over WebRTC */
@@ -36,13 +42,17 @@ export function joinRoom(p: JoinRoomParameters): Room {
     password: p.password,
     peerOpts: { config: { iceServers: p.iceServers ?? [] } },
   })
+  // installed before the first signaling message can create a connection
+  const guard = guardProvider({ provider, ...(p.limits ? { limits: p.limits } : {}) })
   return {
     doc,
     provider,
     persistence,
+    guard,
     loaded: persistence.whenSynced.then(() => undefined),
     peerCount: () => provider.room?.webrtcConns.size ?? 0,
     destroy() {
+      guard.destroy()
       provider.destroy()
       void persistence.destroy()
       doc.destroy()
