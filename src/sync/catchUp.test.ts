@@ -10,7 +10,7 @@ import { Rng } from '../core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { CatchUp, decodeCatchUp, encodeBlocks, encodeWant, MAX_WANT_IDS } from './catchUp.ts'
 import { ChannelDoc } from './channelDoc.ts'
-import { presenceOf, readPresence, startPresence } from './presence.ts'
+import { authorGate, presenceOf, readPresence, startPresence } from './presence.ts'
 import { seededDoc } from './testing.ts'
 
 const tc = makeTestChannel({ participants: 3, label: 'catchup' })
@@ -134,6 +134,22 @@ describe('presence (THREATS row 1: awareness is spoofable)', () => {
       heads: [],
     })
     expect(peers[2]!.heads.length).toBeLessThanOrEqual(8)
+    expect(peers[0]!.seqs).toEqual([1, 0, 0])
+    expect(peers[1]!.seqs).toEqual([0, 0, 0])
+  })
+
+  it('holds authoring back while a peer claims a later own block than the replica holds (wiped storage)', () => {
+    const a = peer(0)
+    author(a, deposit(0))
+    author(a, deposit(1))
+    // A's storage was wiped: a fresh replica, and B (holding A's blocks) advertises what it knows
+    const fresh = peer(0)
+    const b = peer(1)
+    b.replica.receiveMany(a.replica.blocksInOrder())
+    const claims = readPresence(new Map([[7, { presence: presenceOf(b.replica, 1) }]]), fresh.replica, 0)
+    expect(authorGate(claims, fresh.replica, 0)).toEqual({ safe: false, known: 0, claimed: 2 })
+    fresh.replica.receiveMany(b.replica.blocksInOrder())
+    expect(authorGate(claims, fresh.replica, 0)).toEqual({ safe: true, known: 2, claimed: 2 })
   })
 
   it('turns heads another peer advertises into wants that catch-up then fetches', () => {

@@ -5,7 +5,19 @@ export type OwnBlockStoreHandle = {
   load(): Promise<Uint8Array[]>
   /** resolves once the block is committed to IndexedDB (durable before it may be broadcast) */
   append(bytes: Uint8Array): Promise<void>
+  /** one past the highest stored seq (1 when empty): where the replica's next own block must be */
+  nextSeq(): Promise<bigint>
+  /**
+   * Stores an own block learned from the room (this browser's storage was wiped, the block came back from peers),
+   * so the store again knows every seq used. False when a different block already holds that seq.
+   */
+  adopt(bytes: Uint8Array): Promise<boolean>
   close(): void
+}
+
+/** The database name of a participant's own-block store in a channel. */
+export function ownBlockStoreName(channelId: string, participant: string): string {
+  return `chx-own-${channelId.toLowerCase()}-${participant.toLowerCase()}`
 }
 
 const STORE = 'blocks'
@@ -23,7 +35,14 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
  * blocks at one seq are equivocation. The transaction uses durability 'strict' so `append` resolves only after
  * the write reached disk.
  */
-export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHandle> {
+export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHandle>
+/** The store of `participant` (address) in channel `channelId` (hex), named by ownBlockStoreName. */
+export async function openOwnBlockStore(channelId: string, participant: string): Promise<OwnBlockStoreHandle>
+export async function openOwnBlockStore(
+  nameOrChannel: string,
+  participant?: string,
+): Promise<OwnBlockStoreHandle> {
+  const name = participant === undefined ? nameOrChannel : ownBlockStoreName(nameOrChannel, participant)
   const open = indexedDB.open(name, 1)
   open.onupgradeneeded = () => open.result.createObjectStore(STORE)
   const db = await request(open)
@@ -32,6 +51,27 @@ export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHand
       const tx = db.transaction(STORE, 'readonly')
       const all = (await request(tx.objectStore(STORE).getAll())) as Uint8Array[]
       return all.map((b) => new Uint8Array(b))
+    },
+    async nextSeq() {
+      const tx = db.transaction(STORE, 'readonly')
+      const cursor = await request(tx.objectStore(STORE).openKeyCursor(null, 'prev'))
+      return BigInt(cursor ? (cursor.key as number) : 0) + 1n
+    },
+    async adopt(bytes: Uint8Array) {
+      const seq = Number(decodeBlock(bytes).seq)
+      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
+      const store = tx.objectStore(STORE)
+      const existing = (await request(store.get(seq))) as Uint8Array | undefined
+      if (existing) {
+        tx.abort()
+        return existing.length === bytes.length && existing.every((x, i) => x === bytes[i])
+      }
+      store.put(bytes, seq)
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve()
+        tx.onabort = () => reject(tx.error ?? new Error('own-block store transaction aborted'))
+      })
+      return true
     },
     async append(bytes: Uint8Array) {
       const seq = Number(decodeBlock(bytes).seq)
@@ -68,5 +108,65 @@ export function holdWriterLock(name: string): Promise<void> {
         return new Promise<void>(() => {})
       })
       .catch(failed)
+  })
+}
+
+export type WriterLock = {
+  release(): void
+  /** resolves when the lock is gone: released, or stolen by another tab (then stop sealing at once) */
+  lost: Promise<void>
+}
+
+export type AcquireWriterLockParameters = {
+  /**
+   * 'ifAvailable' (default): null at once if another tab writes; the UI can offer read-only or a take-over.
+   * 'wait': resolves when the other tab releases or closes (abort with `signal`).
+   * 'steal': takes the lock from the other tab, whose `lost` resolves. Safe for equivocation: the store refuses a
+   * second block at any seq across tabs, so a block the old tab was still appending either lands first (and
+   * this tab's seal at that seq then fails to persist, is never broadcast, and the replica must be reloaded from
+   * the store) or never lands. Load the store only after acquiring.
+   */
+  mode?: 'ifAvailable' | 'wait' | 'steal'
+  signal?: AbortSignal
+}
+
+/**
+ * The Web Lock that makes one tab the writer for (channel, participant) in this browser profile, the same lock
+ * holdWriterLock takes. Returns null when mode is 'ifAvailable' and another tab holds it.
+ */
+export function acquireWriterLock(
+  name: string,
+  p: AcquireWriterLockParameters = {},
+): Promise<WriterLock | null> {
+  const mode = p.mode ?? 'ifAvailable'
+  const options: LockOptions =
+    mode === 'ifAvailable'
+      ? { ifAvailable: true }
+      : mode === 'steal'
+        ? { steal: true }
+        : p.signal
+          ? { signal: p.signal }
+          : {}
+  return new Promise((resolve, reject) => {
+    let release!: () => void
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    let markLost!: () => void
+    const lost = new Promise<void>((r) => {
+      markLost = r
+    })
+    let granted = false
+    navigator.locks
+      .request(`chx-writer:${name}`, options, (lock) => {
+        if (!lock) {
+          resolve(null)
+          return undefined
+        }
+        granted = true
+        resolve({ release, lost })
+        return held
+      })
+      .then(markLost, (e) => (granted ? markLost() : reject(e)))
   })
 }

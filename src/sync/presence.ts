@@ -16,6 +16,8 @@ export type Presence = {
   blocks: number
   /** a few of its DAG heads: ids a peer lacking them will fetch (catchUp.ts) */
   heads: Hex[]
+  /** per participant, the seq of the latest block it holds: lets a peer whose storage was wiped see its own */
+  seqs: number[]
 }
 
 export const MAX_PRESENCE_HEADS = 8
@@ -29,6 +31,7 @@ export function presenceOf(replica: Replica, participant: number): Presence {
     head: own?.hex ?? null,
     blocks: replica.order.length,
     heads: replica.headIds().slice(-MAX_PRESENCE_HEADS),
+    seqs: replica.latest.map((n) => n?.seq ?? 0),
   }
 }
 
@@ -48,6 +51,8 @@ export type PeerPresence = {
   /** how many blocks it is behind this replica, by its own claim (negative: ahead) */
   behind: number
   heads: Hex[]
+  /** per participant of this channel, the latest seq it claims to hold (0 where malformed) */
+  seqs: number[]
 }
 
 const count = (x: unknown) => (Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : 0)
@@ -91,9 +96,27 @@ export function readPresence(states: Map<number, unknown>, replica: Replica, sel
       blocks,
       behind: replica.order.length - blocks,
       heads: head && !heads.includes(head) ? [...heads, head] : heads,
+      seqs: Array.from({ length: replica.n }, (_, i) => (Array.isArray(raw.seqs) ? count(raw.seqs[i]) : 0)),
     })
   }
   return out.sort((a, b) => a.clientID - b.clientID)
+}
+
+/**
+ * Whether the local participant may author: no peer claims a later own block than this replica holds. After
+ * this browser's storage is wiped the own-block store is empty, and sealing before the room gave the old blocks
+ * back would reuse a seq, i.e. equivocate. Claims are untrusted: a false high claim only delays authoring, which
+ * the UI should show ("waiting for your block 12 from peers") rather than hide.
+ */
+export function authorGate(
+  peers: readonly PeerPresence[],
+  replica: Replica,
+  participant: number,
+): { safe: boolean; known: number; claimed: number } {
+  const known = replica.latest[participant]?.seq ?? 0
+  let claimed = 0
+  for (const p of peers) claimed = Math.max(claimed, p.seqs[participant] ?? 0)
+  return { safe: claimed <= known, known, claimed }
 }
 
 export type StartPresenceParameters = {
