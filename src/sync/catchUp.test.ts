@@ -101,6 +101,26 @@ describe('catch-up messages', () => {
     expect(r).toMatchObject({ added: 0, rejected: 2, malformed: false })
     expect(b.cu.handle(new Uint8Array([0x7e, 1, 0]))).toMatchObject({ malformed: true })
   })
+
+  it('keeps made-up heads from crowding out real wants', () => {
+    const a = peer(0)
+    const b = peer(1)
+    author(a, deposit(0))
+    const child = author(a, deposit(1))
+    const parent = a.replica.order[0]!.hex
+    // a peer advertises a thousand heads nobody has
+    b.cd.want(Array.from({ length: 1000 }, () => toHex(rng.bytes(32))))
+    b.cd.receiveDirect([child])
+    const wants = b.cd.wants(MAX_WANT_IDS)
+    expect(wants[0]).toBe(parent)
+    expect(wants.length).toBe(MAX_WANT_IDS)
+    // made-up ids are asked for a bounded number of times, then forgotten
+    for (let i = 0; i < 100; i++) b.cd.wants(MAX_WANT_IDS)
+    expect(b.cd.wants(MAX_WANT_IDS)).toEqual([parent])
+    exchange(b, a)
+    expect(b.cd.wants()).toEqual([])
+    expect(b.replica.order.length).toBe(2)
+  })
 })
 
 describe('presence (THREATS row 1: awareness is spoofable)', () => {

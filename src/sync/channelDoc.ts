@@ -37,8 +37,14 @@ export type ChannelDocParameters = {
   schedule?: (flush: () => void) => void
   /** bytes written per Yjs transaction, so no single update outgrows a peer's message limit (default 1 MiB) */
   maxTransactionBytes?: number
-  /** ids remembered as wanted (missing ancestors, unknown remote heads); further ones are ignored */
+  /** missing ancestors of validated blocks remembered as wanted; further ones are ignored (default 4096) */
   maxWanted?: number
+  /**
+   * ids peers hint at (advertised heads) remembered; the oldest are forgotten beyond this, and each is asked for
+   * at most `hintRequests` times (defaults 256, 5): a peer advertising made-up heads cannot crowd out real wants
+   */
+  maxHinted?: number
+  hintRequests?: number
   /**
    * repairs of one key before this peer stops re-writing it until it is seen valid again (default 3). Bounds the
    * traffic when docs disagree on what a Yjs item id means (a reused client id): a repair can then land under
@@ -57,6 +63,8 @@ export type ChannelDocParameters = {
 /** a changed map entry waiting for validation; `overwrote` when its key names a block this peer holds */
 type Entry = { key: string; writer: number; bytes: Uint8Array; overwrote: boolean }
 type Write = { bytes: Uint8Array; kind: 'repair' | 'publish' }
+
+const MAX_CLIENT_RECORDS = 10_000
 
 /**
  * Binds a channel's Y.Doc to its Replica. The Y.Map 'blocks' is a pipe, never a source of truth: every changed
@@ -112,6 +120,10 @@ export class ChannelDoc {
   private readonly pendingBytes = new Map<Hex, Uint8Array>()
   /** ids this peer lacks and knows of: ancestors of buffered blocks, heads peers advertise */
   private readonly wanted = new Set<Hex>()
+  /** ids peers hinted at, with how often they were asked for */
+  private readonly hinted = new Map<Hex, number>()
+  private readonly maxHinted: number
+  private readonly hintRequests: number
   /** own blocks that may appear in the map: durable or already public */
   private readonly ownPublic = new Set<Hex>()
   private readonly writes = new Map<string, Write>()
@@ -129,6 +141,8 @@ export class ChannelDoc {
     this.schedule = p.schedule ?? ((f) => f())
     this.maxTransactionBytes = p.maxTransactionBytes ?? 1024 * 1024
     this.maxWanted = p.maxWanted ?? 4096
+    this.maxHinted = p.maxHinted ?? 256
+    this.hintRequests = p.hintRequests ?? 5
     this.maxRepairsPerKey = p.maxRepairsPerKey ?? 3
     this.trickle = p.trickle ?? 4
     this.maxParked = p.maxParked ?? 4096
@@ -244,13 +258,20 @@ export class ChannelDoc {
   }
 
   /**
-   * Marks ids as wanted (e.g. heads a peer advertises). If the map has an entry under such a key that was parked,
-   * it is decoded now, whoever wrote it.
+   * Notes ids a peer hinted at (heads it advertises) as wanted. If the map has an entry under such a key that was
+   * parked, it is decoded now, whoever wrote it. Hints rank after the missing ancestors of validated blocks.
    */
   want(ids: Iterable<string>): void {
     for (const id of ids) {
-      if (!BLOCK_KEY.test(id) || this.heldBytes(id) || this.wanted.size >= this.maxWanted) continue
-      this.wanted.add(id as Hex)
+      if (
+        !BLOCK_KEY.test(id) ||
+        this.hinted.has(id as Hex) ||
+        this.wanted.has(id as Hex) ||
+        this.heldBytes(id)
+      )
+        continue
+      this.hinted.set(id as Hex, 0)
+      if (this.hinted.size > this.maxHinted) this.hinted.delete(this.hinted.keys().next().value!)
     }
     this.requestFlush()
   }
@@ -264,12 +285,22 @@ export class ChannelDoc {
     this.requestFlush()
   }
 
-  /** Ids this peer knows it lacks (missing ancestors of validated blocks, heads peers advertise), to fetch by id. */
+  /**
+   * Ids this peer lacks, to fetch by id: missing ancestors of validated blocks first, then ids peers hinted at
+   * (each returned at most `hintRequests` times).
+   */
   wants(limit = 32): Hex[] {
     const out: Hex[] = []
     for (const id of this.wanted) {
-      if (out.length >= limit) break
+      if (out.length >= limit) return out
       if (!this.heldBytes(id)) out.push(id)
+    }
+    for (const [id, asked] of this.hinted) {
+      if (out.length >= limit) break
+      if (this.heldBytes(id)) continue
+      out.push(id)
+      if (asked + 1 >= this.hintRequests) this.hinted.delete(id)
+      else this.hinted.set(id, asked + 1)
     }
     return out
   }
@@ -332,6 +363,7 @@ export class ChannelDoc {
         progress = this.validate(causalOrder(retry))
       }
       for (const id of this.wanted) if (this.replica.nodes.has(id)) this.wanted.delete(id)
+      for (const id of this.hinted.keys()) if (this.replica.nodes.has(id)) this.hinted.delete(id)
       for (const id of this.pendingBytes.keys()) if (this.replica.nodes.has(id)) this.pendingBytes.delete(id)
       this.writeAll()
     } finally {
@@ -395,7 +427,7 @@ export class ChannelDoc {
       const rest: Entry[] = []
       const taken = new Map<number, number>()
       for (const e of this.queue) {
-        if (this.isFlagged(e.writer) && !this.wanted.has(e.key as Hex)) {
+        if (this.isFlagged(e.writer) && !this.isWanted(e.key)) {
           this.park(e)
           const held = e.overwrote ? this.heldBytes(e.key) : undefined
           if (held) this.repair(e.key, held)
@@ -495,10 +527,14 @@ export class ChannelDoc {
     for (const m of r.missing) if (this.wanted.size < this.maxWanted) this.wanted.add(m)
   }
 
+  private isWanted(id: string): boolean {
+    return this.wanted.has(id as Hex) || this.hinted.has(id as Hex)
+  }
+
   /** Parked or refused entries whose ids are wanted: decoded whoever wrote them. */
   private demanded(): Entry[] {
     const out: Entry[] = []
-    for (const id of this.wanted) {
+    for (const id of [...this.wanted, ...this.hinted.keys()]) {
       const e = this.parked.get(id) ?? this.full.get(id)
       if (!e || this.heldBytes(id)) continue
       this.parked.delete(id)
@@ -514,6 +550,13 @@ export class ChannelDoc {
     if (!c) {
       c = { clientID: writer, invalid: 0, dropped: 0, reasons: {} }
       this.clients.set(writer, c)
+      // client ids are free to make up: forget the oldest unflagged record rather than grow without bound
+      if (this.clients.size > MAX_CLIENT_RECORDS)
+        for (const [id, r] of this.clients)
+          if (r.invalid < this.flagThreshold && id !== writer) {
+            this.clients.delete(id)
+            break
+          }
     }
     c.invalid++
     c.reasons[reason] = (c.reasons[reason] ?? 0) + 1
