@@ -64,11 +64,13 @@ export function guardProvider(p: GuardProviderParameters): ProviderGuard {
   const updateLimits = p.updateLimits ?? DEFAULT_UPDATE_LIMITS
   const highWater = p.highWaterBytes ?? 4 * 1024 * 1024
   const wrapped = new Map<string, Wrapped>()
+  const seen = new WeakSet<WebrtcConn>()
   const banned = new Set<string>()
   let catchUp: CatchUpHandler | undefined
 
   const wrap = (id: string, conn: WebrtcConn): void => {
-    if (wrapped.get(id)?.conn === conn) return
+    if (seen.has(conn)) return
+    seen.add(conn)
     if (banned.has(id)) {
       conn.destroy()
       return
