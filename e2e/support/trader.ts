@@ -13,6 +13,7 @@ export type View = {
   available: string[]
   book: string[][]
   flagged: number[]
+  guardDrops: Record<string, number>
   peers: number
   checkpoints: string[]
 }
@@ -110,6 +111,22 @@ export class Trader {
 /** Polls until every trader's view satisfies `ok` and all state roots are equal; returns the views. */
 export async function converged(traders: Trader[], ok: (v: View) => boolean = () => true, timeout = 60_000) {
   let views: View[] = []
+  const summary = () =>
+    JSON.stringify(
+      views.map(
+        ({ stateRoot, blocks, final, pendingOps, trades, flagged, guardDrops, peers, equivocators }) => ({
+          stateRoot: stateRoot?.slice(0, 10),
+          blocks,
+          final,
+          pendingOps,
+          trades,
+          flagged,
+          guardDrops,
+          peers,
+          equivocators,
+        }),
+      ),
+    )
   await expect
     .poll(
       async () => {
@@ -122,6 +139,9 @@ export async function converged(traders: Trader[], ok: (v: View) => boolean = ()
       { timeout, intervals: [250, 500, 1000] },
     )
     .toBe(true)
+    .catch((e: Error) => {
+      throw new Error(`not converged: ${summary()}\n${e.message}`)
+    })
   return views
 }
 

@@ -7,6 +7,7 @@ import { completeDraft, type Invite, roomOf, type SessionKeyAuth } from '../core
 import { OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
+import { attachChannel } from '../sync/attachChannel.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
@@ -44,6 +45,8 @@ export class ChannelRuntime {
         session: ChannelSession
         store: ChannelStore
         settlement: SettlementContext
+        /** catch-up by id and presence over the room's connections */
+        transport: ReturnType<typeof attachChannel>
       }
     | undefined
   private readonly listeners = new Set<() => void>()
@@ -123,7 +126,14 @@ export class ChannelRuntime {
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again
     doc.ingestDurable(await ownStore.load())
-    this.live = { channel, replica, doc, session, store, settlement }
+    const transport = attachChannel({
+      provider: this.room.provider,
+      guard: this.room.guard,
+      channelDoc: doc,
+      replica,
+      participant: this.meIndex,
+    })
+    this.live = { channel, replica, doc, session, store, settlement, transport }
     this.emit()
   }
 
@@ -167,10 +177,17 @@ export class ChannelRuntime {
       pendingOps: r.pendingOps,
       equivocators: r.equivocators(),
       trades: s.tradeCount,
-      holdings: Array.from({ length: s.P }, (_, p) => Array.from({ length: s.T }, (_, t) => s.holdings(p, t).toString())),
+      holdings: Array.from({ length: s.P }, (_, p) =>
+        Array.from({ length: s.T }, (_, t) => s.holdings(p, t).toString()),
+      ),
       available: Array.from({ length: s.T }, (_, t) => s.avail[this.meIndex * s.T + t]!.toString()),
       book: s.books.map((b) => [...b.orders()].map((o) => `${o.side}:${o.price}:${o.remaining}:${o.owner}`)),
       flagged: live.doc.flaggedClients().map((c) => c.clientID),
+      /** messages the connection guard dropped, per reason, summed over peers */
+      guardDrops: this.room.guard.report().reduce<Record<string, number>>((acc, r) => {
+        for (const [k, v] of Object.entries(r.stats.dropped)) acc[k] = (acc[k] ?? 0) + (v ?? 0)
+        return acc
+      }, {}),
       peers: this.room.peerCount(),
       checkpoints: r.finalCheckpoints.map((c) => c.version.toString()),
     }
@@ -188,6 +205,7 @@ export class ChannelRuntime {
   destroy(): void {
     this.unsubscribe()
     this.live?.session.close()
+    this.live?.transport.detach()
     this.room.destroy()
   }
 }
