@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { deployLocal } from '../../scripts/deployLocal.ts'
-import { startSignaling } from '../../scripts/signaling.ts'
 import { startAnvil } from '../../src/chain/node/startAnvil.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -32,11 +31,22 @@ async function waitFor(url: string, ms: number): Promise<void> {
   throw new Error(`${url} did not answer within ${ms} ms`)
 }
 
+/** `node scripts/signaling.ts --port <port>` as a child process bound to 127.0.0.1. */
+export function startSignalingProcess(port: number): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', `${root}scripts/signaling.ts`, '--port', String(port)], {
+    cwd: root,
+    stdio: 'ignore',
+  })
+}
+
 /** Starts anvil + contracts, the signaling server and the built app; exports their URLs to the tests. */
 export default async function globalSetup() {
   const anvil = await startAnvil({ port: 0 })
   const d = await deployLocal({ rpcUrl: anvil.rpcUrl })
-  const signaling = await startSignaling({ port: 0 })
+  // signaling runs as its own process so a scenario can stop and restart it (THREATS row 18)
+  const signalingPort = await freePort()
+  const signaling = startSignalingProcess(signalingPort)
+  await waitFor(`http://127.0.0.1:${signalingPort}`, 15_000)
   if (!process.env.E2E_SKIP_BUILD) {
     const build = spawnSync(`${root}node_modules/.bin/vite`, ['build', '--logLevel', 'warn'], {
       cwd: root,
@@ -48,7 +58,7 @@ export default async function globalSetup() {
     chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
     settlement: d.settlement,
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
-    signaling: [signaling.url],
+    signaling: [`ws://127.0.0.1:${signalingPort}`],
   }
   writeFileSync(`${root}dist/app-config.json`, JSON.stringify(appConfig))
   const port = await freePort()
@@ -63,11 +73,19 @@ export default async function globalSetup() {
   process.env.E2E_RPC_URL = anvil.rpcUrl
   process.env.E2E_CHAIN_ID = String(d.chainId)
   process.env.E2E_SETTLEMENT = d.settlement
-  process.env.E2E_SIGNALING_PORT = String(signaling.port)
+  process.env.E2E_SIGNALING_PORT = String(signalingPort)
+  process.env.E2E_SIGNALING_PID = String(signaling.pid)
   process.env.E2E_TOKENS = JSON.stringify(appConfig.tokens)
   return async () => {
     preview.kill('SIGTERM')
-    await signaling.stop()
+    signaling.kill('SIGTERM')
+    // a scenario may have replaced the signaling process: stop whatever listens on its port now
+    if (process.env.E2E_SIGNALING_PID && Number(process.env.E2E_SIGNALING_PID) !== signaling.pid)
+      try {
+        process.kill(Number(process.env.E2E_SIGNALING_PID), 'SIGTERM')
+      } catch {
+        // already gone
+      }
     await anvil.stop()
   }
 }

@@ -29,7 +29,7 @@ export class Trader {
   constructor(
     readonly name: string,
     readonly context: BrowserContext,
-    readonly page: Page,
+    public page: Page,
     readonly address: string,
   ) {}
 
