@@ -42,7 +42,8 @@ const show = (v: unknown): string =>
 /**
  * A contract call reverted: the custom error's name and arguments, decoded against the settlement contract's and
  * token ABIs, with the error's NatSpec notice. `errorName` is 'Error' for require strings, 'Panic' for compiler
- * checks, and 'UnknownRevert' when the revert data matches no known error (then `data` holds it raw).
+ * checks, 'UnknownRevert' when the revert data matches no known error (then `data` holds it raw), and 'OutOfGas'
+ * when a mined transaction spent its whole gas limit (confirmTransaction).
  */
 export class SettlementRevertedError extends Error {
   override name = 'SettlementRevertedError'

@@ -20,6 +20,7 @@ import {
   type LocalChain,
   makeChainChannel,
   startLocalChain,
+  type TestMember,
   TOKEN,
 } from './integration.fixture.ts'
 import { getChannelInfo } from './readers/getChannelInfo.ts'
@@ -78,7 +79,7 @@ afterAll(async () => {
 
 describe('emergency exit and slashing against anvil', () => {
   it('accepts an emergency exit with a core exit proof against a fully-signed checkpoint, once', async () => {
-    const [a, b, c] = cc.members as [(typeof cc.members)[0], (typeof cc.members)[0], (typeof cc.members)[0]]
+    const [a, b, c] = cc.members as [TestMember, TestMember, TestMember]
     b.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: parseUnits('250', 6) })
     gossip(b, cc.members)
     const cp = a.replica.currentCheckpoint()
@@ -136,7 +137,7 @@ describe('emergency exit and slashing against anvil', () => {
   })
 
   it('slashes the bond once with equivocation evidence from a core Replica', async () => {
-    const [a, b, c] = cc.members as [(typeof cc.members)[0], (typeof cc.members)[0], (typeof cc.members)[0]]
+    const [a, b, c] = cc.members as [TestMember, TestMember, TestMember]
     await local.confirm(bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: BOND }))
 
     // c's key writes two different blocks at its next seq (a crashed tab that reused its seq): one goes to a,

@@ -4,6 +4,7 @@
  * dispute window → finalize → claims with core exit proofs → withdrawals equal to the channel's final holdings.
  */
 import { erc20Abi, type Hex, parseEther, parseUnits, zeroAddress } from 'viem'
+import { estimateContractGas } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SignedCheckpoint } from '../core/checkpoint.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
@@ -20,13 +21,16 @@ import { proposeCheckpoint } from './actions/proposeCheckpoint.ts'
 import { releaseBond } from './actions/releaseBond.ts'
 import { withdraw } from './actions/withdraw.ts'
 import { channelConfigFromOpenParams } from './convert/channelConfigFromOpenParams.ts'
+import { checkpointSignatures, toContractCheckpoint } from './convert/toContractCheckpoint.ts'
 import { SettlementRevertedError } from './errors.ts'
+import { channelSettlementAbi } from './generated/abis.ts'
 import {
   type ChainChannel,
   gossip,
   type LocalChain,
   makeChainChannel,
   startLocalChain,
+  type TestMember,
   TOKEN,
 } from './integration.fixture.ts'
 import { getChannelInfo } from './readers/getChannelInfo.ts'
@@ -68,7 +72,7 @@ async function expectRevert(p: Promise<unknown>, errorName: string, args?: reado
   return e
 }
 
-function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const start = performance.now()
   return new Promise((resolve, reject) => {
     const tick = () => {
@@ -79,6 +83,8 @@ function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
     tick()
   })
 }
+
+const trio = () => cc.members as [TestMember, TestMember, TestMember]
 
 const sumHoldings = (s: ChannelState, t: number) =>
   Array.from({ length: s.P }, (_, p) => s.holdings(p, t)).reduce((a, b) => a + b, 0n)
@@ -103,11 +109,13 @@ describe('settlement against anvil, driven by the channel core', () => {
   it('opens the channel with the wallets’ session-key authorisations; the chain agrees on its id', async () => {
     const opener = local.wallets[0]!
     const { hash, channelId } = await openChannelOnChain(opener, { address: settlement, config: cc.config })
-    await local.confirm(hash)
+    const receipt = await local.publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('success')
     expect(channelId).toBe(cc.channelId)
     unwatch = watchChannelEvents(local.publicClient, {
       address: settlement,
       channelId,
+      fromBlock: receipt.blockNumber,
       pollingInterval: 50,
       onEvents: (e) => events.push(...e),
     })
@@ -154,11 +162,7 @@ describe('settlement against anvil, driven by the channel core', () => {
   })
 
   it('deposits on chain reach every replica through readDepositRecords and are credited exactly once', async () => {
-    const [alice, bob, carol] = cc.members as [
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-    ]
+    const [alice, bob, carol] = trio()
     const { base, quote } = local.deployment
     const id = cc.channelId
     await local.confirm(
@@ -200,11 +204,13 @@ describe('settlement against anvil, driven by the channel core', () => {
     expect(
       await readDepositRecords(local.publicClient, { address: settlement, channelId: id, fromIndex: 3n }),
     ).toEqual(records.slice(3))
-    await waitFor(
-      () => events.filter((e) => e.eventName === 'Deposited').length === 4,
-      'four Deposited events',
+    // the watcher polls: wait until it has caught up with the bond, the last of these transactions
+    await waitFor(() => events.some((e) => e.eventName === 'Bonded'), 'the Bonded event')
+    expect(events[0]?.eventName).toBe('ChannelOpened') // from the opening block on: nothing missed
+    const deposited = events.filter((e) => e.eventName === 'Deposited')
+    expect(deposited.map((e) => e.args)).toEqual(
+      records.map((r) => expect.objectContaining({ index: r.index, amount: r.amount })),
     )
-    expect(events.some((e) => e.eventName === 'Bonded')).toBe(true)
 
     // alice and bob know the records before the blocks arrive; carol only afterwards (the replay path)
     alice.replica.addDeposits(records)
@@ -237,14 +243,11 @@ describe('settlement against anvil, driven by the channel core', () => {
   })
 
   let v1: SignedCheckpoint
+  let v1Block: bigint
   let v2: SignedCheckpoint
 
   it('trades in the replicas, finalises checkpoint v1 among t of n, and proposes it on chain', async () => {
-    const [alice, bob, carol] = cc.members as [
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-    ]
+    const [alice, bob, carol] = trio()
     const place = (side: (typeof Side)[keyof typeof Side], qty: bigint): Op => ({
       tag: OpTag.Place,
       market: 0,
@@ -274,14 +277,13 @@ describe('settlement against anvil, driven by the channel core', () => {
     v1 = alice.replica.finalCheckpoints[0]!
     expect(v1.signatures.size).toBe(2)
 
-    await local.confirm(
-      proposeCheckpoint(alice.wallet, {
-        address: settlement,
-        channelId: cc.channelId,
-        checkpoint: v1,
-        signatures: v1.signatures,
-      }),
-    )
+    const proposal = await proposeCheckpoint(alice.wallet, {
+      address: settlement,
+      channelId: cc.channelId,
+      checkpoint: v1,
+      signatures: v1.signatures,
+    })
+    v1Block = (await local.publicClient.waitForTransactionReceipt({ hash: proposal })).blockNumber
     const status = await getDisputeStatus(local.publicClient, {
       address: settlement,
       channelId: cc.channelId,
@@ -300,11 +302,7 @@ describe('settlement against anvil, driven by the channel core', () => {
   })
 
   it('challenges with a newer v2; a stale or equal version is refused with a decoded error', async () => {
-    const [alice, bob, carol] = cc.members as [
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-      (typeof cc.members)[0],
-    ]
+    const [alice, bob, carol] = trio()
     expect(
       bob.replica.submit({ tag: OpTag.Transfer, to: 2, token: TOKEN.USDC, amount: parseUnits('1000', 6) })
         .result,
@@ -325,6 +323,22 @@ describe('settlement against anvil, driven by the channel core', () => {
     expect(alice.replica.endorse(cp)).toBe('wrong-version')
     v2 = bob.replica.finalCheckpoints[1]!
     expect(v2.signatures.size).toBe(2)
+
+    // Gas of a challenge depends on chain time: once now + window passes the deadline, the deadline changes.
+    // An exact estimate made within the proposal's second is too low a second later — writeSettlement adds a
+    // quarter, which covers it.
+    const call = {
+      address: settlement,
+      abi: channelSettlementAbi,
+      functionName: 'propose',
+      args: [cc.channelId, toContractCheckpoint(v2), checkpointSignatures(v2)],
+      account: carol.wallet.account,
+    } as const
+    const sameSecond = await estimateContractGas(local.publicClient, { ...call, blockNumber: v1Block })
+    await local.travel(10n)
+    const later = await estimateContractGas(local.publicClient, call)
+    expect(later).toBeGreaterThan(sameSecond)
+    expect(later).toBeLessThanOrEqual(sameSecond + sameSecond / 4n)
 
     await local.confirm(
       proposeCheckpoint(carol.wallet, {

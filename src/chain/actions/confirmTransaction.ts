@@ -36,8 +36,11 @@ export async function confirmTransaction(
     const decoded = decodeSettlementError(error)
     if (decoded) throw decoded
   }
+  // the replay did not revert: it ran against a slightly different state; a transaction that used (nearly) all
+  // its gas ran out of it
+  const outOfGas = tx.gas > 0n && receipt.gasUsed * 64n >= tx.gas * 63n
   throw new SettlementRevertedError({
-    errorName: 'UnknownRevert',
+    errorName: outOfGas ? 'OutOfGas' : 'UnknownRevert',
     args: [],
     argNames: [],
     data: undefined,

@@ -1,5 +1,5 @@
 import type { Address, ContractFunctionArgs, ContractFunctionName, Hash } from 'viem'
-import { simulateContract, writeContract } from 'viem/actions'
+import { estimateContractGas, simulateContract, writeContract } from 'viem/actions'
 import { withDecodedErrors } from '../errors.ts'
 import { channelSettlementAbi } from '../generated/abis.ts'
 import type { WriteClient } from '../types.ts'
@@ -18,6 +18,10 @@ export type WriteSettlementParameters<F extends WriteName> = {
 /**
  * Simulates a ChannelSettlement call with the client's account, then sends it. A revert throws a
  * SettlementRevertedError (name, arguments, notice) before anything is signed or sent, with any wallet.
+ *
+ * The gas limit is the estimate plus a quarter: gas depends on the block's timestamp (a challenge changes the stored
+ * deadline only when `now + window` has passed the old one), so an exact estimate made a second early can run
+ * out of gas when mined.
  */
 export async function writeSettlement<F extends WriteName>(
   client: WriteClient,
@@ -34,7 +38,10 @@ export async function writeSettlement<F extends WriteName>(
         chain: client.chain,
         ...(value === undefined ? {} : { value }),
       } as Parameters<typeof simulateContract>[1])
-      return writeContract(client, request as Parameters<typeof writeContract>[1])
+      const estimate = await estimateContractGas(client, request as Parameters<typeof estimateContractGas>[1])
+      return writeContract(client, { ...request, gas: estimate + estimate / 4n } as Parameters<
+        typeof writeContract
+      >[1])
     })(),
   )
 }

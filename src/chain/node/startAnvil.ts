@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { foundryBinary } from './foundryBinary.ts'
 
 export type StartAnvilParameters = {
-  /** 0 (default) picks a free port */
+  /** 0 (default): the OS picks a free port */
   port?: number
   /** extra anvil arguments, e.g. ['--block-time', '1'] */
   args?: string[]
@@ -28,19 +27,6 @@ export class AnvilStartError extends Error {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 async function answers(rpcUrl: string): Promise<boolean> {
   try {
     const res = await fetch(rpcUrl, {
@@ -56,25 +42,30 @@ async function answers(rpcUrl: string): Promise<boolean> {
 
 /**
  * Starts a local anvil (Node only) bound to 127.0.0.1 — never another interface — with its default ten dev
- * accounts and chain id 31337, and resolves once it answers JSON-RPC. The caller owns the process: call stop().
+ * accounts and chain id 31337, and resolves once it answers JSON-RPC. With port 0 the OS picks a free port and
+ * anvil reports it ("Listening on …"), so parallel test files never race for one. The caller owns the process:
+ * call stop().
  */
 export async function startAnvil({
   port = 0,
   args = [],
   timeout = 15_000,
 }: StartAnvilParameters = {}): Promise<StartAnvilReturnType> {
-  const p = port || (await freePort())
-  const rpcUrl = `http://127.0.0.1:${p}`
-  const child = spawn(
-    foundryBinary('anvil'),
-    ['--host', '127.0.0.1', '--port', String(p), '--silent', ...args],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  )
+  const child = spawn(foundryBinary('anvil'), ['--host', '127.0.0.1', '--port', String(port), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
+  })
+  // anvil logs every request to stdout: keep draining it so the pipe never fills, and read the port once
+  let listening: number | undefined
+  let stdout = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    if (listening !== undefined) return
+    stdout = (stdout + d.toString()).slice(-4000)
+    const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(stdout)
+    if (m) listening = Number(m[1])
   })
   let exited: number | null | undefined
   const exit = new Promise<void>((resolve) => {
@@ -93,13 +84,14 @@ export async function startAnvil({
     await exit
   }
   const start = performance.now()
-  while (!(await answers(rpcUrl))) {
+  for (;;) {
     if (exited !== undefined) throw new AnvilStartError(`anvil exited (${exited}) before answering`, stderr)
+    if (listening !== undefined && (await answers(`http://127.0.0.1:${listening}`))) break
     if (performance.now() - start > timeout) {
       await stop()
-      throw new AnvilStartError(`anvil did not answer on ${rpcUrl} within ${timeout} ms`, stderr)
+      throw new AnvilStartError(`anvil did not answer within ${timeout} ms`, stderr || stdout)
     }
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 25))
   }
-  return { rpcUrl, port: p, process: child, stop }
+  return { rpcUrl: `http://127.0.0.1:${listening}`, port: listening, process: child, stop }
 }

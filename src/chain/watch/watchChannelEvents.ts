@@ -14,6 +14,11 @@ export type WatchChannelEventsParameters = SettlementTarget & {
   onError?: (error: Error) => void
   /** milliseconds between polls on HTTP transports (the client's own interval by default) */
   pollingInterval?: number
+  /**
+   * report logs from this block on (e.g. the channel's opening block), so nothing mined before the watcher's
+   * first poll is missed; without it, only logs after the watcher has started
+   */
+  fromBlock?: bigint
 }
 export type WatchChannelEventsReturnType = () => void
 
@@ -24,7 +29,7 @@ export type WatchChannelEventsReturnType = () => void
  */
 export function watchChannelEvents(
   client: ReadClient,
-  { address, channelId, onEvents, onError, pollingInterval }: WatchChannelEventsParameters,
+  { address, channelId, onEvents, onError, pollingInterval, fromBlock }: WatchChannelEventsParameters,
 ): WatchChannelEventsReturnType {
   const id = channelId.toLowerCase()
   return watchContractEvent(client, {
@@ -33,6 +38,7 @@ export function watchChannelEvents(
     strict: true,
     ...(pollingInterval === undefined ? {} : { pollingInterval }),
     ...(onError === undefined ? {} : { onError }),
+    ...(fromBlock === undefined ? {} : { fromBlock }),
     onLogs: (logs) => {
       const mine = logs.filter((l) => 'channelId' in l.args && l.args.channelId.toLowerCase() === id)
       if (mine.length > 0) onEvents(mine)
