@@ -10,13 +10,11 @@ import { addressFromPrivateKey } from '../core/signature.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
+import { acquireWriterLock, openOwnBlockStore, ownBlockStoreName } from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { ChannelSession } from './session.ts'
 import { endorsePending, type SettlementContext } from './settlement.ts'
-
-/** Durable storage of the local participant's own sealed blocks (IndexedDB in the browser). */
-export type OwnBlockStore = { load(): Promise<Uint8Array[]>; append(bytes: Uint8Array): Promise<void> }
 
 export type StartRoomParameters = {
   invite: Invite
@@ -47,6 +45,11 @@ export class ChannelRuntime {
         settlement: SettlementContext
         /** catch-up by id and presence over the room's connections */
         transport: ReturnType<typeof attachChannel>
+        /**
+         * true while another tab of this browser profile is this participant's writer: this tab shows the same
+         * state (same Y.Doc via IndexedDB and BroadcastChannel) but cannot submit ops
+         */
+        readOnly: boolean
       }
     | undefined
   private readonly listeners = new Set<() => void>()
@@ -87,22 +90,43 @@ export class ChannelRuntime {
   }
 
   /**
-   * Starts the live channel (idempotent): replica with the local author's key, own blocks reloaded from the
-   * durable store first (so the next seq follows them), the Y.Doc binding, the session (persist before publish)
-   * and the UI store. Refuses if the lobby holds another session key for us than the one this runtime has.
+   * Starts the live channel (idempotent). Takes the cross-tab writer lock for (channel, participant): the tab
+   * holding it gets the replica with the author key, its own blocks reloaded from the durable store first (so the
+   * next seq follows them) and a session that persists before it publishes. A tab that cannot get the lock goes
+   * live read-only and calls `onWriterFree` once the writer tab is gone. Refuses if the lobby holds another
+   * session key for us than the one this runtime has.
    */
-  async goLive(ownStore: OwnBlockStore): Promise<void> {
-    if (this.live) return
+  async goLive(onWriterFree?: () => void): Promise<void> {
+    if (this.live || this.starting) return
+    this.starting = true
+    try {
+      await this.start(onWriterFree)
+    } finally {
+      this.starting = false
+    }
+  }
+
+  private starting = false
+
+  private async start(onWriterFree?: () => void): Promise<void> {
     const config = this.config()
     if (!config) throw new Error('not every participant has authorised a session key yet')
     const mine = config.participants[this.meIndex]!
     if (mine.sessionKey.toLowerCase() !== this.sessionAddress.toLowerCase())
       throw new Error('the lobby holds another session key for this wallet (opened in another browser?)')
     const channel = openChannel(config)
+    const storeName = ownBlockStoreName(toHex(channel.channelId), this.p.me)
+    const lock = await acquireWriterLock(storeName, { mode: 'ifAvailable' })
+    const ownStore = lock ? await openOwnBlockStore(storeName) : undefined
+    if (!lock)
+      void acquireWriterLock(storeName, { mode: 'wait' }).then((l) => {
+        l?.release()
+        onWriterFree?.()
+      })
     await this.room.loaded
     let store: ChannelStore | undefined
     const replica = new Replica(channel, {
-      author: { index: this.meIndex, sessionKey: this.p.sessionKey },
+      ...(ownStore ? { author: { index: this.meIndex, sessionKey: this.p.sessionKey } } : {}),
       onUpdate: () => store?.invalidate(),
     })
     const doc = new ChannelDoc({
@@ -113,7 +137,10 @@ export class ChannelRuntime {
     })
     const session = new ChannelSession(replica, {
       now: () => performance.now(),
-      persist: (bytes) => ownStore.append(bytes),
+      persist: (bytes) => {
+        if (!ownStore) throw new Error('this tab is read-only: another tab is the writer')
+        return ownStore.append(bytes)
+      },
       publish: (bytes) => doc.publishOwn(bytes),
     })
     store = createChannelStore({ replica, me: this.meIndex })
@@ -125,7 +152,7 @@ export class ChannelRuntime {
     }
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again
-    doc.ingestDurable(await ownStore.load())
+    if (ownStore) doc.ingestDurable(await ownStore.load())
     const transport = attachChannel({
       provider: this.room.provider,
       guard: this.room.guard,
@@ -133,7 +160,7 @@ export class ChannelRuntime {
       replica,
       participant: this.meIndex,
     })
-    this.live = { channel, replica, doc, session, store, settlement, transport }
+    this.live = { channel, replica, doc, session, store, settlement, transport, readOnly: !ownStore }
     this.emit()
   }
 
@@ -149,6 +176,8 @@ export class ChannelRuntime {
       channelId: toHex(live.channel.channelId),
     })
     live.replica.addDeposits(records)
+    // a read-only tab folds the same deposits but leaves crediting and co-signing to the writer tab
+    if (live.readOnly) return
     const pendingCredit = new Set<bigint>()
     for (const n of live.replica.order)
       if (n.author === this.meIndex)
@@ -171,6 +200,7 @@ export class ChannelRuntime {
     const s = r.state
     return {
       phase: 'live' as const,
+      readOnly: live.readOnly,
       stateRoot: toHex(r.stateRoot()),
       blocks: r.order.length,
       final: r.finalCount,

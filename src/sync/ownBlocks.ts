@@ -95,22 +95,6 @@ export async function openOwnBlockStore(
   }
 }
 
-/**
- * Takes the Web Lock that makes this tab the only writer for (channel, participant) across tabs of this browser
- * profile, holding it until the tab closes. Resolves when acquired; a second tab waits here until the first one
- * is gone, so two tabs can never seal blocks at the same seq.
- */
-export function holdWriterLock(name: string): Promise<void> {
-  return new Promise((acquired, failed) => {
-    navigator.locks
-      .request(`chx-writer:${name}`, () => {
-        acquired()
-        return new Promise<void>(() => {})
-      })
-      .catch(failed)
-  })
-}
-
 export type WriterLock = {
   release(): void
   /** resolves when the lock is gone: released, or stolen by another tab (then stop sealing at once) */
@@ -132,7 +116,7 @@ export type AcquireWriterLockParameters = {
 
 /**
  * The Web Lock that makes one tab the writer for (channel, participant) in this browser profile, the same lock
- * holdWriterLock takes. Returns null when mode is 'ifAvailable' and another tab holds it.
+ * Returns null when mode is 'ifAvailable' and another tab holds it.
  */
 export function acquireWriterLock(
   name: string,

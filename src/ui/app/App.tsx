@@ -3,7 +3,6 @@ import { useEffect, useMemo, useState } from 'react'
 import { useConnection, WagmiProvider } from 'wagmi'
 import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
 import { decodeInvite, InviteError } from '../../core/invite.ts'
-import { holdWriterLock, openOwnBlockStore } from '../../sync/ownBlocks.ts'
 import { type AppConfig, loadAppConfig } from '../config.ts'
 import { ChannelPage } from './ChannelPage.tsx'
 import { CreateChannel } from './CreateChannel.tsx'
@@ -135,12 +134,6 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
   )
 }
 
-/** The writer lock first (one writing tab per participant), then the participant's own-block database. */
-async function openOwnStore(name: string) {
-  await holdWriterLock(name)
-  return openOwnBlockStore(name)
-}
-
 function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; me: `0x${string}` }) {
   let parsed: ReturnType<typeof decodeInvite> | undefined
   let error: string | undefined
@@ -163,7 +156,5 @@ function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; 
         </p>
       </main>
     )
-  return (
-    <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} openOwnStore={openOwnStore} />
-  )
+  return <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} />
 }

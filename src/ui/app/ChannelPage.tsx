@@ -9,7 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
-import { ChannelRuntime, loadOrCreateSessionKey, type OwnBlockStore } from '../../store/runtime.ts'
+import { ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
 import type { AppConfig } from '../config.ts'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
@@ -22,11 +22,10 @@ export type ChannelPageProps = {
   invite: Invite
   inviteText: string
   me: `0x${string}`
-  openOwnStore: (name: string) => Promise<OwnBlockStore>
 }
 
 /** One channel: its lobby until every participant authorised and it is open on chain, then the exchange. */
-export function ChannelPage({ config, invite, inviteText, me, openOwnStore }: ChannelPageProps) {
+export function ChannelPage({ config, invite, inviteText, me }: ChannelPageProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the runtime is keyed by the invite text and wallet
   const runtime = useMemo(
     () =>
@@ -77,10 +76,11 @@ export function ChannelPage({ config, invite, inviteText, me, openOwnStore }: Ch
   // once open on chain: go live, then keep deposits in sync
   useEffect(() => {
     if (onChain === undefined || onChain === ChannelStatus.None || runtime.live) return
-    openOwnStore(`chx-own-${channelIdHex}-${me.toLowerCase()}`)
-      .then((s) => runtime.goLive(s))
+    // a read-only tab reloads into the writer once the other tab is gone
+    runtime
+      .goLive(() => location.reload())
       .catch((e: unknown) => setLiveError(e instanceof Error ? e.message : String(e)))
-  }, [onChain, runtime, openOwnStore, channelIdHex, me])
+  }, [onChain, runtime])
   useEffect(() => {
     if (!runtime.live || !publicClient) return
     const tick = () => runtime.syncDeposits(publicClient).catch(() => {})
@@ -112,6 +112,7 @@ export function ChannelPage({ config, invite, inviteText, me, openOwnStore }: Ch
           market: live.channel.config.markets[0]!,
           marketIndex: 0,
           names,
+          readOnly: live.readOnly,
         }}
       >
         <TradingScreen

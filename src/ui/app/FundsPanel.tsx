@@ -1,20 +1,53 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
+import { formatEther, parseEther } from 'viem'
+import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import { depositEth } from '../../chain/actions/depositEth.ts'
 import { depositToken } from '../../chain/actions/depositToken.ts'
+import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
+import type { ReadClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import { OpTag } from '../../core/ops.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
+import { bondOnChain } from '../../store/settlement.ts'
 import { AmountError, parseUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
 const ZERO = '0x0000000000000000000000000000000000000000'
 
+/** The connected participant's bond in the channel as the contract holds it, polled. */
+function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean } | undefined {
+  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const [info, setInfo] = useState<{ bond: bigint; slashed: boolean } | undefined>()
+  const live = runtime.live!
+  useEffect(() => {
+    if (!publicClient) return
+    let stop = false
+    const poll = () =>
+      getParticipantInfo(publicClient, {
+        address: live.channel.config.verifyingContract,
+        channelId: toHex(live.channel.channelId),
+        participant: runtime.p.me,
+      }).then(
+        (p) => !stop && setInfo({ bond: p.bond, slashed: p.slashed }),
+        () => {},
+      )
+    void poll()
+    const timer = setInterval(poll, 2000)
+    return () => {
+      stop = true
+      clearInterval(timer)
+    }
+  }, [publicClient, live.channel, runtime.p.me])
+  return info
+}
+
 /**
- * Deposits on chain (approve + deposit; the channel credits it once the contract's record is read back) and
- * in-channel transfers to another participant.
+ * Deposits on chain (approve + deposit; the channel credits it once the contract's record is read back),
+ * in-channel transfers to another participant, and the ETH bond that backs this participant's signature (the
+ * contract shares it out if it ever signs two blocks at one seq).
  */
 export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   const { tokens, names, session } = useTrading()
@@ -23,8 +56,18 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   const [amount, setAmount] = useState('')
   const [to, setTo] = useState(runtime.meIndex === 0 ? 1 : 0)
   const [message, setMessage] = useState<string | undefined>()
+  const [bondAmount, setBondAmount] = useState('')
   const live = runtime.live!
+  const own = useOwnBond(runtime)
   const t = tokens[token]!
+  let bondWei: bigint | undefined
+  let bondError: string | undefined
+  try {
+    if (bondAmount !== '') bondWei = parseEther(bondAmount)
+    if (bondWei !== undefined && bondWei <= 0n) bondError = 'bond must be above zero'
+  } catch {
+    bondError = 'not an ETH amount'
+  }
   let units: bigint | undefined
   let error: string | undefined
   try {
@@ -42,6 +85,11 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
           ? await depositEth(c, { address, channelId, amount: units! })
           : (await depositToken(c, { address, channelId, token: t.address, amount: units! })).hash
       await confirmTransaction(c, { hash })
+    })
+  const bond = () =>
+    run(`Bond ${bondAmount} ETH`, async (c) => {
+      await confirmTransaction(c, { hash: await bondOnChain(c, live.settlement, bondWei!) })
+      setBondAmount('')
     })
   const transfer = () => {
     const r = session.submit({ tag: OpTag.Transfer, to, token, amount: units! })
@@ -96,6 +144,32 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
           Transfer in channel
         </button>
       </div>
+      <div className="row">
+        <label className="field">
+          <span>Bond (ETH)</span>
+          <input
+            name="bond-amount"
+            inputMode="decimal"
+            value={bondAmount}
+            onChange={(e) => setBondAmount(e.target.value)}
+          />
+        </label>
+        <button
+          type="button"
+          disabled={busy || bondWei === undefined || !!bondError || own?.slashed}
+          onClick={bond}
+        >
+          Bond on chain
+        </button>
+        <span className="muted" data-testid="own-bond">
+          {own === undefined
+            ? 'Bond: …'
+            : own.slashed
+              ? 'Your bond was slashed'
+              : `Your bond: ${formatEther(own.bond)} ETH`}
+        </span>
+      </div>
+      {bondError && <p className="error">{bondError}</p>}
       <ActionStatus state={state} />
       {message && <p className="muted">{message}</p>}
     </section>

@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react'
+import { formatEther, type Hex } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
+import { getChannelInfo } from '../../chain/readers/getChannelInfo.ts'
 import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../chain/readers/getDisputeStatus.ts'
+import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
 import type { ReadClient, WriteClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
+import type { Equivocation } from '../../core/replica.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import {
   claimAll,
@@ -17,11 +21,25 @@ import {
   slashOnChain,
   withdrawAll,
 } from '../../store/settlement.ts'
-import { useSnapshot } from '../trading/context.ts'
-import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
+import { useSnapshot, useTrading } from '../trading/context.ts'
+import { ActionStatus, describeError, useWalletAction } from './useWalletAction.tsx'
 
 const waitAll = async (c: WriteClient, hashes: `0x${string}`[]) => {
   for (const hash of hashes) await confirmTransaction(c, { hash })
+}
+
+type ChainView = {
+  status: GetDisputeStatusReturnType
+  /** balances root of the pending or final checkpoint on chain */
+  balancesRoot: Hex
+  /** per equivocating participant index: its on-chain bond and whether it was slashed */
+  bonds: Map<number, { bond: bigint; slashed: boolean }>
+}
+
+/** One entry per equivocating author: the first evidence seen (any pair proves it; the contract slashes once). */
+function byAuthor(list: readonly Equivocation[]): Equivocation[] {
+  const seen = new Set<number>()
+  return list.filter((e) => !seen.has(e.author) && seen.add(e.author))
 }
 
 /**
@@ -32,41 +50,88 @@ const waitAll = async (c: WriteClient, hashes: `0x${string}`[]) => {
 export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const live = runtime.live!
   const ctx = live.settlement
+  const { names } = useTrading()
   const publicClient = usePublicClient() as unknown as ReadClient | undefined
   const { run, state, busy } = useWalletAction()
-  const [status, setStatus] = useState<GetDisputeStatusReturnType | undefined>()
-  const [signing, setSigning] = useState(false)
+  const [chain, setChain] = useState<ChainView | undefined>()
+  const [signing, setSigning] = useState<
+    | { phase: 'running' }
+    | { phase: 'done'; version: bigint; how: 'signed' | 'endorsed' }
+    | { phase: 'failed'; message: string }
+    | undefined
+  >()
   const checkpoints = useSnapshot((s) => s.checkpoints)
   const finals = useSnapshot((s) => s.finalCheckpoints)
-  const equivocations = useSnapshot((s) => s.equivocations)
+  const equivocations = byAuthor(useSnapshot((s) => s.equivocations))
   const n = live.channel.config.participants.length
   const t = live.channel.config.threshold
+  const equivocators = equivocations.map((e) => e.author).join(',')
 
   useEffect(() => {
     if (!publicClient) return
     let stop = false
-    const poll = () =>
-      getDisputeStatus(publicClient, {
-        address: ctx.contract,
-        channelId: toHex(live.channel.channelId),
-      }).then(
-        (s) => !stop && setStatus(s),
-        () => {},
-      )
+    const channelId = toHex(live.channel.channelId)
+    const participants = live.channel.config.participants
+    const watched = equivocators === '' ? [] : equivocators.split(',').map(Number)
+    const poll = async () => {
+      try {
+        const [status, info, ...members] = await Promise.all([
+          getDisputeStatus(publicClient, { address: ctx.contract, channelId }),
+          getChannelInfo(publicClient, { address: ctx.contract, channelId }),
+          ...watched.map((i) =>
+            getParticipantInfo(publicClient, {
+              address: ctx.contract,
+              channelId,
+              participant: participants[i]!.address,
+            }),
+          ),
+        ])
+        if (stop) return
+        const bonds = new Map(
+          watched.map((i, k) => [i, { bond: members[k]!.bond, slashed: members[k]!.slashed }]),
+        )
+        setChain({ status, balancesRoot: info.checkpoint.balancesRoot, bonds })
+      } catch {
+        // the next poll retries; the panel keeps the last known state
+      }
+    }
     void poll()
     const timer = setInterval(poll, 1000)
     return () => {
       stop = true
       clearInterval(timer)
     }
-  }, [publicClient, ctx.contract, live.channel.channelId])
+  }, [publicClient, ctx.contract, live.channel, equivocators])
 
+  const status = chain?.status
   const best = proposable(live.replica)
   const full = fullySigned(live.replica)
-  const finalized = status?.phase === 'finalized' ? findCheckpoint(live.replica, status.version) : undefined
+  const finalized =
+    status?.phase === 'finalized'
+      ? findCheckpoint(live.replica, status.version, chain!.balancesRoot)
+      : undefined
   const canPropose =
     best &&
     (!status || status.phase === 'open' || (status.phase === 'disputing' && best.version > status.version))
+  const sign = () => {
+    setSigning({ phase: 'running' })
+    signCurrentCheckpoint(ctx).then(
+      ({ checkpoint, how }) => setSigning({ phase: 'done', version: checkpoint.version, how }),
+      (e: unknown) => setSigning({ phase: 'failed', message: describeError(e) }),
+    )
+  }
+  let signingText: string | undefined
+  if (signing?.phase === 'running') signingText = 'Signing…'
+  else if (signing?.phase === 'failed') signingText = `Not signed: ${signing.message}`
+  else if (signing?.phase === 'done') {
+    const v = signing.version
+    const sigs = checkpoints.find((c) => c.version === v && c.signatures.has(ctx.me))?.signatures.size ?? 1
+    signingText = `${signing.how === 'signed' ? 'Signed' : 'Co-signed'} v${v} · ${
+      finals.some((c) => c.version === v)
+        ? `final (${sigs}/${n} signatures)`
+        : `${sigs} of the ${t} signatures it needs; peers co-sign it once they hold its blocks`
+    }`
+  }
   return (
     <section className="panel form" aria-label="Settlement">
       <h3>Settlement</h3>
@@ -74,8 +139,11 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         On chain: {status ? status.phase : '…'}
         {status && status.version > 0n && ` · checkpoint v${status.version}`}
         {status?.phase === 'disputing' && ` · ${status.secondsLeft.toString()} s left to challenge`}
+        {status?.phase === 'finalized' &&
+          !finalized &&
+          ` · the finalized checkpoint is not known here yet (waiting for its blocks)`}
       </p>
-      <p className="muted">
+      <p className="muted" data-testid="checkpoints">
         Checkpoints signed here:{' '}
         {checkpoints.map((c) => `v${c.version} (${c.signatures.size}/${n})`).join(', ') || 'none'} · final (≥
         {t}): {finals.map((c) => `v${c.version}`).join(', ') || 'none'}
@@ -83,11 +151,11 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
       <div className="row">
         <button
           type="button"
-          disabled={signing}
-          onClick={() => {
-            setSigning(true)
-            signCurrentCheckpoint(ctx).finally(() => setSigning(false))
-          }}
+          disabled={
+            signing?.phase === 'running' ||
+            (status !== undefined && status.phase !== 'open' && status.phase !== 'disputing')
+          }
+          onClick={sign}
         >
           Sign current checkpoint
         </button>
@@ -134,12 +202,13 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
             Claim and withdraw
           </button>
         )}
-        {full && status?.phase !== 'finalized' && (
+        {full && status?.phase !== 'finalized' && status?.phase !== 'finalizable' && (
           <button
             type="button"
             disabled={busy}
+            title={`Takes your holdings in v${full.version} (signed by all ${n}) without waiting for anyone; this also proposes v${full.version} on chain, which starts settlement for everyone`}
             onClick={() =>
-              run('Emergency exit', async (c) => {
+              run(`Emergency exit (v${full.version})`, async (c) => {
                 await waitAll(c, await exitAlone(c, ctx, full))
                 await waitAll(c, await withdrawAll(c, ctx))
               })
@@ -149,22 +218,34 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
           </button>
         )}
       </div>
-      {equivocations.map((e) => (
-        <div key={`${e.a.id}${e.b.id}`} className="row">
-          <span className="down">
-            Participant {e.author + 1} equivocated at seq {e.seq}
-          </span>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() =>
-              run('Slash', async (c) => confirmTransaction(c, { hash: await slashOnChain(c, ctx, e) }))
-            }
-          >
-            Slash bond
-          </button>
-        </div>
-      ))}
+      {signingText && (
+        <p className={signing?.phase === 'failed' ? 'error' : 'muted'} data-testid="sign-status">
+          {signingText}
+        </p>
+      )}
+      {equivocations.map((e) => {
+        const onChain = chain?.bonds.get(e.author)
+        return (
+          <div key={e.author} className="row" data-testid={`equivocator-${e.author}`}>
+            <span className="down">
+              {names[e.author]} (participant {e.author + 1}) signed two blocks at seq {e.seq}
+              {onChain &&
+                (onChain.slashed
+                  ? ' · slashed on chain'
+                  : ` · bond on chain ${formatEther(onChain.bond)} ETH`)}
+            </span>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                run('Slash', async (c) => confirmTransaction(c, { hash: await slashOnChain(c, ctx, e) }))
+              }
+            >
+              Slash bond
+            </button>
+          </div>
+        )
+      })}
       <ActionStatus state={state} />
     </section>
   )

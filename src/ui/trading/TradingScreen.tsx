@@ -11,7 +11,7 @@ type Tab = (typeof TABS)[number]
 
 /** The exchange screen: book, chart and order entry on top; orders, trades, balances, peers, explorer below. */
 export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) {
-  const { market, tokens } = useTrading()
+  const { market, tokens, readOnly } = useTrading()
   const [price, setPrice] = useState('')
   const [tab, setTab] = useState<Tab>('Open orders')
   const finalCount = useSnapshot((s) => s.finalCount)
@@ -21,6 +21,12 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
   const quote = tokens[market.quote]!
   return (
     <div className="trading">
+      {readOnly && (
+        <div className="banner" role="status" data-testid="read-only">
+          This channel is open in another tab, which is the one that signs. This tab shows the same state and
+          takes over when that tab closes.
+        </div>
+      )}
       <div className="status-line muted" data-testid="finality">
         {blockCount} blocks · {finalCount} final · {blockCount - finalCount} pending
         {pendingOps > 0 ? ` · ${pendingOps} ops being signed` : ''}
@@ -28,7 +34,11 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
       <div className="top">
         <OrderBook onPick={(t) => setPrice(formatPrice(t, market, base, quote).replace(/,/g, ''))} />
         <PriceChart />
-        <OrderEntry price={price} setPrice={setPrice} />
+        {readOnly ? (
+          <section className="panel muted">Order entry is in the other tab.</section>
+        ) : (
+          <OrderEntry price={price} setPrice={setPrice} />
+        )}
       </div>
       <div className="panel bottom">
         <div className="tabs" role="tablist">

@@ -15,6 +15,8 @@ export type TradingContextValue = {
   marketIndex: number
   /** display name per participant index */
   names: string[]
+  /** another tab of this browser is the participant's writer: show state, submit nothing */
+  readOnly: boolean
 }
 
 export const TradingContext = createContext<TradingContextValue | undefined>(undefined)
