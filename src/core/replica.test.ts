@@ -386,6 +386,28 @@ describe('finality', () => {
     expect(a.state.avail[2 * 2]).toBe(AMOUNT)
   })
 
+  it('idle participants acknowledge blocks with ops by an empty block, which needs no acknowledgement', () => {
+    const tc2 = makeTestChannel({ participants: 2, label: 'ack' })
+    const d2 = testDeposits(2, 2, AMOUNT)
+    const [a, b] = tc2.members.map(
+      (m) => new Replica(tc2.channel, { deposits: d2, author: { index: m.index, sessionKey: m.sessionKey } }),
+    ) as [Replica, Replica]
+    a.submit(deposit(0))
+    const x = a.seal()!
+    b.receive(x)
+    expect(a.needsAck()).toBe(false)
+    expect(b.needsAck()).toBe(true)
+    const ack = b.ack()!
+    expect(decodeBlock(ack).ops.length).toBe(0)
+    expect(b.needsAck()).toBe(false)
+    a.receive(ack)
+    // b's empty block acknowledges a's: a's block is final at a, and a owes no acknowledgement back
+    expect(a.finalCount).toBe(1)
+    expect(a.needsAck()).toBe(false)
+    expect(a.ack()).toBeUndefined()
+    expect(toHex(a.stateRoot())).toBe(toHex(b.stateRoot()))
+  })
+
   it('a t-of-n checkpoint finalises despite an offline participant, and later blocks sort after it', () => {
     const rs = tc.members.map(
       (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),

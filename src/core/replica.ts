@@ -114,6 +114,8 @@ export class Replica {
   readonly bySeq: Map<number, Node[]>[]
   /** per author: its block with the greatest seq */
   readonly latest: (Node | undefined)[]
+  /** per author: the greatest seq of its blocks that carry ops (empty acknowledgement blocks excluded) */
+  private readonly lastOpsSeq: number[]
   /** per author: lowest seq at which it equivocated */
   readonly forkSeq = new Map<number, number>()
   readonly equivocations: Equivocation[] = []
@@ -157,6 +159,7 @@ export class Replica {
     this.n = channel.config.participants.length
     this.bySeq = Array.from({ length: this.n }, () => new Map())
     this.latest = new Array(this.n).fill(undefined)
+    this.lastOpsSeq = new Array(this.n).fill(0)
     this.bufferedPerAuthor = new Array(this.n).fill(0)
     this.bufferPerAuthor = options.bufferPerAuthor ?? 256
     this.snapshotInterval = options.snapshotInterval ?? 32
@@ -319,6 +322,8 @@ export class Replica {
     } else this.bySeq[node.author]!.set(node.seq, [node])
     const last = this.latest[node.author]
     if (!last || node.seq > last.seq) this.latest[node.author] = node
+    if (node.block.ops.length > 0 && node.seq > this.lastOpsSeq[node.author]!)
+      this.lastOpsSeq[node.author] = node.seq
 
     // position: usually the end
     let pos = this.order.length
@@ -721,8 +726,37 @@ export class Replica {
    * (the caller persists them before broadcasting), or undefined when there is nothing to seal.
    */
   seal(): Uint8Array | undefined {
+    if (!this.batch || this.batch.ops.length === 0) return undefined
+    return this.sealBlock()
+  }
+
+  /**
+   * Whether this author should acknowledge: some other author's block carrying ops is not yet an ancestor of our
+   * latest block. Causal finality needs every participant to build on a block, so an idle participant answers
+   * with an empty block; empty blocks need no acknowledgement, so acks never echo.
+   */
+  needsAck(): boolean {
     const me = this.me
-    if (!me || !this.batch || this.batch.ops.length === 0) return undefined
+    if (!me) return false
+    const own = this.latest[me.index]
+    for (let a = 0; a < this.n; a++) {
+      if (a === me.index || this.forkSeq.has(a)) continue
+      if (this.lastOpsSeq[a]! > (own ? own.vc[a]! : 0)) return true
+    }
+    return false
+  }
+
+  /** Seals the open batch, or an empty acknowledgement block when `needsAck()`; undefined when neither applies. */
+  ack(): Uint8Array | undefined {
+    if (this.batch && this.batch.ops.length > 0) return this.sealBlock()
+    if (!this.needsAck()) return undefined
+    this.batch = { ops: [], results: [], openedAt: 0 }
+    return this.sealBlock()
+  }
+
+  private sealBlock(): Uint8Array | undefined {
+    const me = this.me
+    if (!me || !this.batch) return undefined
     const own = this.latest[me.index]
     const parents: Uint8Array[] = []
     for (const h of this.heads) {

@@ -24,10 +24,17 @@ export class ChannelSession {
   inFlight = 0
   lastError: Error | undefined
 
+  private lastAck = 0
+
+  /**
+   * @param ackMs how long an unacknowledged remote block with ops may wait before this participant answers with an
+   * empty block (finality needs every participant to build on a block)
+   */
   constructor(
     readonly replica: Replica,
     private readonly io: SessionIO,
     tickMs = 5,
+    private readonly ackMs = 100,
   ) {
     this.timer = setInterval(() => this.tick(), tickMs)
   }
@@ -38,9 +45,14 @@ export class ChannelSession {
     return { seq, index, result }
   }
 
-  /** Seals the open batch if it is due by age. */
+  /** Seals the open batch if it is due by age, or acknowledges others' blocks every ackMs. */
   tick(): void {
-    const sealed = this.replica.sealIfDue(this.io.now())
+    const now = this.io.now()
+    let sealed = this.replica.sealIfDue(now)
+    if (!sealed && now - this.lastAck >= this.ackMs) {
+      this.lastAck = now
+      if (this.replica.pendingOps === 0) sealed = this.replica.ack()
+    }
     if (sealed) this.ship(sealed)
   }
 
