@@ -50,7 +50,7 @@ function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean }
  * contract shares it out if it ever signs two blocks at one seq).
  */
 export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
-  const { tokens, names, session } = useTrading()
+  const { tokens, names, session, readOnly } = useTrading()
   const { run, state, busy } = useWalletAction()
   const [token, setToken] = useState(0)
   const [amount, setAmount] = useState('')
@@ -140,7 +140,12 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
             )}
           </select>
         </label>
-        <button type="button" disabled={units === undefined || !!error} onClick={transfer}>
+        <button
+          type="button"
+          disabled={readOnly || units === undefined || !!error}
+          title={readOnly ? 'the other tab of this channel signs transfers' : undefined}
+          onClick={transfer}
+        >
           Transfer in channel
         </button>
       </div>

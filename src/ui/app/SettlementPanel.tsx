@@ -50,7 +50,7 @@ function byAuthor(list: readonly Equivocation[]): Equivocation[] {
 export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const live = runtime.live!
   const ctx = live.settlement
-  const { names } = useTrading()
+  const { names, readOnly } = useTrading()
   const publicClient = usePublicClient() as unknown as ReadClient | undefined
   const { run, state, busy } = useWalletAction()
   const [chain, setChain] = useState<ChainView | undefined>()
@@ -151,7 +151,9 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
       <div className="row">
         <button
           type="button"
+          title={readOnly ? 'the other tab of this channel holds the session key and signs' : undefined}
           disabled={
+            readOnly ||
             signing?.phase === 'running' ||
             (status !== undefined && status.phase !== 'open' && status.phase !== 'disputing')
           }

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test'
+import { channelInfo, erc20Balances, openLiveChannel, tokens } from './support/settlement.ts'
+import { converged } from './support/trader.ts'
+
+test('scenario 6: after a checkpoint every participant signed, the others go offline and one exits alone with exactly its holdings', async ({
+  browser,
+}) => {
+  const { traders, settlers } = await openLiveChannel(browser, [1, 2, 3], 600)
+  const [a, b, c] = traders as [(typeof traders)[0], (typeof traders)[0], (typeof traders)[0]]
+  const [sa] = settlers as [(typeof settlers)[0]]
+  const channelId = await sa.channelId()
+  const [weth, usdc] = tokens() as [ReturnType<typeof tokens>[0], ReturnType<typeof tokens>[0]]
+  const before = await erc20Balances(sa.address)
+
+  await a.deposit(weth.symbol, '10')
+  await b.deposit(usdc.symbol, '50000')
+  await c.deposit(usdc.symbol, '50000')
+  await converged(
+    traders,
+    (v) => v.holdings[0]![0] !== '0' && v.holdings[1]![1] !== '0' && v.holdings[2]![1] !== '0',
+  )
+  // A ends up with both tokens, and an order still resting (locked funds are holdings too)
+  await a.place('Sell', '2000', '1.5')
+  await b.place('Buy', '2000', '1')
+  await converged(traders, (v) => v.trades >= 1)
+
+  // A signs; B and C co-sign on their own: v1 carries all three signatures
+  await sa.signCheckpoint(1)
+  for (const s of settlers) await s.expectSignatures(1, 3)
+  await expect(sa.panel.getByTestId('checkpoints')).toContainText('v1 (3/3)')
+  const cut = (await sa.tally(1))!
+
+  // everyone but A disappears
+  await b.close()
+  await c.close()
+  await sa.emergencyExit(1)
+
+  const holdings = cut.holdings[0]!.map(BigInt)
+  expect(holdings[0]).toBe(9n * 10n ** 18n)
+  expect(holdings[1]).toBeGreaterThan(0n)
+  const after = await erc20Balances(sa.address)
+  expect(after[0]).toBe(before[0]! - 10n * 10n ** 18n + holdings[0]!)
+  expect(after[1]).toBe(before[1]! + holdings[1]!)
+  // the exit also counted as a proposal of the fully signed checkpoint
+  const info = await channelInfo(channelId)
+  expect(info.checkpoint.version).toBe(1n)
+  expect(info.checkpoint.balancesRoot).toBe(cut.balancesRoot)
+  await expect(sa.disputeStatus).toContainText('disputing · checkpoint v1')
+  await a.close()
+})

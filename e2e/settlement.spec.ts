@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test'
+import {
+  advanceChainTime,
+  chain,
+  channelHoldings,
+  channelInfo,
+  erc20Balances,
+  openLiveChannel,
+  tokens,
+} from './support/settlement.ts'
+import { converged } from './support/trader.ts'
+
+const WINDOW = 600
+
+test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a newer one, finalized; every claim pays the finalized holdings', async ({
+  browser,
+}) => {
+  const { traders, settlers } = await openLiveChannel(browser, [1, 2, 3], WINDOW)
+  const [a, b, c] = traders as [(typeof traders)[0], (typeof traders)[0], (typeof traders)[0]]
+  const [sa, sb, sc] = settlers as [(typeof settlers)[0], (typeof settlers)[0], (typeof settlers)[0]]
+  const channelId = await sa.channelId()
+  const [weth, usdc] = tokens() as [ReturnType<typeof tokens>[0], ReturnType<typeof tokens>[0]]
+  const before = await Promise.all(settlers.map((s) => erc20Balances(s.address)))
+  const deposits = [
+    [10n * 10n ** 18n, 0n],
+    [0n, 50_000n * 10n ** 6n],
+    [0n, 50_000n * 10n ** 6n],
+  ]
+
+  await a.deposit(weth.symbol, '10')
+  await b.deposit(usdc.symbol, '50000')
+  await c.deposit(usdc.symbol, '50000')
+  await converged(
+    traders,
+    (v) => v.holdings[0]![0] !== '0' && v.holdings[1]![1] !== '0' && v.holdings[2]![1] !== '0',
+  )
+  await a.place('Sell', '2000', '1')
+  await b.place('Buy', '2000', '1')
+  await converged(traders, (v) => v.trades >= 1)
+
+  // A signs v1; B and C co-sign on their own (t = 2 of 3): final everywhere
+  await sa.signCheckpoint(1)
+  await converged(traders, (v) => v.checkpoints.includes('1'))
+  const v1 = (await sa.tally(1))!
+  expect(v1.signatures).toBeGreaterThanOrEqual(2)
+  await sa.propose(1)
+  for (const s of settlers)
+    await expect(s.disputeStatus).toContainText(/disputing · checkpoint v1 · \d+ s left/)
+
+  // trading goes on during the dispute; C signs a newer checkpoint, the others co-sign it, C challenges
+  await a.place('Sell', '2100', '2')
+  await c.place('Buy', '2100', '2')
+  await converged(traders, (v) => v.trades >= 2)
+  await sc.signCheckpoint(2)
+  await converged(traders, (v) => v.checkpoints.includes('2'))
+  await sc.challenge(2)
+  for (const s of settlers) await expect(s.disputeStatus).toContainText(/disputing · checkpoint v2/)
+  await expect(sc.panel).toContainText('Challenge with v2: done')
+  await sc.panel.screenshot({ path: 'docs/screenshots/settlement.png' })
+
+  // the dispute window passes on the chain's clock; anyone may finalize
+  const info = await channelInfo(channelId)
+  const latest = await chain().getBlock({ blockTag: 'latest' })
+  await advanceChainTime(info.deadline - latest.timestamp + 1n)
+  await expect(sb.disputeStatus).toContainText('finalizable')
+  await sb.finalize()
+  for (const s of settlers) await expect(s.disputeStatus).toContainText('finalized · checkpoint v2')
+
+  // what the contract finalized, and the holdings of that cut in every replica
+  const final = (await channelInfo(channelId)).checkpoint
+  expect(final.version).toBe(2n)
+  const cuts = await Promise.all(settlers.map((s) => s.tally(2, final.balancesRoot)))
+  for (const cut of cuts) expect(cut?.holdings).toEqual(cuts[0]!.holdings)
+  const holdings = cuts[0]!.holdings.map((row) => row.map(BigInt))
+  // the challenge mattered: v2 holds the trade made after v1 was proposed
+  expect(cuts[0]!.holdings).not.toEqual(v1.holdings)
+  expect(holdings[0]![0]).toBe(7n * 10n ** 18n)
+  // nothing traded after the cut: it is also what every screen shows now
+  const views = await converged(traders)
+  expect(views[0]!.holdings).toEqual(cuts[0]!.holdings)
+
+  await Promise.all(settlers.map((s) => s.claim()))
+  for (let p = 0; p < settlers.length; p++) {
+    const after = await erc20Balances(settlers[p]!.address)
+    for (let k = 0; k < 2; k++) expect(after[k]).toBe(before[p]![k]! - deposits[p]![k]! + holdings[p]![k]!)
+  }
+  // everything deposited was paid out
+  for (const t of [weth, usdc]) expect(await channelHoldings(channelId, t.address)).toBe(0n)
+  for (const t of traders) await t.close()
+})

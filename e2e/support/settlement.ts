@@ -1,0 +1,292 @@
+import { type Browser, expect, type Locator } from '@playwright/test'
+import { type Address, createPublicClient, erc20Abi, type Hex, http } from 'viem'
+import { channelSettlementAbi } from '../../src/chain/generated/abis.ts'
+import { createBlock } from '../../src/core/block.ts'
+import { fromHex, toHex } from '../../src/core/bytes.ts'
+import { OpTag } from '../../src/core/ops.ts'
+import { env, Trader } from './trader.ts'
+
+/** The test tokens the global setup deployed (base WETH, quote USDC). */
+export type TokenInfo = { address: Address; symbol: string; decimals: number }
+export const tokens = (): TokenInfo[] => JSON.parse(process.env.E2E_TOKENS!) as TokenInfo[]
+export const settlementAddress = () => process.env.E2E_SETTLEMENT! as Address
+
+/** A viem client on the test chain, for reading what the contract and the tokens hold. */
+export const chain = () => createPublicClient({ transport: http(env().rpc) })
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(env().rpc, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result
+}
+
+/** Moves anvil's clock forward and mines a block, so the chain's `latest` timestamp is at least `seconds` later. */
+export async function advanceChainTime(seconds: bigint): Promise<void> {
+  await rpc('evm_increaseTime', [Number(seconds)])
+  await rpc('evm_mine')
+}
+
+/** ERC-20 balances of `account`, one per test token (in E2E_TOKENS order). */
+export function erc20Balances(account: Address): Promise<bigint[]> {
+  const c = chain()
+  return Promise.all(
+    tokens().map((t) =>
+      c.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [account] }),
+    ),
+  )
+}
+
+export function channelInfo(channelId: Hex) {
+  return chain().readContract({
+    address: settlementAddress(),
+    abi: channelSettlementAbi,
+    functionName: 'getChannel',
+    args: [channelId],
+  })
+}
+
+export function participantInfo(channelId: Hex, participant: Address) {
+  return chain().readContract({
+    address: settlementAddress(),
+    abi: channelSettlementAbi,
+    functionName: 'getParticipant',
+    args: [channelId, participant],
+  })
+}
+
+export function owed(account: Address, token: Address) {
+  return chain().readContract({
+    address: settlementAddress(),
+    abi: channelSettlementAbi,
+    functionName: 'owed',
+    args: [account, token],
+  })
+}
+
+/** Every Slashed event of the channel so far. */
+export function slashedEvents(channelId: Hex) {
+  return chain().getContractEvents({
+    address: settlementAddress(),
+    abi: channelSettlementAbi,
+    eventName: 'Slashed',
+    args: { channelId },
+    fromBlock: 0n,
+    toBlock: 'latest',
+  })
+}
+
+/** The channel's remaining holdings of `token` on chain: deposits minus claims and exits. */
+export function channelHoldings(channelId: Hex, token: Address) {
+  return chain().readContract({
+    address: settlementAddress(),
+    abi: channelSettlementAbi,
+    functionName: 'holdings',
+    args: [channelId, token],
+  })
+}
+
+/** The runtime internals these helpers read in the page (window.__chx is the ChannelRuntime). */
+type Runtime = {
+  meIndex: number
+  p: { sessionKey: Uint8Array }
+  room: { doc: { getMap(name: string): { set(k: string, v: Uint8Array): void } } }
+  live: {
+    channel: {
+      channelId: Uint8Array
+      domainSeparator: Uint8Array
+      config: { participants: { address: string }[] }
+    }
+    replica: {
+      latest: ({ seq: number; block: { prev: Uint8Array; parents: Uint8Array[] } } | undefined)[]
+      checkpointTallies(): {
+        version: bigint
+        heads: Uint8Array[]
+        balancesRoot: Uint8Array
+        signatures: Map<number, Uint8Array>
+      }[]
+      stateOfCut(heads: Uint8Array[]): { P: number; T: number; holdings(p: number, t: number): bigint }
+    }
+  }
+}
+
+/** A participant's settlement controls: the Settlement and Funds panels of its page. */
+export class Settler {
+  constructor(readonly trader: Trader) {}
+
+  get page() {
+    return this.trader.page
+  }
+  get address() {
+    return this.trader.address as Address
+  }
+  get panel(): Locator {
+    return this.page.getByRole('region', { name: 'Settlement' })
+  }
+  /** The panel's wallet-action status line ("Finalize: done", or the decoded revert). */
+  get status(): Locator {
+    return this.panel.getByRole('status')
+  }
+  get disputeStatus(): Locator {
+    return this.panel.getByTestId('dispute-status')
+  }
+
+  channelId(): Promise<Hex> {
+    return this.page.evaluate(() => {
+      const r = (window as unknown as { __chx: Runtime }).__chx
+      let s = '0x'
+      for (const b of r.live.channel.channelId) s += b.toString(16).padStart(2, '0')
+      return s as Hex
+    })
+  }
+
+  /** Clicks "Sign current checkpoint" and waits for the panel to confirm the signature. */
+  async signCheckpoint(version: number) {
+    await this.panel.getByRole('button', { name: 'Sign current checkpoint' }).click()
+    await expect(this.panel.getByTestId('sign-status')).toContainText(new RegExp(`igned v${version}\\b`))
+  }
+
+  /** Waits until this page's tally of checkpoint `version` has at least `count` signatures. */
+  async expectSignatures(version: number, count: number, timeout = 30_000) {
+    await expect
+      .poll(() => this.tally(version).then((t) => t?.signatures ?? 0), {
+        timeout,
+        intervals: [250, 500, 1000],
+      })
+      .toBeGreaterThanOrEqual(count)
+  }
+
+  /** Runs one wallet action by its button and waits for "<label>: done". */
+  async act(button: string | RegExp, label: string, timeout = 60_000) {
+    await this.panel.getByRole('button', { name: button }).click()
+    await expect(this.status).toHaveText(`${label}: done`, { timeout })
+  }
+
+  propose(version: number) {
+    return this.act(`Propose v${version} on chain`, `Propose v${version}`)
+  }
+  challenge(version: number) {
+    return this.act(`Challenge with v${version}`, `Challenge with v${version}`)
+  }
+  finalize() {
+    return this.act('Finalize', 'Finalize')
+  }
+  claim() {
+    return this.act('Claim and withdraw', 'Claim and withdraw')
+  }
+  emergencyExit(version: number) {
+    return this.act(`Emergency exit (v${version})`, `Emergency exit (v${version})`)
+  }
+
+  /** Bonds `eth` ETH through the Funds panel and waits for the contract to hold it. */
+  async bond(eth: string) {
+    const funds = this.page.getByRole('region', { name: 'Funds' })
+    await funds.locator('input[name="bond-amount"]').fill(eth)
+    await funds.getByRole('button', { name: 'Bond on chain' }).click()
+    await expect(funds.getByRole('status')).toHaveText(`Bond ${eth} ETH: done`, { timeout: 60_000 })
+    await expect(funds.getByTestId('own-bond')).toHaveText(`Your bond: ${eth} ETH`)
+  }
+
+  /** Signature count and holdings (per participant, per token) of the cut of this page's tally at `version`. */
+  tally(version: number, balancesRoot?: Hex) {
+    return this.page.evaluate(
+      ({ version, balancesRoot }) => {
+        const r = (window as unknown as { __chx: Runtime }).__chx
+        const hex = (b: Uint8Array) => {
+          let s = '0x'
+          for (const x of b) s += x.toString(16).padStart(2, '0')
+          return s
+        }
+        const t = r.live.replica
+          .checkpointTallies()
+          .find(
+            (c) =>
+              c.version === BigInt(version) &&
+              (balancesRoot === undefined || hex(c.balancesRoot) === balancesRoot.toLowerCase()),
+          )
+        if (!t) return undefined
+        const s = r.live.replica.stateOfCut(t.heads)
+        return {
+          signatures: t.signatures.size,
+          balancesRoot: hex(t.balancesRoot),
+          holdings: Array.from({ length: s.P }, (_, p) =>
+            Array.from({ length: s.T }, (_, k) => s.holdings(p, k).toString()),
+          ),
+        }
+      },
+      { version, balancesRoot },
+    )
+  }
+
+  /**
+   * Makes this participant equivocate: signs, with its own session key, a second block at the seq of its latest
+   * block (same prev and parents, other ops) and writes it into the room's Y.Doc map 'blocks' under its id, the
+   * way any peer publishes a block. The honest app never does this; the core builds the block here in the test.
+   * Returns the seq.
+   */
+  async equivocate(): Promise<number> {
+    const own = await this.page.evaluate(() => {
+      const r = (window as unknown as { __chx: Runtime }).__chx
+      const hex = (b: Uint8Array) => {
+        let s = '0x'
+        for (const x of b) s += x.toString(16).padStart(2, '0')
+        return s
+      }
+      const latest = r.live.replica.latest[r.meIndex]
+      if (!latest) throw new Error('no own block to equivocate against')
+      return {
+        me: r.meIndex,
+        sessionKey: hex(r.p.sessionKey),
+        channelId: hex(r.live.channel.channelId),
+        domainSeparator: hex(r.live.channel.domainSeparator),
+        author: r.live.channel.config.participants[r.meIndex]!.address,
+        seq: latest.seq,
+        prev: hex(latest.block.prev),
+        parents: latest.block.parents.map(hex),
+      }
+    })
+    const { id, bytes } = createBlock({
+      channelId: fromHex(own.channelId, 32),
+      author: fromHex(own.author, 20),
+      seq: BigInt(own.seq),
+      prev: fromHex(own.prev, 32),
+      parents: own.parents.map((p) => fromHex(p, 32)),
+      // a transfer the genuine block at this seq does not hold: another id under the same (author, seq)
+      ops: [{ tag: OpTag.Transfer, to: own.me === 0 ? 1 : 0, token: 0, amount: 1n }],
+      sessionKey: fromHex(own.sessionKey, 32),
+      domainSeparator: fromHex(own.domainSeparator, 32),
+    })
+    await this.page.evaluate(
+      ({ key, bytes }) => {
+        const r = (window as unknown as { __chx: Runtime }).__chx
+        r.room.doc.getMap('blocks').set(key, Uint8Array.from(bytes))
+      },
+      { key: toHex(id), bytes: [...bytes] },
+    )
+    return own.seq
+  }
+}
+
+/**
+ * Opens a channel between dev accounts `accounts` (the first creates it; dispute window in seconds), every
+ * participant authorises its session key, the first opens it on chain, and all wait until live.
+ */
+export async function openLiveChannel(browser: Browser, accounts: number[], disputeWindow: number) {
+  const names = 'ABCDE'
+  const traders = await Promise.all(accounts.map((a, i) => Trader.open(browser, names[i]!, a)))
+  const [first, ...others] = traders
+  await first!.connect()
+  const link = await first!.createChannel(
+    others.map((t) => t.address),
+    disputeWindow,
+  )
+  await Promise.all(traders.map((t) => t.join(link)))
+  for (const t of traders) await t.authorise()
+  await first!.openOnChain()
+  await Promise.all(traders.map((t) => t.waitLive()))
+  return { traders, settlers: traders.map((t) => new Settler(t)) }
+}
