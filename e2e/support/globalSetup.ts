@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deployLocal } from '../../scripts/deployLocal.ts'
 import { startAnvil } from '../../src/chain/node/startAnvil.ts'
@@ -47,24 +49,28 @@ export default async function globalSetup() {
   const signalingPort = await freePort()
   const signaling = startSignalingProcess(signalingPort)
   await waitFor(`http://127.0.0.1:${signalingPort}`, 15_000)
-  if (!process.env.E2E_SKIP_BUILD) {
-    const build = spawnSync(`${root}node_modules/.bin/vite`, ['build', '--logLevel', 'warn'], {
+  // each run builds into its own folder, so concurrent runs never serve each other's config
+  const dist = mkdtempSync(join(tmpdir(), 'chx-e2e-dist-'))
+  const build = spawnSync(
+    `${root}node_modules/.bin/vite`,
+    ['build', '--logLevel', 'warn', '--outDir', dist],
+    {
       cwd: root,
       stdio: 'inherit',
-    })
-    if (build.status !== 0) throw new Error('vite build failed')
-  }
+    },
+  )
+  if (build.status !== 0) throw new Error('vite build failed')
   const appConfig = {
     chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
     settlement: d.settlement,
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
     signaling: [`ws://127.0.0.1:${signalingPort}`],
   }
-  writeFileSync(`${root}dist/app-config.json`, JSON.stringify(appConfig))
+  writeFileSync(join(dist, 'app-config.json'), JSON.stringify(appConfig))
   const port = await freePort()
   const preview: ChildProcess = spawn(
     `${root}node_modules/.bin/vite`,
-    ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist],
     { cwd: root, stdio: 'ignore' },
   )
   const appUrl = `http://127.0.0.1:${port}`
@@ -78,6 +84,7 @@ export default async function globalSetup() {
   process.env.E2E_TOKENS = JSON.stringify(appConfig.tokens)
   return async () => {
     preview.kill('SIGTERM')
+    rmSync(dist, { recursive: true, force: true })
     signaling.kill('SIGTERM')
     // a scenario may have replaced the signaling process: stop whatever listens on its port now
     if (process.env.E2E_SIGNALING_PID && Number(process.env.E2E_SIGNALING_PID) !== signaling.pid)
