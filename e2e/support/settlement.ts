@@ -4,7 +4,7 @@ import { channelSettlementAbi } from '../../src/chain/generated/abis.ts'
 import { createBlock } from '../../src/core/block.ts'
 import { fromHex, toHex } from '../../src/core/bytes.ts'
 import { OpTag } from '../../src/core/ops.ts'
-import { env, Trader } from './trader.ts'
+import { env, liveChannel, type Trader } from './trader.ts'
 
 /** The test tokens the global setup deployed (base WETH, quote USDC). */
 export type TokenInfo = { address: Address; symbol: string; decimals: number }
@@ -276,17 +276,6 @@ export class Settler {
  * participant authorises its session key, the first opens it on chain, and all wait until live.
  */
 export async function openLiveChannel(browser: Browser, accounts: number[], disputeWindow: number) {
-  const names = 'ABCDE'
-  const traders = await Promise.all(accounts.map((a, i) => Trader.open(browser, names[i]!, a)))
-  const [first, ...others] = traders
-  await first!.connect()
-  const link = await first!.createChannel(
-    others.map((t) => t.address),
-    disputeWindow,
-  )
-  await Promise.all(traders.map((t) => t.join(link)))
-  for (const t of traders) await t.authorise()
-  await first!.openOnChain()
-  await Promise.all(traders.map((t) => t.waitLive()))
+  const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow)
   return { traders, settlers: traders.map((t) => new Settler(t)) }
 }

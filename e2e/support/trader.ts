@@ -147,26 +147,35 @@ export async function converged(traders: Trader[], ok: (v: View) => boolean = ()
 
 /**
  * Opens a live channel among `accounts` (dev account indexes; the first creates it): every context joins the
- * lobby, authorises its session key, the first opens the channel on chain, and each deposits what `funds` says.
+ * lobby, authorises its session key, the first opens the channel on chain, and each deposits what `funds` says
+ * (nothing when it returns []).
  */
 export async function liveChannel(
   browser: Browser,
   accounts: number[],
   funds: (i: number) => [symbol: string, amount: string][] = (i) =>
     i === 0 ? [['WETH', '10']] : [['USDC', '50000']],
+  disputeWindow = 60,
 ): Promise<{ traders: Trader[]; link: string }> {
   const traders = await Promise.all(
     accounts.map((a, i) => Trader.open(browser, String.fromCharCode(65 + i), a)),
   )
   const first = traders[0]!
   await first.connect()
-  const link = await first.createChannel(traders.slice(1).map((t) => t.address))
+  const link = await first.createChannel(
+    traders.slice(1).map((t) => t.address),
+    disputeWindow,
+  )
   await Promise.all(traders.map((t) => t.join(link)))
   for (const t of traders) await t.authorise()
   await first.openOnChain()
   await Promise.all(traders.map((t) => t.waitLive()))
+  let deposited = false
   for (const [i, t] of traders.entries())
-    for (const [symbol, amount] of funds(i)) await t.deposit(symbol, amount)
-  await converged(traders, (v) => v.holdings.every((h) => h.some((x) => x !== '0')))
+    for (const [symbol, amount] of funds(i)) {
+      await t.deposit(symbol, amount)
+      deposited = true
+    }
+  if (deposited) await converged(traders, (v) => v.holdings.every((h) => h.some((x) => x !== '0')))
   return { traders, link }
 }
