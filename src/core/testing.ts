@@ -58,7 +58,7 @@ export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
     chainId,
     verifyingContract,
     nonce: p.nonce ?? 1n,
-    threshold: p.threshold ?? Math.floor(p.participants / 2) + 1,
+    threshold: p.threshold ?? (p.participants >> 1) + 1,
     tokens: TEST_TOKENS,
     markets: [TEST_MARKET],
     params: {

@@ -38,9 +38,9 @@ export class Rng {
     return this.u32() / 4294967296
   }
 
-  /** Uniform integer in [lo, hi). */
+  /** Uniform integer in [lo, hi) (integer arithmetic: a 32-bit draw scaled by the range, for ranges < 2^21). */
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo))
+    return lo + Number((BigInt(this.u32()) * BigInt(hi - lo)) >> 32n)
   }
 
   bytes(n: number): Uint8Array {
