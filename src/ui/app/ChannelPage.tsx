@@ -113,6 +113,7 @@ export function ChannelPage({ config, invite, inviteText, me }: ChannelPageProps
           marketIndex: 0,
           names,
           readOnly: live.readOnly,
+          presence: () => live.transport.peers(),
         }}
       >
         <TradingScreen

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react'
 import { OpTag, Side } from '../../core/ops.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import { formatPrice, formatQty, formatUnits } from '../format.ts'
@@ -119,10 +120,25 @@ export function Balances() {
 }
 
 export function Peers() {
-  const { names } = useTrading()
+  const { names, presence } = useTrading()
+  const [online, setOnline] = useState<ReturnType<typeof presence>>([])
+  useEffect(() => {
+    const tick = () => setOnline(presence())
+    tick()
+    const t = setInterval(tick, 1000)
+    return () => clearInterval(t)
+  }, [presence])
+  const me = useSnapshot((s) => s.me)
   const authors = useSnapshot((s) => s.authors)
   const ingress = useSnapshot((s) => s.ingress)
   const equivocations = useSnapshot((s) => s.equivocations)
+  const onlineLabel = (p: number) => {
+    if (p === me) return 'you'
+    const entries = online.filter((o) => o.participant === p)
+    if (entries.length === 0) return 'offline'
+    const behind = Math.max(...entries.map((o) => o.behind))
+    return behind > 0 ? `online, ${behind} blocks behind` : 'online'
+  }
   return (
     <div>
       <table className="grid" aria-label="Participants">
@@ -131,6 +147,7 @@ export function Peers() {
             <th>Participant</th>
             <th>Latest block</th>
             <th>Lag (blocks)</th>
+            <th>Online</th>
             <th>Status</th>
           </tr>
         </thead>
@@ -140,11 +157,13 @@ export function Peers() {
               <td>{names[a.participant]}</td>
               <td className="mono">{a.latestId ? `#${a.latestSeq} ${a.latestId.slice(0, 10)}…` : '—'}</td>
               <td>{a.lag}</td>
+              <td>{onlineLabel(a.participant)}</td>
               <td className={a.equivocator ? 'down' : ''}>{a.equivocator ? 'equivocated' : 'ok'}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p className="muted">Presence is what peers announce about themselves: shown, never used for state.</p>
       <p className="muted">
         Blocks accepted {ingress.accepted} · duplicates {ingress.duplicate} · waiting for ancestors{' '}
         {ingress.buffered} · refused{' '}

@@ -17,6 +17,8 @@ export type TradingContextValue = {
   names: string[]
   /** another tab of this browser is the participant's writer: show state, submit nothing */
   readOnly: boolean
+  /** who is online now, from their presence announcements: shown, never trusted for state */
+  presence: () => { participant: number | undefined; behind: number; headKnown: boolean }[]
 }
 
 export const TradingContext = createContext<TradingContextValue | undefined>(undefined)
