@@ -23,12 +23,16 @@ const num = (name: string, v: string | undefined) => {
   return x
 }
 const seed = values.seed === undefined ? (Date.now() ^ (process.pid << 8)) >>> 0 : num('seed', values.seed)
-const result = simulate({
+// timing lives here, not in the simulator: the core reads no clock
+const t0 = performance.now()
+const run = simulate({
   participants: num('participants', values.participants),
   ops: num('ops', values.ops),
   byzantine: num('byzantine', values.byzantine),
   seed,
 })
+const wallMs = Math.round(performance.now() - t0)
+const result = { ...run, wallMs, opsPerSec: Math.round(run.opApplications / (wallMs / 1000)) }
 if (values.json) console.log(JSON.stringify(result))
 else {
   console.log(

@@ -7,7 +7,7 @@ import { type SimulateReturnType, simulate } from '../core/sim/simulate.ts'
  */
 export function SimulatorPage() {
   const [params, setParams] = useState({ participants: 6, ops: 5000, byzantine: 1, seed: 1 })
-  const [result, setResult] = useState<SimulateReturnType | undefined>()
+  const [result, setResult] = useState<(SimulateReturnType & { wallMs: number }) | undefined>()
   const [running, setRunning] = useState(false)
   const [error, setError] = useState<string | undefined>()
 
@@ -17,7 +17,9 @@ export function SimulatorPage() {
     // let the "running" state paint before the synchronous simulation takes the thread
     setTimeout(() => {
       try {
-        setResult(simulate(params))
+        const t0 = performance.now()
+        const r = simulate(params)
+        setResult({ ...r, wallMs: Math.round(performance.now() - t0) })
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e))
       } finally {
