@@ -35,7 +35,10 @@ function network() {
       1000,
     ),
   }))
-  return { replicas, ctxs, close: () => ctxs.forEach((c) => c.session.close()) }
+  const close = () => {
+    for (const c of ctxs) c.session.close()
+  }
+  return { replicas, ctxs, close }
 }
 
 describe('checkpoint co-signing', () => {
