@@ -17,7 +17,13 @@ test('a trader reloads: its state and its own pending blocks come back from Inde
   )
   await a.context.setOffline(true)
   await a.place('Sell', '2010', '0.5')
-  await expect.poll(async () => (await a.view()).pendingOps).toBe(0)
+  // sealed and durably stored (persisted before it would be published)
+  await expect
+    .poll(async () => {
+      const v = await a.view()
+      return v.pendingOps + v.inFlight
+    })
+    .toBe(0)
   const ownBlocks = (await a.view()).blocks
   await a.context.setOffline(false)
   await a.page.reload()

@@ -7,6 +7,7 @@ export type View = {
   blocks: number
   final: number
   pendingOps: number
+  inFlight: number
   equivocators: number[]
   trades: number
   holdings: string[][]
@@ -132,7 +133,7 @@ export async function converged(traders: Trader[], ok: (v: View) => boolean = ()
       async () => {
         views = await Promise.all(traders.map((t) => t.view()))
         return (
-          views.every((v) => v.phase === 'live' && v.pendingOps === 0 && ok(v)) &&
+          views.every((v) => v.phase === 'live' && v.pendingOps === 0 && v.inFlight === 0 && ok(v)) &&
           new Set(views.map((v) => v.stateRoot)).size === 1
         )
       },

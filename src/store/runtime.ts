@@ -205,6 +205,8 @@ export class ChannelRuntime {
       blocks: r.order.length,
       final: r.finalCount,
       pendingOps: r.pendingOps,
+      /** sealed blocks still being persisted before publication */
+      inFlight: live.session.inFlight,
       equivocators: r.equivocators(),
       trades: s.tradeCount,
       holdings: Array.from({ length: s.P }, (_, p) =>
