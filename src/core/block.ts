@@ -1,4 +1,4 @@
-import { bytesEqual, concatBytes, type Hex, toHex, ZERO32 } from './bytes.ts'
+import { bytesEqual, concatBytes, toHex, ZERO32 } from './bytes.ts'
 import { type BlockHeaderFields, blockStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
 import { decodeOps, encodeOps, type Op, OpDecodeError } from './ops.ts'
@@ -176,8 +176,4 @@ export function createBlock(p: CreateBlockParameters): { block: Block; id: Uint8
   const id = blockId(unsigned, p.domainSeparator)
   const block = { ...unsigned, signature: signDigest(id, p.sessionKey) }
   return { block, id, bytes: encodeBlock(block) }
-}
-
-export function idHex(id: Uint8Array): Hex {
-  return toHex(id)
 }

@@ -1,4 +1,4 @@
-import { concatBytes, type Hex, toHex } from './bytes.ts'
+import { concatBytes, type Hex } from './bytes.ts'
 import { type CheckpointFields, checkpointStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
 
@@ -38,8 +38,4 @@ export type SignedCheckpoint = Checkpoint & {
   digest: Hex
   /** participant index → 65-byte signature by its session key */
   signatures: Map<number, Uint8Array>
-}
-
-export function checkpointKey(digest: Uint8Array): Hex {
-  return toHex(digest)
 }

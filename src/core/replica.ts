@@ -8,7 +8,7 @@ import {
   encodeBlock,
   MAX_PARENTS,
 } from './block.ts'
-import { bytesEqual, type Hex, toHex, ZERO32 } from './bytes.ts'
+import { bytesEqual, fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './checkpoint.ts'
 import type { BlockHeaderFields } from './eip712.ts'
@@ -419,9 +419,14 @@ export class Replica {
     return f !== undefined && node.seq >= f && node.segment === UNCOVERED
   }
 
-  private applyNode(state: ChannelState, node: Node, live: boolean): void {
+  /**
+   * Folds one block into `state`, writing each op's result on the node. `voidRule` applies the equivocation rule
+   * (lifted inside a checkpoint cut being evaluated); `position` is given only by the live fold, which remembers
+   * where an op waited for an unknown deposit so addDeposits can replay from there.
+   */
+  private applyNode(state: ChannelState, node: Node, voidRule: boolean, position?: number): void {
     const ops = node.block.ops
-    if (live && this.isVoid(node)) {
+    if (voidRule && this.isVoid(node)) {
       node.results.fill(Reject.Equivocator)
       return
     }
@@ -434,13 +439,10 @@ export class Replica {
       }
       const r = state.apply(ops[i]!, ctx)
       node.results[i] = r
-      if (live && r === Reject.UnknownDeposit) {
-        const pos = this.positionHint
-        if (pos < this.firstUnknownDeposit) this.firstUnknownDeposit = pos
-      }
+      if (position !== undefined && r === Reject.UnknownDeposit && position < this.firstUnknownDeposit)
+        this.firstUnknownDeposit = position
     }
   }
-  private positionHint = 0
 
   /** Brings `state` up to date with the order: rolls back and replays when something landed before `applied`. */
   private fold(): void {
@@ -460,8 +462,7 @@ export class Replica {
     if (this.finalCache && this.finalCache.count > from) this.finalCache = undefined
     this.dirtyFrom = Number.POSITIVE_INFINITY
     for (let i = from; i < this.order.length; i++) {
-      this.positionHint = i
-      this.applyNode(this.state, this.order[i]!, true)
+      this.applyNode(this.state, this.order[i]!, true, i)
       if ((i + 1) % this.snapshotInterval === 0 && i + 1 < this.order.length) this.takeSnapshot(i + 1)
     }
     this.applied = this.order.length
@@ -770,7 +771,7 @@ export class Replica {
     }
     const { block, id, bytes } = createBlock({
       channelId: this.channel.channelId,
-      author: fromAddress(this.channel.config.participants[me.index]!.address),
+      author: fromHex(this.channel.config.participants[me.index]!.address, 20),
       seq: BigInt((own?.seq ?? 0) + 1),
       prev: own ? own.id : ZERO32,
       parents,
@@ -869,12 +870,6 @@ export class Replica {
   get bufferedCount(): number {
     return this.buffered.size
   }
-}
-
-function fromAddress(a: Hex): Uint8Array {
-  const out = new Uint8Array(20)
-  for (let i = 0; i < 20; i++) out[i] = Number.parseInt(a.slice(2 + 2 * i, 4 + 2 * i), 16)
-  return out
 }
 
 function encodeNode(n: Node): Uint8Array {

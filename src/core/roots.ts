@@ -1,4 +1,4 @@
-import { fromHex, type Hex, toHex, uintToBytes } from './bytes.ts'
+import { type Hex, toHex, uintToBytes } from './bytes.ts'
 import { keccak256 } from './hash.ts'
 import { type BalanceLeaf, balanceLeafHash, MerkleTree } from './merkle.ts'
 import type { ChannelState } from './state.ts'
@@ -90,8 +90,4 @@ export function stateRoot(state: ChannelState): Uint8Array {
     o += p.length
   }
   return keccak256(buf)
-}
-
-export function hexToBytes32(h: Hex): Uint8Array {
-  return fromHex(h, 32)
 }

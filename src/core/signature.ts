@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { fromHex, type Hex, toHex } from './bytes.ts'
+import { type Hex, toHex } from './bytes.ts'
 import { keccak256 } from './hash.ts'
 
 /** secp256k1 group order and half of it: signatures with s > N/2 are malleable twins and are rejected. */
@@ -55,12 +55,4 @@ export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | Signa
   } catch {
     return 'recover'
   }
-}
-
-export function randomPrivateKey(): Uint8Array {
-  return secp256k1.utils.randomSecretKey()
-}
-
-export function privateKeyFromHex(hex: string): Uint8Array {
-  return fromHex(hex, 32)
 }

@@ -1,5 +1,5 @@
 import type { Hex } from './bytes.ts'
-import { type Op, OpTag, Side } from './ops.ts'
+import { type Op, OpTag, type Side } from './ops.ts'
 import { REJECT_NAMES } from './reasons.ts'
 import type { Node, Replica } from './replica.ts'
 import type { ChannelState, Trade } from './state.ts'
@@ -170,5 +170,3 @@ export function authorsView(replica: Replica): AuthorRow[] {
     return { participant, latestSeq: l?.seq ?? 0, latestId: l?.hex, lag, equivocator: eq.has(participant) }
   })
 }
-
-export const SIDE_NAMES = { [Side.Buy]: 'buy', [Side.Sell]: 'sell' } as const
