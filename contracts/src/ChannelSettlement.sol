@@ -225,13 +225,12 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
 
     /**
      * @inheritdoc IChannelSettlement
-     * @dev Before finalization `sigs` must hold one valid session-key signature from every participant
-     * (in any order) and `cp` then counts as a proposal too: it starts settlement if none is pending,
-     * challenges a lower pending version (same deadline rules as {propose}), or must equal the pending
-     * checkpoint of the same version. A lower version than the pending one, or any exit after the
-     * deadline, reverts. After finalization `cp` must name the finalized checkpoint and `sigs` is not
-     * read. Either way the (participant, token) is then settled: a later {claim} for it reverts, even if
-     * a newer checkpoint is finalized. The exit is paid from the channel's holdings like a claim.
+     * @dev Before finalization `sigs` must hold at least `threshold` valid session-key signatures, `cp` is
+     * treated as a proposal (it starts settlement if none is pending, challenges a lower pending version
+     * with the same deadline rules as {propose}, or joins the pending checkpoint if it is the same one)
+     * and the caller's leaf must be in `cp`; nothing is paid and nothing is marked settled: the caller
+     * claims from whichever checkpoint finally wins. After finalization `cp` must name the finalized
+     * checkpoint, `sigs` is not read, and the exit is a {claim}.
      */
     function emergencyExit(
         bytes32 channelId,
@@ -247,12 +246,16 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
             if (cp.version != ch.version || cp.balancesRoot != ch.balancesRoot) {
                 revert ChannelSettlementCheckpointMismatch(cp.version, ch.version);
             }
-        } else {
-            _verifyCheckpoint(channelId, cp, sigs, ch.participants.length);
-            _adoptFullySigned(channelId, ch, cp);
+            _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
+            emit Claimed(channelId, msg.sender, token, amount, cp.version);
+            return;
         }
-        _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
-        emit EmergencyExited(channelId, msg.sender, token, amount, cp.version);
+        _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        if (amount == 0) revert ChannelSettlementZeroAmount();
+        bytes32 leaf = exitLeaf(channelId, cp.version, msg.sender, token, amount);
+        if (!MerkleProof.verifyCalldata(proof, cp.balancesRoot, leaf)) revert ChannelSettlementInvalidProof();
+        _adoptAsProposal(channelId, ch, cp);
+        emit ExitRequested(channelId, msg.sender, token, amount, cp.version);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -531,8 +534,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         );
     }
 
-    /// @dev Makes a fully-signed checkpoint count as a proposal; see {emergencyExit}.
-    function _adoptFullySigned(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
+    /// @dev Makes an exit's checkpoint count as a proposal; see {emergencyExit}.
+    function _adoptAsProposal(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
         if (ch.status == Status.Open) {
             _startSettlement(channelId, ch, cp);
         } else if (cp.version != ch.version) {

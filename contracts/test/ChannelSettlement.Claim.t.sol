@@ -324,39 +324,42 @@ contract ChannelSettlementClaimTest is ChannelFixture {
 
     // ---------------------------------------------------------------- emergency exit
 
-    function test_Exit_FullySignedStartsSettlementAndPays() public {
+    function test_Exit_StartsSettlementWithoutPaying() public {
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp = _checkpoint(3, b);
-        bytes[] memory sigs = _signCp(id, cp, 3);
+        bytes[] memory sigs = _signCp(id, cp, 2);
 
         vm.expectEmit(true, true, true, true);
-        emit IChannelSettlement.EmergencyExited(id, wallets[2], address(token), 400, 3);
+        emit IChannelSettlement.ExitRequested(id, wallets[2], address(token), 400, 3);
         _exit(cp, sigs, b, 2);
 
         IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
         vm.assertEq(uint256(info.status), uint256(IChannelSettlement.Status.Closing), "settlement started");
         vm.assertEq(info.checkpoint.version, 3, "exit checkpoint proposed");
         vm.assertEq(info.deadline, T0 + WINDOW, "deadline");
-        vm.assertEq(settlement.owed(wallets[2], address(token)), 400, "paid at once");
-        vm.assertEq(settlement.holdings(id, address(token)), 200, "holdings reduced");
-
-        vm.prank(wallets[2]);
-        settlement.withdraw(address(token));
-        vm.assertEq(token.balanceOf(wallets[2]), 400, "withdrawn before finalization");
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 0, "not paid before the dispute ends");
+        vm.assertEq(settlement.holdings(id, address(token)), 600, "holdings untouched");
 
         // the same checkpoint serves the next exit without moving the deadline
         vm.warp(T0 + 100);
         _exit(cp, sigs, b, 3);
         vm.assertEq(settlement.getChannel(id).deadline, T0 + WINDOW, "deadline unchanged");
+
+        vm.warp(T0 + WINDOW);
+        settlement.finalize(id);
+        _claim(3, b, 2);
+        vm.prank(wallets[2]);
+        settlement.withdraw(address(token));
+        vm.assertEq(token.balanceOf(wallets[2]), 400, "paid after finalization");
     }
 
-    function test_RevertWhen_ExitWithThresholdButNotAllSignatures() public {
+    function test_RevertWhen_ExitBelowThreshold() public {
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp = _checkpoint(3, b);
-        bytes[] memory sigs = _signCp(id, cp, 2);
+        bytes[] memory sigs = _signCp(id, cp, 1);
         bytes32[] memory proof = _proof(id, 3, b, 0);
         vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInsufficientSignatures.selector, 2, 3)
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInsufficientSignatures.selector, 1, 2)
         );
         vm.prank(wallets[0]);
         settlement.emergencyExit(id, cp, sigs, address(token), 150, proof);
@@ -376,11 +379,15 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         settlement.emergencyExit(id, cp, sigs, address(token), 150, proof);
     }
 
-    function test_RevertWhen_ExitTwice() public {
+    function test_RevertWhen_ExitAfterClaim() public {
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp = _checkpoint(3, b);
         bytes[] memory sigs = _signCp(id, cp, 3);
         _exit(cp, sigs, b, 0);
+        vm.warp(T0 + WINDOW);
+        settlement.finalize(id);
+        _exit(cp, sigs, b, 0); // after finalization an exit is a claim
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 150, "claimed through the exit");
         bytes32[] memory proof = _proof(id, 3, b, 0);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -406,33 +413,12 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         settlement.emergencyExit(id, cp, sigs, address(token), 400, proof);
     }
 
-    function test_Exit_ThenClaimOfSameTokenRefusedOtherTokenAllowed() public {
-        Balance[] memory b = _balances();
-        IChannelSettlement.Checkpoint memory cp = _checkpoint(3, b);
-        _exit(cp, _signCp(id, cp, 3), b, 0); // participant 0 exits its tokens
-        vm.warp(T0 + WINDOW);
-        settlement.finalize(id);
-
-        bytes32[] memory proof = _proof(id, 3, b, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementAlreadySettled.selector, id, wallets[0], address(token)
-            )
-        );
-        vm.prank(wallets[0]);
-        settlement.claim(id, address(token), 150, proof);
-        _claim(3, b, 3); // its ETH is still claimable
-        _claim(3, b, 1);
-        _claim(3, b, 2);
-        vm.assertEq(settlement.holdings(id, address(token)), 0, "all tokens out exactly once");
-    }
-
-    function test_Exit_LaterHigherCheckpointWinsForEveryoneElse() public {
+    function test_Exit_LaterHigherCheckpointWinsForEveryone() public {
         Balance[] memory b3 = _balances();
         IChannelSettlement.Checkpoint memory cp3 = _checkpoint(3, b3);
-        _exit(cp3, _signCp(id, cp3, 3), b3, 2); // participant 2 leaves with 400 at version 3
+        _exit(cp3, _signCp(id, cp3, 3), b3, 0); // participant 0 asks to leave with 150 at version 3
 
-        // participants 0 and 1 hold a newer threshold checkpoint; it replaces version 3
+        // participants 1 and 2 hold a newer quorum checkpoint where participant 0 has 100; it replaces version 3
         Balance[] memory b4 = _balances();
         b4[0].amount = 100;
         b4[1].amount = 100;
@@ -441,20 +427,18 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         _finalize(id, cp4, 2);
         vm.assertEq(settlement.getChannel(id).checkpoint.version, 4, "newer version final");
 
+        bytes32[] memory stale = _proof(id, 3, b3, 0);
+        vm.expectRevert(IChannelSettlement.ChannelSettlementInvalidProof.selector);
+        vm.prank(wallets[0]);
+        settlement.claim(id, address(token), 150, stale);
         _claim(4, b4, 0);
         _claim(4, b4, 1);
-        bytes32[] memory proof = _proof(id, 4, b4, 2);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementAlreadySettled.selector, id, wallets[2], address(token)
-            )
-        );
-        vm.prank(wallets[2]);
-        settlement.claim(id, address(token), 400, proof);
+        _claim(4, b4, 2);
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 100, "the exiter gets its final leaf");
         vm.assertEq(settlement.holdings(id, address(token)), 0, "600 paid out, never more");
     }
 
-    function test_RevertWhen_ExitWithStaleFullySignedCheckpoint() public {
+    function test_RevertWhen_ExitWithStaleCheckpoint() public {
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp5 = _checkpoint(5, b);
         settlement.propose(id, cp5, _signCp(id, cp5, 2));
@@ -466,7 +450,7 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         settlement.emergencyExit(id, cp4, sigs, address(token), 150, proof);
     }
 
-    function test_Exit_NewerFullySignedCheckpointChallenges() public {
+    function test_Exit_NewerCheckpointChallenges() public {
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp5 = _checkpoint(5, b);
         settlement.propose(id, cp5, _signCp(id, cp5, 2));
@@ -518,20 +502,5 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointMismatch.selector, 2, 3));
         vm.prank(wallets[0]);
         settlement.emergencyExit(id, other, new bytes[](0), address(token), 150, proof);
-    }
-
-    function test_RevertWhen_ExitExceedsHoldings() public {
-        Balance[] memory b = _balances();
-        b[2].amount = 601;
-        IChannelSettlement.Checkpoint memory cp = _checkpoint(3, b);
-        bytes[] memory sigs = _signCp(id, cp, 3);
-        bytes32[] memory proof = _proof(id, 3, b, 2);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementInsufficientHoldings.selector, address(token), 601, 600
-            )
-        );
-        vm.prank(wallets[2]);
-        settlement.emergencyExit(id, cp, sigs, address(token), 601, proof);
     }
 }

@@ -96,7 +96,7 @@ contract ChannelSettlementGasTest is ChannelFixture {
         settlement.slash(id, x, y);
         _record("slash", 30_000 * n + 150_000);
 
-        // an emergency exit from a fresh, open channel: all n signatures, starts settlement
+        // an emergency exit from a fresh, open channel: all n signatures, starts settlement (pays nothing yet)
         p.nonce = 2;
         bytes32 other = _open(p);
         _fund(other);

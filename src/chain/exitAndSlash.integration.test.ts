@@ -1,15 +1,16 @@
 /**
- * The single-participant paths against a real anvil: an emergency exit with a core exit proof against a
- * checkpoint every participant signed, and a slash from equivocation evidence that a core Replica detected.
+ * The single-participant paths against a real anvil: an emergency exit with a core exit proof (a proposal that
+ * pays after finalization), and a slash from equivocation evidence that a core Replica detected.
  */
 import { zeroAddress as eth, type Hex, parseEther, parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
-import { exitProofs } from '../core/roots.ts'
+import { type ExitProof, exitProofs } from '../core/roots.ts'
 import { bondStake } from './actions/bondStake.ts'
 import { depositToken } from './actions/depositToken.ts'
 import { emergencyExit } from './actions/emergencyExit.ts'
+import { finalizeChannel } from './actions/finalizeChannel.ts'
 import { openChannelOnChain } from './actions/openChannelOnChain.ts'
 import { slashEquivocation } from './actions/slashEquivocation.ts'
 import { withdraw } from './actions/withdraw.ts'
@@ -32,6 +33,8 @@ import { ChannelStatus } from './types.ts'
 let local: LocalChain
 let cc: ChainChannel
 let settlement: Hex
+let exit: Omit<Parameters<typeof emergencyExit>[1], 'proof'>
+let exitProof: ExitProof
 const DEPOSIT = parseUnits('2000', 6)
 const BOND = parseEther('1')
 
@@ -78,7 +81,7 @@ afterAll(async () => {
 })
 
 describe('emergency exit and slashing against anvil', () => {
-  it('accepts an emergency exit with a core exit proof against a fully-signed checkpoint, once', async () => {
+  it('an emergency exit starts settlement and pays only after finalization, once', async () => {
     const [a, b, c] = cc.members as [TestMember, TestMember, TestMember]
     b.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: parseUnits('250', 6) })
     gossip(b, cc.members)
@@ -97,21 +100,20 @@ describe('emergency exit and slashing against anvil', () => {
     const [proof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, a.index)
     expect(proof!.leaf.amount).toBe(DEPOSIT + parseUnits('250', 6))
 
-    // threshold signatures are not enough for an exit alone
-    const partial = new Map([...tally.signatures].slice(0, 2))
+    // one signature is below the threshold (2 of 3)
     const few = await revertOf(
       emergencyExit(a.wallet, {
         address: settlement,
         channelId: cc.channelId,
         checkpoint: cp,
-        signatures: partial,
+        signatures: new Map([...tally.signatures].slice(0, 1)),
         proof: proof!,
       }),
     )
     expect(few.errorName).toBe('ChannelSettlementInsufficientSignatures')
-    expect(few.args).toEqual([2n, 3n])
+    expect(few.args).toEqual([1n, 2n])
 
-    const exit = {
+    exit = {
       address: settlement,
       channelId: cc.channelId,
       checkpoint: cp,
@@ -119,21 +121,20 @@ describe('emergency exit and slashing against anvil', () => {
     }
     await local.confirm(emergencyExit(a.wallet, { ...exit, proof: proof! }))
     const token = local.deployment.quote.address
-    expect(
-      await getOwed(local.publicClient, { address: settlement, account: a.wallet.account.address, token }),
-    ).toBe(proof!.leaf.amount)
+    const owedA = () =>
+      getOwed(local.publicClient, { address: settlement, account: a.wallet.account.address, token })
+    expect(await owedA()).toBe(0n) // nothing is paid before the dispute ends
     const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
-    expect(info.status).toBe(ChannelStatus.Closing) // the fully-signed checkpoint also counts as the proposal
+    expect(info.status).toBe(ChannelStatus.Closing) // the exit's checkpoint counts as the proposal
     expect(info.checkpoint.version).toBe(1n)
 
-    const twice = await revertOf(emergencyExit(a.wallet, { ...exit, proof: proof! }))
-    expect(twice.errorName).toBe('ChannelSettlementAlreadySettled')
+    exitProof = proof!
+    // a second exit with the same checkpoint joins it
+    await local.confirm(emergencyExit(a.wallet, { ...exit, proof: proof! }))
     // someone else's leaf does not verify for the caller
     const [bProof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, b.index)
     const stolen = await revertOf(emergencyExit(c.wallet, { ...exit, proof: bProof! }))
     expect(stolen.errorName).toBe('ChannelSettlementInvalidProof')
-
-    await local.confirm(withdraw(a.wallet, { address: settlement, token }))
   })
 
   it('slashes the bond once with equivocation evidence from a core Replica', async () => {
@@ -202,6 +203,21 @@ describe('emergency exit and slashing against anvil', () => {
       bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: 1n }),
     )
     expect(rebond.errorName).toBe('ChannelSettlementParticipantSlashed')
+  })
+
+  it('after the window the exit claims from the finalized checkpoint, once', async () => {
+    const a = cc.members[0]!
+    const token = local.deployment.quote.address
+    const owedA = () =>
+      getOwed(local.publicClient, { address: settlement, account: a.wallet.account.address, token })
+    const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
+    await local.travel(info.disputeWindow)
+    await local.confirm(finalizeChannel(a.wallet, { address: settlement, channelId: cc.channelId }))
+    await local.confirm(emergencyExit(a.wallet, { ...exit, proof: exitProof }))
+    expect(await owedA()).toBe(exitProof.leaf.amount)
+    const twice = await revertOf(emergencyExit(a.wallet, { ...exit, proof: exitProof }))
+    expect(twice.errorName).toBe('ChannelSettlementAlreadySettled')
+    await local.confirm(withdraw(a.wallet, { address: settlement, token }))
   })
 
   it('leaves non-revert failures alone', () => {

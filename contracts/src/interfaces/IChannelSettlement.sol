@@ -233,8 +233,11 @@ interface IChannelSettlement {
     event Claimed(
         bytes32 indexed channelId, address indexed participant, address indexed token, uint256 amount, uint64 version
     );
-    /// @notice `participant` exited alone with `amount` of `token` from checkpoint `version`.
-    event EmergencyExited(
+    /**
+     * @notice `participant` asked to leave with `amount` of `token` from checkpoint `version`, which now counts
+     * as a proposal. Nothing is paid yet: it claims from whichever checkpoint is finalized.
+     */
+    event ExitRequested(
         bytes32 indexed channelId, address indexed participant, address indexed token, uint256 amount, uint64 version
     );
     /// @notice `account` withdrew its pull balance of `token`.
@@ -292,8 +295,11 @@ interface IChannelSettlement {
     function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external;
 
     /**
-     * @notice Lets one participant leave with its balance in a checkpoint signed by all participants
-     * (or in the finalized one), without waiting for the others. Once per (channel, participant, token).
+     * @notice Lets one participant start (or join) settlement alone with a checkpoint signed by at least
+     * `threshold` participants that holds its leaf. Nothing is paid before the dispute ends: the
+     * checkpoint is a proposal like any other, a newer one may replace it, and the participant is paid
+     * its leaf in the checkpoint that is finally accepted. After finalization it is a {claim} against the
+     * finalized checkpoint (`sigs` unused).
      */
     function emergencyExit(
         bytes32 channelId,

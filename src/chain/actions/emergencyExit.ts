@@ -8,7 +8,7 @@ import type { SettlementTarget, WriteClient } from '../types.ts'
 export type EmergencyExitParameters = SettlementTarget & {
   channelId: Hex
   checkpoint: Checkpoint
-  /** participant index → signature; before finalization every participant must have signed */
+  /** participant index → signature; before finalization at least the threshold must have signed */
   signatures: ReadonlyMap<number, Uint8Array>
   /** the caller's exit proof against `checkpoint`'s balances root */
   proof: ExitProof
@@ -16,9 +16,10 @@ export type EmergencyExitParameters = SettlementTarget & {
 export type EmergencyExitReturnType = Hash
 
 /**
- * Leaves the channel alone with one token's balance from a checkpoint every participant signed (or the finalized
- * one), without waiting for the dispute window; the checkpoint also counts as a proposal. Once per
- * (participant, token); a later claim of that token reverts.
+ * Starts (or joins) settlement alone with a quorum-signed checkpoint that holds the caller's leaf. It pays nothing
+ * at once: the checkpoint is a proposal, a newer one may replace it before the deadline, and the caller is paid
+ * its leaf in the finalized checkpoint. After finalization the same call (with the finalized checkpoint and its
+ * proof; signatures are ignored) is a claim, once per (participant, token).
  */
 export function emergencyExit(
   client: WriteClient,

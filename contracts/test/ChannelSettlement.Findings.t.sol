@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ChannelFixture} from "./utils/ChannelFixture.sol";
+import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+
+/// @notice Issue #12 (settlement v2): one test per finding, each failing on the v1 contract.
+contract ChannelSettlementFindingsTest is ChannelFixture {
+    bytes32 internal id;
+
+    function setUp() public override {
+        super.setUp();
+        id = _open(3, 2);
+        _deposit(id, 0, 100);
+        _deposit(id, 1, 200);
+        _deposit(id, 2, 300);
+    }
+
+    function _bals(uint256 a, uint256 b, uint256 c) internal view returns (Balance[] memory bals) {
+        bals = new Balance[](3);
+        bals[0] = Balance(wallets[0], address(token), a);
+        bals[1] = Balance(wallets[1], address(token), b);
+        bals[2] = Balance(wallets[2], address(token), c);
+    }
+
+    function _claimAs(uint64 version, Balance[] memory bals, uint256 which) internal {
+        bytes32[] memory proof = _proof(id, version, bals, which);
+        vm.prank(bals[which].participant);
+        settlement.claim(id, bals[which].token, bals[which].amount, proof);
+    }
+
+    // ---------------------------------------------------------------- (a) High: stale exit
+
+    /// P0 exits with an old fully signed checkpoint (100) although its balance fell to 10. v1 paid it at once;
+    /// P2, who never traded, could then claim nothing (InsufficientHoldings(300, 210)) and 210 stayed stuck.
+    function test_Finding_StaleExitIsNotPaidAndHonestParticipantsGetFinalBalances() public {
+        Balance[] memory old = _bals(100, 200, 300);
+        IChannelSettlement.Checkpoint memory cp1 = _cp(1, _root(id, 1, old));
+        bytes32[] memory proof = _proof(id, 1, old, 0);
+        bytes[] memory allSigs = _signCp(id, cp1, 3);
+        vm.prank(wallets[0]);
+        settlement.emergencyExit(id, cp1, allSigs, address(token), 100, proof);
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 0, "nothing paid before the dispute ends");
+        vm.assertEq(settlement.holdings(id, address(token)), 600, "holdings untouched");
+        vm.assertEq(uint256(settlement.getChannel(id).status), uint256(IChannelSettlement.Status.Closing), "settlement started");
+
+        // P1 (with the app open) answers with the newest checkpoint, signed by a quorum
+        Balance[] memory last = _bals(10, 290, 300);
+        IChannelSettlement.Checkpoint memory cp2 = _cp(2, _root(id, 2, last));
+        vm.warp(T0 + 10);
+        settlement.propose(id, cp2, _signCp(id, cp2, 2));
+        vm.warp(settlement.getChannel(id).deadline);
+        settlement.finalize(id);
+
+        // the stale leaf is worthless now
+        vm.expectRevert(IChannelSettlement.ChannelSettlementInvalidProof.selector);
+        vm.prank(wallets[0]);
+        settlement.claim(id, address(token), 100, proof);
+
+        _claimAs(2, last, 0);
+        _claimAs(2, last, 1);
+        _claimAs(2, last, 2);
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 10, "P0: its final leaf, no more");
+        vm.assertEq(settlement.owed(wallets[1], address(token)), 290, "P1: final leaf");
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 300, "P2 never traded: full balance");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stuck");
+    }
+
+    /// An exit with the pending checkpoint joins it: no revert, no new deadline, no payment.
+    function test_Finding_ExitJoinsPendingCheckpointWithoutPaying() public {
+        Balance[] memory bals = _bals(150, 150, 300);
+        IChannelSettlement.Checkpoint memory cp = _cp(4, _root(id, 4, bals));
+        settlement.propose(id, cp, _signCp(id, cp, 2));
+        vm.warp(T0 + 100);
+        bytes32[] memory proof = _proof(id, 4, bals, 2);
+        bytes[] memory sigs = _signCp(id, cp, 2);
+        vm.prank(wallets[2]);
+        settlement.emergencyExit(id, cp, sigs, address(token), 300, proof);
+        vm.assertEq(settlement.getChannel(id).deadline, T0 + WINDOW, "deadline unchanged");
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 0, "not paid before finalization");
+        vm.assertFalse(settlement.isSettled(id, wallets[2], address(token)), "still claimable");
+    }
+}
