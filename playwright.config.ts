@@ -1,9 +1,11 @@
 import { defineConfig } from '@playwright/test'
 
 /**
- * Browser suites: one context per participant, Debian's Chromium, a production build served by `vite preview`,
- * anvil and the signaling server started by the global setup — all on loopback. `npm run test:e2e` runs them
- * inside a loopback-only network namespace.
+ * Browser suites: one context per participant, Debian's Chromium, all on loopback; the global setup starts the
+ * servers and its teardown stops them (and fails the run if anything it or a scenario started is left).
+ * Project `preview`: the production build under `vite preview`, anvil and the signaling server. Project
+ * `dev-server`: exactly what `npm start` runs (vite dev server with React StrictMode, its own anvil and
+ * signaling). `npm run test:e2e` runs them inside a loopback-only network namespace.
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -14,6 +16,10 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   globalSetup: './e2e/support/globalSetup.ts',
+  projects: [
+    { name: 'preview', testIgnore: /newcomer\.spec\.ts/ },
+    { name: 'dev-server', testMatch: /newcomer\.spec\.ts/ },
+  ],
   use: {
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,8 +1,30 @@
+import { readFileSync } from 'node:fs'
 import react from '@vitejs/plugin-react'
-import { defineConfig } from 'vite'
+import { type Connect, defineConfig, type Plugin } from 'vite'
+
+/**
+ * `CHX_APP_CONFIG=<file>` serves that file as /app-config.json (dev server and preview), so a stack started for
+ * a test run (scripts/start.ts with APP_CONFIG_FILE) never writes into public/, which another run or a developer
+ * may be serving. Without it, public/app-config.json is served as usual.
+ */
+function appConfigFile(file: string | undefined): Plugin {
+  const serve = (middlewares: Connect.Server) => {
+    if (!file) return
+    middlewares.use('/app-config.json', (_req, res) => {
+      res.setHeader('content-type', 'application/json')
+      res.setHeader('cache-control', 'no-store')
+      res.end(readFileSync(file))
+    })
+  }
+  return {
+    name: 'chx-app-config',
+    configureServer: (server) => serve(server.middlewares),
+    configurePreviewServer: (server) => serve(server.middlewares),
+  }
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), appConfigFile(process.env.CHX_APP_CONFIG)],
   server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   build: { target: 'es2022' },

@@ -8,12 +8,14 @@ import { startSignaling } from './signaling.ts'
 /**
  * `npm start`: the whole local stack on 127.0.0.1 — anvil with the contracts deployed and test tokens minted to
  * its ten dev accounts, the WebRTC signaling server, and the app (vite). Ports: ANVIL_PORT (8545),
- * SIGNALING_PORT (4444), APP_PORT (5173). Ctrl-C stops everything it started.
+ * SIGNALING_PORT (4444), APP_PORT (5173). APP_CONFIG_FILE (default public/app-config.json) is where the
+ * deployment is written and served from as /app-config.json. Ctrl-C stops everything it started.
  */
 const anvilPort = Number(process.env.ANVIL_PORT ?? 8545)
 const signalingPort = Number(process.env.SIGNALING_PORT ?? 4444)
 const appPort = Number(process.env.APP_PORT ?? 5173)
 const root = fileURLToPath(new URL('..', import.meta.url))
+const appConfigFile = process.env.APP_CONFIG_FILE ?? `${root}public/app-config.json`
 
 const stops: (() => Promise<void> | void)[] = []
 let stopping = false
@@ -40,13 +42,14 @@ try {
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
     signaling: [signaling.url],
   }
-  writeFileSync(`${root}public/app-config.json`, `${JSON.stringify(appConfig, null, 2)}\n`)
+  writeFileSync(appConfigFile, `${JSON.stringify(appConfig, null, 2)}\n`)
   const vite: ChildProcess = spawn(
     `${root}node_modules/.bin/vite`,
     ['--host', '127.0.0.1', '--port', String(appPort), '--strictPort'],
     {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CHX_APP_CONFIG: appConfigFile },
     },
   )
   stops.push(

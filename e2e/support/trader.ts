@@ -19,10 +19,21 @@ export type View = {
   checkpoints: string[]
 }
 
-export const env = () => ({
+/** Where a trader's browser goes: the app's URL and the chain its wallet talks to. */
+export type Target = { app: string; rpc: string; chainId: number }
+
+/** The production build under `vite preview` and its chain (the `preview` project). */
+export const env = (): Target => ({
   app: process.env.E2E_APP_URL!,
   rpc: process.env.E2E_RPC_URL!,
   chainId: Number(process.env.E2E_CHAIN_ID),
+})
+
+/** Exactly what `npm start` serves: the vite dev server (React StrictMode) and its own anvil. */
+export const devEnv = (): Target => ({
+  app: process.env.E2E_DEV_APP_URL!,
+  rpc: process.env.E2E_DEV_RPC_URL!,
+  chainId: Number(process.env.E2E_DEV_CHAIN_ID),
 })
 
 /** One participant: its own browser context, injected wallet on an anvil dev account, and the app's page. */
@@ -32,20 +43,20 @@ export class Trader {
     readonly context: BrowserContext,
     public page: Page,
     readonly address: string,
+    readonly target: Target = env(),
   ) {}
 
-  static async open(browser: Browser, name: string, account: number): Promise<Trader> {
-    const { rpc, chainId } = env()
+  static async open(browser: Browser, name: string, account: number, target = env()): Promise<Trader> {
     const context = await browser.newContext()
     const address = DEV_ACCOUNTS[account]!
-    await installWallet(context, rpc, chainId, address)
+    await installWallet(context, target.rpc, target.chainId, address)
     const page = await context.newPage()
     page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`))
-    return new Trader(name, context, page, address)
+    return new Trader(name, context, page, address, target)
   }
 
   async connect(hash = '#/') {
-    await this.page.goto(`${env().app}/${hash}`)
+    await this.page.goto(`${this.target.app}/${hash}`)
     const account = this.page.getByTestId('account')
     const button = this.page.getByRole('button', { name: 'Connect Test Wallet' })
     await expect(account.or(button)).toBeVisible()

@@ -10,7 +10,12 @@ import { addressFromPrivateKey } from '../core/signature.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
-import { acquireWriterLock, openOwnBlockStore, ownBlockStoreName } from '../sync/ownBlocks.ts'
+import {
+  acquireWriterLock,
+  openOwnBlockStore,
+  ownBlockStoreName,
+  type WriterLock,
+} from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { ChannelSession } from './session.ts'
@@ -54,6 +59,12 @@ export class ChannelRuntime {
     | undefined
   private readonly listeners = new Set<() => void>()
   private readonly unsubscribe: () => void
+  private readonly onPeers = () => this.emit()
+  private destroyed = false
+  /** the cross-tab writer lock while this tab writes; released on destroy */
+  private writerLock: WriterLock | undefined
+  /** aborts waiting for the writer lock (read-only tab) on destroy */
+  private readonly waiting = new AbortController()
 
   constructor(readonly p: StartRoomParameters) {
     const me = p.invite.draft.participants.findIndex((x) => x.address.toLowerCase() === p.me.toLowerCase())
@@ -69,6 +80,21 @@ export class ChannelRuntime {
     })
     this.lobby = new Lobby(this.room.doc, p.invite.draft)
     this.unsubscribe = this.lobby.onChange(() => this.emit())
+    // the lobby's peer count is live
+    this.room.provider.on('peers', this.onPeers)
+    // after a reload our authorisation comes back from IndexedDB: guard it again like a fresh one
+    void this.room.loaded.then(() => {
+      if (this.destroyed) return
+      const mine = this.myAuth()
+      if (mine && mine.sessionKey.toLowerCase() === this.sessionAddress.toLowerCase())
+        this.lobby.publish(mine)
+      this.emit()
+    })
+  }
+
+  /** true once destroy() ran: the room is closed and nothing may start on it */
+  get isDestroyed(): boolean {
+    return this.destroyed
   }
 
   /** The local participant's authorisation in the lobby, if it has posted one for its current session key. */
@@ -97,7 +123,7 @@ export class ChannelRuntime {
    * session key for us than the one this runtime has.
    */
   async goLive(onWriterFree?: () => void): Promise<void> {
-    if (this.live || this.starting) return
+    if (this.live || this.starting || this.destroyed) return
     this.starting = true
     try {
       await this.start(onWriterFree)
@@ -117,13 +143,21 @@ export class ChannelRuntime {
     const channel = openChannel(config)
     const storeName = ownBlockStoreName(toHex(channel.channelId), this.p.me)
     const lock = await acquireWriterLock(storeName, { mode: 'ifAvailable' })
+    if (this.destroyed) return lock?.release()
+    this.writerLock = lock ?? undefined
     const ownStore = lock ? await openOwnBlockStore(storeName) : undefined
     if (!lock)
-      void acquireWriterLock(storeName, { mode: 'wait' }).then((l) => {
-        l?.release()
-        onWriterFree?.()
-      })
+      acquireWriterLock(storeName, { mode: 'wait', signal: this.waiting.signal }).then(
+        (l) => {
+          l?.release()
+          if (!this.destroyed) onWriterFree?.()
+        },
+        () => {
+          // aborted: this runtime was destroyed
+        },
+      )
     await this.room.loaded
+    if (this.destroyed) return
     let store: ChannelStore | undefined
     const replica = new Replica(channel, {
       ...(ownStore ? { author: { index: this.meIndex, sessionKey: this.p.sessionKey } } : {}),
@@ -153,6 +187,7 @@ export class ChannelRuntime {
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again
     if (ownStore) doc.ingestDurable(await ownStore.load())
+    if (this.destroyed) return session.close()
     const transport = attachChannel({
       provider: this.room.provider,
       guard: this.room.guard,
@@ -234,11 +269,67 @@ export class ChannelRuntime {
     for (const l of this.listeners) l()
   }
 
+  /** Closes the room and the live channel and releases the writer lock. Idempotent. */
   destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
     this.unsubscribe()
+    this.room.provider.off('peers', this.onPeers)
+    this.waiting.abort()
     this.live?.session.close()
     this.live?.transport.detach()
+    this.writerLock?.release()
+    this.writerLock = undefined
     this.room.destroy()
+    this.listeners.clear()
+  }
+}
+
+type Held = { runtime: ChannelRuntime; me: string; refs: number; timer?: ReturnType<typeof setTimeout> }
+/** the page's runtimes by room: y-webrtc allows one provider per room name in a page */
+const held = new Map<string, Held>()
+
+export type RuntimeLease = { runtime: ChannelRuntime; release(): void }
+
+/**
+ * The page's runtime for (channel, wallet): created on first use, shared by every holder, destroyed once the last
+ * lease is released and nobody took a new one within `lingerMs`. So React StrictMode's mount → unmount → mount of
+ * an effect keeps one runtime (one room, one IndexedDB connection, one writer lock) instead of destroying the one
+ * in use and opening a second room for the same doc. Switching wallets destroys the idle runtime of the other
+ * wallet first; two wallets holding one channel at once in a page is refused.
+ */
+export function acquireRuntime(p: StartRoomParameters, lingerMs = 0): RuntimeLease {
+  const room = roomOf(p.invite).room
+  const me = p.me.toLowerCase()
+  let h = held.get(room)
+  if (h && h.me !== me) {
+    if (h.refs > 0) throw new Error('this channel is already open in this page for another wallet')
+    clearTimeout(h.timer)
+    held.delete(room)
+    h.runtime.destroy()
+    h = undefined
+  }
+  if (!h) {
+    h = { runtime: new ChannelRuntime(p), me, refs: 0 }
+    held.set(room, h)
+  }
+  const entry = h
+  clearTimeout(entry.timer)
+  entry.timer = undefined
+  entry.refs++
+  let released = false
+  return {
+    runtime: entry.runtime,
+    release() {
+      if (released) return
+      released = true
+      if (--entry.refs > 0) return
+      entry.timer = setTimeout(() => {
+        if (entry.refs > 0 || held.get(room) !== entry) return
+        held.delete(room)
+        entry.runtime.destroy()
+      }, lingerMs)
+    },
   }
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer, useState } from 'react'
+import { useEffect, useReducer, useState } from 'react'
 import { useConnection, usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import { openChannelOnChain } from '../../chain/actions/openChannelOnChain.ts'
@@ -9,7 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
-import { ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
+import { acquireRuntime, type ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
 import type { AppConfig } from '../config.ts'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
@@ -24,24 +24,38 @@ export type ChannelPageProps = {
   me: `0x${string}`
 }
 
-/** One channel: its lobby until every participant authorised and it is open on chain, then the exchange. */
-export function ChannelPage({ config, invite, inviteText, me }: ChannelPageProps) {
+/**
+ * One channel: its lobby until every participant authorised and it is open on chain, then the exchange. The
+ * runtime (room, lobby, live channel) is acquired in an effect and released in its cleanup: a lease on the page's
+ * one runtime for this channel, so a remount (React StrictMode in development) keeps it instead of destroying it.
+ */
+export function ChannelPage(props: ChannelPageProps) {
+  const { config, invite, inviteText, me } = props
+  const key = `${inviteText}:${me.toLowerCase()}`
+  const [held, setHeld] = useState<{ key: string; runtime: ChannelRuntime } | undefined>()
   // biome-ignore lint/correctness/useExhaustiveDependencies: the runtime is keyed by the invite text and wallet
-  const runtime = useMemo(
-    () =>
-      new ChannelRuntime({
-        invite,
-        me,
-        signaling: config.signaling,
-        sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
-      }),
-    [inviteText, me],
-  )
   useEffect(() => {
+    const lease = acquireRuntime({
+      invite,
+      me,
+      signaling: config.signaling,
+      sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
+    })
+    setHeld({ key, runtime: lease.runtime })
     // exposed for end-to-end tests and diagnostics: read-only views, the same data the screens show
-    Object.assign(window, { __chx: runtime })
-    return () => runtime.destroy()
-  }, [runtime])
+    Object.assign(window, { __chx: lease.runtime })
+    return () => {
+      const w = window as { __chx?: unknown }
+      if (w.__chx === lease.runtime) delete w.__chx
+      lease.release()
+    }
+  }, [key])
+  if (!held || held.key !== key || held.runtime.isDestroyed)
+    return <main className="page muted">Joining the channel…</main>
+  return <ChannelView {...props} runtime={held.runtime} />
+}
+
+function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: ChannelRuntime }) {
   const [, refresh] = useReducer((x: number) => x + 1, 0)
   useEffect(() => runtime.onChange(refresh), [runtime])
   const publicClient = usePublicClient() as unknown as ReadClient | undefined

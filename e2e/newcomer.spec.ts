@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test'
+import { converged, devEnv, Trader } from './support/trader.ts'
+
+/**
+ * Runs against exactly what `npm start` serves — the vite dev server with React StrictMode (effects mount,
+ * unmount and mount again), its own anvil and signaling server — from fresh browser profiles, the way a newcomer
+ * meets the app (issue 11, item 1).
+ */
+test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload), open, deposit, trade', async ({
+  browser,
+}) => {
+  const target = devEnv()
+  const traders = await Promise.all([
+    Trader.open(browser, 'A', 1, target),
+    Trader.open(browser, 'B', 2, target),
+    Trader.open(browser, 'C', 3, target),
+  ])
+  const [a, b, c] = traders as [Trader, Trader, Trader]
+  // every uncaught error and console error in any page fails the scenario
+  const errors: string[] = []
+  for (const t of traders) {
+    t.page.on('pageerror', (e) => errors.push(`[${t.name}] ${e.message}`))
+    t.page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`[${t.name}] console: ${m.text()}`)
+    })
+  }
+  await a.connect()
+  const link = await a.createChannel([b.address, c.address])
+  await Promise.all(traders.map((t) => t.join(link)))
+  // the lobby connects: every page sees the other two over WebRTC
+  for (const t of traders)
+    await expect(t.page.getByText(/Peers connected: 2/)).toBeVisible({ timeout: 60_000 })
+
+  // A authorises, reloads: its authorisation is still there, and the others see it
+  await a.authorise()
+  await a.page.reload()
+  await expect(a.page.getByRole('table', { name: 'Participants' })).toBeVisible()
+  await expect(a.page.getByText('session key authorised')).toHaveCount(1)
+  await expect(a.page.getByRole('button', { name: 'Authorise session key' })).toBeHidden()
+  for (const t of [b, c]) await expect(t.page.getByText('session key authorised')).toHaveCount(1)
+
+  await b.authorise()
+  await c.authorise()
+  for (const t of traders) await expect(t.page.getByText('session key authorised')).toHaveCount(3)
+  await a.openOnChain()
+  await Promise.all(traders.map((t) => t.waitLive()))
+
+  await a.deposit('WETH', '10')
+  await b.deposit('USDC', '50000')
+  await c.deposit('USDC', '50000')
+  await converged(
+    traders,
+    (v) => v.holdings[0]![0] !== '0' && v.holdings[1]![1] !== '0' && v.holdings[2]![1] !== '0',
+  )
+  await a.place('Sell', '2000', '1')
+  await converged(traders, (v) => v.book[0]!.length === 1)
+  await b.place('Buy', '2000', '0.6')
+  const views = await converged(traders, (v) => v.trades >= 1)
+  expect(BigInt(views[0]!.holdings[0]![0]!)).toBe(94n * 10n ** 17n)
+  expect(BigInt(views[0]!.holdings[1]![0]!)).toBe(6n * 10n ** 17n)
+  expect(errors).toEqual([])
+  for (const t of traders) await t.close()
+})
