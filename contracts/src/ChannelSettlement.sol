@@ -24,11 +24,11 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  *   A challenge at time `t < deadline` sets `deadline = min(max(deadline, t + W), T0 + 2W)`: a late
  *   challenge leaves everyone a full window to answer, but no sequence of challenges moves the
  *   deadline past `T0 + 2W`.
- * - Holdings: each (channel, token) has holdings = deposits − claims − exits; a claim or exit that
- *   exceeds them reverts, so one channel can never pay out another channel's funds.
- * - Exit vs finalize: an emergency exit counts as a proposal of its fully-signed checkpoint and
- *   settles that (participant, token) for good: a later {claim} of it reverts even if a newer
- *   checkpoint is finalized; everyone else claims from the finalized one.
+ * - Holdings: each (channel, token) has holdings = deposits − claims. A claim pays at most the
+ *   holdings and records the rest as unpaid, so one channel never pays out another channel's funds
+ *   and no claim is refused for a shortfall (nothing stranded).
+ * - Exit vs finalize: an emergency exit is a proposal of its checkpoint and pays nothing; every
+ *   participant is paid its leaf in the finalized checkpoint (no payout before the dispute ends).
  * - Slashing: the whole bond goes out through pull balances, half (plus rounding dust) to the
  *   submitter, the rest equally to the other participants. Anyone may submit, the author included
  *   (from another address); the penalty is therefore at least half the bond.
@@ -98,6 +98,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     mapping(bytes32 channelId => mapping(uint64 index => uint256)) private _deposits;
     mapping(bytes32 channelId => mapping(address participant => mapping(address token => bool))) private _settled;
     mapping(address account => mapping(address token => uint256)) private _owed;
+    mapping(bytes32 channelId => mapping(address participant => mapping(address token => uint256))) private _unpaid;
 
     constructor() EIP712("ChannelExchange", "1") {}
 
@@ -220,7 +221,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
         _settle(channelId, ch.version, ch.balancesRoot, token, amount, proof);
-        emit Claimed(channelId, msg.sender, token, amount, ch.version);
     }
 
     /**
@@ -247,7 +247,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
                 revert ChannelSettlementCheckpointMismatch(cp.version, ch.version);
             }
             _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
-            emit Claimed(channelId, msg.sender, token, amount, cp.version);
             return;
         }
         _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
@@ -416,6 +415,11 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         return _owed[account][token];
     }
 
+    /// @inheritdoc IChannelSettlement
+    function unpaid(bytes32 channelId, address participant, address token) external view returns (uint256) {
+        return _unpaid[channelId][participant][token];
+    }
+
     // ------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------
@@ -555,7 +559,11 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         ch.balancesRoot = cp.balancesRoot;
     }
 
-    /// @dev Pays `msg.sender` its proven balance into its pull balance, once, within the holdings.
+    /**
+     * @dev Credits `msg.sender`'s proven leaf to its pull balance, once: as much as the channel still holds of
+     * `token`, and records the rest as unpaid (a shortfall can only come from a dishonest quorum or a token
+     * that lost balance; the claim never reverts for it, so nothing stays stranded).
+     */
     function _settle(
         bytes32 channelId,
         uint64 version,
@@ -571,14 +579,17 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         bytes32 leaf = exitLeaf(channelId, version, msg.sender, token, amount);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ChannelSettlementInvalidProof();
         uint256 available = _holdings[channelId][token];
-        if (amount > available) revert ChannelSettlementInsufficientHoldings(token, amount, available);
-
+        uint256 paid = amount <= available ? amount : available;
+        uint256 rest;
         _settled[channelId][msg.sender][token] = true;
-        // Safe: amount <= available was checked just above.
+        // Safe: paid <= available and paid <= amount by the line above.
         unchecked {
-            _holdings[channelId][token] = available - amount;
+            _holdings[channelId][token] = available - paid;
+            rest = amount - paid;
         }
-        _owed[msg.sender][token] += amount;
+        if (rest != 0) _unpaid[channelId][msg.sender][token] = rest;
+        _owed[msg.sender][token] += paid;
+        emit Claimed(channelId, msg.sender, token, paid, rest, version);
     }
 
     /// @dev Credits a slashed bond: half (plus the division remainder) to the submitter, the rest evenly

@@ -64,7 +64,7 @@ contract ChannelSettlementClaimTest is ChannelFixture {
 
         for (uint256 i = 0; i < b.length; ++i) {
             vm.expectEmit(true, true, true, true);
-            emit IChannelSettlement.Claimed(id, b[i].participant, b[i].token, b[i].amount, 3);
+            emit IChannelSettlement.Claimed(id, b[i].participant, b[i].token, b[i].amount, 0, 3);
             _claim(3, b, i);
             vm.assertTrue(settlement.isSettled(id, b[i].participant, b[i].token), "settled");
         }
@@ -221,7 +221,7 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         vm.assertEq(settlement.owed(wallets[0], address(token)), 50, "latest amount");
     }
 
-    function test_RevertWhen_ClaimsExceedHoldings() public {
+    function test_Claim_ExceedingHoldingsPaysTheRestAndRecordsShortfall() public {
         // A colluding majority signs balances worth more than the channel holds.
         Balance[] memory b = _balances();
         b[2].amount = 1000; // tokens now sum to 1200, the channel holds 600
@@ -234,16 +234,13 @@ contract ChannelSettlementClaimTest is ChannelFixture {
 
         _finalize(id, _checkpoint(3, b), 2);
         _claim(3, b, 0); // 150 of 600
-        bytes32[] memory proof = _proof(id, 3, b, 2);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementInsufficientHoldings.selector, address(token), 1000, 450
-            )
-        );
-        vm.prank(wallets[2]);
-        settlement.claim(id, address(token), 1000, proof);
-        _claim(3, b, 1);
-        vm.assertEq(settlement.holdings(id, address(token)), 400, "rest stays");
+        _claim(3, b, 2); // 450 of 1000: what is left
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 450, "paid what was left");
+        vm.assertEq(settlement.unpaid(id, wallets[2], address(token)), 550, "shortfall recorded");
+        _claim(3, b, 1); // nothing left for the last claimer, recorded too
+        vm.assertEq(settlement.owed(wallets[1], address(token)), 0, "nothing left");
+        vm.assertEq(settlement.unpaid(id, wallets[1], address(token)), 50, "its leaf recorded as unpaid");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "channel empty");
         vm.assertEq(settlement.holdings(other, address(token)), 5000, "other channel untouched");
     }
 

@@ -80,4 +80,22 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
         vm.assertEq(settlement.owed(wallets[2], address(token)), 0, "not paid before finalization");
         vm.assertFalse(settlement.isSettled(id, wallets[2], address(token)), "still claimable");
     }
+
+    // ---------------------------------------------------------------- (b) Medium: all-or-nothing claims
+
+    /// Leaves worth more than the channel holds (a dishonest quorum, or a token that lost balance): v1 reverted the
+    /// last claim as a whole, so what was left could never leave. Now it pays what is there and records the rest.
+    function test_Finding_ClaimPaysWhatIsAvailableAndRecordsTheRest() public {
+        Balance[] memory bals = _bals(100, 300, 400); // 800 > 600 held
+        _finalize(id, _cp(1, _root(id, 1, bals)), 2);
+        _claimAs(1, bals, 0);
+        _claimAs(1, bals, 1);
+        vm.expectEmit(true, true, true, true);
+        emit IChannelSettlement.Claimed(id, wallets[2], address(token), 200, 200, 1);
+        _claimAs(1, bals, 2);
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 200, "what was left");
+        vm.assertEq(settlement.unpaid(id, wallets[2], address(token)), 200, "the rest is recorded");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stranded");
+        vm.assertTrue(settlement.isSettled(id, wallets[2], address(token)), "settled once");
+    }
 }

@@ -85,6 +85,13 @@ contract ChannelSettlementInvariantTest is Test {
         }
     }
 
+    /// @dev Nobody is paid before finalization, nor more than its leaf in the finalized checkpoint; a shortfall
+    /// is recorded exactly.
+    function invariant_NoPayoutAboveFinalLeafOrBeforeFinalization() public view {
+        vm.assertEq(handler.paidAboveLeaf(), 0, "paid above the final leaf");
+        vm.assertEq(handler.paidBeforeFinal(), 0, "paid before finalization");
+    }
+
     function invariant_VersionNeverDecreases() public view {
         vm.assertEq(handler.versionDecreases(), 0, "version decreased");
     }

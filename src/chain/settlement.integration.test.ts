@@ -458,5 +458,7 @@ describe('settlement against anvil, driven by the channel core', () => {
     for (const h of await getHoldings(publicClient, { address: settlement, channelId: cc.channelId }))
       expect(h.amount).toBe(0n)
     await waitFor(() => events.filter((e) => e.eventName === 'Claimed').length >= 5, 'Claimed events')
+    // every claim was paid in full: nothing recorded as unpaid
+    for (const e of events) if (e.eventName === 'Claimed') expect(e.args.unpaid).toBe(0n)
   })
 })

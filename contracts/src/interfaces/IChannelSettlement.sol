@@ -178,8 +178,6 @@ interface IChannelSettlement {
     error ChannelSettlementAlreadySettled(bytes32 channelId, address participant, address token);
     /// @notice The Merkle proof does not lead from the leaf to the checkpoint's balances root.
     error ChannelSettlementInvalidProof();
-    /// @notice The channel holds only `available` of `token`, less than `requested`.
-    error ChannelSettlementInsufficientHoldings(address token, uint256 requested, uint256 available);
     /// @notice The caller has no pull balance in `token`.
     error ChannelSettlementNothingToWithdraw(address token);
     /// @notice Sending ETH to `to` failed.
@@ -229,9 +227,17 @@ interface IChannelSettlement {
     );
     /// @notice Checkpoint `version` with `balancesRoot` became final.
     event ChannelFinalized(bytes32 indexed channelId, uint64 indexed version, bytes32 balancesRoot);
-    /// @notice `participant` claimed `amount` of `token` from finalized checkpoint `version`.
+    /**
+     * @notice `participant` claimed its leaf of `token` in finalized checkpoint `version`: `amount` was credited
+     * to its pull balance and `unpaid` (nonzero only if the channel held less) is recorded as still owed.
+     */
     event Claimed(
-        bytes32 indexed channelId, address indexed participant, address indexed token, uint256 amount, uint64 version
+        bytes32 indexed channelId,
+        address indexed participant,
+        address indexed token,
+        uint256 amount,
+        uint256 unpaid,
+        uint64 version
     );
     /**
      * @notice `participant` asked to leave with `amount` of `token` from checkpoint `version`, which now counts
@@ -289,8 +295,9 @@ interface IChannelSettlement {
     function finalize(bytes32 channelId) external;
 
     /**
-     * @notice Credits the caller's pull balance with `amount` of `token`, its holdings in the finalized
-     * checkpoint, proven by `proof`. Once per (channel, participant, token).
+     * @notice Credits the caller's pull balance with `amount` of `token`, its leaf in the finalized
+     * checkpoint, proven by `proof`. Once per (channel, participant, token). If the channel holds less, it
+     * credits what is left and records the difference in {unpaid} instead of reverting.
      */
     function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external;
 
@@ -356,7 +363,7 @@ interface IChannelSettlement {
     /// @notice Whether the channel accepts `token`.
     function isTokenAccepted(bytes32 channelId, address token) external view returns (bool);
 
-    /// @notice How much of `token` the channel holds: deposits minus claims and exits.
+    /// @notice How much of `token` the channel holds: deposits minus claims.
     function holdings(bytes32 channelId, address token) external view returns (uint256);
 
     /// @notice Number of deposits so far; indices run from 0 to this minus one.
@@ -370,4 +377,7 @@ interface IChannelSettlement {
 
     /// @notice `account`'s pull balance of `token`, ready for {withdraw}.
     function owed(address account, address token) external view returns (uint256);
+
+    /// @notice The part of `participant`'s claimed leaf of `token` the channel could not pay (its holdings ran out).
+    function unpaid(bytes32 channelId, address participant, address token) external view returns (uint256);
 }

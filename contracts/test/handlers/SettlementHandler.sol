@@ -26,6 +26,11 @@ contract SettlementHandler is ChannelFixture {
     uint256 public versionDecreases;
     uint256 public deadlineDecreases;
     uint256 public capViolations;
+    /// @dev payouts above the leaf in the finalized checkpoint, and payouts before finalization
+    uint256 public paidAboveLeaf;
+    uint256 public paidBeforeFinal;
+    /// @dev claimed leaves minus what was paid for them (the recorded shortfall)
+    mapping(bytes32 => mapping(address => uint256)) public ghostUnpaid;
     mapping(string => uint256) public calls;
 
     /// @dev amounts[channel][version][participant * 2 + tokenIndex] of accepted checkpoints.
@@ -54,6 +59,13 @@ contract SettlementHandler is ChannelFixture {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    function _recordPaid(bytes32 id, Balance memory leaf, uint256 paid) internal {
+        ghostPaidOut[id][leaf.token] += paid;
+        if (paid > leaf.amount) ++paidAboveLeaf;
+        ghostUnpaid[id][leaf.token] += leaf.amount - paid;
+        if (settlement.unpaid(id, leaf.participant, leaf.token) != leaf.amount - paid) ++paidAboveLeaf;
+    }
 
     function _status(bytes32 id) internal view returns (IChannelSettlement.Status) {
         return settlement.getChannel(id).status;
@@ -187,8 +199,9 @@ contract SettlementHandler is ChannelFixture {
         }
         bytes32[] memory proof = _proof(id, version, b, k);
         vm.prank(b[k].participant);
+        uint256 before = settlement.owed(b[k].participant, b[k].token);
         try settlement.claim(id, b[k].token, b[k].amount, proof) {
-            ghostPaidOut[id][b[k].token] += b[k].amount;
+            _recordPaid(id, b[k], settlement.owed(b[k].participant, b[k].token) - before);
             ++calls["claim"];
         } catch {
             ++calls["claim (reverted)"];
@@ -220,10 +233,13 @@ contract SettlementHandler is ChannelFixture {
         bytes[] memory sigs = finalized ? new bytes[](0) : _signCp(id, cp, N);
         bytes32[] memory proof = _proof(id, version, b, k);
         Balance memory x = b[k];
+        uint256 before = settlement.owed(x.participant, x.token);
         vm.prank(x.participant);
         try settlement.emergencyExit(id, cp, sigs, x.token, x.amount, proof) {
             // before finalization an exit is a proposal and pays nothing
-            if (finalized) ghostPaidOut[id][x.token] += x.amount;
+            uint256 paid = settlement.owed(x.participant, x.token) - before;
+            if (!finalized && paid != 0) ++paidBeforeFinal;
+            if (finalized) _recordPaid(id, x, paid);
             ++calls["exit"];
         } catch {
             ++calls["exit (reverted)"];
