@@ -2,14 +2,18 @@ import { parseArgs } from 'node:util'
 import { simulate } from '../src/core/sim/simulate.ts'
 
 /**
- * npm run sim -- --participants N --ops M --byzantine B --seed S [--json]
- * Prints a summary (or, with --json, one JSON object as the last line); exits 1 when honest replicas diverge.
+ * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--json]
+ * Prints a summary (or, with --json, one JSON object as the last line). Exits 1 when honest replicas diverge,
+ * when a final op was reversed or final prefixes conflict inside the fault model, or when, beyond it, a conflict
+ * comes without evidence against at least 2q − n participants.
  */
 const { values } = parseArgs({
   options: {
     participants: { type: 'string', default: '10' },
     ops: { type: 'string', default: '20000' },
     byzantine: { type: 'string', default: '2' },
+    silent: { type: 'string', default: '0' },
+    quorum: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -23,28 +27,42 @@ const num = (name: string, v: string | undefined) => {
   return x
 }
 const seed = values.seed === undefined ? (Date.now() ^ (process.pid << 8)) >>> 0 : num('seed', values.seed)
+const participants = num('participants', values.participants)
+const byzantine = num('byzantine', values.byzantine)
+const silent = num('silent', values.silent)
+if (byzantine + silent >= participants) {
+  console.error('--byzantine plus --silent must be fewer than --participants')
+  process.exit(2)
+}
 // timing lives here, not in the simulator: the core reads no clock
 const t0 = performance.now()
 const run = simulate({
-  participants: num('participants', values.participants),
+  participants,
   ops: num('ops', values.ops),
-  byzantine: num('byzantine', values.byzantine),
+  byzantine,
+  silent,
   seed,
+  ...(values.quorum === undefined ? {} : { quorum: num('quorum', values.quorum) }),
 })
 const wallMs = Math.round(performance.now() - t0)
 const result = { ...run, wallMs, opsPerSec: Math.round(run.opApplications / (wallMs / 1000)) }
+const safe = run.withinFaultModel
+  ? run.finalReversals === 0 && !run.conflictingFinal
+  : !run.conflictingFinal || run.provablyFaulty.length >= 2 * run.quorum - run.participants
+const ok = run.converged && run.replayMatches && safe
 if (values.json) console.log(JSON.stringify(result))
 else {
   console.log(
-    `${result.converged ? 'converged' : 'DIVERGED'}: ${result.honest}/${result.participants} honest replicas, ` +
-      `${result.ops} ops (${result.opsApplied} applied, ${result.opsSkipped} skipped) in ${result.blocks} blocks, ` +
-      `equivocators [${result.equivocators.join(', ')}], ${result.rejected} blocks refused at ingress, ` +
-      `${result.finalCheckpoints} final checkpoint(s), ${result.wallMs} ms`,
+    `${run.converged ? 'converged' : 'DIVERGED'}${run.replayMatches ? '' : ' (a fresh replay differs)'}: ${run.honest}/${run.participants} honest (q=${run.quorum}), ` +
+      `${run.finalOps} of ${run.honestOps} honest ops final everywhere, ${run.finalReversals} reversals, ` +
+      `latency p50/p95 ${run.finalLatencyRounds.p50}/${run.finalLatencyRounds.p95} rounds, ` +
+      `provably faulty [${run.provablyFaulty.join(', ')}], ${run.rejected} blocks refused, ` +
+      `${run.certifiedCheckpoints} certified checkpoint(s), ${run.rounds} rounds, ${wallMs} ms`,
   )
-  console.log(`state root ${result.roots[0]}`)
-  if (!result.converged)
+  console.log(`state root ${run.roots[0]}`)
+  if (!ok)
     console.log(
-      `replay with: npm run sim -- --seed ${seed} --participants ${result.participants} --ops ${result.ops} --byzantine ${result.participants - result.honest}`,
+      `replay with: npm run sim -- --seed ${seed} --participants ${participants} --ops ${run.ops} --byzantine ${byzantine} --silent ${silent}`,
     )
 }
-process.exit(result.converged ? 0 : 1)
+process.exit(ok ? 0 : 1)

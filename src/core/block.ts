@@ -1,14 +1,14 @@
 import { bytesEqual, concatBytes, toHex, ZERO32 } from './bytes.ts'
 import { type BlockHeaderFields, blockStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
-import { decodeOps, encodeOps, type Op, OpDecodeError } from './ops.ts'
+import { decodeOps, encodeOps, MAX_CHECKPOINT_OPS_PER_BLOCK, type Op, OpDecodeError, OpTag } from './ops.ts'
 import { signDigest } from './signature.ts'
 
 /**
- * A block: one author's signed batch of ops, hash-linked to its previous block (`prev`) and to the latest
- * blocks it has seen from others (`parents`). Wire layout (all integers big-endian):
- *   u8 format(=1) ‖ channelId[32] ‖ author[20] ‖ u64 seq ‖ prev[32] ‖ u16 nParents ‖ parents[32·n]
- *   ‖ u32 opsLength ‖ ops ‖ signature[65]
+ * A block: one author's signed batch of ops in one round of the DAG, hash-linked to its previous block (`prev`)
+ * and to blocks of earlier rounds it has seen from others (`parents`). Wire layout (all integers big-endian):
+ *   u8 format(=2) ‖ channelId[32] ‖ author[20] ‖ u64 seq ‖ u64 round ‖ u64 time ‖ prev[32] ‖ u16 nParents
+ *   ‖ parents[32·n] ‖ u32 opsLength ‖ ops ‖ signature[65]
  * The block id is the EIP-712 digest of its header (see eip712.ts), so the id is exactly what the author's
  * session key signed and what the settlement contract recomputes from equivocation evidence.
  */
@@ -16,6 +16,10 @@ export type Block = {
   channelId: Uint8Array
   author: Uint8Array
   seq: bigint
+  /** DAG round ≥ 1; every reference has a lower round (checked by the DAG, which knows them) */
+  round: bigint
+  /** the author's clock (ms): only an input to the channel clock, which a minority cannot move */
+  time: bigint
   prev: Uint8Array
   parents: Uint8Array[]
   opsBytes: Uint8Array
@@ -23,10 +27,12 @@ export type Block = {
   signature: Uint8Array
 }
 
-export const BLOCK_FORMAT = 1
+export const BLOCK_FORMAT = 2
 export const MAX_BLOCK_BYTES = 256 * 1024
 export const MAX_PARENTS = 256
-const FIXED = 1 + 32 + 20 + 8 + 32 + 2 + 4 + 65
+const FIXED = 1 + 32 + 20 + 8 + 8 + 8 + 32 + 2 + 4 + 65
+/** rounds and times stay exact as JavaScript numbers */
+export const MAX_ROUND = BigInt(Number.MAX_SAFE_INTEGER)
 
 export class BlockDecodeError extends Error {
   override name = 'BlockDecodeError'
@@ -41,6 +47,8 @@ export function blockHeader(b: Block): BlockHeaderFields {
     channelId: b.channelId,
     author: b.author,
     seq: b.seq,
+    round: b.round,
+    time: b.time,
     prev: b.prev,
     parentsHash: parentsHash(b.parents),
     opsHash: keccak256(b.opsBytes),
@@ -56,6 +64,8 @@ export function blockId(b: Block, domainSeparator: Uint8Array): Uint8Array {
 export function encodeBlock(b: Block): Uint8Array {
   if (b.parents.length > MAX_PARENTS) throw new RangeError('too many parents')
   if (b.seq < 1n || b.seq >= 1n << 64n) throw new RangeError(`seq out of range: ${b.seq}`)
+  if (b.round < 1n || b.round > MAX_ROUND) throw new RangeError(`round out of range: ${b.round}`)
+  if (b.time < 0n || b.time > MAX_ROUND) throw new RangeError(`time out of range: ${b.time}`)
   const sizes: [Uint8Array, number, string][] = [
     [b.channelId, 32, 'channelId'],
     [b.author, 20, 'author'],
@@ -75,6 +85,10 @@ export function encodeBlock(b: Block): Uint8Array {
   out.set(b.author, o)
   o += 20
   dv.setBigUint64(o, b.seq)
+  o += 8
+  dv.setBigUint64(o, b.round)
+  o += 8
+  dv.setBigUint64(o, b.time)
   o += 8
   out.set(b.prev, o)
   o += 32
@@ -109,6 +123,10 @@ export function decodeBlock(bytes: Uint8Array): Block {
   o += 20
   const seq = dv.getBigUint64(o)
   o += 8
+  const round = dv.getBigUint64(o)
+  o += 8
+  const time = dv.getBigUint64(o)
+  o += 8
   const prev = bytes.slice(o, o + 32)
   o += 32
   const nParents = dv.getUint16(o)
@@ -128,6 +146,8 @@ export function decodeBlock(bytes: Uint8Array): Block {
   o += opsLength
   const signature = bytes.slice(o, o + 65)
   if (seq === 0n) throw new BlockDecodeError('seq must start at 1')
+  if (round === 0n || round > MAX_ROUND) throw new BlockDecodeError(`round ${round} out of range`)
+  if (time > MAX_ROUND) throw new BlockDecodeError(`time ${time} out of range`)
   if ((seq === 1n) !== bytesEqual(prev, ZERO32))
     throw new BlockDecodeError('prev must be zero exactly at seq 1')
   let ops: Op[]
@@ -137,7 +157,11 @@ export function decodeBlock(bytes: Uint8Array): Block {
     if (e instanceof OpDecodeError) throw new BlockDecodeError(e.message)
     throw e
   }
-  return { channelId, author, seq, prev, parents, opsBytes, ops, signature }
+  let checkpointOps = 0
+  for (const op of ops) if (op.tag === OpTag.Checkpoint) checkpointOps++
+  if (checkpointOps > MAX_CHECKPOINT_OPS_PER_BLOCK)
+    throw new BlockDecodeError(`${checkpointOps} checkpoint signatures over limit`)
+  return { channelId, author, seq, round, time, prev, parents, opsBytes, ops, signature }
 }
 
 function ascending(a: Uint8Array, b: Uint8Array): boolean {
@@ -149,6 +173,8 @@ export type CreateBlockParameters = {
   channelId: Uint8Array
   author: Uint8Array
   seq: bigint
+  round: bigint
+  time: bigint
   prev: Uint8Array
   parents: Uint8Array[]
   ops: Op[]
@@ -167,6 +193,8 @@ export function createBlock(p: CreateBlockParameters): { block: Block; id: Uint8
     channelId: p.channelId,
     author: p.author,
     seq: p.seq,
+    round: p.round,
+    time: p.time,
     prev: p.prev,
     parents,
     opsBytes,

@@ -1,24 +1,33 @@
-import { concatBytes, type Hex } from './bytes.ts'
+import type { Hex } from './bytes.ts'
 import { type CheckpointFields, checkpointStructHash, typedDataDigest } from './eip712.ts'
-import { keccak256 } from './hash.ts'
 
-/** A checkpoint of a DAG cut: every block that is an ancestor-or-self of one of `heads`. */
+/**
+ * A checkpoint: the channel state after a committed leader. Every honest replica computes the same one at the
+ * same version (it is a function of the final order), so honest keys sign it without a vote and never sign two
+ * digests at one version.
+ * - `leader`: id of the committed leader block after whose causal history the state is taken;
+ * - `time`: the channel clock at that leader (ms);
+ * - `depositCount`: on-chain deposit records 0 … depositCount − 1 are credited, later ones are not;
+ * - `forcedCount`: forced-inclusion records 0 … forcedCount − 1 are included.
+ */
 export type Checkpoint = {
   version: bigint
-  heads: Uint8Array[]
+  leader: Uint8Array
+  time: bigint
+  depositCount: bigint
+  forcedCount: bigint
   stateRoot: Uint8Array
   balancesRoot: Uint8Array
-}
-
-export function headsHash(heads: readonly Uint8Array[]): Uint8Array {
-  return keccak256(concatBytes(...heads))
 }
 
 export function checkpointFields(channelId: Uint8Array, c: Checkpoint): CheckpointFields {
   return {
     channelId,
     version: c.version,
-    headsHash: headsHash(c.heads),
+    leader: c.leader,
+    time: c.time,
+    depositCount: c.depositCount,
+    forcedCount: c.forcedCount,
     stateRoot: c.stateRoot,
     balancesRoot: c.balancesRoot,
   }

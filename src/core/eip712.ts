@@ -12,9 +12,9 @@ export const DOMAIN_TYPE =
   'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'
 export const SESSION_KEY_TYPE = 'SessionKey(bytes32 channelId,address participant,address sessionKey)'
 export const BLOCK_TYPE =
-  'Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)'
+  'Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)'
 export const CHECKPOINT_TYPE =
-  'Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)'
+  'Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)'
 
 /** viem/wagmi-shaped type definitions of the same structs, for wallets (eth_signTypedData_v4). */
 export const TYPED_DATA_TYPES = {
@@ -27,6 +27,8 @@ export const TYPED_DATA_TYPES = {
     { name: 'channelId', type: 'bytes32' },
     { name: 'author', type: 'address' },
     { name: 'seq', type: 'uint64' },
+    { name: 'round', type: 'uint64' },
+    { name: 'time', type: 'uint64' },
     { name: 'prev', type: 'bytes32' },
     { name: 'parentsHash', type: 'bytes32' },
     { name: 'opsHash', type: 'bytes32' },
@@ -34,7 +36,10 @@ export const TYPED_DATA_TYPES = {
   Checkpoint: [
     { name: 'channelId', type: 'bytes32' },
     { name: 'version', type: 'uint64' },
-    { name: 'headsHash', type: 'bytes32' },
+    { name: 'leader', type: 'bytes32' },
+    { name: 'time', type: 'uint64' },
+    { name: 'depositCount', type: 'uint64' },
+    { name: 'forcedCount', type: 'uint64' },
     { name: 'stateRoot', type: 'bytes32' },
     { name: 'balancesRoot', type: 'bytes32' },
   ],
@@ -86,6 +91,9 @@ export type BlockHeaderFields = {
   channelId: Uint8Array
   author: Uint8Array // 20 bytes
   seq: bigint
+  round: bigint
+  /** the author's clock in milliseconds: an input to the channel clock, never trusted alone */
+  time: bigint
   prev: Uint8Array
   parentsHash: Uint8Array
   opsHash: Uint8Array
@@ -93,21 +101,26 @@ export type BlockHeaderFields = {
 
 /** Struct hash of a block header, written into one preallocated buffer: it is on the ingest hot path. */
 export function blockStructHash(h: BlockHeaderFields): Uint8Array {
-  const buf = new Uint8Array(32 * 7)
+  const buf = new Uint8Array(32 * 9)
   buf.set(BLOCK_TYPEHASH, 0)
   buf.set(h.channelId, 32)
   buf.set(h.author, 64 + 12)
   buf.set(uintToBytes(h.seq, 32), 96)
-  buf.set(h.prev, 128)
-  buf.set(h.parentsHash, 160)
-  buf.set(h.opsHash, 192)
+  buf.set(uintToBytes(h.round, 32), 128)
+  buf.set(uintToBytes(h.time, 32), 160)
+  buf.set(h.prev, 192)
+  buf.set(h.parentsHash, 224)
+  buf.set(h.opsHash, 256)
   return keccak256(buf)
 }
 
 export type CheckpointFields = {
   channelId: Uint8Array
   version: bigint
-  headsHash: Uint8Array
+  leader: Uint8Array
+  time: bigint
+  depositCount: bigint
+  forcedCount: bigint
   stateRoot: Uint8Array
   balancesRoot: Uint8Array
 }
@@ -118,7 +131,10 @@ export function checkpointStructHash(c: CheckpointFields): Uint8Array {
       CHECKPOINT_TYPEHASH,
       c.channelId,
       uintToBytes(c.version, 32),
-      c.headsHash,
+      c.leader,
+      uintToBytes(c.time, 32),
+      uintToBytes(c.depositCount, 32),
+      uintToBytes(c.forcedCount, 32),
       c.stateRoot,
       c.balancesRoot,
     ),

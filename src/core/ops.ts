@@ -14,6 +14,7 @@ export const OpTag = {
   Place: 0x10,
   Cancel: 0x11,
   Checkpoint: 0x20,
+  CheckpointRequest: 0x21,
 } as const
 
 export const Side = { Buy: 0, Sell: 1 } as const
@@ -23,8 +24,13 @@ export type OrderKind = (typeof OrderKind)[keyof typeof OrderKind]
 export const TimeInForce = { GTC: 0, IOC: 1, PostOnly: 2 } as const
 export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce]
 
-/** Credit an on-chain deposit, identified by the contract's per-channel deposit index. */
-export type DepositOp = { tag: 0x01; depositIndex: bigint }
+/**
+ * Attests an on-chain deposit record exactly as the contract stored it (its per-channel index, depositor, token
+ * and amount). Every participant attests every record it sees on chain; the fold credits a record once q
+ * distinct participants attested the same content, in index order, so chain data enters the state at one final
+ * position on every replica and a made-up record (attested by fewer than q) is never credited.
+ */
+export type DepositOp = { tag: 0x01; depositIndex: bigint; participant: number; token: number; amount: bigint }
 /** Move `amount` from available to pending-withdrawal, to be paid out at settlement. */
 export type WithdrawOp = { tag: 0x02; token: number; amount: bigint }
 export type TransferOp = { tag: 0x03; to: number; token: number; amount: bigint }
@@ -47,20 +53,35 @@ export type PlaceOp = {
 }
 /** Cancel one of the author's own resting orders, named by the (seq, index) of the op that placed it. */
 export type CancelOp = { tag: 0x11; orderSeq: bigint; orderIndex: number }
-/** The author's session-key signature over a checkpoint of the DAG cut `heads`. */
+/** The author's session-key signature over the checkpoint it computed at `version` (see checkpoint.ts). */
 export type CheckpointOp = {
   tag: 0x20
   version: bigint
-  heads: Uint8Array[]
+  leader: Uint8Array
+  time: bigint
+  depositCount: bigint
+  forcedCount: bigint
   stateRoot: Uint8Array
   balancesRoot: Uint8Array
   signature: Uint8Array
 }
+/** Asks for a checkpoint after the committed leader whose history holds this op (e.g. before settling). */
+export type CheckpointRequestOp = { tag: 0x21 }
 
-export type Op = DepositOp | WithdrawOp | TransferOp | LockOp | UnlockOp | PlaceOp | CancelOp | CheckpointOp
+export type Op =
+  | DepositOp
+  | WithdrawOp
+  | TransferOp
+  | LockOp
+  | UnlockOp
+  | PlaceOp
+  | CancelOp
+  | CheckpointOp
+  | CheckpointRequestOp
 
 export const MAX_OPS_PER_BLOCK = 4096
-export const MAX_CHECKPOINT_HEADS = 256
+/** Checkpoint signatures cost a signature recovery each: a block carries at most this many. */
+export const MAX_CHECKPOINT_OPS_PER_BLOCK = 4
 const U64_MAX = (1n << 64n) - 1n
 const U128_MAX = (1n << 128n) - 1n
 
@@ -68,19 +89,20 @@ export class OpDecodeError extends Error {
   override name = 'OpDecodeError'
 }
 
-/** Fixed body sizes (bytes after the tag); the checkpoint op is variable-length. */
+/** Body sizes (bytes after the tag). */
 const BODY_SIZE: Record<number, number> = {
-  1: 8,
+  1: 8 + 2 + 2 + 16,
   2: 2 + 16,
   3: 2 + 2 + 16,
   4: 2 + 16 + 8 + 1,
   5: 8 + 2,
   16: 2 + 1 + 1 + 1 + 8 + 8,
   17: 8 + 2,
+  32: 8 + 32 + 8 + 8 + 8 + 32 + 32 + 65,
+  33: 0,
 }
 
 export function encodedOpSize(op: Op): number {
-  if (op.tag === OpTag.Checkpoint) return 1 + 8 + 2 + 32 * op.heads.length + 32 + 32 + 65
   return 1 + BODY_SIZE[op.tag]!
 }
 
@@ -126,6 +148,9 @@ function writeOp(w: Writer, op: Op): void {
   switch (op.tag) {
     case 0x01:
       w.uint(op.depositIndex, 8, U64_MAX)
+      w.u16(op.participant)
+      w.u16(op.token)
+      w.uint(op.amount, 16, U128_MAX)
       return
     case 0x02:
       w.u16(op.token)
@@ -160,17 +185,15 @@ function writeOp(w: Writer, op: Op): void {
       return
     case 0x20:
       w.uint(op.version, 8, U64_MAX)
-      if (op.heads.length === 0 || op.heads.length > MAX_CHECKPOINT_HEADS)
-        throw new RangeError('checkpoint heads count out of range')
-      w.u16(op.heads.length)
-      for (let k = 0; k < op.heads.length; k++) {
-        w.bytes(op.heads[k]!, 32)
-        if (k > 0 && !strictlyAscending(op.heads[k - 1]!, op.heads[k]!))
-          throw new RangeError('checkpoint heads must be strictly ascending')
-      }
+      w.bytes(op.leader, 32)
+      w.uint(op.time, 8, U64_MAX)
+      w.uint(op.depositCount, 8, U64_MAX)
+      w.uint(op.forcedCount, 8, U64_MAX)
       w.bytes(op.stateRoot, 32)
       w.bytes(op.balancesRoot, 32)
       w.bytes(op.signature, 65)
+      return
+    case 0x21:
       return
   }
 }
@@ -198,8 +221,7 @@ const readU16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!
 
 /**
  * Decodes an op list produced by {@link encodeOps}. Rejects (OpDecodeError) unknown tags, enum values out of
- * range, more than MAX_OPS_PER_BLOCK ops, sorted-ness violations in checkpoint heads, and truncated or
- * trailing input. Every accepted input re-encodes to the same bytes.
+ * range, more than MAX_OPS_PER_BLOCK ops, and truncated or trailing input. Every accepted input re-encodes to the same bytes.
  */
 export function decodeOps(b: Uint8Array): Op[] {
   if (b.length < 2) throw new OpDecodeError('ops: truncated count')
@@ -210,7 +232,7 @@ export function decodeOps(b: Uint8Array): Op[] {
   for (let i = 0; i < count; i++) {
     const tag = b[o]
     if (tag === undefined) throw new OpDecodeError(`op ${i}: truncated`)
-    const size = tag === OpTag.Checkpoint ? checkpointBodySize(b, o + 1, i) : BODY_SIZE[tag]
+    const size = BODY_SIZE[tag]
     if (size === undefined) throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
     const p = o + 1
     if (p + size > b.length) throw new OpDecodeError(`op ${i}: truncated`)
@@ -221,17 +243,16 @@ export function decodeOps(b: Uint8Array): Op[] {
   return ops
 }
 
-function checkpointBodySize(b: Uint8Array, p: number, i: number): number {
-  if (p + 10 > b.length) throw new OpDecodeError(`op ${i}: truncated`)
-  const n = readU16(b, p + 8)
-  if (n === 0 || n > MAX_CHECKPOINT_HEADS) throw new OpDecodeError(`op ${i}: checkpoint heads count ${n}`)
-  return 8 + 2 + 32 * n + 32 + 32 + 65
-}
-
 function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
   switch (tag) {
     case 0x01:
-      return { tag, depositIndex: readU64(b, p) }
+      return {
+        tag,
+        depositIndex: readU64(b, p),
+        participant: readU16(b, p + 8),
+        token: readU16(b, p + 10),
+        amount: readU128(b, p + 12),
+      }
     case 0x02:
       return { tag, token: readU16(b, p), amount: readU128(b, p + 2) }
     case 0x03:
@@ -265,31 +286,21 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
     }
     case 0x11:
       return { tag, orderSeq: readU64(b, p), orderIndex: readU16(b, p + 8) }
-    case 0x20: {
-      const n = readU16(b, p + 8)
-      const heads: Uint8Array[] = []
-      let o = p + 10
-      for (let k = 0; k < n; k++, o += 32) {
-        const h = b.slice(o, o + 32)
-        if (k > 0 && !strictlyAscending(heads[k - 1]!, h))
-          throw new OpDecodeError(`op ${i}: checkpoint heads not strictly ascending`)
-        heads.push(h)
-      }
+    case 0x20:
       return {
         tag,
         version: readU64(b, p),
-        heads,
-        stateRoot: b.slice(o, o + 32),
-        balancesRoot: b.slice(o + 32, o + 64),
-        signature: b.slice(o + 64, o + 129),
+        leader: b.slice(p + 8, p + 40),
+        time: readU64(b, p + 40),
+        depositCount: readU64(b, p + 48),
+        forcedCount: readU64(b, p + 56),
+        stateRoot: b.slice(p + 64, p + 96),
+        balancesRoot: b.slice(p + 96, p + 128),
+        signature: b.slice(p + 128, p + 193),
       }
-    }
+    case 0x21:
+      return { tag }
     default:
       throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
   }
-}
-
-function strictlyAscending(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! < b[i]!
-  return false
 }

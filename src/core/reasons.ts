@@ -19,6 +19,7 @@ export const Reject = {
   NoLiquidity: 16,
   Equivocator: 17,
   CheckpointInvalid: 18,
+  DepositAlreadyAttested: 19,
 } as const
 export type Reject = (typeof Reject)[keyof typeof Reject]
 
@@ -30,7 +31,7 @@ export const REJECT_NAMES: Record<number, string> = {
   5: 'zero amount',
   6: 'insufficient funds',
   7: 'amount out of range',
-  8: 'unknown on-chain deposit',
+  8: 'deposit record out of the attestation window',
   9: 'deposit already credited',
   10: 'transfer to self',
   11: 'unknown lock',
@@ -39,6 +40,7 @@ export const REJECT_NAMES: Record<number, string> = {
   14: 'post-only order would cross',
   15: 'too many open orders',
   16: 'market order found no liquidity',
-  17: 'author equivocated: ops from the fork on are void',
+  17: 'author equivocated: its ops after the proof are void',
   18: 'invalid checkpoint signature',
+  19: 'deposit already attested by this participant',
 }

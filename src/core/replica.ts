@@ -1,456 +1,311 @@
-import {
-  type Block,
-  BlockDecodeError,
-  blockHeader,
-  blockId,
-  createBlock,
-  decodeBlock,
-  encodeBlock,
-  MAX_PARENTS,
-} from './block.ts'
-import { bytesEqual, fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
+import { createBlock, encodeBlock } from './block.ts'
+import { fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './checkpoint.ts'
-import type { BlockHeaderFields } from './eip712.ts'
+import { Committer, compareInRound, leaderTime, linearize } from './committer.ts'
+import { Dag, type Equivocation, type IngressReject, makeNode, type Node, type ReceiveResult, UNCOMMITTED } from './dag.ts'
+import { leaderOf } from './leaders.ts'
 import { type CheckpointOp, type Op, OpTag } from './ops.ts'
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
 import { recoverAddress, signDigest } from './signature.ts'
 import { ChannelState, type DepositRecord } from './state.ts'
 
-/** A block accepted into the DAG, with what the replica derived from it. */
-export type Node = {
-  id: Uint8Array
-  hex: Hex
-  block: Block
-  bytes: Uint8Array | undefined
-  author: number
-  seq: number
-  /** 1 + the greatest height among prev and parents: orders the DAG topologically */
-  height: number
-  /** vector clock: for each author, the greatest seq among this block's ancestors-or-self */
-  vc: Float64Array
-  /** ordinal of the earliest final checkpoint covering this block, UNCOVERED otherwise */
-  segment: number
-  /** per op: Reject.None when applied, the reason it was skipped otherwise */
-  results: Uint8Array
-  /** per op: whether a checkpoint op's signature is valid (only checkpoint ops are checked) */
-  badCheckpointOps: Set<number> | undefined
-}
-
-export const UNCOVERED = Number.MAX_SAFE_INTEGER
-
-/** Why a block was refused at ingress. */
-export type IngressReject =
-  | 'oversize'
-  | 'malformed'
-  | 'wrong-channel'
-  | 'not-participant'
-  | 'bad-signature'
-  | 'bad-prev'
-  | 'seq-out-of-range'
-  | 'buffer-full'
-
-export type ReceiveResult =
-  | { status: 'accepted'; id: Hex }
-  | { status: 'duplicate'; id: Hex }
-  | { status: 'buffered'; id: Hex; missing: Hex[] }
-  | { status: 'rejected'; reason: IngressReject; detail?: string }
-
-/** Two validly signed headers by one author at one seq: what the contract's slash() takes. */
-export type Equivocation = {
-  author: number
-  seq: number
-  a: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
-  b: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
-}
+export type { Equivocation, IngressReject, Node, ReceiveResult }
+export { UNCOMMITTED }
 
 export type ReplicaOptions = {
   /** participant index and session key of the local author, when this replica writes */
   author?: { index: number; sessionKey: Uint8Array }
-  /** seal the open batch at this many ops */
-  batchOps?: number
-  /** seal the open batch once it is this old (see sealIfDue); the caller supplies the clock */
-  batchMs?: number
-  /** blocks with unknown ancestors kept per author; further ones are dropped */
+  /** ops an open batch may hold while it waits for the next round; submit refuses more (backpressure) */
+  maxBatchOps?: number
+  /** how long (caller's clock, ms) to wait for the previous round's leader before advancing without it */
+  leaderWaitMs?: number
+  /** the channel clock interval between automatic checkpoints (ms), when the final order has new ops */
+  checkpointIntervalMs?: number
+  /** blocks with unknown ancestors kept per author */
   bufferPerAuthor?: number
   /** take a rollback snapshot every this many applied blocks */
   snapshotInterval?: number
+  /** deposit records credited before any block: tests, benchmarks and the simulator start funded this way */
   deposits?: readonly DepositRecord[]
-  /**
-   * Called for every block that joins the DAG — received, unblocked from the buffer, or sealed locally — so a
-   * transport can relay it. It runs before the state is folded.
-   */
+  /** called for every block that joins the DAG (received, unblocked from the buffer, or sealed locally) */
   onAccept?: (node: Node) => void
-  /** Called after every change to the folded state (receive, submit, seal, deposits): views may be stale. */
+  /** called after every change to the folded state */
   onUpdate?: () => void
 }
 
-type Snapshot = { index: number; state: ChannelState; trades: number }
-type Tally = { checkpoint: Checkpoint; digest: Uint8Array; signatures: Map<number, Uint8Array> }
-
-function compareNodes(a: Node, b: Node): number {
-  if (a.segment !== b.segment) return a.segment - b.segment
-  if (a.height !== b.height) return a.height - b.height
-  return a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0
+/** Submitting into a batch that is full while the next round is not yet open. */
+export class BatchFullError extends Error {
+  override name = 'BatchFullError'
 }
 
+/** A checkpoint signature that contradicts another by the same key, or the checkpoint every honest replica computed. */
+export type CheckpointConflict = {
+  author: number
+  version: bigint
+  /** the conflicting checkpoints, each with the author's signature */
+  a: { checkpoint: Checkpoint; signature: Uint8Array }
+  b: { checkpoint: Checkpoint; signature: Uint8Array } | undefined
+}
+
+type Snapshot = { index: number; state: ChannelState; trades: number }
+type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
+type SeenSignature = { checkpoint: Checkpoint; digest: Hex; signature: Uint8Array }
+
 /**
- * One participant's copy of a channel: the validated block DAG, its canonical order, the state folded from it,
- * finality, checkpoints and equivocation evidence. Any honest replica that has accepted the same set of blocks
- * computes the same order and the same state, whatever the arrival order.
+ * One participant's copy of a channel: the validated round-based block DAG (dag.ts), the Mysticeti-C commit
+ * rule over it (committer.ts), the state folded from the final order plus the pending tail, checkpoints derived
+ * from commits, and equivocation evidence.
  *
- * Canonical order: by (segment, height, id) where segment places blocks covered by final checkpoints first.
- * A block that lands at the end of the order applies in O(its ops); one that lands earlier rolls back to the
- * nearest snapshot and replays from there.
+ * Order: committed blocks in commit order (final: this prefix only ever grows), then every other accepted block
+ * by (round, leader first, author, id) — pending, applied optimistically. A block that lands at the end applies in
+ * O(its ops); one that lands earlier in the pending tail rolls back to the nearest snapshot and replays the tail.
+ * The final prefix is never replayed.
  */
 export class Replica {
   readonly channel: Channel
   readonly n: number
-  readonly nodes = new Map<Hex, Node>()
-  /** canonical order of every accepted block */
+  readonly q: number
+  readonly dag: Dag
+  readonly committer: Committer
+  /** final blocks (commit order) followed by pending blocks */
   readonly order: Node[] = []
-  /** per author: seq → blocks at that seq (more than one only for equivocators) */
-  readonly bySeq: Map<number, Node[]>[]
-  /** per author: its block with the greatest seq */
-  readonly latest: (Node | undefined)[]
-  /** per author: the greatest seq of its blocks that carry ops (empty acknowledgement blocks excluded) */
-  private readonly lastOpsSeq: number[]
-  /** per author: lowest seq at which it equivocated */
-  readonly forkSeq = new Map<number, number>()
-  readonly equivocations: Equivocation[] = []
-  /** blocks accepted at the DAG level whose state effect has not been folded yet start here */
-  private applied = 0
-  private dirtyFrom = Number.POSITIVE_INFINITY
-  /** count of blocks at the front of the order that are final */
+  /** count of blocks at the front of the order that are final (committed) */
   finalCount = 0
   state: ChannelState
-  readonly deposits = new Map<bigint, DepositRecord>()
+  /** channel clock at the last committed leader (ms) */
+  clock = 0n
+  /** committed leaders, in commit order */
+  readonly leaders: Node[] = []
+  /** checkpoints computed from commits (version i + 1 at index i), with the valid signatures gathered for each */
+  readonly checkpoints: SignedCheckpoint[] = []
+  /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
+  readonly checkpointConflicts: CheckpointConflict[] = []
+
+  private applied = 0
+  private dirtyFrom = Number.POSITIVE_INFINITY
   private readonly trades: ChannelState['trades'] = []
   private snapshots: Snapshot[] = []
   private readonly snapshotInterval: number
-  /** blocks waiting for ancestors: missing id → waiting nodes */
-  private readonly waiting = new Map<Hex, Node[]>()
-  private readonly buffered = new Map<Hex, Node>()
-  private readonly bufferedPerAuthor: number[]
-  private readonly bufferPerAuthor: number
-  readonly ingress = { accepted: 0, duplicate: 0, buffered: 0, rejected: new Map<IngressReject, number>() }
-  /** checkpoint signatures by digest */
-  private readonly tallies = new Map<Hex, Tally>()
-  /** final checkpoints, version 1, 2, … */
-  readonly finalCheckpoints: SignedCheckpoint[] = []
-  private firstUnknownDeposit = Number.POSITIVE_INFINITY
-  private maxHeight = 0
-  /** frontier: blocks no other accepted block references */
-  private readonly heads = new Set<Hex>()
+  /** per author and version: the first two distinct signed checkpoints seen */
+  private readonly seenSignatures = new Map<string, SeenSignature[]>()
+  private readonly due: DueCheckpoint[] = []
+  private opsSinceCheckpoint = 0
+  private lastCheckpointTime = 0n
+  private checkpointRequested = false
+  private readonly checkpointIntervalMs: bigint
+  /** per author: seqs and rounds of its committed blocks, and the commit index where its equivocation is proven */
+  private readonly committedSeqs: Set<number>[]
+  private readonly committedRounds: Set<number>[]
+  private readonly provenAt: number[]
+  /** accepted blocks carrying ops that are not committed yet: rounds go on while there are any */
+  private uncommittedWithOps = 0
 
   // local author
   private readonly me: { index: number; sessionKey: Uint8Array } | undefined
-  private readonly batchOps: number
-  private readonly batchMs: number
-  private batch: { ops: Op[]; results: Reject[]; openedAt: number } | undefined
-  /** versions this replica has signed a checkpoint for: never sign two at one version */
+  private readonly maxBatchOps: number
+  private readonly leaderWaitMs: number
+  private batch: { ops: Op[]; results: Reject[] } | undefined
+  /** the caller's clock at the last tick */
+  private now = 0
+  /** round → caller's time when it first had a quorum here without its leader */
+  private readonly leaderWaitSince = new Map<number, number>()
   private readonly signedVersions = new Set<bigint>()
-  private readonly onAccept: ((node: Node) => void) | undefined
+  private readonly toSign: Checkpoint[] = []
   private readonly onUpdate: (() => void) | undefined
 
   constructor(channel: Channel, options: ReplicaOptions = {}) {
     this.channel = channel
     this.n = channel.config.participants.length
-    this.bySeq = Array.from({ length: this.n }, () => new Map())
-    this.latest = new Array(this.n).fill(undefined)
-    this.lastOpsSeq = new Array(this.n).fill(0)
-    this.bufferedPerAuthor = new Array(this.n).fill(0)
-    this.bufferPerAuthor = options.bufferPerAuthor ?? 256
+    this.q = channel.config.threshold
+    const dagOptions: ConstructorParameters<typeof Dag>[1] = {}
+    if (options.bufferPerAuthor !== undefined) dagOptions.bufferPerAuthor = options.bufferPerAuthor
+    if (options.onAccept) dagOptions.onAccept = options.onAccept
+    this.dag = new Dag(channel, dagOptions)
+    this.committer = new Committer(this.dag)
     this.snapshotInterval = options.snapshotInterval ?? 32
+    this.checkpointIntervalMs = BigInt(options.checkpointIntervalMs ?? 10_000)
     this.me = options.author
-    this.batchOps = options.batchOps ?? 256
-    this.batchMs = options.batchMs ?? 20
-    this.onAccept = options.onAccept
+    this.maxBatchOps = options.maxBatchOps ?? 4096
+    this.leaderWaitMs = options.leaderWaitMs ?? 50
     this.onUpdate = options.onUpdate
-    for (const d of options.deposits ?? []) this.deposits.set(d.index, d)
-    this.state = new ChannelState(channel, this.deposits, this.trades)
+    this.committedSeqs = Array.from({ length: this.n }, () => new Set())
+    this.committedRounds = Array.from({ length: this.n }, () => new Set())
+    this.provenAt = new Array(this.n).fill(UNCOMMITTED)
+    this.state = new ChannelState(channel, this.trades)
+    if (options.deposits) this.state.creditGenesis(options.deposits)
     this.snapshots.push({ index: 0, state: this.state.clone(), trades: 0 })
+  }
+
+  get nodes(): ReadonlyMap<Hex, Node> {
+    return this.dag.nodes
+  }
+  get latest(): readonly (Node | undefined)[] {
+    return this.dag.latest
+  }
+  get equivocations(): readonly Equivocation[] {
+    return this.dag.equivocations
+  }
+  get ingress() {
+    return this.dag.ingress
+  }
+  get bufferedCount(): number {
+    return this.dag.bufferedCount
   }
 
   // ─── ingress ──────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Validates wire bytes and adds the block (and any blocks it unblocks); folds the result into the state. */
+  /** Validates wire bytes and adds the block (and any blocks it unblocks); commits and folds the result. */
   receive(bytes: Uint8Array): ReceiveResult {
-    const r = this.ingest(bytes)
-    this.fold()
-    return r
+    return this.receiveMany([bytes])[0]!
   }
 
-  /** Like receive() for many blocks, folding once at the end: the way to apply a burst. */
+  /** Like receive() for many blocks, committing and folding once at the end: the way to apply a burst. */
   receiveMany(list: readonly Uint8Array[]): ReceiveResult[] {
-    const out = list.map((b) => this.ingest(b))
-    this.fold()
+    const accepted: Node[] = []
+    const equivocators = this.dag.equivocators.size
+    const out = list.map((b) => this.dag.ingest(b, accepted))
+    this.afterAccept(accepted, equivocators)
     return out
   }
 
-  private reject(reason: IngressReject, detail?: string): ReceiveResult {
-    this.ingress.rejected.set(reason, (this.ingress.rejected.get(reason) ?? 0) + 1)
-    return detail === undefined ? { status: 'rejected', reason } : { status: 'rejected', reason, detail }
-  }
-
-  private ingest(bytes: Uint8Array): ReceiveResult {
-    let block: Block
-    try {
-      block = decodeBlock(bytes)
-    } catch (e) {
-      if (e instanceof BlockDecodeError)
-        return this.reject(e.message.includes('over limit') ? 'oversize' : 'malformed', e.message)
-      throw e
+  private afterAccept(accepted: readonly Node[], equivocatorsBefore: number): void {
+    for (const node of accepted) {
+      if (node.block.ops.length > 0) this.uncommittedWithOps++
+      this.checkCheckpointOps(node)
+      this.insertPending(node)
     }
-    return this.ingestBlock(block, bytes)
-  }
-
-  /** Validation that needs no ancestors: domain, author, signature. Then dependencies, then integration. */
-  private ingestBlock(block: Block, bytes: Uint8Array | undefined): ReceiveResult {
-    if (!bytesEqual(block.channelId, this.channel.channelId)) return this.reject('wrong-channel')
-    const author = this.channel.indexOf.get(toHex(block.author))
-    if (author === undefined) return this.reject('not-participant')
-    if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
-    const id = blockId(block, this.channel.domainSeparator)
-    const hex = toHex(id)
-    if (this.nodes.has(hex) || this.buffered.has(hex)) {
-      this.ingress.duplicate++
-      return { status: 'duplicate', id: hex }
-    }
-    if (recoverAddress(id, block.signature) !== this.channel.sessionKeys[author])
-      return this.reject('bad-signature')
-    const node: Node = {
-      id,
-      hex,
-      block,
-      bytes,
-      author,
-      seq: Number(block.seq),
-      height: 0,
-      vc: new Float64Array(0),
-      segment: UNCOVERED,
-      results: new Uint8Array(block.ops.length),
-      badCheckpointOps: undefined,
-    }
-    const missing = this.missingDeps(node)
-    if (missing === 'bad-prev') return this.reject('bad-prev')
-    if (missing.length > 0) {
-      if (this.bufferedPerAuthor[author]! >= this.bufferPerAuthor) return this.reject('buffer-full')
-      this.bufferedPerAuthor[author]!++
-      this.buffered.set(hex, node)
-      for (const m of missing) {
-        const list = this.waiting.get(m)
-        if (list) list.push(node)
-        else this.waiting.set(m, [node])
-      }
-      this.ingress.buffered++
-      return { status: 'buffered', id: hex, missing }
-    }
-    this.integrateWithWaiters(node)
-    return { status: 'accepted', id: hex }
-  }
-
-  private missingDeps(node: Node): Hex[] | 'bad-prev' {
-    const missing: Hex[] = []
-    if (node.seq > 1) {
-      const prevHex = toHex(node.block.prev)
-      const prev = this.nodes.get(prevHex)
-      if (!prev) missing.push(prevHex)
-      else if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
-    }
-    for (const p of node.block.parents) {
-      const h = toHex(p)
-      if (!this.nodes.has(h)) missing.push(h)
-    }
-    return missing
-  }
-
-  private integrateWithWaiters(first: Node): void {
-    const queue = [first]
-    while (queue.length > 0) {
-      const node = queue.pop()!
-      if (node !== first) {
-        // a waiter one of whose dependencies arrived: it may still miss others (it waits on those too)
-        if (!this.buffered.has(node.hex)) continue
-        const missing = this.missingDeps(node)
-        if (missing !== 'bad-prev' && missing.length > 0) continue
-        this.buffered.delete(node.hex)
-        this.bufferedPerAuthor[node.author]!--
-        if (missing === 'bad-prev') {
-          this.reject('bad-prev')
-          continue
+    if (this.dag.equivocators.size !== equivocatorsBefore) {
+      // a newly proven equivocator's pending blocks become void: replay the tail from its first one
+      for (let i = this.finalCount; i < this.order.length; i++)
+        if (this.dag.equivocators.has(this.order[i]!.author)) {
+          this.markDirty(i)
+          break
         }
-      }
-      this.integrate(node)
-      const waiters = this.waiting.get(node.hex)
-      if (!waiters) continue
-      this.waiting.delete(node.hex)
-      for (const w of waiters) queue.push(w)
     }
+    this.commit()
+    this.fold()
   }
 
-  /** Adds a block whose ancestors are all known: height, vector clock, equivocation check, order position. */
-  private integrate(node: Node): void {
-    const n = this.n
-    const vc = new Float64Array(n)
-    let h = 0
-    const deps: Node[] = []
-    if (node.seq > 1) deps.push(this.nodes.get(toHex(node.block.prev))!)
-    for (const p of node.block.parents) deps.push(this.nodes.get(toHex(p))!)
-    for (const d of deps) {
-      if (d.height > h) h = d.height
-      const dvc = d.vc
-      for (let i = 0; i < n; i++) if (dvc[i]! > vc[i]!) vc[i] = dvc[i]!
-      this.heads.delete(d.hex)
-    }
-    vc[node.author] = node.seq
-    node.vc = vc
-    node.height = h + 1
-    if (node.height > this.maxHeight) this.maxHeight = node.height
-    this.heads.add(node.hex)
-    this.nodes.set(node.hex, node)
-    this.ingress.accepted++
-    this.checkCheckpointOps(node)
-    this.onAccept?.(node)
-
-    const sameSeq = this.bySeq[node.author]!.get(node.seq)
-    if (sameSeq) {
-      const other = sameSeq[0]!
-      sameSeq.push(node)
-      this.recordEquivocation(node, other)
-    } else this.bySeq[node.author]!.set(node.seq, [node])
-    const last = this.latest[node.author]
-    if (!last || node.seq > last.seq) this.latest[node.author] = node
-    if (node.block.ops.length > 0 && node.seq > this.lastOpsSeq[node.author]!)
-      this.lastOpsSeq[node.author] = node.seq
-
-    // position: usually the end
-    let pos = this.order.length
-    if (pos > 0 && compareNodes(this.order[pos - 1]!, node) > 0) {
-      let lo = 0
-      let hi = pos
+  /** Places an accepted block in the pending tail. */
+  private insertPending(node: Node): void {
+    let lo = this.finalCount
+    let hi = this.order.length
+    if (hi > lo && compareInRound(this.order[hi - 1]!, node, this.n) > 0) {
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if (compareNodes(this.order[mid]!, node) < 0) lo = mid + 1
+        if (compareInRound(this.order[mid]!, node, this.n) < 0) lo = mid + 1
         else hi = mid
       }
-      pos = lo
-    }
-    if (pos === this.order.length) this.order.push(node)
-    else this.order.splice(pos, 0, node)
-    if (pos < this.applied) {
+    } else lo = hi
+    if (lo === this.order.length) this.order.push(node)
+    else this.order.splice(lo, 0, node)
+    if (lo < this.applied) {
       this.applied++
-      if (this.isVoid(node)) {
-        // a void block changes no state: shift what follows instead of replaying it
-        node.results.fill(Reject.Equivocator)
-        for (const s of this.snapshots) if (s.index > pos) s.index++
-        if (this.finalCount > pos) this.finalCount++
-      } else {
-        this.markDirty(pos)
-        this.snapshots = this.snapshots.filter((s) => s.index <= pos)
-      }
+      this.markDirty(lo)
     }
   }
 
   private markDirty(pos: number): void {
     if (pos < this.dirtyFrom) this.dirtyFrom = pos
+    this.snapshots = this.snapshots.filter((s) => s.index <= pos)
   }
 
-  private recordEquivocation(node: Node, other: Node): void {
-    const a = other.hex < node.hex ? other : node
-    const b = a === other ? node : other
-    this.equivocations.push({
-      author: node.author,
-      seq: node.seq,
-      a: { header: blockHeader(a.block), signature: a.block.signature, id: a.hex },
-      b: { header: blockHeader(b.block), signature: b.block.signature, id: b.hex },
-    })
-    const prevFork = this.forkSeq.get(node.author)
-    if (prevFork !== undefined && prevFork <= node.seq) return
-    this.forkSeq.set(node.author, node.seq)
-    // the author's ops from the fork on become void: replay from the first of its blocks that was applied
-    for (let i = 0; i < this.order.length; i++) {
+  // ─── commit ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Runs the commit rule; moves newly committed histories into the final prefix in commit order. */
+  private commit(): void {
+    const leaders = this.committer.advance()
+    if (leaders.length === 0) return
+    const oldFinal = this.finalCount
+    const committed: Node[] = []
+    // a block applied as pending under the pending void rule that the final rule judges otherwise is replayed
+    let revoid = Number.POSITIVE_INFINITY
+    for (const leader of leaders) {
+      const sub = linearize(leader, this.n, (x) => x.commitIndex !== UNCOMMITTED)
+      let requested = false
+      for (const x of sub) {
+        const wasVoid = this.isVoid(x)
+        x.commitIndex = oldFinal + committed.length
+        committed.push(x)
+        this.markCommitted(x)
+        if (x.voided !== wasVoid && x.commitIndex < revoid) revoid = x.commitIndex
+        if (x.block.ops.length > 0) this.uncommittedWithOps--
+        if (x.voided) continue
+        for (const op of x.block.ops)
+          if (op.tag === OpTag.CheckpointRequest) requested = true
+          else if (op.tag !== OpTag.Checkpoint) this.opsSinceCheckpoint++
+      }
+      this.leaders.push(leader)
+      this.clock = leaderTime(leader, this.clock)
+      if (requested) this.checkpointRequested = true
+      const dueByTime = this.opsSinceCheckpoint > 0 && this.clock - this.lastCheckpointTime >= this.checkpointIntervalMs
+      if (this.checkpointRequested || dueByTime) {
+        this.due.push({
+          version: BigInt(this.checkpoints.length + this.due.length + 1),
+          leader,
+          time: this.clock,
+          position: oldFinal + committed.length,
+        })
+        this.checkpointRequested = false
+        this.opsSinceCheckpoint = 0
+        this.lastCheckpointTime = this.clock
+      }
+    }
+    // the pending tail minus what was committed, in its order; the final prefix grows by `committed`
+    const rest: Node[] = []
+    for (let i = oldFinal; i < this.order.length; i++) {
       const x = this.order[i]!
-      if (x.author === node.author && x.seq >= node.seq && x.segment === UNCOVERED) {
-        this.markDirty(i)
-        break
-      }
+      if (x.commitIndex === UNCOMMITTED) rest.push(x)
     }
+    let diff = oldFinal
+    const next = committed.concat(rest)
+    while (diff - oldFinal < next.length && diff < revoid && this.order[diff] === next[diff - oldFinal]) diff++
+    for (let i = diff; i < this.order.length; i++) this.order[i] = next[i - oldFinal]!
+    this.finalCount = oldFinal + committed.length
+    if (diff < this.order.length) this.markDirty(diff)
   }
 
-  /** Verifies checkpoint-op signatures once, at acceptance, and tallies the valid ones. */
-  private checkCheckpointOps(node: Node): void {
-    const ops = node.block.ops
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!
-      if (op.tag !== OpTag.Checkpoint) continue
-      const cp: Checkpoint = {
-        version: op.version,
-        heads: op.heads,
-        stateRoot: op.stateRoot,
-        balancesRoot: op.balancesRoot,
-      }
-      const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
-      if (recoverAddress(digest, op.signature) !== this.channel.sessionKeys[node.author]) {
-        node.badCheckpointOps ??= new Set()
-        node.badCheckpointOps.add(i)
-        continue
-      }
-      this.tally(cp, digest, node.author, op.signature)
-    }
+  /** The equivocation rule of the final order: an author's blocks from the first committed conflict on are void. */
+  private markCommitted(x: Node): void {
+    const a = x.author
+    if (this.committedSeqs[a]!.has(x.seq) || this.committedRounds[a]!.has(x.round))
+      if (x.commitIndex < this.provenAt[a]!) this.provenAt[a] = x.commitIndex
+    this.committedSeqs[a]!.add(x.seq)
+    this.committedRounds[a]!.add(x.round)
+    x.voided = x.commitIndex >= this.provenAt[a]!
   }
 
-  private tally(cp: Checkpoint, digest: Uint8Array, signer: number, signature: Uint8Array): void {
-    const key = toHex(digest)
-    let t = this.tallies.get(key)
-    if (!t) {
-      t = { checkpoint: cp, digest, signatures: new Map() }
-      this.tallies.set(key, t)
-    }
-    if (!t.signatures.has(signer)) t.signatures.set(signer, signature)
+  /** Whether a block's ops are void: committed ones by the final order's rule, pending ones if its author forked. */
+  isVoid(node: Node): boolean {
+    return node.commitIndex !== UNCOMMITTED ? node.voided : this.dag.equivocators.has(node.author)
   }
 
   // ─── the fold ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Whether a block's ops are void under the equivocation rule. */
-  isVoid(node: Node): boolean {
-    const f = this.forkSeq.get(node.author)
-    return f !== undefined && node.seq >= f && node.segment === UNCOVERED
-  }
-
-  /**
-   * Folds one block into `state`, writing each op's result on the node. `voidRule` applies the equivocation rule
-   * (lifted inside a checkpoint cut being evaluated); `position` is given only by the live fold, which remembers
-   * where an op waited for an unknown deposit so addDeposits can replay from there.
-   */
-  private applyNode(state: ChannelState, node: Node, voidRule: boolean, position?: number): void {
+  private applyNode(state: ChannelState, node: Node): void {
     const ops = node.block.ops
-    if (voidRule && this.isVoid(node)) {
+    if (this.isVoid(node)) {
       node.results.fill(Reject.Equivocator)
       return
     }
-    const ctx = { author: node.author, seq: BigInt(node.seq), index: 0, height: node.height, block: node.hex }
+    const ctx = { author: node.author, seq: BigInt(node.seq), index: 0, height: node.round, block: node.hex }
     for (let i = 0; i < ops.length; i++) {
       ctx.index = i
       if (node.badCheckpointOps?.has(i)) {
         node.results[i] = Reject.CheckpointInvalid
         continue
       }
-      const r = state.apply(ops[i]!, ctx)
-      node.results[i] = r
-      if (position !== undefined && r === Reject.UnknownDeposit && position < this.firstUnknownDeposit)
-        this.firstUnknownDeposit = position
+      node.results[i] = state.apply(ops[i]!, ctx)
     }
   }
 
   /** Brings `state` up to date with the order: rolls back and replays when something landed before `applied`. */
   private fold(): void {
-    this.extendCheckpoints()
     const hadBatch = this.batch !== undefined && this.batch.ops.length > 0
     let from = Math.min(this.dirtyFrom, this.applied)
     if (hadBatch || from < this.applied) {
-      // the state holds more than order[0..from): restore the nearest snapshot at or before `from`
       let s = this.snapshots[0]!
       for (const x of this.snapshots) if (x.index <= from && x.index >= s.index) s = x
       this.snapshots = this.snapshots.filter((x) => x.index <= s.index)
@@ -458,74 +313,54 @@ export class Replica {
       this.trades.length = s.trades
       from = s.index
     }
-    if (this.finalCount > from) this.finalCount = from
     if (this.finalCache && this.finalCache.count > from) this.finalCache = undefined
     this.dirtyFrom = Number.POSITIVE_INFINITY
     for (let i = from; i < this.order.length; i++) {
-      this.applyNode(this.state, this.order[i]!, true, i)
-      if ((i + 1) % this.snapshotInterval === 0 && i + 1 < this.order.length) this.takeSnapshot(i + 1)
+      this.applyNode(this.state, this.order[i]!)
+      const at = i + 1
+      if ((at % this.snapshotInterval === 0 || at === this.finalCount) && at < this.order.length)
+        this.takeSnapshot(at)
     }
     this.applied = this.order.length
+    this.computeDueCheckpoints()
     if (this.batch && this.batch.ops.length > 0) {
       this.takeSnapshot(this.applied)
       const ops = this.batch.ops
       this.batch.results = []
       for (const op of ops) this.batch.results.push(this.applyLocal(op))
     }
-    this.updateFinality()
+    this.pruneSnapshots()
+    this.signDue()
     this.onUpdate?.()
   }
 
   private takeSnapshot(index: number): void {
     const last = this.snapshots[this.snapshots.length - 1]
-    if (last && last.index === index) return
+    if (last && last.index >= index) return
     this.snapshots.push({ index, state: this.state.clone(), trades: this.trades.length })
   }
 
-  /** Supplies on-chain deposit records; ops that referenced them before they were known are replayed. */
-  addDeposits(records: readonly DepositRecord[]): void {
-    let added = false
-    for (const r of records) {
-      if (this.deposits.has(r.index)) continue
-      this.deposits.set(r.index, r)
-      added = true
-    }
-    if (added && this.firstUnknownDeposit < this.applied) {
-      this.markDirty(this.firstUnknownDeposit)
-      this.firstUnknownDeposit = Number.POSITIVE_INFINITY
-    }
-    if (added) this.fold()
-  }
-
-  // ─── finality ─────────────────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * A block is final when covered by a final checkpoint, or causally stable: every participant that has not
-   * equivocated has a block descending from it (then every later block of an honest author sorts after it).
-   * finalCount is the longest prefix of the order made of such blocks.
-   */
-  private updateFinality(): void {
-    const n = this.n
-    const stable = new Float64Array(n).fill(Number.POSITIVE_INFINITY)
-    for (let b = 0; b < n; b++) {
-      if (this.forkSeq.has(b)) continue
-      const l = this.latest[b]
-      for (let a = 0; a < n; a++) {
-        const v = l ? l.vc[a]! : 0
-        if (v < stable[a]!) stable[a] = v
-      }
-    }
-    let f = this.finalCount
-    while (f < this.order.length) {
-      const x = this.order[f]!
-      if (x.segment !== UNCOVERED || this.isVoid(x) || x.seq <= stable[x.author]!) f++
-      else break
-    }
-    this.finalCount = f
-    // snapshots wholly inside the final prefix are no longer needed, except the last one and genesis
+  /** Snapshots inside the final prefix are no longer needed, except genesis and the last one. */
+  private pruneSnapshots(): void {
+    const f = this.finalCount
     let keep = 0
     for (let i = 0; i < this.snapshots.length; i++) if (this.snapshots[i]!.index <= f) keep = i
     if (keep > 1) this.snapshots = [this.snapshots[0]!, ...this.snapshots.slice(keep)]
+  }
+
+  /** The state after order[0 … position), for a position inside the applied prefix. */
+  private stateAt(position: number): ChannelState {
+    let s = this.snapshots[0]!
+    for (const x of this.snapshots) if (x.index <= position && x.index >= s.index) s = x
+    const state = s.state.clone()
+    state.trades = []
+    for (let i = s.index; i < position; i++) {
+      const node = this.order[i]!
+      const saved = node.results.slice()
+      this.applyNode(state, node)
+      node.results.set(saved)
+    }
+    return state
   }
 
   private finalCache: { count: number; state: ChannelState } | undefined
@@ -536,305 +371,261 @@ export class Replica {
    */
   finalState(): ChannelState {
     const f = this.finalCount
-    if (this.finalCache && this.finalCache.count === f && f <= this.applied) return this.finalCache.state
-    let s = this.snapshots[0]!
-    for (const x of this.snapshots) if (x.index <= f && x.index >= s.index) s = x
-    const state = s.state.clone()
-    state.trades = []
-    for (let i = s.index; i < f; i++) {
-      const node = this.order[i]!
-      const saved = node.results.slice()
-      this.applyNode(state, node, true)
-      node.results.set(saved)
-    }
+    if (this.finalCache && this.finalCache.count === f) return this.finalCache.state
+    const state = this.stateAt(f)
     this.finalCache = { count: f, state }
     return state
   }
 
   isFinal(node: Node): boolean {
-    const i = this.positionOf(node)
-    return i >= 0 && i < this.finalCount
-  }
-
-  positionOf(node: Node): number {
-    let lo = 0
-    let hi = this.order.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      const c = compareNodes(this.order[mid]!, node)
-      if (c === 0) return mid
-      if (c < 0) lo = mid + 1
-      else hi = mid
-    }
-    return -1
+    return node.commitIndex !== UNCOMMITTED
   }
 
   // ─── checkpoints ──────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Ancestors-or-self of `heads` (all must be known). */
-  cover(heads: readonly Uint8Array[]): Set<Hex> {
-    const seen = new Set<Hex>()
-    const stack = heads.map(toHex)
-    while (stack.length > 0) {
-      const h = stack.pop()!
-      if (seen.has(h)) continue
-      const node = this.nodes.get(h)
-      if (!node) throw new Error(`unknown block ${h}`)
-      seen.add(h)
-      if (node.seq > 1) stack.push(toHex(node.block.prev))
-      for (const p of node.block.parents) stack.push(toHex(p))
+  private computeDueCheckpoints(): void {
+    while (this.due.length > 0) {
+      const d = this.due.shift()!
+      const state = this.stateAt(d.position)
+      const cp: Checkpoint = {
+        version: d.version,
+        leader: d.leader.id,
+        time: d.time,
+        depositCount: state.depositCount,
+        forcedCount: 0n,
+        stateRoot: stateRoot(state),
+        balancesRoot: balancesTree(state, d.version).root,
+      }
+      const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
+      const signed: SignedCheckpoint = { ...cp, digest, signatures: new Map() }
+      this.checkpoints.push(signed)
+      for (let a = 0; a < this.n; a++)
+        for (const s of this.seenSignatures.get(`${a}:${cp.version}`) ?? []) this.admitSignature(a, s)
+      if (this.me && !this.signedVersions.has(cp.version)) this.toSign.push(cp)
     }
-    return seen
   }
 
-  /**
-   * Makes the next checkpoint version final once t distinct participants signed one digest for it, its heads
-   * are known and its cut contains the previous final checkpoint's cut. Among several such digests the lowest
-   * wins. Its blocks then sort before all others (segment = version).
-   */
-  private extendCheckpoints(): void {
-    for (;;) {
-      const version = BigInt(this.finalCheckpoints.length + 1)
-      let best: Tally | undefined
-      const prev = this.finalCheckpoints[this.finalCheckpoints.length - 1]
-      for (const [key, t] of this.tallies) {
-        if (t.checkpoint.version !== version || t.signatures.size < this.channel.config.threshold) continue
-        if (!t.checkpoint.heads.every((h) => this.nodes.has(toHex(h)))) continue
-        if (best && key >= toHex(best.digest)) continue
-        if (prev) {
-          const c = this.cover(t.checkpoint.heads)
-          if (!prev.heads.every((h) => c.has(toHex(h)))) continue
-        }
-        best = t
+  /** Verifies checkpoint-op signatures once, at acceptance, and files them by (author, version). */
+  private checkCheckpointOps(node: Node): void {
+    const ops = node.block.ops
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!
+      if (op.tag !== OpTag.Checkpoint) continue
+      const cp = checkpointOf(op)
+      const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
+      if (recoverAddress(fromHex(digest, 32), op.signature) !== this.channel.sessionKeys[node.author]) {
+        node.badCheckpointOps ??= new Set()
+        node.badCheckpointOps.add(i)
+        continue
       }
-      if (!best) return
-      const seg = this.finalCheckpoints.length + 1
-      this.finalCheckpoints.push({
-        ...best.checkpoint,
-        digest: toHex(best.digest),
-        signatures: best.signatures,
+      this.fileSignature(node.author, { checkpoint: cp, digest, signature: op.signature })
+    }
+  }
+
+  private fileSignature(author: number, s: SeenSignature): void {
+    const key = `${author}:${s.checkpoint.version}`
+    const seen = this.seenSignatures.get(key) ?? []
+    if (seen.some((x) => x.digest === s.digest) || seen.length >= 2) return
+    seen.push(s)
+    this.seenSignatures.set(key, seen)
+    if (seen.length === 2)
+      this.checkpointConflicts.push({
+        author,
+        version: s.checkpoint.version,
+        a: { checkpoint: seen[0]!.checkpoint, signature: seen[0]!.signature },
+        b: { checkpoint: s.checkpoint, signature: s.signature },
       })
-      for (const h of this.cover(best.checkpoint.heads)) {
-        const node = this.nodes.get(h)!
-        if (node.segment === UNCOVERED) node.segment = seg
-      }
-      const before = this.order.slice()
-      this.order.sort(compareNodes)
-      let i = 0
-      while (i < before.length && before[i] === this.order[i]) i++
-      if (i < this.order.length) {
-        this.markDirty(i)
-        if (i < this.applied) this.snapshots = this.snapshots.filter((s) => s.index <= i)
-      }
+    this.admitSignature(author, s)
+  }
+
+  /** Counts a signature toward the computed checkpoint of its version, or records it as contradicting it. */
+  private admitSignature(author: number, s: SeenSignature): void {
+    const cp = this.checkpoints[Number(s.checkpoint.version) - 1]
+    if (!cp) return
+    if (cp.digest === s.digest) {
+      if (!cp.signatures.has(author)) cp.signatures.set(author, s.signature)
+    } else if (!this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version))
+      this.checkpointConflicts.push({
+        author,
+        version: s.checkpoint.version,
+        a: { checkpoint: s.checkpoint, signature: s.signature },
+        b: undefined,
+      })
+  }
+
+  private signDue(): void {
+    if (!this.me) return
+    while (this.toSign.length > 0) {
+      const cp = this.toSign.shift()!
+      if (this.signedVersions.has(cp.version)) continue
+      this.signedVersions.add(cp.version)
+      const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
+      const signature = signDigest(digest, this.me.sessionKey)
+      this.fileSignature(this.me.index, { checkpoint: cp, digest: toHex(digest), signature })
+      this.enqueue({ tag: OpTag.Checkpoint, ...cp, signature })
     }
   }
 
-  /**
-   * The checkpoint of the current cut (every accepted block): version = next final version. The state of that
-   * cut is the current folded state, because when it becomes final its blocks keep their relative order.
-   */
-  currentCheckpoint(): Checkpoint {
-    if (this.batch && this.batch.ops.length > 0) throw new Error('seal the open batch first')
-    const version = BigInt(this.finalCheckpoints.length + 1)
-    const heads = [...this.heads].sort().map((h) => this.nodes.get(h)!.id)
-    // with an equivocator in the cut, the final order lifts the void rule inside it: fold the cut separately
-    const state = this.forkSeq.size > 0 ? this.stateOfCut(heads) : this.state
-    return { version, heads, stateRoot: stateRoot(state), balancesRoot: balancesTree(state, version).root }
+  /** The newest checkpoint with signatures by at least q participants: what can be proposed on chain. */
+  latestCertified(): SignedCheckpoint | undefined {
+    for (let i = this.checkpoints.length - 1; i >= 0; i--)
+      if (this.checkpoints[i]!.signatures.size >= this.q) return this.checkpoints[i]
+    return undefined
   }
 
-  /**
-   * The state a checkpoint of `heads` commits to: the blocks of that cut folded in the order they will have once
-   * the checkpoint is final (their present relative order), with the void rule lifted inside the cut.
-   */
-  stateOfCut(heads: readonly Uint8Array[]): ChannelState {
-    const cut = this.cover(heads)
-    let e = 0
-    while (e < this.order.length && cut.has(this.order[e]!.hex) && !this.isVoid(this.order[e]!)) e++
-    let s = this.snapshots[0]!
-    for (const x of this.snapshots) if (x.index <= e && x.index >= s.index && x.index <= this.applied) s = x
-    const state = s.state.clone()
-    state.trades = []
-    const results = new Map<Node, Uint8Array>()
-    for (let i = s.index; i < this.order.length; i++) {
-      const node = this.order[i]!
-      if (!cut.has(node.hex)) continue
-      results.set(node, node.results.slice())
-      this.applyNode(state, node, false)
-    }
-    // applyNode records per-op results on the node: put back those of the live fold
-    for (const [node, r] of results) node.results.set(r)
-    return state
+  /** The newest checkpoint signed by every participant (what an emergency exit needs). */
+  latestFullySigned(): SignedCheckpoint | undefined {
+    for (let i = this.checkpoints.length - 1; i >= 0; i--)
+      if (this.checkpoints[i]!.signatures.size === this.n) return this.checkpoints[i]
+    return undefined
   }
 
-  /** Checkpoints seen with their signatures, highest version first. */
-  checkpointTallies(): SignedCheckpoint[] {
-    return [...this.tallies.values()]
-      .map((t) => ({ ...t.checkpoint, digest: toHex(t.digest), signatures: t.signatures }))
-      .sort((a, b) => (a.version > b.version ? -1 : a.version < b.version ? 1 : a.digest < b.digest ? -1 : 1))
+  /** The state a computed checkpoint commits to (for exit proofs). */
+  stateOfCheckpoint(version: bigint): ChannelState {
+    const cp = this.checkpoints[Number(version) - 1]
+    if (!cp) throw new Error(`no checkpoint at version ${version}`)
+    const leader = this.dag.nodes.get(toHex(cp.leader))!
+    return this.stateAt(leader.commitIndex + 1)
   }
 
   // ─── local authoring ──────────────────────────────────────────────────────────────────────────────────────
 
   private applyLocal(op: Op): Reject {
     const me = this.me!
-    const seq = BigInt((this.latest[me.index]?.seq ?? 0) + 1)
     const ctx = {
       author: me.index,
-      seq,
+      seq: BigInt((this.dag.latest[me.index]?.seq ?? 0) + 1),
       index: this.batch!.results.length,
-      height: this.maxHeight + 1,
+      height: this.dag.quorumRound + 1,
       block: '',
     }
     return this.state.apply(op, ctx)
   }
 
-  /**
-   * Applies a local op at once (pending) and queues it for the next block. Returns the (seq, index) naming what
-   * the op creates and its result at its current position; the result is pending until the block is final.
-   */
-  submit(op: Op, now = 0): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
-    if (!this.me) throw new Error('this replica has no author key')
-    if (this.dirtyFrom !== Number.POSITIVE_INFINITY) this.fold()
-    if (!this.batch) this.batch = { ops: [], results: [], openedAt: now }
+  private enqueue(op: Op): { seq: bigint; index: number; result: Reject } {
+    if (!this.batch) this.batch = { ops: [], results: [] }
     if (this.batch.ops.length === 0) this.takeSnapshot(this.applied)
-    const seq = BigInt((this.latest[this.me.index]?.seq ?? 0) + 1)
+    const seq = BigInt((this.dag.latest[this.me!.index]?.seq ?? 0) + 1)
     const index = this.batch.ops.length
     const result = this.applyLocal(op)
     this.batch.ops.push(op)
     this.batch.results.push(result)
-    const sealed = this.batch.ops.length >= this.batchOps ? this.seal() : undefined
-    if (!sealed) this.onUpdate?.()
-    return { seq, index, result, sealed }
+    return { seq, index, result }
   }
 
   /**
-   * Seals the open batch if it was opened at least batchMs before `now` (the caller's clock, e.g. a timer in
-   * the transport; the fold itself never reads a clock). Returns the sealed block's bytes, if any.
+   * Applies a local op at once (pending) and queues it for this author's next block. Returns the (seq, index)
+   * naming what the op creates and its result at its current position. Throws BatchFullError when the batch is
+   * full and the next round is not open yet. `now` is the caller's clock (ms).
    */
-  sealIfDue(now: number): Uint8Array | undefined {
-    if (!this.batch || this.batch.ops.length === 0 || now - this.batch.openedAt < this.batchMs)
-      return undefined
-    return this.seal()
+  submit(op: Op, now = this.now): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
+    if (!this.me) throw new Error('this replica has no author key')
+    if (this.dirtyFrom !== Number.POSITIVE_INFINITY) this.fold()
+    if ((this.batch?.ops.length ?? 0) >= this.maxBatchOps) {
+      const sealed = this.tick(now)
+      if (!sealed) throw new BatchFullError(`${this.maxBatchOps} ops wait for the next round`)
+      const r = this.enqueue(op)
+      return { ...r, sealed }
+    }
+    const r = this.enqueue(op)
+    this.onUpdate?.()
+    return { ...r, sealed: undefined }
   }
 
   get pendingOps(): number {
     return this.batch?.ops.length ?? 0
   }
 
+  /** Whether this author has a reason to make a block: its own ops, or others' ops not yet committed. */
+  wantsToPropose(): boolean {
+    return (this.batch?.ops.length ?? 0) > 0 || this.uncommittedWithOps > 0
+  }
+
   /**
-   * Signs the open batch into a block: prev = own latest block, parents = every other current head. Its ops were
-   * applied at the end of the order and the block sorts there, so nothing is replayed. Returns the wire bytes
-   * (the caller persists them before broadcasting), or undefined when there is nothing to seal.
+   * The round this author may propose in now, if any: one above the highest round holding q distinct authors,
+   * above its own last round, and — for up to leaderWaitMs after that quorum formed — only once that round's
+   * leader block is here (a leader that arrives late would otherwise be skipped).
    */
+  proposalRound(now: number): number | undefined {
+    const me = this.me
+    if (!me) return undefined
+    const qr = this.dag.quorumRound
+    const own = this.dag.latest[me.index]
+    if (own && own.round > qr) return undefined
+    if (qr >= 1) {
+      const leader = leaderOf(qr, this.n)
+      if (leader !== me.index && this.dag.slot(leader, qr).length === 0) {
+        const since = this.leaderWaitSince.get(qr)
+        if (since === undefined) {
+          this.leaderWaitSince.clear()
+          this.leaderWaitSince.set(qr, now)
+          if (this.leaderWaitMs > 0) return undefined
+        } else if (now - since < this.leaderWaitMs) return undefined
+      }
+    }
+    return qr + 1
+  }
+
+  /**
+   * Seals the open batch (possibly empty) into this author's block of the next round when the round is open and
+   * there is a reason to propose. Returns the wire bytes (the caller persists them before broadcasting).
+   */
+  tick(now: number): Uint8Array | undefined {
+    this.now = now
+    if (!this.me || !this.wantsToPropose()) return undefined
+    const round = this.proposalRound(now)
+    if (round === undefined) return undefined
+    return this.sealAt(round, now)
+  }
+
+  /** Seals now if a round is open (e.g. before closing); undefined otherwise. */
   seal(): Uint8Array | undefined {
-    if (!this.batch || this.batch.ops.length === 0) return undefined
-    return this.sealBlock()
+    return this.tick(this.now)
   }
 
-  /**
-   * Whether this author should acknowledge: some other author's block carrying ops is not yet an ancestor of our
-   * latest block. Causal finality needs every participant to build on a block, so an idle participant answers
-   * with an empty block; empty blocks need no acknowledgement, so acks never echo.
-   */
-  needsAck(): boolean {
-    const me = this.me
-    if (!me) return false
-    const own = this.latest[me.index]
-    for (let a = 0; a < this.n; a++) {
-      if (a === me.index || this.forkSeq.has(a)) continue
-      if (this.lastOpsSeq[a]! > (own ? own.vc[a]! : 0)) return true
-    }
-    return false
-  }
-
-  /** Seals the open batch, or an empty acknowledgement block when `needsAck()`; undefined when neither applies. */
-  ack(): Uint8Array | undefined {
-    if (this.batch && this.batch.ops.length > 0) return this.sealBlock()
-    if (!this.needsAck()) return undefined
-    this.batch = { ops: [], results: [], openedAt: 0 }
-    return this.sealBlock()
-  }
-
-  private sealBlock(): Uint8Array | undefined {
-    const me = this.me
-    if (!me || !this.batch) return undefined
-    const own = this.latest[me.index]
-    const parents: Uint8Array[] = []
-    for (const h of this.heads) {
-      if (own && h === own.hex) continue
-      parents.push(this.nodes.get(h)!.id)
-    }
-    // keep the highest blocks if the frontier is wider than a block may reference
-    if (parents.length > MAX_PARENTS) {
-      parents.sort((a, b) => this.nodes.get(toHex(b))!.height - this.nodes.get(toHex(a))!.height)
-      parents.length = MAX_PARENTS
-    }
+  private sealAt(round: number, now: number): Uint8Array {
+    const me = this.me!
+    const own = this.dag.latest[me.index]
+    const parents = this.dag.parentsFor(round, own).map((x) => x.id)
+    const ops = this.batch?.ops ?? []
     const { block, id, bytes } = createBlock({
       channelId: this.channel.channelId,
       author: fromHex(this.channel.config.participants[me.index]!.address, 20),
       seq: BigInt((own?.seq ?? 0) + 1),
+      round: BigInt(round),
+      time: BigInt(Math.max(0, Math.trunc(now))),
       prev: own ? own.id : ZERO32,
       parents,
-      ops: this.batch.ops,
+      ops,
       sessionKey: me.sessionKey,
       domainSeparator: this.channel.domainSeparator,
     })
-    const results = this.batch.results
+    const results = this.batch?.results ?? []
     this.batch = undefined
     const hex = toHex(id)
-    for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--)
-      this.trades[i]!.block = hex
-    const node: Node = {
-      id,
-      hex,
-      block,
-      bytes,
-      author: me.index,
-      seq: Number(block.seq),
-      height: 0,
-      vc: new Float64Array(0),
-      segment: UNCOVERED,
-      results: Uint8Array.from(results),
-      badCheckpointOps: undefined,
-    }
-    this.integrate(node)
-    // its own checkpoint signature may complete a threshold
-    this.extendCheckpoints()
-    // the block sorts last (its height exceeds every known block), so the state already reflects it
-    if (this.order[this.order.length - 1] === node && this.dirtyFrom === Number.POSITIVE_INFINITY) {
+    for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--) this.trades[i]!.block = hex
+    const node = makeNode(id, hex, block, bytes, me.index)
+    node.results.set(results)
+    const accepted: Node[] = []
+    const r = this.dag.addOwn(node, accepted)
+    if (r.status !== 'accepted') throw new Error(`own block refused: ${JSON.stringify(r)}`)
+    const equivocators = this.dag.equivocators.size
+    // the batch was applied on top of everything: if the block sorts last, the state already holds it
+    const sortsLast =
+      this.order.length === 0 || compareInRound(this.order[this.order.length - 1]!, node, this.n) < 0
+    if (sortsLast && this.dirtyFrom === Number.POSITIVE_INFINITY && accepted.length === 1) {
+      if (node.block.ops.length > 0) this.uncommittedWithOps++
+      this.checkCheckpointOps(node)
+      this.order.push(node)
       this.applied = this.order.length
-      this.updateFinality()
-      this.onUpdate?.()
-    } else this.fold()
+      this.commit()
+      if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0 || this.toSign.length > 0) this.fold()
+      else {
+        this.pruneSnapshots()
+        this.onUpdate?.()
+      }
+    } else this.afterAccept(accepted, equivocators)
     return bytes
-  }
-
-  /** Signs `cp` with the session key and submits the signature as an op. Refuses a second digest per version. */
-  signCheckpoint(cp: Checkpoint): Reject {
-    if (!this.me) throw new Error('this replica has no author key')
-    if (this.signedVersions.has(cp.version))
-      throw new Error(`already signed a checkpoint at version ${cp.version}`)
-    const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
-    const signature = signDigest(digest, this.me.sessionKey)
-    this.signedVersions.add(cp.version)
-    const op: CheckpointOp = { tag: OpTag.Checkpoint, ...cp, signature }
-    this.tally(cp, digest, this.me.index, signature)
-    return this.submit(op).result
-  }
-
-  /**
-   * Co-signs a checkpoint another participant proposed if it is for the next version, its cut is known and
-   * the roots match what this replica computes for that cut. Returns why not, or 'signed'.
-   */
-  endorse(cp: Checkpoint): 'signed' | 'wrong-version' | 'unknown-heads' | 'root-mismatch' | 'already-signed' {
-    if (cp.version !== BigInt(this.finalCheckpoints.length + 1)) return 'wrong-version'
-    if (this.signedVersions.has(cp.version)) return 'already-signed'
-    if (!cp.heads.every((h) => this.nodes.has(toHex(h)))) return 'unknown-heads'
-    const s = this.stateOfCut(cp.heads)
-    if (!bytesEqual(stateRoot(s), cp.stateRoot)) return 'root-mismatch'
-    if (!bytesEqual(balancesTree(s, cp.version).root, cp.balancesRoot)) return 'root-mismatch'
-    this.signCheckpoint(cp)
-    return 'signed'
   }
 
   // ─── queries ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -844,17 +635,24 @@ export class Replica {
   }
 
   headIds(): Hex[] {
-    return [...this.heads].sort()
+    return [...this.dag.heads].sort()
   }
 
-  /** Participants detected as equivocators, ascending. */
+  /** Participants with equivocation evidence, ascending. */
   equivocators(): number[] {
-    return [...this.forkSeq.keys()].sort((a, b) => a - b)
+    return [...this.dag.equivocators].sort((a, b) => a - b)
   }
 
-  /** Wire bytes of every accepted block in canonical order: what a peer needs to catch up. */
+  /** Ids of the final prefix, in order. */
+  finalIds(): Hex[] {
+    return this.order.slice(0, this.finalCount).map((x) => x.hex)
+  }
+
+  /** Wire bytes of every accepted block, ancestors first: what a peer needs to catch up. */
   blocksInOrder(): Uint8Array[] {
-    return this.order.map((n) => n.bytes ?? encodeNode(n))
+    return [...this.dag.nodes.values()]
+      .sort((a, b) => a.round - b.round || (a.hex < b.hex ? -1 : 1))
+      .map((n) => n.bytes ?? (n.bytes = encodeNodeBytes(n)))
   }
 
   opCounts(): { applied: number; skipped: number } {
@@ -866,13 +664,20 @@ export class Replica {
         else skipped++
     return { applied, skipped }
   }
+}
 
-  get bufferedCount(): number {
-    return this.buffered.size
+function checkpointOf(op: CheckpointOp): Checkpoint {
+  return {
+    version: op.version,
+    leader: op.leader,
+    time: op.time,
+    depositCount: op.depositCount,
+    forcedCount: op.forcedCount,
+    stateRoot: op.stateRoot,
+    balancesRoot: op.balancesRoot,
   }
 }
 
-function encodeNode(n: Node): Uint8Array {
-  n.bytes = encodeBlock(n.block)
-  return n.bytes
+function encodeNodeBytes(n: Node): Uint8Array {
+  return encodeBlock(n.block)
 }

@@ -57,9 +57,19 @@ export function stateRoot(state: ChannelState): Uint8Array {
     u(state.reserved[i]!)
     u(state.pendingWithdrawal[i]!)
   }
-  const credited = [...state.credited].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  u(BigInt(credited.length), 8)
-  for (const d of credited) u(d, 8)
+  u(state.depositCount, 8)
+  const attested = [...state.attestations.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  u(BigInt(attested.length), 8)
+  for (const [index, list] of attested) {
+    u(index, 8)
+    u(BigInt(list.length), 2)
+    for (const a of list) {
+      u(BigInt(a.record.participant), 2)
+      u(BigInt(a.record.token), 2)
+      u(a.record.amount)
+      u(a.by, 32)
+    }
+  }
   const locks = [...state.locks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   u(BigInt(locks.length), 8)
   const enc = new TextEncoder()

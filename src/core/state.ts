@@ -2,6 +2,7 @@ import { type Order, OrderBook } from './book.ts'
 import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
 import {
   type CancelOp,
+  type DepositOp,
   type LockOp,
   type Op,
   OpTag,
@@ -14,6 +15,12 @@ import { Reject } from './reasons.ts'
 
 /** An on-chain deposit as the settlement contract recorded it (the contract's Deposited event). */
 export type DepositRecord = { index: bigint; participant: number; token: number; amount: bigint }
+
+/** Attestations of one record index not yet credited: each distinct content with the set of its attesters. */
+type Attestations = readonly { record: DepositRecord; by: bigint; count: number }[]
+
+/** Deposit records attested ahead of the next one to credit; further ones are refused (bounds the table). */
+export const DEPOSIT_WINDOW = 1024n
 
 export type Lock = { owner: number; token: number; amount: bigint; until: bigint; reason: number }
 
@@ -51,7 +58,10 @@ export class ChannelState {
   locked: bigint[]
   reserved: bigint[]
   pendingWithdrawal: bigint[]
-  credited: Set<bigint>
+  /** deposit records 0 … depositCount − 1 are credited (in index order); later ones are not */
+  depositCount = 0n
+  /** attestations of records ≥ depositCount; entries are replaced, never mutated, so clones share them */
+  attestations: Map<bigint, Attestations>
   locks: Map<string, Lock>
   books: OrderBook[]
   openOrders: number[]
@@ -60,11 +70,14 @@ export class ChannelState {
   /** Execution log, shared across clones: a snapshot remembers its length and restores by truncation. */
   trades: Trade[]
 
+  /** distinct attesters that credit a deposit: the channel's quorum */
+  readonly quorum: number
+
   constructor(
     readonly channel: Channel,
-    readonly deposits: ReadonlyMap<bigint, DepositRecord>,
     trades: Trade[] = [],
   ) {
+    this.quorum = channel.config.threshold
     this.P = channel.config.participants.length
     this.T = channel.config.tokens.length
     const n = this.P * this.T
@@ -72,7 +85,7 @@ export class ChannelState {
     this.locked = new Array<bigint>(n).fill(0n)
     this.reserved = new Array<bigint>(n).fill(0n)
     this.pendingWithdrawal = new Array<bigint>(n).fill(0n)
-    this.credited = new Set()
+    this.attestations = new Map()
     this.locks = new Map()
     this.books = channel.config.markets.map(() => new OrderBook())
     this.openOrders = new Array<number>(this.P).fill(0)
@@ -86,7 +99,7 @@ export class ChannelState {
     s.locked = this.locked.slice()
     s.reserved = this.reserved.slice()
     s.pendingWithdrawal = this.pendingWithdrawal.slice()
-    s.credited = new Set(this.credited)
+    s.attestations = new Map(this.attestations)
     s.locks = new Map(this.locks)
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
@@ -103,7 +116,7 @@ export class ChannelState {
     const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
     switch (op.tag) {
       case OpTag.Deposit:
-        return this.deposit(op.depositIndex)
+        return this.attest(op, ctx.author)
       case OpTag.Withdraw:
         if (!(perms & Permission.Funds)) return Reject.NotPermitted
         return this.move(ctx.author, op.token, op.amount, this.pendingWithdrawal)
@@ -121,15 +134,75 @@ export class ChannelState {
       case OpTag.Cancel:
         return this.cancel(op, ctx)
       case OpTag.Checkpoint:
+      case OpTag.CheckpointRequest:
         // signatures are checked when the block is accepted (replica.ts); here the op only needs the role
         return perms & Permission.Checkpoint ? Reject.None : Reject.NotPermitted
     }
   }
 
-  private deposit(index: bigint): Reject {
-    const rec = this.deposits.get(index)
-    if (!rec || rec.participant >= this.P || rec.token >= this.T) return Reject.UnknownDeposit
-    if (this.credited.has(index)) return Reject.DepositAlreadyCredited
+  isCredited(index: bigint): boolean {
+    return index < this.depositCount
+  }
+
+  /**
+   * Records `author`'s attestation of a deposit record; credits records in index order as soon as q distinct
+   * participants attested the same content for each. Attestations of credited records, repeated attestations
+   * and records too far ahead of the next one are refused.
+   */
+  private attest(op: DepositOp, author: number): Reject {
+    const index = op.depositIndex
+    if (index < this.depositCount) return Reject.DepositAlreadyCredited
+    if (index >= this.depositCount + DEPOSIT_WINDOW) return Reject.UnknownDeposit
+    if (op.participant >= this.P) return Reject.UnknownParticipant
+    if (op.token >= this.T) return Reject.UnknownToken
+    if (op.amount === 0n) return Reject.ZeroAmount
+    const bit = 1n << BigInt(author)
+    const list = this.attestations.get(index) ?? []
+    if (list.some((a) => (a.by & bit) !== 0n)) return Reject.DepositAlreadyAttested
+    const k = list.findIndex(
+      (a) => a.record.participant === op.participant && a.record.token === op.token && a.record.amount === op.amount,
+    )
+    const next =
+      k < 0
+        ? [
+            ...list,
+            {
+              record: { index, participant: op.participant, token: op.token, amount: op.amount },
+              by: bit,
+              count: 1,
+            },
+          ]
+        : list.map((a, j) => (j === k ? { record: a.record, by: a.by | bit, count: a.count + 1 } : a))
+    this.attestations.set(index, next)
+    this.creditAttested()
+    return Reject.None
+  }
+
+  /** Credits the next records while one content of each has a quorum of attesters. */
+  private creditAttested(): void {
+    for (;;) {
+      const list = this.attestations.get(this.depositCount)
+      const winner = list?.find((a) => a.count >= this.quorum)
+      if (!winner) return
+      this.attestations.delete(this.depositCount)
+      this.depositCount++
+      // a record the fold cannot hold (supply past u128) is counted as handled but credits nothing, so that the
+      // records after it are not stuck; the contract refunds nothing for it either, as it lies below depositCount
+      this.credit(winner.record)
+    }
+  }
+
+  /** Records credited before any block (tests, benchmarks, simulator): as if attested by everyone. */
+  creditGenesis(records: readonly DepositRecord[]): void {
+    for (const r of records) {
+      if (r.index !== this.depositCount) throw new RangeError(`genesis deposits must be 0, 1, 2, … (got ${r.index})`)
+      this.depositCount++
+      if (this.credit(r) !== Reject.None) throw new RangeError(`genesis deposit ${r.index} cannot be credited`)
+    }
+  }
+
+  private credit(rec: DepositRecord): Reject {
+    if (rec.participant >= this.P || rec.token >= this.T) return Reject.UnknownDeposit
     const i = rec.participant * this.T + rec.token
     if (rec.amount <= 0n) return Reject.ZeroAmount
     // Cap the token's channel-wide supply, not just this account: transfers and fills conserve supply, so
@@ -137,7 +210,6 @@ export class ChannelState {
     let supply = rec.amount
     for (let p = 0; p < this.P; p++) supply += this.holdings(p, rec.token)
     if (supply > U128_MAX) return Reject.AmountOutOfRange
-    this.credited.add(index)
     this.avail[i]! += rec.amount
     return Reject.None
   }

@@ -43,6 +43,17 @@ export class Rng {
     return lo + Number((BigInt(this.u32()) * BigInt(hi - lo)) >> 32n)
   }
 
+  /** Fisher–Yates shuffle in place; returns the array. */
+  shuffle<T>(a: T[]): T[] {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(0, i + 1)
+      const t = a[i]!
+      a[i] = a[j]!
+      a[j] = t
+    }
+    return a
+  }
+
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n)
     for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff

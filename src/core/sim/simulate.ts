@@ -1,25 +1,31 @@
-import { createBlock } from '../block.ts'
+import { createBlock, decodeBlock } from '../block.ts'
 import { fromHex, type Hex, toHex } from '../bytes.ts'
+import { checkpointDigest } from '../checkpoint.ts'
 import { keccak256 } from '../hash.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
-import { Replica } from '../replica.ts'
-import { makeTestChannel, type TestChannel, testDeposits } from '../testing.ts'
+import { defaultQuorum, toleratedEquivocators, toleratedSilent } from '../quorum.ts'
+import { BatchFullError, Replica } from '../replica.ts'
+import { signDigest } from '../signature.ts'
+import { makeTestChannel, testDeposits } from '../testing.ts'
 import { Rng } from './rng.ts'
 
 /**
- * A seeded in-memory network of replicas: honest authors trade through random delays, reordering, batching
- * and partitions while Byzantine participants forge, equivocate, overdraw, send garbage, lie about parents,
- * withhold and replay blocks from another channel. Everything random comes from the seed, so a failing seed
- * replays exactly.
+ * A seeded in-memory network of replicas: honest authors trade through random delays, reordering and partitions
+ * while Byzantine participants equivocate (a different block of one round to each half of the network), forge,
+ * overdraw, send garbage, lie about parents, withhold, replay blocks from another channel, sign conflicting
+ * checkpoints and attest deposits that do not exist; silent participants never send. Everything random comes
+ * from the seed, so a failing seed replays exactly.
  */
 export type SimulateParameters = {
   participants: number
   ops: number
   byzantine: number
+  /** participants that never send anything (crashed from the start) */
+  silent?: number
   seed: number
-  /** run a threshold checkpoint round at the end (default true) */
-  checkpoint?: boolean
-  /** how many network deliveries happen per authoring step (default 2) */
+  /** quorum; defaults to n − ⌊(n − 1)/3⌋ */
+  quorum?: number
+  /** network deliveries per authoring step (default 3) */
   deliveriesPerStep?: number
   /** called with the honest replicas at the end (tests and debugging) */
   inspect?: (replicas: ReadonlyMap<number, Replica>) => void
@@ -28,20 +34,39 @@ export type SimulateParameters = {
 export type SimulateReturnType = {
   participants: number
   honest: number
+  quorum: number
   ops: number
   seed: number
   roots: Hex[]
+  /** honest replicas hold one state root and agree on the equivocators */
   converged: boolean
+  /** a fresh replica fed every block at once (blocksInOrder) computes the same root as the live ones */
+  replayMatches: boolean
+  /** ops final at every honest replica at the end */
+  finalOps: number
+  /** ops by honest authors that made it into a block */
+  honestOps: number
+  /** ops that some honest replica reported final and whose position or outcome later changed */
+  finalReversals: number
+  /** two honest replicas' final prefixes are not prefixes of one another */
+  conflictingFinal: boolean
+  /** participants with signed evidence against them (equivocation or conflicting checkpoint signatures) */
+  provablyFaulty: number[]
+  /** rounds from a block's round to the round where its leader's commit was decided */
+  finalLatencyRounds: { p50: number; p95: number }
+  withinFaultModel: boolean
   accepted: number
   rejected: number
   opsApplied: number
   opsSkipped: number
   equivocators: number[]
   equivocatorsAgree: boolean
-  finalCheckpoints: number
-  /** op applications across honest replicas (each honest replica folds every op): the work a run does */
+  /** checkpoints certified by q signatures at the first honest replica */
+  certifiedCheckpoints: number
+  /** op applications across honest replicas: the work a run does */
   opApplications: number
   blocks: number
+  rounds: number
   rejectedByReason: Record<string, number>
 }
 
@@ -53,82 +78,94 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const rng = new Rng(p.seed)
   const n = p.participants
   const B = p.byzantine
-  if (B < 0 || B >= n) throw new RangeError('byzantine must be in [0, participants)')
-  const honest = Array.from({ length: n - B }, (_, i) => i)
-  const byz = Array.from({ length: B }, (_, i) => n - B + i)
-  const tc = makeTestChannel({ participants: n, label: `sim-${p.seed}` })
-  const other = makeTestChannel({ participants: n, label: `sim-${p.seed}`, nonce: 2n })
+  const S = p.silent ?? 0
+  if (B < 0 || S < 0 || B + S >= n) throw new RangeError('byzantine + silent must be in [0, participants)')
+  const q = p.quorum ?? defaultQuorum(n)
+  const honest = Array.from({ length: n - B - S }, (_, i) => i)
+  const byz = Array.from({ length: B }, (_, i) => n - B - S + i)
+  const tc = makeTestChannel({ participants: n, label: `sim-${p.seed}`, threshold: q })
+  const other = makeTestChannel({ participants: n, label: `sim-${p.seed}`, nonce: 2n, threshold: q })
   const deposits = testDeposits(n, 2, DEPOSIT)
+  // honest replicas and Byzantine ones (which run the same code and then misbehave on top)
   const replicas = new Map<number, Replica>()
-  // honest peers relay every block they accept (gossip), which also defeats withholding
+  const byzReplicas = new Map<number, Replica>()
   const relay = (from: number) => (node: { bytes: Uint8Array | undefined; author: number }) => {
     if (node.author !== from && node.bytes) broadcast(from, node.bytes)
   }
-  for (const i of honest)
-    replicas.set(
-      i,
-      new Replica(tc.channel, {
-        author: { index: i, sessionKey: tc.members[i]!.sessionKey },
-        deposits,
-        batchOps: rng.int(8, 129),
-        onAccept: relay(i),
-      }),
-    )
+  const options = (i: number) => ({
+    author: { index: i, sessionKey: tc.members[i]!.sessionKey },
+    deposits,
+    leaderWaitMs: 30,
+    checkpointIntervalMs: 400,
+    maxBatchOps: rng.int(64, 1025),
+  })
+  for (const i of honest) replicas.set(i, new Replica(tc.channel, { ...options(i), onAccept: relay(i) }))
+  for (const b of byz) byzReplicas.set(b, new Replica(tc.channel, options(b)))
 
-  // network
+  // network: random delays, occasional partitions of the honest set
   let now = 0
   const queue: Message[] = []
   let partition: { until: number; side: Set<number> } | undefined
   const send = (from: number, to: number, bytes: Uint8Array) => {
     if (from === to) return
-    let at = now + rng.int(1, 40)
+    let at = now + rng.int(1, 25)
     if (partition && partition.side.has(from) !== partition.side.has(to)) at = Math.max(at, partition.until)
     queue.push({ to, bytes, at })
   }
+  const everyone = [...honest, ...byz]
   const broadcast = (from: number, bytes: Uint8Array, only?: number[]) => {
-    for (const to of only ?? honest) send(from, to, bytes)
+    for (const to of only ?? everyone) send(from, to, bytes)
   }
-  const deliverOne = (): boolean => {
-    if (queue.length === 0) return false
-    // pick among messages that are due, in random order
-    let idx = -1
-    for (let tries = 0; tries < 4 && idx < 0; tries++) {
-      const k = rng.int(0, queue.length)
-      if (queue[k]!.at <= now) idx = k
+  // final-prefix tracking per honest replica: each op's block id, position and result when first seen final
+  const seenFinal = honest.map(() => new Map<Hex, { pos: number; results: string }>())
+  let reversals = 0
+  const checkFinal = (k: number) => {
+    const r = replicas.get(honest[k]!)!
+    const seen = seenFinal[k]!
+    for (let i = seen.size; i < r.finalCount; i++) {
+      const x = r.order[i]!
+      seen.set(x.hex, { pos: i, results: x.results.join(',') })
     }
-    if (idx < 0) {
-      let best = 0
-      for (let k = 1; k < queue.length; k++) if (queue[k]!.at < queue[best]!.at) best = k
-      idx = best
-      if (queue[idx]!.at > now) now = queue[idx]!.at
+  }
+  const deliver = (m: Message) => {
+    const h = replicas.get(m.to)
+    if (h) {
+      h.receive(m.bytes)
+      checkFinal(honest.indexOf(m.to))
+    } else byzReplicas.get(m.to)?.receive(m.bytes)
+  }
+  const deliverDue = (max: number) => {
+    for (let d = 0; d < max && queue.length > 0; d++) {
+      let idx = -1
+      for (let tries = 0; tries < 4 && idx < 0; tries++) {
+        const k = rng.int(0, queue.length)
+        if (queue[k]!.at <= now) idx = k
+      }
+      if (idx < 0) return
+      const m = queue[idx]!
+      queue[idx] = queue[queue.length - 1]!
+      queue.pop()
+      deliver(m)
     }
-    const m = queue[idx]!
-    queue[idx] = queue[queue.length - 1]!
-    queue.pop()
-    replicas.get(m.to)!.receive(m.bytes)
-    return true
   }
 
   // honest authoring
+  let honestOps = 0
   const openOrders = new Map<number, { seq: bigint; index: number }[]>()
   const submit = (i: number, op: Op) => {
     const r = replicas.get(i)!
-    const res = r.submit(op)
-    if (
-      op.tag === OpTag.Place &&
-      op.kind === OrderKind.Limit &&
-      op.tif !== TimeInForce.IOC &&
-      res.result === 0
-    ) {
-      const list = openOrders.get(i) ?? []
-      list.push({ seq: res.seq, index: res.index })
-      openOrders.set(i, list)
+    try {
+      const res = r.submit(op, now)
+      honestOps++
+      if (op.tag === OpTag.Place && op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC && res.result === 0) {
+        const list = openOrders.get(i) ?? []
+        list.push({ seq: res.seq, index: res.index })
+        openOrders.set(i, list)
+      }
+      if (res.sealed) broadcast(i, res.sealed)
+    } catch (e) {
+      if (!(e instanceof BatchFullError)) throw e
     }
-    if (res.sealed) broadcast(i, res.sealed)
-  }
-  for (const i of honest) {
-    submit(i, { tag: OpTag.Deposit, depositIndex: BigInt(2 * i) })
-    submit(i, { tag: OpTag.Deposit, depositIndex: BigInt(2 * i + 1) })
   }
   const randomOp = (i: number): Op => {
     const x = rng.next()
@@ -141,21 +178,12 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
       return { tag: OpTag.Transfer, to, token: rng.int(0, 2), amount: BigInt(rng.int(1, 5000)) }
     }
     if (x < 0.6) {
-      const tif =
-        rng.next() < 0.7 ? TimeInForce.GTC : rng.next() < 0.5 ? TimeInForce.IOC : TimeInForce.PostOnly
+      const tif = rng.next() < 0.7 ? TimeInForce.GTC : rng.next() < 0.5 ? TimeInForce.IOC : TimeInForce.PostOnly
       return { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif, price, qty }
     }
     if (x < 0.75) {
       const worst = side === Side.Buy ? 120n : 80n
-      return {
-        tag: OpTag.Place,
-        market: 0,
-        side,
-        kind: OrderKind.Market,
-        tif: TimeInForce.IOC,
-        price: worst,
-        qty,
-      }
+      return { tag: OpTag.Place, market: 0, side, kind: OrderKind.Market, tif: TimeInForce.IOC, price: worst, qty }
     }
     if (x < 0.95) {
       const list = openOrders.get(i) ?? []
@@ -168,83 +196,71 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
       }
       return { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif: TimeInForce.GTC, price, qty }
     }
-    if (x < 0.98) return { tag: OpTag.Withdraw, token: rng.int(0, 2), amount: BigInt(rng.int(1, 1000)) }
+    if (x < 0.97) return { tag: OpTag.Withdraw, token: rng.int(0, 2), amount: BigInt(rng.int(1, 1000)) }
+    if (x < 0.99) return { tag: OpTag.CheckpointRequest }
     return { tag: OpTag.Lock, token: rng.int(0, 2), amount: BigInt(rng.int(1, 1000)), until: 0n, reason: 1 }
   }
 
-  // Byzantine authoring: each Byzantine participant keeps its own (possibly forked) chain
-  const byzState = new Map<number, { seq: bigint; prev: Uint8Array; known: Uint8Array[] }>()
-  for (const b of byz) byzState.set(b, { seq: 0n, prev: new Uint8Array(32), known: [] })
-  const seenIds: Uint8Array[] = []
-  const byzBlock = (b: number, ops: Op[], opts: { parents?: Uint8Array[]; channel?: TestChannel } = {}) => {
-    const s = byzState.get(b)!
-    const ch = opts.channel ?? tc
-    const { bytes, id } = createBlock({
-      channelId: ch.channel.channelId,
-      author: fromHex(ch.members[b]!.address),
-      seq: s.seq + 1n,
-      prev: s.prev,
-      parents: opts.parents ?? seenIds.slice(-3),
+  // Byzantine behaviour on top of a running replica
+  const spam = (b: number): Op[] => [
+    { tag: OpTag.Transfer, to: honest[rng.int(0, honest.length)]!, token: 0, amount: DEPOSIT * 1000n },
+    { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: 2 },
+    // a deposit that does not exist on chain, and a real one with a forged amount
+    { tag: OpTag.Deposit, depositIndex: BigInt(deposits.length), participant: b, token: 0, amount: DEPOSIT },
+    { tag: OpTag.Deposit, depositIndex: BigInt(deposits.length + 1), participant: b, token: 1, amount: DEPOSIT * 9n },
+    { tag: OpTag.Place, market: 0, side: Side.Buy, kind: OrderKind.Limit, tif: 0, price: 100n, qty: 10n ** 15n },
+    { tag: OpTag.Withdraw, token: 1, amount: DEPOSIT * 5n },
+  ]
+  const resign = (bytes: Uint8Array, b: number, ops: Op[], channel = tc) => {
+    const blk = decodeBlock(bytes)
+    return createBlock({
+      channelId: channel.channel.channelId,
+      author: blk.author,
+      seq: blk.seq,
+      round: blk.round,
+      time: blk.time,
+      prev: blk.prev,
+      parents: blk.parents,
       ops,
-      sessionKey: ch.members[b]!.sessionKey,
-      domainSeparator: ch.channel.domainSeparator,
+      sessionKey: channel.members[b]!.sessionKey,
+      domainSeparator: channel.channel.domainSeparator,
     })
-    return { bytes, id }
   }
-  const byzantineStep = (b: number) => {
-    const s = byzState.get(b)!
+  const byzantineBlock = (b: number, bytes: Uint8Array) => {
     const x = rng.next()
-    const spam: Op[] = [
-      { tag: OpTag.Transfer, to: honest[rng.int(0, honest.length)]!, token: 0, amount: DEPOSIT * 1000n },
-      { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: 2 },
-      { tag: OpTag.Deposit, depositIndex: 0n },
-      {
-        tag: OpTag.Place,
-        market: 0,
-        side: Side.Buy,
-        kind: OrderKind.Limit,
-        tif: 0,
-        price: 100n,
-        qty: 10n ** 15n,
-      },
-      { tag: OpTag.Withdraw, token: 1, amount: DEPOSIT * 5n },
-    ]
-    if (x < 0.25) {
-      // overdraft / foreign-order / double-credit spam in a valid block
-      const { bytes, id } = byzBlock(b, spam)
-      s.seq++
-      s.prev = id
-      broadcast(b, bytes)
-    } else if (x < 0.4) {
-      // equivocation: two different blocks at one seq, each to half of the honest peers
-      const a = byzBlock(b, [spam[0]!])
-      const c = byzBlock(b, [spam[1]!])
-      const half = honest.filter(() => rng.next() < 0.5)
-      broadcast(b, a.bytes, half)
+    if (x < 0.35) {
+      // equivocation: a second block for the same round and seq, each version to one half of the network
+      const twin = resign(bytes, b, spam(b).slice(0, rng.int(1, 4)))
+      // each version reaches at least one honest replica, so the fork is seen
+      const shuffled = rng.shuffle(honest.slice())
+      const half = shuffled.slice(0, Math.max(1, rng.int(0, shuffled.length)))
+      broadcast(b, bytes, half)
       broadcast(
         b,
-        c.bytes,
-        honest.filter((h) => !half.includes(h)),
+        twin.bytes,
+        everyone.filter((h) => !half.includes(h)),
       )
-      s.seq++
-      s.prev = rng.next() < 0.5 ? a.id : c.id
-    } else if (x < 0.55) {
-      // forged signature: a block claiming another participant as author
+      return
+    }
+    broadcast(b, bytes)
+    if (x < 0.45) {
+      // forged author: a block claiming an honest participant, signed with the Byzantine key
       const victim = honest[rng.int(0, honest.length)]!
-      const { bytes } = createBlock({
+      const blk = decodeBlock(bytes)
+      const forged = createBlock({
         channelId: tc.channel.channelId,
         author: fromHex(tc.members[victim]!.address),
         seq: 1n,
+        round: blk.round,
+        time: blk.time,
         prev: new Uint8Array(32),
         parents: [],
         ops: [{ tag: OpTag.Transfer, to: b, token: 0, amount: DEPOSIT }],
         sessionKey: tc.members[b]!.sessionKey,
         domainSeparator: tc.channel.domainSeparator,
       })
-      broadcast(b, bytes)
-    } else if (x < 0.65) {
-      // garbage: random bytes, truncations and bit flips of a valid block
-      const { bytes } = byzBlock(b, spam)
+      broadcast(b, forged.bytes)
+    } else if (x < 0.55) {
       const g = rng.next()
       if (g < 0.33) broadcast(b, rng.bytes(rng.int(0, 400)))
       else if (g < 0.66) broadcast(b, bytes.slice(0, rng.int(0, bytes.length)))
@@ -254,92 +270,148 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
         flipped[k] = flipped[k]! ^ (1 << rng.int(0, 8))
         broadcast(b, flipped)
       }
+    } else if (x < 0.65) {
+      // lying parents at a fresh seq: references that do not exist
+      const blk = decodeBlock(bytes)
+      const lie = createBlock({
+        channelId: tc.channel.channelId,
+        author: blk.author,
+        seq: blk.seq + 1n,
+        round: blk.round + 1n,
+        time: blk.time,
+        prev: blk.prev,
+        parents: [keccak256(rng.bytes(8)), keccak256(rng.bytes(8))],
+        ops: spam(b),
+        sessionKey: tc.members[b]!.sessionKey,
+        domainSeparator: tc.channel.domainSeparator,
+      })
+      broadcast(b, lie.bytes)
     } else if (x < 0.75) {
-      // lying parents: references blocks that do not exist
-      const fake = [keccak256(rng.bytes(8)), keccak256(rng.bytes(8))]
-      const { bytes } = byzBlock(b, spam, { parents: fake })
-      broadcast(b, bytes)
+      broadcast(b, resign(bytes, b, spam(b), other).bytes)
     } else if (x < 0.85) {
-      // withholding: a valid block shown to a single honest peer
-      const { bytes, id } = byzBlock(b, [spam[0]!])
-      s.seq++
-      s.prev = id
-      broadcast(b, bytes, [honest[rng.int(0, honest.length)]!])
-    } else if (x < 0.92) {
-      // replay from another channel (same keys, another channel id)
-      const { bytes } = byzBlock(b, spam, { channel: other, parents: [] })
-      broadcast(b, bytes)
+      // a conflicting checkpoint signature at the newest version it knows
+      const r = byzReplicas.get(b)!
+      const cp = r.checkpoints[r.checkpoints.length - 1]
+      if (cp) {
+        const wrong = { ...cp, stateRoot: keccak256(rng.bytes(8)) }
+        const signature = signDigest(
+          checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, wrong),
+          tc.members[b]!.sessionKey,
+        )
+        try {
+          const res = r.submit({ tag: OpTag.Checkpoint, ...wrong, signature }, now)
+          if (res.sealed) broadcast(b, res.sealed)
+        } catch {}
+      }
     } else {
-      // a block signed for the right channel but with v outside {27, 28}
-      const { bytes } = byzBlock(b, spam)
       const bad = bytes.slice()
       bad[bad.length - 1] = 29
       broadcast(b, bad)
     }
   }
 
-  // main loop
-  let submitted = 0
-  const deliveriesPerStep = p.deliveriesPerStep ?? 2
-  while (submitted < p.ops) {
-    now++
-    const i = honest[rng.int(0, honest.length)]!
-    submit(i, randomOp(i))
-    submitted++
-    if (rng.next() < 0.02) {
-      const r = replicas.get(i)!
-      const sealed = r.seal()
+  let draining = false
+  const tickAll = () => {
+    for (const i of honest) {
+      const sealed = replicas.get(i)!.tick(now)
       if (sealed) broadcast(i, sealed)
     }
-    if (B > 0 && rng.next() < 0.01) byzantineStep(byz[rng.int(0, B)]!)
-    if (!partition && rng.next() < 0.0005)
-      partition = { until: now + rng.int(50, 500), side: new Set(honest.filter(() => rng.next() < 0.5)) }
-    if (partition && now >= partition.until) partition = undefined
-    for (let d = 0; d < deliveriesPerStep; d++) deliverOne()
-    // remember some accepted ids so Byzantine blocks can reference real parents
-    if (submitted % 97 === 0) {
-      const heads = replicas.get(honest[0]!)!.headIds()
-      for (const h of heads) seenIds.push(fromHex(h))
+    for (const b of byz) {
+      const r = byzReplicas.get(b)!
+      if (!draining && rng.next() < 0.3)
+        try {
+          r.submit(spam(b)[rng.int(0, 6)]!, now)
+        } catch {}
+      const sealed = r.tick(now)
+      if (sealed) byzantineBlock(b, sealed)
     }
+  }
+
+  // main loop: one step = one ms of simulated time
+  let submitted = 0
+  const perStep = p.deliveriesPerStep ?? 3
+  while (submitted < p.ops) {
+    now++
+    for (let k = 0; k < 3 && submitted < p.ops; k++) {
+      const i = honest[rng.int(0, honest.length)]!
+      submit(i, randomOp(i))
+      submitted++
+    }
+    if (!partition && rng.next() < 0.002)
+      partition = { until: now + rng.int(50, 300), side: new Set(honest.filter(() => rng.next() < 0.5)) }
+    if (partition && now >= partition.until) partition = undefined
+    tickAll()
+    deliverDue(perStep * (honest.length + B))
   }
   partition = undefined
-  // flush: seal everything, deliver everything; every honest peer then has every valid block
-  const flush = () => {
-    for (;;) {
-      for (const i of honest) {
-        const sealed = replicas.get(i)!.seal()
-        if (sealed) broadcast(i, sealed)
-      }
-      if (queue.length === 0) break
-      while (deliverOne()) {}
-    }
+  draining = true
+  // drain: keep time moving until nobody has anything to propose and the network is empty
+  for (let guard = 0; guard < 20_000; guard++) {
+    now++
+    tickAll()
+    deliverDue(1_000_000)
+    const busy = queue.length > 0 || honest.some((i) => replicas.get(i)!.wantsToPropose())
+    if (!busy) break
   }
-  flush()
-  // every honest author writes one more (empty-effect) block so everyone's latest descends from everything
-  for (const i of honest) submit(i, { tag: OpTag.Withdraw, token: 0, amount: 1n })
-  flush()
-
-  let finalCheckpoints = 0
-  if (p.checkpoint ?? true) {
-    const proposer = replicas.get(honest[0]!)!
-    const cp = proposer.currentCheckpoint()
-    proposer.signCheckpoint(cp)
-    flush()
-    for (const i of honest.slice(1)) replicas.get(i)!.endorse(cp)
-    flush()
-    finalCheckpoints = replicas.get(honest[0]!)!.finalCheckpoints.length
-  }
+  for (let k = 0; k < honest.length; k++) checkFinal(k)
 
   p.inspect?.(replicas)
-  const roots = honest.map((i) => toHex(replicas.get(i)!.stateRoot()))
-  const eqs = honest.map((i) => replicas.get(i)!.equivocators().join(','))
-  const r0 = replicas.get(honest[0]!)!
+  const reps = honest.map((i) => replicas.get(i)!)
+  const roots = reps.map((r) => toHex(r.stateRoot()))
+  const eqs = reps.map((r) => r.equivocators().join(','))
+  const fresh = new Replica(tc.channel, { deposits })
+  fresh.receiveMany(reps[0]!.blocksInOrder())
+  const replayMatches = toHex(fresh.stateRoot()) === roots[0] && fresh.finalCount === reps[0]!.finalCount
+  // reversals: a block once final at a replica must still be at the same position with the same results
+  for (let k = 0; k < reps.length; k++)
+    for (const [hex, v] of seenFinal[k]!) {
+      const x = reps[k]!.order[v.pos]
+      if (!x || x.hex !== hex || x.results.join(',') !== v.results) reversals += x ? x.results.length : 1
+    }
+  // conflicting finality: final prefixes must be prefixes of one another
+  let conflictingFinal = false
+  const ids = reps.map((r) => r.finalIds())
+  for (let a = 1; a < ids.length; a++) {
+    const m = Math.min(ids[0]!.length, ids[a]!.length)
+    for (let i = 0; i < m; i++)
+      if (ids[0]![i] !== ids[a]![i]) {
+        conflictingFinal = true
+        break
+      }
+  }
+  // honest ops (automatic checkpoint signatures aside) in every honest replica's final prefix
+  const honestSet = new Set(honest)
+  let finalOps = Number.POSITIVE_INFINITY
+  for (const r of reps) {
+    let c = 0
+    for (let i = 0; i < r.finalCount; i++) {
+      const x = r.order[i]!
+      if (honestSet.has(x.author)) for (const op of x.block.ops) if (op.tag !== OpTag.Checkpoint) c++
+    }
+    finalOps = Math.min(finalOps, c)
+  }
+  const faulty = new Set<number>()
+  for (const r of reps) {
+    for (const e of r.equivocations) faulty.add(e.author)
+    for (const c of r.checkpointConflicts) faulty.add(c.author)
+  }
+  const r0 = reps[0]!
+  const lat: number[] = []
+  let start = 0
+  for (const leader of r0.leaders) {
+    for (let i = start; i <= leader.commitIndex; i++) {
+      const x = r0.order[i]!
+      for (let k = 0; k < x.block.ops.length; k++) lat.push(leader.round + 2 - x.round)
+    }
+    start = leader.commitIndex + 1
+  }
+  lat.sort((a, b) => a - b)
+  const pct = (f: number) => (lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]!)
   const { applied, skipped } = r0.opCounts()
   let accepted = 0
   let rejected = 0
   const rejectedByReason: Record<string, number> = {}
-  for (const i of honest) {
-    const r = replicas.get(i)!
+  for (const r of reps) {
     accepted += r.ingress.accepted
     for (const [k, v] of r.ingress.rejected) {
       rejected += v
@@ -349,19 +421,29 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   return {
     participants: n,
     honest: honest.length,
+    quorum: q,
     ops: p.ops,
     seed: p.seed,
     roots,
     converged: roots.every((x) => x === roots[0]) && eqs.every((x) => x === eqs[0]),
+    replayMatches,
+    finalOps,
+    honestOps,
+    finalReversals: reversals,
+    conflictingFinal,
+    provablyFaulty: [...faulty].sort((a, b) => a - b),
+    finalLatencyRounds: { p50: pct(0.5), p95: pct(0.95) },
+    withinFaultModel: B <= toleratedEquivocators(n, q) && B + S <= toleratedSilent(n, q),
     accepted,
     rejected,
     opsApplied: applied,
     opsSkipped: skipped,
     equivocators: r0.equivocators(),
     equivocatorsAgree: eqs.every((x) => x === eqs[0]),
-    finalCheckpoints,
+    certifiedCheckpoints: r0.checkpoints.filter((c) => c.signatures.size >= q).length,
     opApplications: (applied + skipped) * honest.length,
     blocks: r0.order.length,
+    rounds: r0.dag.maxRound,
     rejectedByReason,
   }
 }

@@ -1,0 +1,420 @@
+import { type Block, BlockDecodeError, blockHeader, blockId, decodeBlock, MAX_PARENTS } from './block.ts'
+import { bytesEqual, type Hex, toHex } from './bytes.ts'
+import type { Channel } from './channel.ts'
+import type { BlockHeaderFields } from './eip712.ts'
+import { leaderOf } from './leaders.ts'
+import { recoverAddress } from './signature.ts'
+
+export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
+
+/** A block accepted into the DAG, with what the replica derived from it. */
+export type Node = {
+  id: Uint8Array
+  hex: Hex
+  block: Block
+  bytes: Uint8Array | undefined
+  author: number
+  seq: number
+  round: number
+  /** prev (when seq > 1) first, then the parents in block order: the order support is read in */
+  refs: Node[]
+  /**
+   * For a block of round r ≥ 2: the block of round r − 1's leader slot it supports (the first such block among
+   * its references), or null when it supports none. Undefined in round 1.
+   */
+  vote: Node | null | undefined
+  /** distinct authors of round r + 2 blocks that certify this block (only leader-slot blocks get any) */
+  certifiers: Set<number> | undefined
+  /** those certificate blocks (for indirect decisions) */
+  certificates: Node[] | undefined
+  /** position in the final order, or UNCOMMITTED */
+  commitIndex: number
+  /** decided at commit: ops of an author after the position where its equivocation is proven are void */
+  voided: boolean
+  /** per op: Reject.None when applied, the reason it was skipped otherwise */
+  results: Uint8Array
+  /** per op: whether a checkpoint op's signature is invalid (only checkpoint ops are checked) */
+  badCheckpointOps: Set<number> | undefined
+}
+
+/** Why a block was refused at ingress. */
+export type IngressReject =
+  | 'oversize'
+  | 'malformed'
+  | 'wrong-channel'
+  | 'not-participant'
+  | 'bad-signature'
+  | 'bad-prev'
+  | 'bad-round'
+  | 'seq-out-of-range'
+  | 'buffer-full'
+
+export type ReceiveResult =
+  | { status: 'accepted'; id: Hex }
+  | { status: 'duplicate'; id: Hex }
+  | { status: 'buffered'; id: Hex; missing: Hex[] }
+  | { status: 'rejected'; reason: IngressReject; detail?: string }
+
+/** Two validly signed headers by one author at one seq or one round: what the contract's slash() takes. */
+export type Equivocation = {
+  author: number
+  seq: number
+  round: number
+  a: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
+  b: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
+}
+
+export type DagOptions = {
+  /** blocks with unknown ancestors kept per author; the oldest are evicted beyond this */
+  bufferPerAuthor?: number
+  /** called for every block that joins the DAG, before anything else looks at it (a transport relays it) */
+  onAccept?: (node: Node) => void
+}
+
+/**
+ * The validated block DAG: ingress checks (encoding, domain, author, signature), a bounded per-author buffer
+ * for blocks whose ancestors are unknown, the round rules, per-slot indexes, votes and certificates for leader
+ * slots, and equivocation evidence. It decides nothing about order; the committer reads it.
+ *
+ * Round rules, checked once every reference is known: every reference has a lower round than the block; prev is
+ * the author's block at seq − 1; a block of round r ≥ 2 references blocks of round r − 1 by at least q distinct
+ * authors. Every honest replica applies the same rules to the same bytes, so they accept the same blocks.
+ */
+export class Dag {
+  readonly n: number
+  readonly q: number
+  readonly nodes = new Map<Hex, Node>()
+  /** round → its blocks */
+  readonly byRound = new Map<number, Node[]>()
+  /** per author: seq → blocks (more than one only for equivocators) */
+  readonly bySeq: Map<number, Node[]>[]
+  /** per author: round → blocks (more than one only for equivocators) */
+  readonly bySlot: Map<number, Node[]>[]
+  /** per author: its block with the greatest seq */
+  readonly latest: (Node | undefined)[]
+  /** round → distinct authors with a block in it */
+  private readonly roundAuthors = new Map<number, Set<number>>()
+  /** leader round → distinct authors of round + 1 blocks that support no block of the leader slot */
+  readonly skipVoters = new Map<number, Set<number>>()
+  /** authors with equivocation evidence */
+  readonly equivocators = new Set<number>()
+  readonly equivocations: Equivocation[] = []
+  /** frontier: blocks no other accepted block references */
+  readonly heads = new Set<Hex>()
+  maxRound = 0
+  /** highest round holding blocks by q distinct authors */
+  quorumRound = 0
+  readonly ingress = { accepted: 0, duplicate: 0, buffered: 0, rejected: new Map<IngressReject, number>() }
+
+  /** blocks waiting for ancestors: missing id → waiting nodes */
+  private readonly waiting = new Map<Hex, Node[]>()
+  /** buffered blocks per author, oldest first */
+  private readonly buffered = new Map<Hex, Node>()
+  private readonly bufferedBy: Node[][]
+  private readonly bufferPerAuthor: number
+  private readonly onAccept: ((node: Node) => void) | undefined
+
+  constructor(
+    readonly channel: Channel,
+    options: DagOptions = {},
+  ) {
+    this.n = channel.config.participants.length
+    this.q = channel.config.threshold
+    this.bySeq = Array.from({ length: this.n }, () => new Map())
+    this.bySlot = Array.from({ length: this.n }, () => new Map())
+    this.latest = new Array(this.n).fill(undefined)
+    this.bufferedBy = Array.from({ length: this.n }, () => [])
+    this.bufferPerAuthor = options.bufferPerAuthor ?? 256
+    this.onAccept = options.onAccept
+  }
+
+  private reject(reason: IngressReject, detail?: string): ReceiveResult {
+    this.ingress.rejected.set(reason, (this.ingress.rejected.get(reason) ?? 0) + 1)
+    return detail === undefined ? { status: 'rejected', reason } : { status: 'rejected', reason, detail }
+  }
+
+  /** Validates wire bytes; accepts the block (and every buffered block it completes) or buffers it. */
+  ingest(bytes: Uint8Array, accepted: Node[]): ReceiveResult {
+    let block: Block
+    try {
+      block = decodeBlock(bytes)
+    } catch (e) {
+      if (e instanceof BlockDecodeError)
+        return this.reject(e.message.includes('over limit') ? 'oversize' : 'malformed', e.message)
+      throw e
+    }
+    if (!bytesEqual(block.channelId, this.channel.channelId)) return this.reject('wrong-channel')
+    const author = this.channel.indexOf.get(toHex(block.author))
+    if (author === undefined) return this.reject('not-participant')
+    if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
+    const id = blockId(block, this.channel.domainSeparator)
+    const hex = toHex(id)
+    if (this.nodes.has(hex) || this.buffered.has(hex)) {
+      this.ingress.duplicate++
+      return { status: 'duplicate', id: hex }
+    }
+    if (recoverAddress(id, block.signature) !== this.channel.sessionKeys[author])
+      return this.reject('bad-signature')
+    return this.add(makeNode(id, hex, block, bytes, author), accepted)
+  }
+
+  /** Adds a block signed here (already known valid). */
+  addOwn(node: Node, accepted: Node[]): ReceiveResult {
+    return this.add(node, accepted)
+  }
+
+  private add(node: Node, accepted: Node[]): ReceiveResult {
+    const missing = this.missing(node)
+    if (missing.length > 0) {
+      const mine = this.bufferedBy[node.author]!
+      // evict the author's oldest buffered block: a flood of unconnectable blocks only displaces its own
+      if (mine.length >= this.bufferPerAuthor) {
+        const old = mine.shift()!
+        this.buffered.delete(old.hex)
+      }
+      mine.push(node)
+      this.buffered.set(node.hex, node)
+      for (const m of missing) {
+        const list = this.waiting.get(m)
+        if (!list) this.waiting.set(m, [node])
+        else if (list.length < this.n * 4) list.push(node)
+      }
+      this.ingress.buffered++
+      return { status: 'buffered', id: node.hex, missing }
+    }
+    const r = this.integrate(node)
+    if (r !== undefined) return this.reject(r)
+    accepted.push(node)
+    this.release(node, accepted)
+    return { status: 'accepted', id: node.hex }
+  }
+
+  /** Ids a buffered block still lacks. */
+  private missing(node: Node): Hex[] {
+    const out: Hex[] = []
+    if (node.seq > 1) {
+      const h = toHex(node.block.prev)
+      if (!this.nodes.has(h)) out.push(h)
+    }
+    for (const p of node.block.parents) {
+      const h = toHex(p)
+      if (!this.nodes.has(h)) out.push(h)
+    }
+    return out
+  }
+
+  /** Integrates buffered blocks that waited on `first` and have nothing else missing. */
+  private release(first: Node, accepted: Node[]): void {
+    const queue = [first]
+    while (queue.length > 0) {
+      const done = queue.pop()!
+      const waiters = this.waiting.get(done.hex)
+      if (!waiters) continue
+      this.waiting.delete(done.hex)
+      for (const w of waiters) {
+        if (!this.buffered.has(w.hex) || this.missing(w).length > 0) continue
+        this.buffered.delete(w.hex)
+        const list = this.bufferedBy[w.author]!
+        list.splice(list.indexOf(w), 1)
+        const r = this.integrate(w)
+        if (r !== undefined) {
+          this.reject(r)
+          continue
+        }
+        accepted.push(w)
+        queue.push(w)
+      }
+    }
+  }
+
+  /** Checks the round rules for a block whose references are all known and adds it; returns why not otherwise. */
+  private integrate(node: Node): IngressReject | undefined {
+    const round = node.round
+    const refs: Node[] = []
+    if (node.seq > 1) {
+      const prev = this.nodes.get(toHex(node.block.prev))!
+      if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
+      refs.push(prev)
+    }
+    for (const p of node.block.parents) refs.push(this.nodes.get(toHex(p))!)
+    let below = 0
+    const seen = new Set<number>()
+    for (const r of refs) {
+      if (r.round >= round) return 'bad-round'
+      if (r.round === round - 1 && !seen.has(r.author)) {
+        seen.add(r.author)
+        below++
+      }
+    }
+    if (round > 1 && below < this.q) return 'bad-round'
+    node.refs = refs
+
+    for (const r of refs) this.heads.delete(r.hex)
+    this.heads.add(node.hex)
+    this.nodes.set(node.hex, node)
+    this.ingress.accepted++
+    if (round > this.maxRound) this.maxRound = round
+    let list = this.byRound.get(round)
+    if (!list) this.byRound.set(round, (list = []))
+    list.push(node)
+    let authors = this.roundAuthors.get(round)
+    if (!authors) this.roundAuthors.set(round, (authors = new Set()))
+    authors.add(node.author)
+    if (authors.size >= this.q && round > this.quorumRound) this.quorumRound = round
+
+    const atSeq = this.bySeq[node.author]!.get(node.seq)
+    if (atSeq) {
+      this.recordEquivocation(node, atSeq[0]!)
+      atSeq.push(node)
+    } else this.bySeq[node.author]!.set(node.seq, [node])
+    const atRound = this.bySlot[node.author]!.get(round)
+    if (atRound) {
+      if (!atSeq) this.recordEquivocation(node, atRound[0]!)
+      atRound.push(node)
+    } else this.bySlot[node.author]!.set(round, [node])
+    const last = this.latest[node.author]
+    if (!last || node.seq > last.seq) this.latest[node.author] = node
+
+    this.countVotes(node)
+    this.onAccept?.(node)
+    return undefined
+  }
+
+  /** The vote of a round-(r+1) block for round r's leader slot, and the certificates a round-(r+2) block makes. */
+  private countVotes(node: Node): void {
+    const r = node.round
+    if (r < 2) return
+    const leader = leaderOf(r - 1, this.n)
+    node.vote = null
+    for (const ref of node.refs)
+      if (ref.author === leader && ref.round === r - 1) {
+        node.vote = ref
+        break
+      }
+    if (node.vote === null) {
+      let s = this.skipVoters.get(r - 1)
+      if (!s) this.skipVoters.set(r - 1, (s = new Set()))
+      s.add(node.author)
+    }
+    if (r < 3) return
+    // a certificate for L (round r − 2): references to round r − 1 blocks by q distinct authors supporting L
+    const tally = new Map<Node, Set<number>>()
+    for (const ref of node.refs) {
+      if (ref.round !== r - 1 || !ref.vote) continue
+      let s = tally.get(ref.vote)
+      if (!s) tally.set(ref.vote, (s = new Set()))
+      s.add(ref.author)
+    }
+    for (const [target, voters] of tally) {
+      if (voters.size < this.q) continue
+      target.certifiers ??= new Set()
+      target.certificates ??= []
+      target.certifiers.add(node.author)
+      target.certificates.push(node)
+    }
+  }
+
+  private recordEquivocation(node: Node, other: Node): void {
+    const a = other.hex < node.hex ? other : node
+    const b = a === other ? node : other
+    this.equivocations.push({
+      author: node.author,
+      seq: node.seq,
+      round: node.round,
+      a: { header: blockHeader(a.block), signature: a.block.signature, id: a.hex },
+      b: { header: blockHeader(b.block), signature: b.block.signature, id: b.hex },
+    })
+    this.equivocators.add(node.author)
+  }
+
+  /** Distinct authors holding a block of `round`. */
+  authorsAt(round: number): number {
+    return this.roundAuthors.get(round)?.size ?? 0
+  }
+
+  /** Blocks of slot (author, round). */
+  slot(author: number, round: number): readonly Node[] {
+    return this.bySlot[author]?.get(round) ?? []
+  }
+
+  /** Whether `ancestor` is in the causal history of `node` (or is it). */
+  reaches(node: Node, ancestor: Node): boolean {
+    if (node === ancestor) return true
+    const seen = new Set<Node>([node])
+    const stack = [node]
+    while (stack.length > 0) {
+      const x = stack.pop()!
+      for (const r of x.refs) {
+        if (r === ancestor) return true
+        if (r.round <= ancestor.round || seen.has(r)) continue
+        seen.add(r)
+        stack.push(r)
+      }
+    }
+    return false
+  }
+
+  /**
+   * References for a new block of `round` by `author`: one block per author of round − 1 (so the quorum rule
+   * holds), then the other frontier blocks of lower rounds, highest first, up to MAX_PARENTS. Excludes prev.
+   */
+  parentsFor(round: number, prev: Node | undefined): Node[] {
+    const out: Node[] = []
+    const taken = new Set<Node>()
+    if (prev) taken.add(prev)
+    const below = this.byRound.get(round - 1) ?? []
+    const byAuthor = new Set<number>()
+    if (prev && prev.round === round - 1) byAuthor.add(prev.author)
+    for (const b of below) {
+      if (byAuthor.has(b.author)) continue
+      byAuthor.add(b.author)
+      out.push(b)
+      taken.add(b)
+    }
+    const rest: Node[] = []
+    for (const h of this.heads) {
+      const x = this.nodes.get(h)!
+      if (x.round < round && !taken.has(x) && x.author !== prev?.author) rest.push(x)
+    }
+    rest.sort((a, b) => b.round - a.round || (a.hex < b.hex ? -1 : 1))
+    for (const x of rest) {
+      if (out.length >= MAX_PARENTS) break
+      out.push(x)
+    }
+    return out.slice(0, MAX_PARENTS)
+  }
+
+  get bufferedCount(): number {
+    return this.buffered.size
+  }
+
+  /** Ids that buffered blocks wait for, at most `limit`, spread across authors. */
+  wanted(limit: number): Hex[] {
+    const out: Hex[] = []
+    for (const id of this.waiting.keys()) {
+      if (out.length >= limit) break
+      if (!this.nodes.has(id)) out.push(id)
+    }
+    return out
+  }
+}
+
+export function makeNode(id: Uint8Array, hex: Hex, block: Block, bytes: Uint8Array | undefined, author: number): Node {
+  return {
+    id,
+    hex,
+    block,
+    bytes,
+    author,
+    seq: Number(block.seq),
+    round: Number(block.round),
+    refs: [],
+    vote: undefined,
+    certifiers: undefined,
+    certificates: undefined,
+    commitIndex: UNCOMMITTED,
+    voided: false,
+    results: new Uint8Array(block.ops.length),
+    badCheckpointOps: undefined,
+  }
+}
