@@ -24,16 +24,16 @@ test('scenario 6: after a checkpoint every participant signed, the others go off
   await b.place('Buy', '2000', '1')
   await converged(traders, (v) => v.trades >= 1)
 
-  // A signs; B and C co-sign on their own: v1 carries all three signatures
-  await sa.signCheckpoint(1)
-  for (const s of settlers) await s.expectSignatures(1, 3)
-  await expect(sa.panel.getByTestId('checkpoints')).toContainText('v1 (3/3)')
-  const cut = (await sa.tally(1))!
+  // A asks for a checkpoint; every participant signs it on its own: it carries all three signatures
+  const v = await sa.requestCheckpoint(3)
+  for (const s of settlers) await s.expectSignatures(v, 3)
+  await expect(sa.panel.getByTestId('checkpoints')).toContainText(`v${v} (3/3)`)
+  const cut = (await sa.tally(v))!
 
   // everyone but A disappears
   await b.close()
   await c.close()
-  await sa.emergencyExit(1)
+  await sa.emergencyExit(v)
 
   const holdings = cut.holdings[0]!.map(BigInt)
   expect(holdings[0]).toBe(9n * 10n ** 18n)
@@ -43,8 +43,8 @@ test('scenario 6: after a checkpoint every participant signed, the others go off
   expect(after[1]).toBe(before[1]! + holdings[1]!)
   // the exit also counted as a proposal of the fully signed checkpoint
   const info = await channelInfo(channelId)
-  expect(info.checkpoint.version).toBe(1n)
+  expect(info.checkpoint.version).toBe(BigInt(v))
   expect(info.checkpoint.balancesRoot).toBe(cut.balancesRoot)
-  await expect(sa.disputeStatus).toContainText('disputing · checkpoint v1')
+  await expect(sa.disputeStatus).toContainText(`disputing · checkpoint v${v}`)
   await a.close()
 })

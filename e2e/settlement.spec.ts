@@ -38,24 +38,24 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await b.place('Buy', '2000', '1')
   await converged(traders, (v) => v.trades >= 1)
 
-  // A signs v1; B and C co-sign on their own (t = 2 of 3): final everywhere
-  await sa.signCheckpoint(1)
-  await converged(traders, (v) => v.checkpoints.includes('1'))
-  const v1 = (await sa.tally(1))!
-  expect(v1.signatures).toBeGreaterThanOrEqual(2)
-  await sa.propose(1)
+  // A asks for a checkpoint; every replica computes the same one at the next commit and signs it on its own
+  const n1 = await sa.requestCheckpoint(3)
+  await converged(traders, (v) => v.checkpoints.includes(String(n1)))
+  const v1 = (await sa.tally(n1))!
+  expect(v1.signatures).toBeGreaterThanOrEqual(3)
+  await sa.propose(n1)
   for (const s of settlers)
-    await expect(s.disputeStatus).toContainText(/disputing · checkpoint v1 · \d+ s left/)
+    await expect(s.disputeStatus).toContainText(new RegExp(`disputing · checkpoint v${n1} · \\d+ s left`))
 
   // trading goes on during the dispute; C signs a newer checkpoint, the others co-sign it, C challenges
   await a.place('Sell', '2100', '2')
   await c.place('Buy', '2100', '2')
   await converged(traders, (v) => v.trades >= 2)
-  await sc.signCheckpoint(2)
-  await converged(traders, (v) => v.checkpoints.includes('2'))
-  await sc.challenge(2)
-  for (const s of settlers) await expect(s.disputeStatus).toContainText(/disputing · checkpoint v2/)
-  await expect(sc.panel).toContainText('Challenge with v2: done')
+  const n2 = await sc.requestCheckpoint(2)
+  await converged(traders, (v) => v.checkpoints.includes(String(n2)))
+  await sc.challenge(n2)
+  for (const s of settlers) await expect(s.disputeStatus).toContainText(`disputing · checkpoint v${n2}`)
+  await expect(sc.panel).toContainText(`Challenge with v${n2}: done`)
   await sc.panel.screenshot({ path: 'docs/screenshots/settlement.png' })
 
   // the dispute window passes on the chain's clock; anyone may finalize
@@ -64,12 +64,12 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await advanceChainTime(info.deadline - latest.timestamp + 1n)
   await expect(sb.disputeStatus).toContainText('finalizable')
   await sb.finalize()
-  for (const s of settlers) await expect(s.disputeStatus).toContainText('finalized · checkpoint v2')
+  for (const s of settlers) await expect(s.disputeStatus).toContainText(`finalized · checkpoint v${n2}`)
 
   // what the contract finalized, and the holdings of that cut in every replica
   const final = (await channelInfo(channelId)).checkpoint
-  expect(final.version).toBe(2n)
-  const cuts = await Promise.all(settlers.map((s) => s.tally(2, final.balancesRoot)))
+  expect(final.version).toBe(BigInt(n2))
+  const cuts = await Promise.all(settlers.map((s) => s.tally(n2, final.balancesRoot)))
   for (const cut of cuts) expect(cut?.holdings).toEqual(cuts[0]!.holdings)
   const holdings = cuts[0]!.holdings.map((row) => row.map(BigInt))
   // the challenge mattered: v2 holds the trade made after v1 was proposed

@@ -102,14 +102,12 @@ type Runtime = {
       config: { participants: { address: string }[] }
     }
     replica: {
-      latest: ({ seq: number; block: { prev: Uint8Array; parents: Uint8Array[] } } | undefined)[]
-      checkpointTallies(): {
-        version: bigint
-        heads: Uint8Array[]
-        balancesRoot: Uint8Array
-        signatures: Map<number, Uint8Array>
-      }[]
-      stateOfCut(heads: Uint8Array[]): { P: number; T: number; holdings(p: number, t: number): bigint }
+      latest: (
+        | { seq: number; block: { prev: Uint8Array; parents: Uint8Array[]; round: bigint; time: bigint } }
+        | undefined
+      )[]
+      checkpoints: { version: bigint; balancesRoot: Uint8Array; signatures: Map<number, Uint8Array> }[]
+      stateOfCheckpoint(version: bigint): { P: number; T: number; holdings(p: number, t: number): bigint }
     }
   }
 }
@@ -144,10 +142,34 @@ export class Settler {
     })
   }
 
-  /** Clicks "Sign current checkpoint" and waits for the panel to confirm the signature. */
-  async signCheckpoint(version: number) {
-    await this.panel.getByRole('button', { name: 'Sign current checkpoint' }).click()
-    await expect(this.panel.getByTestId('sign-status')).toContainText(new RegExp(`igned v${version}\\b`))
+  /**
+   * Clicks "Checkpoint now" and waits until a checkpoint newer than every one this page had holds at least
+   * `signatures` signatures (every participant signs it automatically). Returns its version.
+   */
+  async requestCheckpoint(signatures: number, timeout = 30_000): Promise<number> {
+    const before = await this.checkpointCount()
+    await this.panel.getByRole('button', { name: 'Checkpoint now' }).click()
+    let version = 0
+    await expect
+      .poll(
+        async () => {
+          const n = await this.checkpointCount()
+          for (let v = n; v > before; v--)
+            if (((await this.tally(v))?.signatures ?? 0) >= signatures) {
+              version = v
+              return true
+            }
+          return false
+        },
+        { timeout, intervals: [100, 250, 500] },
+      )
+      .toBe(true)
+    return version
+  }
+
+  /** How many checkpoints this page's replica has computed. */
+  checkpointCount(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { __chx: Runtime }).__chx.live.replica.checkpoints.length)
   }
 
   /** Waits until this page's tally of checkpoint `version` has at least `count` signatures. */
@@ -201,15 +223,9 @@ export class Settler {
           for (const x of b) s += x.toString(16).padStart(2, '0')
           return s
         }
-        const t = r.live.replica
-          .checkpointTallies()
-          .find(
-            (c) =>
-              c.version === BigInt(version) &&
-              (balancesRoot === undefined || hex(c.balancesRoot) === balancesRoot.toLowerCase()),
-          )
-        if (!t) return undefined
-        const s = r.live.replica.stateOfCut(t.heads)
+        const t = r.live.replica.checkpoints[version - 1]
+        if (!t || (balancesRoot !== undefined && hex(t.balancesRoot) !== balancesRoot.toLowerCase())) return undefined
+        const s = r.live.replica.stateOfCheckpoint(t.version)
         return {
           signatures: t.signatures.size,
           balancesRoot: hex(t.balancesRoot),
@@ -245,6 +261,8 @@ export class Settler {
         domainSeparator: hex(r.live.channel.domainSeparator),
         author: r.live.channel.config.participants[r.meIndex]!.address,
         seq: latest.seq,
+        round: latest.block.round.toString(),
+        time: latest.block.time.toString(),
         prev: hex(latest.block.prev),
         parents: latest.block.parents.map(hex),
       }
@@ -253,6 +271,8 @@ export class Settler {
       channelId: fromHex(own.channelId, 32),
       author: fromHex(own.author, 20),
       seq: BigInt(own.seq),
+      round: BigInt(own.round),
+      time: BigInt(own.time),
       prev: fromHex(own.prev, 32),
       parents: own.parents.map((p) => fromHex(p, 32)),
       // a transfer the genuine block at this seq does not hold: another id under the same (author, seq)

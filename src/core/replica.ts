@@ -5,7 +5,7 @@ import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './chec
 import { Committer, compareInRound, leaderTime, linearize } from './committer.ts'
 import { Dag, type Equivocation, type IngressReject, makeNode, type Node, type ReceiveResult, UNCOMMITTED } from './dag.ts'
 import { leaderOf } from './leaders.ts'
-import { type CheckpointOp, type Op, OpTag } from './ops.ts'
+import { type CheckpointOp, encodeOps, type Op, OpTag } from './ops.ts'
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
 import { recoverAddress, signDigest } from './signature.ts'
@@ -33,6 +33,11 @@ export type ReplicaOptions = {
   onAccept?: (node: Node) => void
   /** called after every change to the folded state */
   onUpdate?: () => void
+}
+
+/** An op that cannot be encoded (a field out of range): refused before it enters the batch. */
+export class InvalidOpError extends Error {
+  override name = 'InvalidOpError'
 }
 
 /** Submitting into a batch that is full while the next round is not yet open. */
@@ -503,6 +508,12 @@ export class Replica {
   }
 
   private enqueue(op: Op): { seq: bigint; index: number; result: Reject } {
+    // an op the codec cannot encode would make the whole batch unsealable: refuse it before it applies
+    try {
+      encodeOps([op])
+    } catch (e) {
+      throw new InvalidOpError(e instanceof Error ? e.message : String(e))
+    }
     if (!this.batch) this.batch = { ops: [], results: [] }
     if (this.batch.ops.length === 0) this.takeSnapshot(this.applied)
     const seq = BigInt((this.dag.latest[this.me!.index]?.seq ?? 0) + 1)
@@ -530,6 +541,11 @@ export class Replica {
     const r = this.enqueue(op)
     this.onUpdate?.()
     return { ...r, sealed: undefined }
+  }
+
+  /** Ops in the open batch (applied, not yet in a block). */
+  batchedOps(): readonly Op[] {
+    return this.batch?.ops ?? []
   }
 
   get pendingOps(): number {

@@ -9,6 +9,8 @@ import {
   sessionKeyDigest,
 } from './channel.ts'
 import { keccak256 } from './hash.ts'
+import { defaultQuorum } from './quorum.ts'
+import type { Replica } from './replica.ts'
 import { addressFromPrivateKey, signDigest } from './signature.ts'
 import type { DepositRecord } from './state.ts'
 
@@ -58,7 +60,7 @@ export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
     chainId,
     verifyingContract,
     nonce: p.nonce ?? 1n,
-    threshold: p.threshold ?? (p.participants >> 1) + 1,
+    threshold: p.threshold ?? defaultQuorum(p.participants),
     tokens: TEST_TOKENS,
     markets: [TEST_MARKET],
     params: {
@@ -93,4 +95,27 @@ export function testDeposits(participants: number, tokens: number, amount: bigin
   for (let p = 0; p < participants; p++)
     for (let t = 0; t < tokens; t++) out.push({ index: BigInt(out.length), participant: p, token: t, amount })
   return out
+}
+
+/**
+ * Drives authoring replicas to quiescence in lockstep, as a network with instant delivery would: each pass every
+ * replica may seal its next block (tick), and every sealed block reaches every other replica. Stops when a pass
+ * seals nothing, i.e. no replica has ops of its own or others' ops left to commit. Returns every sealed block, in
+ * seal order. Replicas made with leaderWaitMs 0 never wait for a missing leader.
+ */
+export function runToQuiet(replicas: readonly Replica[], now = 0, maxPasses = 10_000): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const sealed: [Replica, Uint8Array][] = []
+    for (const r of replicas) {
+      const b = r.tick(now + pass)
+      if (b) sealed.push([r, b])
+    }
+    if (sealed.length === 0) return out
+    for (const [from, b] of sealed) {
+      out.push(b)
+      for (const r of replicas) if (r !== from) r.receive(b)
+    }
+  }
+  throw new Error(`runToQuiet: still sealing after ${maxPasses} passes`)
 }

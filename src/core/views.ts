@@ -105,7 +105,7 @@ export type BlockRow = {
   id: Hex
   author: number
   seq: number
-  height: number
+  round: number
   position: number
   final: boolean
   ops: OpRow[]
@@ -120,6 +120,7 @@ const OP_KIND: Record<number, string> = {
   [OpTag.Place]: 'place',
   [OpTag.Cancel]: 'cancel',
   [OpTag.Checkpoint]: 'checkpoint',
+  [OpTag.CheckpointRequest]: 'checkpoint request',
 }
 
 function blockRow(replica: Replica, node: Node, position: number): BlockRow {
@@ -127,7 +128,7 @@ function blockRow(replica: Replica, node: Node, position: number): BlockRow {
     id: node.hex,
     author: node.author,
     seq: node.seq,
-    height: node.height,
+    round: node.round,
     position,
     final: position < replica.finalCount,
     ops: node.block.ops.map((op, index) => {
@@ -155,18 +156,22 @@ export type AuthorRow = {
   participant: number
   latestSeq: number
   latestId: Hex | undefined
-  /** blocks of the DAG this author's latest block does not descend from */
+  latestRound: number
+  /** rounds between this author's latest block and the DAG's highest round */
   lag: number
   equivocator: boolean
 }
 
-/** Per participant: its latest block and how far behind the DAG it is (from its vector clock). */
+/** Per participant: its latest block and how many rounds behind the DAG's highest round it is. */
 export function authorsView(replica: Replica): AuthorRow[] {
   const eq = new Set(replica.equivocators())
-  return replica.latest.map((l, participant) => {
-    let lag = 0
-    if (l) for (let a = 0; a < replica.n; a++) lag += (replica.latest[a]?.seq ?? 0) - l.vc[a]!
-    else for (let a = 0; a < replica.n; a++) lag += replica.latest[a]?.seq ?? 0
-    return { participant, latestSeq: l?.seq ?? 0, latestId: l?.hex, lag, equivocator: eq.has(participant) }
-  })
+  const top = replica.dag.maxRound
+  return replica.latest.map((l, participant) => ({
+    participant,
+    latestSeq: l?.seq ?? 0,
+    latestRound: l?.round ?? 0,
+    latestId: l?.hex,
+    lag: top - (l?.round ?? 0),
+    equivocator: eq.has(participant),
+  }))
 }

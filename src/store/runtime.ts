@@ -19,7 +19,7 @@ import {
 import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { ChannelSession } from './session.ts'
-import { endorsePending, type SettlementContext } from './settlement.ts'
+import type { SettlementContext } from './settlement.ts'
 
 export type StartRoomParameters = {
   invite: Invite
@@ -170,7 +170,8 @@ export class ChannelRuntime {
       schedule: (f) => setTimeout(f, 0),
     })
     const session = new ChannelSession(replica, {
-      now: () => performance.now(),
+      // wall-clock ms: blocks carry it as their time, the input to the channel clock
+      now: () => Date.now(),
       persist: (bytes) => {
         if (!ownStore) throw new Error('this tab is read-only: another tab is the writer')
         return ownStore.append(bytes)
@@ -200,8 +201,8 @@ export class ChannelRuntime {
   }
 
   /**
-   * Reads the channel's on-chain deposits and supplies them to the replica; submits a deposit op for each of
-   * our own records the channel has not credited yet. Also co-signs pending checkpoint proposals.
+   * Reads the channel's on-chain deposit records and attests each one this participant has not attested yet: a
+   * record is credited inside the channel once q participants attested the same content (in index order).
    */
   async syncDeposits(client: ReadClient): Promise<void> {
     const live = this.live
@@ -210,21 +211,22 @@ export class ChannelRuntime {
       address: live.channel.config.verifyingContract,
       channelId: toHex(live.channel.channelId),
     })
-    live.replica.addDeposits(records)
-    // a read-only tab folds the same deposits but leaves crediting and co-signing to the writer tab
+    // a read-only tab folds the same blocks but leaves attesting to the writer tab
     if (live.readOnly) return
-    const pendingCredit = new Set<bigint>()
+    const attested = new Set<bigint>()
     for (const n of live.replica.order)
       if (n.author === this.meIndex)
-        for (const op of n.block.ops) if (op.tag === OpTag.Deposit) pendingCredit.add(op.depositIndex)
+        for (const op of n.block.ops) if (op.tag === OpTag.Deposit) attested.add(op.depositIndex)
+    for (const op of live.replica.batchedOps()) if (op.tag === OpTag.Deposit) attested.add(op.depositIndex)
     for (const r of records)
-      if (
-        r.participant === this.meIndex &&
-        !live.replica.state.credited.has(r.index) &&
-        !pendingCredit.has(r.index)
-      )
-        live.session.submit({ tag: OpTag.Deposit, depositIndex: r.index })
-    endorsePending(live.settlement)
+      if (!live.replica.state.isCredited(r.index) && !attested.has(r.index))
+        live.session.submit({
+          tag: OpTag.Deposit,
+          depositIndex: r.index,
+          participant: r.participant,
+          token: r.token,
+          amount: r.amount,
+        })
   }
 
   /** Plain strings describing the channel state, for tests and diagnostics (exposed as window.__chx). */
@@ -256,7 +258,9 @@ export class ChannelRuntime {
         return acc
       }, {}),
       peers: this.room.peerCount(),
-      checkpoints: r.finalCheckpoints.map((c) => c.version.toString()),
+      checkpoints: r.checkpoints.map((c) => c.version.toString()),
+      certified: r.latestCertified()?.version.toString() ?? null,
+      round: r.dag.maxRound,
     }
   }
 

@@ -13,9 +13,9 @@ export type SessionIO = {
 export type SubmitReturnType = { seq: bigint; index: number; result: Reject }
 
 /**
- * The local author's side of a channel: submits ops to the replica (applied at once, pending), seals the batch
- * on size or age, and for every sealed block persists it before publishing it — so a crash between the two
- * can never make us sign a second block at the same seq.
+ * The local author's side of a channel: submits ops to the replica (applied at once, pending), offers it a
+ * round to propose in on every tick, and for every sealed block persists it before publishing it — so a crash
+ * between the two can never make us sign a second block at the same seq or round.
  */
 export class ChannelSession {
   private chain: Promise<void> = Promise.resolve()
@@ -24,42 +24,38 @@ export class ChannelSession {
   inFlight = 0
   lastError: Error | undefined
 
-  private lastAck = 0
-
   /**
-   * @param ackMs how long an unacknowledged remote block with ops may wait before this participant answers with an
-   * empty block (finality needs every participant to build on a block)
+   * @param tickMs how often to offer the replica a chance to propose: it seals a block only when the next round
+   * is open and it has ops of its own or others' ops are not final yet, so a quiet channel makes no blocks
    */
   constructor(
     readonly replica: Replica,
     private readonly io: SessionIO,
-    tickMs = 5,
-    private readonly ackMs = 100,
+    tickMs = 2,
   ) {
     this.timer = setInterval(() => this.tick(), tickMs)
   }
 
+  /**
+   * Applies the op at once (pending) and queues it for this participant's next block. Throws BatchFullError when
+   * the batch is full and the next round is not open yet (the caller shows it and may retry).
+   */
   submit(op: Op): SubmitReturnType {
     const { seq, index, result, sealed } = this.replica.submit(op, this.io.now())
     if (sealed) this.ship(sealed)
+    else this.tick()
     return { seq, index, result }
   }
 
-  /** Seals the open batch if it is due by age, or acknowledges others' blocks every ackMs. */
+  /** Seals this participant's next block when its round is open and there is something to propose. */
   tick(): void {
-    const now = this.io.now()
-    let sealed = this.replica.sealIfDue(now)
-    if (!sealed && now - this.lastAck >= this.ackMs) {
-      this.lastAck = now
-      if (this.replica.pendingOps === 0) sealed = this.replica.ack()
-    }
+    const sealed = this.replica.tick(this.io.now())
     if (sealed) this.ship(sealed)
   }
 
-  /** Seals whatever is pending now (e.g. before a checkpoint) and waits until it is published. */
+  /** Seals whatever can be sealed now and waits until everything sealed is published. */
   async flush(): Promise<void> {
-    const sealed = this.replica.seal()
-    if (sealed) this.ship(sealed)
+    this.tick()
     await this.chain
   }
 

@@ -10,10 +10,11 @@ import { withdraw } from '../chain/actions/withdraw.ts'
 import { channelSettlementAbi } from '../chain/generated/abis.ts'
 import { getOwed } from '../chain/readers/getOwed.ts'
 import type { ReadClient, WriteClient } from '../chain/types.ts'
-import { bytesEqual, toHex } from '../core/bytes.ts'
+import { toHex } from '../core/bytes.ts'
 import type { Checkpoint, SignedCheckpoint } from '../core/checkpoint.ts'
+import { OpTag } from '../core/ops.ts'
 import type { Equivocation, Replica } from '../core/replica.ts'
-import { balancesTree, exitProofs, stateRoot } from '../core/roots.ts'
+import { exitProofs } from '../core/roots.ts'
 import type { ChannelSession } from './session.ts'
 
 /** What the settlement flows need: the channel's replica and session, and where its contract lives. */
@@ -21,97 +22,26 @@ export type SettlementContext = { replica: Replica; session: ChannelSession; con
 
 const channelIdOf = (ctx: SettlementContext) => toHex(ctx.replica.channel.channelId)
 
-export type SignCurrentCheckpointReturnType = {
-  checkpoint: Checkpoint
-  /** 'signed': a new checkpoint of this replica's cut; 'endorsed': co-signed a pending proposal for that version */
-  how: 'signed' | 'endorsed'
-}
-
 /**
- * Signs the next checkpoint version (= next final version) and publishes the signature. If a peer already
- * proposed that version and its roots match this replica's fold of its cut, co-signs that one instead (what the
- * automatic endorsement would do a moment later): two competing cuts at one version could split the votes so
- * that neither ever reaches the threshold. Otherwise seals what is pending and signs everything this replica has.
- * Peers co-sign it when their own fold of that cut gives the same roots. Throws (a readable message) when this
- * participant already signed that version.
+ * Asks for a checkpoint now: submits a CheckpointRequest op. Once the leader whose history holds it commits,
+ * every honest replica computes the same checkpoint and signs it automatically; it can go on chain once q
+ * participants' signatures arrived (see latestCertified). Returns the version it will get at the earliest.
  */
-export async function signCurrentCheckpoint(
-  ctx: SettlementContext,
-): Promise<SignCurrentCheckpointReturnType> {
-  const r = ctx.replica
-  const version = BigInt(r.finalCheckpoints.length + 1)
-  const atVersion = r.checkpointTallies().filter((t) => t.version === version)
-  const mine = atVersion.find((t) => t.signatures.has(ctx.me))
-  if (mine)
-    throw new Error(
-      `you already signed v${version}: it has ${mine.signatures.size} of ${r.channel.config.threshold} signatures needed; peers co-sign it once they hold its blocks`,
-    )
-  for (const t of atVersion)
-    if (r.endorse(t) === 'signed') {
-      await ctx.session.flush()
-      return { checkpoint: t, how: 'endorsed' }
-    }
-  // flush() seals the open batch synchronously, so the cut below has no pending ops (nothing can interleave)
-  const sealed = ctx.session.flush()
-  const cp = r.currentCheckpoint()
-  r.signCheckpoint(cp)
-  await sealed
+export async function requestCheckpoint(ctx: SettlementContext): Promise<bigint> {
+  const version = BigInt(ctx.replica.checkpoints.length + 1)
+  ctx.session.submit({ tag: OpTag.CheckpointRequest })
   await ctx.session.flush()
-  return { checkpoint: cp, how: 'signed' }
+  return version
 }
 
-/** digests a replica refused to co-sign after finalization (roots differ from its fold): not re-checked */
-const refusedFinal = new WeakMap<Replica, Set<string>>()
-
-/** Whether this replica's fold of `cp`'s cut gives `cp`'s roots (what endorse checks before signing). */
-function agrees(replica: Replica, cp: Checkpoint): boolean {
-  const s = replica.stateOfCut(cp.heads)
-  return (
-    bytesEqual(stateRoot(s), cp.stateRoot) && bytesEqual(balancesTree(s, cp.version).root, cp.balancesRoot)
-  )
-}
-
-/**
- * Co-signs every checkpoint proposal for the next version whose roots match this replica's fold of its cut, and
- * the latest final checkpoint if this participant has not signed it yet: a checkpoint is final at t signatures,
- * but an emergency exit needs all n, so honest participants keep co-signing it after it is final. Returns how
- * many it signed. Honest participants run this whenever new blocks arrive.
- */
-export function endorsePending(ctx: SettlementContext): number {
-  const r = ctx.replica
-  let signed = 0
-  for (const t of r.checkpointTallies()) if (!t.signatures.has(ctx.me) && r.endorse(t) === 'signed') signed++
-  const last = proposable(r)
-  let refused = refusedFinal.get(r)
-  if (last && !last.signatures.has(ctx.me) && !refused?.has(last.digest)) {
-    if (agrees(r, last))
-      try {
-        const { version, heads, stateRoot, balancesRoot } = last
-        r.signCheckpoint({ version, heads, stateRoot, balancesRoot })
-        signed++
-      } catch {
-        // this participant signed another digest at that version (it lost): never sign two
-      }
-    else {
-      if (!refused) {
-        refused = new Set()
-        refusedFinal.set(r, refused)
-      }
-      refused.add(last.digest)
-    }
-  }
-  if (signed > 0) void ctx.session.flush()
-  return signed
-}
-
-/** The highest checkpoint with signatures from at least t participants: what can be proposed or challenge with. */
+/** The newest checkpoint with signatures from at least q participants: what can be proposed or challenge with. */
 export function proposable(replica: Replica): SignedCheckpoint | undefined {
-  return replica.finalCheckpoints[replica.finalCheckpoints.length - 1]
+  return replica.latestCertified()
 }
 
-/** A checkpoint every participant signed: what an emergency exit needs before finalization. */
+/** The newest checkpoint every participant signed: what an emergency exit needs before finalization. */
 export function fullySigned(replica: Replica): SignedCheckpoint | undefined {
-  return replica.checkpointTallies().find((t) => t.signatures.size === replica.n)
+  return replica.latestFullySigned()
 }
 
 export function proposeOnChain(
@@ -132,21 +62,19 @@ export function finalizeOnChain(client: WriteClient, ctx: SettlementContext): Pr
 }
 
 /**
- * The checkpoint the contract holds at `version` with `balancesRoot`, as this replica knows it (any tally: the
- * cut is what matters, not how many signatures arrived here). Pass the root read from the chain: two different
- * cuts may have been signed at one version.
+ * The checkpoint this replica computed at `version`, if the contract's `balancesRoot` (read from the chain) is
+ * its root: every honest replica computes one checkpoint per version, so another root means it is not ours.
  */
 export function findCheckpoint(
   replica: Replica,
   version: bigint,
   balancesRoot?: Hex,
 ): SignedCheckpoint | undefined {
-  const root = balancesRoot?.toLowerCase()
-  return replica
-    .checkpointTallies()
-    .find(
-      (t) => t.version === version && (root === undefined || toHex(t.balancesRoot).toLowerCase() === root),
-    )
+  const cp = replica.checkpoints[Number(version) - 1]
+  if (!cp) return undefined
+  if (balancesRoot !== undefined && toHex(cp.balancesRoot).toLowerCase() !== balancesRoot.toLowerCase())
+    return undefined
+  return cp
 }
 
 /** Whether the contract already paid `account` its `token` from this channel (claim or emergency exit). */
@@ -166,7 +94,7 @@ export function isSettled(
 
 /** Exit proofs of the local participant in `cp` for the tokens the contract has not paid it yet. */
 async function unsettledProofs(client: WriteClient, ctx: SettlementContext, cp: Checkpoint) {
-  const state = ctx.replica.stateOfCut(cp.heads)
+  const state = ctx.replica.stateOfCheckpoint(cp.version)
   const out = []
   for (const proof of exitProofs(state, cp.version, ctx.me))
     if (!(await isSettled(client, ctx, client.account.address, proof.leaf.token))) out.push(proof)

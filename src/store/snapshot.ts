@@ -32,8 +32,13 @@ export type ChannelSnapshot = {
   finalCount: number
   pendingOps: number
   stateRoot: Hex
+  /** checkpoints computed from commits, oldest first, with the signatures gathered so far */
   checkpoints: SignedCheckpoint[]
-  finalCheckpoints: SignedCheckpoint[]
+  /** those with signatures from at least q participants: what the contract accepts */
+  certifiedCheckpoints: SignedCheckpoint[]
+  /** the channel clock at the last commit (ms) and the DAG's highest round */
+  clock: bigint
+  round: number
 }
 
 export type TakeSnapshotParameters = { replica: Replica; me: number; market?: number; depthLevels?: number }
@@ -69,7 +74,9 @@ export function takeSnapshot({
     finalCount: replica.finalCount,
     pendingOps: replica.pendingOps,
     stateRoot: `0x${root}`,
-    checkpoints: replica.checkpointTallies(),
-    finalCheckpoints: replica.finalCheckpoints.slice(),
+    checkpoints: replica.checkpoints.slice(),
+    certifiedCheckpoints: replica.checkpoints.filter((c) => c.signatures.size >= replica.q),
+    clock: replica.clock,
+    round: replica.dag.maxRound,
   }
 }

@@ -94,8 +94,8 @@ export function SimulatorPage() {
               <td>{JSON.stringify(result.rejectedByReason)}</td>
             </tr>
             <tr>
-              <th>Final checkpoints</th>
-              <td>{result.finalCheckpoints}</td>
+              <th>Certified checkpoints</th>
+              <td>{result.certifiedCheckpoints}</td>
             </tr>
             <tr>
               <th>Wall time</th>
