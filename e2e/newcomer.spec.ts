@@ -16,6 +16,17 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
     Trader.open(browser, 'C', 3, target),
   ])
   const [a, b, c] = traders as [Trader, Trader, Trader]
+  // like a chain, npm start's anvil mines on a clock, not only on transactions
+  const blockNumber = async () => {
+    const res = await fetch(target.rpc, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    })
+    return Number(((await res.json()) as { result: string }).result)
+  }
+  const startBlock = await blockNumber()
+  await expect.poll(blockNumber, { timeout: 5_000 }).toBeGreaterThan(startBlock + 1)
   // every uncaught error and console error in any page fails the scenario
   const errors: string[] = []
   for (const t of traders) {

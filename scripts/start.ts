@@ -9,13 +9,27 @@ import { startSignaling } from './signaling.ts'
  * `npm start`: the whole local stack on 127.0.0.1 — anvil with the contracts deployed and test tokens minted to
  * its ten dev accounts, the WebRTC signaling server, and the app (vite). Ports: ANVIL_PORT (8545),
  * SIGNALING_PORT (4444), APP_PORT (5173). APP_CONFIG_FILE (default public/app-config.json) is where the
- * deployment is written and served from as /app-config.json. Ctrl-C stops everything it started.
+ * deployment is written and served from as /app-config.json. The chain mines a block every BLOCK_TIME seconds
+ * (1; 0 mines only on transactions), like a chain: time moves on chain while nobody sends anything, so a dispute
+ * window ends on its own. Ctrl-C stops everything it started.
  */
 const anvilPort = Number(process.env.ANVIL_PORT ?? 8545)
 const signalingPort = Number(process.env.SIGNALING_PORT ?? 4444)
 const appPort = Number(process.env.APP_PORT ?? 5173)
+const blockTime = Number(process.env.BLOCK_TIME ?? 1)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const appConfigFile = process.env.APP_CONFIG_FILE ?? `${root}public/app-config.json`
+
+async function anvilRpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result
+}
 
 const stops: (() => Promise<void> | void)[] = []
 let stopping = false
@@ -34,6 +48,8 @@ try {
   stops.push(anvil.stop)
   console.log('deploying the settlement contract and test tokens …')
   const d = await deployLocal({ rpcUrl: anvil.rpcUrl })
+  // deployed with instant mining (fast); from now on blocks come on a clock
+  if (blockTime > 0) await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [blockTime])
   const signaling = await startSignaling({ host: '127.0.0.1', port: signalingPort })
   stops.push(signaling.stop)
   const appConfig = {
@@ -64,7 +80,7 @@ try {
   console.log(
     [
       '',
-      `  chain      ${anvil.rpcUrl} (chain id ${d.chainId})`,
+      `  chain      ${anvil.rpcUrl} (chain id ${d.chainId}, ${blockTime > 0 ? `a block every ${blockTime} s` : 'a block per transaction'})`,
       `  contract   ${d.settlement}`,
       `  tokens     ${d.base.symbol} ${d.base.address}, ${d.quote.symbol} ${d.quote.address}`,
       `  signaling  ${signaling.url}`,

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { formatEther, type Hex } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
@@ -21,6 +21,7 @@ import {
   slashOnChain,
   withdrawAll,
 } from '../../store/settlement.ts'
+import { ChainClock, liveDispute } from '../chainClock.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
 import { ActionStatus, describeError, useWalletAction } from './useWalletAction.tsx'
 
@@ -54,6 +55,8 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const publicClient = usePublicClient() as unknown as ReadClient | undefined
   const { run, state, busy } = useWalletAction()
   const [chain, setChain] = useState<ChainView | undefined>()
+  const clock = useRef(new ChainClock()).current
+  const [wallMs, setWallMs] = useState(() => Date.now())
   const [signing, setSigning] = useState<
     | { phase: 'running' }
     | { phase: 'done'; version: bigint; how: 'signed' | 'endorsed' }
@@ -87,6 +90,8 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
           ),
         ])
         if (stop) return
+        clock.observe(status.now, Date.now())
+        setWallMs(Date.now())
         const bonds = new Map(
           watched.map((i, k) => [i, { bond: members[k]!.bond, slashed: members[k]!.slashed }]),
         )
@@ -101,9 +106,17 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
       stop = true
       clearInterval(timer)
     }
-  }, [publicClient, ctx.contract, live.channel, equivocators])
+  }, [publicClient, ctx.contract, live.channel, equivocators, clock])
 
-  const status = chain?.status
+  const read = chain?.status
+  // the countdown runs on the wall clock between reads, whether or not the chain mines meanwhile
+  const counting = read?.phase === 'disputing'
+  useEffect(() => {
+    if (!counting) return
+    const t = setInterval(() => setWallMs(Date.now()), 250)
+    return () => clearInterval(t)
+  }, [counting])
+  const status = read && { ...read, ...liveDispute(read, clock.now(wallMs)) }
   const best = proposable(live.replica)
   const full = fullySigned(live.replica)
   const finalized =
@@ -139,6 +152,9 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         On chain: {status ? status.phase : '…'}
         {status && status.version > 0n && ` · checkpoint v${status.version}`}
         {status?.phase === 'disputing' && ` · ${status.secondsLeft.toString()} s left to challenge`}
+        {status?.phase === 'finalizable' &&
+          read?.phase === 'disputing' &&
+          ' · the window has ended; finalize once the chain mines its next block'}
         {status?.phase === 'finalized' &&
           !finalized &&
           ` · the finalized checkpoint is not known here yet (waiting for its blocks)`}
@@ -182,7 +198,11 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         {status?.phase === 'finalizable' && (
           <button
             type="button"
-            disabled={busy}
+            // the contract judges by the block's timestamp: a call against a block before the deadline reverts
+            disabled={busy || read?.phase !== 'finalizable'}
+            title={
+              read?.phase === 'finalizable' ? undefined : 'waiting for the first block past the deadline'
+            }
             onClick={() =>
               run('Finalize', async (c) => confirmTransaction(c, { hash: await finalizeOnChain(c, ctx) }))
             }
