@@ -29,9 +29,9 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  *   and no claim is refused for a shortfall (nothing stranded).
  * - Exit vs finalize: an emergency exit is a proposal of its checkpoint and pays nothing; every
  *   participant is paid its leaf in the finalized checkpoint (no payout before the dispute ends).
- * - Slashing: the whole bond goes out through pull balances, half (plus rounding dust) to the
- *   submitter, the rest equally to the other participants. Anyone may submit, the author included
- *   (from another address); the penalty is therefore at least half the bond.
+ * - Slashing: the whole bond goes out through pull balances, equally to the other participants
+ *   (rounding dust to the first of them), never to the submitter. Evidence is accepted until one
+ *   dispute window after the final deadline; bonds can be released from then on, not before.
  * - minStake, maxLeverage and roles are recorded for the channel core and not enforced here; a bond
  *   is whatever a participant chose to lock with {bond}.
  * - Money leaves only through {withdraw} (pull payments). Every function that moves or credits money
@@ -134,6 +134,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
             if (_tokenSlots[channelId][token] != 0) revert ChannelSettlementDuplicateToken(token);
             _tokenSlots[channelId][token] = i + 1;
         }
+
+        if (!_members[channelId][msg.sender].isParticipant) revert ChannelSettlementNotParticipant(channelId, msg.sender);
 
         ch.status = Status.Open;
         ch.threshold = params.threshold;
@@ -272,15 +274,17 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
 
     /**
      * @inheritdoc IChannelSettlement
-     * @dev Evidence is checked in this order: same author, same seq, author is a participant, not yet
-     * slashed, distinct block ids, then both signatures must be the author's session key. The whole
-     * bond `B` is shared out through pull balances (ETH): `B / 2` to `msg.sender`, the rest split equally
-     * among all participants except the author, and the division remainder to `msg.sender`. The author
-     * is marked slashed even when its bond is zero, so an author is slashed at most once per channel
+     * @dev Evidence is checked in this order: the evidence window is open, same author, same seq, author is a
+     * participant, not yet slashed, distinct block ids, then both signatures must be the author's session key.
+     * The whole bond `B` is shared out through pull balances (ETH), equally among all participants except the
+     * author, the division remainder to the lowest-index one of them; the submitter gets nothing for submitting
+     * (so neither a bot front-running the evidence nor the author itself from another address can take a part).
+     * The author is marked slashed even when its bond is zero, so an author is slashed at most once per channel
      * and cannot bond again there.
      */
     function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external nonReentrant {
         Channel storage ch = _channel(channelId);
+        _checkEvidenceWindow(channelId, ch);
         if (a.author != b.author) revert ChannelSettlementAuthorMismatch(a.author, b.author);
         if (a.seq != b.seq) revert ChannelSettlementSeqMismatch(a.seq, b.seq);
         Member storage m = _participant(channelId, a.author);
@@ -299,11 +303,17 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         emit Slashed(channelId, a.author, msg.sender, amount, idA, idB);
     }
 
-    /// @inheritdoc IChannelSettlement
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev The bond is locked until one dispute window after the final deadline, the end of the evidence
+     * window (see {slash}): no bond can leave while a slash may still arrive, and no slash arrives after.
+     */
     function releaseBond(bytes32 channelId) external nonReentrant {
         Channel storage ch = _channel(channelId);
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
+        uint64 unlockAt = ch.deadline + ch.disputeWindow;
+        if (block.timestamp < unlockAt) revert ChannelSettlementBondLocked(channelId, unlockAt);
         uint256 amount = _bonds[channelId][msg.sender];
         if (amount == 0) revert ChannelSettlementNoBond(channelId, msg.sender);
         _bonds[channelId][msg.sender] = 0;
@@ -592,23 +602,30 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         emit Claimed(channelId, msg.sender, token, paid, rest, version);
     }
 
-    /// @dev Credits a slashed bond: half (plus the division remainder) to the submitter, the rest evenly
-    /// to every participant but the author.
+    /// @dev Reverts once bonds may be released: one dispute window after the deadline of a settling channel.
+    function _checkEvidenceWindow(bytes32 channelId, Channel storage ch) private view {
+        if (ch.status == Status.Open) return;
+        uint64 closesAt = ch.deadline + ch.disputeWindow;
+        if (block.timestamp >= closesAt) revert ChannelSettlementEvidenceWindowClosed(channelId, closesAt);
+    }
+
+    /// @dev Credits a slashed bond evenly to every participant but the author; the division remainder goes to
+    /// the first of them. Nothing depends on who submitted the evidence.
     function _shareSlashedBond(address[] storage participants, address author, uint256 amount) private {
         if (amount == 0) return;
-        uint256 others = participants.length - 1;
-        uint256 submitterShare = amount / 2;
-        uint256 rest = amount - submitterShare;
-        uint256 share = rest / others;
-        for (uint256 i = 0; i < participants.length; ++i) {
-            address p = participants[i];
-            if (p != author) _owed[p][address(0)] += share;
-        }
-        // Safe: share * others <= rest by the floor division above.
+        uint256 n = participants.length;
+        uint256 share = amount / (n - 1);
+        // Safe: share * (n - 1) <= amount by the floor division above.
+        uint256 dust;
         unchecked {
-            submitterShare += rest - share * others;
+            dust = amount - share * (n - 1);
         }
-        _owed[msg.sender][address(0)] += submitterShare;
+        for (uint256 i = 0; i < n; ++i) {
+            address p = participants[i];
+            if (p == author) continue;
+            _owed[p][address(0)] += share + dust;
+            dust = 0;
+        }
     }
 
     function _send(address token, address to, uint256 amount) private {

@@ -98,4 +98,79 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
         vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stranded");
         vm.assertTrue(settlement.isSettled(id, wallets[2], address(token)), "settled once");
     }
+
+    // ---------------------------------------------------------------- (c) Low: slashing and keys
+
+    function _twins(bytes32 channel, uint256 author, uint64 seq)
+        internal
+        view
+        returns (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b)
+    {
+        a = _header(channel, author, seq, keccak256("ops A"));
+        b = _header(channel, author, seq, keccak256("ops B"));
+    }
+
+    /// v1 let an equivocator release its bond the moment the channel was final, ahead of the evidence.
+    function test_Finding_BondLockedWhileASlashMayStillArrive() public {
+        _bond(id, 1, 1 ether);
+        _finalize(id, _cp(1, bytes32(0)), 2);
+        uint64 unlock = settlement.getChannel(id).deadline + WINDOW;
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementBondLocked.selector, id, unlock));
+        vm.prank(wallets[1]);
+        settlement.releaseBond(id);
+
+        (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _twins(id, 1, 4);
+        vm.warp(unlock - 1);
+        settlement.slash(id, a, b); // the last second of the evidence window
+        vm.assertEq(settlement.getParticipant(id, wallets[1]).bond, 0, "slashed before it could leave");
+    }
+
+    /// Once bonds can be released, no evidence is accepted any more: the two windows never overlap.
+    function test_Finding_NoSlashAfterTheBondWindow() public {
+        _bond(id, 2, 1 ether);
+        _finalize(id, _cp(1, bytes32(0)), 2);
+        uint64 unlock = settlement.getChannel(id).deadline + WINDOW;
+        vm.warp(unlock);
+        (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _twins(id, 2, 4);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementEvidenceWindowClosed.selector, id, unlock)
+        );
+        settlement.slash(id, a, b);
+        vm.prank(wallets[2]);
+        settlement.releaseBond(id);
+        vm.assertEq(settlement.owed(wallets[2], address(0)), 1 ether, "bond back");
+    }
+
+    /// v1 paid half the bond to msg.sender: a bot front-running the evidence, or the equivocator itself from another
+    /// address, took it. Now the whole bond goes to the other participants, whoever submits.
+    function test_Finding_SlashRewardGoesToParticipantsNotSubmitter() public {
+        _bond(id, 0, 1 ether + 1);
+        (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _twins(id, 0, 9);
+        address accomplice = address(0xacc);
+        vm.prank(accomplice);
+        settlement.slash(id, a, b);
+        vm.assertEq(settlement.owed(accomplice, address(0)), 0, "submitter earns nothing");
+        vm.assertEq(settlement.owed(wallets[0], address(0)), 0, "author earns nothing");
+        vm.assertEq(settlement.owed(wallets[1], address(0)), 0.5 ether + 1, "share + dust to the lowest index");
+        vm.assertEq(settlement.owed(wallets[2], address(0)), 0.5 ether, "share");
+    }
+
+    /// v1 let anyone submit `open`: with a superseded key authorisation lying around, a stranger could open the
+    /// channel with it. Now only a participant may open.
+    function test_Finding_OnlyAParticipantMayOpen() public {
+        IChannelSettlement.OpenParams memory p = _params(3, 2);
+        p.nonce = 77;
+        bytes[] memory sigs = _authSigs(p);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IChannelSettlement.ChannelSettlementNotParticipant.selector,
+                settlement.computeChannelId(p),
+                address(0xbeef)
+            )
+        );
+        vm.prank(address(0xbeef));
+        settlement.open(p, sigs);
+        vm.prank(wallets[2]);
+        settlement.open(p, sigs);
+    }
 }

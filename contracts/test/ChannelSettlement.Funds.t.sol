@@ -272,7 +272,7 @@ contract ChannelSettlementFundsTest is ChannelFixture {
         settlement.bond{value: 1}(id);
     }
 
-    function test_ReleaseBond_AfterFinalization() public {
+    function test_ReleaseBond_AfterTheEvidenceWindow() public {
         _bond(id, 1, 2 ether);
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNotFinalized.selector, id));
         vm.prank(wallets[1]);
@@ -280,6 +280,11 @@ contract ChannelSettlementFundsTest is ChannelFixture {
 
         IChannelSettlement.Checkpoint memory cp = _cp(1, bytes32(0));
         _finalize(id, cp, 2);
+        uint64 unlock = settlement.getChannel(id).deadline + WINDOW;
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementBondLocked.selector, id, unlock));
+        vm.prank(wallets[1]);
+        settlement.releaseBond(id);
+        vm.warp(unlock);
 
         vm.expectEmit(true, true, false, true);
         emit IChannelSettlement.BondReleased(id, wallets[1], 2 ether);

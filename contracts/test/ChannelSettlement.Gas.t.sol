@@ -43,6 +43,7 @@ contract ChannelSettlementGasTest is ChannelFixture {
         IChannelSettlement.OpenParams memory p = _params(n, t);
         bytes[] memory auth = _authSigs(p);
 
+        vm.prank(wallets[0]);
         settlement.open(p, auth);
         _record("open", 80_000 * n + 200_000);
         bytes32 id = settlement.computeChannelId(p);

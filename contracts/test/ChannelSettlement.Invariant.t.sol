@@ -92,6 +92,12 @@ contract ChannelSettlementInvariantTest is Test {
         vm.assertEq(handler.paidBeforeFinal(), 0, "paid before finalization");
     }
 
+    /// @dev No bond leaves while evidence may still arrive, and evidence is refused only after that.
+    function invariant_BondsLockedWhileEvidenceMayArrive() public view {
+        vm.assertEq(handler.releasedWhileLocked(), 0, "bond released inside the evidence window");
+        vm.assertEq(handler.unexpectedReverts(), 0, "slash or release refused outside the rule");
+    }
+
     function invariant_VersionNeverDecreases() public view {
         vm.assertEq(handler.versionDecreases(), 0, "version decreased");
     }
@@ -108,7 +114,7 @@ contract ChannelSettlementInvariantTest is Test {
 
     /// @dev Prints how often each action ran (visible with -vv), to keep an eye on coverage.
     function afterInvariant() public view {
-        string[14] memory names = [
+        string[16] memory names = [
             "deposit",
             "depositEth",
             "bond",
@@ -122,9 +128,11 @@ contract ChannelSettlementInvariantTest is Test {
             "exit (reverted)",
             "withdraw",
             "slash",
-            "releaseBond"
+            "slash (window closed)",
+            "releaseBond",
+            "releaseBond (locked)"
         ];
-        for (uint256 i = 0; i < 14; ++i) {
+        for (uint256 i = 0; i < 16; ++i) {
             console.log(names[i], handler.calls(names[i]));
         }
     }

@@ -25,7 +25,8 @@ contract ChannelSettlementOpenTest is ChannelFixture {
         bytes[] memory sigs = _authSigs(p);
 
         vm.expectEmit(true, true, false, true);
-        emit IChannelSettlement.ChannelOpened(expectedId, address(this), p);
+        emit IChannelSettlement.ChannelOpened(expectedId, wallets[1], p);
+        vm.prank(wallets[1]);
         bytes32 id = settlement.open(p, sigs);
 
         vm.assertEq(id, expectedId, "channel id");
@@ -75,10 +76,10 @@ contract ChannelSettlementOpenTest is ChannelFixture {
         );
     }
 
-    function test_Open_AnyoneMaySubmitAndNonceSeparatesChannels() public {
+    function test_Open_AnyParticipantMaySubmitAndNonceSeparatesChannels() public {
         IChannelSettlement.OpenParams memory p = _params(2, 2);
         bytes[] memory sigs = _authSigs(p);
-        vm.prank(address(0xbeef));
+        vm.prank(wallets[1]);
         bytes32 a = settlement.open(p, sigs);
         p.nonce = 2;
         bytes32 b = _open(p);

@@ -34,11 +34,11 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         vm.prank(reporter);
         settlement.slash(id, a, b);
 
-        // 1 ether: half to the reporter, the other half split among participants 0, 2 and 3, whose
-        // 0.5 ether / 3 leaves 2 wei of remainder, which goes to the reporter too.
-        uint256 share = uint256(0.5 ether) / 3;
-        vm.assertEq(settlement.owed(reporter, address(0)), 0.5 ether + (0.5 ether - 3 * share), "reporter");
-        vm.assertEq(settlement.owed(wallets[0], address(0)), share, "participant 0");
+        // 1 ether split among participants 0, 2 and 3; 1 ether / 3 leaves 1 wei of remainder, which goes to
+        // participant 0 (the lowest index). The reporter gets nothing.
+        uint256 share = uint256(1 ether) / 3;
+        vm.assertEq(settlement.owed(reporter, address(0)), 0, "reporter");
+        vm.assertEq(settlement.owed(wallets[0], address(0)), share + 1, "participant 0");
         vm.assertEq(settlement.owed(wallets[2], address(0)), share, "participant 2");
         vm.assertEq(settlement.owed(wallets[3], address(0)), share, "participant 3");
         vm.assertEq(settlement.owed(wallets[1], address(0)), 0, "author gets nothing");
@@ -46,18 +46,18 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         vm.assertTrue(m.slashed, "marked");
         vm.assertEq(m.bond, 0, "bond taken");
 
-        uint256 before = reporter.balance;
-        vm.prank(reporter);
+        uint256 before = wallets[2].balance;
+        vm.prank(wallets[2]);
         settlement.withdraw(address(0));
-        vm.assertEq(reporter.balance - before, 0.5 ether + 2, "reporter paid");
+        vm.assertEq(wallets[2].balance - before, share, "participant paid");
     }
 
-    function test_Slash_ReporterWhoIsParticipantAlsoGetsShare() public {
+    function test_Slash_ReporterWhoIsParticipantGetsItsShareOnly() public {
         (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _pair(1, 7);
-        vm.prank(wallets[0]);
+        vm.prank(wallets[3]);
         settlement.slash(id, a, b);
-        uint256 share = uint256(0.5 ether) / 3;
-        vm.assertEq(settlement.owed(wallets[0], address(0)), 0.5 ether + share + 2, "half + share + dust");
+        uint256 share = uint256(1 ether) / 3;
+        vm.assertEq(settlement.owed(wallets[3], address(0)), share, "its share, nothing for reporting");
     }
 
     function test_Slash_BlockIdMatchesTypedDataSpec() public view {
@@ -217,12 +217,13 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         settlement.slash(id, a, b);
     }
 
-    function test_Slash_AfterFinalizationUntilBondReleased() public {
+    function test_Slash_AfterFinalizationWithinTheEvidenceWindow() public {
         _finalize(id, _cp(1, bytes32(0)), 3);
         (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _pair(1, 7);
         vm.prank(reporter);
         settlement.slash(id, a, b);
-        vm.assertEq(settlement.owed(reporter, address(0)), 0.5 ether + 2, "slashed after finalization");
+        vm.assertEq(settlement.owed(wallets[2], address(0)), uint256(1 ether) / 3, "slashed after finalization");
+        vm.warp(settlement.getChannel(id).deadline + WINDOW);
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNoBond.selector, id, wallets[1]));
         vm.prank(wallets[1]);
         settlement.releaseBond(id);
@@ -235,7 +236,7 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         IChannelSettlement.BlockHeader memory b = _header(small, 0, 1, keccak256("b"));
         vm.prank(reporter);
         settlement.slash(small, a, b);
-        vm.assertEq(settlement.owed(reporter, address(0)), 1, "floor(3 / 2)");
-        vm.assertEq(settlement.owed(wallets[1], address(0)), 2, "the other participant");
+        vm.assertEq(settlement.owed(reporter, address(0)), 0, "reporter");
+        vm.assertEq(settlement.owed(wallets[1], address(0)), 3, "the other participant takes it all");
     }
 }

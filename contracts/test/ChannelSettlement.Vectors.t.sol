@@ -64,7 +64,10 @@ contract ChannelSettlementVectorsTest is Test {
     }
 
     function _open() internal {
-        settlement.open(_params(), vm.parseJsonBytesArray(json, ".authSigs"));
+        IChannelSettlement.OpenParams memory p = _params();
+        bytes[] memory sigs = vm.parseJsonBytesArray(json, ".authSigs");
+        vm.prank(p.participants[0]);
+        settlement.open(p, sigs);
     }
 
     function test_Vectors_DomainAndChannelId() public view {

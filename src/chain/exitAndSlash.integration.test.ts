@@ -177,7 +177,7 @@ describe('emergency exit and slashing against anvil', () => {
     })
     expect(p.slashed).toBe(true)
     expect(p.bond).toBe(0n)
-    // half to the submitter, the rest split between the two other participants
+    // split between the two other participants; the submitter (b) earns nothing for submitting
     const owedB = await getOwed(local.publicClient, {
       address: settlement,
       account: b.wallet.account.address,
@@ -188,8 +188,8 @@ describe('emergency exit and slashing against anvil', () => {
       account: a.wallet.account.address,
       token: eth,
     })
-    expect(owedB - before.b).toBe(BOND / 2n + BOND / 4n)
-    expect(owedA - before.a).toBe(BOND / 4n)
+    expect(owedB - before.b).toBe(BOND / 2n)
+    expect(owedA - before.a).toBe(BOND / 2n)
 
     // the same evidence, or the other replica's copy of it, slashes nothing more
     for (const ev of [evidence, a.replica.equivocations[0]!]) {

@@ -107,7 +107,13 @@ afterAll(async () => {
 
 describe('settlement against anvil, driven by the channel core', () => {
   it('opens the channel with the wallets’ session-key authorisations; the chain agrees on its id', async () => {
-    const opener = local.wallets[0]!
+    // only a participant may open (wallet 0 deployed the contracts and is none)
+    await expectRevert(
+      openChannelOnChain(local.wallets[0]!, { address: settlement, config: cc.config }),
+      'ChannelSettlementNotParticipant',
+      [cc.channelId, local.wallets[0]!.account.address],
+    )
+    const opener = cc.members[0]!.wallet
     const { hash, channelId } = await openChannelOnChain(opener, { address: settlement, config: cc.config })
     const receipt = await local.publicClient.waitForTransactionReceipt({ hash })
     expect(receipt.status).toBe('success')
@@ -431,8 +437,17 @@ describe('settlement against anvil, driven by the channel core', () => {
           'ChannelSettlementAlreadySettled',
         )
       }
-      if (m.index === 2)
+      if (m.index === 2) {
+        // the bond stays locked while slashing evidence may still arrive
+        const status = await getDisputeStatus(publicClient, { address: settlement, channelId: cc.channelId })
+        await expectRevert(
+          releaseBond(m.wallet, { address: settlement, channelId: cc.channelId }),
+          'ChannelSettlementBondLocked',
+          [cc.channelId, status.bondsUnlockAt],
+        )
+        await local.travel(status.bondsUnlockAt - status.now)
         await local.confirm(releaseBond(m.wallet, { address: settlement, channelId: cc.channelId }))
+      }
 
       for (const [t, token] of tokens.entries()) {
         const expected = final.holdings(m.index, t) + (m.index === 2 && t === TOKEN.ETH ? CAROL_BOND : 0n)

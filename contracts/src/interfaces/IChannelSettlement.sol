@@ -158,6 +158,10 @@ interface IChannelSettlement {
     error ChannelSettlementParticipantSlashed(bytes32 channelId, address participant);
     /// @notice The participant has no bond to release.
     error ChannelSettlementNoBond(bytes32 channelId, address participant);
+    /// @notice Bonds stay locked until `unlockAt`, while evidence against their owners may still arrive.
+    error ChannelSettlementBondLocked(bytes32 channelId, uint64 unlockAt);
+    /// @notice Evidence was accepted until `closedAt` (one dispute window after the final deadline); bonds are free now.
+    error ChannelSettlementEvidenceWindowClosed(bytes32 channelId, uint64 closedAt);
 
     /// @notice A challenge must carry a strictly higher version than `current`.
     error ChannelSettlementStaleVersion(uint64 version, uint64 current);
@@ -257,7 +261,7 @@ interface IChannelSettlement {
         bytes32 blockIdA,
         bytes32 blockIdB
     );
-    /// @notice `participant`'s bond `amount` moved to its pull balance after finalization.
+    /// @notice `participant`'s bond `amount` moved to its pull balance after the evidence window.
     event BondReleased(bytes32 indexed channelId, address indexed participant, uint256 amount);
 
     // ------------------------------------------------------------------------------------------
@@ -265,7 +269,7 @@ interface IChannelSettlement {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * @notice Opens a channel. Anyone may submit; `keyAuthSigs[i]` must be participant `i`'s wallet
+     * @notice Opens a channel. Only a participant may submit; `keyAuthSigs[i]` must be participant `i`'s wallet
      * signature over `SessionKey(channelId, participants[i], sessionKeys[i])`.
      * @return channelId see {computeChannelId}
      */
@@ -320,10 +324,17 @@ interface IChannelSettlement {
     /// @notice Sends the caller its whole pull balance of `token` (`address(0)` for ETH).
     function withdraw(address token) external;
 
-    /// @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq.
+    /**
+     * @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq, and shares it
+     * among the other participants (not the submitter). Anyone may submit, until one dispute window after the
+     * final deadline.
+     */
     function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external;
 
-    /// @notice Moves the caller's remaining bond to its pull balance once the channel is finalized.
+    /**
+     * @notice Moves the caller's remaining bond to its pull balance once the channel is finalized and the
+     * evidence window (one dispute window after the final deadline) has closed.
+     */
     function releaseBond(bytes32 channelId) external;
 
     // ------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ contract SettlementHandler is ChannelFixture {
     /// @dev payouts above the leaf in the finalized checkpoint, and payouts before finalization
     uint256 public paidAboveLeaf;
     uint256 public paidBeforeFinal;
+    uint256 public unexpectedReverts;
+    uint256 public releasedWhileLocked;
     /// @dev claimed leaves minus what was paid for them (the recorded shortfall)
     mapping(bytes32 => mapping(address => uint256)) public ghostUnpaid;
     mapping(string => uint256) public calls;
@@ -268,8 +270,16 @@ contract SettlementHandler is ChannelFixture {
         IChannelSettlement.BlockHeader memory a = _header(id, author, seq, keccak256("a"));
         IChannelSettlement.BlockHeader memory b = _header(id, author, seq, keccak256("b"));
         vm.prank(actors[reporter % actors.length]);
-        settlement.slash(id, a, b);
-        ++calls["slash"];
+        try settlement.slash(id, a, b) {
+            ++calls["slash"];
+        } catch {
+            // only once the evidence window has closed
+            IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+            if (info.status == IChannelSettlement.Status.Open || block.timestamp < info.deadline + info.disputeWindow) {
+                ++unexpectedReverts;
+            }
+            ++calls["slash (window closed)"];
+        }
         _observe();
     }
 
@@ -278,9 +288,16 @@ contract SettlementHandler is ChannelFixture {
         who %= N;
         if (_status(id) != IChannelSettlement.Status.Finalized) return;
         if (settlement.getParticipant(id, wallets[who]).bond == 0) return;
+        IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+        bool locked = block.timestamp < info.deadline + info.disputeWindow;
         vm.prank(wallets[who]);
-        settlement.releaseBond(id);
-        ++calls["releaseBond"];
+        try settlement.releaseBond(id) {
+            if (locked) ++releasedWhileLocked;
+            ++calls["releaseBond"];
+        } catch {
+            if (!locked) ++unexpectedReverts;
+            ++calls["releaseBond (locked)"];
+        }
         _observe();
     }
 

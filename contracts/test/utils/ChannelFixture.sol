@@ -115,8 +115,11 @@ abstract contract ChannelFixture is Test {
         }
     }
 
+    /// @dev Opens `p` from its first participant (only participants may open).
     function _open(IChannelSettlement.OpenParams memory p) internal returns (bytes32) {
-        return settlement.open(p, _authSigs(p));
+        bytes[] memory sigs = _authSigs(p);
+        vm.prank(p.participants[0]);
+        return settlement.open(p, sigs);
     }
 
     function _open(uint256 n, uint16 t) internal returns (bytes32) {

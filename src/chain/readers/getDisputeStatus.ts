@@ -19,6 +19,11 @@ export type GetDisputeStatusReturnType = {
   deadline: bigint
   /** the latest the deadline can ever move to: first proposal + 2 × dispute window (0 while open) */
   maxDeadline: bigint
+  /**
+   * end of the evidence window, one dispute window after the deadline (0 while open): slashing evidence is accepted
+   * before it, bonds can be released from it on
+   */
+  bondsUnlockAt: bigint
   /** the latest block's timestamp: the clock the contract uses */
   now: bigint
   /** seconds until the deadline by chain time, 0 once passed */
@@ -50,6 +55,7 @@ export async function getDisputeStatus(
     version: info.checkpoint.version,
     deadline,
     maxDeadline: info.firstProposalAt === 0n ? 0n : info.firstProposalAt + 2n * info.disputeWindow,
+    bondsUnlockAt: info.firstProposalAt === 0n ? 0n : deadline + info.disputeWindow,
     now,
     secondsLeft: closing && now < deadline ? deadline - now : 0n,
   }
