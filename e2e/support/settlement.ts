@@ -169,7 +169,9 @@ export class Settler {
 
   /** How many checkpoints this page's replica has computed. */
   checkpointCount(): Promise<number> {
-    return this.page.evaluate(() => (window as unknown as { __chx: Runtime }).__chx.live.replica.checkpoints.length)
+    return this.page.evaluate(
+      () => (window as unknown as { __chx: Runtime }).__chx.live.replica.checkpoints.length,
+    )
   }
 
   /** Waits until this page's tally of checkpoint `version` has at least `count` signatures. */
@@ -224,7 +226,8 @@ export class Settler {
           return s
         }
         const t = r.live.replica.checkpoints[version - 1]
-        if (!t || (balancesRoot !== undefined && hex(t.balancesRoot) !== balancesRoot.toLowerCase())) return undefined
+        if (!t || (balancesRoot !== undefined && hex(t.balancesRoot) !== balancesRoot.toLowerCase()))
+          return undefined
         const s = r.live.replica.stateOfCheckpoint(t.version)
         return {
           signatures: t.signatures.size,

@@ -160,7 +160,9 @@ export function decodeBlock(bytes: Uint8Array): Block {
   let checkpointOps = 0
   for (const op of ops) if (op.tag === OpTag.Checkpoint) checkpointOps++
   if (checkpointOps > MAX_CHECKPOINT_OPS_PER_BLOCK)
-    throw new BlockDecodeError(`${checkpointOps} checkpoint signatures over limit`)
+    throw new BlockDecodeError(
+      `${checkpointOps} checkpoint signatures exceed the limit of ${MAX_CHECKPOINT_OPS_PER_BLOCK}`,
+    )
   return { channelId, author, seq, round, time, prev, parents, opsBytes, ops, signature }
 }
 

@@ -2,7 +2,10 @@ import type { Dag, Node } from './dag.ts'
 import { leaderOf } from './leaders.ts'
 
 /** What the commit rule says of one leader slot. */
-export type Decision = { kind: 'commit'; leader: Node; direct: boolean } | { kind: 'skip'; direct: boolean } | { kind: 'undecided' }
+export type Decision =
+  | { kind: 'commit'; leader: Node; direct: boolean }
+  | { kind: 'skip'; direct: boolean }
+  | { kind: 'undecided' }
 
 /**
  * The uncertified-DAG commit rule of Mysticeti-C (Babel et al., "Mysticeti: Reaching the Limits of Latency with

@@ -254,11 +254,8 @@ export class Dag {
     this.nodes.set(node.hex, node)
     this.ingress.accepted++
     if (round > this.maxRound) this.maxRound = round
-    let list = this.byRound.get(round)
-    if (!list) this.byRound.set(round, (list = []))
-    list.push(node)
-    let authors = this.roundAuthors.get(round)
-    if (!authors) this.roundAuthors.set(round, (authors = new Set()))
+    entry(this.byRound, round, () => []).push(node)
+    const authors = entry(this.roundAuthors, round, () => new Set())
     authors.add(node.author)
     if (authors.size >= this.q && round > this.quorumRound) this.quorumRound = round
 
@@ -291,19 +288,13 @@ export class Dag {
         node.vote = ref
         break
       }
-    if (node.vote === null) {
-      let s = this.skipVoters.get(r - 1)
-      if (!s) this.skipVoters.set(r - 1, (s = new Set()))
-      s.add(node.author)
-    }
+    if (node.vote === null) entry(this.skipVoters, r - 1, () => new Set()).add(node.author)
     if (r < 3) return
     // a certificate for L (round r − 2): references to round r − 1 blocks by q distinct authors supporting L
     const tally = new Map<Node, Set<number>>()
     for (const ref of node.refs) {
       if (ref.round !== r - 1 || !ref.vote) continue
-      let s = tally.get(ref.vote)
-      if (!s) tally.set(ref.vote, (s = new Set()))
-      s.add(ref.author)
+      entry(tally, ref.vote, () => new Set<number>()).add(ref.author)
     }
     for (const [target, voters] of tally) {
       if (voters.size < this.q) continue
@@ -371,17 +362,23 @@ export class Dag {
       out.push(b)
       taken.add(b)
     }
+    // other frontier blocks, at most one per slot: an equivocator's hundred forks cost one reference
     const rest: Node[] = []
-    for (const h of this.heads) {
-      const x = this.nodes.get(h)!
-      if (x.round < round && !taken.has(x) && x.author !== prev?.author) rest.push(x)
+    const slots = new Set<string>()
+    for (const x of out) slots.add(`${x.author}:${x.round}`)
+    const heads = [...this.heads].map((h) => this.nodes.get(h)!)
+    heads.sort((a, b) => b.round - a.round || (a.hex < b.hex ? -1 : 1))
+    for (const x of heads) {
+      const slot = `${x.author}:${x.round}`
+      if (x.round >= round || taken.has(x) || x.author === prev?.author || slots.has(slot)) continue
+      slots.add(slot)
+      rest.push(x)
     }
-    rest.sort((a, b) => b.round - a.round || (a.hex < b.hex ? -1 : 1))
     for (const x of rest) {
       if (out.length >= MAX_PARENTS) break
       out.push(x)
     }
-    return out.slice(0, MAX_PARENTS)
+    return out
   }
 
   get bufferedCount(): number {
@@ -399,7 +396,23 @@ export class Dag {
   }
 }
 
-export function makeNode(id: Uint8Array, hex: Hex, block: Block, bytes: Uint8Array | undefined, author: number): Node {
+/** The map's value at `key`, created by `make` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key)
+  if (v === undefined) {
+    v = make()
+    map.set(key, v)
+  }
+  return v
+}
+
+export function makeNode(
+  id: Uint8Array,
+  hex: Hex,
+  block: Block,
+  bytes: Uint8Array | undefined,
+  author: number,
+): Node {
   return {
     id,
     hex,

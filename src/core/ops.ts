@@ -30,7 +30,13 @@ export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce]
  * distinct participants attested the same content, in index order, so chain data enters the state at one final
  * position on every replica and a made-up record (attested by fewer than q) is never credited.
  */
-export type DepositOp = { tag: 0x01; depositIndex: bigint; participant: number; token: number; amount: bigint }
+export type DepositOp = {
+  tag: 0x01
+  depositIndex: bigint
+  participant: number
+  token: number
+  amount: bigint
+}
 /** Move `amount` from available to pending-withdrawal, to be paid out at settlement. */
 export type WithdrawOp = { tag: 0x02; token: number; amount: bigint }
 export type TransferOp = { tag: 0x03; to: number; token: number; amount: bigint }

@@ -1,239 +1,66 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { type Block, createBlock, decodeBlock, encodeBlock } from './block.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { createBlock, decodeBlock, encodeBlock, MAX_PARENTS } from './block.ts'
 import { fromHex, toHex, ZERO32 } from './bytes.ts'
-import { domainSeparator } from './eip712.ts'
+import { checkpointDigest } from './checkpoint.ts'
 import { keccak256 } from './hash.ts'
-import { type Op, OpTag, OrderKind, Side, TimeInForce } from './ops.ts'
+import { MAX_CHECKPOINT_OPS_PER_BLOCK, type Op, OpTag, OrderKind, Side, TimeInForce } from './ops.ts'
 import { Reject } from './reasons.ts'
-import { Replica } from './replica.ts'
+import { BatchFullError, InvalidOpError, Replica, type ReplicaOptions } from './replica.ts'
 import { signDigest } from './signature.ts'
-import { makeTestChannel, type TestChannel, testDeposits } from './testing.ts'
+import { Rng } from './sim/rng.ts'
+import { ChannelState } from './state.ts'
+import { makeTestChannel, runToQuiet, type TestChannel, testDeposits } from './testing.ts'
 
 const AMOUNT = 1_000_000_000n
-const tc = makeTestChannel({ participants: 3, label: 'replica' })
-const deposits = testDeposits(3, 2, AMOUNT)
+const tc = makeTestChannel({ participants: 4, label: 'replica' })
+const deposits = testDeposits(4, 2, AMOUNT)
+const transfer = (to: number, amount: bigint, token = 0): Op => ({ tag: OpTag.Transfer, to, token, amount })
+const limit = (side: Side, price: bigint, qty: bigint): Op => ({
+  tag: OpTag.Place,
+  market: 0,
+  side,
+  kind: OrderKind.Limit,
+  tif: TimeInForce.GTC,
+  price,
+  qty,
+})
 
-/** Hand-built blocks for author `a` of a test channel: full control over seq, prev and parents. */
-function block(
-  ch: TestChannel,
-  a: number,
-  seq: bigint,
-  prev: Uint8Array,
-  parents: Uint8Array[],
-  ops: Op[],
-  opts: { sessionKey?: Uint8Array; domainSeparator?: Uint8Array } = {},
-) {
-  return createBlock({
-    channelId: ch.channel.channelId,
-    author: fromHex(ch.members[a]!.address),
-    seq,
-    prev,
-    parents,
-    ops,
-    sessionKey: opts.sessionKey ?? ch.members[a]!.sessionKey,
-    domainSeparator: opts.domainSeparator ?? ch.channel.domainSeparator,
-  })
+function network(ch: TestChannel = tc, opts: ReplicaOptions = {}, who?: number[]) {
+  return (who ?? ch.members.map((m) => m.index)).map(
+    (i) =>
+      new Replica(ch.channel, {
+        author: { index: i, sessionKey: ch.members[i]!.sessionKey },
+        deposits,
+        leaderWaitMs: 0,
+        ...opts,
+      }),
+  )
 }
+const observer = (opts: ReplicaOptions = {}) => new Replica(tc.channel, { deposits, ...opts })
+const root = (r: Replica) => toHex(r.stateRoot())
 
-const deposit = (i: number): Op => ({ tag: OpTag.Deposit, depositIndex: BigInt(i) })
-const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
-const fresh = () => new Replica(tc.channel, { deposits })
-
-describe('ingress rejection rules (THREATS rows 2, 3, 5, 6, 8)', () => {
-  const b1 = block(tc, 0, 1n, ZERO32, [], [deposit(0)])
-
-  it('accepts a valid block once and deduplicates by id', () => {
-    const r = fresh()
-    expect(r.receive(b1.bytes).status).toBe('accepted')
-    expect(r.receive(b1.bytes).status).toBe('duplicate')
-    expect(r.state.avail[0]).toBe(AMOUNT)
-  })
-
-  it('refuses garbage, truncation and oversize before any state change', () => {
-    const r = fresh()
-    expect(r.receive(new Uint8Array([1, 2, 3]))).toMatchObject({ status: 'rejected', reason: 'malformed' })
-    expect(r.receive(b1.bytes.slice(0, b1.bytes.length - 1))).toMatchObject({ reason: 'malformed' })
-    expect(r.receive(new Uint8Array(300 * 1024))).toMatchObject({ reason: 'oversize' })
-    expect(r.order.length).toBe(0)
-  })
-
-  it('refuses a block signed by a key that is not the author’s session key (forgery)', () => {
-    const forged = block(tc, 0, 1n, ZERO32, [], [transfer(1, 5n)], { sessionKey: tc.members[1]!.sessionKey })
-    expect(fresh().receive(forged.bytes)).toMatchObject({ reason: 'bad-signature' })
-  })
-
-  it('refuses the wallet key in place of the session key', () => {
-    const byWallet = block(tc, 0, 1n, ZERO32, [], [deposit(0)], { sessionKey: tc.members[0]!.walletKey })
-    expect(fresh().receive(byWallet.bytes)).toMatchObject({ reason: 'bad-signature' })
-  })
-
-  it('refuses one changed field under the original signature', () => {
-    const b: Block = {
-      ...b1.block,
-      ops: [deposit(1)],
-      opsBytes: block(tc, 0, 1n, ZERO32, [], [deposit(1)]).block.opsBytes,
-    }
-    expect(fresh().receive(encodeBlock(b))).toMatchObject({ reason: 'bad-signature' })
-  })
-
-  it('refuses the high-s twin and v outside {27, 28}', () => {
-    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
-    const sig = b1.block.signature
-    const s = BigInt(toHex(sig.subarray(32, 64)))
-    const twin = new Uint8Array(sig)
-    twin.set(fromHex(`0x${(N - s).toString(16).padStart(64, '0')}`), 32)
-    twin[64] = sig[64] === 27 ? 28 : 27
-    expect(fresh().receive(encodeBlock({ ...b1.block, signature: twin }))).toMatchObject({
-      reason: 'bad-signature',
-    })
-    const v29 = new Uint8Array(sig)
-    v29[64] = 29
-    expect(fresh().receive(encodeBlock({ ...b1.block, signature: v29 }))).toMatchObject({
-      reason: 'bad-signature',
-    })
-  })
-
-  it('refuses blocks of another channel, and blocks signed for another chain or contract (replay)', () => {
-    const other = makeTestChannel({ participants: 3, label: 'replica', nonce: 99n })
-    expect(fresh().receive(block(other, 0, 1n, ZERO32, [], [deposit(0)]).bytes)).toMatchObject({
-      reason: 'wrong-channel',
-    })
-    for (const domain of [
-      { chainId: 1n, verifyingContract: tc.channel.config.verifyingContract },
-      { chainId: 31337n, verifyingContract: '0x0000000000000000000000000000000000000001' as const },
-    ]) {
-      const replayed = block(tc, 0, 1n, ZERO32, [], [deposit(0)], {
-        domainSeparator: domainSeparator(domain),
-      })
-      expect(fresh().receive(replayed.bytes)).toMatchObject({ reason: 'bad-signature' })
-    }
-  })
-
-  it('gives a non-participant no effect, even with a valid signature', () => {
-    const outsider = makeTestChannel({ participants: 4, label: 'outsider' })
-    const b = createBlock({
-      channelId: tc.channel.channelId,
-      author: fromHex(outsider.members[3]!.address),
-      seq: 1n,
-      prev: ZERO32,
-      parents: [],
-      ops: [deposit(0)],
-      sessionKey: outsider.members[3]!.sessionKey,
-      domainSeparator: tc.channel.domainSeparator,
-    })
-    const r = fresh()
-    expect(r.receive(b.bytes)).toMatchObject({ reason: 'not-participant' })
-    expect(r.state.avail.every((x) => x === 0n)).toBe(true)
-  })
-
-  it('refuses a prev that is another author’s block or skips a seq', () => {
-    const r = fresh()
-    r.receive(b1.bytes)
-    const other = block(tc, 1, 2n, b1.id, [], [])
-    expect(r.receive(other.bytes)).toMatchObject({ reason: 'bad-prev' })
-    const b2 = block(tc, 0, 2n, b1.id, [], [])
-    const gap = block(tc, 0, 4n, b2.id, [], [])
-    expect(r.receive(gap.bytes).status).toBe('buffered')
-    const wrongSeq = block(tc, 0, 3n, b1.id, [], [])
-    expect(r.receive(wrongSeq.bytes)).toMatchObject({ reason: 'bad-prev' })
-  })
-
-  it('holds blocks with unknown ancestors in a bounded buffer and applies them once ancestors arrive', () => {
-    const r = new Replica(tc.channel, { deposits, bufferPerAuthor: 2 })
-    const b2 = block(tc, 0, 2n, b1.id, [], [transfer(1, 10n)])
-    const b3 = block(tc, 0, 3n, b2.id, [], [transfer(1, 10n)])
-    expect(r.receive(b3.bytes).status).toBe('buffered')
-    expect(r.receive(b2.bytes).status).toBe('buffered')
-    // the author's buffer is full: a block with lying parents is dropped, not stored
-    const liar = block(tc, 0, 2n, b1.id, [keccak256(new Uint8Array([1]))], [])
-    expect(r.receive(liar.bytes)).toMatchObject({ reason: 'buffer-full' })
-    expect(r.order.length).toBe(0)
-    expect(r.receive(b1.bytes).status).toBe('accepted')
-    expect(r.order.map((n) => n.seq)).toEqual([1, 2, 3])
-    expect(r.state.avail[1 * 2 + 0]).toBe(20n)
-    expect(r.bufferedCount).toBe(0)
-  })
-
-  it('never applies a block whose parents do not exist (lying about causality)', () => {
-    const r = fresh()
-    const liar = block(tc, 0, 1n, ZERO32, [keccak256(new Uint8Array([7]))], [deposit(0)])
-    expect(r.receive(liar.bytes).status).toBe('buffered')
-    expect(r.state.avail[0]).toBe(0n)
-  })
-})
-
-describe('equivocation (THREATS row 4)', () => {
-  it('detects two blocks at one seq, records evidence, and voids the author’s ops from the fork on', () => {
-    const a1 = block(tc, 0, 1n, ZERO32, [], [deposit(0)])
-    const forkA = block(tc, 0, 2n, a1.id, [], [transfer(1, 100n)])
-    const forkB = block(tc, 0, 2n, a1.id, [], [transfer(2, 100n)])
-    const after = block(tc, 0, 3n, forkA.id, [], [transfer(1, 1n)])
-    const honest = block(tc, 1, 1n, ZERO32, [forkB.id], [deposit(2), transfer(2, 7n)])
-    const all = [a1, forkA, forkB, after, honest].map((b) => b.bytes)
-    const x = fresh()
-    const y = fresh()
-    x.receiveMany(all)
-    y.receiveMany([...all].reverse())
-    for (const r of [x, y]) {
-      expect(r.equivocators()).toEqual([0])
-      expect(r.equivocations[0]!.seq).toBe(2)
-      // seq 1 stands, seq ≥ 2 is void, the honest block referencing a fork still applies
-      expect(r.state.avail[0]).toBe(AMOUNT)
-      expect(r.state.avail[2 * 2]).toBe(7n)
-      expect(r.nodes.get(toHex(forkA.id))!.results[0]).toBe(Reject.Equivocator)
-      expect(r.nodes.get(toHex(after.id))!.results[0]).toBe(Reject.Equivocator)
-    }
-    expect(toHex(x.stateRoot())).toBe(toHex(y.stateRoot()))
-    // evidence: same author and seq, different ids, both signatures valid
-    const ev = x.equivocations[0]!
-    expect(ev.a.id).not.toBe(ev.b.id)
-    expect(ev.a.header.seq).toBe(ev.b.header.seq)
-  })
-
-  it('an identical re-delivery is not equivocation', () => {
-    const r = fresh()
-    const a1 = block(tc, 0, 1n, ZERO32, [], [deposit(0)])
-    r.receive(a1.bytes)
-    r.receive(encodeBlock(decodeBlock(a1.bytes)))
-    expect(r.equivocators()).toEqual([])
-    expect(r.order.length).toBe(1)
-  })
-})
-
-/** A small honest DAG: three authors writing concurrently, each block citing a random subset of seen blocks. */
-function randomDag(seed: number, blocks: number, ch: TestChannel = tc) {
-  let s = seed >>> 0
-  const rnd = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-  const seqs = [0n, 0n, 0n]
-  const prevs = [ZERO32, ZERO32, ZERO32]
-  const known: Uint8Array[] = []
-  const out: Uint8Array[] = []
-  for (let i = 0; i < blocks; i++) {
-    const a = Math.floor(rnd() * 3)
-    const ops: Op[] = []
-    if (seqs[a] === 0n) ops.push(deposit(2 * a), deposit(2 * a + 1))
-    for (let k = 0; k < 6; k++) {
-      const r = rnd()
-      const price = BigInt(95 + Math.floor(rnd() * 10))
-      const qty = BigInt(1 + Math.floor(rnd() * 30))
-      const side = rnd() < 0.5 ? Side.Buy : Side.Sell
-      if (r < 0.3) ops.push(transfer((a + 1 + Math.floor(rnd() * 2)) % 3, BigInt(Math.floor(rnd() * 2e9))))
-      else if (r < 0.8)
-        ops.push({
-          tag: OpTag.Place,
-          market: 0,
-          side,
-          kind: OrderKind.Limit,
-          tif: TimeInForce.GTC,
-          price,
-          qty,
-        })
-      else if (r < 0.9)
-        ops.push({
+/**
+ * A random honest history: four authors trade while blocks reach peers after random delays, so rounds form from
+ * partial views. Returns every block any replica sealed.
+ */
+function randomHistory(seed: number, steps: number): Uint8Array[] {
+  const rng = new Rng(seed)
+  const reps = network()
+  const queue: { to: number; bytes: Uint8Array; at: number }[] = []
+  const all: Uint8Array[] = []
+  const open = new Map<number, { seq: bigint; index: number }[]>()
+  for (let now = 1; now <= steps + 400; now++) {
+    if (now <= steps) {
+      const i = rng.int(0, 4)
+      const x = rng.next()
+      const price = BigInt(rng.int(95, 106))
+      const qty = BigInt(rng.int(1, 30))
+      const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
+      let op: Op = limit(side, price, qty)
+      if (x < 0.25) op = transfer((i + 1 + rng.int(0, 3)) % 4, BigInt(rng.int(1, 2e9)), rng.int(0, 2))
+      else if (x < 0.35)
+        op = {
           tag: OpTag.Place,
           market: 0,
           side,
@@ -241,316 +68,554 @@ function randomDag(seed: number, blocks: number, ch: TestChannel = tc) {
           tif: 1,
           price: side ? 1n : 1000n,
           qty,
-        })
-      else ops.push({ tag: OpTag.Cancel, orderSeq: seqs[a]!, orderIndex: Math.floor(rnd() * 6) })
+        }
+      else if (x < 0.45 && (open.get(i)?.length ?? 0) > 0) {
+        const o = open.get(i)!.pop()!
+        op = { tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index }
+      }
+      try {
+        const res = reps[i]!.submit(op, now)
+        if (op.tag === OpTag.Place && op.kind === OrderKind.Limit) {
+          const l = open.get(i) ?? []
+          l.push({ seq: res.seq, index: res.index })
+          open.set(i, l)
+        }
+      } catch (e) {
+        if (!(e instanceof BatchFullError)) throw e
+      }
     }
-    const parents = known.filter(() => rnd() < 0.15).slice(-4)
-    const b = block(ch, a, seqs[a]! + 1n, prevs[a]!, parents, ops)
-    seqs[a]! += 1n
-    prevs[a] = b.id
-    known.push(b.id)
-    out.push(b.bytes)
+    for (const [i, r] of reps.entries()) {
+      const b = r.tick(now)
+      if (!b) continue
+      all.push(b)
+      for (let j = 0; j < 4; j++) if (j !== i) queue.push({ to: j, bytes: b, at: now + rng.int(0, 6) })
+    }
+    for (let k = queue.length - 1; k >= 0; k--)
+      if (queue[k]!.at <= now) {
+        reps[queue[k]!.to]!.receive(queue[k]!.bytes)
+        queue.splice(k, 1)
+      }
   }
-  return out
+  return all
 }
 
+describe('local authoring, rounds and finality', () => {
+  it('applies a submitted op at once (pending), seals it in the next round, and it becomes final at commit', () => {
+    const [a, b, c, d] = network()
+    const res = a!.submit(transfer(1, 5n))
+    expect(res.result).toBe(Reject.None)
+    expect(a!.state.avail[1 * 2]).toBe(AMOUNT + 5n)
+    expect(a!.finalState().avail[1 * 2]).toBe(AMOUNT)
+    runToQuiet([a!, b!, c!, d!])
+    for (const r of [a!, b!, c!, d!]) {
+      expect(r.finalState().avail[1 * 2]).toBe(AMOUNT + 5n)
+      expect(root(r)).toBe(root(a!))
+      // every block that carries ops is final; nothing is pending
+      for (const x of r.order) if (x.block.ops.length > 0) expect(r.isFinal(x)).toBe(true)
+    }
+  })
+
+  it('a round-r block cites blocks of round r − 1 by at least q authors; one author makes one block per round', () => {
+    const reps = network()
+    reps[0]!.submit(transfer(1, 1n))
+    runToQuiet(reps)
+    const r = reps[0]!
+    for (const x of r.order) {
+      if (x.round === 1) continue
+      const below = new Set(x.refs.filter((y) => y.round === x.round - 1).map((y) => y.author))
+      expect(below.size).toBeGreaterThanOrEqual(r.q)
+    }
+    for (let a = 0; a < 4; a++) {
+      const rounds = r.order.filter((x) => x.author === a).map((x) => x.round)
+      expect(new Set(rounds).size).toBe(rounds.length)
+    }
+  })
+
+  it('a quiet channel makes no blocks, and stops making them once the last op is final (attack 8)', () => {
+    const reps = network()
+    expect(runToQuiet(reps)).toHaveLength(0)
+    // a burst by three authors, then silence
+    for (let k = 0; k < 300; k++) reps[k % 3]!.submit(transfer((k % 3) + 1, 1n), k)
+    const blocks = runToQuiet(reps)
+    expect(blocks.length).toBeGreaterThan(0)
+    for (const r of reps) {
+      expect(r.wantsToPropose()).toBe(false)
+      let ops = 0
+      for (let i = 0; i < r.finalCount; i++) ops += r.order[i]!.block.ops.length
+      expect(ops).toBe(300)
+    }
+    expect(runToQuiet(reps)).toHaveLength(0)
+  })
+
+  it('waits for the round’s leader up to leaderWaitMs before advancing without it', () => {
+    const reps = network(tc, { leaderWaitMs: 50 }, [0, 2, 3])
+    // author 1, round 1's leader, is silent; the others have round 1 blocks
+    reps[0]!.submit(transfer(1, 1n))
+    for (const r of reps) {
+      const b = r === reps[0] ? r.tick(0) : undefined
+      if (b) for (const o of reps) if (o !== r) o.receive(b)
+    }
+    for (const r of reps.slice(1)) {
+      const b = r.tick(0)
+      for (const o of reps) if (o !== r && b) o.receive(b)
+    }
+    expect(reps[0]!.dag.quorumRound).toBe(1)
+    expect(reps[0]!.proposalRound(10)).toBeUndefined()
+    expect(reps[0]!.proposalRound(40)).toBeUndefined()
+    expect(reps[0]!.proposalRound(61)).toBe(2)
+  })
+
+  it('refuses an op the codec cannot encode before it enters the batch (a 27-digit price)', () => {
+    const [a, b, c, d] = network()
+    expect(() => a!.submit(limit(Side.Sell, 10n ** 27n, 1n))).toThrow(InvalidOpError)
+    expect(a!.pendingOps).toBe(0)
+    a!.submit(transfer(1, 3n))
+    runToQuiet([a!, b!, c!, d!])
+    expect(b!.finalState().avail[1 * 2]).toBe(AMOUNT + 3n)
+  })
+
+  it('applies backpressure when the batch is full and the next round is not open', () => {
+    const [a] = network(tc, { maxBatchOps: 3 })
+    a!.submit(transfer(1, 1n))
+    expect(a!.tick(0)).toBeDefined() // round 1 needs nobody
+    for (let k = 0; k < 3; k++) a!.submit(transfer(1, 1n))
+    expect(() => a!.submit(transfer(1, 1n))).toThrow(BatchFullError)
+    expect(a!.pendingOps).toBe(3)
+  })
+})
+
 describe('canonical order and the fold (THREATS row 14)', () => {
-  it('random delivery orders and batchings of the same blocks give the same state root and order', () => {
+  it('random delivery orders and batchings of the same blocks give the same final order and state root', () => {
+    const histories = [1, 2, 3].map((s) => randomHistory(s, 80))
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 2 ** 30 }),
-        fc.array(fc.integer({ min: 0, max: 2 ** 30 }), { minLength: 40, maxLength: 40 }),
-        fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 10 }),
-        (seed, keys, chunks) => {
-          const blocks = randomDag(seed, 40)
-          const reference = fresh()
-          for (const b of blocks) reference.receive(b)
-          // a shuffled delivery, in random chunk sizes, to a replica with frequent snapshots
-          const shuffled = blocks.map((b, i) => ({ b, k: keys[i]! })).sort((x, y) => x.k - y.k)
-          const r = new Replica(tc.channel, { deposits, snapshotInterval: 3 })
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 30 }), { minLength: 600, maxLength: 600 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }),
+        (h, keys, chunks) => {
+          const blocks = histories[h]!
+          const reference = observer()
+          reference.receiveMany(blocks)
+          const shuffled = blocks
+            .map((b, i) => ({ b, k: keys[i % keys.length]! + i }))
+            .sort((x, y) => x.k - y.k)
+          const r = observer({ snapshotInterval: 3 })
+          const finalSeen: string[] = []
           let i = 0
           let c = 0
           while (i < shuffled.length) {
             const size = chunks[c++ % chunks.length]!
             r.receiveMany(shuffled.slice(i, i + size).map((x) => x.b))
             i += size
+            // the final prefix only ever grows: what was final stays where it was
+            const now = r.finalIds()
+            expect(now.slice(0, finalSeen.length)).toEqual(finalSeen)
+            finalSeen.push(...now.slice(finalSeen.length))
           }
           expect(r.order.map((n) => n.hex)).toEqual(reference.order.map((n) => n.hex))
+          expect(r.finalCount).toBe(reference.finalCount)
+          expect(root(r)).toBe(root(reference))
           expect(toHex(r.stateRoot())).toBe(toHex(reference.stateRoot()))
-          // and equal to a from-scratch fold of the final order
-          const again = fresh()
-          again.receiveMany(r.blocksInOrder())
-          expect(toHex(again.stateRoot())).toBe(toHex(r.stateRoot()))
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 8 },
     )
   })
 
   it('conserves every token and never lets a balance go negative', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
-        const r = fresh()
-        r.receiveMany(randomDag(seed, 30))
+    for (const seed of [4, 5]) {
+      const r = observer()
+      r.receiveMany(randomHistory(seed, 80))
+      for (const s of [r.state, r.finalState()]) {
         for (let t = 0; t < 2; t++) {
           let total = 0n
-          for (let p = 0; p < 3; p++) total += r.state.holdings(p, t)
-          const credited = [...r.state.credited].filter((i) => deposits[Number(i)]!.token === t).length
-          expect(total).toBe(BigInt(credited) * AMOUNT)
+          for (let p = 0; p < 4; p++) total += s.holdings(p, t)
+          expect(total).toBe(4n * AMOUNT)
         }
-        for (const bucket of [r.state.avail, r.state.locked, r.state.reserved, r.state.pendingWithdrawal])
+        for (const bucket of [s.avail, s.locked, s.reserved, s.pendingWithdrawal])
           for (const x of bucket) expect(x >= 0n).toBe(true)
-      }),
-      { numRuns: 30 },
-    )
-  })
-
-  it('Byzantine blocks of skipped ops do not change what honest ops produce', () => {
-    // participants 0–2 are honest, 3 is Byzantine and has no funds
-    const tc4 = makeTestChannel({ participants: 4, label: 'replica4' })
-    const deposits4 = testDeposits(3, 2, AMOUNT)
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 2 ** 30 }),
-        fc.array(fc.integer({ min: 0, max: 23 }), { minLength: 1, maxLength: 6 }),
-        (seed, cites) => {
-          const honest = randomDag(seed, 24, tc4)
-          const honestOnly = new Replica(tc4.channel, { deposits: deposits4 })
-          honestOnly.receiveMany(honest)
-          // spam cites early honest blocks, so it sorts in among them rather than after them
-          const spam: Uint8Array[] = []
-          let prev = ZERO32
-          cites.forEach((k, i) => {
-            const b = block(
-              tc4,
-              3,
-              BigInt(i + 1),
-              prev,
-              [honestOnly.order[k]!.id],
-              [
-                transfer(0, AMOUNT * 100n),
-                { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: 0 },
-                deposit(999),
-                { tag: OpTag.Withdraw, token: 1, amount: AMOUNT * 9n },
-                {
-                  tag: OpTag.Place,
-                  market: 0,
-                  side: Side.Buy,
-                  kind: OrderKind.Limit,
-                  tif: 0,
-                  price: 100n,
-                  qty: 5n,
-                },
-              ],
-            )
-            prev = b.id
-            spam.push(b.bytes)
-          })
-          const withSpam = new Replica(tc4.channel, { deposits: deposits4 })
-          withSpam.receiveMany([...spam, ...honest])
-          const spamNodes = withSpam.order.filter((n) => n.author === 3)
-          expect(spamNodes.length).toBe(spam.length)
-          for (const n of spamNodes) for (const x of n.results) expect(x).not.toBe(Reject.None)
-          expect(toHex(withSpam.stateRoot())).toBe(toHex(honestOnly.stateRoot()))
-        },
-      ),
-      { numRuns: 25 },
-    )
-  })
-})
-
-describe('finality', () => {
-  it('an op is pending until every participant has built on it, then final', () => {
-    const rs = tc.members.map(
-      (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),
-    )
-    const [a, b, c] = rs as [Replica, Replica, Replica]
-    a.submit(deposit(0))
-    const x = a.seal()!
-    for (const r of [b, c]) r.receive(x)
-    const node = a.nodes.get(a.order[0]!.hex)!
-    expect(a.isFinal(node)).toBe(false)
-    b.submit(deposit(2))
-    const y = b.seal()!
-    for (const r of [a, c]) r.receive(y)
-    expect(a.isFinal(node)).toBe(false)
-    c.submit(deposit(4))
-    const z = c.seal()!
-    for (const r of [a, b]) r.receive(z)
-    // c cites a and b; a and b have not cited c yet, but every participant descends from a's first block now
-    expect(a.isFinal(node)).toBe(true)
-    expect(a.finalCount).toBeGreaterThanOrEqual(1)
-    // the final state holds a's deposit but not c's, whose block nobody has built on yet
-    expect(a.finalState().avail[0]).toBe(AMOUNT)
-    expect(a.finalState().avail[2 * 2]).toBe(0n)
-    expect(a.state.avail[2 * 2]).toBe(AMOUNT)
-  })
-
-  it('idle participants acknowledge blocks with ops by an empty block, which needs no acknowledgement', () => {
-    const tc2 = makeTestChannel({ participants: 2, label: 'ack' })
-    const d2 = testDeposits(2, 2, AMOUNT)
-    const [a, b] = tc2.members.map(
-      (m) => new Replica(tc2.channel, { deposits: d2, author: { index: m.index, sessionKey: m.sessionKey } }),
-    ) as [Replica, Replica]
-    a.submit(deposit(0))
-    const x = a.seal()!
-    b.receive(x)
-    expect(a.needsAck()).toBe(false)
-    expect(b.needsAck()).toBe(true)
-    const ack = b.ack()!
-    expect(decodeBlock(ack).ops.length).toBe(0)
-    expect(b.needsAck()).toBe(false)
-    a.receive(ack)
-    // b's empty block acknowledges a's: a's block is final at a, and a owes no acknowledgement back
-    expect(a.finalCount).toBe(1)
-    expect(a.needsAck()).toBe(false)
-    expect(a.ack()).toBeUndefined()
-    expect(toHex(a.stateRoot())).toBe(toHex(b.stateRoot()))
-  })
-
-  it('a t-of-n checkpoint finalises despite an offline participant, and later blocks sort after it', () => {
-    const rs = tc.members.map(
-      (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),
-    )
-    const [a, b, c] = rs as [Replica, Replica, Replica]
-    const net = (from: Replica, bytes: Uint8Array | undefined) => {
-      if (!bytes) return
-      for (const r of [a, b]) if (r !== from) r.receive(bytes)
+      }
     }
-    // c is offline: it writes a block nobody sees yet, with a low height
-    c.submit(deposit(4))
-    const late = c.seal()!
-    a.submit(deposit(0))
-    net(a, a.seal())
-    b.submit(deposit(2))
-    net(b, b.seal())
-    a.submit(transfer(1, 5n))
-    net(a, a.seal())
-    expect(a.finalCount).toBe(0)
-    const cp = a.currentCheckpoint()
-    a.signCheckpoint(cp)
-    net(a, a.seal())
-    expect(b.endorse(cp)).toBe('signed')
-    net(b, b.seal())
-    expect(a.finalCheckpoints.length).toBe(1)
-    expect(b.finalCheckpoints.length).toBe(1)
-    const covered = a.order.filter((n) => n.segment === 1).length
-    expect(covered).toBe(3)
-    // c's block arrives: its height is 1, but it is not in the checkpoint, so it sorts after every covered block
-    a.receive(late)
-    b.receive(late)
-    const pos = a.order.findIndex((n) => n.author === 2)
-    expect(pos).toBeGreaterThanOrEqual(covered)
-    expect(a.finalCount).toBeGreaterThanOrEqual(covered)
-    expect(toHex(a.stateRoot())).toBe(toHex(b.stateRoot()))
-  })
-
-  it('refuses to co-sign a checkpoint whose root does not match, or a second one at the same version', () => {
-    const [a, b] = tc.members.map(
-      (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),
-    ) as [Replica, Replica]
-    a.submit(deposit(0))
-    const x = a.seal()!
-    b.receive(x)
-    const cp = a.currentCheckpoint()
-    expect(b.endorse({ ...cp, stateRoot: keccak256(new Uint8Array([1])) })).toBe('root-mismatch')
-    expect(b.endorse({ ...cp, version: 5n })).toBe('wrong-version')
-    expect(b.endorse(cp)).toBe('signed')
-    expect(b.endorse(cp)).toBe('already-signed')
-  })
-
-  it('does not count a checkpoint signature by someone other than the block author', () => {
-    const [a, b] = tc.members.map(
-      (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),
-    ) as [Replica, Replica]
-    a.submit(deposit(0))
-    b.receive(a.seal()!)
-    const cp = a.currentCheckpoint()
-    // b puts a's-key-free garbage signature in its own checkpoint op
-    const bad = block(
-      tc,
-      1,
-      1n,
-      ZERO32,
-      [a.order[0]!.id],
-      [
-        {
-          tag: OpTag.Checkpoint,
-          ...cp,
-          signature: signDigest(keccak256(new Uint8Array([2])), tc.members[1]!.sessionKey),
-        },
-      ],
-    )
-    a.receive(bad.bytes)
-    expect(a.nodes.get(toHex(bad.id))!.results[0]).toBe(Reject.CheckpointInvalid)
-    expect(a.checkpointTallies().length).toBe(0)
   })
 })
 
-describe('local authoring and batching', () => {
-  it('applies a submitted op at once, seals at N ops, and the sealed block is what peers accept', () => {
-    const a = new Replica(tc.channel, {
-      deposits,
-      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
-      batchOps: 3,
-    })
-    const r1 = a.submit(deposit(0))
-    expect(r1.result).toBe(Reject.None)
-    expect(a.state.avail[0]).toBe(AMOUNT)
-    expect(a.order.length).toBe(0)
-    a.submit(transfer(1, 10n))
-    const r3 = a.submit(transfer(1, 10n))
-    expect(r3.sealed).toBeInstanceOf(Uint8Array)
-    expect(a.order.length).toBe(1)
-    const peer = fresh()
-    expect(peer.receive(r3.sealed!).status).toBe('accepted')
-    expect(toHex(peer.stateRoot())).toBe(toHex(a.stateRoot()))
+describe('deposits: chain data enters the fold through attestations (attack 4)', () => {
+  const record = { depositIndex: 0n, participant: 2, token: 1, amount: 777n }
+  const attest = (over: Partial<typeof record> = {}): Op => ({ tag: OpTag.Deposit, ...record, ...over })
+
+  it('credits a record once q participants attested the same content, at one final position everywhere', () => {
+    const reps = network(tc, { deposits: [] } as ReplicaOptions)
+    reps[0]!.submit(attest())
+    reps[1]!.submit(attest())
+    runToQuiet(reps)
+    expect(reps[3]!.finalState().holdings(2, 1)).toBe(0n)
+    reps[3]!.submit(attest())
+    runToQuiet(reps)
+    for (const r of reps) {
+      expect(r.finalState().holdings(2, 1)).toBe(777n)
+      expect(r.finalState().depositCount).toBe(1n)
+    }
+    // a fourth attestation of a credited record changes nothing
+    reps[2]!.submit(attest())
+    runToQuiet(reps)
+    expect(reps[0]!.finalState().holdings(2, 1)).toBe(777n)
   })
 
-  it('seals a batch once it is batchMs old by the caller’s clock, not before', () => {
-    const a = new Replica(tc.channel, {
-      deposits,
-      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
-      batchMs: 10,
-    })
-    a.submit(deposit(0), 1000)
-    expect(a.sealIfDue(1009)).toBeUndefined()
-    expect(a.pendingOps).toBe(1)
-    expect(a.sealIfDue(1010)).toBeInstanceOf(Uint8Array)
-    expect(a.pendingOps).toBe(0)
-    expect(a.sealIfDue(5000)).toBeUndefined()
+  it('a made-up record attested by fewer than q is never credited and stalls nothing', () => {
+    const reps = network(tc, { deposits: [] } as ReplicaOptions)
+    // participant 3 (Byzantine) attests a deposit that does not exist; one honest attests a forged amount
+    reps[3]!.submit(attest({ amount: 10n ** 30n }))
+    reps[0]!.submit(attest({ amount: 10n ** 30n, depositIndex: 5n }))
+    reps[1]!.submit(transfer(0, 0n))
+    runToQuiet(reps)
+    for (const r of reps) {
+      expect(r.finalState().depositCount).toBe(0n)
+      for (let p = 0; p < 4; p++) expect(r.finalState().holdings(p, 1)).toBe(0n)
+      expect(r.wantsToPropose()).toBe(false)
+    }
+    // the real record, attested by the honest three, is credited at once; the forged content never wins
+    for (const r of reps.slice(0, 3)) r.submit(attest())
+    runToQuiet(reps)
+    for (const r of reps) expect(r.finalState().holdings(2, 1)).toBe(777n)
   })
 
-  it('re-applies pending ops on top of a remote block that arrives while the batch is open', () => {
-    const a = new Replica(tc.channel, {
-      deposits,
-      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
-    })
-    const b = new Replica(tc.channel, {
-      deposits,
-      author: { index: 1, sessionKey: tc.members[1]!.sessionKey },
-    })
-    b.submit(deposit(2))
-    const fromB = b.seal()!
-    a.submit(deposit(0))
-    a.submit(transfer(1, 10n))
-    a.receive(fromB)
-    expect(a.state.avail[1 * 2]).toBe(AMOUNT + 10n)
-    const sealed = a.seal()!
-    b.receive(sealed)
-    expect(toHex(a.stateRoot())).toBe(toHex(b.stateRoot()))
-    expect(a.order.map((n) => n.hex)).toEqual(b.order.map((n) => n.hex))
+  it('refuses a second attestation by one participant and attestations far ahead of the next record', () => {
+    const s = new ChannelState(tc.channel)
+    const ctx = { author: 0, seq: 1n, index: 0, height: 1, block: '' }
+    expect(s.apply(attest(), ctx)).toBe(Reject.None)
+    expect(s.apply(attest(), ctx)).toBe(Reject.DepositAlreadyAttested)
+    expect(s.apply(attest({ depositIndex: 1n << 40n }), ctx)).toBe(Reject.UnknownDeposit)
+  })
+})
+
+describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
+  it('every honest replica computes the same checkpoint and signs it on its own; q signatures certify it', () => {
+    const reps = network()
+    reps[0]!.submit(transfer(1, 9n))
+    runToQuiet(reps)
+    reps[1]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(reps)
+    const cps = reps.map((r) => r.checkpoints)
+    for (const c of cps) {
+      expect(c).toHaveLength(1)
+      expect(c[0]!.digest).toBe(cps[0]![0]!.digest)
+      expect(c[0]!.signatures.size).toBe(4)
+    }
+    expect(reps[2]!.latestCertified()?.version).toBe(1n)
+    expect(reps[2]!.latestFullySigned()?.version).toBe(1n)
+    // the state it commits to holds the transfer
+    expect(reps[3]!.stateOfCheckpoint(1n).holdings(1, 0)).toBe(AMOUNT + 9n)
   })
 
-  it('credits a deposit op once the on-chain record is supplied, replaying what followed', () => {
-    const r = new Replica(tc.channel, { deposits: [] })
-    const a1 = block(tc, 0, 1n, ZERO32, [], [deposit(0), transfer(1, 10n)])
-    r.receive(a1.bytes)
-    expect(r.order[0]!.results[0]).toBe(Reject.UnknownDeposit)
-    expect(r.order[0]!.results[1]).toBe(Reject.InsufficientFunds)
-    r.addDeposits(deposits)
-    expect(r.order[0]!.results[0]).toBe(Reject.None)
-    expect(r.order[0]!.results[1]).toBe(Reject.None)
-    expect(r.state.avail[0]).toBe(AMOUNT - 10n)
+  it('a silent participant stalls neither finality nor checkpoints (n = 4, q = 3)', () => {
+    const reps = network(tc, {}, [0, 1, 2])
+    reps[0]!.submit(transfer(3, 4n))
+    reps[0]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(reps)
+    for (const r of reps) {
+      expect(r.finalState().holdings(3, 0)).toBe(AMOUNT + 4n)
+      expect(r.latestCertified()?.signatures.size).toBe(3)
+    }
+  })
+
+  it('a conflicting checkpoint signature neither reorders the final prefix nor splits the replicas; it is evidence', () => {
+    const reps = network()
+    reps[0]!.submit(limit(Side.Sell, 100n, 5n))
+    reps[1]!.submit(limit(Side.Buy, 100n, 5n))
+    reps[2]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(reps)
+    const finalBefore = reps[0]!.finalIds()
+    const trades = reps[0]!.finalState().tradeCount
+    expect(trades).toBe(1)
+    // participant 3 signs a second, different checkpoint at version 1 (a cut leaving the fill out)
+    const honest = reps[3]!.checkpoints[0]!
+    const wrong = {
+      ...honest,
+      stateRoot: keccak256(new Uint8Array([1])),
+      leader: keccak256(new Uint8Array([2])),
+    }
+    const signature = signDigest(
+      checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, wrong),
+      tc.members[3]!.sessionKey,
+    )
+    reps[3]!.submit({ tag: OpTag.Checkpoint, ...wrong, signature })
+    runToQuiet(reps)
+    for (const r of reps) {
+      expect(r.finalIds().slice(0, finalBefore.length)).toEqual(finalBefore)
+      expect(r.finalState().tradeCount).toBe(1)
+      expect(r.checkpoints[0]!.digest).toBe(honest.digest)
+      expect(r.checkpoints[0]!.signatures.size).toBe(4)
+      expect(r.checkpointConflicts.map((c) => [c.author, c.version])).toContainEqual([3, 1n])
+      expect(root(r)).toBe(root(reps[0]!))
+    }
+    // both signatures are in the evidence: the contract can slash two digests at one version
+    const ev = reps[0]!.checkpointConflicts.find((c) => c.author === 3 && c.b)!
+    expect(ev.a.checkpoint.stateRoot).not.toEqual(ev.b!.checkpoint.stateRoot)
+  })
+
+  it('refuses a block carrying more checkpoint signatures than the limit before any signature check (attack 7)', () => {
+    const reps = network()
+    reps[0]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(reps)
+    const cp = reps[0]!.checkpoints[0]!
+    const op: Op = { tag: OpTag.Checkpoint, ...cp, signature: new Uint8Array(65) }
+    const many = Array.from({ length: MAX_CHECKPOINT_OPS_PER_BLOCK + 1 }, () => op)
+    const latest = reps[3]!.latest[3]!
+    const b = createBlock({
+      channelId: tc.channel.channelId,
+      author: fromHex(tc.members[3]!.address),
+      seq: BigInt(latest.seq + 1),
+      round: BigInt(reps[0]!.dag.maxRound + 1),
+      time: 0n,
+      prev: latest.id,
+      parents: [],
+      ops: many,
+      sessionKey: tc.members[3]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    expect(reps[0]!.receive(b.bytes)).toMatchObject({ status: 'rejected', reason: 'malformed' })
+    expect(reps[0]!.checkpointConflicts).toHaveLength(0)
+  })
+})
+
+describe('equivocation (THREATS row 4; attacks 3, 6, 9)', () => {
+  /** Author 3 signs two different blocks for its next round, each reaching two of the others first. */
+  function forkedRun(ops: [Op[], Op[]]) {
+    const reps = network()
+    const [a, b, c, d] = reps as [Replica, Replica, Replica, Replica]
+    a.submit(transfer(1, 1n))
+    runToQuiet(reps)
+    const d1 = d.tick(1000)
+    expect(d1).toBeUndefined()
+    // d seals a block, then signs a twin at the same seq and round with other ops
+    for (const op of ops[0]) d.submit(op)
+    a.submit(transfer(2, 1n))
+    const ab = a.tick(1001)!
+    for (const r of [b, c, d]) r.receive(ab)
+    const first = d.tick(1002)!
+    const blk = decodeBlock(first)
+    const twin = createBlock({
+      channelId: tc.channel.channelId,
+      author: blk.author,
+      seq: blk.seq,
+      round: blk.round,
+      time: blk.time + 1n,
+      prev: blk.prev,
+      parents: blk.parents,
+      ops: ops[1],
+      sessionKey: tc.members[3]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    a.receive(first)
+    b.receive(twin.bytes)
+    c.receive(first)
+    // everyone gets everything
+    for (const r of reps) r.receiveMany([first, twin.bytes])
+    runToQuiet(reps)
+    return { reps, first, twin: twin.bytes }
+  }
+
+  it('records evidence, agrees on the equivocator, and a fresh replay of every block gives the same root', () => {
+    const { reps } = forkedRun([[transfer(0, 100n)], [transfer(1, 100n)]])
+    for (const r of reps) {
+      expect(r.equivocators()).toEqual([3])
+      expect(root(r)).toBe(root(reps[0]!))
+    }
+    const ev = reps[0]!.equivocations[0]!
+    expect(ev.a.id).not.toBe(ev.b.id)
+    expect(ev.a.header.seq).toBe(ev.b.header.seq)
+    expect(ev.a.header.round).toBe(ev.b.header.round)
+    const fresh = observer()
+    fresh.receiveMany(reps[0]!.blocksInOrder())
+    expect(root(fresh)).toBe(root(reps[0]!))
+    expect(fresh.finalIds()).toEqual(reps[0]!.finalIds())
+  })
+
+  it('both branches placing an order under one (seq, index): at most one applies and stays cancellable', () => {
+    const { reps } = forkedRun([[limit(Side.Sell, 100n, 7n)], [limit(Side.Sell, 101n, 9n)]])
+    const r = reps[0]!
+    const resting = [...r.finalState().books[0]!.orders()].filter((o) => o.owner === 3)
+    const keys = resting.map((o) => o.key)
+    expect(new Set(keys).size).toBe(keys.length)
+    expect(resting.length).toBeLessThanOrEqual(1)
+    // whatever stands reserves exactly its order; nothing is stuck in reservations
+    const reservedBase = r.finalState().reserved[3 * 2 + 0]!
+    expect(reservedBase).toBe(resting.reduce((s, o) => s + o.reserved, 0n))
+    for (const x of reps) expect(root(x)).toBe(root(r))
+  })
+
+  it('an honest author is never wedged by hundreds of sibling forks: parents stay within the limit', () => {
+    const reps = network()
+    const [a, b, c, d] = reps as [Replica, Replica, Replica, Replica]
+    a.submit(transfer(1, 1n))
+    runToQuiet(reps)
+    // d signs 300 versions of its next block and sends them all to a
+    d.submit(transfer(0, 1n))
+    a.submit(transfer(2, 1n))
+    const ab = a.tick(2000)!
+    for (const r of [b, c, d]) r.receive(ab)
+    const base = decodeBlock(d.tick(2001)!)
+    const forks: Uint8Array[] = []
+    for (let k = 0; k < 300; k++)
+      forks.push(
+        createBlock({
+          channelId: tc.channel.channelId,
+          author: base.author,
+          seq: base.seq,
+          round: base.round,
+          time: BigInt(k),
+          prev: base.prev,
+          parents: base.parents,
+          ops: [transfer(0, 1n)],
+          sessionKey: tc.members[3]!.sessionKey,
+          domainSeparator: tc.channel.domainSeparator,
+        }).bytes,
+      )
+    // honest peers relay what they accept: everyone ends up holding every fork
+    for (const r of [a, b, c]) r.receiveMany([...forks, ab])
+    expect(a.equivocators()).toEqual([3])
+    a.submit(transfer(2, 5n))
+    runToQuiet([a, b, c])
+    const own = a.latest[0]!
+    expect(own.block.parents.length).toBeLessThanOrEqual(MAX_PARENTS)
+    // one reference per slot: a single one of the 300 forks is cited
+    const cited = a.order.filter((x) => x.author === 3 && x.round === Number(base.round))
+    expect(own.refs.filter((x) => cited.includes(x)).length).toBeLessThanOrEqual(1)
+    expect(a.finalState().holdings(2, 0)).toBe(AMOUNT + 6n)
+  })
+})
+
+describe('cost of attack blocks (attack 7)', () => {
+  it('a late block below the pending tail never replays the final prefix', () => {
+    const reps = network()
+    for (let k = 0; k < 200; k++) {
+      reps[k % 4]!.submit(transfer((k + 1) % 4, 1n), k)
+      if (k % 10 === 9) runToQuiet(reps, k)
+    }
+    const r = reps[0]!
+    const final = r.finalCount
+    expect(final).toBeGreaterThan(8)
+    const results = r.order.slice(0, final).map((x) => x.results.join())
+    // a stale fork by author 3 at round 1 (the lowest possible round) arrives now
+    const first = r.order.find((x) => x.author === 3 && x.round === 1)!
+    const stale = createBlock({
+      channelId: tc.channel.channelId,
+      author: first.block.author,
+      seq: 1n,
+      round: 1n,
+      time: 99n,
+      prev: ZERO32,
+      parents: [],
+      ops: [transfer(0, 1n)],
+      sessionKey: tc.members[3]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    const apply = vi.spyOn(ChannelState.prototype, 'apply')
+    r.receive(stale.bytes)
+    // only the pending tail (the stale block and what follows it) is folded again
+    expect(apply.mock.calls.length).toBeLessThan(20)
+    apply.mockRestore()
+    expect(r.order.slice(0, final).map((x) => x.results.join())).toEqual(results)
+  })
+
+  it('a flood of blocks with made-up parents only displaces the flooder’s own buffered blocks', () => {
+    const r = observer({ bufferPerAuthor: 8 })
+    const reps = network()
+    reps[0]!.submit(transfer(1, 1n))
+    const blocks = runToQuiet(reps)
+    // an honest block whose ancestor has not arrived yet waits in the buffer
+    const honestLate = blocks[blocks.length - 1]!
+    expect(r.receive(honestLate).status).toBe('buffered')
+    for (let k = 0; k < 100; k++) {
+      const liar = createBlock({
+        channelId: tc.channel.channelId,
+        author: fromHex(tc.members[3]!.address),
+        seq: 2n,
+        round: 2n,
+        time: BigInt(k),
+        prev: keccak256(new Uint8Array([k])),
+        parents: [keccak256(new Uint8Array([k, 1]))],
+        ops: [],
+        sessionKey: tc.members[3]!.sessionKey,
+        domainSeparator: tc.channel.domainSeparator,
+      })
+      r.receive(liar.bytes)
+    }
+    expect(r.bufferedCount).toBeLessThanOrEqual(8 + 1)
+    r.receiveMany(blocks)
+    expect(root(r)).toBe(root(reps[0]!))
+    expect(r.finalCount).toBe(reps[0]!.finalCount)
+  })
+})
+
+describe('ingress rejection rules (THREATS rows 2, 3, 5, 6, 8)', () => {
+  const reps = network()
+  reps[0]!.submit(transfer(1, 1n))
+  const b1 = reps[0]!.tick(0)!
+
+  it('accepts a valid block once and deduplicates by id', () => {
+    const r = observer()
+    expect(r.receive(b1).status).toBe('accepted')
+    expect(r.receive(b1).status).toBe('duplicate')
+    expect(r.receive(encodeBlock(decodeBlock(b1))).status).toBe('duplicate')
+  })
+
+  it('refuses garbage, truncation, oversize, forged and replayed blocks with no state change', () => {
+    const r = observer()
+    expect(r.receive(new Uint8Array([2, 2, 3]))).toMatchObject({ reason: 'malformed' })
+    expect(r.receive(b1.slice(0, b1.length - 1))).toMatchObject({ reason: 'malformed' })
+    expect(r.receive(new Uint8Array(300 * 1024))).toMatchObject({ reason: 'oversize' })
+    const blk = decodeBlock(b1)
+    const forged = createBlock({
+      ...blk,
+      sessionKey: tc.members[1]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    expect(r.receive(forged.bytes)).toMatchObject({ reason: 'bad-signature' })
+    const other = makeTestChannel({ participants: 4, label: 'replica', nonce: 9n })
+    const replayed = createBlock({
+      ...blk,
+      channelId: other.channel.channelId,
+      sessionKey: tc.members[0]!.sessionKey,
+      domainSeparator: other.channel.domainSeparator,
+    })
+    expect(r.receive(replayed.bytes)).toMatchObject({ reason: 'wrong-channel' })
+    const outsider = makeTestChannel({ participants: 5, label: 'outsider' })
+    const stranger = createBlock({
+      ...blk,
+      author: fromHex(outsider.members[4]!.address),
+      sessionKey: outsider.members[4]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    expect(r.receive(stranger.bytes)).toMatchObject({ reason: 'not-participant' })
+    expect(r.order).toHaveLength(0)
+    expect(root(r)).toBe(root(observer()))
+  })
+
+  it('refuses a prev that is another author’s block or skips a seq', () => {
+    const r = observer()
+    r.receive(b1)
+    const blk = decodeBlock(b1)
+    const theirs = createBlock({
+      ...blk,
+      author: fromHex(tc.members[1]!.address),
+      seq: 2n,
+      round: 2n,
+      prev: fromHex(toHex(keccak256(b1)).slice(0, 66)),
+      sessionKey: tc.members[1]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    expect(r.receive(theirs.bytes).status).toBe('buffered')
+    const id1 = r.order[0]!.id
+    const badPrev = createBlock({
+      ...blk,
+      author: fromHex(tc.members[1]!.address),
+      seq: 2n,
+      round: 2n,
+      prev: id1,
+      sessionKey: tc.members[1]!.sessionKey,
+      domainSeparator: tc.channel.domainSeparator,
+    })
+    expect(r.receive(badPrev.bytes)).toMatchObject({ reason: 'bad-prev' })
   })
 })

@@ -3,7 +3,15 @@ import { fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './checkpoint.ts'
 import { Committer, compareInRound, leaderTime, linearize } from './committer.ts'
-import { Dag, type Equivocation, type IngressReject, makeNode, type Node, type ReceiveResult, UNCOMMITTED } from './dag.ts'
+import {
+  Dag,
+  type Equivocation,
+  type IngressReject,
+  makeNode,
+  type Node,
+  type ReceiveResult,
+  UNCOMMITTED,
+} from './dag.ts'
 import { leaderOf } from './leaders.ts'
 import { type CheckpointOp, encodeOps, type Op, OpTag } from './ops.ts'
 import { Reject } from './reasons.ts'
@@ -245,7 +253,8 @@ export class Replica {
       this.leaders.push(leader)
       this.clock = leaderTime(leader, this.clock)
       if (requested) this.checkpointRequested = true
-      const dueByTime = this.opsSinceCheckpoint > 0 && this.clock - this.lastCheckpointTime >= this.checkpointIntervalMs
+      const dueByTime =
+        this.opsSinceCheckpoint > 0 && this.clock - this.lastCheckpointTime >= this.checkpointIntervalMs
       if (this.checkpointRequested || dueByTime) {
         this.due.push({
           version: BigInt(this.checkpoints.length + this.due.length + 1),
@@ -266,7 +275,8 @@ export class Replica {
     }
     let diff = oldFinal
     const next = committed.concat(rest)
-    while (diff - oldFinal < next.length && diff < revoid && this.order[diff] === next[diff - oldFinal]) diff++
+    while (diff - oldFinal < next.length && diff < revoid && this.order[diff] === next[diff - oldFinal])
+      diff++
     for (let i = diff; i < this.order.length; i++) this.order[i] = next[i - oldFinal]!
     this.finalCount = oldFinal + committed.length
     if (diff < this.order.length) this.markDirty(diff)
@@ -449,7 +459,9 @@ export class Replica {
     if (!cp) return
     if (cp.digest === s.digest) {
       if (!cp.signatures.has(author)) cp.signatures.set(author, s.signature)
-    } else if (!this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version))
+    } else if (
+      !this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version)
+    )
       this.checkpointConflicts.push({
         author,
         version: s.checkpoint.version,
@@ -529,7 +541,10 @@ export class Replica {
    * naming what the op creates and its result at its current position. Throws BatchFullError when the batch is
    * full and the next round is not open yet. `now` is the caller's clock (ms).
    */
-  submit(op: Op, now = this.now): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
+  submit(
+    op: Op,
+    now = this.now,
+  ): { seq: bigint; index: number; result: Reject; sealed: Uint8Array | undefined } {
     if (!this.me) throw new Error('this replica has no author key')
     if (this.dirtyFrom !== Number.POSITIVE_INFINITY) this.fold()
     if ((this.batch?.ops.length ?? 0) >= this.maxBatchOps) {
@@ -552,9 +567,19 @@ export class Replica {
     return this.batch?.ops.length ?? 0
   }
 
-  /** Whether this author has a reason to make a block: its own ops, or others' ops not yet committed. */
+  /**
+   * Whether this author has a reason to make a block: its own ops, or ops of participants without equivocation
+   * evidence not yet committed (an equivocator's unreferenced forks would otherwise keep rounds going forever).
+   */
   wantsToPropose(): boolean {
-    return (this.batch?.ops.length ?? 0) > 0 || this.uncommittedWithOps > 0
+    if ((this.batch?.ops.length ?? 0) > 0) return true
+    if (this.uncommittedWithOps === 0) return false
+    if (this.dag.equivocators.size === 0) return true
+    for (let i = this.finalCount; i < this.order.length; i++) {
+      const x = this.order[i]!
+      if (x.block.ops.length > 0 && !this.dag.equivocators.has(x.author)) return true
+    }
+    return false
   }
 
   /**
@@ -619,7 +644,8 @@ export class Replica {
     const results = this.batch?.results ?? []
     this.batch = undefined
     const hex = toHex(id)
-    for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--) this.trades[i]!.block = hex
+    for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--)
+      this.trades[i]!.block = hex
     const node = makeNode(id, hex, block, bytes, me.index)
     node.results.set(results)
     const accepted: Node[] = []
@@ -635,7 +661,8 @@ export class Replica {
       this.order.push(node)
       this.applied = this.order.length
       this.commit()
-      if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0 || this.toSign.length > 0) this.fold()
+      if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0 || this.toSign.length > 0)
+        this.fold()
       else {
         this.pruneSnapshots()
         this.onUpdate?.()
@@ -668,7 +695,10 @@ export class Replica {
   blocksInOrder(): Uint8Array[] {
     return [...this.dag.nodes.values()]
       .sort((a, b) => a.round - b.round || (a.hex < b.hex ? -1 : 1))
-      .map((n) => n.bytes ?? (n.bytes = encodeNodeBytes(n)))
+      .map((n) => {
+        n.bytes ??= encodeBlock(n.block)
+        return n.bytes
+      })
   }
 
   opCounts(): { applied: number; skipped: number } {
@@ -692,8 +722,4 @@ function checkpointOf(op: CheckpointOp): Checkpoint {
     stateRoot: op.stateRoot,
     balancesRoot: op.balancesRoot,
   }
-}
-
-function encodeNodeBytes(n: Node): Uint8Array {
-  return encodeBlock(n.block)
 }

@@ -160,7 +160,10 @@ export class ChannelState {
     const list = this.attestations.get(index) ?? []
     if (list.some((a) => (a.by & bit) !== 0n)) return Reject.DepositAlreadyAttested
     const k = list.findIndex(
-      (a) => a.record.participant === op.participant && a.record.token === op.token && a.record.amount === op.amount,
+      (a) =>
+        a.record.participant === op.participant &&
+        a.record.token === op.token &&
+        a.record.amount === op.amount,
     )
     const next =
       k < 0
@@ -195,9 +198,11 @@ export class ChannelState {
   /** Records credited before any block (tests, benchmarks, simulator): as if attested by everyone. */
   creditGenesis(records: readonly DepositRecord[]): void {
     for (const r of records) {
-      if (r.index !== this.depositCount) throw new RangeError(`genesis deposits must be 0, 1, 2, … (got ${r.index})`)
+      if (r.index !== this.depositCount)
+        throw new RangeError(`genesis deposits must be 0, 1, 2, … (got ${r.index})`)
       this.depositCount++
-      if (this.credit(r) !== Reject.None) throw new RangeError(`genesis deposit ${r.index} cannot be credited`)
+      if (this.credit(r) !== Reject.None)
+        throw new RangeError(`genesis deposit ${r.index} cannot be credited`)
     }
   }
 

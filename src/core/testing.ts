@@ -1,4 +1,5 @@
-import { type Hex, toHex } from './bytes.ts'
+import { createBlock } from './block.ts'
+import { fromHex, type Hex, toHex } from './bytes.ts'
 import {
   type Channel,
   type ChannelConfig,
@@ -9,6 +10,7 @@ import {
   sessionKeyDigest,
 } from './channel.ts'
 import { keccak256 } from './hash.ts'
+import type { Op } from './ops.ts'
 import { defaultQuorum } from './quorum.ts'
 import type { Replica } from './replica.ts'
 import { addressFromPrivateKey, signDigest } from './signature.ts'
@@ -118,4 +120,71 @@ export function runToQuiet(replicas: readonly Replica[], now = 0, maxPasses = 10
     }
   }
   throw new Error(`runToQuiet: still sealing after ${maxPasses} passes`)
+}
+
+/**
+ * Hand-built round-based DAGs for tests ("round 3: A, B, C reference …"): signs blocks for a test channel with
+ * every field under the test's control. Each author's blocks chain by seq/prev automatically unless overridden.
+ */
+export class DagBuilder {
+  /** round → author → the block made there (the latest one, for equivocation tests) */
+  readonly at = new Map<number, Map<number, { id: Uint8Array; bytes: Uint8Array }>>()
+  private readonly own: ({ id: Uint8Array; seq: bigint } | undefined)[]
+
+  constructor(readonly tc: TestChannel) {
+    this.own = tc.members.map(() => undefined)
+  }
+
+  /**
+   * A block by `author` at `round` referencing the round − 1 blocks of `refs` (author indexes), plus any extra ids.
+   * Its prev is the author's previous block (always referenced, as the format requires).
+   */
+  block(
+    author: number,
+    round: number,
+    refs: readonly number[],
+    ops: Op[] = [],
+    extra: readonly Uint8Array[] = [],
+    time = 0n,
+  ): { id: Uint8Array; bytes: Uint8Array } {
+    const prev = this.own[author]
+    const below = this.at.get(round - 1)
+    const parents = refs
+      .filter((a) => a !== author || !prev)
+      .map((a) => {
+        const b = below?.get(a)
+        if (!b) throw new Error(`no block of author ${a} at round ${round - 1}`)
+        return b.id
+      })
+      .filter((id) => !prev || toHex(id) !== toHex(prev.id))
+    const m = this.tc.members[author]!
+    const { id, bytes } = createBlock({
+      channelId: this.tc.channel.channelId,
+      author: fromHex(m.address, 20),
+      seq: (prev?.seq ?? 0n) + 1n,
+      round: BigInt(round),
+      time,
+      prev: prev?.id ?? new Uint8Array(32),
+      parents: [...parents, ...extra],
+      ops,
+      sessionKey: m.sessionKey,
+      domainSeparator: this.tc.channel.domainSeparator,
+    })
+    this.own[author] = { id, seq: (prev?.seq ?? 0n) + 1n }
+    const row = this.at.get(round) ?? new Map<number, { id: Uint8Array; bytes: Uint8Array }>()
+    this.at.set(round, row)
+    row.set(author, { id, bytes })
+    return { id, bytes }
+  }
+
+  /** Every author in `authors` makes a block at `round` referencing every round − 1 block (or `refs` per author). */
+  round(round: number, authors: readonly number[], refs?: Record<number, readonly number[]>): Uint8Array[] {
+    const all = [...(this.at.get(round - 1)?.keys() ?? [])]
+    return authors.map((a) => this.block(a, round, refs?.[a] ?? all).bytes)
+  }
+
+  /** Forgets an author's chain position (to sign a second block at a seq it already used). */
+  rewind(author: number, to: { id: Uint8Array; seq: bigint } | undefined): void {
+    this.own[author] = to
+  }
 }

@@ -4,7 +4,8 @@ import type { ReadClient } from '../chain/types.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { type Channel, openChannel } from '../core/channel.ts'
 import { completeDraft, type Invite, roomOf, type SessionKeyAuth } from '../core/invite.ts'
-import { OpTag } from '../core/ops.ts'
+import { type Op, OpTag } from '../core/ops.ts'
+import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
@@ -20,6 +21,7 @@ import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
+import { type SubmitOutcome, submitChecked } from './submit.ts'
 
 export type StartRoomParameters = {
   invite: Invite
@@ -90,6 +92,29 @@ export class ChannelRuntime {
         this.lobby.publish(mine)
       this.emit()
     })
+  }
+
+  /** the channel's settlement phase on chain, as last read (ChannelPage polls the contract) */
+  chainPhase: SettlementPhase = 'unknown'
+
+  /** Records the on-chain phase; from then on submit() refuses what the phase does not allow. */
+  setChainPhase(phase: SettlementPhase): void {
+    if (phase === this.chainPhase) return
+    this.chainPhase = phase
+    this.emit()
+  }
+
+  /**
+   * Submits an op the participant entered (order, cancel, transfer): refused, with the reason, when the channel is
+   * not live here, this tab is read-only, the on-chain phase does not allow it, or a field cannot be encoded —
+   * before it reaches the batch. Never throws.
+   */
+  submit(op: Op): SubmitOutcome {
+    const live = this.live
+    if (!live) return { ok: false, reason: 'the channel is not live yet' }
+    if (live.readOnly)
+      return { ok: false, reason: 'this tab is read-only: another tab of this channel signs' }
+    return submitChecked(live.session, op, this.chainPhase)
   }
 
   /** true once destroy() ran: the room is closed and nothing may start on it */
@@ -237,6 +262,8 @@ export class ChannelRuntime {
     const s = r.state
     return {
       phase: 'live' as const,
+      /** the on-chain settlement phase submit() judges by */
+      settlement: this.chainPhase,
       readOnly: live.readOnly,
       stateRoot: toHex(r.stateRoot()),
       blocks: r.order.length,

@@ -1,26 +1,48 @@
 import { describe, expect, it } from 'vitest'
 import { simulate } from './simulate.ts'
 
-describe('simulator (THREATS rows 1–8 end to end)', () => {
-  it.each([1, 2, 3, 4])(
-    'honest replicas converge under Byzantine peers, reordering and partitions (seed %i)',
-    (seed) => {
-      const r = simulate({ participants: 5, ops: 1500, byzantine: 1, seed })
-      expect(
-        r.converged,
-        `replay: npm run sim -- --participants 5 --ops 1500 --byzantine 1 --seed ${seed}`,
-      ).toBe(true)
-      expect(new Set(r.roots).size).toBe(1)
+const replay = (p: { participants: number; byzantine: number; silent?: number; seed: number; ops: number }) =>
+  `replay: npm run sim -- --participants ${p.participants} --ops ${p.ops} --byzantine ${p.byzantine} --silent ${p.silent ?? 0} --seed ${p.seed}`
+
+describe('simulator (THREATS rows 1–8, 20: finality under Byzantine and silent participants)', () => {
+  it.each([
+    { participants: 4, byzantine: 1, silent: 0, seed: 1, ops: 700 },
+    { participants: 4, byzantine: 1, silent: 0, seed: 2, ops: 700 },
+    { participants: 4, byzantine: 0, silent: 1, seed: 3, ops: 700 },
+    { participants: 7, byzantine: 1, silent: 1, seed: 4, ops: 500 },
+  ])(
+    'inside the fault model: one root, no reversal, no conflicting finality, ≥ 90 % final ($participants/$byzantine/$silent)',
+    (p) => {
+      const r = simulate(p)
+      expect(r.withinFaultModel).toBe(true)
+      expect(r.converged, replay(p)).toBe(true)
+      expect(r.replayMatches, replay(p)).toBe(true)
+      expect(r.finalReversals, replay(p)).toBe(0)
+      expect(r.conflictingFinal, replay(p)).toBe(false)
+      expect(r.finalOps, replay(p)).toBeGreaterThanOrEqual(Math.ceil(0.9 * r.honestOps))
+      // every Byzantine participant equivocated at least once and was caught by every honest replica
+      for (let b = 0; b < p.byzantine; b++)
+        expect(r.provablyFaulty).toContain(p.participants - p.silent - p.byzantine + b)
       expect(r.equivocatorsAgree).toBe(true)
-      // the Byzantine participant's forged, replayed and garbage blocks were refused at ingress
-      expect(r.rejected).toBeGreaterThan(0)
-      expect(r.finalCheckpoints).toBe(1)
+      // forged, replayed and garbage blocks were refused at ingress
+      if (p.byzantine > 0) expect(r.rejected).toBeGreaterThan(0)
+      expect(r.certifiedCheckpoints).toBeGreaterThan(0)
+      expect(r.finalLatencyRounds.p50).toBeGreaterThanOrEqual(2)
     },
   )
 
+  it('beyond the fault model: no conflicting finality without evidence against at least 2q − n participants', () => {
+    const p = { participants: 4, byzantine: 2, seed: 5, ops: 500 }
+    const r = simulate(p)
+    expect(r.withinFaultModel).toBe(false)
+    if (r.conflictingFinal)
+      expect(r.provablyFaulty.length).toBeGreaterThanOrEqual(2 * r.quorum - r.participants)
+    expect(r.converged || r.provablyFaulty.length >= 2 * r.quorum - r.participants, replay(p)).toBe(true)
+  })
+
   it('is reproducible from its seed', () => {
-    const a = simulate({ participants: 4, ops: 800, byzantine: 1, seed: 77 })
-    const b = simulate({ participants: 4, ops: 800, byzantine: 1, seed: 77 })
+    const a = simulate({ participants: 4, ops: 300, byzantine: 1, seed: 77 })
+    const b = simulate({ participants: 4, ops: 300, byzantine: 1, seed: 77 })
     expect(b.roots).toEqual(a.roots)
     expect(b.rejectedByReason).toEqual(a.rejectedByReason)
   })

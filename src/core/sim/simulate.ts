@@ -157,7 +157,12 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     try {
       const res = r.submit(op, now)
       honestOps++
-      if (op.tag === OpTag.Place && op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC && res.result === 0) {
+      if (
+        op.tag === OpTag.Place &&
+        op.kind === OrderKind.Limit &&
+        op.tif !== TimeInForce.IOC &&
+        res.result === 0
+      ) {
         const list = openOrders.get(i) ?? []
         list.push({ seq: res.seq, index: res.index })
         openOrders.set(i, list)
@@ -178,12 +183,21 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
       return { tag: OpTag.Transfer, to, token: rng.int(0, 2), amount: BigInt(rng.int(1, 5000)) }
     }
     if (x < 0.6) {
-      const tif = rng.next() < 0.7 ? TimeInForce.GTC : rng.next() < 0.5 ? TimeInForce.IOC : TimeInForce.PostOnly
+      const tif =
+        rng.next() < 0.7 ? TimeInForce.GTC : rng.next() < 0.5 ? TimeInForce.IOC : TimeInForce.PostOnly
       return { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif, price, qty }
     }
     if (x < 0.75) {
       const worst = side === Side.Buy ? 120n : 80n
-      return { tag: OpTag.Place, market: 0, side, kind: OrderKind.Market, tif: TimeInForce.IOC, price: worst, qty }
+      return {
+        tag: OpTag.Place,
+        market: 0,
+        side,
+        kind: OrderKind.Market,
+        tif: TimeInForce.IOC,
+        price: worst,
+        qty,
+      }
     }
     if (x < 0.95) {
       const list = openOrders.get(i) ?? []
@@ -207,8 +221,22 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: 2 },
     // a deposit that does not exist on chain, and a real one with a forged amount
     { tag: OpTag.Deposit, depositIndex: BigInt(deposits.length), participant: b, token: 0, amount: DEPOSIT },
-    { tag: OpTag.Deposit, depositIndex: BigInt(deposits.length + 1), participant: b, token: 1, amount: DEPOSIT * 9n },
-    { tag: OpTag.Place, market: 0, side: Side.Buy, kind: OrderKind.Limit, tif: 0, price: 100n, qty: 10n ** 15n },
+    {
+      tag: OpTag.Deposit,
+      depositIndex: BigInt(deposits.length + 1),
+      participant: b,
+      token: 1,
+      amount: DEPOSIT * 9n,
+    },
+    {
+      tag: OpTag.Place,
+      market: 0,
+      side: Side.Buy,
+      kind: OrderKind.Limit,
+      tif: 0,
+      price: 100n,
+      qty: 10n ** 15n,
+    },
     { tag: OpTag.Withdraw, token: 1, amount: DEPOSIT * 5n },
   ]
   const resign = (bytes: Uint8Array, b: number, ops: Op[], channel = tc) => {
@@ -406,7 +434,8 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     start = leader.commitIndex + 1
   }
   lat.sort((a, b) => a - b)
-  const pct = (f: number) => (lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]!)
+  const pct = (f: number) =>
+    lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]!
   const { applied, skipped } = r0.opCounts()
   let accepted = 0
   let rejected = 0
