@@ -3,21 +3,23 @@ import { test } from '@playwright/test'
 import { converged, liveChannel, type Trader } from '../support/trader.ts'
 
 /**
- * `npm run bench:sync`: cross-context sync latency (an op submitted and sealed in one context → its block applied in
- * the others), time to finality at the author, and page reload time with 10,000 ops stored. Prints one JSON line
- * per measurement and appends it to test-results/bench-sync.jsonl.
+ * `npm run bench:sync`: cross-context sync latency (an op submitted in one context → its block applied in the
+ * others), time to finality at the author in ms and in rounds (the DAG's highest round when the op's block became
+ * final, minus the block's round), and page reload time with 10,000 ops stored. Prints one JSON line per
+ * measurement and appends it to test-results/bench-sync.jsonl.
  */
 type Live = {
   live: {
     replica: Rep
-    session: { submit(op: unknown): unknown; flush(): Promise<void> }
+    session: { submit(op: unknown): { seq: bigint }; flush(): Promise<void> }
     doc: { subscribe(f: () => void): () => void }
   }
   meIndex: number
 }
+type Node = { seq: number; round: number; hex: string }
 type Rep = {
-  latest: ({ seq: number; hex: string } | undefined)[]
-  nodes: Map<string, unknown>
+  latest: (Node | undefined)[]
+  dag: { maxRound: number; bySeq: Map<number, Node[]>[] }
   isFinal(n: unknown): boolean
 }
 
@@ -45,29 +47,36 @@ async function measure(traders: Trader[], samples: number) {
       }
       chx.live.doc.subscribe(check)
     }, senderIndex)
-  const sent: { seq: number; t0: number; final: number }[] = await sender.page.evaluate(async (n) => {
-    const chx = (window as unknown as { __chx: Live }).__chx
-    const out: { seq: number; t0: number; final: number }[] = []
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.timeOrigin + performance.now()
-      chx.live.session.submit({ tag: 3, to: chx.meIndex === 0 ? 1 : 0, token: 0, amount: 1n })
-      await chx.live.session.flush()
-      const node = chx.live.replica.latest[chx.meIndex]!
-      // wait until this block is final here (every participant built on it), then pause before the next sample
-      let final = 0
-      const end = Date.now() + 10_000
-      while (Date.now() < end) {
-        if (chx.live.replica.isFinal(chx.live.replica.nodes.get(node.hex))) {
-          final = performance.timeOrigin + performance.now() - t0
-          break
+  const sent: { seq: number; t0: number; final: number; rounds: number }[] = await sender.page.evaluate(
+    async (n) => {
+      const chx = (window as unknown as { __chx: Live }).__chx
+      const r = chx.live.replica
+      const out: { seq: number; t0: number; final: number; rounds: number }[] = []
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.timeOrigin + performance.now()
+        const seq = Number(
+          chx.live.session.submit({ tag: 3, to: chx.meIndex === 0 ? 1 : 0, token: 0, amount: 1n }).seq,
+        )
+        // wait until the block carrying the op is final here (its leader committed), then pause before the next
+        let final = 0
+        let rounds = 0
+        const end = Date.now() + 10_000
+        while (Date.now() < end) {
+          const node = r.dag.bySeq[chx.meIndex]!.get(seq)?.[0]
+          if (node && r.isFinal(node)) {
+            final = performance.timeOrigin + performance.now() - t0
+            rounds = r.dag.maxRound - node.round
+            break
+          }
+          await new Promise((x) => setTimeout(x, 1))
         }
-        await new Promise((r) => setTimeout(r, 2))
+        out.push({ seq, t0, final, rounds })
+        await new Promise((x) => setTimeout(x, 50))
       }
-      out.push({ seq: node.seq, t0, final })
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    return out
-  }, samples)
+      return out
+    },
+    samples,
+  )
   await new Promise((r) => setTimeout(r, 500))
   const latencies: number[] = []
   for (const r of receivers) {
@@ -77,7 +86,8 @@ async function measure(traders: Trader[], samples: number) {
     for (const s of sent) if (seen[s.seq] !== undefined) latencies.push(seen[s.seq]! - s.t0)
   }
   const finals = sent.map((s) => s.final).filter((x) => x > 0)
-  return { latencies, finals, missed: sent.length * receivers.length - latencies.length }
+  const rounds = sent.filter((s) => s.final > 0).map((s) => s.rounds)
+  return { latencies, finals, rounds, missed: sent.length * receivers.length - latencies.length }
 }
 
 for (const n of [3, 5]) {
@@ -87,7 +97,7 @@ for (const n of [3, 5]) {
       browser,
       Array.from({ length: n }, (_, i) => i + 1),
     )
-    const { latencies, finals, missed } = await measure(traders, 60)
+    const { latencies, finals, rounds, missed } = await measure(traders, 60)
     report({
       contexts: n,
       samples: latencies.length,
@@ -96,14 +106,22 @@ for (const n of [3, 5]) {
       syncP95Ms: pct(latencies, 95),
       finalityP50Ms: pct(finals, 50),
       finalityP95Ms: pct(finals, 95),
+      finalityP50Rounds: pct(rounds, 50),
+      finalityP95Rounds: pct(rounds, 95),
     })
     if (n === 3) {
       // 10,000 ops stored, then a reload of the author's page until its state is back
       const a = traders[0]!
       await a.page.evaluate(async () => {
         const chx = (window as unknown as { __chx: Live }).__chx
-        for (let i = 0; i < 10_000; i++) {
-          chx.live.session.submit({ tag: 3, to: 1, token: 0, amount: 1n })
+        for (let i = 0; i < 10_000; ) {
+          try {
+            chx.live.session.submit({ tag: 3, to: 1, token: 0, amount: 1n })
+            i++
+          } catch {
+            // the batch is full until the next round opens: let the session seal it
+            await new Promise((r) => setTimeout(r, 5))
+          }
           if (i % 500 === 499) await new Promise((r) => setTimeout(r, 0))
         }
         await chx.live.session.flush()

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { Hex } from '../../core/bytes.ts'
 import { ROLE_NAMES, type Role } from '../../core/channel.ts'
 import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
+import { defaultQuorum, describeQuorum, isValidQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
 import { parseUnits } from '../format.ts'
 
@@ -35,7 +36,7 @@ export function CreateChannel({
   const [lot, setLot] = useState('0.001')
   const [error, setError] = useState<string | undefined>()
   const n = rows.length
-  const t = threshold === '' ? Math.floor(n / 2) + 1 : Number(threshold)
+  const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
 
   const create = () => {
     try {
@@ -46,8 +47,8 @@ export function CreateChannel({
         throw new Error('a participant is listed twice')
       if (!rows.some((r) => r.address.toLowerCase() === me.toLowerCase()))
         throw new Error('you must be a participant')
-      if (!(Number.isInteger(t) && 2 * t > n && t <= n))
-        throw new Error(`threshold must be more than ${n / 2} and at most ${n}`)
+      if (!isValidQuorum(n, t))
+        throw new Error(`quorum must be a whole number above ${n / 2} and at most ${n}`)
       if (base === quote) throw new Error('base and quote must differ')
       const b = config.tokens[base]!
       const q = config.tokens[quote]!
@@ -132,11 +133,12 @@ export function CreateChannel({
       </button>
       <div className="row">
         <label className="field">
-          <span>Threshold (of {n})</span>
+          <span>Quorum q (of {n})</span>
           <input
             name="threshold"
+            inputMode="numeric"
             value={threshold}
-            placeholder={String(Math.floor(n / 2) + 1)}
+            placeholder={String(defaultQuorum(n))}
             onChange={(e) => setThreshold(e.target.value)}
           />
         </label>
@@ -157,6 +159,11 @@ export function CreateChannel({
           <input value={takerBps} onChange={(e) => setTakerBps(e.target.value.replace(/\D/g, ''))} />
         </label>
       </div>
+      <p className="muted" data-testid="quorum-explained">
+        {isValidQuorum(n, t)
+          ? describeQuorum(n, t)
+          : `The quorum must be a whole number above ${n / 2} and at most ${n}.`}
+      </p>
       <div className="row">
         <label className="field">
           <span>Base</span>
