@@ -2,18 +2,21 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
+import { leaderOf } from '../src/core/leaders.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { Replica } from '../src/core/replica.ts'
 import { Rng } from '../src/core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../src/core/testing.ts'
-import { DEPOSIT, makeStream, type Stream } from './benchStream.ts'
+import { DEPOSIT, makeStream, RoundWriter, type Stream } from './benchStream.ts'
 
 /**
  * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R]
  *
- * For 2, 10 and 100 participants: pre-builds a signed block stream with a realistic op mix (transfers, limit
- * orders, market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of
- * every block, DAG, canonical order, fold, finality. Compares with a plain Yjs app carrying the same ops (one
+ * For 2, 10 and 100 participants: pre-builds a signed round-based DAG (every author one block per round, each
+ * referencing the previous round's blocks, a quorum and more) with a realistic op mix (transfers, limit orders,
+ * market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of every
+ * block, DAG rules, the commit rule, final order, fold. The stream ends with empty rounds, so the replica must
+ * finalize every op; each row reports what became final. Compares with a plain Yjs app carrying the same ops (one
  * Y.Map set per op, the update applied to a second doc, no signatures or validation), measures local confirm
  * latency (submit → visible in the author's state) and retained memory per op. Medians over --runs.
  */
@@ -41,6 +44,7 @@ function percentile(xs: number[], p: number): number {
 }
 
 function ingest(stream: Stream, P: number): { ms: number; replica: Replica } {
+  // checkpoints every 10 s of channel clock (50 ms a round): the measured replica derives them as it commits
   const replica = new Replica(stream.tc.channel, { deposits: testDeposits(P, 2, DEPOSIT) })
   const t0 = performance.now()
   const chunk = 16
@@ -78,19 +82,50 @@ function yjsRun(stream: Stream): number {
   return ms
 }
 
+/** Ops in the final prefix of the order, checkpoint signatures (which replicas add themselves) left out. */
+function finalOps(replica: Replica): number {
+  let n = 0
+  for (let i = 0; i < replica.finalCount; i++)
+    for (const op of replica.order[i]!.block.ops) if (op.tag !== OpTag.Checkpoint) n++
+  return n
+}
+
+/**
+ * Local confirm latency: submit → applied to the author's own state. Every BLOCK ops the author seals its block of
+ * the next round and a quorum of other participants (signed outside the timed section) completes the round, so
+ * rounds, commits and checkpoints happen along the way as in a live channel.
+ */
 function confirmLatency(P: number): number[] {
   const tc = makeTestChannel({ participants: P, label: `bench-${P}`, maxOpenOrders: 100_000 })
   const deposits = testDeposits(P, 2, DEPOSIT)
   const me = new Replica(tc.channel, {
     author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
     deposits,
-    batchOps: BLOCK,
+    maxBatchOps: BLOCK,
+    leaderWaitMs: 0,
   })
+  const q = tc.channel.config.threshold
+  const writer = new RoundWriter(tc)
+  let now = 0
+  const nextRound = () => {
+    now += 50
+    const sealed = me.tick(now)
+    if (!sealed) throw new Error(`round ${writer.round}: the author could not seal`)
+    const own = me.latest[0]!
+    writer.note(0, own.id, BigInt(own.seq))
+    // authors 1 … q − 1 complete the round (the round's leader among them when it is not the author)
+    const others = Array.from({ length: q - 1 }, (_, i) => i + 1)
+    const leader = leaderOf(writer.round, P)
+    if (leader !== 0 && !others.includes(leader)) others[others.length - 1] = leader
+    const blocks = others.map((a) => writer.block(a, []).bytes)
+    writer.next()
+    for (const r of me.receiveMany(blocks))
+      if (r.status !== 'accepted') throw new Error(`latency round block not accepted: ${JSON.stringify(r)}`)
+  }
   const rng = new Rng(7)
-  me.submit({ tag: OpTag.Deposit, depositIndex: 0n })
-  me.submit({ tag: OpTag.Deposit, depositIndex: 1n })
   const samples: number[] = []
   for (let i = 0; i < 20_000; i++) {
+    if (me.pendingOps >= BLOCK) nextRound()
     const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
     const op: Op =
       rng.next() < 0.3
@@ -105,8 +140,13 @@ function confirmLatency(P: number): number[] {
             qty: 1n,
           }
     const t0 = performance.now()
-    me.submit(op)
+    me.submit(op, now)
     samples.push(performance.now() - t0)
+  }
+  // the latency run must have committed too, or it measured a replica that never finalizes
+  for (let k = 0; finalOps(me) < samples.length; k++) {
+    if (k > 10) throw new Error(`latency run finalized ${finalOps(me)} of ${samples.length} ops`)
+    nextRound()
   }
   return samples
 }
@@ -167,11 +207,22 @@ for (const P of values.participants.split(',').map(Number)) {
   const bytesPerOp = measureMemory(P)
   const ours: number[] = []
   const yjs: number[] = []
+  let final = { blocks: 0, ops: 0, leaders: 0, checkpoints: 0 }
   for (let r = 0; r < RUNS; r++) {
     const { ms, replica } = ingest(stream, P)
     ours.push(ms)
     const { applied, skipped } = replica.opCounts()
     if (applied + skipped !== opsTotal) throw new Error('replica did not apply every op')
+    final = {
+      blocks: replica.finalCount,
+      ops: finalOps(replica),
+      leaders: replica.leaders.length,
+      checkpoints: replica.checkpoints.length,
+    }
+    // the stream ends with empty rounds: everything carrying ops must be final, in the order the shadow saw
+    if (final.ops !== opsTotal) throw new Error(`replica finalized ${final.ops} of ${opsTotal} ops`)
+    if (replica.finalState().tradeCount !== stream.shadow.tradeCount)
+      throw new Error('final state differs from the shadow state the stream was generated against')
     if (!values.json && r === 0) {
       const reasons: Record<number, number> = {}
       for (const node of replica.order) for (const x of node.results) reasons[x] = (reasons[x] ?? 0) + 1
@@ -181,6 +232,8 @@ for (const P of values.participants.split(',').map(Number)) {
         skipped,
         trades: replica.state.tradeCount,
         blocks: replica.order.length,
+        rounds: stream.rounds,
+        final,
         reasons,
       })
     }
@@ -193,6 +246,13 @@ for (const P of values.participants.split(',').map(Number)) {
     participants: P,
     ops: opsTotal,
     blockOps: BLOCK,
+    quorum: stream.tc.channel.config.threshold,
+    blocks: stream.blocks.length,
+    rounds: stream.rounds,
+    finalBlocks: final.blocks,
+    finalOps: final.ops,
+    leaders: final.leaders,
+    checkpoints: final.checkpoints,
     opsPerSec,
     yjsOpsPerSec,
     overhead: Math.round((yjsOpsPerSec / opsPerSec) * 100) / 100,

@@ -1,15 +1,88 @@
 import { createBlock } from '../src/core/block.ts'
 import { fromHex } from '../src/core/bytes.ts'
+import { leaderOf } from '../src/core/leaders.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { Rng } from '../src/core/sim/rng.ts'
 import { ChannelState } from '../src/core/state.ts'
 import { makeTestChannel, type TestChannel, testDeposits } from '../src/core/testing.ts'
 
 export const DEPOSIT = 10n ** 15n
+/** empty rounds after the last op: leader r + 1 commits round r's blocks once rounds r + 2 and r + 3 exist */
+export const TAIL_ROUNDS = 3
+/** channel clock step per round (ms) */
+const ROUND_MS = 50
 
-export type Stream = { tc: TestChannel; blocks: Uint8Array[]; ops: Op[][]; authors: number[] }
+export type Stream = {
+  tc: TestChannel
+  blocks: Uint8Array[]
+  ops: Op[][]
+  authors: number[]
+  /** rounds in the stream, the empty tail included */
+  rounds: number
+}
 
-/** Generates ops against a shadow state so the mix is mostly valid, as a real trading session would be. */
+/**
+ * Signs round-based DAG blocks for a test channel: each author one block per round, prev = its own previous
+ * block, parents = the previous round's blocks of the authors given (their count with prev must reach q).
+ */
+export class RoundWriter {
+  /** per author: id and seq of its latest block */
+  private readonly own: ({ id: Uint8Array; seq: bigint } | undefined)[]
+  /** author → its block of the last completed round */
+  private last = new Map<number, Uint8Array>()
+  private current = new Map<number, Uint8Array>()
+  round = 1
+
+  constructor(readonly tc: TestChannel) {
+    this.own = tc.members.map(() => undefined)
+  }
+
+  /** Records a block made elsewhere (e.g. sealed by a replica) as `author`'s block of the current round. */
+  note(author: number, id: Uint8Array, seq: bigint): void {
+    this.own[author] = { id, seq }
+    this.current.set(author, id)
+  }
+
+  /** `author`'s block of the current round, referencing every block of the previous round. */
+  block(author: number, ops: Op[]): { id: Uint8Array; bytes: Uint8Array } {
+    const prev = this.own[author]
+    const parents: Uint8Array[] = []
+    for (const [a, id] of this.last) if (a !== author) parents.push(id)
+    const m = this.tc.members[author]!
+    const seq = (prev?.seq ?? 0n) + 1n
+    const { id, bytes } = createBlock({
+      channelId: this.tc.channel.channelId,
+      author: fromHex(m.address, 20),
+      seq,
+      round: BigInt(this.round),
+      time: BigInt(this.round * ROUND_MS),
+      prev: prev?.id ?? new Uint8Array(32),
+      parents,
+      ops,
+      sessionKey: m.sessionKey,
+      domainSeparator: this.tc.channel.domainSeparator,
+    })
+    this.note(author, id, seq)
+    return { id, bytes }
+  }
+
+  /** Closes the current round: its blocks become the next round's parents. */
+  next(): void {
+    if (this.round > 1 && this.current.size < this.tc.channel.config.threshold)
+      throw new Error(`round ${this.round} has ${this.current.size} authors, under the quorum`)
+    this.last = this.current
+    this.current = new Map()
+    this.round++
+  }
+}
+
+/**
+ * A valid round-based DAG carrying `total` ops with a realistic mix, generated against a shadow state so the mix
+ * is mostly valid, as a real trading session would be. Every author writes one block per round (round r's leader
+ * first, then by author: the order the commit rule finalizes them in, so the shadow sees the final order); each
+ * block references all blocks of the previous round, so every round has all n authors and every leader commits.
+ * TAIL_ROUNDS empty rounds follow, so that every op is final at the end of the stream.
+ */
 export function makeStream(
   P: number,
   total: number,
@@ -17,28 +90,24 @@ export function makeStream(
   BLOCK: number,
 ): Stream & { shadow: ChannelState } {
   const tc = makeTestChannel({ participants: P, label: `bench-${P}`, maxOpenOrders: 100_000 })
-  const deposits = testDeposits(P, 2, DEPOSIT)
-  const shadow = new ChannelState(tc.channel, new Map(deposits.map((d) => [d.index, d])))
+  const shadow = new ChannelState(tc.channel)
+  shadow.creditGenesis(testDeposits(P, 2, DEPOSIT))
   const rng = new Rng(seed)
-  const seqs = new Array<number>(P).fill(0)
-  const prevs: Uint8Array[] = Array.from({ length: P }, () => new Uint8Array(32))
-  const recent: Uint8Array[] = []
+  const writer = new RoundWriter(tc)
   const open: { seq: bigint; index: number }[][] = Array.from({ length: P }, () => [])
   const blocks: Uint8Array[] = []
   const allOps: Op[][] = []
   const authors: number[] = []
   let made = 0
-  let first = true
-  while (made < total) {
-    for (let a = 0; a < P && made < total; a++) {
-      const seq = BigInt(seqs[a]! + 1)
+  let tail = 0
+  while (tail < TAIL_ROUNDS) {
+    const round = writer.round
+    const leader = leaderOf(round, P)
+    const order = [leader, ...Array.from({ length: P }, (_, a) => a).filter((a) => a !== leader)]
+    if (made >= total) tail++
+    for (const a of order) {
+      const seq = BigInt(round) // one block per round from round 1 on: seq = round
       const ops: Op[] = []
-      if (first)
-        for (const depositIndex of [BigInt(2 * a), BigInt(2 * a + 1)]) {
-          const op: Op = { tag: OpTag.Deposit, depositIndex }
-          shadow.apply(op, { author: a, seq, index: ops.length, height: 0, block: '' })
-          ops.push(op)
-        }
       const n = Math.min(BLOCK, total - made)
       const book = shadow.books[0]!
       while (ops.length < n) {
@@ -83,32 +152,16 @@ export function makeStream(
           op = { tag: OpTag.Cancel, orderSeq: found.seq, orderIndex: found.index }
         }
         const index = ops.length
-        const r = shadow.apply(op, { author: a, seq, index, height: 0, block: '' })
+        const r = shadow.apply(op, { author: a, seq, index, height: round, block: '' })
         if (r === 0 && op.tag === OpTag.Place && op.kind === OrderKind.Limit) open[a]!.push({ seq, index })
         ops.push(op)
       }
-      // parents: the latest blocks of the (up to 8) authors who wrote just before — what a peer has seen
-      const parents = recent.slice(-8)
-      const { bytes, id } = createBlock({
-        channelId: tc.channel.channelId,
-        author: fromHex(tc.members[a]!.address),
-        seq,
-        prev: prevs[a]!,
-        parents: parents.filter((p) => p !== prevs[a]),
-        ops,
-        sessionKey: tc.members[a]!.sessionKey,
-        domainSeparator: tc.channel.domainSeparator,
-      })
-      seqs[a] = Number(seq)
-      prevs[a] = id
-      recent.push(id)
-      if (recent.length > 8) recent.shift()
-      blocks.push(bytes)
+      blocks.push(writer.block(a, ops).bytes)
       allOps.push(ops)
       authors.push(a)
       made += ops.length
     }
-    first = false
+    writer.next()
   }
-  return { tc, blocks, ops: allOps, authors, shadow }
+  return { tc, blocks, ops: allOps, authors, rounds: writer.round - 1, shadow }
 }

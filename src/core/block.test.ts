@@ -10,9 +10,18 @@ import {
   encodeBlock,
   MAX_BLOCK_BYTES,
   MAX_PARENTS,
+  MAX_ROUND,
 } from './block.ts'
 import { compareBytes, concatBytes, fromHex, toHex, uintToBytes, ZERO32 } from './bytes.ts'
-import { encodeOps, MAX_CHECKPOINT_HEADS, type Op, OpTag } from './ops.ts'
+import {
+  type CheckpointOp,
+  encodedOpSize,
+  encodeOps,
+  MAX_CHECKPOINT_OPS_PER_BLOCK,
+  MAX_OPS_PER_BLOCK,
+  type Op,
+  OpTag,
+} from './ops.ts'
 import { addressFromPrivateKey, recoverAddress } from './signature.ts'
 import { makeTestChannel } from './testing.ts'
 
@@ -20,8 +29,26 @@ const { channel, members } = makeTestChannel({ participants: 3, label: 'block-co
 const author = members[0]!
 const authorBytes = fromHex(author.address, 20)
 const hash = (b: number) => new Uint8Array(32).fill(b)
+const deposit = (i: number): Op => ({
+  tag: OpTag.Deposit,
+  depositIndex: BigInt(i),
+  participant: 1,
+  token: 0,
+  amount: 5n,
+})
+const checkpointOp = (version: bigint): CheckpointOp => ({
+  tag: OpTag.Checkpoint,
+  version,
+  leader: hash(3),
+  time: 1000n,
+  depositCount: 2n,
+  forcedCount: 0n,
+  stateRoot: hash(1),
+  balancesRoot: hash(2),
+  signature: new Uint8Array(65),
+})
 const someOps: Op[] = [
-  { tag: OpTag.Deposit, depositIndex: 0n },
+  deposit(0),
   { tag: OpTag.Place, market: 0, side: 0, kind: 0, tif: 0, price: 100n, qty: 3n },
 ]
 
@@ -31,6 +58,8 @@ type Raw = {
   channelId: Uint8Array
   author: Uint8Array
   seq: bigint
+  round: bigint
+  time: bigint
   prev: Uint8Array
   parents: Uint8Array[]
   nParents?: number
@@ -44,6 +73,8 @@ function raw(r: Raw): Uint8Array {
     r.channelId,
     r.author,
     uintToBytes(r.seq, 8),
+    uintToBytes(r.round, 8),
+    uintToBytes(r.time, 8),
     r.prev,
     uintToBytes(BigInt(r.nParents ?? r.parents.length), 2),
     ...r.parents,
@@ -57,6 +88,8 @@ const good = (over: Partial<Raw> = {}): Raw => ({
   channelId: channel.channelId,
   author: authorBytes,
   seq: 2n,
+  round: 5n,
+  time: 1_700_000_000_123n,
   prev: hash(9),
   parents: [hash(1), hash(2)],
   opsBytes: encodeOps(someOps),
@@ -64,11 +97,13 @@ const good = (over: Partial<Raw> = {}): Raw => ({
   ...over,
 })
 
-function make(seq: bigint, parents: Uint8Array[], ops: Op[] = someOps) {
+function make(seq: bigint, parents: Uint8Array[], ops: Op[] = someOps, round = seq + 1n, time = 77n) {
   return createBlock({
     channelId: channel.channelId,
     author: authorBytes,
     seq,
+    round,
+    time,
     prev: seq === 1n ? ZERO32 : hash(9),
     parents,
     ops,
@@ -94,6 +129,8 @@ describe('block codec round trip (THREATS row 2)', () => {
     const block = decodeBlock(raw(r))
     expect(toHex(encodeBlock(block))).toBe(toHex(raw(r)))
     expect(block.seq).toBe(2n)
+    expect(block.round).toBe(5n)
+    expect(block.time).toBe(1_700_000_000_123n)
     expect(block.parents).toEqual(r.parents)
     expect(block.ops).toEqual(someOps)
   })
@@ -101,17 +138,34 @@ describe('block codec round trip (THREATS row 2)', () => {
   it('createBlock: canonical parents, signed id, bytes that decode back to the block', () => {
     const arbParents = fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 6 })
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 1000n }), arbParents, (seq, parents) => {
-        const { block, id, bytes } = make(seq, [...parents, ...parents])
-        const unique = [...new Set(parents.map(toHex))].sort()
-        expect(block.parents.map(toHex)).toEqual(unique)
-        const back = decodeBlock(bytes)
-        const { channelId, author: a, seq: q, prev, parents: ps, opsBytes, ops, signature } = block
-        expect(back).toEqual({ channelId, author: a, seq: q, prev, parents: ps, opsBytes, ops, signature })
-        expect(toHex(encodeBlock(back))).toBe(toHex(bytes))
-        expect(toHex(blockId(back, channel.domainSeparator))).toBe(toHex(id))
-        expect(recoverAddress(id, back.signature)).toBe(addressFromPrivateKey(author.sessionKey))
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 1000n }),
+        fc.bigInt({ min: 1n, max: MAX_ROUND }),
+        fc.bigInt({ min: 0n, max: MAX_ROUND }),
+        arbParents,
+        (seq, round, time, parents) => {
+          const { block, id, bytes } = make(seq, [...parents, ...parents], someOps, round, time)
+          const unique = [...new Set(parents.map(toHex))].sort()
+          expect(block.parents.map(toHex)).toEqual(unique)
+          const back = decodeBlock(bytes)
+          const { channelId, author: a, seq: q, prev, parents: ps, opsBytes, ops, signature } = block
+          expect(back).toEqual({
+            channelId,
+            author: a,
+            seq: q,
+            round,
+            time,
+            prev,
+            parents: ps,
+            opsBytes,
+            ops,
+            signature,
+          })
+          expect(toHex(encodeBlock(back))).toBe(toHex(bytes))
+          expect(toHex(blockId(back, channel.domainSeparator))).toBe(toHex(id))
+          expect(recoverAddress(id, back.signature)).toBe(addressFromPrivateKey(author.sessionKey))
+        },
+      ),
       { numRuns: 50 },
     )
   })
@@ -122,6 +176,8 @@ describe('block codec round trip (THREATS row 2)', () => {
       { ...block, channelId: hash(5) },
       { ...block, author: fromHex(members[1]!.address, 20) },
       { ...block, seq: 3n },
+      { ...block, round: block.round + 1n },
+      { ...block, time: block.time + 1n },
       { ...block, prev: hash(8) },
       { ...block, parents: [hash(2)] },
       { ...block, parents: [] },
@@ -144,40 +200,75 @@ describe('block decoder rejects non-canonical input (THREATS rows 2, 5)', () => 
     expect(performance.now() - t0).toBeLessThan(1000)
   })
 
-  it('accepts a block of exactly MAX_BLOCK_BYTES and rejects an otherwise valid one just over it', () => {
-    // fill the ops with full checkpoints, then tune the size with deposits and one smaller checkpoint
-    const fixed = 1 + 32 + 20 + 8 + 32 + 2 + 4 + 65
-    const opsTarget = MAX_BLOCK_BYTES - fixed - 2
-    const cp = (heads: number): Op => ({
-      tag: OpTag.Checkpoint,
-      version: 1n,
-      heads: Array.from({ length: heads }, (_, i) => uintToBytes(BigInt(i + 1), 32)),
-      stateRoot: hash(1),
-      balancesRoot: hash(2),
-      signature: new Uint8Array(65),
-    })
-    const full = 1 + 8 + 2 + 32 * MAX_CHECKPOINT_HEADS + 64 + 65
-    const nFull = Math.floor(opsTarget / full) - 1
-    let rest = opsTarget - nFull * full
-    let h = 1
-    while ((rest - (1 + 8 + 2 + 32 * h + 64 + 65)) % 9 !== 0) h++
-    rest -= 1 + 8 + 2 + 32 * h + 64 + 65
-    const ops: Op[] = [
-      ...Array.from({ length: nFull }, () => cp(MAX_CHECKPOINT_HEADS)),
-      cp(h),
-      ...Array.from({ length: rest / 9 }, (_, i) => ({ tag: OpTag.Deposit, depositIndex: BigInt(i) }) as Op),
-    ]
-    const atLimit = raw(good({ parents: [], opsBytes: encodeOps(ops) }))
+  it('the size check is exact: MAX_BLOCK_BYTES bytes get parsed, one more byte does not', () => {
+    // an op list declaring no ops followed by filler: a layout error only the parser can find
+    const fixed = raw(good({ parents: [], opsBytes: new Uint8Array() })).length
+    const fill = (total: number) =>
+      raw(good({ parents: [], opsBytes: concatBytes(new Uint8Array(2), new Uint8Array(total - fixed - 2)) }))
+    const atLimit = fill(MAX_BLOCK_BYTES)
     expect(atLimit.length).toBe(MAX_BLOCK_BYTES)
-    expect(decodeBlock(atLimit).ops).toHaveLength(ops.length)
-    const over = raw(
-      good({ parents: [], opsBytes: encodeOps([...ops, { tag: OpTag.Deposit, depositIndex: 0n }]) }),
+    expect(() => decodeBlock(atLimit)).toThrow(/trailing/)
+    const over = fill(MAX_BLOCK_BYTES + 1)
+    expect(over.length).toBe(MAX_BLOCK_BYTES + 1)
+    expect(() => decodeBlock(over)).toThrow(/bytes over limit/)
+  })
+
+  it('the largest block the op limits allow fits under MAX_BLOCK_BYTES and round-trips', () => {
+    // MAX_PARENTS parents, the most checkpoint signatures a block may carry, every other op of the largest kind
+    const parents = Array.from({ length: MAX_PARENTS }, (_, i) => uintToBytes(BigInt(i + 1), 32))
+    const others: Op[] = [
+      someOps[1]!,
+      { tag: OpTag.Lock, token: 0, amount: 1n, until: 1n, reason: 0 },
+      { tag: OpTag.Transfer, to: 1, token: 0, amount: 1n },
+    ]
+    for (const op of others) expect(encodedOpSize(op)).toBeLessThanOrEqual(encodedOpSize(deposit(0)))
+    const ops: Op[] = [
+      ...Array.from({ length: MAX_CHECKPOINT_OPS_PER_BLOCK }, (_, i) => checkpointOp(BigInt(i + 1))),
+      ...Array.from({ length: MAX_OPS_PER_BLOCK - MAX_CHECKPOINT_OPS_PER_BLOCK }, (_, i) => deposit(i)),
+    ]
+    const bytes = raw(good({ parents, opsBytes: encodeOps(ops) }))
+    expect(bytes.length).toBeLessThanOrEqual(MAX_BLOCK_BYTES)
+    const block = decodeBlock(bytes)
+    expect(block.ops).toHaveLength(MAX_OPS_PER_BLOCK)
+    expect(block.parents).toHaveLength(MAX_PARENTS)
+    expect(toHex(encodeBlock(block))).toBe(toHex(bytes))
+  })
+
+  it(`accepts at most MAX_CHECKPOINT_OPS_PER_BLOCK (${MAX_CHECKPOINT_OPS_PER_BLOCK}) checkpoint signatures`, () => {
+    const cps = (k: number) => Array.from({ length: k }, (_, i) => checkpointOp(BigInt(i + 1)))
+    const atLimit = cps(MAX_CHECKPOINT_OPS_PER_BLOCK)
+    expect(decodeBlock(raw(good({ opsBytes: encodeOps([...someOps, ...atLimit]) }))).ops).toHaveLength(
+      someOps.length + MAX_CHECKPOINT_OPS_PER_BLOCK,
     )
-    expect(() => decodeBlock(over)).toThrow(/over limit/)
+    const over = cps(MAX_CHECKPOINT_OPS_PER_BLOCK + 1)
+    expect(() => decodeBlock(raw(good({ opsBytes: encodeOps(over) })))).toThrow(/checkpoint/)
+    // wherever the extra one sits among other ops
+    const mixed = [checkpointOp(9n), ...someOps, ...atLimit]
+    expect(() => decodeBlock(raw(good({ opsBytes: encodeOps(mixed) })))).toThrow(/checkpoint/)
+    // checkpoint requests carry no signature and do not count
+    const requests: Op[] = Array.from({ length: 50 }, () => ({ tag: OpTag.CheckpointRequest }))
+    expect(decodeBlock(raw(good({ opsBytes: encodeOps([...atLimit, ...requests]) }))).ops).toHaveLength(
+      MAX_CHECKPOINT_OPS_PER_BLOCK + 50,
+    )
   })
 
   it('rejects an unknown format byte', () => {
-    for (const format of [0, 2, 0xff]) expect(() => decodeBlock(raw(good({ format })))).toThrow(/format/)
+    expect(BLOCK_FORMAT).toBe(2)
+    // 1: the format before rounds and times, whose bytes would otherwise be misread
+    for (const format of [0, 1, 3, 0xff]) expect(() => decodeBlock(raw(good({ format })))).toThrow(/format/)
+  })
+
+  it('requires round ≥ 1 and round, time ≤ MAX_ROUND (exact as JavaScript numbers)', () => {
+    expect(MAX_ROUND).toBe(BigInt(Number.MAX_SAFE_INTEGER))
+    expect(() => decodeBlock(raw(good({ round: 0n })))).toThrow(/round/)
+    expect(decodeBlock(raw(good({ round: 1n }))).round).toBe(1n)
+    expect(decodeBlock(raw(good({ round: MAX_ROUND }))).round).toBe(MAX_ROUND)
+    expect(() => decodeBlock(raw(good({ round: MAX_ROUND + 1n })))).toThrow(/round/)
+    expect(() => decodeBlock(raw(good({ round: (1n << 64n) - 1n })))).toThrow(/round/)
+    expect(decodeBlock(raw(good({ time: 0n }))).time).toBe(0n)
+    expect(decodeBlock(raw(good({ time: MAX_ROUND }))).time).toBe(MAX_ROUND)
+    expect(() => decodeBlock(raw(good({ time: MAX_ROUND + 1n })))).toThrow(/time/)
+    expect(() => decodeBlock(raw(good({ time: (1n << 64n) - 1n })))).toThrow(/time/)
   })
 
   it('rejects seq 0', () => {
@@ -245,9 +336,16 @@ describe('block decoder fuzz (THREATS row 2)', () => {
     .tuple(
       fc.bigInt({ min: 1n, max: 5n }),
       fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 3 }),
-      fc.constantFrom<Op[]>([], someOps, [{ tag: OpTag.Withdraw, token: 1, amount: 5n }]),
+      fc.constantFrom<Op[]>(
+        [],
+        someOps,
+        [{ tag: OpTag.Withdraw, token: 1, amount: 5n }],
+        [checkpointOp(1n), { tag: OpTag.CheckpointRequest }],
+      ),
+      fc.bigInt({ min: 1n, max: 1n << 40n }),
+      fc.bigInt({ min: 0n, max: 1n << 45n }),
     )
-    .map(([seq, parents, ops]) => make(seq, parents.sort(compareBytes), ops).bytes)
+    .map(([seq, parents, ops, round, time]) => make(seq, parents.sort(compareBytes), ops, round, time).bytes)
 
   it('random bytes: only BlockDecodeError', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), decodeOrBlockError), { numRuns: 300 })
@@ -295,8 +393,10 @@ describe('block encoder guards', () => {
       'opsBytes',
       'parents',
       'prev',
+      'round',
       'seq',
       'signature',
+      'time',
     ])
   })
 
@@ -304,6 +404,19 @@ describe('block encoder guards', () => {
     expect(() => encodeBlock({ ...block, seq: (1n << 64n) + 1n })).toThrow(RangeError)
     expect(() => encodeBlock({ ...block, seq: 0n })).toThrow(RangeError)
     expect(() => encodeBlock({ ...block, seq: -1n })).toThrow(RangeError)
+  })
+
+  it('refuses round outside [1, MAX_ROUND] and time outside [0, MAX_ROUND]: what the decoder accepts', () => {
+    expect(() => encodeBlock({ ...block, round: 0n })).toThrow(/round/)
+    expect(() => encodeBlock({ ...block, round: -1n })).toThrow(RangeError)
+    expect(() => encodeBlock({ ...block, round: MAX_ROUND + 1n })).toThrow(/round/)
+    expect(() => encodeBlock({ ...block, time: -1n })).toThrow(/time/)
+    expect(() => encodeBlock({ ...block, time: MAX_ROUND + 1n })).toThrow(/time/)
+    for (const b of [
+      { ...block, round: MAX_ROUND, time: MAX_ROUND },
+      { ...block, round: 1n, time: 0n },
+    ])
+      expect(decodeBlock(encodeBlock(b))).toEqual(b)
   })
 
   it('refuses fields of the wrong length', () => {

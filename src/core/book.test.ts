@@ -33,14 +33,14 @@ function setup(
   const P = o.P ?? 5
   const channel = channelFor(P, o.maker ?? 2n, o.taker ?? 5n, o.maxOpenOrders ?? 1000)
   const records = testDeposits(P, 2, o.amount ?? D)
-  const state = new ChannelState(channel, new Map(records.map((d) => [d.index, d])))
+  const state = new ChannelState(channel)
+  state.creditGenesis(records)
   let seq = 0n
   const ctx = (author: number): OpContext => {
     seq += 1n // one counter for everyone: order keys then sort by placement time
     return { author, seq, index: 0, height: 0, block: `b${seq}` }
   }
-  for (const d of records)
-    expect(state.apply({ tag: OpTag.Deposit, depositIndex: d.index }, ctx(0))).toBe(Reject.None)
+  for (let p = 0; p < P; p++) for (let t = 0; t < 2; t++) expect(state.holdings(p, t)).toBe(o.amount ?? D)
   const h = {
     state,
     ctx,

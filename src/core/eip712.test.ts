@@ -1,17 +1,33 @@
 import fc from 'fast-check'
-import { concat, hashDomain, hashTypedData, recoverTypedDataAddress, keccak256 as viemKeccak } from 'viem'
+import {
+  concat,
+  hashDomain,
+  hashStruct,
+  hashTypedData,
+  recoverTypedDataAddress,
+  stringToHex,
+  keccak256 as viemKeccak,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { blockHeader, blockId, createBlock } from './block.ts'
 import { fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
 import { sessionKeyDigest } from './channel.ts'
-import { checkpointDigest } from './checkpoint.ts'
+import { type Checkpoint, checkpointDigest, checkpointFields } from './checkpoint.ts'
 import {
+  BLOCK_TYPE,
+  BLOCK_TYPEHASH,
   blockStructHash,
+  CHECKPOINT_TYPE,
+  CHECKPOINT_TYPEHASH,
   checkpointStructHash,
+  DOMAIN_TYPE,
+  DOMAIN_TYPEHASH,
   domainSeparator,
   EIP712_NAME,
   EIP712_VERSION,
+  SESSION_KEY_TYPE,
+  SESSION_KEY_TYPEHASH,
   sessionKeyStructHash,
   TYPED_DATA_TYPES,
   typedDataDigest,
@@ -41,6 +57,46 @@ const DOMAIN_TYPES = {
     { name: 'verifyingContract', type: 'address' },
   ],
 } as const
+
+/** EIP-712 encodeType of a struct without nested structs: Name(type1 name1,type2 name2,…) */
+const encodeType = (name: string, fields: readonly { name: string; type: string }[]) =>
+  `${name}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`
+
+describe('EIP-712 type strings and typehashes', () => {
+  it('pins the type strings of the wire formats (contracts/src/ChannelSettlement.sol must declare the same)', () => {
+    expect(BLOCK_TYPE).toBe(
+      'Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)',
+    )
+    expect(CHECKPOINT_TYPE).toBe(
+      'Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)',
+    )
+    expect(SESSION_KEY_TYPE).toBe('SessionKey(bytes32 channelId,address participant,address sessionKey)')
+  })
+
+  it('typehashes are keccak256 of the strings (values recomputed independently with viem)', () => {
+    expect(toHex(BLOCK_TYPEHASH)).toBe('0x75ff40898d2a2ccbbf6f4b698fd6ed3fd57b62907207cbc96548245ac3ad8f2e')
+    expect(toHex(CHECKPOINT_TYPEHASH)).toBe(
+      '0x1840835a77d62eef9fc48ace33df6252f108a1a116fe14d2a51c75e85989e02a',
+    )
+    expect(toHex(SESSION_KEY_TYPEHASH)).toBe(
+      '0x755ca7fb27892370397b705163403aa5674ecff38c35c1e724ddf23fbb847032',
+    )
+    for (const [t, h] of [
+      [BLOCK_TYPE, BLOCK_TYPEHASH],
+      [CHECKPOINT_TYPE, CHECKPOINT_TYPEHASH],
+      [SESSION_KEY_TYPE, SESSION_KEY_TYPEHASH],
+      [DOMAIN_TYPE, DOMAIN_TYPEHASH],
+    ] as const)
+      expect(toHex(h)).toBe(viemKeccak(stringToHex(t)))
+  })
+
+  it('the wallet-facing TYPED_DATA_TYPES encode to exactly the same strings', () => {
+    expect(encodeType('Block', TYPED_DATA_TYPES.Block)).toBe(BLOCK_TYPE)
+    expect(encodeType('Checkpoint', TYPED_DATA_TYPES.Checkpoint)).toBe(CHECKPOINT_TYPE)
+    expect(encodeType('SessionKey', TYPED_DATA_TYPES.SessionKey)).toBe(SESSION_KEY_TYPE)
+    expect(encodeType('EIP712Domain', DOMAIN_TYPES.EIP712Domain)).toBe(DOMAIN_TYPE)
+  })
+})
 
 describe('EIP-712 digests agree with viem (so Solidity agrees) — THREATS rows 3, 6', () => {
   it('domain separator', () => {
@@ -81,24 +137,32 @@ describe('EIP-712 digests agree with viem (so Solidity agrees) — THREATS rows 
           channelId: bytes32,
           author: fc.uint8Array({ minLength: 20, maxLength: 20 }),
           seq: u64,
+          round: u64,
+          time: u64,
           prev: bytes32,
           parentsHash: bytes32,
           opsHash: bytes32,
         }),
         (d, h) => {
+          const message = {
+            channelId: toHex(h.channelId),
+            author: toHex(h.author),
+            seq: h.seq,
+            round: h.round,
+            time: h.time,
+            prev: toHex(h.prev),
+            parentsHash: toHex(h.parentsHash),
+            opsHash: toHex(h.opsHash),
+          }
           const viem = hashTypedData({
             domain: viemDomain(d),
             types: TYPED_DATA_TYPES,
             primaryType: 'Block',
-            message: {
-              channelId: toHex(h.channelId),
-              author: toHex(h.author),
-              seq: h.seq,
-              prev: toHex(h.prev),
-              parentsHash: toHex(h.parentsHash),
-              opsHash: toHex(h.opsHash),
-            },
+            message,
           })
+          expect(toHex(blockStructHash(h))).toBe(
+            hashStruct({ data: message, primaryType: 'Block', types: TYPED_DATA_TYPES }),
+          )
           expect(toHex(typedDataDigest(domainSeparator(d), blockStructHash(h)))).toBe(viem)
         },
       ),
@@ -110,14 +174,16 @@ describe('EIP-712 digests agree with viem (so Solidity agrees) — THREATS rows 
     const { channel, members } = makeTestChannel({ participants: 2, label: 'eip712-block' })
     const m = members[1]!
     const parents = [new Uint8Array(32).fill(3), new Uint8Array(32).fill(1)]
-    for (const [seq, ps] of [
-      [1n, []],
-      [2n, parents],
+    for (const [seq, round, time, ps] of [
+      [1n, 1n, 0n, []],
+      [2n, 7n, 1_700_000_000_000n, parents],
     ] as const) {
       const { block, id } = createBlock({
         channelId: channel.channelId,
         author: fromHex(m.address, 20),
         seq,
+        round,
+        time,
         prev: seq === 1n ? ZERO32 : new Uint8Array(32).fill(9),
         parents: [...ps],
         ops: [{ tag: OpTag.Transfer, to: 0, token: 1, amount: 12345n }],
@@ -132,6 +198,8 @@ describe('EIP-712 digests agree with viem (so Solidity agrees) — THREATS rows 
           channelId: toHex(channel.channelId),
           author: m.address,
           seq,
+          round,
+          time,
           prev: toHex(block.prev),
           parentsHash: viemKeccak(block.parents.length === 0 ? '0x' : concat(block.parents.map(toHex))),
           opsHash: viemKeccak(toHex(block.opsBytes)),
@@ -148,39 +216,72 @@ describe('EIP-712 digests agree with viem (so Solidity agrees) — THREATS rows 
       fc.property(
         domainArb,
         bytes32,
-        u64,
-        fc.array(bytes32, { minLength: 1, maxLength: 4 }),
-        bytes32,
-        bytes32,
-        (d, channelId, version, heads, stateRoot, balancesRoot) => {
+        fc.record({
+          version: u64,
+          leader: bytes32,
+          time: u64,
+          depositCount: u64,
+          forcedCount: u64,
+          stateRoot: bytes32,
+          balancesRoot: bytes32,
+        }),
+        (d, channelId, cp) => {
+          const message = {
+            channelId: toHex(channelId),
+            version: cp.version,
+            leader: toHex(cp.leader),
+            time: cp.time,
+            depositCount: cp.depositCount,
+            forcedCount: cp.forcedCount,
+            stateRoot: toHex(cp.stateRoot),
+            balancesRoot: toHex(cp.balancesRoot),
+          }
           const viem = hashTypedData({
             domain: viemDomain(d),
             types: TYPED_DATA_TYPES,
             primaryType: 'Checkpoint',
-            message: {
-              channelId: toHex(channelId),
-              version,
-              headsHash: viemKeccak(concat(heads.map(toHex))),
-              stateRoot: toHex(stateRoot),
-              balancesRoot: toHex(balancesRoot),
-            },
+            message,
           })
           const sep = domainSeparator(d)
-          expect(toHex(checkpointDigest(sep, channelId, { version, heads, stateRoot, balancesRoot }))).toBe(
-            viem,
+          expect(toHex(checkpointDigest(sep, channelId, cp))).toBe(viem)
+          const structHash = checkpointStructHash(checkpointFields(channelId, cp))
+          expect(toHex(structHash)).toBe(
+            hashStruct({ data: message, primaryType: 'Checkpoint', types: TYPED_DATA_TYPES }),
           )
-          const fields = {
-            channelId,
-            version,
-            headsHash: fromHex(viemKeccak(concat(heads.map(toHex)))),
-            stateRoot,
-            balancesRoot,
-          }
-          expect(toHex(typedDataDigest(sep, checkpointStructHash(fields)))).toBe(viem)
+          expect(toHex(typedDataDigest(sep, structHash))).toBe(viem)
         },
       ),
       { numRuns: 100 },
     )
+  })
+
+  it('the checkpoint digest covers every field', () => {
+    const sep = domainSeparator({
+      chainId: 1n,
+      verifyingContract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+    })
+    const channelId = new Uint8Array(32).fill(7)
+    const cp: Checkpoint = {
+      version: 3n,
+      leader: new Uint8Array(32).fill(1),
+      time: 1000n,
+      depositCount: 4n,
+      forcedCount: 5n,
+      stateRoot: new Uint8Array(32).fill(2),
+      balancesRoot: new Uint8Array(32).fill(3),
+    }
+    const variants: Checkpoint[] = [
+      { ...cp, version: 4n },
+      { ...cp, leader: new Uint8Array(32).fill(9) },
+      { ...cp, time: 1001n },
+      { ...cp, depositCount: 5n },
+      { ...cp, forcedCount: 6n },
+      { ...cp, stateRoot: new Uint8Array(32).fill(9) },
+      { ...cp, balancesRoot: new Uint8Array(32).fill(9) },
+    ]
+    const digests = new Set([cp, ...variants].map((c) => toHex(checkpointDigest(sep, channelId, c))))
+    digests.add(toHex(checkpointDigest(sep, new Uint8Array(32).fill(8), cp)))
+    expect(digests.size).toBe(variants.length + 2)
   })
 
   it('a digest changes with the domain: chain, contract', () => {

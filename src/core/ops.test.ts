@@ -1,12 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { compareBytes, concatBytes, toHex } from './bytes.ts'
+import { concatBytes, toHex } from './bytes.ts'
 import {
   type CheckpointOp,
   decodeOps,
   encodedOpSize,
   encodeOps,
-  MAX_CHECKPOINT_HEADS,
   MAX_OPS_PER_BLOCK,
   type Op,
   OpDecodeError,
@@ -26,7 +25,13 @@ const u128 = fc.oneof(fc.bigInt({ min: 0n, max: U128_MAX }), fc.constantFrom(0n,
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n })
 
 const arbOp: Record<string, fc.Arbitrary<Op>> = {
-  deposit: fc.record({ tag: fc.constant(OpTag.Deposit), depositIndex: u64 }),
+  deposit: fc.record({
+    tag: fc.constant(OpTag.Deposit),
+    depositIndex: u64,
+    participant: u16,
+    token: u16,
+    amount: u128,
+  }),
   withdraw: fc.record({ tag: fc.constant(OpTag.Withdraw), token: u16, amount: u128 }),
   transfer: fc.record({ tag: fc.constant(OpTag.Transfer), to: u16, token: u16, amount: u128 }),
   lock: fc.record({ tag: fc.constant(OpTag.Lock), token: u16, amount: u128, until: u64, reason: u8 }),
@@ -44,13 +49,15 @@ const arbOp: Record<string, fc.Arbitrary<Op>> = {
   checkpoint: fc.record({
     tag: fc.constant(OpTag.Checkpoint),
     version: u64,
-    heads: fc
-      .uniqueArray(bytes(32), { minLength: 1, maxLength: 6, selector: toHex })
-      .map((hs) => hs.sort(compareBytes)),
+    leader: bytes(32),
+    time: u64,
+    depositCount: u64,
+    forcedCount: u64,
     stateRoot: bytes(32),
     balancesRoot: bytes(32),
     signature: bytes(65),
   }),
+  checkpointRequest: fc.constant({ tag: OpTag.CheckpointRequest }),
 }
 const anyOp = fc.oneof(...Object.values(arbOp))
 const opList = fc.array(anyOp, { maxLength: 12 })
@@ -71,15 +78,24 @@ function decodeOrDecodeError(b: Uint8Array): void {
 }
 
 const place: PlaceOp = { tag: OpTag.Place, market: 0, side: 0, kind: 0, tif: 0, price: 100n, qty: 5n }
-const checkpoint = (heads: Uint8Array[]): CheckpointOp => ({
+const checkpoint: CheckpointOp = {
   tag: OpTag.Checkpoint,
   version: 7n,
-  heads,
+  leader: new Uint8Array(32).fill(4),
+  time: 1_700_000_000_000n,
+  depositCount: 5n,
+  forcedCount: 6n,
   stateRoot: new Uint8Array(32).fill(1),
   balancesRoot: new Uint8Array(32).fill(2),
   signature: new Uint8Array(65).fill(3),
+}
+const deposit = (depositIndex: bigint): Op => ({
+  tag: OpTag.Deposit,
+  depositIndex,
+  participant: 1,
+  token: 0,
+  amount: 10n,
 })
-const head = (b: number) => new Uint8Array(32).fill(b)
 const u16be = (n: number) => new Uint8Array([n >> 8, n & 0xff])
 
 describe('op codec round trip (THREATS row 2)', () => {
@@ -108,22 +124,53 @@ describe('op codec round trip (THREATS row 2)', () => {
   })
 
   it('accepts exactly MAX_OPS_PER_BLOCK ops', () => {
-    const ops: Op[] = Array.from({ length: MAX_OPS_PER_BLOCK }, (_, i) => ({
-      tag: OpTag.Deposit,
-      depositIndex: BigInt(i),
-    }))
+    const ops: Op[] = Array.from({ length: MAX_OPS_PER_BLOCK }, (_, i) => deposit(BigInt(i)))
     expect(decodeOps(encodeOps(ops))).toHaveLength(MAX_OPS_PER_BLOCK)
   })
+})
 
-  it('accepts a checkpoint with exactly MAX_CHECKPOINT_HEADS heads', () => {
-    const heads = Array.from({ length: MAX_CHECKPOINT_HEADS }, (_, i) => {
-      const h = new Uint8Array(32)
-      h[0] = i >> 8
-      h[1] = i & 0xff
-      return h
-    })
-    const op = checkpoint(heads)
-    expect(decodeOps(encodeOps([op]))).toEqual([op])
+describe('op wire layouts (fixed offsets, big-endian)', () => {
+  it('deposit attestation: tag 0x01 ‖ u64 index ‖ u16 participant ‖ u16 token ‖ u128 amount', () => {
+    const op: Op = {
+      tag: OpTag.Deposit,
+      depositIndex: 0x0102030405060708n,
+      participant: 0x090a,
+      token: 0x0b0c,
+      amount: (1n << 127n) + 0x0dn,
+    }
+    const b = encodeOps([op])
+    expect(encodedOpSize(op)).toBe(1 + 28)
+    expect(toHex(b)).toBe(`0x0001010102030405060708090a0b0c80${'00'.repeat(14)}0d`)
+    expect(decodeOps(b)).toEqual([op])
+  })
+
+  it('checkpoint: fixed 193-byte body, every field at its offset', () => {
+    const b = encodeOps([checkpoint])
+    expect(encodedOpSize(checkpoint)).toBe(1 + 193)
+    expect(b.length).toBe(2 + 1 + 193)
+    const body = b.subarray(3)
+    const u64at = (o: number) => BigInt(toHex(body.subarray(o, o + 8)))
+    expect(b[2]).toBe(0x20)
+    expect(u64at(0)).toBe(7n)
+    expect(toHex(body.subarray(8, 40))).toBe(toHex(checkpoint.leader))
+    expect(u64at(40)).toBe(checkpoint.time)
+    expect(u64at(48)).toBe(5n)
+    expect(u64at(56)).toBe(6n)
+    expect(toHex(body.subarray(64, 96))).toBe(toHex(checkpoint.stateRoot))
+    expect(toHex(body.subarray(96, 128))).toBe(toHex(checkpoint.balancesRoot))
+    expect(toHex(body.subarray(128, 193))).toBe(toHex(checkpoint.signature))
+    expect(decodeOps(b)).toEqual([checkpoint])
+  })
+
+  it('checkpoint request: tag 0x21 with an empty body', () => {
+    const b = encodeOps([{ tag: OpTag.CheckpointRequest }])
+    expect(toHex(b)).toBe('0x000121')
+    expect(decodeOps(b)).toEqual([{ tag: OpTag.CheckpointRequest }])
+    expect(
+      decodeOps(encodeOps([{ tag: OpTag.CheckpointRequest }, { tag: OpTag.CheckpointRequest }])),
+    ).toEqual([{ tag: OpTag.CheckpointRequest }, { tag: OpTag.CheckpointRequest }])
+    // a request followed by a stray byte is trailing data, not a body
+    expect(() => decodeOps(concatBytes(b, new Uint8Array([0])))).toThrow(OpDecodeError)
   })
 })
 
@@ -180,38 +227,19 @@ describe('op decoder rejects non-canonical input (THREATS row 2)', () => {
   it('rejects an op count over MAX_OPS_PER_BLOCK before reading the ops', () => {
     for (const count of [MAX_OPS_PER_BLOCK + 1, U16_MAX]) {
       // even when enough well-formed deposit ops follow
-      const body = new Uint8Array(9 * count)
-      for (let i = 0; i < count; i++) body[9 * i] = OpTag.Deposit
+      const size = encodedOpSize(deposit(0n))
+      const body = new Uint8Array(size * count)
+      for (let i = 0; i < count; i++) body[size * i] = OpTag.Deposit
       expect(() => decodeOps(concatBytes(u16be(count), body))).toThrow(/over limit/)
     }
   })
 
-  it('rejects checkpoint heads that are unsorted or duplicated', () => {
-    const good = encodeOps([checkpoint([head(1), head(2), head(3)])])
-    expect(decodeOps(good)).toHaveLength(1)
-    const firstHead = 2 + 1 + 8 + 2
-    const swapped = good.slice()
-    swapped.set(head(2), firstHead)
-    swapped.set(head(1), firstHead + 32)
-    expect(() => decodeOps(swapped)).toThrow(/ascending/)
-    const duplicated = good.slice()
-    duplicated.set(head(1), firstHead + 32)
-    expect(() => decodeOps(duplicated)).toThrow(/ascending/)
-    // a difference in the last byte only still counts
-    const lastByte = good.slice()
-    lastByte[firstHead + 32 + 31] = 0
-    lastByte.set(head(2), firstHead)
-    expect(() => decodeOps(lastByte)).toThrow(/ascending/)
-  })
-
-  it('rejects a checkpoint head count of zero or over MAX_CHECKPOINT_HEADS', () => {
-    const good = encodeOps([checkpoint([head(1)])])
-    const countAt = 2 + 1 + 8
-    for (const n of [0, MAX_CHECKPOINT_HEADS + 1, U16_MAX]) {
-      // give the decoder all the bytes such a count would need, so only the count is wrong
-      const b = concatBytes(good.subarray(0, countAt), u16be(n), new Uint8Array(32 * n + 129))
-      expect(() => decodeOps(b), `heads=${n}`).toThrow(/heads count/)
-    }
+  it('rejects a checkpoint body one byte short, even when the next op would fill it', () => {
+    const good = encodeOps([checkpoint, { tag: OpTag.CheckpointRequest }])
+    expect(decodeOps(good)).toHaveLength(2)
+    // drop the last signature byte: the request tag would be read as the signature and nothing follows
+    const short = concatBytes(good.subarray(0, good.length - 2), good.subarray(good.length - 1))
+    expect(() => decodeOps(short)).toThrow(OpDecodeError)
   })
 
   it('rejects input shorter than the count', () => {
@@ -225,8 +253,12 @@ describe('op encoder range checks (THREATS row 15)', () => {
     ['u128 amount = 2^128', { tag: OpTag.Withdraw, token: 0, amount: U128_MAX + 1n }],
     ['negative amount', { tag: OpTag.Transfer, to: 1, token: 0, amount: -1n }],
     ['lock amount = 2^128', { tag: OpTag.Lock, token: 0, amount: U128_MAX + 1n, until: 0n, reason: 0 }],
-    ['u64 deposit index = 2^64', { tag: OpTag.Deposit, depositIndex: U64_MAX + 1n }],
-    ['negative deposit index', { tag: OpTag.Deposit, depositIndex: -1n }],
+    ['u64 deposit index = 2^64', { ...deposit(0n), depositIndex: U64_MAX + 1n } as Op],
+    ['negative deposit index', deposit(-1n)],
+    ['deposit amount = 2^128', { ...deposit(0n), amount: U128_MAX + 1n } as Op],
+    ['negative deposit amount', { ...deposit(0n), amount: -1n } as Op],
+    ['u16 deposit participant = 65536', { ...deposit(0n), participant: U16_MAX + 1 } as Op],
+    ['u16 deposit token negative', { ...deposit(0n), token: -1 } as Op],
     ['u64 until = 2^64', { tag: OpTag.Lock, token: 0, amount: 1n, until: U64_MAX + 1n, reason: 0 }],
     ['u64 price = 2^64', { ...place, price: U64_MAX + 1n }],
     ['u64 qty = 2^64', { ...place, qty: U64_MAX + 1n }],
@@ -238,31 +270,28 @@ describe('op encoder range checks (THREATS row 15)', () => {
     ['u16 market fractional', { ...place, market: 0.5 }],
     ['u16 order index = 65536', { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: U16_MAX + 1 }],
     ['u8 lock reason = 256', { tag: OpTag.Lock, token: 0, amount: 1n, until: 0n, reason: 256 }],
-    ['u64 checkpoint version = 2^64', { ...checkpoint([head(1)]), version: U64_MAX + 1n }],
-    ['no checkpoint heads', checkpoint([])],
-    [
-      'too many checkpoint heads',
-      checkpoint(Array.from({ length: MAX_CHECKPOINT_HEADS + 1 }, () => head(0))),
-    ],
-    ['short signature', { ...checkpoint([head(1)]), signature: new Uint8Array(64) }],
-    ['short state root', { ...checkpoint([head(1)]), stateRoot: new Uint8Array(31) }],
-    ['short head', checkpoint([new Uint8Array(31)])],
+    ['u64 checkpoint version = 2^64', { ...checkpoint, version: U64_MAX + 1n }],
+    ['u64 checkpoint time = 2^64', { ...checkpoint, time: U64_MAX + 1n }],
+    ['negative checkpoint time', { ...checkpoint, time: -1n }],
+    ['u64 checkpoint deposit count = 2^64', { ...checkpoint, depositCount: U64_MAX + 1n }],
+    ['u64 checkpoint forced count = 2^64', { ...checkpoint, forcedCount: U64_MAX + 1n }],
+    ['short signature', { ...checkpoint, signature: new Uint8Array(64) }],
+    ['long signature', { ...checkpoint, signature: new Uint8Array(66) }],
+    ['short state root', { ...checkpoint, stateRoot: new Uint8Array(31) }],
+    ['short balances root', { ...checkpoint, balancesRoot: new Uint8Array(31) }],
+    ['short leader', { ...checkpoint, leader: new Uint8Array(31) }],
+    ['long leader', { ...checkpoint, leader: new Uint8Array(33) }],
     // the encoder must not produce bytes that every peer's decoder refuses (the block would be lost)
     ['side = 2', { ...place, side: 2 } as unknown as Op],
     ['kind = 2', { ...place, kind: 2 } as unknown as Op],
     ['time-in-force = 3', { ...place, tif: 3 } as unknown as Op],
-    ['unsorted checkpoint heads', checkpoint([head(2), head(1)])],
-    ['duplicate checkpoint heads', checkpoint([head(1), head(1)])],
   ]
   it.each(bad)('throws RangeError on %s', (_, op) => {
     expect(() => encodeOps([op])).toThrow(RangeError)
   })
 
   it('throws RangeError on more than MAX_OPS_PER_BLOCK ops', () => {
-    const ops: Op[] = Array.from({ length: MAX_OPS_PER_BLOCK + 1 }, () => ({
-      tag: OpTag.Deposit,
-      depositIndex: 0n,
-    }))
+    const ops: Op[] = Array.from({ length: MAX_OPS_PER_BLOCK + 1 }, () => deposit(0n))
     expect(() => encodeOps(ops)).toThrow(RangeError)
   })
 
@@ -312,7 +341,7 @@ describe('op decoder fuzz (THREATS row 2)', () => {
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({
         kind: fc.constant('extend' as const),
-        extra: fc.uint8Array({ minLength: 1, maxLength: 140 }),
+        extra: fc.uint8Array({ minLength: 1, maxLength: 200 }),
       }),
     )
     fc.assert(

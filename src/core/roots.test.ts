@@ -12,16 +12,19 @@ import { makeTestChannel, testDeposits } from './testing.ts'
 const P = 3
 const { channel } = makeTestChannel({ participants: P, label: 'roots' })
 const AMOUNT = 1_000_000n
-const records: DepositRecord[] = [
-  ...testDeposits(P, 2, AMOUNT),
-  // two records identical but for their index: credit one or the other
-  { index: 100n, participant: 2, token: 0, amount: 5n },
-  { index: 101n, participant: 2, token: 0, amount: 5n },
-]
-const deposits = new Map(records.map((d) => [d.index, d]))
+const q = channel.config.threshold
+const extra: DepositRecord = { index: BigInt(P * 2), participant: 2, token: 0, amount: 5n }
 
 type Step = [author: number, op: Op]
-const dep = (i: bigint): Op => ({ tag: OpTag.Deposit, depositIndex: i })
+const dep = (r: DepositRecord): Op => ({
+  tag: OpTag.Deposit,
+  depositIndex: r.index,
+  participant: r.participant,
+  token: r.token,
+  amount: r.amount,
+})
+/** Attestations of `r` by participants 0 … q − 1: a quorum, so the record is credited (when next in order). */
+const attested = (r: DepositRecord): Step[] => Array.from({ length: q }, (_, a): Step => [a, dep(r)])
 const place = (side: Side, price: bigint, qty: bigint, more: Partial<PlaceOp> = {}): Op => ({
   tag: OpTag.Place,
   market: 0,
@@ -35,14 +38,14 @@ const place = (side: Side, price: bigint, qty: bigint, more: Partial<PlaceOp> = 
 
 /** Builds a fresh state by applying `steps` (seq = position + 1, so order keys are reproducible). */
 function build(steps: Step[], height = 0): ChannelState {
-  const s = new ChannelState(channel, deposits)
+  const s = new ChannelState(channel)
   steps.forEach(([author, op], i) => {
     const r = s.apply(op, { author, seq: BigInt(i + 1), index: 0, height, block: `b${i}` })
     expect(r, `step ${i}`).toBe(Reject.None)
   })
   return s
 }
-const funded: Step[] = testDeposits(P, 2, AMOUNT).map((d) => [0, dep(d.index)])
+const funded: Step[] = testDeposits(P, 2, AMOUNT).flatMap(attested)
 const root = (s: ChannelState) => toHex(stateRoot(s))
 
 /** keccak256(bytes.concat(keccak256(abi.encode(channelId, version, participant, token, amount)))), via viem */
@@ -152,7 +155,11 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
     [0, place(Side.Buy, 101n, 1n)],
     [1, { tag: OpTag.Lock, token: 1, amount: 50n, until: 3n, reason: 2 }],
     [2, { tag: OpTag.Withdraw, token: 0, amount: 10n }],
-    [2, dep(100n)],
+    ...attested(extra),
+    // pending: two contents claimed for the next record, one for a later one
+    [0, dep({ index: extra.index + 1n, participant: 1, token: 1, amount: 9n })],
+    [1, dep({ index: extra.index + 1n, participant: 1, token: 1, amount: 8n })],
+    [2, dep({ index: extra.index + 3n, participant: 0, token: 0, amount: 7n })],
   ]
 
   it('is equal for two states built by the same ops, and for a clone', () => {
@@ -162,11 +169,33 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
     expect(root(a.clone())).toBe(root(a))
   })
 
-  it('differs when the same balances come from a different credited deposit', () => {
-    const a = build([...funded, [2, dep(100n)]])
-    const b = build([...funded, [2, dep(101n)]])
+  it('differs when the same balances come from a different number of credited deposits', () => {
+    const a = build([...funded, ...attested(extra)])
+    const b = build([
+      ...funded,
+      ...attested({ ...extra, amount: 3n }),
+      ...attested({ ...extra, index: extra.index + 1n, amount: 2n }),
+    ])
     expect(a.holdings(2, 0)).toBe(b.holdings(2, 0))
+    expect(b.depositCount).toBe(a.depositCount + 1n)
     expect(root(a)).not.toBe(root(b))
+  })
+
+  it('differs with pending attestations alone (who attested, what, at which index)', () => {
+    const base = root(build(funded))
+    const roots = [
+      [[0, dep(extra)]],
+      [[1, dep(extra)]],
+      [[0, dep({ ...extra, index: extra.index + 1n })]],
+      [[0, dep({ ...extra, amount: 6n })]],
+      [[0, dep({ ...extra, participant: 1 })]],
+      [[0, dep({ ...extra, token: 1 })]],
+      [
+        [0, dep(extra)],
+        [1, dep(extra)],
+      ],
+    ].map((v) => root(build([...funded, ...(v as Step[])])))
+    expect(new Set([base, ...roots]).size).toBe(roots.length + 1)
   })
 
   it('differs when funds sit in another bucket with the same holdings (lock vs withdraw)', () => {
@@ -244,19 +273,73 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
         changed((c) => c.locks.set(lockKey!, { ...c.locks.get(lockKey!)!, ...patch })),
         JSON.stringify(patch, (_, v) => (typeof v === 'bigint' ? `${v}` : v)),
       ).toBe(true)
-    expect(changed((c) => c.credited.add(101n))).toBe(true)
-    expect(changed((c) => c.credited.delete(100n))).toBe(true)
+    expect(changed((c) => (c.depositCount += 1n))).toBe(true)
+    expect(changed((c) => (c.depositCount -= 1n))).toBe(true)
+    const pending = [...s.attestations.entries()]
+    expect(pending.map(([i, l]) => [i, l.length])).toEqual([
+      [extra.index + 1n, 2],
+      [extra.index + 3n, 1],
+    ])
+    for (const [index, list] of pending) {
+      expect(changed((c) => c.attestations.delete(index))).toBe(true)
+      expect(
+        changed((c) => {
+          c.attestations.delete(index)
+          c.attestations.set(index + 1n, list)
+        }),
+      ).toBe(true)
+      for (let k = 0; k < list.length; k++) {
+        const a = list[k]!
+        const patches = [
+          // (count is the number of bits in `by`, derived, so the root need not cover it)
+          { by: a.by | 8n },
+          { record: { ...a.record, participant: a.record.participant + 1 } },
+          { record: { ...a.record, token: a.record.token + 1 } },
+          { record: { ...a.record, amount: a.record.amount + 1n } },
+        ]
+        for (const patch of patches)
+          expect(
+            changed((c) =>
+              c.attestations.set(
+                index,
+                list.map((x, j) => (j === k ? { ...x, ...patch } : x)),
+              ),
+            ),
+            `attestation ${index}/${k} ${Object.keys(patch)[0]}`,
+          ).toBe(true)
+      }
+    }
     expect(changed((c) => c.tradeCount++)).toBe(true)
   })
 
-  it('does not depend on the insertion order of sets and maps (determinism)', () => {
+  it('does not depend on the order attestations arrived in, nor on map insertion order (determinism)', () => {
+    const a = build(funded)
+    const pendingA = build([
+      ...funded,
+      ...[1n, 2n, 3n].map((k): Step => [0, dep({ ...extra, index: extra.index + k })]),
+    ])
     fc.assert(
-      fc.property(fc.shuffledSubarray([0n, 1n, 2n, 3n, 4n, 5n], { minLength: 6, maxLength: 6 }), (order) => {
-        const a = build(funded)
-        const b = new ChannelState(channel, deposits)
-        for (const i of order) b.apply(dep(i), { author: 0, seq: 1n, index: 0, height: 0, block: 'x' })
-        expect(root(b)).toBe(root(a))
-      }),
+      fc.property(
+        fc.shuffledSubarray(funded, { minLength: funded.length, maxLength: funded.length }),
+        fc.shuffledSubarray([1n, 2n, 3n], { minLength: 3, maxLength: 3 }),
+        (order, later) => {
+          const b = new ChannelState(channel)
+          for (const [author, op] of order) {
+            const r = b.apply(op, { author, seq: 1n, index: 0, height: 0, block: 'x' })
+            expect(r).toBe(Reject.None)
+          }
+          expect(root(b)).toBe(root(a))
+          for (const k of later)
+            b.apply(dep({ ...extra, index: extra.index + k }), {
+              author: 0,
+              seq: 1n,
+              index: 0,
+              height: 0,
+              block: 'x',
+            })
+          expect(root(b)).toBe(root(pendingA))
+        },
+      ),
       { numRuns: 30 },
     )
   })
