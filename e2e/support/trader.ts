@@ -3,6 +3,8 @@ import { DEV_ACCOUNTS, installWallet } from './wallet.ts'
 
 export type View = {
   phase: 'lobby' | 'live'
+  /** the on-chain settlement phase the store judges submissions by */
+  settlement?: 'unknown' | 'open' | 'disputing' | 'finalizable' | 'finalized'
   stateRoot: string
   blocks: number
   final: number

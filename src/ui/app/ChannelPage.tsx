@@ -9,6 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
+import type { SettlementPhase } from '../../core/phase.ts'
 import { acquireRuntime, type ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
 import type { AppConfig } from '../config.ts'
 import { TradingContext } from '../trading/context.ts'
@@ -74,7 +75,9 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
           address: config.settlement,
           channelId: channelIdHex,
         })
-        if (!stop) setOnChain(info.status)
+        if (stop) return
+        setOnChain(info.status)
+        runtime.setChainPhase(phaseOfStatus(info.status))
       } catch {
         // the next poll retries; the lobby shows the last known status
       }
@@ -85,7 +88,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
       stop = true
       clearInterval(t)
     }
-  }, [publicClient, full, config.settlement, channelIdHex])
+  }, [publicClient, full, config.settlement, channelIdHex, runtime])
 
   // once open on chain: go live, then keep deposits in sync
   useEffect(() => {
@@ -122,6 +125,8 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
           channel: live.channel,
           store: live.store,
           session: live.session,
+          submit: (op) => runtime.submit(op),
+          phase: runtime.chainPhase,
           tokens,
           market: live.channel.config.markets[0]!,
           marketIndex: 0,
@@ -142,6 +147,14 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
     )
   }
   return <LobbyView runtime={runtime} invite={invite} full={full} onChain={onChain} error={liveError} />
+}
+
+/** The settlement phase as far as submitting ops goes: a channel closing on chain is disputing (or finalizable). */
+function phaseOfStatus(status: number): SettlementPhase {
+  if (status === ChannelStatus.Open) return 'open'
+  if (status === ChannelStatus.Closing) return 'disputing'
+  if (status === ChannelStatus.Finalized) return 'finalized'
+  return 'unknown'
 }
 
 function LobbyView({

@@ -8,6 +8,7 @@ import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
 import type { ReadClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import { OpTag } from '../../core/ops.ts'
+import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
@@ -50,7 +51,9 @@ function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean }
  * contract shares it out if it ever signs two blocks at one seq).
  */
 export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
-  const { tokens, names, session, readOnly } = useTrading()
+  const { tokens, names, submit, readOnly, phase } = useTrading()
+  const canDeposit = opPermission(phase, OpTag.Deposit)
+  const canTransfer = opPermission(phase, OpTag.Transfer)
   const { run, state, busy } = useWalletAction()
   const [token, setToken] = useState(0)
   const [amount, setAmount] = useState('')
@@ -92,11 +95,13 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
       setBondAmount('')
     })
   const transfer = () => {
-    const r = session.submit({ tag: OpTag.Transfer, to, token, amount: units! })
+    const r = submit({ tag: OpTag.Transfer, to, token, amount: units! })
     setMessage(
-      r.result === 0
-        ? `Sent ${amount} ${t.symbol} to ${names[to]} (pending)`
-        : `Rejected: ${REJECT_NAMES[r.result]}`,
+      !r.ok
+        ? `Refused: ${r.reason}`
+        : r.result === 0
+          ? `Sent ${amount} ${t.symbol} to ${names[to]} (pending)`
+          : `Rejected: ${REJECT_NAMES[r.result]}`,
     )
   }
   return (
@@ -124,8 +129,18 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
         </label>
       </div>
       {error && <p className="error">{error}</p>}
+      {!canDeposit.allowed && (
+        <p className="muted" data-testid="funds-closed">
+          {canDeposit.reason}
+        </p>
+      )}
       <div className="row">
-        <button type="button" disabled={busy || units === undefined || !!error} onClick={deposit}>
+        <button
+          type="button"
+          disabled={busy || units === undefined || !!error || !canDeposit.allowed}
+          title={canDeposit.allowed ? undefined : canDeposit.reason}
+          onClick={deposit}
+        >
           Deposit on chain
         </button>
         <label className="field">
@@ -142,8 +157,14 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
         </label>
         <button
           type="button"
-          disabled={readOnly || units === undefined || !!error}
-          title={readOnly ? 'the other tab of this channel signs transfers' : undefined}
+          disabled={readOnly || units === undefined || !!error || !canTransfer.allowed}
+          title={
+            readOnly
+              ? 'the other tab of this channel signs transfers'
+              : canTransfer.allowed
+                ? undefined
+                : canTransfer.reason
+          }
           onClick={transfer}
         >
           Transfer in channel

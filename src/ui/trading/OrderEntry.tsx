@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
+import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
+import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import { AmountError, formatPrice, formatQty, formatUnits, parsePrice, parseQty } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
@@ -11,7 +12,7 @@ type Form = { side: Side; kind: OrderKind; tif: TimeInForce; price: string; qty:
  * Enter submits; the order applies at once (pending) and shows final once every participant has built on it.
  */
 export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: string) => void }) {
-  const { market, tokens, session, marketIndex, channel } = useTrading()
+  const { market, tokens, submit: submitOp, marketIndex, channel, phase } = useTrading()
   const balances = useSnapshot((s) => s.balances)
   const bestAsk = useSnapshot((s) => s.depth.asks[0]?.price)
   const bestBid = useSnapshot((s) => s.depth.bids[0]?.price)
@@ -43,6 +44,20 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
   } catch (e) {
     error = e instanceof AmountError ? e.message : String(e)
   }
+  const tif = form.kind === OrderKind.Market ? TimeInForce.IOC : form.tif
+  const op: Op | undefined =
+    ticks !== undefined && lots !== undefined
+      ? {
+          tag: OpTag.Place,
+          market: marketIndex,
+          side: form.side,
+          kind: form.kind,
+          tif,
+          price: ticks,
+          qty: lots,
+        }
+      : undefined
+  const permission = opPermission(phase, OpTag.Place)
   const available = balances[isBuy ? market.quote : market.base]?.available ?? 0n
   let cost: bigint | undefined
   if (!error && ticks !== undefined && lots !== undefined) {
@@ -51,28 +66,20 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
     if (cost > available)
       error = `insufficient ${isBuy ? quote.symbol : base.symbol}: need ${formatUnits(cost, isBuy ? quote.decimals : base.decimals, 6)}`
   }
-  const ready = !error && ticks !== undefined && lots !== undefined
+  const ready = !error && op !== undefined && permission.allowed
 
   const submit = () => {
     if (!ready) return
-    const kind = form.kind
-    const tif = kind === OrderKind.Market ? TimeInForce.IOC : form.tif
-    const r = session.submit({
-      tag: OpTag.Place,
-      market: marketIndex,
-      side: form.side,
-      kind,
-      tif,
-      price: ticks!,
-      qty: lots!,
-    })
+    const r = submitOp(op)
     setMessage(
-      r.result === 0
-        ? {
-            ok: true,
-            text: `${isBuy ? 'Buy' : 'Sell'} ${formatQty(lots!, market, base)} ${base.symbol} submitted (pending)`,
-          }
-        : { ok: false, text: `Rejected: ${REJECT_NAMES[r.result]}` },
+      !r.ok
+        ? { ok: false, text: `Refused: ${r.reason}` }
+        : r.result === 0
+          ? {
+              ok: true,
+              text: `${isBuy ? 'Buy' : 'Sell'} ${formatQty(lots!, market, base)} ${base.symbol} submitted (pending)`,
+            }
+          : { ok: false, text: `Rejected: ${REJECT_NAMES[r.result]}` },
     )
   }
 
@@ -171,7 +178,17 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
           {error}
         </p>
       )}
-      <button type="submit" className={isBuy ? 'buy' : 'sell'} disabled={!ready}>
+      {!permission.allowed && (
+        <p className="muted" data-testid="entry-closed">
+          {permission.reason}
+        </p>
+      )}
+      <button
+        type="submit"
+        className={isBuy ? 'buy' : 'sell'}
+        disabled={!ready}
+        title={permission.allowed ? undefined : permission.reason}
+      >
         {isBuy ? 'Buy' : 'Sell'} {base.symbol}
       </button>
       {message && (

@@ -5,7 +5,7 @@ import { formatPrice, formatQty, formatUnits } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 
 export function OpenOrders() {
-  const { market, tokens, session } = useTrading()
+  const { market, tokens, submit } = useTrading()
   const orders = useSnapshot((s) => s.openOrders)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
@@ -32,7 +32,7 @@ export function OpenOrders() {
               <button
                 type="button"
                 className="link"
-                onClick={() => session.submit({ tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index })}
+                onClick={() => submit({ tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index })}
               >
                 Cancel
               </button>

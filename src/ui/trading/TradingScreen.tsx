@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { phaseNotice } from '../../core/phase.ts'
 import { formatPrice } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 import { OrderBook } from './OrderBook.tsx'
@@ -11,7 +12,8 @@ type Tab = (typeof TABS)[number]
 
 /** The exchange screen: book, chart and order entry on top; orders, trades, balances, peers, explorer below. */
 export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) {
-  const { market, tokens, readOnly } = useTrading()
+  const { market, tokens, readOnly, phase } = useTrading()
+  const notice = phaseNotice(phase)
   const [price, setPrice] = useState('')
   const [tab, setTab] = useState<Tab>('Open orders')
   const finalCount = useSnapshot((s) => s.finalCount)
@@ -25,6 +27,11 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
         <div className="banner" role="status" data-testid="read-only">
           This channel is open in another tab, which is the one that signs. This tab shows the same state and
           takes over when that tab closes.
+        </div>
+      )}
+      {notice && (
+        <div className="banner" role="status" data-testid="channel-phase">
+          {notice}
         </div>
       )}
       <div className="status-line muted" data-testid="finality">

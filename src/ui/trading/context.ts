@@ -1,8 +1,11 @@
 import { createContext, useContext } from 'react'
 import { useStore } from 'zustand'
 import type { Channel, Market } from '../../core/channel.ts'
+import type { Op } from '../../core/ops.ts'
+import type { SettlementPhase } from '../../core/phase.ts'
 import type { ChannelStore, ChannelStoreState } from '../../store/channelStore.ts'
 import type { ChannelSession } from '../../store/session.ts'
+import type { SubmitOutcome } from '../../store/submit.ts'
 import type { TokenInfo } from '../format.ts'
 
 /** What the trading screen needs: the channel, its store of snapshots, and the local session to submit ops. */
@@ -10,6 +13,10 @@ export type TradingContextValue = {
   channel: Channel
   store: ChannelStore
   session: ChannelSession
+  /** submits an op the participant entered through the store's checks (phase, encodable); never throws */
+  submit: (op: Op) => SubmitOutcome
+  /** the channel's settlement phase on chain: what may still be submitted (core/phase.ts) */
+  phase: SettlementPhase
   tokens: TokenInfo[]
   market: Market
   marketIndex: number
