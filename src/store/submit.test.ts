@@ -29,6 +29,16 @@ describe('submitChecked', () => {
     expect(s.submit).toHaveBeenCalledTimes(1)
   })
 
+  it('refuses a 27-digit price before the op reaches the batch, naming the field', () => {
+    const s = fakeSession()
+    const r = submitChecked(s, sell(10n ** 26n), 'open')
+    expect(r).toEqual({
+      ok: false,
+      reason: expect.stringContaining('price must be a whole number from 0 to'),
+    })
+    expect(s.submit).not.toHaveBeenCalled()
+  })
+
   it('refuses orders and transfers during a dispute and everything once finalized, without touching the batch', () => {
     const s = fakeSession()
     const transfer: Op = { tag: OpTag.Transfer, to: 1, token: 0, amount: 5n }

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { checkOp } from '../../core/opCheck.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
@@ -57,6 +58,15 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
           qty: lots,
         }
       : undefined
+  // every field within what the block codec encodes, before anything else (core/opCheck.ts)
+  const check = op && !error ? checkOp(op) : undefined
+  if (check && !check.ok)
+    error =
+      check.field === 'price' && check.max !== undefined
+        ? `price out of range: at most ${formatPrice(check.max, market, base, quote)} ${quote.symbol}`
+        : check.field === 'qty' && check.max !== undefined
+          ? `amount out of range: at most ${formatQty(check.max, market, base)} ${base.symbol}`
+          : check.message
   const permission = opPermission(phase, OpTag.Place)
   const available = balances[isBuy ? market.quote : market.base]?.available ?? 0n
   let cost: bigint | undefined
