@@ -1,21 +1,32 @@
 import { describe, expect, it } from 'vitest'
-import { OpTag } from '../core/ops.ts'
+import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { ChannelSession } from './session.ts'
 
+// n = 2, q = 2: our replica's second block needs the other participant's block of round 1
 const tc = makeTestChannel({ participants: 2, label: 'session' })
 const deposits = testDeposits(2, 2, 1000n)
+const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
+const replicaOf = (index: number) =>
+  new Replica(tc.channel, {
+    deposits,
+    author: { index, sessionKey: tc.members[index]!.sessionKey },
+    leaderWaitMs: 0,
+  })
+
+/** The other participant's round-1 block: what opens round 2 for us. */
+function otherRoundOne(): Uint8Array {
+  const other = replicaOf(1)
+  other.submit(transfer(0, 1n))
+  return other.tick(0)!
+}
 
 describe('ChannelSession (THREATS row 16)', () => {
   it('persists every sealed block before publishing it, in seal order', async () => {
     const events: string[] = []
     let release: (() => void) | undefined
-    const replica = new Replica(tc.channel, {
-      deposits,
-      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
-      batchOps: 1,
-    })
+    const replica = replicaOf(0)
     const s = new ChannelSession(replica, {
       now: () => 0,
       persist: (b) =>
@@ -28,8 +39,13 @@ describe('ChannelSession (THREATS row 16)', () => {
         }),
       publish: () => events.push('published'),
     })
-    s.submit({ tag: OpTag.Deposit, depositIndex: 0n })
-    s.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 1n })
+    // round 1 is open: the first submit seals at once
+    s.submit(transfer(1, 1n))
+    expect(replica.latest[0]?.round).toBe(1)
+    // the other participant's round-1 block opens round 2: the next submit seals our second block
+    replica.receive(otherRoundOne())
+    s.submit(transfer(1, 2n))
+    expect(replica.latest[0]?.round).toBe(2)
     await new Promise((r) => setTimeout(r, 10))
     // the first block is still being persisted: nothing published, the second not even started
     expect(events.filter((e) => e === 'published')).toEqual([])
@@ -49,22 +65,28 @@ describe('ChannelSession (THREATS row 16)', () => {
     s.close()
   })
 
-  it('seals on age through its timer', async () => {
+  it('its timer seals the batch as soon as a round opens, and makes no block while none is open', async () => {
     const published: Uint8Array[] = []
-    const replica = new Replica(tc.channel, {
-      deposits,
-      author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
-      batchMs: 5,
-    })
+    const replica = replicaOf(0)
     const s = new ChannelSession(
       replica,
       { now: () => performance.now(), persist: async () => {}, publish: (b) => published.push(b) },
       2,
     )
-    s.submit({ tag: OpTag.Deposit, depositIndex: 0n })
+    s.submit(transfer(1, 1n))
+    await new Promise((r) => setTimeout(r, 10))
+    expect(published.length).toBe(1)
+    // round 2 is not open yet (we hold only our own round-1 block): the op waits in the batch, timer or not
+    s.submit(transfer(1, 2n))
     await new Promise((r) => setTimeout(r, 40))
     expect(published.length).toBe(1)
+    expect(replica.pendingOps).toBe(1)
+    // the other participant's block arrives; nobody calls submit or tick: the timer proposes
+    replica.receive(otherRoundOne())
+    await new Promise((r) => setTimeout(r, 40))
+    expect(published.length).toBe(2)
     expect(replica.pendingOps).toBe(0)
+    expect(replica.latest[0]?.round).toBe(2)
     s.close()
   })
 })

@@ -1,23 +1,41 @@
 import { describe, expect, it } from 'vitest'
-import { OpTag } from '../core/ops.ts'
+import { fromHex, toHex } from '../core/bytes.ts'
+import { checkpointDigest } from '../core/checkpoint.ts'
+import { keccak256 } from '../core/hash.ts'
+import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
+import { recoverAddress, signDigest } from '../core/signature.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { ChannelSession } from './session.ts'
 import {
-  endorsePending,
+  findCheckpoint,
   fullySigned,
   proposable,
+  requestCheckpoint,
   type SettlementContext,
-  signCurrentCheckpoint,
 } from './settlement.ts'
 
-const tc = makeTestChannel({ participants: 3, label: 'settle' })
-const deposits = testDeposits(3, 2, 1000n)
+// n = 4, q = 3: a checkpoint is certified (proposable on chain) with 3 signatures, fully signed with 4
+const tc = makeTestChannel({ participants: 4, label: 'settle' })
+const deposits = testDeposits(4, 2, 1000n)
+const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
 
-/** Three participants whose sealed blocks reach each other at once. */
-function network() {
+/**
+ * Four participants, each with a replica and a session; a published block reaches every online participant at
+ * once. Sessions tick only when the test says so (`settle`), in lockstep, like runToQuiet does for replicas.
+ */
+function network(online = [0, 1, 2, 3]) {
+  const up = new Set(online)
+  let published = 0
   const replicas = tc.members.map(
-    (m) => new Replica(tc.channel, { deposits, author: { index: m.index, sessionKey: m.sessionKey } }),
+    (m) =>
+      new Replica(tc.channel, {
+        deposits,
+        author: { index: m.index, sessionKey: m.sessionKey },
+        leaderWaitMs: 0,
+        // no checkpoint by time: only requests make them
+        checkpointIntervalMs: 1e15,
+      }),
   )
   const ctxs: SettlementContext[] = replicas.map((replica, me) => ({
     replica,
@@ -29,51 +47,129 @@ function network() {
         now: () => 0,
         persist: async () => {},
         publish: (bytes) => {
-          for (const r of replicas) if (r !== replica) r.receive(bytes)
+          published++
+          if (!up.has(me)) return
+          for (const [i, r] of replicas.entries()) if (i !== me && up.has(i)) r.receive(bytes)
         },
       },
-      1000,
+      1e9,
     ),
   }))
+  /** Offers every online session a round, pass after pass, until a pass publishes nothing. */
+  const settle = async () => {
+    for (let pass = 0; pass < 500; pass++) {
+      const before = published
+      for (const c of ctxs) if (up.has(c.me)) await c.session.flush()
+      if (published === before) return
+    }
+    throw new Error('settle: still sealing')
+  }
+  /** Brings a participant online: it gets every block the others hold, and they get its blocks. */
+  const join = (i: number) => {
+    up.add(i)
+    for (const [j, r] of replicas.entries()) if (j !== i) replicas[i]!.receiveMany(r.blocksInOrder())
+    for (const [j, r] of replicas.entries()) if (j !== i) r.receiveMany(replicas[i]!.blocksInOrder())
+  }
   const close = () => {
     for (const c of ctxs) c.session.close()
   }
-  return { replicas, ctxs, close }
+  return { replicas, ctxs, settle, join, close }
 }
 
-describe('checkpoint co-signing', () => {
-  it('co-signs a pending proposal, then the final checkpoint until everyone signed it (emergency exit needs all n)', async () => {
-    const { replicas, ctxs, close } = network()
-    ctxs[0]!.session.submit({ tag: OpTag.Deposit, depositIndex: 0n })
-    await ctxs[0]!.session.flush()
-    const { how } = await signCurrentCheckpoint(ctxs[0]!)
-    expect(how).toBe('signed')
+/** Every checkpoint signature a participant put in a block any replica holds: version → digests. */
+function signedBy(replicas: Replica[], author: number): Map<bigint, Set<string>> {
+  const out = new Map<bigint, Set<string>>()
+  for (const r of replicas)
+    for (const node of r.nodes.values()) {
+      if (node.author !== author) continue
+      for (const op of node.block.ops) {
+        if (op.tag !== OpTag.Checkpoint) continue
+        const digest = toHex(checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, op))
+        const set = out.get(op.version) ?? new Set()
+        set.add(digest)
+        out.set(op.version, set)
+      }
+    }
+  return out
+}
+
+describe('checkpoints: requested, computed by every replica, signed automatically', () => {
+  it('a request yields one checkpoint everywhere; q signatures certify it, all n make it fully signed', async () => {
+    const { replicas, ctxs, settle, join, close } = network([0, 1, 2])
+    ctxs[1]!.session.submit(transfer(3, 9n))
+    await settle()
     expect(proposable(replicas[0]!)).toBeUndefined()
-    // B co-signs: 2 of 3 is the threshold, the checkpoint is final everywhere
-    expect(endorsePending(ctxs[1]!)).toBe(1)
-    await ctxs[1]!.session.flush()
-    for (const r of replicas) expect(r.finalCheckpoints.length).toBe(1)
-    expect(fullySigned(replicas[0]!)).toBeUndefined()
-    // C co-signs the final checkpoint too: now every participant has, which is what an exit alone needs
-    expect(endorsePending(ctxs[2]!)).toBe(1)
-    await ctxs[2]!.session.flush()
-    expect(fullySigned(replicas[0]!)?.signatures.size).toBe(3)
-    // nothing left to sign; a second click is refused instead of signing a competing checkpoint
-    expect(endorsePending(ctxs[2]!)).toBe(0)
+    expect(await requestCheckpoint(ctxs[0]!)).toBe(1n)
+    // nothing is computed before the leader whose history holds the request commits
+    expect(replicas[0]!.checkpoints).toHaveLength(0)
+    await settle()
+    // three of four online: every online replica computed the same checkpoint and signed it on its own
+    const cp = replicas[0]!.checkpoints[0]!
+    for (const r of replicas.slice(0, 3)) {
+      expect(r.checkpoints).toHaveLength(1)
+      expect(r.checkpoints[0]!.digest).toBe(cp.digest)
+      expect(proposable(r)?.digest).toBe(cp.digest)
+      expect([...proposable(r)!.signatures.keys()].sort()).toEqual([0, 1, 2])
+      expect(fullySigned(r)).toBeUndefined()
+    }
+    // the checkpoint's state holds the transfer, and the chain's balancesRoot finds it
+    expect(replicas[2]!.stateOfCheckpoint(1n).holdings(3, 0)).toBe(1009n)
+    expect(findCheckpoint(replicas[1]!, 1n, toHex(cp.balancesRoot))?.digest).toBe(cp.digest)
+    expect(findCheckpoint(replicas[1]!, 1n, toHex(keccak256(new Uint8Array([1]))))).toBeUndefined()
+    expect(findCheckpoint(replicas[1]!, 2n)).toBeUndefined()
+
+    // the fourth participant catches up: it computes the same checkpoint, signs it, and the signature spreads
+    join(3)
+    expect(replicas[3]!.checkpoints[0]?.digest).toBe(cp.digest)
+    await settle()
+    for (const r of replicas) {
+      const full = fullySigned(r)!
+      expect(full.digest).toBe(cp.digest)
+      expect(full.signatures.size).toBe(4)
+      for (const [i, sig] of full.signatures)
+        expect(recoverAddress(fromHex(full.digest, 32), sig)).toBe(tc.channel.sessionKeys[i])
+      expect(r.checkpointConflicts).toEqual([])
+    }
     close()
   })
 
-  it('signs the pending proposal for the version instead of a competing one', async () => {
-    const { ctxs, close } = network()
-    ctxs[0]!.session.submit({ tag: OpTag.Deposit, depositIndex: 0n })
-    await signCurrentCheckpoint(ctxs[0]!)
-    const second = await signCurrentCheckpoint(ctxs[1]!)
-    expect(second.how).toBe('endorsed')
-    expect(second.checkpoint.version).toBe(1n)
-    // v1 is final now (2 of 3): the next click starts v2, and one more is refused, not a competing v2
-    const third = await signCurrentCheckpoint(ctxs[1]!)
-    expect([third.how, third.checkpoint.version]).toEqual(['signed', 2n])
-    await expect(signCurrentCheckpoint(ctxs[1]!)).rejects.toThrow(/already signed v2/)
+  it('an honest replica never signs two digests at one version, whatever others sign', async () => {
+    const { replicas, ctxs, settle, close } = network()
+    ctxs[0]!.session.submit(transfer(1, 5n))
+    // two requests in the same round, then one more later: versions only ever go up, one digest each
+    await requestCheckpoint(ctxs[1]!)
+    await requestCheckpoint(ctxs[2]!)
+    await settle()
+    const v1 = replicas[0]!.checkpoints.length
+    expect(v1).toBeGreaterThanOrEqual(1)
+    // participant 3 signs a different checkpoint at version 1 (its own key, a cut of its choosing)
+    const honest = replicas[3]!.checkpoints[0]!
+    const wrong = { ...honest, stateRoot: keccak256(new Uint8Array([7])) }
+    const signature = signDigest(
+      checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, wrong),
+      tc.members[3]!.sessionKey,
+    )
+    ctxs[3]!.session.submit({ tag: OpTag.Checkpoint, ...wrong, signature })
+    ctxs[2]!.session.submit(transfer(0, 1n))
+    expect(await requestCheckpoint(ctxs[2]!)).toBe(BigInt(v1 + 1))
+    await settle()
+    for (const r of replicas) {
+      expect(r.checkpoints.length).toBe(v1 + 1)
+      expect(r.checkpoints.map((c) => c.digest)).toEqual(replicas[0]!.checkpoints.map((c) => c.digest))
+      // the wrong signature is evidence against 3 only and never counts toward the checkpoint
+      expect(new Set(r.checkpointConflicts.map((c) => c.author))).toEqual(new Set([3]))
+      expect(r.checkpointConflicts.every((c) => c.version === 1n)).toBe(true)
+      for (const c of r.checkpoints) expect(c.signatures.size).toBe(4)
+      expect(proposable(r)?.version).toBe(BigInt(v1 + 1))
+    }
+    // every honest participant signed each version exactly once, and exactly what everyone computed
+    for (const author of [0, 1, 2]) {
+      const signed = signedBy(replicas, author)
+      expect([...signed.keys()].sort()).toEqual(replicas[0]!.checkpoints.map((c) => c.version))
+      for (const [version, digests] of signed)
+        expect([...digests]).toEqual([replicas[0]!.checkpoints[Number(version) - 1]!.digest])
+    }
+    expect(signedBy(replicas, 3).get(1n)?.size).toBe(2)
     close()
   })
 })

@@ -13,7 +13,8 @@ import { ChannelDoc } from './channelDoc.ts'
 import { authorGate, presenceOf, readPresence, startPresence } from './presence.ts'
 import { seededDoc } from './testing.ts'
 
-const tc = makeTestChannel({ participants: 3, label: 'catchup' })
+// q = 2 of 3: two participants advance rounds while the third only catches up
+const tc = makeTestChannel({ participants: 3, label: 'catchup', threshold: 2 })
 const deposits = testDeposits(3, 2, 1_000_000n)
 const rng = new Rng(3)
 
@@ -22,18 +23,33 @@ function peer(index: number) {
   const replica = new Replica(tc.channel, {
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
+    leaderWaitMs: 0,
   })
   const cd = new ChannelDoc({ doc, replica, ownAuthor: index })
   return { doc, replica, cd, cu: new CatchUp({ channelDoc: cd }) }
 }
 type Peer = ReturnType<typeof peer>
 
-const deposit = (i: number): Op => ({ tag: OpTag.Deposit, depositIndex: BigInt(i) })
+const ids = (p: Peer) => [...p.replica.nodes.keys()].sort()
+const transfer = (to: number, amount = 1n): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
+let clock = 0
+/** Submits `op` and seals it into the peer's next block (its round must be open); publishes it once durable. */
 function author(p: Peer, op: Op, publish = true): Uint8Array {
   p.replica.submit(op)
-  const bytes = p.replica.seal()!
+  const bytes = p.replica.tick(++clock)
+  if (!bytes) throw new Error('author: no round open for this peer')
   if (publish) p.cd.publishOwn(bytes)
   return bytes
+}
+
+/** A and C write `rounds` rounds together (their blocks reach each other directly), one op each per round. */
+function rounds(a: Peer, c: Peer, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = author(a, transfer(1))
+    const y = author(c, transfer(1))
+    a.replica.receive(y)
+    c.replica.receive(x)
+  }
 }
 
 /** A request and its replies passed back and forth until nothing more is asked. */
@@ -75,25 +91,32 @@ describe('catch-up messages', () => {
   it('fetches a missing chain by id, answers only with what may be shared, refuses forged blocks', () => {
     const a = peer(0)
     const b = peer(1)
-    for (let i = 0; i < 5; i++)
-      author(a, i === 0 ? deposit(0) : { tag: OpTag.Transfer, to: 1, token: 0, amount: 1n })
-    // B learns only A's head (e.g. from presence): one exchange walks the whole chain back
+    const c = peer(2)
+    rounds(a, c, 3)
+    author(a, transfer(1))
+    // B learns only A's head (e.g. from presence): one exchange walks the whole DAG back, C's blocks included
+    expect(a.replica.headIds()).toHaveLength(1)
     b.cd.want([a.replica.headIds()[0]!])
     exchange(b, a)
-    expect(b.replica.order.length).toBe(5)
+    expect(b.replica.order.length).toBe(7)
+    expect(ids(b)).toEqual(ids(a))
     expect(toHex(b.replica.stateRoot())).toBe(toHex(a.replica.stateRoot()))
     // an own block not yet durable (sealed, not published) is never handed out
-    author(a, deposit(1), false)
+    a.replica.receive(author(c, transfer(1)))
+    author(a, transfer(2), false)
     const unpublished = a.replica.latest[0]!.hex
     expect(a.cd.blocksFor([unpublished])).toEqual([])
+    expect(a.cd.blocksFor([c.replica.latest[2]!.hex])).toHaveLength(1)
     // a reply with garbage and a forged block is refused and counted against the sender
     const forged = createBlock({
       channelId: tc.channel.channelId,
       author: fromHex(tc.members[2]!.address),
       seq: 1n,
+      round: 1n,
+      time: 0n,
       prev: new Uint8Array(32),
       parents: [],
-      ops: [deposit(4)],
+      ops: [transfer(0)],
       sessionKey: tc.members[0]!.sessionKey,
       domainSeparator: tc.channel.domainSeparator,
     }).bytes
@@ -105,28 +128,31 @@ describe('catch-up messages', () => {
   it('keeps made-up heads from crowding out real wants', () => {
     const a = peer(0)
     const b = peer(1)
-    author(a, deposit(0))
-    const child = author(a, deposit(1))
-    const parent = a.replica.order[0]!.hex
+    const c = peer(2)
+    rounds(a, c, 1)
+    const child = author(a, transfer(1))
+    // the child (round 2) cites A's and C's round-1 blocks: both are real missing ancestors at B
+    const parents = [...a.replica.nodes.values()].filter((n) => n.round === 1).map((n) => n.hex)
+    expect(parents).toHaveLength(2)
     // a peer advertises a thousand heads nobody has
     b.cd.want(Array.from({ length: 1000 }, () => toHex(rng.bytes(32))))
     b.cd.receiveDirect([child])
     const wants = b.cd.wants(MAX_WANT_IDS)
-    expect(wants[0]).toBe(parent)
+    expect(wants.slice(0, 2).sort()).toEqual(parents.sort())
     expect(wants.length).toBe(MAX_WANT_IDS)
     // made-up ids are asked for a bounded number of times, then forgotten
     for (let i = 0; i < 100; i++) b.cd.wants(MAX_WANT_IDS)
-    expect(b.cd.wants(MAX_WANT_IDS)).toEqual([parent])
+    expect(b.cd.wants(MAX_WANT_IDS).sort()).toEqual(parents)
     exchange(b, a)
     expect(b.cd.wants()).toEqual([])
-    expect(b.replica.order.length).toBe(2)
+    expect(b.replica.order.length).toBe(3)
   })
 })
 
 describe('presence (THREATS row 1: awareness is spoofable)', () => {
   it('sanitises claims and sets them beside what the replica knows', () => {
     const a = peer(0)
-    author(a, deposit(0))
+    author(a, transfer(1))
     const self = 1
     const states = new Map<number, unknown>([
       [self, { presence: presenceOf(a.replica, 0) }],
@@ -160,8 +186,7 @@ describe('presence (THREATS row 1: awareness is spoofable)', () => {
 
   it('holds authoring back while a peer claims a later own block than the replica holds (wiped storage)', () => {
     const a = peer(0)
-    author(a, deposit(0))
-    author(a, deposit(1))
+    rounds(a, peer(2), 2)
     // A's storage was wiped: a fresh replica, and B (holding A's blocks) advertises what it knows
     const fresh = peer(0)
     const b = peer(1)
@@ -175,8 +200,8 @@ describe('presence (THREATS row 1: awareness is spoofable)', () => {
   it('turns heads another peer advertises into wants that catch-up then fetches', () => {
     const a = peer(0)
     const b = peer(1)
-    author(a, deposit(0))
-    author(a, deposit(1))
+    rounds(a, peer(2), 1)
+    author(a, transfer(1))
     const wa = new Awareness(new Y.Doc())
     const wb = new Awareness(new Y.Doc())
     const pa = startPresence({
@@ -197,7 +222,7 @@ describe('presence (THREATS row 1: awareness is spoofable)', () => {
     expect(b.cd.wants()).toEqual(a.replica.headIds())
     expect(pb.peers()[0]).toMatchObject({ participant: 0, claimedSeq: 2, knownSeq: 0, lag: 2 })
     exchange(b, a)
-    expect(b.replica.order.length).toBe(2)
+    expect(b.replica.order.length).toBe(3)
     expect(pb.peers()[0]).toMatchObject({ lag: 0, headKnown: true })
     pa.stop()
     pb.stop()

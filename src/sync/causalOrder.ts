@@ -3,8 +3,9 @@ import { type Hex, toHex } from '../core/bytes.ts'
 /** A Y.Map key that can name a block: 0x + 64 lowercase hex digits, the form `toHex` produces. */
 export const BLOCK_KEY = /^0x[0-9a-f]{64}$/
 
-// wire offsets (see src/core/block.ts): format ‖ channelId[32] ‖ author[20] ‖ u64 seq ‖ prev[32] ‖ u16 n ‖ parents
-const PREV = 1 + 32 + 20 + 8
+// wire offsets (see src/core/block.ts, format 2): format ‖ channelId[32] ‖ author[20] ‖ u64 seq ‖ u64 round
+// ‖ u64 time ‖ prev[32] ‖ u16 n ‖ parents
+const PREV = 1 + 32 + 20 + 8 + 8 + 8
 const N_PARENTS = PREV + 32
 const PARENTS = N_PARENTS + 2
 
