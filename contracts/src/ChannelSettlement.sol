@@ -44,13 +44,13 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     /// @notice EIP-712 type hash of the wallet's session-key authorisation.
     bytes32 public constant SESSION_KEY_TYPEHASH =
         keccak256("SessionKey(bytes32 channelId,address participant,address sessionKey)");
-    /// @notice EIP-712 type hash of a block header; the block id is its full digest.
+    /// @notice EIP-712 type hash of a block header (`time` in milliseconds); the block id is its full digest.
     bytes32 public constant BLOCK_TYPEHASH = keccak256(
-        "Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
+        "Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
     );
-    /// @notice EIP-712 type hash of a checkpoint.
+    /// @notice EIP-712 type hash of a checkpoint (`time` in milliseconds).
     bytes32 public constant CHECKPOINT_TYPEHASH = keccak256(
-        "Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)"
+        "Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)"
     );
 
     /// @notice Most participants a channel may have (a signer bitmap is one word).
@@ -68,13 +68,13 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint32 maxLeverage;
         uint64 disputeWindow;
         uint64 depositCount;
-        uint64 version;
+        uint64 forcedCount;
         uint64 firstProposalAt;
         uint64 deadline;
         uint256 minStake;
-        bytes32 headsHash;
-        bytes32 stateRoot;
-        bytes32 balancesRoot;
+        /// @dev the pending or final checkpoint and its EIP-712 digest (the same-version tie-break)
+        Checkpoint checkpoint;
+        bytes32 digest;
         address[] participants;
         address[] tokens;
     }
@@ -99,6 +99,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     mapping(bytes32 channelId => mapping(address participant => mapping(address token => bool))) private _settled;
     mapping(address account => mapping(address token => uint256)) private _owed;
     mapping(bytes32 channelId => mapping(address participant => mapping(address token => uint256))) private _unpaid;
+    mapping(bytes32 channelId => mapping(uint64 index => bool)) private _refunded;
 
     constructor() EIP712("ChannelExchange", "1") {}
 
@@ -195,12 +196,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external {
         Channel storage ch = _channel(channelId);
         if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
-        _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
-        if (ch.status == Status.Open) {
-            _startSettlement(channelId, ch, cp);
-        } else {
-            _challenge(channelId, ch, cp);
-        }
+        bytes32 digest = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        _acceptCheckpoint(channelId, ch, cp, digest, false);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -210,7 +207,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
         if (block.timestamp < ch.deadline) revert ChannelSettlementDisputeOpen(ch.deadline);
         ch.status = Status.Finalized;
-        emit ChannelFinalized(channelId, ch.version, ch.balancesRoot);
+        emit ChannelFinalized(channelId, ch.checkpoint.version, ch.checkpoint.balancesRoot);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -222,7 +219,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         Channel storage ch = _channel(channelId);
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
-        _settle(channelId, ch.version, ch.balancesRoot, token, amount, proof);
+        _settle(channelId, ch.checkpoint.version, ch.checkpoint.balancesRoot, token, amount, proof);
     }
 
     /**
@@ -245,18 +242,50 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         Channel storage ch = _channel(channelId);
         _participant(channelId, msg.sender);
         if (ch.status == Status.Finalized) {
-            if (cp.version != ch.version || cp.balancesRoot != ch.balancesRoot) {
-                revert ChannelSettlementCheckpointMismatch(cp.version, ch.version);
+            if (cp.version != ch.checkpoint.version || cp.balancesRoot != ch.checkpoint.balancesRoot) {
+                revert ChannelSettlementCheckpointMismatch(cp.version, ch.checkpoint.version);
             }
             _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
             return;
         }
-        _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        bytes32 digest = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
         if (amount == 0) revert ChannelSettlementZeroAmount();
         bytes32 leaf = exitLeaf(channelId, cp.version, msg.sender, token, amount);
         if (!MerkleProof.verifyCalldata(proof, cp.balancesRoot, leaf)) revert ChannelSettlementInvalidProof();
-        _adoptAsProposal(channelId, ch, cp);
+        _acceptCheckpoint(channelId, ch, cp, digest, true);
         emit ExitRequested(channelId, msg.sender, token, amount, cp.version);
+    }
+
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev Like a claim, pays at most what the channel still holds of the token and records the rest in {unpaid}.
+     */
+    function refundDeposit(bytes32 channelId, uint64 index) external nonReentrant {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
+        if (index >= ch.depositCount) revert ChannelSettlementDepositNotFound(channelId, index);
+        uint64 credited = ch.checkpoint.depositCount;
+        if (index < credited) revert ChannelSettlementDepositCredited(channelId, index, credited);
+        if (_refunded[channelId][index]) revert ChannelSettlementAlreadyRefunded(channelId, index);
+        uint256 packed = _deposits[channelId][index];
+        // Casting to uint8 is safe: the low two bytes hold 8-bit participant and token indices.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        address depositor = ch.participants[uint8(packed)];
+        // forge-lint: disable-next-line(unsafe-typecast)
+        address token = ch.tokens[uint8(packed >> 8)];
+        uint256 amount = packed >> 16;
+        uint256 available = _holdings[channelId][token];
+        uint256 paid = amount <= available ? amount : available;
+        uint256 rest;
+        _refunded[channelId][index] = true;
+        // Safe: paid <= available and paid <= amount by the line above.
+        unchecked {
+            _holdings[channelId][token] = available - paid;
+            rest = amount - paid;
+        }
+        if (rest != 0) _unpaid[channelId][depositor][token] += rest;
+        _owed[depositor][token] += paid;
+        emit DepositRefunded(channelId, index, depositor, token, paid, rest);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -274,19 +303,17 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
 
     /**
      * @inheritdoc IChannelSettlement
-     * @dev Evidence is checked in this order: the evidence window is open, same author, same seq, author is a
-     * participant, not yet slashed, distinct block ids, then both signatures must be the author's session key.
-     * The whole bond `B` is shared out through pull balances (ETH), equally among all participants except the
-     * author, the division remainder to the lowest-index one of them; the submitter gets nothing for submitting
-     * (so neither a bot front-running the evidence nor the author itself from another address can take a part).
-     * The author is marked slashed even when its bond is zero, so an author is slashed at most once per channel
-     * and cannot bond again there.
+     * @dev DoubleSpending. Evidence is checked in this order: the evidence window is open, same author, same
+     * seq or same round, author is a participant, not yet slashed, distinct block ids, then both signatures
+     * must be the author's session key. See {_punish} for where the bond goes.
      */
     function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external nonReentrant {
         Channel storage ch = _channel(channelId);
         _checkEvidenceWindow(channelId, ch);
         if (a.author != b.author) revert ChannelSettlementAuthorMismatch(a.author, b.author);
-        if (a.seq != b.seq) revert ChannelSettlementSeqMismatch(a.seq, b.seq);
+        if (a.seq != b.seq && a.round != b.round) {
+            revert ChannelSettlementNoEquivocation(a.seq, b.seq, a.round, b.round);
+        }
         Member storage m = _participant(channelId, a.author);
         if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, a.author);
 
@@ -295,12 +322,36 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (idA == idB) revert ChannelSettlementIdenticalBlocks(idA);
         _checkSigner(idA, a.signature, 0, m.sessionKey);
         _checkSigner(idB, b.signature, 1, m.sessionKey);
+        _punish(channelId, ch, m, a.author, Offence.DoubleSpending, idA, idB);
+    }
 
-        uint256 amount = _bonds[channelId][a.author];
-        m.slashed = true;
-        _bonds[channelId][a.author] = 0;
-        _shareSlashedBond(ch.participants, a.author, amount);
-        emit Slashed(channelId, a.author, msg.sender, amount, idA, idB);
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev InvalidStateSubmission. Checked in this order: the evidence window is open, same version, distinct
+     * digests, both signatures well formed and by one key, that key is a session key of this channel, its
+     * participant not yet slashed. Honest keys sign the one checkpoint every honest replica computes per version,
+     * never two.
+     */
+    function slashCheckpoints(
+        bytes32 channelId,
+        Checkpoint calldata a,
+        bytes calldata sigA,
+        Checkpoint calldata b,
+        bytes calldata sigB
+    ) external nonReentrant {
+        Channel storage ch = _channel(channelId);
+        _checkEvidenceWindow(channelId, ch);
+        if (a.version != b.version) revert ChannelSettlementVersionMismatch(a.version, b.version);
+        bytes32 digestA = hashCheckpoint(channelId, a);
+        bytes32 digestB = hashCheckpoint(channelId, b);
+        if (digestA == digestB) revert ChannelSettlementIdenticalCheckpoints(digestA);
+        address key = _recover(digestA, sigA, 0);
+        _checkSigner(digestB, sigB, 1, key);
+        address signer = _keyOwners[channelId][key];
+        if (signer == address(0)) revert ChannelSettlementUnauthorizedSigner(0, key);
+        Member storage m = _members[channelId][signer];
+        if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, signer);
+        _punish(channelId, ch, m, signer, Offence.InvalidStateSubmission, digestA, digestB);
     }
 
     /**
@@ -339,7 +390,17 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(CHECKPOINT_TYPEHASH, channelId, cp.version, cp.headsHash, cp.stateRoot, cp.balancesRoot)
+                abi.encode(
+                    CHECKPOINT_TYPEHASH,
+                    channelId,
+                    cp.version,
+                    cp.leader,
+                    cp.time,
+                    cp.depositCount,
+                    cp.forcedCount,
+                    cp.stateRoot,
+                    cp.balancesRoot
+                )
             )
         );
     }
@@ -374,7 +435,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         info.firstProposalAt = ch.firstProposalAt;
         info.deadline = ch.deadline;
         info.minStake = ch.minStake;
-        info.checkpoint = Checkpoint(ch.version, ch.headsHash, ch.stateRoot, ch.balancesRoot);
+        info.checkpoint = ch.checkpoint;
+        info.checkpointDigest = ch.digest;
         info.participants = ch.participants;
         info.tokens = ch.tokens;
     }
@@ -413,6 +475,11 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         // Casting to uint8 is safe: the low two bytes hold 8-bit participant and token indices.
         // forge-lint: disable-next-line(unsafe-typecast)
         return DepositRecord(ch.participants[uint8(packed)], ch.tokens[uint8(packed >> 8)], packed >> 16);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function isRefunded(bytes32 channelId, uint64 index) external view returns (bool) {
+        return _refunded[channelId][index];
     }
 
     /// @inheritdoc IChannelSettlement
@@ -504,9 +571,10 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     function _verifyCheckpoint(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs, uint256 required)
         private
         view
+        returns (bytes32 digest)
     {
         if (sigs.length < required) revert ChannelSettlementInsufficientSignatures(sigs.length, required);
-        bytes32 digest = hashCheckpoint(channelId, cp);
+        digest = hashCheckpoint(channelId, cp);
         uint256 seen;
         for (uint256 i = 0; i < sigs.length; ++i) {
             address signer = _recover(digest, sigs[i], i);
@@ -519,54 +587,50 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         }
     }
 
-    function _startSettlement(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
-        uint64 deadline = uint64(block.timestamp) + ch.disputeWindow;
-        ch.status = Status.Closing;
-        ch.firstProposalAt = uint64(block.timestamp);
-        ch.deadline = deadline;
-        _storeCheckpoint(ch, cp);
-        emit CheckpointProposed(
-            channelId, cp.version, msg.sender, cp.headsHash, cp.stateRoot, cp.balancesRoot, deadline
-        );
-    }
-
-    /// @dev Replaces the pending checkpoint with a strictly newer one; see the deadline rule above.
-    function _challenge(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
+    /**
+     * @dev Accepts `cp` (already verified, digest `digest`) as the pending checkpoint, or reverts. Shared by
+     * {propose} and {emergencyExit}; `joinSame` lets an exit name the pending checkpoint itself.
+     *
+     * Open → settlement starts. Closing, before the deadline: a higher version replaces the pending one; at the
+     * same version the lower digest wins (the core's rule: honest replicas compute one checkpoint per version,
+     * so two digests at one version mean some key signed both, which {slashCheckpoints} punishes, and every
+     * party must settle on the same one whatever the arrival order). Both replacements follow the deadline rule.
+     */
+    function _acceptCheckpoint(bytes32 channelId, Channel storage ch, Checkpoint calldata cp, bytes32 digest, bool joinSame)
+        private
+    {
+        if (cp.depositCount > ch.depositCount) revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
+        if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
+        if (ch.status == Status.Open) {
+            uint64 first = uint64(block.timestamp) + ch.disputeWindow;
+            ch.status = Status.Closing;
+            ch.firstProposalAt = uint64(block.timestamp);
+            ch.deadline = first;
+            ch.checkpoint = cp;
+            ch.digest = digest;
+            emit CheckpointProposed(channelId, cp.version, msg.sender, digest, cp.balancesRoot, first);
+            return;
+        }
         uint64 deadline = ch.deadline;
         if (block.timestamp >= deadline) revert ChannelSettlementDisputeClosed(deadline);
-        uint64 previous = ch.version;
-        if (cp.version <= previous) revert ChannelSettlementStaleVersion(cp.version, previous);
-
+        uint64 previous = ch.checkpoint.version;
+        if (cp.version < previous) revert ChannelSettlementStaleVersion(cp.version, previous);
+        if (cp.version == previous) {
+            bytes32 current = ch.digest;
+            if (digest == current) {
+                if (joinSame) return;
+                revert ChannelSettlementStaleVersion(cp.version, previous);
+            }
+            if (digest > current) revert ChannelSettlementCheckpointConflict(cp.version, current);
+        }
         uint64 window = ch.disputeWindow;
         uint64 cap = ch.firstProposalAt + 2 * window;
         uint64 extended = uint64(block.timestamp) + window;
         if (extended > deadline) deadline = extended < cap ? extended : cap;
         ch.deadline = deadline;
-        _storeCheckpoint(ch, cp);
-        emit CheckpointChallenged(
-            channelId, cp.version, msg.sender, previous, cp.headsHash, cp.stateRoot, cp.balancesRoot, deadline
-        );
-    }
-
-    /// @dev Makes an exit's checkpoint count as a proposal; see {emergencyExit}.
-    function _adoptAsProposal(bytes32 channelId, Channel storage ch, Checkpoint calldata cp) private {
-        if (ch.status == Status.Open) {
-            _startSettlement(channelId, ch, cp);
-        } else if (cp.version != ch.version) {
-            _challenge(channelId, ch, cp);
-        } else {
-            if (block.timestamp >= ch.deadline) revert ChannelSettlementDisputeClosed(ch.deadline);
-            if (cp.headsHash != ch.headsHash || cp.stateRoot != ch.stateRoot || cp.balancesRoot != ch.balancesRoot) {
-                revert ChannelSettlementCheckpointConflict(cp.version);
-            }
-        }
-    }
-
-    function _storeCheckpoint(Channel storage ch, Checkpoint calldata cp) private {
-        ch.version = cp.version;
-        ch.headsHash = cp.headsHash;
-        ch.stateRoot = cp.stateRoot;
-        ch.balancesRoot = cp.balancesRoot;
+        ch.checkpoint = cp;
+        ch.digest = digest;
+        emit CheckpointChallenged(channelId, cp.version, msg.sender, previous, digest, cp.balancesRoot, deadline);
     }
 
     /**
@@ -597,9 +661,29 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
             _holdings[channelId][token] = available - paid;
             rest = amount - paid;
         }
-        if (rest != 0) _unpaid[channelId][msg.sender][token] = rest;
+        if (rest != 0) _unpaid[channelId][msg.sender][token] += rest;
         _owed[msg.sender][token] += paid;
         emit Claimed(channelId, msg.sender, token, paid, rest, version);
+    }
+
+    /**
+     * @dev Marks `offender` slashed (at most once per channel, also with a zero bond, and it cannot bond again
+     * there) and shares its whole bond among the other participants (see {_shareSlashedBond}).
+     */
+    function _punish(
+        bytes32 channelId,
+        Channel storage ch,
+        Member storage m,
+        address offender,
+        Offence offence,
+        bytes32 evidenceA,
+        bytes32 evidenceB
+    ) private {
+        uint256 amount = _bonds[channelId][offender];
+        m.slashed = true;
+        _bonds[channelId][offender] = 0;
+        _shareSlashedBond(ch.participants, offender, amount);
+        emit Slashed(channelId, offender, msg.sender, offence, amount, evidenceA, evidenceB);
     }
 
     /// @dev Reverts once bonds may be released: one dispute window after the deadline of a settling channel.
@@ -639,7 +723,11 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
 
     function _hashBlock(bytes32 channelId, BlockHeader calldata h) private view returns (bytes32) {
         return _hashTypedDataV4(
-            keccak256(abi.encode(BLOCK_TYPEHASH, channelId, h.author, h.seq, h.prev, h.parentsHash, h.opsHash))
+            keccak256(
+                abi.encode(
+                    BLOCK_TYPEHASH, channelId, h.author, h.seq, h.round, h.time, h.prev, h.parentsHash, h.opsHash
+                )
+            )
         );
     }
 

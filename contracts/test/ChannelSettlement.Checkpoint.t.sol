@@ -29,7 +29,7 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
         bytes[] memory sigs = _signCp(id, cp, 3);
         vm.expectEmit(true, true, true, true);
         emit IChannelSettlement.CheckpointProposed(
-            id, 7, address(0xcafe), cp.headsHash, cp.stateRoot, cp.balancesRoot, uint64(T0 + WINDOW)
+            id, 7, address(0xcafe), settlement.hashCheckpoint(id, cp), cp.balancesRoot, uint64(T0 + WINDOW)
         );
         vm.prank(address(0xcafe)); // anyone may submit; the signatures carry the authority
         settlement.propose(id, cp, sigs);
@@ -39,9 +39,11 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
         vm.assertEq(info.firstProposalAt, T0, "first proposal time");
         vm.assertEq(info.deadline, T0 + WINDOW, "deadline");
         vm.assertEq(info.checkpoint.version, 7, "version");
-        vm.assertEq(info.checkpoint.headsHash, cp.headsHash, "heads");
+        vm.assertEq(info.checkpoint.leader, cp.leader, "leader");
+        vm.assertEq(info.checkpoint.time, cp.time, "time");
         vm.assertEq(info.checkpoint.stateRoot, cp.stateRoot, "state");
         vm.assertEq(info.checkpoint.balancesRoot, cp.balancesRoot, "balances");
+        vm.assertEq(info.checkpointDigest, settlement.hashCheckpoint(id, cp), "digest");
     }
 
     function test_Propose_AllSignersInAnyOrder() public {
@@ -57,11 +59,14 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)"
+                    "Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)"
                 ),
                 id,
                 cp.version,
-                cp.headsHash,
+                cp.leader,
+                cp.time,
+                cp.depositCount,
+                cp.forcedCount,
                 cp.stateRoot,
                 cp.balancesRoot
             )
@@ -221,7 +226,7 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
         bytes[] memory sigs = _signCp(id, v2, 3);
         vm.expectEmit(true, true, true, true);
         emit IChannelSettlement.CheckpointChallenged(
-            id, 2, address(this), 1, v2.headsHash, v2.stateRoot, v2.balancesRoot, uint64(T0 + 100 + WINDOW)
+            id, 2, address(this), 1, settlement.hashCheckpoint(id, v2), v2.balancesRoot, uint64(T0 + 100 + WINDOW)
         );
         settlement.propose(id, v2, sigs);
         IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
@@ -235,10 +240,9 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
         IChannelSettlement.Checkpoint memory v5 = _cp(5, keccak256("v5"));
         settlement.propose(id, v5, _signCp(id, v5, 3));
 
-        IChannelSettlement.Checkpoint memory equal = _cp(5, keccak256("other v5"));
-        bytes[] memory sigs = _signCp(id, equal, 3);
+        bytes[] memory sigs = _signCp(id, v5, 3);
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementStaleVersion.selector, 5, 5));
-        settlement.propose(id, equal, sigs);
+        settlement.propose(id, v5, sigs); // the same checkpoint again
 
         IChannelSettlement.Checkpoint memory stale = _cp(4, keccak256("v4"));
         sigs = _signCp(id, stale, 3);

@@ -459,18 +459,46 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         vm.assertEq(info.deadline, T0 + 50 + WINDOW, "same deadline rule as a challenge");
     }
 
-    function test_RevertWhen_ExitConflictsWithPendingSameVersion() public {
+    /// Same version, different checkpoint: the lower EIP-712 digest wins whichever arrives first.
+    function test_Exit_SameVersionLowerDigestWinsHigherReverts() public {
         Balance[] memory b = _balances();
-        IChannelSettlement.Checkpoint memory pending = _checkpoint(5, b);
-        settlement.propose(id, pending, _signCp(id, pending, 2));
         Balance[] memory forged = _balances();
         forged[0].amount = 600;
-        IChannelSettlement.Checkpoint memory cp = _checkpoint(5, forged);
-        bytes[] memory sigs = _signCp(id, cp, 3);
-        bytes32[] memory proof = _proof(id, 5, forged, 0);
-        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointConflict.selector, 5));
+        IChannelSettlement.Checkpoint memory x = _checkpoint(5, b);
+        IChannelSettlement.Checkpoint memory y = _checkpoint(5, forged);
+        bytes32 dx = settlement.hashCheckpoint(id, x);
+        bytes32 dy = settlement.hashCheckpoint(id, y);
+        (IChannelSettlement.Checkpoint memory low, Balance[] memory lowBals) = dx < dy ? (x, b) : (y, forged);
+        (IChannelSettlement.Checkpoint memory high, Balance[] memory highBals) = dx < dy ? (y, forged) : (x, b);
+        bytes32 lowDigest = dx < dy ? dx : dy;
+
+        settlement.propose(id, low, _signCp(id, low, 2));
+        bytes[] memory sigs = _signCp(id, high, 3);
+        bytes32[] memory proof = _proof(id, 5, highBals, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointConflict.selector, 5, lowDigest)
+        );
         vm.prank(wallets[0]);
-        settlement.emergencyExit(id, cp, sigs, address(token), 600, proof);
+        settlement.emergencyExit(id, high, sigs, address(token), highBals[0].amount, proof);
+
+        // the other order: the higher digest pending, an exit with the lower one replaces it
+        IChannelSettlement.OpenParams memory p = _params(3, 2);
+        p.nonce = 9;
+        bytes32 other = _open(p);
+        IChannelSettlement.Checkpoint memory lowOther = _cp(5, _root(other, 5, lowBals));
+        IChannelSettlement.Checkpoint memory highOther = _cp(5, _root(other, 5, highBals));
+        if (settlement.hashCheckpoint(other, lowOther) > settlement.hashCheckpoint(other, highOther)) {
+            (lowOther, highOther) = (highOther, lowOther);
+            (lowBals, highBals) = (highBals, lowBals);
+        }
+        settlement.propose(other, highOther, _signCp(other, highOther, 2));
+        sigs = _signCp(other, lowOther, 2);
+        proof = _proof(other, 5, lowBals, 0);
+        vm.prank(wallets[0]);
+        settlement.emergencyExit(other, lowOther, sigs, address(token), lowBals[0].amount, proof);
+        vm.assertEq(
+            settlement.getChannel(other).checkpointDigest, settlement.hashCheckpoint(other, lowOther), "lower won"
+        );
     }
 
     function test_RevertWhen_ExitAfterDeadlineBeforeFinalize() public {

@@ -173,4 +173,155 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
         vm.prank(wallets[2]);
         settlement.open(p, sigs);
     }
+
+    // ---------------------------------------------------------------- (d) new signed types
+
+    function _cpCredit(uint64 version, bytes32 root, uint64 credited)
+        internal
+        pure
+        returns (IChannelSettlement.Checkpoint memory cp)
+    {
+        cp = _cp(version, root);
+        cp.depositCount = credited;
+    }
+
+    /// v1 checkpoints did not say which deposits they credit: a deposit made just before an older checkpoint was
+    /// proposed and finalized had no way out. Now records at or above the final depositCount are refundable.
+    function test_Finding_UncreditedDepositIsRefundedToItsDepositor() public {
+        uint64 late = _deposit(id, 1, 50); // record 3: after the checkpoint was taken
+        Balance[] memory bals = _bals(100, 200, 300);
+        _finalize(id, _cpCredit(1, _root(id, 1, bals), 3), 2);
+        _claimAs(1, bals, 0);
+        _claimAs(1, bals, 1);
+        _claimAs(1, bals, 2);
+        vm.assertEq(settlement.holdings(id, address(token)), 50, "the late deposit is still held");
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementDepositCredited.selector, id, 2, 3)
+        );
+        settlement.refundDeposit(id, 2);
+        vm.expectEmit(true, true, true, true);
+        emit IChannelSettlement.DepositRefunded(id, late, wallets[1], address(token), 50, 0);
+        vm.prank(address(0xbeef)); // anyone may trigger it; the money goes to the depositor
+        settlement.refundDeposit(id, late);
+        vm.assertEq(settlement.owed(wallets[1], address(token)), 250, "leaf + refund");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stranded");
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementAlreadyRefunded.selector, id, late)
+        );
+        settlement.refundDeposit(id, late);
+    }
+
+    function test_Finding_RefundNeedsFinalization() public {
+        uint64 late = _deposit(id, 1, 50);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNotFinalized.selector, id));
+        settlement.refundDeposit(id, late);
+        IChannelSettlement.Checkpoint memory cp = _cpCredit(1, bytes32(0), 3);
+        settlement.propose(id, cp, _signCp(id, cp, 2));
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNotFinalized.selector, id));
+        settlement.refundDeposit(id, late);
+        vm.warp(T0 + WINDOW);
+        settlement.finalize(id);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementDepositNotFound.selector, id, 9));
+        settlement.refundDeposit(id, 9);
+        settlement.refundDeposit(id, late);
+        vm.assertTrue(settlement.isRefunded(id, late), "refunded");
+    }
+
+    /// A checkpoint cannot credit deposits the contract has not recorded.
+    function test_Finding_CheckpointCannotCreditUnknownDeposits() public {
+        IChannelSettlement.Checkpoint memory cp = _cpCredit(1, bytes32(0), 4);
+        bytes[] memory sigs = _signCp(id, cp, 2);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementUnknownDeposits.selector, 4, 3));
+        settlement.propose(id, cp, sigs);
+        cp.forcedCount = 1;
+        cp.depositCount = 3;
+        sigs = _signCp(id, cp, 2);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementUnknownForcedOps.selector, 1, 0));
+        settlement.propose(id, cp, sigs);
+    }
+
+    /// Info: v1 kept whichever same-version checkpoint arrived first; the core's rule is the lowest digest, so
+    /// the outcome no longer depends on who reaches the chain first.
+    function test_Finding_SameVersionConflictLowestDigestWinsInEitherOrder() public {
+        IChannelSettlement.Checkpoint memory x = _cp(3, keccak256("x"));
+        IChannelSettlement.Checkpoint memory y = _cp(3, keccak256("y"));
+        bytes32 dx = settlement.hashCheckpoint(id, x);
+        bytes32 dy = settlement.hashCheckpoint(id, y);
+        (IChannelSettlement.Checkpoint memory low, IChannelSettlement.Checkpoint memory high) = dx < dy ? (x, y) : (y, x);
+        bytes[] memory lowSigs = _signCp(id, low, 2);
+        bytes[] memory highSigs = _signCp(id, high, 2);
+
+        settlement.propose(id, high, highSigs);
+        vm.warp(T0 + 10);
+        settlement.propose(id, low, lowSigs);
+        vm.assertEq(settlement.getChannel(id).checkpointDigest, dx < dy ? dx : dy, "lower digest replaced higher");
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointConflict.selector, 3, dx < dy ? dx : dy)
+        );
+        settlement.propose(id, high, highSigs);
+    }
+
+    /// DoubleSpending now includes one author signing two blocks in one round (with different seqs).
+    function test_Finding_SameRoundDifferentSeqIsSlashable() public {
+        _bond(id, 2, 3 ether);
+        IChannelSettlement.BlockHeader memory a = _headerAt(id, 2, 4, 9, keccak256("a"));
+        IChannelSettlement.BlockHeader memory b = _headerAt(id, 2, 5, 9, keccak256("b"));
+        settlement.slash(id, a, b);
+        vm.assertTrue(settlement.getParticipant(id, wallets[2]).slashed, "slashed");
+        vm.assertEq(settlement.owed(wallets[0], address(0)), 1.5 ether, "share");
+    }
+
+    /// InvalidStateSubmission: one participant's key signs two checkpoint digests at one version.
+    function test_Finding_TwoCheckpointsAtOneVersionAreSlashable() public {
+        _bond(id, 1, 2 ether);
+        IChannelSettlement.Checkpoint memory x = _cp(6, keccak256("x"));
+        IChannelSettlement.Checkpoint memory y = _cp(6, keccak256("y"));
+        bytes memory sx = _sign(sessionKeys[1], settlement.hashCheckpoint(id, x));
+        bytes memory sy = _sign(sessionKeys[1], settlement.hashCheckpoint(id, y));
+        vm.expectEmit(true, true, true, true);
+        emit IChannelSettlement.Slashed(
+            id,
+            wallets[1],
+            address(this),
+            IChannelSettlement.Offence.InvalidStateSubmission,
+            2 ether,
+            settlement.hashCheckpoint(id, x),
+            settlement.hashCheckpoint(id, y)
+        );
+        settlement.slashCheckpoints(id, x, sx, y, sy);
+        vm.assertEq(settlement.owed(wallets[0], address(0)), 1 ether, "share 0");
+        vm.assertEq(settlement.owed(wallets[2], address(0)), 1 ether, "share 2");
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementAlreadySlashed.selector, id, wallets[1])
+        );
+        settlement.slashCheckpoints(id, x, sx, y, sy);
+    }
+
+    function test_Finding_CheckpointEvidenceMustConflict() public {
+        IChannelSettlement.Checkpoint memory x = _cp(6, keccak256("x"));
+        IChannelSettlement.Checkpoint memory y = _cp(7, keccak256("y"));
+        bytes memory sx = _sign(sessionKeys[1], settlement.hashCheckpoint(id, x));
+        bytes memory sy = _sign(sessionKeys[1], settlement.hashCheckpoint(id, y));
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementVersionMismatch.selector, 6, 7));
+        settlement.slashCheckpoints(id, x, sx, y, sy);
+        bytes32 dx = settlement.hashCheckpoint(id, x);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementIdenticalCheckpoints.selector, dx));
+        settlement.slashCheckpoints(id, x, sx, x, _highS(sx));
+        // two keys, one signature each: no single key signed both
+        y.version = 6;
+        bytes32 dy = settlement.hashCheckpoint(id, y);
+        bytes memory other = _sign(sessionKeys[2], dy);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementWrongSigner.selector, 1, sessions[1], sessions[2])
+        );
+        settlement.slashCheckpoints(id, x, sx, y, other);
+        // a wallet key is no session key
+        bytes memory wx = _sign(walletKeys[1], dx);
+        bytes memory wy = _sign(walletKeys[1], dy);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementUnauthorizedSigner.selector, 0, wallets[1])
+        );
+        settlement.slashCheckpoints(id, x, wx, y, wy);
+    }
 }

@@ -30,7 +30,9 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         bytes32 idB = settlement.hashBlock(id, b);
 
         vm.expectEmit(true, true, true, true);
-        emit IChannelSettlement.Slashed(id, wallets[1], reporter, 1 ether, idA, idB);
+        emit IChannelSettlement.Slashed(
+            id, wallets[1], reporter, IChannelSettlement.Offence.DoubleSpending, 1 ether, idA, idB
+        );
         vm.prank(reporter);
         settlement.slash(id, a, b);
 
@@ -65,11 +67,13 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
+                    "Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
                 ),
                 id,
                 h.author,
                 h.seq,
+                h.round,
+                h.time,
                 h.prev,
                 h.parentsHash,
                 h.opsHash
@@ -136,10 +140,12 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         }
     }
 
-    function test_RevertWhen_DifferentSeqs() public {
+    function test_RevertWhen_DifferentSeqsAndRounds() public {
         IChannelSettlement.BlockHeader memory a = _header(id, 1, 7, keccak256("ops A"));
         IChannelSettlement.BlockHeader memory b = _header(id, 1, 8, keccak256("ops B"));
-        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementSeqMismatch.selector, 7, 8));
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNoEquivocation.selector, 7, 8, 7, 8)
+        );
         settlement.slash(id, a, b);
     }
 
@@ -206,7 +212,13 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _pair(2, 3);
         vm.expectEmit(true, true, true, true);
         emit IChannelSettlement.Slashed(
-            id, wallets[2], address(this), 0, settlement.hashBlock(id, a), settlement.hashBlock(id, b)
+            id,
+            wallets[2],
+            address(this),
+            IChannelSettlement.Offence.DoubleSpending,
+            0,
+            settlement.hashBlock(id, a),
+            settlement.hashBlock(id, b)
         );
         settlement.slash(id, a, b);
         vm.assertTrue(settlement.getParticipant(id, wallets[2]).slashed, "marked");

@@ -48,7 +48,10 @@ contract ChannelSettlementVectorsTest is Test {
 
     function _checkpoint() internal view returns (IChannelSettlement.Checkpoint memory cp) {
         cp.version = uint64(vm.parseJsonUint(json, ".checkpoint.version"));
-        cp.headsHash = vm.parseJsonBytes32(json, ".checkpoint.headsHash");
+        cp.leader = vm.parseJsonBytes32(json, ".checkpoint.leader");
+        cp.time = uint64(vm.parseJsonUint(json, ".checkpoint.time"));
+        cp.depositCount = uint64(vm.parseJsonUint(json, ".checkpoint.depositCount"));
+        cp.forcedCount = uint64(vm.parseJsonUint(json, ".checkpoint.forcedCount"));
         cp.stateRoot = vm.parseJsonBytes32(json, ".checkpoint.stateRoot");
         cp.balancesRoot = vm.parseJsonBytes32(json, ".checkpoint.balancesRoot");
     }
@@ -57,6 +60,8 @@ contract ChannelSettlementVectorsTest is Test {
         string memory k = string.concat(".blocks[", vm.toString(i), "]");
         h.author = vm.parseJsonAddress(json, string.concat(k, ".author"));
         h.seq = uint64(vm.parseJsonUint(json, string.concat(k, ".seq")));
+        h.round = uint64(vm.parseJsonUint(json, string.concat(k, ".round")));
+        h.time = uint64(vm.parseJsonUint(json, string.concat(k, ".time")));
         h.prev = vm.parseJsonBytes32(json, string.concat(k, ".prev"));
         h.parentsHash = vm.parseJsonBytes32(json, string.concat(k, ".parentsHash"));
         h.opsHash = vm.parseJsonBytes32(json, string.concat(k, ".opsHash"));
@@ -83,8 +88,31 @@ contract ChannelSettlementVectorsTest is Test {
         }
     }
 
+    /// @dev Deposits the five balances: records 0..4, the ones the vectors' checkpoint credits.
+    function _fund() internal {
+        for (uint256 i = 0; i < 5; ++i) {
+            (address who, address tok, uint256 amount) = _balance(i);
+            _depositAs(who, tok, amount);
+        }
+    }
+
+    function _depositAs(address who, address tok, uint256 amount) internal {
+        if (tok == address(0)) {
+            vm.deal(who, amount);
+            vm.prank(who);
+            settlement.depositEth{value: amount}(id);
+        } else {
+            token.mint(who, amount);
+            vm.prank(who);
+            token.approve(address(settlement), amount);
+            vm.prank(who);
+            settlement.deposit(id, tok, amount);
+        }
+    }
+
     function test_Vectors_CheckpointDigestAndSessionSignatures() public {
         _open();
+        _fund();
         IChannelSettlement.Checkpoint memory cp = _checkpoint();
         vm.assertEq(settlement.hashCheckpoint(id, cp), vm.parseJsonBytes32(json, ".checkpoint.digest"), "digest");
         settlement.propose(id, cp, vm.parseJsonBytesArray(json, ".checkpoint.signatures"));
@@ -95,20 +123,10 @@ contract ChannelSettlementVectorsTest is Test {
         _open();
         IChannelSettlement.Checkpoint memory cp = _checkpoint();
         uint256 count = 5;
-        for (uint256 i = 0; i < count; ++i) {
-            (address who, address tok, uint256 amount) = _balance(i);
-            if (tok == address(0)) {
-                vm.deal(who, amount);
-                vm.prank(who);
-                settlement.depositEth{value: amount}(id);
-            } else {
-                token.mint(who, amount);
-                vm.prank(who);
-                token.approve(address(settlement), amount);
-                vm.prank(who);
-                settlement.deposit(id, tok, amount);
-            }
-        }
+        _fund();
+        // a sixth deposit the checkpoint does not credit (its depositCount is 5): refundable after finalization
+        (address late,,) = _balance(1);
+        _depositAs(late, address(token), 77);
         settlement.propose(id, cp, vm.parseJsonBytesArray(json, ".checkpoint.signatures"));
         vm.warp(settlement.getChannel(id).deadline);
         settlement.finalize(id);
@@ -125,7 +143,10 @@ contract ChannelSettlementVectorsTest is Test {
             settlement.claim(id, tok, amount, proof);
             vm.assertEq(settlement.owed(who, tok), amount, "claimed");
         }
-        vm.assertEq(settlement.holdings(id, address(token)), 0, "all token holdings claimed");
+        vm.assertEq(settlement.holdings(id, address(token)), 77, "only the uncredited deposit left");
+        settlement.refundDeposit(id, 5);
+        vm.assertEq(settlement.owed(late, address(token)), 250_000 + 77, "refunded to its depositor");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "all token holdings out");
         vm.assertEq(settlement.holdings(id, address(0)), 0, "all eth holdings claimed");
     }
 
@@ -139,7 +160,46 @@ contract ChannelSettlementVectorsTest is Test {
         vm.assertTrue(settlement.getParticipant(id, a.author).slashed, "slashed");
     }
 
+    /// The core's round equivocation: one author, one round, two seqs (a block the DAG must refuse as a fork).
+    function test_Vectors_RoundEquivocationFromCoreBlocks() public {
+        _open();
+        IChannelSettlement.BlockHeader memory a = _block(0);
+        IChannelSettlement.BlockHeader memory c = _block(2);
+        vm.assertTrue(a.seq != c.seq && a.round == c.round, "same round, another seq");
+        vm.assertEq(settlement.hashBlock(id, c), vm.parseJsonBytes32(json, ".blocks[2].id"), "block id c");
+        settlement.slash(id, a, c);
+        vm.assertTrue(settlement.getParticipant(id, a.author).slashed, "slashed");
+    }
+
+    /// Two checkpoints at one version signed by the same session keys: the contract keeps the lower digest,
+    /// whichever arrives first, and each key's pair of signatures is slashable evidence.
+    function test_Vectors_ConflictingCheckpointsLowestDigestWinsAndSlashes() public {
+        _open();
+        _fund();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        IChannelSettlement.Checkpoint memory rival = _checkpoint();
+        rival.stateRoot = vm.parseJsonBytes32(json, ".rival.stateRoot");
+        bytes32 rivalDigest = vm.parseJsonBytes32(json, ".rival.digest");
+        bytes32 digest = vm.parseJsonBytes32(json, ".checkpoint.digest");
+        vm.assertEq(settlement.hashCheckpoint(id, rival), rivalDigest, "rival digest");
+        bytes[] memory sigs = vm.parseJsonBytesArray(json, ".checkpoint.signatures");
+        bytes[] memory rivalSigs = vm.parseJsonBytesArray(json, ".rival.signatures");
+        (bytes32 low, bytes32 high) = digest < rivalDigest ? (digest, rivalDigest) : (rivalDigest, digest);
+        if (digest < rivalDigest) {
+            settlement.propose(id, rival, rivalSigs);
+            settlement.propose(id, cp, sigs);
+        } else {
+            settlement.propose(id, cp, sigs);
+            settlement.propose(id, rival, rivalSigs);
+        }
+        vm.assertEq(settlement.getChannel(id).checkpointDigest, low, "the lower digest won");
+        vm.assertTrue(high != low, "distinct");
+        settlement.slashCheckpoints(id, cp, sigs[1], rival, rivalSigs[1]);
+        vm.assertTrue(settlement.getParticipant(id, _params().participants[1]).slashed, "signer slashed");
+    }
+
     function test_Vectors_MalformedSignaturesRejectedByBoth() public {
+        // (signatures are checked before the deposit count, so no deposits are needed here)
         _open();
         IChannelSettlement.Checkpoint memory cp = _checkpoint();
         bytes[] memory sigs = vm.parseJsonBytesArray(json, ".checkpoint.signatures");

@@ -3,23 +3,30 @@
  * pays after finalization), and a slash from equivocation evidence that a core Replica detected.
  */
 import { zeroAddress as eth, type Hex, parseEther, parseUnits } from 'viem'
+import { getContractEvents } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBlock, decodeBlock } from '../core/block.ts'
+import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from '../core/checkpoint.ts'
 import { OpTag } from '../core/ops.ts'
-import { Replica } from '../core/replica.ts'
+import type { CheckpointConflict } from '../core/replica.ts'
 import { type ExitProof, exitProofs } from '../core/roots.ts'
+import { signDigest } from '../core/signature.ts'
 import { bondStake } from './actions/bondStake.ts'
 import { depositToken } from './actions/depositToken.ts'
 import { emergencyExit } from './actions/emergencyExit.ts'
 import { finalizeChannel } from './actions/finalizeChannel.ts'
 import { openChannelOnChain } from './actions/openChannelOnChain.ts'
+import { slashCheckpointConflict, UnprovableConflictError } from './actions/slashCheckpointConflict.ts'
 import { slashEquivocation } from './actions/slashEquivocation.ts'
 import { withdraw } from './actions/withdraw.ts'
 import { decodeSettlementError, SettlementRevertedError } from './errors.ts'
+import { channelSettlementAbi } from './generated/abis.ts'
 import {
+  attestDeposits,
   type ChainChannel,
-  gossip,
   type LocalChain,
   makeChainChannel,
+  quiet,
   startLocalChain,
   type TestMember,
   TOKEN,
@@ -35,6 +42,18 @@ let cc: ChainChannel
 let settlement: Hex
 let exit: Omit<Parameters<typeof emergencyExit>[1], 'proof'>
 let exitProof: ExitProof
+let firstCheckpoint: SignedCheckpoint
+
+/** decoded settlement events of the test channel, from the start */
+async function getChannelEvents(eventName: 'Slashed') {
+  return getContractEvents(local.publicClient, {
+    address: settlement,
+    abi: channelSettlementAbi,
+    eventName,
+    args: { channelId: cc.channelId },
+    fromBlock: 0n,
+  })
+}
 const DEPOSIT = parseUnits('2000', 6)
 const BOND = parseEther('1')
 
@@ -69,11 +88,8 @@ beforeAll(async () => {
     address: settlement,
     channelId: cc.channelId,
   })
-  for (const m of cc.members) {
-    m.replica.addDeposits(records)
-    m.replica.submit({ tag: OpTag.Deposit, depositIndex: BigInt(m.index) })
-  }
-  for (const m of cc.members) gossip(m, cc.members)
+  attestDeposits(cc.members, records)
+  quiet(cc.members)
 })
 
 afterAll(async () => {
@@ -84,20 +100,15 @@ describe('emergency exit and slashing against anvil', () => {
   it('an emergency exit starts settlement and pays only after finalization, once', async () => {
     const [a, b, c] = cc.members as [TestMember, TestMember, TestMember]
     b.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: parseUnits('250', 6) })
-    gossip(b, cc.members)
-    const cp = a.replica.currentCheckpoint()
-    a.replica.signCheckpoint(cp)
-    gossip(a, cc.members)
-    expect(b.replica.endorse(cp)).toBe('signed')
-    gossip(b, cc.members)
-    // final at t = 2 of 3 already; the exit needs all three, so c signs the same checkpoint too
-    expect(a.replica.finalCheckpoints.length).toBe(1)
-    c.replica.signCheckpoint(cp)
-    gossip(c, cc.members)
-    const tally = a.replica.checkpointTallies().find((t) => t.version === 1n)!
-    expect(tally.signatures.size).toBe(3)
+    a.replica.submit({ tag: OpTag.CheckpointRequest })
+    quiet(cc.members)
+    // every honest replica computes and signs the same checkpoint: all three signatures arrive
+    const cp = a.replica.latestFullySigned()!
+    expect(cp.signatures.size).toBe(3)
+    const tally = cp
+    firstCheckpoint = cp
 
-    const [proof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, a.index)
+    const [proof] = exitProofs(a.replica.stateOfCheckpoint(cp.version), cp.version, a.index)
     expect(proof!.leaf.amount).toBe(DEPOSIT + parseUnits('250', 6))
 
     // one signature is below the threshold (2 of 3)
@@ -126,13 +137,13 @@ describe('emergency exit and slashing against anvil', () => {
     expect(await owedA()).toBe(0n) // nothing is paid before the dispute ends
     const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
     expect(info.status).toBe(ChannelStatus.Closing) // the exit's checkpoint counts as the proposal
-    expect(info.checkpoint.version).toBe(1n)
+    expect(info.checkpoint.version).toBe(cp.version)
 
     exitProof = proof!
     // a second exit with the same checkpoint joins it
     await local.confirm(emergencyExit(a.wallet, { ...exit, proof: proof! }))
     // someone else's leaf does not verify for the caller
-    const [bProof] = exitProofs(a.replica.stateOfCut(cp.heads), cp.version, b.index)
+    const [bProof] = exitProofs(a.replica.stateOfCheckpoint(cp.version), cp.version, b.index)
     const stolen = await revertOf(emergencyExit(c.wallet, { ...exit, proof: bProof! }))
     expect(stolen.errorName).toBe('ChannelSettlementInvalidProof')
   })
@@ -141,14 +152,24 @@ describe('emergency exit and slashing against anvil', () => {
     const [a, b, c] = cc.members as [TestMember, TestMember, TestMember]
     await local.confirm(bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: BOND }))
 
-    // c's key writes two different blocks at its next seq (a crashed tab that reused its seq): one goes to a,
-    // the other to b
-    const twin = new Replica(cc.channel, { author: { index: c.index, sessionKey: c.sessionKey } })
-    for (const block of c.replica.blocksInOrder()) twin.receive(block)
+    // c's key writes two different blocks at its next seq and round (a crashed tab that reused its seq): one goes
+    // to a, the other to b
     c.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: 1n })
-    const forkA = gossip(c, cc.members, [a])
-    twin.submit({ tag: OpTag.Transfer, to: 1, token: TOKEN.USDC, amount: 2n })
-    const forkB = twin.seal()!
+    const forkA = c.replica.tick(10_000)!
+    const blk = decodeBlock(forkA)
+    const forkB = createBlock({
+      channelId: cc.channel.channelId,
+      author: blk.author,
+      seq: blk.seq,
+      round: blk.round,
+      time: blk.time + 1n,
+      prev: blk.prev,
+      parents: blk.parents,
+      ops: [{ tag: OpTag.Transfer, to: 1, token: TOKEN.USDC, amount: 2n }],
+      sessionKey: c.sessionKey,
+      domainSeparator: cc.channel.domainSeparator,
+    }).bytes
+    a.replica.receive(forkA)
     b.replica.receive(forkB)
     // the honest peers exchange what they saw: both now hold the evidence
     a.replica.receive(forkB)
@@ -190,6 +211,8 @@ describe('emergency exit and slashing against anvil', () => {
     })
     expect(owedB - before.b).toBe(BOND / 2n)
     expect(owedA - before.a).toBe(BOND / 2n)
+    const slashed = await getChannelEvents('Slashed')
+    expect(slashed.at(-1)?.args.offence).toBe(0) // DoubleSpending
 
     // the same evidence, or the other replica's copy of it, slashes nothing more
     for (const ev of [evidence, a.replica.equivocations[0]!]) {
@@ -203,6 +226,48 @@ describe('emergency exit and slashing against anvil', () => {
       bondStake(c.wallet, { address: settlement, channelId: cc.channelId, amount: 1n }),
     )
     expect(rebond.errorName).toBe('ChannelSettlementParticipantSlashed')
+  })
+
+  it('slashes a key that signed two checkpoints at one version (InvalidStateSubmission)', async () => {
+    const [a, b] = cc.members as [TestMember, TestMember, TestMember]
+    await local.confirm(bondStake(a.wallet, { address: settlement, channelId: cc.channelId, amount: BOND }))
+    // a's key signs a second checkpoint at the version it already signed: the evidence a replica would record
+    const rival = { ...firstCheckpoint, stateRoot: new Uint8Array(32).fill(7) }
+    const sign = (cp: Checkpoint) =>
+      signDigest(checkpointDigest(cc.channel.domainSeparator, cc.channel.channelId, cp), a.sessionKey)
+    const conflict: CheckpointConflict = {
+      author: a.index,
+      version: firstCheckpoint.version,
+      a: { checkpoint: firstCheckpoint, signature: firstCheckpoint.signatures.get(a.index)! },
+      b: { checkpoint: rival, signature: sign(rival) },
+    }
+    // a lone signature is no on-chain evidence
+    await expect(
+      slashCheckpointConflict(b.wallet, {
+        address: settlement,
+        channelId: cc.channelId,
+        conflict: { ...conflict, b: undefined },
+      }),
+    ).rejects.toBeInstanceOf(UnprovableConflictError)
+    const owedB = () =>
+      getOwed(local.publicClient, { address: settlement, account: b.wallet.account.address, token: eth })
+    const before = await owedB()
+    await local.confirm(
+      slashCheckpointConflict(b.wallet, { address: settlement, channelId: cc.channelId, conflict }),
+    )
+    const p = await getParticipantInfo(local.publicClient, {
+      address: settlement,
+      channelId: cc.channelId,
+      participant: a.wallet.account.address,
+    })
+    expect(p.slashed).toBe(true)
+    expect((await owedB()) - before).toBe(BOND / 2n)
+    const slashed = await getChannelEvents('Slashed')
+    expect(slashed.at(-1)?.args.offence).toBe(1) // InvalidStateSubmission
+    const again = await revertOf(
+      slashCheckpointConflict(b.wallet, { address: settlement, channelId: cc.channelId, conflict }),
+    )
+    expect(again.errorName).toBe('ChannelSettlementAlreadySlashed')
   })
 
   it('after the window the exit claims from the finalized checkpoint, once', async () => {

@@ -22,9 +22,11 @@ import {
 import { foundry } from 'viem/chains'
 import { type DeployLocalParameters, deployLocal, type LocalDeployment } from '../../scripts/deployLocal.ts'
 import { type Channel, type ChannelConfig, openChannel } from '../core/channel.ts'
+import { OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
-import { keyFromLabel } from '../core/testing.ts'
+import type { DepositRecord } from '../core/state.ts'
+import { keyFromLabel, runToQuiet } from '../core/testing.ts'
 import { confirmTransaction } from './actions/confirmTransaction.ts'
 import { signSessionKey } from './actions/signSessionKey.ts'
 import { devAccounts } from './devAccounts.ts'
@@ -129,9 +131,34 @@ export async function makeChainChannel(
     index,
     wallet,
     sessionKey: sessionKeys[index]!,
-    replica: new Replica(channel, { author: { index, sessionKey: sessionKeys[index]! } }),
+    // never wait for a missing leader: quiet() delivers every block at once
+    replica: new Replica(channel, { author: { index, sessionKey: sessionKeys[index]! }, leaderWaitMs: 0 }),
   }))
   return { channel, config: draft, channelId: toHex(channel.channelId), members }
+}
+
+/**
+ * Runs the members' replicas to quiescence over an instant network (the core's runToQuiet): every submitted op is
+ * sealed, delivered and committed, due checkpoints are signed and their signatures delivered too.
+ */
+export function quiet(members: readonly TestMember[], now = 0): Uint8Array[] {
+  return runToQuiet(
+    members.map((m) => m.replica),
+    now,
+  )
+}
+
+/** Each member attests every deposit record (a Deposit op with its fields); q identical attestations credit it. */
+export function attestDeposits(members: readonly TestMember[], records: readonly DepositRecord[]): void {
+  for (const m of members)
+    for (const r of records)
+      m.replica.submit({
+        tag: OpTag.Deposit,
+        depositIndex: r.index,
+        participant: r.participant,
+        token: r.token,
+        amount: r.amount,
+      })
 }
 
 /** Seals `from`'s open batch and delivers the block to every replica in `to` (all others by default). */

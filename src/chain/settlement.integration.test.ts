@@ -1,7 +1,8 @@
 /**
  * The whole settlement path against a real anvil and the deployed contract, driven by the channel core:
- * open → deposits read back into replicas → trading → threshold checkpoint v1 proposed → challenged by v2 →
- * dispute window → finalize → claims with core exit proofs → withdrawals equal to the channel's final holdings.
+ * open → deposits read back and attested by the replicas → trading → a requested checkpoint v1 (signed by every
+ * replica) proposed → challenged by v2 → dispute window → finalize → claims with core exit proofs, the bond after
+ * the evidence window and the refund of a deposit no checkpoint credits → withdrawals equal to the final holdings.
  */
 import { erc20Abi, type Hex, parseEther, parseUnits, zeroAddress } from 'viem'
 import { estimateContractGas } from 'viem/actions'
@@ -18,6 +19,7 @@ import { depositToken } from './actions/depositToken.ts'
 import { finalizeChannel } from './actions/finalizeChannel.ts'
 import { openChannelOnChain } from './actions/openChannelOnChain.ts'
 import { proposeCheckpoint } from './actions/proposeCheckpoint.ts'
+import { refundDeposit } from './actions/refundDeposit.ts'
 import { releaseBond } from './actions/releaseBond.ts'
 import { withdraw } from './actions/withdraw.ts'
 import { channelConfigFromOpenParams } from './convert/channelConfigFromOpenParams.ts'
@@ -25,10 +27,11 @@ import { checkpointSignatures, toContractCheckpoint } from './convert/toContract
 import { SettlementRevertedError } from './errors.ts'
 import { channelSettlementAbi } from './generated/abis.ts'
 import {
+  attestDeposits,
   type ChainChannel,
-  gossip,
   type LocalChain,
   makeChainChannel,
+  quiet,
   startLocalChain,
   type TestMember,
   TOKEN,
@@ -56,6 +59,8 @@ const DEPOSITS = {
   carolEth: parseEther('1'),
 }
 const CAROL_BOND = parseEther('0.25')
+/** carol's deposit after the last attestation: no checkpoint credits it, so it is refunded after finalization */
+const LATE_ETH = parseEther('0.05')
 /** 3,000 USDC per WETH = 3 USDC (3,000,000 units) per 0.001 WETH lot */
 const PRICE = 3_000_000n
 
@@ -167,7 +172,7 @@ describe('settlement against anvil, driven by the channel core', () => {
     )
   })
 
-  it('deposits on chain reach every replica through readDepositRecords and are credited exactly once', async () => {
+  it('deposits on chain reach every replica through readDepositRecords and are credited once q attest them', async () => {
     const [alice, bob, carol] = trio()
     const { base, quote } = local.deployment
     const id = cc.channelId
@@ -218,22 +223,12 @@ describe('settlement against anvil, driven by the channel core', () => {
       records.map((r) => expect.objectContaining({ index: r.index, amount: r.amount })),
     )
 
-    // alice and bob know the records before the blocks arrive; carol only afterwards (the replay path)
-    alice.replica.addDeposits(records)
-    bob.replica.addDeposits(records)
-    bob.replica.addDeposits(records) // supplied twice: still one record per index
-    for (const m of cc.members)
-      for (const r of records.filter((r) => r.participant === m.index))
-        m.replica.submit({ tag: OpTag.Deposit, depositIndex: r.index })
-    for (const m of cc.members) gossip(m, cc.members)
-    expect(carol.replica.state.holdings(0, TOKEN.WETH)).toBe(0n) // record unknown to carol yet
-    carol.replica.addDeposits(records)
-    carol.replica.addDeposits(records)
-
-    // a second credit of the same deposit, even by another participant, is skipped
-    const again = bob.replica.submit({ tag: OpTag.Deposit, depositIndex: 0n })
-    expect(again.result).toBe(Reject.DepositAlreadyCredited)
-    gossip(bob, cc.members)
+    // every participant attests every record; q identical attestations credit it, once, in index order
+    attestDeposits(cc.members, records)
+    quiet(cc.members)
+    // attesting a credited record again changes nothing
+    attestDeposits([bob], records.slice(0, 1))
+    quiet(cc.members)
 
     for (const m of cc.members) {
       const s = m.replica.state
@@ -252,7 +247,7 @@ describe('settlement against anvil, driven by the channel core', () => {
   let v1Block: bigint
   let v2: SignedCheckpoint
 
-  it('trades in the replicas, finalises checkpoint v1 among t of n, and proposes it on chain', async () => {
+  it('trades in the replicas, requests checkpoint v1 (signed by every replica, crediting records 0..3) and proposes it on chain', async () => {
     const [alice, bob, carol] = trio()
     const place = (side: (typeof Side)[keyof typeof Side], qty: bigint): Op => ({
       tag: OpTag.Place,
@@ -264,24 +259,29 @@ describe('settlement against anvil, driven by the channel core', () => {
       qty,
     })
     expect(alice.replica.submit(place(Side.Sell, 2000n)).result).toBe(Reject.None) // 2 WETH
-    gossip(alice, cc.members)
+    quiet(cc.members)
     expect(bob.replica.submit(place(Side.Buy, 1500n)).result).toBe(Reject.None) // fills 1.5 WETH
-    gossip(bob, cc.members)
+    quiet(cc.members)
     expect(
       carol.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.ETH, amount: parseEther('0.4') })
         .result,
     ).toBe(Reject.None)
-    gossip(carol, cc.members)
+
+    quiet(cc.members)
     expect(alice.replica.state.trades.length).toBeGreaterThan(0)
 
-    const cp = alice.replica.currentCheckpoint()
-    alice.replica.signCheckpoint(cp)
-    gossip(alice, cc.members)
-    expect(bob.replica.endorse(cp)).toBe('signed')
-    gossip(bob, cc.members)
-    for (const m of cc.members) expect(m.replica.finalCheckpoints.length).toBe(1)
-    v1 = alice.replica.finalCheckpoints[0]!
-    expect(v1.signatures.size).toBe(2)
+    // a deposit after the replicas' last attestation: no checkpoint will credit it (refundable after finalization)
+    await local.confirm(
+      depositEth(carol.wallet, { address: settlement, channelId: cc.channelId, amount: LATE_ETH }),
+    )
+
+    // a checkpoint is requested; once its leader commits, every honest replica signs the same one
+    alice.replica.submit({ tag: OpTag.CheckpointRequest })
+    quiet(cc.members)
+    v1 = alice.replica.latestCertified()!
+    expect(v1.depositCount).toBe(4n) // records 0..3; record 4 is not credited
+    for (const m of cc.members) expect(m.replica.latestCertified()?.digest).toBe(v1.digest)
+    expect(v1.signatures.size).toBeGreaterThanOrEqual(2)
 
     const proposal = await proposeCheckpoint(alice.wallet, {
       address: settlement,
@@ -313,22 +313,14 @@ describe('settlement against anvil, driven by the channel core', () => {
       bob.replica.submit({ tag: OpTag.Transfer, to: 2, token: TOKEN.USDC, amount: parseUnits('1000', 6) })
         .result,
     ).toBe(Reject.None)
-    gossip(bob, cc.members)
     expect(
       alice.replica.submit({ tag: OpTag.Withdraw, token: TOKEN.USDC, amount: parseUnits('100', 6) }).result,
     ).toBe(Reject.None)
-    gossip(alice, cc.members)
-
-    const cp = bob.replica.currentCheckpoint()
-    expect(cp.version).toBe(2n)
-    bob.replica.signCheckpoint(cp)
-    gossip(bob, cc.members)
-    expect(carol.replica.endorse(cp)).toBe('signed')
-    gossip(carol, cc.members)
-    // bob and carol make the threshold: v2 is final everywhere, so alice has nothing left to endorse
-    expect(alice.replica.endorse(cp)).toBe('wrong-version')
-    v2 = bob.replica.finalCheckpoints[1]!
-    expect(v2.signatures.size).toBe(2)
+    carol.replica.submit({ tag: OpTag.CheckpointRequest })
+    quiet(cc.members, 100)
+    v2 = bob.replica.latestCertified()!
+    expect(v2.version).toBe(v1.version + 1n)
+    for (const m of cc.members) expect(m.replica.latestCertified()?.digest).toBe(v2.digest)
 
     // Gas of a challenge depends on chain time: once now + window passes the deadline, the deadline changes.
     // An exact estimate made within the proposal's second is too low a second later — writeSettlement adds a
@@ -364,10 +356,10 @@ describe('settlement against anvil, driven by the channel core', () => {
         signatures: v1.signatures,
       }),
       'ChannelSettlementStaleVersion',
-      [1n, 2n],
+      [v1.version, v2.version],
     )
-    expect(stale.argsByName).toEqual({ version: 1n, current: 2n })
-    expect(stale.notice).toMatch(/strictly higher version/)
+    expect(stale.argsByName).toEqual({ version: v1.version, current: v2.version })
+    expect(stale.notice).toMatch(/higher version/)
     expect(stale.functionName).toBe('propose')
     await expectRevert(
       proposeCheckpoint(bob.wallet, {
@@ -377,7 +369,7 @@ describe('settlement against anvil, driven by the channel core', () => {
         signatures: v2.signatures,
       }),
       'ChannelSettlementStaleVersion',
-      [2n, 2n],
+      [v2.version, v2.version],
     )
     // one signature is below the threshold
     const one = new Map([...v2.signatures].slice(0, 1))
@@ -392,8 +384,9 @@ describe('settlement against anvil, driven by the channel core', () => {
       [1n, 2n],
     )
     const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
-    expect(info.checkpoint.version).toBe(2n)
+    expect(info.checkpoint.version).toBe(v2.version)
     expect(info.checkpoint.balancesRoot).toBe(`0x${Buffer.from(v2.balancesRoot).toString('hex')}`)
+    expect(info.checkpointDigest).toBe(v2.digest)
   })
 
   it('finalizes only after the dispute window, by chain time', async () => {
@@ -413,12 +406,12 @@ describe('settlement against anvil, driven by the channel core', () => {
     await local.confirm(finalizeChannel(anyone, { address: settlement, channelId: cc.channelId }))
     const done = await getDisputeStatus(local.publicClient, { address: settlement, channelId: cc.channelId })
     expect(done.phase).toBe('finalized')
-    expect(done.version).toBe(2n)
+    expect(done.version).toBe(v2.version)
   })
 
   it('each participant claims with core exit proofs and withdraws exactly its final holdings', async () => {
     const alice = cc.members[0]!
-    const final = alice.replica.stateOfCut(v2.heads)
+    const final = alice.replica.stateOfCheckpoint(v2.version)
     const tokens = cc.config.tokens
     const { publicClient } = local
     const balanceOf = (token: Hex, who: Hex) =>
@@ -447,10 +440,20 @@ describe('settlement against anvil, driven by the channel core', () => {
         )
         await local.travel(status.bondsUnlockAt - status.now)
         await local.confirm(releaseBond(m.wallet, { address: settlement, channelId: cc.channelId }))
+        // record 4 came after the last attestation: v2 credits records 0..3, so it goes back to carol
+        await expectRevert(
+          refundDeposit(m.wallet, { address: settlement, channelId: cc.channelId, index: 3n }),
+          'ChannelSettlementDepositCredited',
+          [cc.channelId, 3n, 4n],
+        )
+        await local.confirm(
+          refundDeposit(local.wallets[5]!, { address: settlement, channelId: cc.channelId, index: 4n }),
+        )
       }
 
       for (const [t, token] of tokens.entries()) {
-        const expected = final.holdings(m.index, t) + (m.index === 2 && t === TOKEN.ETH ? CAROL_BOND : 0n)
+        const expected =
+          final.holdings(m.index, t) + (m.index === 2 && t === TOKEN.ETH ? CAROL_BOND + LATE_ETH : 0n)
         const owed = await getOwed(publicClient, { address: settlement, account: who, token })
         expect(owed).toBe(expected)
         if (expected === 0n) {

@@ -21,7 +21,7 @@ export type SettlementTarget = { address: Address }
 
 /** The contract's `OpenParams` struct, as viem encodes it. */
 export type OpenParams = ContractFunctionArgs<Abi, 'nonpayable', 'open'>[0]
-/** The contract's `Checkpoint` struct (version, headsHash, stateRoot, balancesRoot). */
+/** The contract's `Checkpoint` struct (version, leader, time, depositCount, forcedCount, stateRoot, balancesRoot). */
 export type ContractCheckpoint = ContractFunctionArgs<Abi, 'nonpayable', 'propose'>[1]
 /** The contract's `BlockHeader` struct: a block's signed header fields plus the session-key signature. */
 export type BlockHeader = ContractFunctionArgs<Abi, 'nonpayable', 'slash'>[1]

@@ -8,10 +8,11 @@ pragma solidity ^0.8.24;
  *
  * Typed data (EIP-712 domain `ChannelExchange`, version `1`, chain id, this contract):
  * - `SessionKey(bytes32 channelId,address participant,address sessionKey)`, signed by the wallet;
- * - `Block(bytes32 channelId,address author,uint64 seq,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)`,
- *   signed by the author's session key; the block id is the full EIP-712 digest;
- * - `Checkpoint(bytes32 channelId,uint64 version,bytes32 headsHash,bytes32 stateRoot,bytes32 balancesRoot)`,
- *   signed by session keys.
+ * - `Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)`,
+ *   signed by the author's session key; the block id is the full EIP-712 digest; `time` in milliseconds;
+ * - `Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)`,
+ *   signed by session keys: the state after committed leader block `leader` at channel time `time` (ms),
+ *   crediting deposit records `0 .. depositCount - 1` and including forced records `0 .. forcedCount - 1`.
  * Signatures are 65 bytes `r ‖ s ‖ v`, `v` in {27, 28}, low `s`.
  */
 interface IChannelSettlement {
@@ -51,18 +52,37 @@ interface IChannelSettlement {
         uint256 nonce;
     }
 
-    /// @notice A checkpoint of channel state; its channel id is passed alongside, never inside.
+    /**
+     * @notice A checkpoint of channel state; its channel id is passed alongside, never inside.
+     * @param version increases by one per checkpoint the channel core derives from its commits
+     * @param leader id of the committed leader block after whose causal history the state is taken
+     * @param time the channel clock at that leader, in milliseconds
+     * @param depositCount deposit records with an index below it are credited; the others are refundable
+     *        after finalization ({refundDeposit})
+     * @param forcedCount forced-inclusion records with an index below it are included
+     */
     struct Checkpoint {
         uint64 version;
-        bytes32 headsHash;
+        bytes32 leader;
+        uint64 time;
+        uint64 depositCount;
+        uint64 forcedCount;
         bytes32 stateRoot;
         bytes32 balancesRoot;
+    }
+
+    /// @notice What a slashed participant did: two blocks at one seq or round, or two checkpoints at one version.
+    enum Offence {
+        DoubleSpending,
+        InvalidStateSubmission
     }
 
     /// @notice A block header as signed by its author's session key (`signature` is not hashed).
     struct BlockHeader {
         address author;
         uint64 seq;
+        uint64 round;
+        uint64 time;
         bytes32 prev;
         bytes32 parentsHash;
         bytes32 opsHash;
@@ -83,10 +103,12 @@ interface IChannelSettlement {
         uint32 maxLeverage;
         uint64 disputeWindow;
         uint64 depositCount;
+        uint64 forcedCount;
         uint64 firstProposalAt;
         uint64 deadline;
         uint256 minStake;
         Checkpoint checkpoint;
+        bytes32 checkpointDigest;
         address[] participants;
         address[] tokens;
     }
@@ -173,8 +195,16 @@ interface IChannelSettlement {
     error ChannelSettlementNoProposal(bytes32 channelId);
     /// @notice Claims and bond releases need a finalized channel.
     error ChannelSettlementNotFinalized(bytes32 channelId);
-    /// @notice A different checkpoint with this version is already on chain.
-    error ChannelSettlementCheckpointConflict(uint64 version);
+    /// @notice At this version the checkpoint with digest `winning` is pending; only a lower digest replaces it.
+    error ChannelSettlementCheckpointConflict(uint64 version, bytes32 winning);
+    /// @notice The checkpoint credits `depositCount` deposit records, but only `recorded` exist.
+    error ChannelSettlementUnknownDeposits(uint64 depositCount, uint64 recorded);
+    /// @notice The checkpoint includes `forcedCount` forced records, but only `recorded` exist.
+    error ChannelSettlementUnknownForcedOps(uint64 forcedCount, uint64 recorded);
+    /// @notice Deposit `index` is credited by the final checkpoint (it credits indices below `credited`).
+    error ChannelSettlementDepositCredited(bytes32 channelId, uint64 index, uint64 credited);
+    /// @notice Deposit `index` was already refunded.
+    error ChannelSettlementAlreadyRefunded(bytes32 channelId, uint64 index);
     /// @notice After finalization an exit must name the finalized checkpoint.
     error ChannelSettlementCheckpointMismatch(uint64 version, uint64 finalizedVersion);
 
@@ -189,8 +219,12 @@ interface IChannelSettlement {
 
     /// @notice Equivocation evidence must name the same author twice.
     error ChannelSettlementAuthorMismatch(address authorA, address authorB);
-    /// @notice Equivocation evidence must carry the same sequence number twice.
-    error ChannelSettlementSeqMismatch(uint64 seqA, uint64 seqB);
+    /// @notice Equivocation evidence must carry the same seq or the same round twice.
+    error ChannelSettlementNoEquivocation(uint64 seqA, uint64 seqB, uint64 roundA, uint64 roundB);
+    /// @notice Conflicting-checkpoint evidence must carry the same version twice.
+    error ChannelSettlementVersionMismatch(uint64 versionA, uint64 versionB);
+    /// @notice Both checkpoints hash to `digest`: that is one checkpoint, not two.
+    error ChannelSettlementIdenticalCheckpoints(bytes32 digest);
     /// @notice Both headers hash to `blockId`: that is one block, not two.
     error ChannelSettlementIdenticalBlocks(bytes32 blockId);
     /// @notice The author was already slashed in this channel.
@@ -208,24 +242,25 @@ interface IChannelSettlement {
     );
     /// @notice `participant` added `amount` ETH to its bond, now `total`.
     event Bonded(bytes32 indexed channelId, address indexed participant, uint256 amount, uint256 total);
-    /// @notice The first checkpoint was accepted; settlement started and ends at `deadline`.
+    /// @notice The first checkpoint (EIP-712 `digest`) was accepted; settlement started and ends at `deadline`.
     event CheckpointProposed(
         bytes32 indexed channelId,
         uint64 indexed version,
         address indexed submitter,
-        bytes32 headsHash,
-        bytes32 stateRoot,
+        bytes32 digest,
         bytes32 balancesRoot,
         uint64 deadline
     );
-    /// @notice A newer checkpoint replaced version `previousVersion`; settlement now ends at `deadline`.
+    /**
+     * @notice A newer checkpoint (or, at the same version, one with a lower digest) replaced version
+     * `previousVersion`; settlement now ends at `deadline`.
+     */
     event CheckpointChallenged(
         bytes32 indexed channelId,
         uint64 indexed version,
         address indexed submitter,
         uint64 previousVersion,
-        bytes32 headsHash,
-        bytes32 stateRoot,
+        bytes32 digest,
         bytes32 balancesRoot,
         uint64 deadline
     );
@@ -252,14 +287,27 @@ interface IChannelSettlement {
     );
     /// @notice `account` withdrew its pull balance of `token`.
     event Withdrawn(address indexed account, address indexed token, uint256 amount);
-    /// @notice `author` equivocated (blocks `blockIdA`, `blockIdB`); its bond `amount` was shared out.
+    /**
+     * @notice `author` committed `offence`, proven by two block ids or two checkpoint digests (`evidenceA`,
+     * `evidenceB`); its bond `amount` was shared among the other participants.
+     */
     event Slashed(
         bytes32 indexed channelId,
         address indexed author,
         address indexed submitter,
+        Offence offence,
         uint256 amount,
-        bytes32 blockIdA,
-        bytes32 blockIdB
+        bytes32 evidenceA,
+        bytes32 evidenceB
+    );
+    /// @notice Deposit `index`, not credited by the final checkpoint, went back to `participant`'s pull balance.
+    event DepositRefunded(
+        bytes32 indexed channelId,
+        uint64 indexed index,
+        address indexed participant,
+        address token,
+        uint256 amount,
+        uint256 unpaid
     );
     /// @notice `participant`'s bond `amount` moved to its pull balance after the evidence window.
     event BondReleased(bytes32 indexed channelId, address indexed participant, uint256 amount);
@@ -290,8 +338,9 @@ interface IChannelSettlement {
 
     /**
      * @notice Proposes a checkpoint signed by at least `threshold` distinct participants' session keys.
-     * The first one starts settlement; later ones must carry a strictly higher version and arrive
-     * before the deadline. Anyone may submit.
+     * The first one starts settlement; later ones must arrive before the deadline and carry a higher
+     * version, or the same version and a lower EIP-712 digest (the core's rule for conflicting checkpoints
+     * at one version). It may credit only deposits and include only forced records that exist. Anyone may submit.
      */
     function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
 
@@ -325,11 +374,29 @@ interface IChannelSettlement {
     function withdraw(address token) external;
 
     /**
-     * @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq, and shares it
+     * @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq or round (DoubleSpending), and shares it
      * among the other participants (not the submitter). Anyone may submit, until one dispute window after the
      * final deadline.
      */
     function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external;
+
+    /**
+     * @notice Slashes the whole bond of the participant whose session key signed two different checkpoints at one
+     * version (InvalidStateSubmission), and shares it like {slash}. Anyone may submit, within the same window.
+     */
+    function slashCheckpoints(
+        bytes32 channelId,
+        Checkpoint calldata a,
+        bytes calldata sigA,
+        Checkpoint calldata b,
+        bytes calldata sigB
+    ) external;
+
+    /**
+     * @notice After finalization, credits deposit `index` back to its depositor's pull balance when the final
+     * checkpoint does not credit it (`index >= checkpoint.depositCount`). Anyone may call; once per deposit.
+     */
+    function refundDeposit(bytes32 channelId, uint64 index) external;
 
     /**
      * @notice Moves the caller's remaining bond to its pull balance once the channel is finalized and the
@@ -382,6 +449,9 @@ interface IChannelSettlement {
 
     /// @notice The deposit with `index`; reverts if there is none.
     function getDeposit(bytes32 channelId, uint64 index) external view returns (DepositRecord memory);
+
+    /// @notice Whether deposit `index` was refunded.
+    function isRefunded(bytes32 channelId, uint64 index) external view returns (bool);
 
     /// @notice Whether `participant` already claimed or exited `token` in the channel.
     function isSettled(bytes32 channelId, address participant, address token) external view returns (bool);

@@ -131,7 +131,10 @@ abstract contract ChannelFixture is Test {
     function _cp(uint64 version, bytes32 balancesRoot) internal pure returns (IChannelSettlement.Checkpoint memory) {
         return IChannelSettlement.Checkpoint({
             version: version,
-            headsHash: keccak256(abi.encode("heads", version)),
+            leader: keccak256(abi.encode("leader", version)),
+            time: uint64(uint256(version) * 1000), // truncated for huge fuzzed versions: any value will do
+            depositCount: 0,
+            forcedCount: 0,
             stateRoot: keccak256(abi.encode("state", version)),
             balancesRoot: balancesRoot
         });
@@ -165,13 +168,24 @@ abstract contract ChannelFixture is Test {
         }
     }
 
+    /// @dev A block at round = seq (the usual case: one block per round).
     function _header(bytes32 id, uint256 author, uint64 seq, bytes32 opsHash)
+        internal
+        view
+        returns (IChannelSettlement.BlockHeader memory)
+    {
+        return _headerAt(id, author, seq, seq, opsHash);
+    }
+
+    function _headerAt(bytes32 id, uint256 author, uint64 seq, uint64 round, bytes32 opsHash)
         internal
         view
         returns (IChannelSettlement.BlockHeader memory h)
     {
         h.author = wallets[author];
         h.seq = seq;
+        h.round = round;
+        h.time = uint64(uint256(round) * 1000);
         h.prev = keccak256(abi.encode("prev", seq));
         h.parentsHash = keccak256(abi.encode("parents", seq));
         h.opsHash = opsHash;

@@ -1,7 +1,8 @@
 /**
  * Writes core.json: byte-exact vectors produced by the TypeScript core (src/core) that
  * test/ChannelSettlement.Vectors.t.sol replays against the contract — channel id, EIP-712 digests,
- * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks, and malformed or
+ * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks (same seq, and same round
+ * with different seqs), two checkpoints one key signed at one version, and malformed or
  * misdirected signatures (wrong signer, high-s twin, 64-byte, v=29, r=0, other chain / contract /
  * channel) together with the core's verdict on the same bytes. src/chain/vectors.test.ts fails when
  * core.json is not what this script writes.
@@ -22,6 +23,7 @@ import {
 } from '../../../src/core/eip712.ts'
 import { keccak256 } from '../../../src/core/hash.ts'
 import { balanceLeafHash, MerkleTree } from '../../../src/core/merkle.ts'
+import { defaultQuorum } from '../../../src/core/quorum.ts'
 import { addressFromPrivateKey, recoverAddress, signDigest } from '../../../src/core/signature.ts'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -56,7 +58,8 @@ const params = {
 const config = {
   ...domain,
   nonce: 7n,
-  threshold: 2,
+  // the app's default quorum: n − ⌊(n − 1)/3⌋ = 3 of 3
+  threshold: defaultQuorum(wallets.length),
   tokens: [token, eth],
   params,
   participants: wallets.map((address, i) => ({
@@ -85,23 +88,34 @@ const tree = new MerkleTree(leaves)
 const checkpoint = {
   channelId,
   version,
-  headsHash: fromHex(`0x${'ab'.repeat(32)}`),
+  leader: fromHex(`0x${'ab'.repeat(32)}`),
+  time: 1_764_000_000_123n,
+  // the forge test deposits the five balances (records 0..4, all credited) and then a sixth (refundable)
+  depositCount: 5n,
+  forcedCount: 0n,
   stateRoot: fromHex(`0x${'cd'.repeat(32)}`),
   balancesRoot: tree.root,
 }
 const checkpointDigest = typedDataDigest(separator, checkpointStructHash(checkpoint))
 const checkpointSigs = sessionKeys.map((k) => signDigest(checkpointDigest, k))
+// a second checkpoint at the same version (another state): every key signing both is slashable
+const rival = { ...checkpoint, stateRoot: fromHex(`0x${'ce'.repeat(32)}`) }
+const rivalDigest = typedDataDigest(separator, checkpointStructHash(rival))
+const rivalSigs = sessionKeys.map((k) => signDigest(rivalDigest, k))
 
 function block(
   opsByte: string,
   key = sessionKeys[1]!,
   signingSeparator = separator,
   signedChannelId = channelId,
+  seq = 5n,
 ) {
   const fields = {
     channelId,
     author: fromHex(wallets[1]!, 20),
-    seq: 5n,
+    seq,
+    round: 7n,
+    time: 1_764_000_000_456n,
     prev: fromHex(`0x${'01'.repeat(32)}`),
     parentsHash: fromHex(`0x${'02'.repeat(32)}`),
     opsHash: fromHex(`0x${opsByte.repeat(32)}`),
@@ -113,7 +127,9 @@ function block(
   )
   return {
     author: wallets[1],
-    seq: 5,
+    seq: Number(seq),
+    round: Number(fields.round),
+    time: fields.time.toString(),
     prev: toHex(fields.prev),
     parentsHash: toHex(fields.parentsHash),
     opsHash: toHex(fields.opsHash),
@@ -211,11 +227,19 @@ const vectors = {
   authSigs,
   checkpoint: {
     version: Number(version),
-    headsHash: toHex(checkpoint.headsHash),
+    leader: toHex(checkpoint.leader),
+    time: checkpoint.time.toString(),
+    depositCount: Number(checkpoint.depositCount),
+    forcedCount: Number(checkpoint.forcedCount),
     stateRoot: toHex(checkpoint.stateRoot),
     balancesRoot: toHex(checkpoint.balancesRoot),
     digest: toHex(checkpointDigest),
     signatures: checkpointSigs.map(toHex),
+  },
+  rival: {
+    stateRoot: toHex(rival.stateRoot),
+    digest: toHex(rivalDigest),
+    signatures: rivalSigs.map(toHex),
   },
   balances: balances.map((b, i) => ({
     participant: b.participant,
@@ -224,7 +248,8 @@ const vectors = {
     leaf: toHex(leaves[i]!),
     proof: tree.proof(leaves[i]!).map(toHex),
   })),
-  blocks: [validA, block('0b')],
+  // [0], [1]: same seq and round; [2]: same round, another seq
+  blocks: [validA, block('0b'), block('0c', sessionKeys[1]!, separator, channelId, 6n)],
   blockCaseCount: blockCases.length,
   blockCases,
   checkpointCaseCount: checkpointCases.length,

@@ -11,7 +11,7 @@ export type SlashEquivocationParameters = SettlementTarget & {
 export type SlashEquivocationReturnType = Hash
 
 /**
- * Submits two blocks one author signed at one seq; the contract re-derives both block ids, checks both
+ * Submits two blocks one author signed at one seq or one round (DoubleSpending); the contract re-derives both block ids, checks both
  * signatures against the author's session key and shares its bond out equally among the other participants
  * (nothing to the caller, so nobody gains by front-running). Accepted until `getDisputeStatus().bondsUnlockAt`.
  * An author is slashed once: a second submission throws ChannelSettlementAlreadySlashed.

@@ -1,10 +1,9 @@
 import { encodeAbiParameters, keccak256, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { openChannel } from '../../core/channel.ts'
-import { headsHash } from '../../core/checkpoint.ts'
 import { OpTag } from '../../core/ops.ts'
 import { Replica } from '../../core/replica.ts'
-import { makeTestChannel, testDeposits } from '../../core/testing.ts'
+import { DagBuilder, makeTestChannel, testDeposits } from '../../core/testing.ts'
 import { channelConfigFromOpenParams } from './channelConfigFromOpenParams.ts'
 import { toBlockHeader } from './toBlockHeader.ts'
 import { checkpointSignatures, toContractCheckpoint } from './toContractCheckpoint.ts'
@@ -85,16 +84,22 @@ describe('config ↔ OpenParams', () => {
 })
 
 describe('checkpoints and equivocation evidence', () => {
-  it('commits to the heads by hash and orders signatures by participant', () => {
+  it('maps every checkpoint field and orders signatures by participant', () => {
     const cp = {
       version: 3n,
-      heads: [new Uint8Array(32).fill(1)],
+      leader: new Uint8Array(32).fill(1),
+      time: 1_764_000_000_000n,
+      depositCount: 4n,
+      forcedCount: 0n,
       stateRoot: new Uint8Array(32).fill(2),
       balancesRoot: new Uint8Array(32).fill(3),
     }
     expect(toContractCheckpoint(cp)).toEqual({
       version: 3n,
-      headsHash: toHex(headsHash(cp.heads)),
+      leader: toHex(cp.leader),
+      time: cp.time,
+      depositCount: 4n,
+      forcedCount: 0n,
       stateRoot: toHex(cp.stateRoot),
       balancesRoot: toHex(cp.balancesRoot),
     })
@@ -112,20 +117,19 @@ describe('checkpoints and equivocation evidence', () => {
 
   it('turns a replica’s equivocation into two contract block headers', () => {
     const deposits = testDeposits(3, 2, 1000n)
-    const m = tc.members[1]!
-    const one = new Replica(tc.channel, { deposits, author: { index: 1, sessionKey: m.sessionKey } })
-    const two = new Replica(tc.channel, { deposits, author: { index: 1, sessionKey: m.sessionKey } })
-    one.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n })
-    two.submit({ tag: OpTag.Transfer, to: 2, token: 0, amount: 1n })
+    const dag = new DagBuilder(tc)
+    const first = dag.block(1, 1, [], [{ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n }])
+    dag.rewind(1, undefined)
+    const twin = dag.block(1, 1, [], [{ tag: OpTag.Transfer, to: 2, token: 0, amount: 1n }], [], 5n)
     const honest = new Replica(tc.channel, { deposits })
-    honest.receive(one.seal()!)
-    honest.receive(two.seal()!)
+    honest.receive(first.bytes)
+    honest.receive(twin.bytes)
     const ev = honest.equivocations[0]!
     const a = toBlockHeader(ev.a)
     const b = toBlockHeader(ev.b)
-    expect(a.author).toBe(m.address.toLowerCase())
-    expect(a.seq).toBe(1n)
-    expect(b.seq).toBe(1n)
+    expect(a.author).toBe(tc.members[1]!.address.toLowerCase())
+    expect([a.seq, a.round, b.seq, b.round]).toEqual([1n, 1n, 1n, 1n])
+    expect(b.time - a.time).toBe(ev.b.header.time - ev.a.header.time)
     expect(a.opsHash).not.toBe(b.opsHash)
     expect(a.signature).toMatch(/^0x[0-9a-f]{130}$/)
   })

@@ -8,6 +8,8 @@ export function toBlockHeader(side: Equivocation['a']): BlockHeader {
   return {
     author: toHex(h.author),
     seq: h.seq,
+    round: h.round,
+    time: h.time,
     prev: toHex(h.prev),
     parentsHash: toHex(h.parentsHash),
     opsHash: toHex(h.opsHash),

@@ -1,12 +1,15 @@
 import { type Hex, toHex } from 'viem'
-import { type Checkpoint, headsHash } from '../../core/checkpoint.ts'
+import type { Checkpoint } from '../../core/checkpoint.ts'
 import type { ContractCheckpoint } from '../types.ts'
 
-/** The contract's Checkpoint struct for a core checkpoint: the heads are committed to by their hash. */
+/** The contract's Checkpoint struct for a core checkpoint: the same fields, bytes as hex. */
 export function toContractCheckpoint(cp: Checkpoint): ContractCheckpoint {
   return {
     version: cp.version,
-    headsHash: toHex(headsHash(cp.heads)),
+    leader: toHex(cp.leader),
+    time: cp.time,
+    depositCount: cp.depositCount,
+    forcedCount: cp.forcedCount,
     stateRoot: toHex(cp.stateRoot),
     balancesRoot: toHex(cp.balancesRoot),
   }

@@ -26,8 +26,10 @@ export class DepositRecordError extends Error {
 /**
  * The channel's deposits from `fromIndex` on, exactly as the contract recorded them, as the core's
  * DepositRecords (participant and token as channel indexes, amount as received). Read from the contract's
- * storage at one block, not from logs, so nothing depends on log ranges or node retention. Feed them to
- * `Replica.addDeposits`: the core credits each index at most once, however often it is supplied.
+ * storage at one block, not from logs, so nothing depends on log ranges or node retention. Each participant
+ * attests every record not yet credited with a `Deposit` op carrying its fields; the core credits a record once q
+ * participants attested the same content, in index order. A checkpoint names how many records it credits
+ * (`depositCount`); after finalization the rest are refundable with `refundDeposit`.
  */
 export async function readDepositRecords(
   client: ReadClient,
