@@ -353,6 +353,46 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     expect(ev.a.checkpoint.stateRoot).not.toEqual(ev.b!.checkpoint.stateRoot)
   })
 
+  it('a replica that catches up on many checkpoints signs only the newest, one signature per block', () => {
+    const [a, b, c, d] = network() as [Replica, Replica, Replica, Replica]
+    const online = [b, c, d]
+    for (let k = 0; k < 8; k++) {
+      b.submit({ tag: OpTag.CheckpointRequest })
+      runToQuiet(online, k * 10)
+    }
+    expect(b.checkpoints.length).toBeGreaterThanOrEqual(6)
+    a.receiveMany(b.blocksInOrder())
+    expect(a.checkpoints.length).toBe(b.checkpoints.length)
+    a.submit(transfer(1, 1n))
+    const sealed = a.tick(10_000)!
+    const ops = decodeBlock(sealed).ops
+    expect(ops.filter((x) => x.tag === OpTag.Checkpoint)).toHaveLength(1)
+    expect(ops.find((x) => x.tag === OpTag.Checkpoint)).toMatchObject({
+      version: BigInt(a.checkpoints.length),
+    })
+    for (const r of online) expect(r.receive(sealed).status).toBe('accepted')
+    runToQuiet([a, b, c, d], 20_000)
+    expect(b.checkpoints.at(-1)!.signatures.size).toBe(4)
+  })
+
+  it('keeps a slot for the automatic signature: a fourth checkpoint op in one batch is refused', () => {
+    const [a] = network() as [Replica]
+    const cp = {
+      version: 9n,
+      leader: ZERO32,
+      time: 0n,
+      depositCount: 0n,
+      forcedCount: 0n,
+      stateRoot: ZERO32,
+      balancesRoot: ZERO32,
+    }
+    for (let k = 0; k < MAX_CHECKPOINT_OPS_PER_BLOCK - 1; k++)
+      a.submit({ tag: OpTag.Checkpoint, ...cp, version: BigInt(k + 1), signature: new Uint8Array(65) })
+    expect(() => a.submit({ tag: OpTag.Checkpoint, ...cp, signature: new Uint8Array(65) })).toThrow(
+      InvalidOpError,
+    )
+  })
+
   it('refuses a block carrying more checkpoint signatures than the limit before any signature check (attack 7)', () => {
     const reps = network()
     reps[0]!.submit({ tag: OpTag.CheckpointRequest })

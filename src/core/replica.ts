@@ -13,7 +13,14 @@ import {
   UNCOMMITTED,
 } from './dag.ts'
 import { leaderOf } from './leaders.ts'
-import { type CheckpointOp, encodeOps, type Op, OpTag } from './ops.ts'
+import {
+  type CheckpointOp,
+  encodeOps,
+  MAX_CHECKPOINT_OPS_PER_BLOCK,
+  MAX_OPS_PER_BLOCK,
+  type Op,
+  OpTag,
+} from './ops.ts'
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
 import { recoverAddress, signDigest } from './signature.ts'
@@ -140,7 +147,12 @@ export class Replica {
     this.snapshotInterval = options.snapshotInterval ?? 32
     this.checkpointIntervalMs = BigInt(options.checkpointIntervalMs ?? 10_000)
     this.me = options.author
-    this.maxBatchOps = options.maxBatchOps ?? 4096
+    // one op of every block stays free for this replica's automatic checkpoint signature
+    this.maxBatchOps = options.maxBatchOps ?? MAX_OPS_PER_BLOCK - 1
+    if (
+      !(Number.isInteger(this.maxBatchOps) && this.maxBatchOps >= 1 && this.maxBatchOps < MAX_OPS_PER_BLOCK)
+    )
+      throw new RangeError(`maxBatchOps must be in [1, ${MAX_OPS_PER_BLOCK - 1}]`)
     this.leaderWaitMs = options.leaderWaitMs ?? 50
     this.onUpdate = options.onUpdate
     this.committedSeqs = Array.from({ length: this.n }, () => new Set())
@@ -345,7 +357,6 @@ export class Replica {
       for (const op of ops) this.batch.results.push(this.applyLocal(op))
     }
     this.pruneSnapshots()
-    this.signDue()
     this.onUpdate?.()
   }
 
@@ -470,17 +481,23 @@ export class Replica {
       })
   }
 
-  private signDue(): void {
-    if (!this.me) return
-    while (this.toSign.length > 0) {
-      const cp = this.toSign.shift()!
-      if (this.signedVersions.has(cp.version)) continue
-      this.signedVersions.add(cp.version)
-      const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
-      const signature = signDigest(digest, this.me.sessionKey)
-      this.fileSignature(this.me.index, { checkpoint: cp, digest: toHex(digest), signature })
-      this.enqueue({ tag: OpTag.Checkpoint, ...cp, signature })
-    }
+  /**
+   * Signs the newest computed checkpoint not signed yet and queues the signature for the block being sealed: one
+   * signature per block keeps blocks under MAX_CHECKPOINT_OPS_PER_BLOCK however far behind this replica was.
+   * Older unsigned versions are passed over for good (a newer one supersedes them on chain); a version is never
+   * signed twice.
+   */
+  private attachSignature(): void {
+    const me = this.me
+    if (!me || this.toSign.length === 0) return
+    let cp = this.toSign[0]!
+    for (const c of this.toSign) if (c.version > cp.version) cp = c
+    for (const c of this.toSign) this.signedVersions.add(c.version)
+    this.toSign.length = 0
+    const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
+    const signature = signDigest(digest, me.sessionKey)
+    this.fileSignature(me.index, { checkpoint: cp, digest: toHex(digest), signature })
+    this.enqueue({ tag: OpTag.Checkpoint, ...cp, signature })
   }
 
   /** The newest checkpoint with signatures by at least q participants: what can be proposed on chain. */
@@ -527,6 +544,15 @@ export class Replica {
       throw new InvalidOpError(e instanceof Error ? e.message : String(e))
     }
     if (!this.batch) this.batch = { ops: [], results: [] }
+    if (op.tag === OpTag.Checkpoint) {
+      // keep one checkpoint slot of the block for the automatic signature
+      let n = 0
+      for (const x of this.batch.ops) if (x.tag === OpTag.Checkpoint) n++
+      if (n >= MAX_CHECKPOINT_OPS_PER_BLOCK - 1)
+        throw new InvalidOpError(
+          `at most ${MAX_CHECKPOINT_OPS_PER_BLOCK - 1} checkpoint signatures per block`,
+        )
+    }
     if (this.batch.ops.length === 0) this.takeSnapshot(this.applied)
     const seq = BigInt((this.dag.latest[this.me!.index]?.seq ?? 0) + 1)
     const index = this.batch.ops.length
@@ -572,7 +598,7 @@ export class Replica {
    * evidence not yet committed (an equivocator's unreferenced forks would otherwise keep rounds going forever).
    */
   wantsToPropose(): boolean {
-    if ((this.batch?.ops.length ?? 0) > 0) return true
+    if ((this.batch?.ops.length ?? 0) > 0 || this.toSign.length > 0) return true
     if (this.uncommittedWithOps === 0) return false
     if (this.dag.equivocators.size === 0) return true
     for (let i = this.finalCount; i < this.order.length; i++) {
@@ -628,6 +654,7 @@ export class Replica {
     const me = this.me!
     const own = this.dag.latest[me.index]
     const parents = this.dag.parentsFor(round, own).map((x) => x.id)
+    this.attachSignature()
     const ops = this.batch?.ops ?? []
     const { block, id, bytes } = createBlock({
       channelId: this.channel.channelId,
@@ -650,7 +677,7 @@ export class Replica {
     node.results.set(results)
     const accepted: Node[] = []
     const r = this.dag.addOwn(node, accepted)
-    if (r.status !== 'accepted') throw new Error(`own block refused: ${JSON.stringify(r)}`)
+    if (r.status !== 'accepted') throw new Error(`own block refused: ${r.status}`)
     const equivocators = this.dag.equivocators.size
     // the batch was applied on top of everything: if the block sorts last, the state already holds it
     const sortsLast =
@@ -661,8 +688,7 @@ export class Replica {
       this.order.push(node)
       this.applied = this.order.length
       this.commit()
-      if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0 || this.toSign.length > 0)
-        this.fold()
+      if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0) this.fold()
       else {
         this.pruneSnapshots()
         this.onUpdate?.()
