@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
+import { startSignalingProcess, stopTracked } from './support/processes.ts'
 import { converged, liveChannel } from './support/trader.ts'
-
-const root = fileURLToPath(new URL('..', import.meta.url))
 
 async function signalingUp(port: number): Promise<boolean> {
   try {
@@ -22,21 +19,16 @@ test('the signaling server stops mid-session: connected traders keep trading; af
   // C leaves (its page closes; its browser profile keeps its keys and storage)
   await c.page.close()
   // the signaling server goes down
-  process.kill(Number(process.env.E2E_SIGNALING_PID), 'SIGTERM')
+  await stopTracked(Number(process.env.E2E_SIGNALING_PID))
   await expect.poll(() => signalingUp(port)).toBe(false)
-  // A and B stay connected peer to peer and keep trading
-  await a.place('Sell', '2000', '1')
-  await b.place('Buy', '2000', '0.6')
-  const ab = await converged([a, b], (v) => v.trades >= 1)
-  // the server comes back on the same port
-  const restarted: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', `${root}scripts/signaling.ts`, '--port', String(port)],
-    { cwd: root, stdio: 'ignore' },
-  )
-  process.env.E2E_SIGNALING_PID = String(restarted.pid)
-  await expect.poll(() => signalingUp(port)).toBe(true)
   try {
+    // A and B stay connected peer to peer and keep trading
+    await a.place('Sell', '2000', '1')
+    await b.place('Buy', '2000', '0.6')
+    const ab = await converged([a, b], (v) => v.trades >= 1)
+    // the server comes back on the same port (tracked: the global teardown stops it after the run)
+    startSignalingProcess(port)
+    await expect.poll(() => signalingUp(port)).toBe(true)
     // C opens the app again and catches up with what happened while it was away
     const page = await c.context.newPage()
     c.page = page
@@ -45,6 +37,11 @@ test('the signaling server stops mid-session: connected traders keep trading; af
     const views = await converged(traders, (v) => v.trades >= 1, 90_000)
     expect(views[2]!.trades).toBe(ab[0]!.trades)
   } finally {
+    // whatever happened, the scenarios after this one find a signaling server on the port
+    if (!(await signalingUp(port))) {
+      startSignalingProcess(port)
+      await expect.poll(() => signalingUp(port)).toBe(true)
+    }
     for (const t of traders) await t.close()
   }
 })

@@ -5,20 +5,17 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deployLocal } from '../../scripts/deployLocal.ts'
 import { startAnvil } from '../../src/chain/node/startAnvil.ts'
-import { freePort, recordPort, spawnTracked, stopAllTracked, waitFor } from './processes.ts'
+import {
+  freePort,
+  leftovers,
+  recordPort,
+  spawnTracked,
+  startSignalingProcess,
+  stopAllTracked,
+  waitFor,
+} from './processes.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-
-/** `node scripts/signaling.ts --port <port>` as a tracked child process bound to 127.0.0.1. */
-export function startSignalingProcess(port: number) {
-  recordPort(port, 'signaling')
-  return spawnTracked(
-    process.execPath,
-    ['--import', 'tsx', `${root}scripts/signaling.ts`, '--port', String(port)],
-    { cwd: root },
-    `signaling on ${port}`,
-  )
-}
 
 /**
  * Starts, for the `preview` project, anvil + contracts, the signaling server and the production build under
@@ -31,7 +28,10 @@ export default async function globalSetup() {
   process.env.E2E_RUN_DIR = runDir
   const teardown = async () => {
     await stopAllTracked()
+    // the check: nothing this run or any scenario started may still run or listen
+    const left = await leftovers()
     rmSync(runDir, { recursive: true, force: true })
+    if (left.length > 0) throw new Error(`the browser suites left behind:\n  ${left.join('\n  ')}`)
   }
   try {
     const anvil = await startAnvil({ port: 0 })

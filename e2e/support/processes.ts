@@ -2,6 +2,9 @@ import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /**
  * Everything a browser suite starts is recorded here, so the global teardown can stop it — including processes a
@@ -34,6 +37,20 @@ export function spawnTracked(
   if (child.pid === undefined) throw new Error(`could not start ${what}`)
   appendFileSync(join(runDir(), 'pids'), `${child.pid} ${what}\n`)
   return child
+}
+
+/**
+ * `node scripts/signaling.ts --port <port>` bound to 127.0.0.1, tracked: the teardown stops it whichever process
+ * (global setup or a scenario's worker) started it.
+ */
+export function startSignalingProcess(port: number): ChildProcess {
+  recordPort(port, 'signaling')
+  return spawnTracked(
+    process.execPath,
+    ['--import', 'tsx', `${root}scripts/signaling.ts`, '--port', String(port)],
+    { cwd: root },
+    `signaling on ${port}`,
+  )
 }
 
 const alive = (pid: number) => {
