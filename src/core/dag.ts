@@ -18,6 +18,8 @@ export type Node = {
   round: number
   /** prev (when seq > 1) first, then the parents in block order: the order support is read in */
   refs: Node[]
+  /** hex ids of the references while the block waits in the buffer */
+  refIds: Hex[] | undefined
   /**
    * For a block of round r ≥ 2: the block of round r − 1's leader slot it supports (the first such block among
    * its references), or null when it supports none. Undefined in round 1.
@@ -192,14 +194,7 @@ export class Dag {
   /** Ids a buffered block still lacks. */
   private missing(node: Node): Hex[] {
     const out: Hex[] = []
-    if (node.seq > 1) {
-      const h = toHex(node.block.prev)
-      if (!this.nodes.has(h)) out.push(h)
-    }
-    for (const p of node.block.parents) {
-      const h = toHex(p)
-      if (!this.nodes.has(h)) out.push(h)
-    }
+    for (const h of refIds(node)) if (!this.nodes.has(h)) out.push(h)
     return out
   }
 
@@ -230,13 +225,12 @@ export class Dag {
   /** Checks the round rules for a block whose references are all known and adds it; returns why not otherwise. */
   private integrate(node: Node): IngressReject | undefined {
     const round = node.round
-    const refs: Node[] = []
+    const refs: Node[] = refIds(node).map((h) => this.nodes.get(h)!)
     if (node.seq > 1) {
-      const prev = this.nodes.get(toHex(node.block.prev))!
+      const prev = refs[0]!
       if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
-      refs.push(prev)
     }
-    for (const p of node.block.parents) refs.push(this.nodes.get(toHex(p))!)
+    node.refIds = undefined
     let below = 0
     const seen = new Set<number>()
     for (const r of refs) {
@@ -396,6 +390,16 @@ export class Dag {
   }
 }
 
+/** Hex ids of a block's references, prev first: computed once per block (parents can number in the hundreds). */
+function refIds(node: Node): Hex[] {
+  if (node.refIds) return node.refIds
+  const out: Hex[] = []
+  if (node.seq > 1) out.push(toHex(node.block.prev))
+  for (const p of node.block.parents) out.push(toHex(p))
+  node.refIds = out
+  return out
+}
+
 /** The map's value at `key`, created by `make` when absent. */
 function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let v = map.get(key)
@@ -422,6 +426,7 @@ export function makeNode(
     seq: Number(block.seq),
     round: Number(block.round),
     refs: [],
+    refIds: undefined,
     vote: undefined,
     certifiers: undefined,
     certificates: undefined,
