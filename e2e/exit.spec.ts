@@ -1,8 +1,15 @@
 import { expect, test } from '@playwright/test'
-import { channelInfo, erc20Balances, openLiveChannel, tokens } from './support/settlement.ts'
+import {
+  advanceChainTime,
+  chain,
+  channelInfo,
+  erc20Balances,
+  openLiveChannel,
+  tokens,
+} from './support/settlement.ts'
 import { converged } from './support/trader.ts'
 
-test('scenario 6: after a checkpoint every participant signed, the others go offline and one exits alone with exactly its holdings', async ({
+test('scenario 6: after a checkpoint every participant signed, the others go offline and one exits alone: nothing is paid before the dispute ends, then exactly its holdings', async ({
   browser,
 }) => {
   const { traders, settlers } = await openLiveChannel(browser, [1, 2, 3], 600)
@@ -38,13 +45,24 @@ test('scenario 6: after a checkpoint every participant signed, the others go off
   const holdings = cut.holdings[0]!.map(BigInt)
   expect(holdings[0]).toBe(9n * 10n ** 18n)
   expect(holdings[1]).toBeGreaterThan(0n)
-  const after = await erc20Balances(sa.address)
-  expect(after[0]).toBe(before[0]! - 10n * 10n ** 18n + holdings[0]!)
-  expect(after[1]).toBe(before[1]! + holdings[1]!)
-  // the exit also counted as a proposal of the fully signed checkpoint
+  // the exit is a proposal of the checkpoint: it pays nothing before the dispute ends (issue #12, stale exits)
   const info = await channelInfo(channelId)
   expect(info.checkpoint.version).toBe(BigInt(v))
   expect(info.checkpoint.balancesRoot).toBe(cut.balancesRoot)
   await expect(sa.disputeStatus).toContainText(`disputing · checkpoint v${v}`)
+  const during = await erc20Balances(sa.address)
+  expect(during[0]).toBe(before[0]! - 10n * 10n ** 18n)
+  expect(during[1]).toBe(before[1]!)
+
+  // nobody answers; the window passes on the chain's clock, A finalizes alone and is paid exactly its leaf
+  const latest = await chain().getBlock({ blockTag: 'latest' })
+  await advanceChainTime(info.deadline - latest.timestamp + 1n)
+  await expect(sa.disputeStatus).toContainText('finalizable')
+  await sa.finalize()
+  await expect(sa.disputeStatus).toContainText(`finalized · checkpoint v${v}`)
+  await sa.claim()
+  const after = await erc20Balances(sa.address)
+  expect(after[0]).toBe(before[0]! - 10n * 10n ** 18n + holdings[0]!)
+  expect(after[1]).toBe(before[1]! + holdings[1]!)
   await a.close()
 })

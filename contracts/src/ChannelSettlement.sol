@@ -53,10 +53,15 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         "Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)"
     );
 
-    /// @notice Most participants a channel may have (a signer bitmap is one word).
-    uint256 public constant MAX_PARTICIPANTS = 256;
+    /**
+     * @notice Most participants a channel may have: `open` for 200 costs about 15.7 M gas including calldata, inside
+     * the 16,777,216 per-transaction cap (EIP-7825); 256 would need about 19.6 M. (A signer bitmap is one word.)
+     */
+    uint256 public constant MAX_PARTICIPANTS = 200;
     /// @notice Most tokens a channel may accept (a deposit record stores an 8-bit token index).
     uint256 public constant MAX_TOKENS = 256;
+    /// @notice Shortest escape window ({escape}): how long a quorum has to answer before every deposit is refundable.
+    uint64 public constant MIN_ESCAPE_WINDOW = 30 days;
     /// @notice Longest dispute window; keeps `T0 + 2W` far inside uint64.
     uint64 public constant MAX_DISPUTE_WINDOW = 365 days;
     /// @notice Highest role number (Observer).
@@ -210,6 +215,26 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         emit ChannelFinalized(channelId, ch.checkpoint.version, ch.checkpoint.balancesRoot);
     }
 
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev Starts settlement with no checkpoint (version 0, crediting no deposit) and a long deadline,
+     * `max(MIN_ESCAPE_WINDOW, 2 × disputeWindow)`. Deposits stop as with any proposal. Any quorum checkpoint
+     * proposed (or exited with) before that deadline replaces it and restarts settlement as a first proposal
+     * (new `T0`, deadline `T0 + W`); if none comes, finalization leaves every deposit refundable.
+     */
+    function escape(bytes32 channelId) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Open) revert ChannelSettlementChannelNotOpen(channelId);
+        _participant(channelId, msg.sender);
+        uint64 wait = 2 * ch.disputeWindow;
+        if (wait < MIN_ESCAPE_WINDOW) wait = MIN_ESCAPE_WINDOW;
+        uint64 deadline = uint64(block.timestamp) + wait;
+        ch.status = Status.Closing;
+        ch.firstProposalAt = uint64(block.timestamp);
+        ch.deadline = deadline;
+        emit EscapeStarted(channelId, msg.sender, deadline);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Payouts
     // ------------------------------------------------------------------------------------------
@@ -220,6 +245,22 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
         _participant(channelId, msg.sender);
         _settle(channelId, ch.checkpoint.version, ch.checkpoint.balancesRoot, token, amount, proof);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function claimAndWithdraw(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof)
+        external
+        nonReentrant
+    {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
+        _participant(channelId, msg.sender);
+        _settle(channelId, ch.checkpoint.version, ch.checkpoint.balancesRoot, token, amount, proof);
+        uint256 total = _owed[msg.sender][token];
+        if (total == 0) return; // the channel held nothing more of the token: recorded as unpaid
+        _owed[msg.sender][token] = 0;
+        emit Withdrawn(msg.sender, token, total);
+        _send(token, msg.sender, total);
     }
 
     /**
@@ -534,7 +575,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         _checkSigner(hashSessionKey(channelId, participant, sessionKey), keyAuthSig, i, participant);
 
         m.sessionKey = sessionKey;
-        // Casting to uint8 is safe: i < n <= MAX_PARTICIPANTS = 256.
+        // Casting to uint8 is safe: i < n <= MAX_PARTICIPANTS = 200.
         // forge-lint: disable-next-line(unsafe-typecast)
         m.index = uint8(i);
         m.role = role;
@@ -591,7 +632,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
      * @dev Accepts `cp` (already verified, digest `digest`) as the pending checkpoint, or reverts. Shared by
      * {propose} and {emergencyExit}; `joinSame` lets an exit name the pending checkpoint itself.
      *
-     * Open → settlement starts. Closing, before the deadline: a higher version replaces the pending one; at the
+     * Open, or an escape pending (no checkpoint yet) → settlement starts (or restarts) as at a first proposal.
+     * Closing, before the deadline: a higher version replaces the pending one; at the
      * same version the lower digest wins (the core's rule: honest replicas compute one checkpoint per version,
      * so two digests at one version mean some key signed both, which {slashCheckpoints} punishes, and every
      * party must settle on the same one whatever the arrival order). Both replacements follow the deadline rule.
@@ -601,7 +643,9 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     {
         if (cp.depositCount > ch.depositCount) revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
         if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
-        if (ch.status == Status.Open) {
+        bool escaping = ch.status == Status.Closing && ch.digest == bytes32(0);
+        if (escaping && block.timestamp >= ch.deadline) revert ChannelSettlementDisputeClosed(ch.deadline);
+        if (ch.status == Status.Open || escaping) {
             uint64 first = uint64(block.timestamp) + ch.disputeWindow;
             ch.status = Status.Closing;
             ch.firstProposalAt = uint64(block.timestamp);

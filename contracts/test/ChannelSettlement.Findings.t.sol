@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ChannelFixture} from "./utils/ChannelFixture.sol";
+import {console} from "./utils/Test.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
 /// @notice Issue #12 (settlement v2): one test per finding, each failing on the v1 contract.
@@ -323,5 +324,112 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
             abi.encodeWithSelector(IChannelSettlement.ChannelSettlementUnauthorizedSigner.selector, 0, wallets[1])
         );
         settlement.slashCheckpoints(id, x, wx, y, wy);
+    }
+
+    // ---------------------------------------------------------------- (e) Info: the participant cap
+
+    /// v1 allowed 256 participants, whose `open` needs ~19.6 M gas: above the 16,777,216 per-transaction cap
+    /// (EIP-7825), so such a channel could never open. At the new cap the whole transaction fits: execution,
+    /// the 21,000 base and the calldata.
+    function test_Finding_OpenAtTheParticipantCapFitsTheTransactionGasCap() public {
+        uint256 n = settlement.MAX_PARTICIPANTS();
+        IChannelSettlement.OpenParams memory p = _params(n, uint16(n - (n - 1) / 3));
+        bytes[] memory sigs = _authSigs(p);
+        bytes memory data = abi.encodeCall(settlement.open, (p, sigs));
+        uint256 calldataGas;
+        for (uint256 i = 0; i < data.length; ++i) {
+            calldataGas += data[i] == 0 ? 4 : 16;
+        }
+        vm.prank(wallets[0]);
+        settlement.open(p, sigs);
+        uint256 total = vm.lastCallGas().gasTotalUsed + 21_000 + calldataGas;
+        console.log("open at the cap: execution + base + calldata", total);
+        vm.assertLe(total, 16_777_216, "open at the cap fits one transaction");
+    }
+
+    // ---------------------------------------------------------------- (e) Info: no escape
+
+    /// v1 had no way out when fewer than the threshold are ever reachable and no checkpoint exists: the deposits
+    /// stayed locked. After the escape window every deposit goes back to its depositor.
+    function test_Finding_LivenessEscapeRefundsEveryDeposit() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNotParticipant.selector, id, address(0xbeef))
+        );
+        vm.prank(address(0xbeef));
+        settlement.escape(id);
+        vm.expectEmit(true, true, false, true);
+        emit IChannelSettlement.EscapeStarted(id, wallets[2], uint64(T0 + 30 days));
+        vm.prank(wallets[2]);
+        settlement.escape(id);
+        vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementChannelNotOpen.selector, id));
+        vm.prank(wallets[0]);
+        settlement.depositEth{value: 0}(id);
+
+        vm.warp(T0 + 30 days - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementDisputeOpen.selector, uint64(T0 + 30 days))
+        );
+        settlement.finalize(id);
+        vm.warp(T0 + 30 days);
+        settlement.finalize(id);
+        for (uint64 i = 0; i < 3; ++i) {
+            settlement.refundDeposit(id, i);
+        }
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 100, "refund 0");
+        vm.assertEq(settlement.owed(wallets[1], address(token)), 200, "refund 1");
+        vm.assertEq(settlement.owed(wallets[2], address(token)), 300, "refund 2");
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stranded");
+    }
+
+    /// A quorum checkpoint within the escape window replaces the escape and settlement runs as usual.
+    function test_Finding_EscapeYieldsToAQuorumCheckpoint() public {
+        vm.prank(wallets[0]);
+        settlement.escape(id);
+        vm.warp(T0 + 10 days);
+        Balance[] memory bals = _bals(50, 250, 300);
+        IChannelSettlement.Checkpoint memory cp = _cpCredit(1, _root(id, 1, bals), 3);
+        settlement.propose(id, cp, _signCp(id, cp, 2));
+        IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+        vm.assertEq(info.deadline, T0 + 10 days + WINDOW, "a normal first proposal");
+        vm.assertEq(info.firstProposalAt, T0 + 10 days, "restarted");
+        vm.warp(info.deadline);
+        settlement.finalize(id);
+        _claimAs(1, bals, 0);
+        vm.assertEq(settlement.owed(wallets[0], address(token)), 50, "the checkpoint's leaf");
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementDepositCredited.selector, id, 0, 3)
+        );
+        settlement.refundDeposit(id, 0);
+    }
+
+    function test_Finding_EscapeEndsAtItsDeadline() public {
+        vm.prank(wallets[0]);
+        settlement.escape(id);
+        vm.warp(T0 + 30 days);
+        IChannelSettlement.Checkpoint memory cp = _cpCredit(1, bytes32(0), 3);
+        bytes[] memory sigs = _signCp(id, cp, 2);
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementDisputeClosed.selector, uint64(T0 + 30 days))
+        );
+        settlement.propose(id, cp, sigs);
+    }
+
+    // ---------------------------------------------------------------- (e) gas: claim and withdraw at once
+
+    function test_ClaimAndWithdrawPaysInOneCall() public {
+        Balance[] memory bals = _bals(100, 200, 300);
+        _finalize(id, _cpCredit(1, _root(id, 1, bals), 3), 2);
+        bytes32[] memory proof = _proof(id, 1, bals, 1);
+        vm.prank(wallets[1]);
+        settlement.claimAndWithdraw(id, address(token), 200, proof);
+        vm.assertEq(token.balanceOf(wallets[1]), 200, "paid out");
+        vm.assertEq(settlement.owed(wallets[1], address(token)), 0, "nothing left owed");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IChannelSettlement.ChannelSettlementAlreadySettled.selector, id, wallets[1], address(token)
+            )
+        );
+        vm.prank(wallets[1]);
+        settlement.claimAndWithdraw(id, address(token), 200, proof);
     }
 }

@@ -22,7 +22,7 @@ contract ChannelSettlementInvariantTest is Test {
         settlement = IChannelSettlement(handler.settlementAddress());
         token = IERC20(handler.tokenAddress());
 
-        bytes4[] memory selectors = new bytes4[](12);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = handler.deposit.selector;
         selectors[1] = handler.depositEth.selector;
         selectors[2] = handler.bond.selector;
@@ -35,6 +35,7 @@ contract ChannelSettlementInvariantTest is Test {
         selectors[9] = handler.withdraw.selector;
         selectors[10] = handler.slash.selector;
         selectors[11] = handler.releaseBond.selector;
+        selectors[12] = handler.refund.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), selectors));
     }
@@ -114,7 +115,7 @@ contract ChannelSettlementInvariantTest is Test {
 
     /// @dev Prints how often each action ran (visible with -vv), to keep an eye on coverage.
     function afterInvariant() public view {
-        string[16] memory names = [
+        string[17] memory names = [
             "deposit",
             "depositEth",
             "bond",
@@ -130,9 +131,10 @@ contract ChannelSettlementInvariantTest is Test {
             "slash",
             "slash (window closed)",
             "releaseBond",
-            "releaseBond (locked)"
+            "releaseBond (locked)",
+            "refund"
         ];
-        for (uint256 i = 0; i < 16; ++i) {
+        for (uint256 i = 0; i < 17; ++i) {
             console.log(names[i], handler.calls(names[i]));
         }
     }

@@ -30,7 +30,7 @@ interface IChannelSettlement {
 
     /**
      * @notice Everything that defines a channel; all but `sessionKeys` go into the channel id.
-     * @param participants wallets, distinct and nonzero, 2 to 256 of them
+     * @param participants wallets, distinct and nonzero, 2 to 200 of them (MAX_PARTICIPANTS)
      * @param sessionKeys the key each participant's wallet authorises, distinct and nonzero
      * @param roles 0 Trader, 1 MarketMaker, 2 Liquidator, 3 Observer (enforced by the channel core)
      * @param threshold signatures needed for a checkpoint, `n / 2 < threshold <= n`
@@ -126,7 +126,7 @@ interface IChannelSettlement {
     // Errors
     // ------------------------------------------------------------------------------------------
 
-    /// @notice A channel needs 2 to 256 participants.
+    /// @notice A channel needs 2 to 200 participants (MAX_PARTICIPANTS: `open` must fit one transaction's gas cap).
     error ChannelSettlementInvalidParticipantCount(uint256 count);
     /// @notice `sessionKeys`, `roles` and `keyAuthSigs` must have one entry per participant.
     error ChannelSettlementLengthMismatch();
@@ -264,6 +264,9 @@ interface IChannelSettlement {
         bytes32 balancesRoot,
         uint64 deadline
     );
+    /// @notice `participant` started the liveness escape: unless a quorum checkpoint arrives by `deadline`, every
+    /// deposit becomes refundable.
+    event EscapeStarted(bytes32 indexed channelId, address indexed participant, uint64 deadline);
     /// @notice Checkpoint `version` with `balancesRoot` became final.
     event ChannelFinalized(bytes32 indexed channelId, uint64 indexed version, bytes32 balancesRoot);
     /**
@@ -344,6 +347,14 @@ interface IChannelSettlement {
      */
     function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
 
+    /**
+     * @notice Liveness escape for a channel where no quorum can be reached: a participant ends trading with no
+     * checkpoint. Any quorum checkpoint proposed within the long escape window (at least MIN_ESCAPE_WINDOW,
+     * and at least twice the dispute window) replaces it and settlement runs as usual; otherwise the channel
+     * finalizes at version 0, crediting no deposit, and every deposit is refundable with {refundDeposit}.
+     */
+    function escape(bytes32 channelId) external;
+
     /// @notice Makes the current checkpoint final once its deadline has passed. Anyone may call.
     function finalize(bytes32 channelId) external;
 
@@ -353,6 +364,11 @@ interface IChannelSettlement {
      * credits what is left and records the difference in {unpaid} instead of reverting.
      */
     function claim(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external;
+
+    /**
+     * @notice {claim}, then {withdraw} of the caller's whole pull balance of `token`, in one transaction.
+     */
+    function claimAndWithdraw(bytes32 channelId, address token, uint256 amount, bytes32[] calldata proof) external;
 
     /**
      * @notice Lets one participant start (or join) settlement alone with a checkpoint signed by at least

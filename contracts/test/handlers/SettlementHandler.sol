@@ -248,6 +248,23 @@ contract SettlementHandler is ChannelFixture {
         }
     }
 
+    /// @dev Refunds a deposit the final checkpoint does not credit (the handler's checkpoints credit none).
+    function refund(uint256 c, uint64 index) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) != IChannelSettlement.Status.Finalized) return;
+        uint64 count = settlement.depositCount(id);
+        index = uint64(bound(index, 0, count - 1));
+        if (settlement.isRefunded(id, index)) return;
+        IChannelSettlement.DepositRecord memory d = settlement.getDeposit(id, index);
+        uint256 before = settlement.owed(d.participant, d.token);
+        settlement.refundDeposit(id, index);
+        uint256 paid = settlement.owed(d.participant, d.token) - before;
+        if (paid > d.amount) ++paidAboveLeaf;
+        ghostPaidOut[id][d.token] += paid;
+        ++calls["refund"];
+        _observe();
+    }
+
     /// @dev Withdraws for the chosen (actor, token), or the next pair with a pull balance.
     function withdraw(uint256 who, uint256 t) external {
         uint256 pairs = actors.length * 2;
