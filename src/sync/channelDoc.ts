@@ -37,7 +37,11 @@ export type ChannelDocParameters = {
   schedule?: (flush: () => void) => void
   /** bytes written per Yjs transaction, so no single update outgrows a peer's message limit (default 1 MiB) */
   maxTransactionBytes?: number
-  /** missing ancestors of validated blocks remembered as wanted; further ones are ignored (default 4096) */
+  /**
+   * missing ancestors of buffered blocks remembered as wanted (default 4096), shared out per author of the
+   * buffered block: past its share an author's oldest wants are evicted, so one author citing made-up parents
+   * cannot crowd out another's real missing ancestors
+   */
   maxWanted?: number
   /**
    * ids peers hint at (advertised heads) remembered; the oldest are forgotten beyond this, and each is asked for
@@ -58,13 +62,17 @@ export type ChannelDocParameters = {
   trickle?: number
   /** parked entries kept; the oldest are forgotten beyond this (default 4096) */
   maxParked?: number
+  /** Yjs clients with invalid writes remembered below the flag threshold (default 10,000) and flagged (1,000) */
+  maxClientRecords?: number
+  maxFlaggedRecords?: number
 }
 
 /** a changed map entry waiting for validation; `overwrote` when its key names a block this peer holds */
 type Entry = { key: string; writer: number; bytes: Uint8Array; overwrote: boolean }
 type Write = { bytes: Uint8Array; kind: 'repair' | 'publish' }
 
-const MAX_CLIENT_RECORDS = 10_000
+/** where a block's author address starts in its wire bytes (after the format byte and the channel id) */
+const AUTHOR_OFFSET = 1 + 32
 
 /**
  * Binds a channel's Y.Doc to its Replica. The Y.Map 'blocks' is a pipe, never a source of truth: every changed
@@ -95,6 +103,8 @@ export class ChannelDoc {
     /** repairs skipped because the key was repaired maxRepairsPerKey times without being seen valid since */
     stuck: 0,
     published: 0,
+    /** invalid entries this peer removed from the doc */
+    removed: 0,
   }
   private readonly ownAuthor: number | undefined
   private readonly flagThreshold: number
@@ -106,8 +116,13 @@ export class ChannelDoc {
   private readonly repairs = new Map<string, number>()
   private readonly trickle: number
   private readonly maxParked: number
+  private readonly maxClientRecords: number
+  private readonly maxFlaggedRecords: number
   private trickleBudget = 0
+  /** Yjs clients charged with invalid writes, below the flag threshold (insertion order) */
   private readonly clients = new Map<number, ClientRecord>()
+  /** Yjs clients past the flag threshold */
+  private readonly flagged = new Map<number, ClientRecord>()
   /** keys changed by others since the last flush */
   private readonly dirty = new Set<string>()
   /** entries passed triage, waiting for the replica */
@@ -118,7 +133,8 @@ export class ChannelDoc {
   private readonly full = new Map<string, Entry>()
   /** bytes of blocks the replica holds in its pending buffer, so they can be repaired too */
   private readonly pendingBytes = new Map<Hex, Uint8Array>()
-  /** ids this peer lacks and knows of: ancestors of buffered blocks, heads peers advertise */
+  /** ids this peer lacks and knows of (ancestors of buffered blocks), per author of the block that waits for them */
+  private readonly wantedBy = new Map<number, Set<Hex>>()
   private readonly wanted = new Set<Hex>()
   /** ids peers hinted at, with how often they were asked for */
   private readonly hinted = new Map<Hex, number>()
@@ -127,6 +143,8 @@ export class ChannelDoc {
   /** own blocks that may appear in the map: durable or already public */
   private readonly ownPublic = new Set<Hex>()
   private readonly writes = new Map<string, Write>()
+  /** keys holding invalid entries (no block of ours): removed from the doc so they do not stay there forever */
+  private readonly deletes = new Set<string>()
   private readonly listeners = new Set<() => void>()
   private scheduled = false
   private flushing = false
@@ -146,6 +164,8 @@ export class ChannelDoc {
     this.maxRepairsPerKey = p.maxRepairsPerKey ?? 3
     this.trickle = p.trickle ?? 4
     this.maxParked = p.maxParked ?? 4096
+    this.maxClientRecords = p.maxClientRecords ?? 10_000
+    this.maxFlaggedRecords = p.maxFlaggedRecords ?? 1_000
     this.map.observe(this.onEvent)
     for (const key of this.map.keys()) this.dirty.add(key)
     if (this.dirty.size > 0) this.requestFlush()
@@ -291,10 +311,21 @@ export class ChannelDoc {
    */
   wants(limit = 32): Hex[] {
     const out: Hex[] = []
-    for (const id of this.wanted) {
-      if (out.length >= limit) return out
-      if (!this.heldBytes(id)) out.push(id)
+    // round robin over the authors whose blocks wait, so every author's missing ancestors get asked for
+    const iters = [...this.wantedBy.values()].map((set) => set.values())
+    for (let progress = true; progress && out.length < limit; ) {
+      progress = false
+      for (const it of iters) {
+        if (out.length >= limit) break
+        for (let next = it.next(); !next.done; next = it.next())
+          if (!this.heldBytes(next.value)) {
+            out.push(next.value)
+            progress = true
+            break
+          }
+      }
     }
+    if (out.length >= limit) return out
     for (const [id, asked] of this.hinted) {
       if (out.length >= limit) break
       if (this.heldBytes(id)) continue
@@ -312,16 +343,18 @@ export class ChannelDoc {
 
   /** Yjs clients charged with at least one invalid write. */
   clientRecords(): ClientRecord[] {
-    return [...this.clients.values()].sort((a, b) => b.invalid - a.invalid || a.clientID - b.clientID)
+    return [...this.flagged.values(), ...this.clients.values()].sort(
+      (a, b) => b.invalid - a.invalid || a.clientID - b.clientID,
+    )
   }
 
   /** Yjs clients past the threshold: their entries are no longer decoded unless asked for. */
   flaggedClients(): ClientRecord[] {
-    return this.clientRecords().filter((c) => c.invalid >= this.flagThreshold)
+    return [...this.flagged.values()].sort((a, b) => b.invalid - a.invalid || a.clientID - b.clientID)
   }
 
   isFlagged(clientID: number): boolean {
-    return (this.clients.get(clientID)?.invalid ?? 0) >= this.flagThreshold
+    return this.flagged.has(clientID)
   }
 
   // ─── the flush ────────────────────────────────────────────────────────────────────────────────────────────
@@ -362,7 +395,7 @@ export class ChannelDoc {
         if (retry.length === 0) break
         progress = this.validate(causalOrder(retry))
       }
-      for (const id of this.wanted) if (this.replica.nodes.has(id)) this.wanted.delete(id)
+      this.pruneWanted()
       for (const id of this.hinted.keys()) if (this.replica.nodes.has(id)) this.hinted.delete(id)
       for (const id of this.pendingBytes.keys()) if (this.replica.nodes.has(id)) this.pendingBytes.delete(id)
       this.writeAll()
@@ -410,6 +443,7 @@ export class ChannelDoc {
       return
     }
     this.charge(writer, reason)
+    this.deletes.add(key)
   }
 
   /**
@@ -466,7 +500,7 @@ export class ChannelDoc {
 
   private park(e: Entry): void {
     this.stats.dropped++
-    this.clients.get(e.writer)!.dropped++
+    this.flagged.get(e.writer)!.dropped++
     this.parked.delete(e.key)
     this.parked.set(e.key, e)
     if (this.parked.size > this.maxParked) this.parked.delete(this.parked.keys().next().value!)
@@ -480,7 +514,7 @@ export class ChannelDoc {
   }
 
   private invalidOf(writer: number): number {
-    return this.clients.get(writer)?.invalid ?? 0
+    return (this.clients.get(writer) ?? this.flagged.get(writer))?.invalid ?? 0
   }
 
   /**
@@ -499,7 +533,11 @@ export class ChannelDoc {
       const e = batch[i]!
       if (r.status === 'rejected') {
         if (r.reason === 'buffer-full') this.full.set(e.key, e)
-        else this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
+        else {
+          this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
+          // every honest replica refuses these bytes for good: take them out of the doc
+          if (!e.overwrote) this.deletes.add(e.key)
+        }
       } else {
         if (r.status === 'buffered') {
           this.noteBuffered(r, e.bytes)
@@ -524,7 +562,33 @@ export class ChannelDoc {
 
   private noteBuffered(r: Extract<ReceiveResult, { status: 'buffered' }>, bytes: Uint8Array): void {
     this.pendingBytes.set(r.id, bytes)
-    for (const m of r.missing) if (this.wanted.size < this.maxWanted) this.wanted.add(m)
+    const author =
+      this.replica.channel.indexOf.get(toHex(bytes.subarray(AUTHOR_OFFSET, AUTHOR_OFFSET + 20))) ?? -1
+    let mine = this.wantedBy.get(author)
+    if (!mine) {
+      mine = new Set()
+      this.wantedBy.set(author, mine)
+    }
+    const share = Math.max(16, Math.floor(this.maxWanted / this.replica.n))
+    for (const m of r.missing) {
+      if (this.wanted.has(m)) continue
+      if (mine.size >= share) {
+        const oldest = mine.values().next().value!
+        mine.delete(oldest)
+        this.wanted.delete(oldest)
+      }
+      mine.add(m)
+      this.wanted.add(m)
+    }
+  }
+
+  /** Forgets wants that were found. */
+  private pruneWanted(): void {
+    for (const id of this.wanted)
+      if (this.replica.nodes.has(id)) {
+        this.wanted.delete(id)
+        for (const set of this.wantedBy.values()) set.delete(id)
+      }
   }
 
   private isWanted(id: string): boolean {
@@ -544,22 +608,25 @@ export class ChannelDoc {
     return out
   }
 
+  /**
+   * Charges an invalid write to its Yjs client. Client ids are free to make up, so records are bounded: unflagged
+   * ones live in insertion order and the oldest is forgotten in O(1) past maxClientRecords; flagged ones move to
+   * their own bounded table (the oldest forgotten past maxFlaggedRecords).
+   */
   private charge(writer: number, reason: InvalidWrite): void {
     this.stats.invalid++
-    let c = this.clients.get(writer)
+    let c = this.clients.get(writer) ?? this.flagged.get(writer)
     if (!c) {
       c = { clientID: writer, invalid: 0, dropped: 0, reasons: {} }
       this.clients.set(writer, c)
-      // client ids are free to make up: forget the oldest unflagged record rather than grow without bound
-      if (this.clients.size > MAX_CLIENT_RECORDS)
-        for (const [id, r] of this.clients)
-          if (r.invalid < this.flagThreshold && id !== writer) {
-            this.clients.delete(id)
-            break
-          }
+      if (this.clients.size > this.maxClientRecords) this.clients.delete(this.clients.keys().next().value!)
     }
     c.invalid++
     c.reasons[reason] = (c.reasons[reason] ?? 0) + 1
+    if (c.invalid === this.flagThreshold && this.clients.delete(writer)) {
+      this.flagged.set(writer, c)
+      if (this.flagged.size > this.maxFlaggedRecords) this.flagged.delete(this.flagged.keys().next().value!)
+    }
   }
 
   private heldBytes(id: string): Uint8Array | undefined {
@@ -569,6 +636,17 @@ export class ChannelDoc {
 
   /** Writes queued entries in transactions of bounded size, skipping keys that already hold the bytes. */
   private writeAll(): void {
+    if (this.deletes.size > 0) {
+      const keys = [...this.deletes]
+      this.deletes.clear()
+      this.doc.transact(() => {
+        for (const key of keys)
+          if (this.map.has(key) && !this.heldBytes(key)) {
+            this.map.delete(key)
+            this.stats.removed++
+          }
+      }, this)
+    }
     if (this.writes.size === 0) return
     const list = [...this.writes]
     this.writes.clear()

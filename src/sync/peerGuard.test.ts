@@ -138,6 +138,23 @@ describe('PeerGuard: every message is checked before y-webrtc decodes it (THREAT
     expect(b.receive(new Uint8Array(1001))).toEqual({ drop: 'rate-bytes' })
   })
 
+  it('bounds the distinct Yjs client ids one connection may bring in (rotating client ids, THREATS row 21)', () => {
+    const g = new PeerGuard({ now: clock().now, limits: { maxClientIds: 8 } })
+    // an honest peer writes many updates under one client id: always delivered
+    const honest = seededDoc(rng)
+    for (let i = 0; i < 20; i++) {
+      honest.getMap(BLOCKS_MAP).set(key(), rng.bytes(8))
+      expect('deliver' in feed(g, syncMessage(2, Y.encodeStateAsUpdate(honest)))[0]!).toBe(true)
+    }
+    // fresh client ids: the first ones pass, then every update with a new one is dropped
+    const verdicts = Array.from({ length: 12 }, () => feed(g, syncMessage(2, blocksUpdate(1, 8)))[0]!)
+    expect(verdicts.filter((v) => 'deliver' in v)).toHaveLength(7)
+    expect(verdicts.slice(7).every((v) => 'drop' in v && v.drop === 'too-many-clients')).toBe(true)
+    // the client ids already admitted keep working
+    honest.getMap(BLOCKS_MAP).set(key(), rng.bytes(8))
+    expect('deliver' in feed(g, syncMessage(2, Y.encodeStateAsUpdate(honest)))[0]!).toBe(true)
+  })
+
   it('asks for the connection to be closed after too many strikes', () => {
     const g = new PeerGuard({ now: clock().now, limits: { maxStrikes: 3 } })
     for (let i = 0; i < 3; i++) g.receive(new Uint8Array([9]))

@@ -28,6 +28,11 @@ export type PeerLimits = {
   fullReplyBurst: number
   /** drops after which the connection is closed */
   maxStrikes: number
+  /**
+   * distinct Yjs client ids one connection may bring in: client ids are free to make up, and a stream of fresh ones
+   * makes update handling and client bookkeeping grow with every one (an honest doc has one per tab ever opened)
+   */
+  maxClientIds: number
 }
 
 export const DEFAULT_PEER_LIMITS: PeerLimits = {
@@ -44,6 +49,7 @@ export const DEFAULT_PEER_LIMITS: PeerLimits = {
   fullRepliesPerMinute: 12,
   fullReplyBurst: 6,
   maxStrikes: 100,
+  maxClientIds: 2048,
 }
 
 export type DropReason =
@@ -56,6 +62,7 @@ export type DropReason =
   | 'malformed'
   | 'handler-error'
   | 'bad-catch-up'
+  | 'too-many-clients'
   | `update-${UpdateRejection}`
 
 export type Verdict =
@@ -134,6 +141,8 @@ export class PeerGuard {
     dropped: {} as Partial<Record<DropReason, number>>,
   }
   private readonly limits: PeerLimits
+  /** Yjs client ids this connection brought in (bounded by maxClientIds) */
+  private readonly clientIds = new Set<number>()
   private readonly updateLimits: UpdateLimits
   private readonly bytes: TokenBucket
   private readonly messages: TokenBucket
@@ -230,8 +239,13 @@ export class PeerGuard {
         const len = readVarUint(m, sub.next)
         if (!len || len.next + len.value !== m.length) return this.strike('malformed')
         const update = m.subarray(len.next)
-        const reason = inspectUpdate(update, { ...this.updateLimits, maxUpdateBytes: max })
-        return reason === undefined ? this.deliver(m) : this.strike(`update-${reason}`)
+        const clients = new Set<number>()
+        const reason = inspectUpdate(update, { ...this.updateLimits, maxUpdateBytes: max }, clients)
+        if (reason !== undefined) return this.strike(`update-${reason}`)
+        for (const c of clients)
+          if (!this.clientIds.has(c) && this.clientIds.size < l.maxClientIds) this.clientIds.add(c)
+        for (const c of clients) if (!this.clientIds.has(c)) return this.strike('too-many-clients')
+        return this.deliver(m)
       }
       case 1:
         return m.length <= l.maxAwarenessBytes ? this.deliver(m) : this.strike('oversize')

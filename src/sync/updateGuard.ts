@@ -49,6 +49,8 @@ export type UpdateRejection =
 export function inspectUpdate(
   update: Uint8Array,
   limits: UpdateLimits = DEFAULT_UPDATE_LIMITS,
+  /** collects the Yjs client ids whose items the update carries (a connection's share of them is bounded) */
+  clients?: Set<number>,
 ): UpdateRejection | undefined {
   if (!(update instanceof Uint8Array)) return 'malformed'
   // an empty update makes older yjs versions spin (yjs#498)
@@ -63,6 +65,7 @@ export function inspectUpdate(
   const rules = Object.values(limits.roots)
   const loosest = Math.max(...rules.map((r) => r.maxEntryBytes))
   for (const s of structs) {
+    clients?.add(s.id.client)
     if (!(s instanceof Y.Item) || s.content instanceof Y.ContentDeleted) continue
     // parent: a root name (string), a nested type (ID), or null when inferred from the origin
     const parent: unknown = s.parent
