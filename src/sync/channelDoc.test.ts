@@ -300,7 +300,7 @@ describe('THREATS row 2: malformed and oversized input', () => {
     // whoever triaged them first charged the writer, then removed them: they are gone from every doc
     expect(Object.keys(seen).sort()).toEqual(['bad-key', 'not-bytes', 'oversize'])
     for (const d of [a.doc, b.doc, evil])
-      for (const k of [1, 2, 3].map((x) => toHex(new Uint8Array(32).fill(x))).concat('not-a-block-id'))
+      for (const k of [...[1, 2, 3].map((x): string => toHex(new Uint8Array(32).fill(x))), 'not-a-block-id'])
         expect(d.getMap('blocks').has(k)).toBe(false)
   })
 
