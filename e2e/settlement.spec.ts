@@ -43,17 +43,26 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await converged(traders, (v) => v.checkpoints.includes(String(n1)))
   const v1 = (await sa.tally(n1))!
   expect(v1.signatures).toBeGreaterThanOrEqual(3)
-  await sa.propose(n1)
-  for (const s of settlers)
-    await expect(s.disputeStatus).toContainText(new RegExp(`disputing · checkpoint v${n1} · \\d+ s left`))
-
-  // trading goes on during the dispute; C signs a newer checkpoint, the others co-sign it, C challenges
+  // B drops off the peer network (its wallet still reaches the chain): it knows nothing newer than v1
+  await b.page.evaluate(() =>
+    (
+      window as unknown as { __chx: { room: { provider: { disconnect(): void } } } }
+    ).__chx.room.provider.disconnect(),
+  )
+  // A and C trade on and take a newer checkpoint (t = 2 of 3)
   await a.place('Sell', '2100', '2')
   await c.place('Buy', '2100', '2')
-  await converged(traders, (v) => v.trades >= 2)
+  await converged([a, c], (v) => v.trades >= 2)
   const n2 = await sc.requestCheckpoint(2)
-  await converged(traders, (v) => v.checkpoints.includes(String(n2)))
+  await converged([a, c], (v) => v.checkpoints.includes(String(n2)))
+  // B proposes the stale v1 (from now on the channel takes no orders: issue 11 item 3); C challenges with v2
+  await sb.propose(n1)
+  for (const s of settlers)
+    await expect(s.disputeStatus).toContainText(new RegExp(`disputing · checkpoint v${n1} · \\d+ s left`))
   await sc.challenge(n2)
+  // B comes back and catches up
+  await b.page.reload()
+  await b.waitLive()
   for (const s of settlers) await expect(s.disputeStatus).toContainText(`disputing · checkpoint v${n2}`)
   await expect(sc.panel).toContainText(`Challenge with v${n2}: done`)
   await sc.panel.screenshot({ path: 'docs/screenshots/settlement.png' })
