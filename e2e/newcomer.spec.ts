@@ -1,12 +1,16 @@
 import { expect, test } from '@playwright/test'
+import { type Address, createPublicClient, erc20Abi, http } from 'viem'
+import { Settler } from './support/settlement.ts'
 import { converged, devEnv, Trader } from './support/trader.ts'
+
+const WINDOW = 10
 
 /**
  * Runs against exactly what `npm start` serves — the vite dev server with React StrictMode (effects mount,
  * unmount and mount again), its own anvil and signaling server — from fresh browser profiles, the way a newcomer
  * meets the app (issue 11, item 1).
  */
-test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload), open, deposit, trade', async ({
+test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload), open, deposit, trade, settle, withdraw', async ({
   browser,
 }) => {
   const target = devEnv()
@@ -36,7 +40,7 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
     })
   }
   await a.connect()
-  const link = await a.createChannel([b.address, c.address])
+  const link = await a.createChannel([b.address, c.address], WINDOW)
   await Promise.all(traders.map((t) => t.join(link)))
   // the lobby connects: every page sees the other two over WebRTC
   for (const t of traders)
@@ -69,6 +73,46 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
   const views = await converged(traders, (v) => v.trades >= 1)
   expect(BigInt(views[0]!.holdings[0]![0]!)).toBe(94n * 10n ** 17n)
   expect(BigInt(views[0]!.holdings[1]![0]!)).toBe(6n * 10n ** 17n)
+
+  // settle: a checkpoint signed by the threshold, proposed on chain; the chain mines on its own clock, so the
+  // countdown runs and the window ends without anyone sending a transaction
+  const settlers = traders.map((t) => new Settler(t))
+  const [sa, sb] = settlers as [Settler, Settler, Settler]
+  const v = await sa.requestCheckpoint(2)
+  await converged(traders, (x) => x.checkpoints.includes(String(v)))
+  await sa.propose(v)
+  for (const t of traders)
+    await expect(t.page.getByTestId('channel-phase')).toContainText('Channel settling on chain')
+  await expect(sb.panel.getByRole('button', { name: 'Finalize' })).toBeEnabled({
+    timeout: (WINDOW + 15) * 1000,
+  })
+  await sb.finalize()
+  for (const t of traders)
+    await expect(t.page.getByTestId('channel-phase')).toContainText('Channel finalized on chain')
+  // nothing moved after the proposal: the finalized holdings are what the screens show
+  const final = await converged(traders)
+  expect(final[0]!.holdings).toEqual(views[0]!.holdings)
+
+  // everyone claims and withdraws: each wallet receives exactly its holdings in the channel
+  const tokens = JSON.parse(process.env.E2E_DEV_TOKENS!) as { address: Address }[]
+  const client = createPublicClient({ transport: http(target.rpc) })
+  const wallet = (who: string) =>
+    Promise.all(
+      tokens.map((t) =>
+        client.readContract({
+          address: t.address,
+          abi: erc20Abi,
+          functionName: 'balanceOf',
+          args: [who as Address],
+        }),
+      ),
+    )
+  for (const [i, s] of settlers.entries()) {
+    const before = await wallet(s.address)
+    await s.claim()
+    const after = await wallet(s.address)
+    expect(after.map((x, k) => x - before[k]!)).toEqual(final[0]!.holdings[i]!.map(BigInt))
+  }
   expect(errors).toEqual([])
   for (const t of traders) await t.close()
 })

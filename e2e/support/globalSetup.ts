@@ -105,6 +105,7 @@ export default async function globalSetup() {
     process.env.E2E_DEV_APP_URL = devUrl
     process.env.E2E_DEV_RPC_URL = served.chain.rpcUrl
     process.env.E2E_DEV_CHAIN_ID = String(served.chain.chainId)
+    process.env.E2E_DEV_TOKENS = JSON.stringify(served.tokens)
   } catch (e) {
     await teardown().catch(() => {})
     throw e
