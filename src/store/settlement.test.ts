@@ -159,13 +159,15 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
       // the wrong signature is evidence against 3 only and never counts toward the checkpoint
       expect(new Set(r.checkpointConflicts.map((c) => c.author))).toEqual(new Set([3]))
       expect(r.checkpointConflicts.every((c) => c.version === 1n)).toBe(true)
-      for (const c of r.checkpoints) expect(c.signatures.size).toBe(4)
+      // the newest version carries every signature (a replica that was behind signs only the newest it computed)
+      expect(r.checkpoints.at(-1)!.signatures.size).toBe(4)
       expect(proposable(r)?.version).toBe(BigInt(v1 + 1))
     }
-    // every honest participant signed each version exactly once, and exactly what everyone computed
+    // every honest participant signed each version at most once, the newest among them, and exactly what everyone
+    // computed
     for (const author of [0, 1, 2]) {
       const signed = signedBy(replicas, author)
-      expect([...signed.keys()].sort()).toEqual(replicas[0]!.checkpoints.map((c) => c.version))
+      expect(signed.has(BigInt(v1 + 1))).toBe(true)
       for (const [version, digests] of signed)
         expect([...digests]).toEqual([replicas[0]!.checkpoints[Number(version) - 1]!.digest])
     }
