@@ -77,9 +77,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint64 firstProposalAt;
         uint64 deadline;
         uint256 minStake;
-        /// @dev the pending or final checkpoint and its EIP-712 digest (the same-version tie-break)
-        Checkpoint checkpoint;
-        bytes32 digest;
+        /// @dev the pending or final checkpoint: version, time and counts in one word, root, digest (tie-break)
+        CheckpointRecord checkpoint;
         address[] participants;
         address[] tokens;
     }
@@ -477,7 +476,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         info.deadline = ch.deadline;
         info.minStake = ch.minStake;
         info.checkpoint = ch.checkpoint;
-        info.checkpointDigest = ch.digest;
         info.participants = ch.participants;
         info.tokens = ch.tokens;
     }
@@ -643,15 +641,14 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     {
         if (cp.depositCount > ch.depositCount) revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
         if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
-        bool escaping = ch.status == Status.Closing && ch.digest == bytes32(0);
+        bool escaping = ch.status == Status.Closing && ch.checkpoint.digest == bytes32(0);
         if (escaping && block.timestamp >= ch.deadline) revert ChannelSettlementDisputeClosed(ch.deadline);
         if (ch.status == Status.Open || escaping) {
             uint64 first = uint64(block.timestamp) + ch.disputeWindow;
             ch.status = Status.Closing;
             ch.firstProposalAt = uint64(block.timestamp);
             ch.deadline = first;
-            ch.checkpoint = cp;
-            ch.digest = digest;
+            _storeCheckpoint(ch, cp, digest);
             emit CheckpointProposed(channelId, cp.version, msg.sender, digest, cp.balancesRoot, first);
             return;
         }
@@ -660,7 +657,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint64 previous = ch.checkpoint.version;
         if (cp.version < previous) revert ChannelSettlementStaleVersion(cp.version, previous);
         if (cp.version == previous) {
-            bytes32 current = ch.digest;
+            bytes32 current = ch.checkpoint.digest;
             if (digest == current) {
                 if (joinSame) return;
                 revert ChannelSettlementStaleVersion(cp.version, previous);
@@ -672,9 +669,12 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint64 extended = uint64(block.timestamp) + window;
         if (extended > deadline) deadline = extended < cap ? extended : cap;
         ch.deadline = deadline;
-        ch.checkpoint = cp;
-        ch.digest = digest;
+        _storeCheckpoint(ch, cp, digest);
         emit CheckpointChallenged(channelId, cp.version, msg.sender, previous, digest, cp.balancesRoot, deadline);
+    }
+
+    function _storeCheckpoint(Channel storage ch, Checkpoint calldata cp, bytes32 digest) private {
+        ch.checkpoint = CheckpointRecord(cp.version, cp.time, cp.depositCount, cp.forcedCount, cp.balancesRoot, digest);
     }
 
     /**

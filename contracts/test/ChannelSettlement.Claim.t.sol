@@ -497,7 +497,7 @@ contract ChannelSettlementClaimTest is ChannelFixture {
         vm.prank(wallets[0]);
         settlement.emergencyExit(other, lowOther, sigs, address(token), lowBals[0].amount, proof);
         vm.assertEq(
-            settlement.getChannel(other).checkpointDigest, settlement.hashCheckpoint(other, lowOther), "lower won"
+            settlement.getChannel(other).checkpoint.digest, settlement.hashCheckpoint(other, lowOther), "lower won"
         );
     }
 

@@ -256,7 +256,7 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
         settlement.propose(id, high, highSigs);
         vm.warp(T0 + 10);
         settlement.propose(id, low, lowSigs);
-        vm.assertEq(settlement.getChannel(id).checkpointDigest, dx < dy ? dx : dy, "lower digest replaced higher");
+        vm.assertEq(settlement.getChannel(id).checkpoint.digest, dx < dy ? dx : dy, "lower digest replaced higher");
         vm.expectRevert(
             abi.encodeWithSelector(IChannelSettlement.ChannelSettlementCheckpointConflict.selector, 3, dx < dy ? dx : dy)
         );

@@ -91,23 +91,51 @@ contract ChannelSettlementGasTest is ChannelFixture {
         vm.prank(wallets[0]);
         settlement.withdraw(address(token));
         _record("withdraw (ERC-20)", 80_000);
+        proof = _proof(id, 2, b, 2);
+        vm.prank(wallets[1]);
+        settlement.claimAndWithdraw(id, address(token), 1000, proof);
+        _record("claimAndWithdraw (ERC-20)", 150_000);
+        // the bench's checkpoints credit no deposit (depositCount 0): record 1 (participant 0's ETH) is refundable
+        settlement.refundDeposit(id, 1);
+        _record("refundDeposit", 120_000);
 
         IChannelSettlement.BlockHeader memory x = _header(id, 1, 9, keccak256("x"));
         IChannelSettlement.BlockHeader memory y = _header(id, 1, 9, keccak256("y"));
         settlement.slash(id, x, y);
-        _record("slash", 30_000 * n + 150_000);
+        _record("slash (DoubleSpending)", 30_000 * n + 150_000);
 
-        // an emergency exit from a fresh, open channel: all n signatures, starts settlement (pays nothing yet)
+        _benchEvidenceExitEscape(p, id, t);
+    }
+
+    /// @dev The rest of the bench (a separate frame: one function would be too deep for the stack).
+    function _benchEvidenceExitEscape(IChannelSettlement.OpenParams memory p, bytes32 id, uint16 t) internal {
+
+        // an emergency exit from a fresh, open channel: t signatures, starts settlement (pays nothing yet)
         p.nonce = 2;
         bytes32 other = _open(p);
         _fund(other);
         Balance[] memory bo = _balances();
         IChannelSettlement.Checkpoint memory cpo = _cp(1, _root(other, 1, bo));
-        sigs = _signCp(other, cpo, n);
-        proof = _proof(other, 1, bo, 0);
+        bytes[] memory sigs = _signCp(other, cpo, t);
+        bytes32[] memory proof = _proof(other, 1, bo, 0);
         vm.prank(wallets[0]);
         settlement.emergencyExit(other, cpo, sigs, address(token), 1000, proof);
-        _record("emergencyExit (n sigs)", 15_000 * n + 250_000);
+        _record("emergencyExit (t sigs)", 15_000 * uint256(t) + 250_000);
+
+        // the liveness escape of a third channel
+        p.nonce = 3;
+        bytes32 third = _open(p);
+        // conflicting checkpoint signatures by a bonded participant (shared among the n - 1 others, like slash)
+        _bond(third, 0, 1 ether);
+        IChannelSettlement.Checkpoint memory ca = _cp(7, keccak256("a"));
+        IChannelSettlement.Checkpoint memory cb = _cp(7, keccak256("b"));
+        bytes memory sa = _sign(sessionKeys[0], settlement.hashCheckpoint(third, ca));
+        bytes memory sb = _sign(sessionKeys[0], settlement.hashCheckpoint(third, cb));
+        settlement.slashCheckpoints(third, ca, sa, cb, sb);
+        _record("slashCheckpoints (InvalidStateSubmission)", 30_000 * n + 150_000);
+        vm.prank(wallets[0]);
+        settlement.escape(third);
+        _record("escape", 80_000);
     }
 
     function test_Gas_2Participants() public {

@@ -96,7 +96,7 @@ contract ChannelSettlementReentrancyTest is ChannelFixture {
     function test_Withdraw_CannotReenterEmergencyExit() public {
         _claimAsAttacker(2);
         bytes32[] memory proof = _proof(id, 2, bals, 0);
-        IChannelSettlement.Checkpoint memory cp = settlement.getChannel(id).checkpoint;
+        IChannelSettlement.Checkpoint memory cp = _cp(2, _root(id, 2, bals)); // the finalized one
         attacker.arm(
             address(settlement),
             abi.encodeCall(settlement.emergencyExit, (id, cp, new bytes[](0), address(hook), 400, proof))

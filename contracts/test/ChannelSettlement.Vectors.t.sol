@@ -192,7 +192,7 @@ contract ChannelSettlementVectorsTest is Test {
             settlement.propose(id, cp, sigs);
             settlement.propose(id, rival, rivalSigs);
         }
-        vm.assertEq(settlement.getChannel(id).checkpointDigest, low, "the lower digest won");
+        vm.assertEq(settlement.getChannel(id).checkpoint.digest, low, "the lower digest won");
         vm.assertTrue(high != low, "distinct");
         settlement.slashCheckpoints(id, cp, sigs[1], rival, rivalSigs[1]);
         vm.assertTrue(settlement.getParticipant(id, _params().participants[1]).slashed, "signer slashed");

@@ -386,7 +386,7 @@ describe('settlement against anvil, driven by the channel core', () => {
     const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: cc.channelId })
     expect(info.checkpoint.version).toBe(v2.version)
     expect(info.checkpoint.balancesRoot).toBe(`0x${Buffer.from(v2.balancesRoot).toString('hex')}`)
-    expect(info.checkpointDigest).toBe(v2.digest)
+    expect(info.checkpoint.digest).toBe(v2.digest)
   })
 
   it('finalizes only after the dispute window, by chain time', async () => {

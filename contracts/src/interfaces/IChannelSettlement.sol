@@ -71,6 +71,19 @@ interface IChannelSettlement {
         bytes32 balancesRoot;
     }
 
+    /**
+     * @notice What the contract keeps of the pending or final checkpoint (three storage words): the fields it acts
+     * on and the EIP-712 `digest` that commits to the rest (`leader`, `stateRoot` are in the proposal's calldata).
+     */
+    struct CheckpointRecord {
+        uint64 version;
+        uint64 time;
+        uint64 depositCount;
+        uint64 forcedCount;
+        bytes32 balancesRoot;
+        bytes32 digest;
+    }
+
     /// @notice What a slashed participant did: two blocks at one seq or round, or two checkpoints at one version.
     enum Offence {
         DoubleSpending,
@@ -107,8 +120,7 @@ interface IChannelSettlement {
         uint64 firstProposalAt;
         uint64 deadline;
         uint256 minStake;
-        Checkpoint checkpoint;
-        bytes32 checkpointDigest;
+        CheckpointRecord checkpoint;
         address[] participants;
         address[] tokens;
     }
