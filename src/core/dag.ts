@@ -3,7 +3,7 @@ import { bytesEqual, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import type { BlockHeaderFields } from './eip712.ts'
 import { leaderOf } from './leaders.ts'
-import { recoverAddress } from './signature.ts'
+import { type SignerKey, signerKey, verifiesFrom } from './signature.ts'
 
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
 
@@ -115,6 +115,8 @@ export class Dag {
   private readonly bufferedBy: Node[][]
   private readonly bufferPerAuthor: number
   private readonly onAccept: ((node: Node) => void) | undefined
+  /** session keys seen to sign, with precomputed tables */
+  private readonly signerKeys: (SignerKey | undefined)[] = []
 
   constructor(
     readonly channel: Channel,
@@ -155,9 +157,21 @@ export class Dag {
       this.ingress.duplicate++
       return { status: 'duplicate', id: hex }
     }
-    if (recoverAddress(id, block.signature) !== this.channel.sessionKeys[author])
-      return this.reject('bad-signature')
+    if (!this.signedBy(id, block.signature, author)) return this.reject('bad-signature')
     return this.add(makeNode(id, hex, block, bytes, author), accepted)
+  }
+
+  /**
+   * Whether `author`'s session key signed `digest`. The first valid signature of an author is recovered (slow);
+   * its key is then kept with precomputed tables and later signatures are checked against it (verifiesFrom).
+   */
+  signedBy(digest: Uint8Array, signature: Uint8Array, author: number): boolean {
+    const key = this.signerKeys[author]
+    if (key) return verifiesFrom(digest, signature, key)
+    const k = signerKey(digest, signature)
+    if (typeof k === 'string' || k.address !== this.channel.sessionKeys[author]) return false
+    this.signerKeys[author] = k
+    return true
   }
 
   /** Adds a block signed here (already known valid). */

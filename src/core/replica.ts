@@ -23,7 +23,7 @@ import {
 } from './ops.ts'
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
-import { recoverAddress, signDigest } from './signature.ts'
+import { signDigest } from './signature.ts'
 import { ChannelState, type DepositRecord } from './state.ts'
 
 export type { Equivocation, IngressReject, Node, ReceiveResult }
@@ -439,7 +439,7 @@ export class Replica {
       if (op.tag !== OpTag.Checkpoint) continue
       const cp = checkpointOf(op)
       const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
-      if (recoverAddress(fromHex(digest, 32), op.signature) !== this.channel.sessionKeys[node.author]) {
+      if (!this.dag.signedBy(fromHex(digest, 32), op.signature, node.author)) {
         node.badCheckpointOps ??= new Set()
         node.badCheckpointOps.add(i)
         continue

@@ -1,8 +1,9 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from './bytes.ts'
 import { keccak256 } from './hash.ts'
-import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.ts'
+import { addressFromPrivateKey, recoverAddress, signDigest, signerKey, verifiesFrom } from './signature.ts'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 // anvil's first dev account: a known key/address pair
@@ -57,5 +58,49 @@ describe('signatures (THREATS row 3)', () => {
     const flipped = new Uint8Array(sig)
     flipped[64] = sig[64] === 27 ? 28 : 27
     expect(recoverAddress(digest, flipped)).not.toBe(ADDR)
+  })
+})
+
+describe('verifiesFrom: a known signer checked without recovery', () => {
+  const key = keccak256(new Uint8Array([42]))
+  const other = keccak256(new Uint8Array([43]))
+  const digest0 = keccak256(new Uint8Array([1]))
+  const known = signerKey(digest0, signDigest(digest0, key))
+  if (typeof known === 'string') throw new Error('setup')
+
+  it('accepts exactly what recoverAddress attributes to that signer', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 0, max: 64 }),
+        (digest, mine, tamper, at) => {
+          const sig = signDigest(digest, mine ? key : other)
+          if (tamper === 1) sig[64] = sig[64] === 27 ? 28 : 27
+          else if (tamper === 2) sig[at] = sig[at]! ^ 1
+          else if (tamper === 3) sig[64] = 29
+          else if (tamper === 4) sig.fill(0, 0, 32)
+          expect(verifiesFrom(digest, sig, known)).toBe(recoverAddress(digest, sig) === known.address)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuses the high-s twin and wrong lengths, as recoverAddress does', () => {
+    const sig = signDigest(digest0, key)
+    let s = 0n
+    for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(sig[i]!)
+    const twin = sig.slice()
+    let hs = N - s
+    for (let i = 63; i >= 32; i--) {
+      twin[i] = Number(hs & 0xffn)
+      hs >>= 8n
+    }
+    twin[64] = sig[64] === 27 ? 28 : 27
+    expect(verifiesFrom(digest0, twin, known)).toBe(false)
+    expect(verifiesFrom(digest0, sig.subarray(0, 64), known)).toBe(false)
+    expect(verifiesFrom(digest0, sig, known)).toBe(true)
   })
 })

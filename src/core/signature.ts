@@ -56,3 +56,50 @@ export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | Signa
     return 'recover'
   }
 }
+
+const Point = secp256k1.Point
+const Fn = Point.Fn
+/** wNAF window for a signer's precomputed tables: ~2.5× faster checks for ~0.2 MB per signer */
+const SIGNER_WINDOW = 5
+
+/** A known signer's public key with precomputed multiplication tables (see verifiesFrom). */
+export type SignerKey = { readonly address: Hex; readonly point: InstanceType<typeof Point> }
+
+/** Recovers a signature's signer (the slow path) and prepares its key for verifiesFrom. */
+export function signerKey(digest: Uint8Array, sig: Uint8Array): SignerKey | SignatureError {
+  const address = recoverAddress(digest, sig)
+  if (!address.startsWith('0x')) return address as SignatureError
+  const rec = new Uint8Array(65)
+  rec[0] = sig[64]! - 27
+  rec.set(sig.subarray(0, 64), 1)
+  const point = Point.fromBytes(secp256k1.recoverPublicKey(rec, digest, { prehash: false }))
+  point.precompute(SIGNER_WINDOW, false)
+  return { address: address as Hex, point }
+}
+
+function wordAt(b: Uint8Array, o: number): bigint {
+  let x = 0n
+  for (let i = o; i < o + 32; i++) x = (x << 8n) | BigInt(b[i]!)
+  return x
+}
+
+/**
+ * Whether `recoverAddress(digest, sig) === key.address`, computed without recovery: the same acceptance rules
+ * (65 bytes, v ∈ {27, 28}, 0 < r < n, 0 < s ≤ n/2), then R = (z·s⁻¹)·G + (r·s⁻¹)·Q must have x = r and the
+ * y parity v names — exactly the R that ecrecover would rebuild from (r, v), so both accept the same signatures.
+ */
+export function verifiesFrom(digest: Uint8Array, sig: Uint8Array, key: SignerKey): boolean {
+  if (sig.length !== 65) return false
+  const v = sig[64]!
+  if (v !== 27 && v !== 28) return false
+  const r = wordAt(sig, 0)
+  const s = wordAt(sig, 32)
+  if (r === 0n || r >= N || s === 0n || s > HALF_N) return false
+  const w = Fn.inv(s)
+  const R = Point.BASE.multiplyUnsafe(Fn.create(wordAt(digest, 0) * w)).add(
+    key.point.multiplyUnsafe(Fn.create(r * w)),
+  )
+  if (R.is0()) return false
+  const a = R.toAffine()
+  return a.x === r && Number(a.y & 1n) === v - 27
+}
