@@ -290,4 +290,75 @@ contract ChannelSettlementFuzzTest is ChannelFixture {
         vm.assertEq(settlement.owed(wallets[author], address(0)), 0, "author nothing");
         vm.assertEq(address(settlement).balance, bondAmount, "all still in the contract");
     }
+
+    // ---------------------------------------------------------------- exit / propose / challenge interleavings
+
+    /// @dev Balances of (version, variant): three participants splitting the 600 deposited tokens by `seed`.
+    function _split(bytes32 id, uint64 version, uint256 variant) internal view returns (Balance[] memory b) {
+        uint256 r = uint256(keccak256(abi.encode(id, version, variant)));
+        uint256 a = r % 601;
+        uint256 c = (r >> 64) % (601 - a);
+        b = new Balance[](3);
+        b[0] = Balance(wallets[0], address(token), a);
+        b[1] = Balance(wallets[1], address(token), c);
+        b[2] = Balance(wallets[2], address(token), 600 - a - c);
+    }
+
+    /// Random proposals, same-version rivals, exits and time, in any order: the pending version never falls, at one
+    /// version the digest never rises, nothing is paid before finalization, and afterwards every participant gets
+    /// exactly its leaf in the checkpoint that won, with nothing left over.
+    function testFuzz_ExitProposeChallengeInterleavings(uint256 seed) public {
+        bytes32 id = _open(3, 2);
+        _deposit(id, 0, 100);
+        _deposit(id, 1, 200);
+        _deposit(id, 2, 300);
+        uint64 lastVersion;
+        bytes32 lastDigest;
+        for (uint256 i = 0; i < 10; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            uint64 version = uint64(1 + (r >> 8) % 5);
+            uint256 variant = (r >> 16) % 2;
+            Balance[] memory b = _split(id, version, variant);
+            IChannelSettlement.Checkpoint memory cp = _cp(version, _root(id, version, b));
+            bytes[] memory sigs = _signCp(id, cp, 2);
+            uint256 action = r % 3;
+            if (action == 0) {
+                try settlement.propose(id, cp, sigs) {} catch {}
+            } else if (action == 1) {
+                uint256 k = (r >> 24) % 3;
+                if (b[k].amount == 0) continue;
+                bytes32[] memory proof = _proof(id, version, b, k);
+                vm.prank(wallets[k]);
+                try settlement.emergencyExit(id, cp, sigs, address(token), b[k].amount, proof) {} catch {}
+            } else {
+                vm.warp(block.timestamp + (r >> 32) % (WINDOW / 2));
+            }
+            IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+            if (info.status == IChannelSettlement.Status.Open) continue;
+            vm.assertGe(info.checkpoint.version, lastVersion, "version never falls");
+            if (info.checkpoint.version == lastVersion && lastDigest != bytes32(0)) {
+                vm.assertLe(uint256(info.checkpoint.digest), uint256(lastDigest), "digest never rises at one version");
+            }
+            (lastVersion, lastDigest) = (info.checkpoint.version, info.checkpoint.digest);
+            for (uint256 p = 0; p < 3; ++p) {
+                vm.assertEq(settlement.owed(wallets[p], address(token)), 0, "nothing paid before finalization");
+            }
+        }
+        IChannelSettlement.ChannelInfo memory fin = settlement.getChannel(id);
+        if (fin.status == IChannelSettlement.Status.Open) return;
+        vm.warp(fin.deadline);
+        settlement.finalize(id);
+        uint64 v = fin.checkpoint.version;
+        Balance[] memory won = _split(id, v, 0);
+        if (_root(id, v, won) != fin.checkpoint.balancesRoot) won = _split(id, v, 1);
+        vm.assertEq(_root(id, v, won), fin.checkpoint.balancesRoot, "the winner is one of the signed checkpoints");
+        for (uint256 k = 0; k < 3; ++k) {
+            if (won[k].amount == 0) continue;
+            bytes32[] memory proof = _proof(id, v, won, k);
+            vm.prank(wallets[k]);
+            settlement.claim(id, address(token), won[k].amount, proof);
+            vm.assertEq(settlement.owed(wallets[k], address(token)), won[k].amount, "exactly the winning leaf");
+        }
+        vm.assertEq(settlement.holdings(id, address(token)), 0, "nothing stranded");
+    }
 }
