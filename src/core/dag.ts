@@ -3,9 +3,11 @@ import { bytesEqual, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import type { BlockHeaderFields } from './eip712.ts'
 import { leaderOf } from './leaders.ts'
-import { type SignerKey, signerKey, verifiesFrom } from './signature.ts'
+import { recoverAddress, type SignerKey, signerKey, verifiesFrom } from './signature.ts'
 
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
+/** an author's signatures recovered before its key gets precomputed tables (see Dag.signedBy) */
+const PRECOMPUTE_AFTER = 16
 
 /** A block accepted into the DAG, with what the replica derived from it. */
 export type Node = {
@@ -117,6 +119,8 @@ export class Dag {
   private readonly onAccept: ((node: Node) => void) | undefined
   /** session keys seen to sign, with precomputed tables */
   private readonly signerKeys: (SignerKey | undefined)[] = []
+  /** per author: signatures recovered so far (before its tables are built) */
+  private readonly recovered: number[] = []
 
   constructor(
     readonly channel: Channel,
@@ -168,6 +172,13 @@ export class Dag {
   signedBy(digest: Uint8Array, signature: Uint8Array, author: number): boolean {
     const key = this.signerKeys[author]
     if (key) return verifiesFrom(digest, signature, key)
+    // tables cost about as much as a dozen recoveries: build them only for authors that keep signing
+    const seen = (this.recovered[author] ?? 0) + 1
+    if (seen < PRECOMPUTE_AFTER) {
+      if (recoverAddress(digest, signature) !== this.channel.sessionKeys[author]) return false
+      this.recovered[author] = seen
+      return true
+    }
     const k = signerKey(digest, signature)
     if (typeof k === 'string' || k.address !== this.channel.sessionKeys[author]) return false
     this.signerKeys[author] = k
