@@ -726,7 +726,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 amount = _bonds[channelId][offender];
         m.slashed = true;
         _bonds[channelId][offender] = 0;
-        _shareSlashedBond(ch.participants, offender, amount);
+        _shareSlashedBond(channelId, ch.participants, offender, amount);
         emit Slashed(channelId, offender, msg.sender, offence, amount, evidenceA, evidenceB);
     }
 
@@ -737,20 +737,33 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (block.timestamp >= closesAt) revert ChannelSettlementEvidenceWindowClosed(channelId, closesAt);
     }
 
-    /// @dev Credits a slashed bond evenly to every participant but the author; the division remainder goes to
-    /// the first of them. Nothing depends on who submitted the evidence.
-    function _shareSlashedBond(address[] storage participants, address author, uint256 amount) private {
+    /**
+     * @dev Credits a slashed bond evenly to every participant that is neither the author nor slashed itself (a
+     * proven offender earns nothing from another's slash); if there is none, to every participant but the
+     * author. The division remainder goes to the first recipient. Nothing depends on who submitted the evidence.
+     */
+    function _shareSlashedBond(bytes32 channelId, address[] storage participants, address author, uint256 amount)
+        private
+    {
         if (amount == 0) return;
         uint256 n = participants.length;
-        uint256 share = amount / (n - 1);
-        // Safe: share * (n - 1) <= amount by the floor division above.
+        mapping(address => Member) storage members = _members[channelId];
+        uint256 honest;
+        for (uint256 i = 0; i < n; ++i) {
+            address p = participants[i];
+            if (p != author && !members[p].slashed) ++honest;
+        }
+        bool all = honest == 0;
+        uint256 recipients = all ? n - 1 : honest;
+        uint256 share = amount / recipients;
         uint256 dust;
+        // Safe: share * recipients <= amount by the floor division above.
         unchecked {
-            dust = amount - share * (n - 1);
+            dust = amount - share * recipients;
         }
         for (uint256 i = 0; i < n; ++i) {
             address p = participants[i];
-            if (p == author) continue;
+            if (p == author || (!all && members[p].slashed)) continue;
             _owed[p][address(0)] += share + dust;
             dust = 0;
         }

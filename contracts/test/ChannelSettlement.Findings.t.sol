@@ -156,6 +156,31 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
         vm.assertEq(settlement.owed(wallets[2], address(0)), 0.5 ether, "share");
     }
 
+    /// A participant already proven dishonest earns nothing from another's slash (colluding equivocators cannot
+    /// recover part of a partner's bond); if every other participant is slashed, they all share it as before.
+    function test_Finding_SlashedParticipantsEarnNoShare() public {
+        _bond(id, 0, 1 ether);
+        _bond(id, 1, 1 ether);
+        (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _twins(id, 1, 3);
+        settlement.slash(id, a, b); // participant 1 first: 0 and 2 share its bond
+        vm.assertEq(settlement.owed(wallets[0], address(0)), 0.5 ether, "0 honest so far");
+        (a, b) = _twins(id, 0, 3);
+        settlement.slash(id, a, b); // then participant 0: only 2 is honest
+        vm.assertEq(settlement.owed(wallets[1], address(0)), 0, "the slashed 1 gets no share");
+        vm.assertEq(settlement.owed(wallets[2], address(0)), 1.5 ether, "the honest participant gets it");
+
+        // a two-party channel where the other side was slashed first still shares (nobody else to pay)
+        IChannelSettlement.OpenParams memory p2 = _params(2, 2);
+        p2.nonce = 5;
+        bytes32 small = _open(p2);
+        _bond(small, 0, 3);
+        (a, b) = _twins(small, 1, 1);
+        settlement.slash(small, a, b);
+        (a, b) = _twins(small, 0, 1);
+        settlement.slash(small, a, b);
+        vm.assertEq(settlement.owed(wallets[1], address(0)), 3, "fallback: all but the author");
+    }
+
     /// v1 let anyone submit `open`: with a superseded key authorisation lying around, a stranger could open the
     /// channel with it. Now only a participant may open.
     function test_Finding_OnlyAParticipantMayOpen() public {

@@ -487,6 +487,10 @@ interface IChannelSettlement {
     /// @notice `account`'s pull balance of `token`, ready for {withdraw}.
     function owed(address account, address token) external view returns (uint256);
 
-    /// @notice The part of `participant`'s claimed leaf of `token` the channel could not pay (its holdings ran out).
+    /**
+     * @notice What the channel could not pay `participant` in `token` because its holdings ran out: the unpaid part of
+     * its claimed leaf plus that of its refunded deposits. Zero unless the final checkpoint promised more than the
+     * channel held.
+     */
     function unpaid(bytes32 channelId, address participant, address token) external view returns (uint256);
 }
