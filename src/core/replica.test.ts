@@ -10,7 +10,7 @@ import { BatchFullError, InvalidOpError, Replica, type ReplicaOptions } from './
 import { signDigest } from './signature.ts'
 import { Rng } from './sim/rng.ts'
 import { ChannelState } from './state.ts'
-import { makeTestChannel, runToQuiet, type TestChannel, testDeposits } from './testing.ts'
+import { DagBuilder, makeTestChannel, runToQuiet, type TestChannel, testDeposits } from './testing.ts'
 
 const AMOUNT = 1_000_000_000n
 const tc = makeTestChannel({ participants: 4, label: 'replica' })
@@ -147,6 +147,26 @@ describe('local authoring, rounds and finality', () => {
     expect(runToQuiet(reps)).toHaveLength(0)
   })
 
+  it('a participant a round ahead with an empty block can still get its next op final (others catch up)', () => {
+    const tc3 = makeTestChannel({ participants: 3, label: 'ahead' })
+    const g = new DagBuilder(tc3)
+    const history = [...g.round(1, [0, 1, 2]), g.block(0, 2, [0, 1, 2]).bytes]
+    const reps = [0, 1, 2].map(
+      (i) =>
+        new Replica(tc3.channel, {
+          author: { index: i, sessionKey: tc3.members[i]!.sessionKey },
+          deposits: testDeposits(3, 2, AMOUNT),
+          leaderWaitMs: 0,
+        }),
+    )
+    for (const r of reps) r.receiveMany(history)
+    // participant 0 is at round 2 alone: its next block needs round-2 blocks by q = 3 authors
+    reps[0]!.submit(transfer(1, 5n))
+    expect(reps[0]!.tick(1)).toBeUndefined()
+    runToQuiet(reps, 2)
+    for (const r of reps) expect(r.finalState().holdings(1, 0)).toBe(AMOUNT + 5n)
+  })
+
   it('waits for the round’s leader up to leaderWaitMs before advancing without it', () => {
     const reps = network(tc, { leaderWaitMs: 50 }, [0, 2, 3])
     // author 1, round 1's leader, is silent; the others have round 1 blocks
@@ -281,7 +301,7 @@ describe('deposits: chain data enters the fold through attestations (attack 4)',
 
   it('refuses a second attestation by one participant and attestations far ahead of the next record', () => {
     const s = new ChannelState(tc.channel)
-    const ctx = { author: 0, seq: 1n, index: 0, height: 1, block: '' }
+    const ctx = { author: 0, seq: 1n, index: 0, height: 1, block: '', time: 0n }
     expect(s.apply(attest(), ctx)).toBe(Reject.None)
     expect(s.apply(attest(), ctx)).toBe(Reject.DepositAlreadyAttested)
     expect(s.apply(attest({ depositIndex: 1n << 40n }), ctx)).toBe(Reject.UnknownDeposit)

@@ -599,6 +599,10 @@ export class Replica {
    */
   wantsToPropose(): boolean {
     if ((this.batch?.ops.length ?? 0) > 0 || this.toSign.length > 0) return true
+    // someone is a round ahead (it proposed while ops were pending here): catch up, or it could never propose
+    // again — its next round needs q blocks of this one. Bounded: nobody gets past quorumRound + 1 alone.
+    const own = this.me ? this.dag.latest[this.me.index] : undefined
+    if (this.me && this.dag.maxRound > (own?.round ?? 0)) return true
     if (this.uncommittedWithOps === 0) return false
     if (this.dag.equivocators.size === 0) return true
     for (let i = this.finalCount; i < this.order.length; i++) {
