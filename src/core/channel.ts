@@ -49,7 +49,8 @@ export type ChannelConfig = {
   params: ChannelParams
 }
 
-export const MAX_PARTICIPANTS = 256
+/** what the settlement contract accepts: `open` for 200 participants fits one transaction's gas cap (EIP-7825) */
+export const MAX_PARTICIPANTS = 200
 export const MAX_FEE_BPS = 1000n
 
 export class ChannelConfigError extends Error {
