@@ -17,7 +17,7 @@ import {
   fullySigned,
   proposable,
   proposeOnChain,
-  signCurrentCheckpoint,
+  requestCheckpoint,
   slashOnChain,
   withdrawAll,
 } from '../../store/settlement.ts'
@@ -59,12 +59,12 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const [wallMs, setWallMs] = useState(() => Date.now())
   const [signing, setSigning] = useState<
     | { phase: 'running' }
-    | { phase: 'done'; version: bigint; how: 'signed' | 'endorsed' }
+    | { phase: 'done'; version: bigint }
     | { phase: 'failed'; message: string }
     | undefined
   >()
   const checkpoints = useSnapshot((s) => s.checkpoints)
-  const finals = useSnapshot((s) => s.finalCheckpoints)
+  const certified = useSnapshot((s) => s.certifiedCheckpoints)
   const equivocations = byAuthor(useSnapshot((s) => s.equivocations))
   const n = live.channel.config.participants.length
   const t = live.channel.config.threshold
@@ -128,22 +128,22 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
     (!status || status.phase === 'open' || (status.phase === 'disputing' && best.version > status.version))
   const sign = () => {
     setSigning({ phase: 'running' })
-    signCurrentCheckpoint(ctx).then(
-      ({ checkpoint, how }) => setSigning({ phase: 'done', version: checkpoint.version, how }),
+    requestCheckpoint(ctx).then(
+      (version) => setSigning({ phase: 'done', version }),
       (e: unknown) => setSigning({ phase: 'failed', message: describeError(e) }),
     )
   }
   let signingText: string | undefined
-  if (signing?.phase === 'running') signingText = 'Signing…'
-  else if (signing?.phase === 'failed') signingText = `Not signed: ${signing.message}`
+  if (signing?.phase === 'running') signingText = 'Requesting…'
+  else if (signing?.phase === 'failed') signingText = `Not requested: ${signing.message}`
   else if (signing?.phase === 'done') {
-    const v = signing.version
-    const sigs = checkpoints.find((c) => c.version === v && c.signatures.has(ctx.me))?.signatures.size ?? 1
-    signingText = `${signing.how === 'signed' ? 'Signed' : 'Co-signed'} v${v} · ${
-      finals.some((c) => c.version === v)
-        ? `final (${sigs}/${n} signatures)`
-        : `${sigs} of the ${t} signatures it needs; peers co-sign it once they hold its blocks`
-    }`
+    const latest = checkpoints[checkpoints.length - 1]
+    signingText =
+      latest && latest.version >= signing.version
+        ? `Checkpoint v${latest.version}: ${latest.signatures.size} of ${n} signatures (${t} needed on chain)${
+            latest.signatures.size >= t ? ' · ready to propose' : ''
+          }`
+        : `Requested: the checkpoint is taken at the next commit and every participant signs it automatically`
   }
   return (
     <section className="panel form" aria-label="Settlement">
@@ -160,9 +160,16 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
           ` · the finalized checkpoint is not known here yet (waiting for its blocks)`}
       </p>
       <p className="muted" data-testid="checkpoints">
-        Checkpoints signed here:{' '}
-        {checkpoints.map((c) => `v${c.version} (${c.signatures.size}/${n})`).join(', ') || 'none'} · final (≥
-        {t}): {finals.map((c) => `v${c.version}`).join(', ') || 'none'}
+        Checkpoints:{' '}
+        {checkpoints
+          .slice(-5)
+          .map((c) => `v${c.version} (${c.signatures.size}/${n})`)
+          .join(', ') || 'none'}{' '}
+        · ready for the chain (≥{t} signatures):{' '}
+        {certified
+          .slice(-3)
+          .map((c) => `v${c.version}`)
+          .join(', ') || 'none'}
       </p>
       <div className="row">
         <button
@@ -175,7 +182,7 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
           }
           onClick={sign}
         >
-          Sign current checkpoint
+          Checkpoint now
         </button>
         {canPropose && best && (
           <button
