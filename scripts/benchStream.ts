@@ -152,7 +152,7 @@ export function makeStream(
           op = { tag: OpTag.Cancel, orderSeq: found.seq, orderIndex: found.index }
         }
         const index = ops.length
-        const r = shadow.apply(op, { author: a, seq, index, height: round, block: '' })
+        const r = shadow.apply(op, { author: a, seq, index, height: round, block: '', time: 0n })
         if (r === 0 && op.tag === OpTag.Place && op.kind === OrderKind.Limit) open[a]!.push({ seq, index })
         ops.push(op)
       }

@@ -38,7 +38,7 @@ function setup(
   let seq = 0n
   const ctx = (author: number): OpContext => {
     seq += 1n // one counter for everyone: order keys then sort by placement time
-    return { author, seq, index: 0, height: 0, block: `b${seq}` }
+    return { author, seq, index: 0, height: 0, block: `b${seq}`, time: 0n }
   }
   for (let p = 0; p < P; p++) for (let t = 0; t < 2; t++) expect(state.holdings(p, t)).toBe(o.amount ?? D)
   const h = {

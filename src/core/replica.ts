@@ -98,6 +98,10 @@ export class Replica {
   clock = 0n
   /** committed leaders, in commit order */
   readonly leaders: Node[] = []
+  /** the channel clock of each final block (by commitIndex): the time of the leader that committed it */
+  private readonly commitTimes: bigint[] = []
+  /** per applied block that read the clock: the clock epoch (ChannelState.timeKey) it was applied with */
+  private readonly timeRead = new WeakMap<Node, bigint>()
   /** checkpoints computed from commits (version i + 1 at index i), with the valid signatures gathered for each */
   readonly checkpoints: SignedCheckpoint[] = []
   /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
@@ -126,7 +130,8 @@ export class Replica {
   private readonly me: { index: number; sessionKey: Uint8Array } | undefined
   private readonly maxBatchOps: number
   private readonly leaderWaitMs: number
-  private batch: { ops: Op[]; results: Reject[] } | undefined
+  /** `timeRead`: the clock epoch the batch's ops read, if any (recorded for the block it is sealed into) */
+  private batch: { ops: Op[]; results: Reject[]; timeRead: bigint | undefined } | undefined
   /** the caller's clock at the last tick */
   private now = 0
   /** round → caller's time when it first had a quorum here without its leader */
@@ -249,13 +254,19 @@ export class Replica {
     let revoid = Number.POSITIVE_INFINITY
     for (const leader of leaders) {
       const sub = linearize(leader, this.n, (x) => x.commitIndex !== UNCOMMITTED)
+      const time = leaderTime(leader, this.clock)
+      const key = this.state.timeKey(time)
       let requested = false
       for (const x of sub) {
         const wasVoid = this.isVoid(x)
         x.commitIndex = oldFinal + committed.length
         committed.push(x)
+        this.commitTimes[x.commitIndex] = time
         this.markCommitted(x)
         if (x.voided !== wasVoid && x.commitIndex < revoid) revoid = x.commitIndex
+        // applied (as pending) with a clock epoch other than its final one: replay it
+        const read = this.timeRead.get(x)
+        if (read !== undefined && read !== key && x.commitIndex < revoid) revoid = x.commitIndex
         if (x.block.ops.length > 0) this.uncommittedWithOps--
         if (x.voided) continue
         for (const op of x.block.ops)
@@ -263,7 +274,7 @@ export class Replica {
           else if (op.tag !== OpTag.Checkpoint) this.opsSinceCheckpoint++
       }
       this.leaders.push(leader)
-      this.clock = leaderTime(leader, this.clock)
+      this.clock = time
       if (requested) this.checkpointRequested = true
       const dueByTime =
         this.opsSinceCheckpoint > 0 && this.clock - this.lastCheckpointTime >= this.checkpointIntervalMs
@@ -317,7 +328,15 @@ export class Replica {
       node.results.fill(Reject.Equivocator)
       return
     }
-    const ctx = { author: node.author, seq: BigInt(node.seq), index: 0, height: node.round, block: node.hex }
+    const ctx = {
+      author: node.author,
+      seq: BigInt(node.seq),
+      index: 0,
+      height: node.round,
+      block: node.hex,
+      time: this.timeOf(node),
+    }
+    state.timeRead = undefined
     for (let i = 0; i < ops.length; i++) {
       ctx.index = i
       if (node.badCheckpointOps?.has(i)) {
@@ -326,6 +345,16 @@ export class Replica {
       }
       node.results[i] = state.apply(ops[i]!, ctx)
     }
+    if (state.timeRead !== undefined) this.timeRead.set(node, state.timeRead)
+    else this.timeRead.delete(node)
+  }
+
+  /**
+   * The channel clock at a block's position: a final block has the time of the leader that committed it, a
+   * pending one the time of the last committed leader. A function of the final order only.
+   */
+  timeOf(node: Node): bigint {
+    return node.commitIndex !== UNCOMMITTED ? this.commitTimes[node.commitIndex]! : this.clock
   }
 
   /** Brings `state` up to date with the order: rolls back and replays when something landed before `applied`. */
@@ -354,6 +383,7 @@ export class Replica {
       this.takeSnapshot(this.applied)
       const ops = this.batch.ops
       this.batch.results = []
+      this.batch.timeRead = undefined
       for (const op of ops) this.batch.results.push(this.applyLocal(op))
     }
     this.pruneSnapshots()
@@ -532,8 +562,12 @@ export class Replica {
       index: this.batch!.results.length,
       height: this.dag.quorumRound + 1,
       block: '',
+      time: this.clock,
     }
-    return this.state.apply(op, ctx)
+    this.state.timeRead = undefined
+    const r = this.state.apply(op, ctx)
+    if (this.state.timeRead !== undefined) this.batch!.timeRead = this.state.timeRead
+    return r
   }
 
   private enqueue(op: Op): { seq: bigint; index: number; result: Reject } {
@@ -543,7 +577,7 @@ export class Replica {
     } catch (e) {
       throw new InvalidOpError(e instanceof Error ? e.message : String(e))
     }
-    if (!this.batch) this.batch = { ops: [], results: [] }
+    if (!this.batch) this.batch = { ops: [], results: [], timeRead: undefined }
     if (op.tag === OpTag.Checkpoint) {
       // keep one checkpoint slot of the block for the automatic signature
       let n = 0
@@ -673,6 +707,7 @@ export class Replica {
       domainSeparator: this.channel.domainSeparator,
     })
     const results = this.batch?.results ?? []
+    const timeRead = this.batch?.timeRead
     this.batch = undefined
     const hex = toHex(id)
     for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--)
@@ -689,6 +724,7 @@ export class Replica {
     if (sortsLast && this.dirtyFrom === Number.POSITIVE_INFINITY && accepted.length === 1) {
       if (node.block.ops.length > 0) this.uncommittedWithOps++
       this.checkCheckpointOps(node)
+      if (timeRead !== undefined) this.timeRead.set(node, timeRead)
       this.order.push(node)
       this.applied = this.order.length
       this.commit()

@@ -40,7 +40,7 @@ const place = (side: Side, price: bigint, qty: bigint, more: Partial<PlaceOp> = 
 function build(steps: Step[], height = 0): ChannelState {
   const s = new ChannelState(channel)
   steps.forEach(([author, op], i) => {
-    const r = s.apply(op, { author, seq: BigInt(i + 1), index: 0, height, block: `b${i}` })
+    const r = s.apply(op, { author, seq: BigInt(i + 1), index: 0, height, block: `b${i}`, time: 0n })
     expect(r, `step ${i}`).toBe(Reject.None)
   })
   return s
@@ -237,7 +237,7 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
   it('a rejected op leaves the root unchanged, an accepted one changes it', () => {
     const s = build(scenario)
     const before = root(s)
-    const ctx = { author: 2, seq: 99n, index: 0, height: 0, block: 'x' }
+    const ctx = { author: 2, seq: 99n, index: 0, height: 0, block: 'x', time: 0n }
     expect(s.apply({ tag: OpTag.Transfer, to: 2, token: 0, amount: 1n }, ctx)).toBe(Reject.SelfTransfer)
     expect(s.apply(place(Side.Buy, 100n, 10n ** 12n), ctx)).toBe(Reject.InsufficientFunds)
     expect(root(s)).toBe(before)
@@ -325,7 +325,7 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
         (order, later) => {
           const b = new ChannelState(channel)
           for (const [author, op] of order) {
-            const r = b.apply(op, { author, seq: 1n, index: 0, height: 0, block: 'x' })
+            const r = b.apply(op, { author, seq: 1n, index: 0, height: 0, block: 'x', time: 0n })
             expect(r).toBe(Reject.None)
           }
           expect(root(b)).toBe(root(a))
@@ -336,6 +336,7 @@ describe('state root: equal states, equal roots; any difference shows (THREATS r
               index: 0,
               height: 0,
               block: 'x',
+              time: 0n,
             })
           expect(root(b)).toBe(root(pendingA))
         },

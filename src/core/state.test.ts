@@ -42,9 +42,17 @@ function setup(o: SetupOptions = {}) {
     records,
     q,
     height: 0,
+    time: 0n,
     ctx(author: number): OpContext {
       seqs[author]! += 1n
-      return { author, seq: seqs[author]!, index: 0, height: h.height, block: `b${author}:${seqs[author]}` }
+      return {
+        author,
+        seq: seqs[author]!,
+        index: 0,
+        height: h.height,
+        block: `b${author}:${seqs[author]}`,
+        time: h.time,
+      }
     },
     apply(author: number, op: Op): Reject {
       return state.apply(op, h.ctx(author))
@@ -629,7 +637,14 @@ describe('deposits: credited at q identical attestations, in index order', () =>
             ;[events[i], events[j]] = [events[j]!, events[i]!]
           }
           for (const [a, r] of events) {
-            const result = state.apply(deposit(r), { author: a, seq: 1n, index: 0, height: 0, block: 'x' })
+            const result = state.apply(deposit(r), {
+              author: a,
+              seq: 1n,
+              index: 0,
+              height: 0,
+              block: 'x',
+              time: 0n,
+            })
             // the only refusal is the late one: attesting a record already credited
             expect([Reject.None, Reject.DepositAlreadyCredited]).toContain(result)
           }
@@ -889,7 +904,7 @@ class Chain {
     for (let a = 0; a < this.q; a++) {
       const op = deposit(rec)
       const before = toHex(stateRoot(s))
-      const r = s.apply(op, { author: a, seq: 0n, index: 0, height: 0, block: 'attest' })
+      const r = s.apply(op, { author: a, seq: 0n, index: 0, height: 0, block: 'attest', time: 0n })
       if (r !== Reject.None)
         check(toHex(stateRoot(s)) === before, `rejected attestation (${r}) changed the state`)
       this.observe(s, op, a, r)
@@ -1023,7 +1038,14 @@ describe('invariants under random op sequences (THREATS rows 7, 15)', () => {
           }
           const op = resolve(s, st, chain)
           seqs[st.author]! += 1n
-          const ctx = { author: st.author, seq: seqs[st.author]!, index: 0, height: i, block: `b${i}` }
+          const ctx = {
+            author: st.author,
+            seq: seqs[st.author]!,
+            index: 0,
+            height: i,
+            block: `b${i}`,
+            time: 0n,
+          }
           const before = toHex(stateRoot(s))
           const r = s.apply(op, ctx)
           if (r !== Reject.None) check(toHex(stateRoot(s)) === before, `rejected op (${r}) changed the state`)
@@ -1057,6 +1079,7 @@ describe('invariants under random op sequences (THREATS rows 7, 15)', () => {
               index: 0,
               height: i,
               block: `b${i}`,
+              time: 0n,
             })
           }
         }
@@ -1076,6 +1099,7 @@ describe('invariants under random op sequences (THREATS rows 7, 15)', () => {
           index: 0,
           height: 0,
           block: 'poke',
+          time: 0n,
         })
         c.attestations.clear()
         c.locks.clear()

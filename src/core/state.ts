@@ -40,8 +40,19 @@ export type Trade = {
   block: string
 }
 
-/** Where an op sits: its author, the (seq, index) that names what it creates, and the block's logical height. */
-export type OpContext = { author: number; seq: bigint; index: number; height: number; block: string }
+/**
+ * Where an op sits: its author, the (seq, index) that names what it creates, the block's logical height, and the
+ * channel clock at its position (ms). `time` is a function of the final order only: a committed block carries
+ * the clock of the leader that committed it, a pending block the clock of the last committed leader (replica.ts).
+ */
+export type OpContext = {
+  author: number
+  seq: bigint
+  index: number
+  height: number
+  block: string
+  time: bigint
+}
 
 export const U128_MAX = (1n << 128n) - 1n
 const BPS = 10_000n
@@ -72,6 +83,12 @@ export class ChannelState {
 
   /** distinct attesters that credit a deposit: the channel's quorum */
   readonly quorum: number
+  /**
+   * Set by the fold when an op's outcome depended on the channel clock: the clock epoch it read (timeKey). The
+   * replica clears it before each block and replays a block whose final time falls in another epoch than the one
+   * it was applied with; a block that read no time is never replayed for its time.
+   */
+  timeRead: bigint | undefined = undefined
 
   constructor(
     readonly channel: Channel,
@@ -104,6 +121,14 @@ export class ChannelState {
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
     return s
+  }
+
+  /**
+   * The part of the clock the fold can depend on: two times with the same key give the same result for every op.
+   * Nothing reads the clock yet, so every time is one epoch.
+   */
+  timeKey(_time: bigint): bigint {
+    return 0n
   }
 
   /** Total holdings of (participant, token): what settlement pays out. */
