@@ -15,7 +15,7 @@ const WINDOW = 600
 test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a newer one, finalized; every claim pays the finalized holdings', async ({
   browser,
 }) => {
-  const { traders, settlers } = await openLiveChannel(browser, [1, 2, 3], WINDOW)
+  const { traders, settlers } = await openLiveChannel(browser, [1, 2, 3], WINDOW, 2)
   const [a, b, c] = traders as [(typeof traders)[0], (typeof traders)[0], (typeof traders)[0]]
   const [sa, sb, sc] = settlers as [(typeof settlers)[0], (typeof settlers)[0], (typeof settlers)[0]]
   const channelId = await sa.channelId()
@@ -49,7 +49,7 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
       window as unknown as { __chx: { room: { provider: { disconnect(): void } } } }
     ).__chx.room.provider.disconnect(),
   )
-  // A and C trade on and take a newer checkpoint (t = 2 of 3)
+  // A and C trade on and take a newer checkpoint (the channel's quorum is 2 of 3)
   await a.place('Sell', '2100', '2')
   await c.place('Buy', '2100', '2')
   await converged([a, c], (v) => v.trades >= 2)

@@ -13,7 +13,7 @@ async function signalingUp(port: number): Promise<boolean> {
 test('the signaling server stops mid-session: connected traders keep trading; after it returns, a returning participant catches up', async ({
   browser,
 }) => {
-  const { traders, link } = await liveChannel(browser, [1, 2, 3])
+  const { traders, link } = await liveChannel(browser, [1, 2, 3], undefined, 60, 2)
   const [a, b, c] = traders as [(typeof traders)[number], (typeof traders)[number], (typeof traders)[number]]
   const port = Number(process.env.E2E_SIGNALING_PORT)
   // C leaves (its page closes; its browser profile keeps its keys and storage)

@@ -298,7 +298,12 @@ export class Settler {
  * Opens a channel between dev accounts `accounts` (the first creates it; dispute window in seconds), every
  * participant authorises its session key, the first opens it on chain, and all wait until live.
  */
-export async function openLiveChannel(browser: Browser, accounts: number[], disputeWindow: number) {
-  const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow)
+export async function openLiveChannel(
+  browser: Browser,
+  accounts: number[],
+  disputeWindow: number,
+  quorum?: number,
+) {
+  const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow, quorum)
   return { traders, settlers: traders.map((t) => new Settler(t)) }
 }

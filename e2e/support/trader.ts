@@ -66,14 +66,18 @@ export class Trader {
     await expect(this.page.getByTestId('account')).toBeVisible()
   }
 
-  /** Fills the create form with the given participants (this trader first) and returns the invite link. */
-  async createChannel(others: string[], disputeWindow = 60): Promise<string> {
+  /**
+   * Fills the create form with the given participants (this trader first) and returns the invite link. `quorum`
+   * overrides the default q = n − ⌊(n − 1)/3⌋ (scenarios with a participant offline need q ≤ n − 1).
+   */
+  async createChannel(others: string[], disputeWindow = 60, quorum?: number): Promise<string> {
     const form = this.page.getByRole('form', { name: 'Create channel' })
     for (let i = 0; i < others.length; i++) {
       if (i > 0) await form.getByRole('button', { name: '+ Add participant' }).click()
       await form.locator(`input[name="participant-${i + 1}"]`).fill(others[i]!)
     }
     await form.locator('input[name="window"]').fill(String(disputeWindow))
+    if (quorum !== undefined) await form.locator('input[name="threshold"]').fill(String(quorum))
     await form.getByRole('button', { name: 'Create invite' }).click()
     return this.page.getByTestId('invite-link').inputValue()
   }
@@ -170,6 +174,7 @@ export async function liveChannel(
   funds: (i: number) => [symbol: string, amount: string][] = (i) =>
     i === 0 ? [['WETH', '10']] : [['USDC', '50000']],
   disputeWindow = 60,
+  quorum?: number,
 ): Promise<{ traders: Trader[]; link: string }> {
   const traders = await Promise.all(
     accounts.map((a, i) => Trader.open(browser, String.fromCharCode(65 + i), a)),
@@ -179,6 +184,7 @@ export async function liveChannel(
   const link = await first.createChannel(
     traders.slice(1).map((t) => t.address),
     disputeWindow,
+    quorum,
   )
   await Promise.all(traders.map((t) => t.join(link)))
   for (const t of traders) await t.authorise()
