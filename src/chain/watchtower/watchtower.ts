@@ -117,8 +117,13 @@ export class Watchtower {
       if (!this.running) return
       try {
         await this.poll()
-      } catch {
-        // logged by poll
+      } catch (e) {
+        // a dead RPC or a failed read: say so and try again next time
+        const why =
+          e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e)
+        this.options.log?.(
+          `${new Date().toISOString()} channel=${this.options.channelId} poll failed: ${why.split('\n')[0]}`,
+        )
       }
       if (this.running) this.timer = setTimeout(loop, this.intervalMs)
     }
