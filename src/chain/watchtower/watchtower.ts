@@ -65,7 +65,8 @@ type Verified = { checkpoint: SignedCheckpoint; valid: Map<number, Uint8Array>; 
  * tower recomputes its EIP-712 digest for this chain, contract and channel and keeps only the signatures that
  * recover to the participants' on-chain session keys, so it never sends what the contract would refuse (the
  * decision is `decideChallenge`; the write simulates first as well). Every decision that differs from the previous
- * one, and every transaction, is logged as one line.
+ * one, and every transaction, is logged as one line. A challenge that fails (refused by the simulation, no gas, a
+ * dead RPC) is tried again on the next poll while it is due; the same failure is logged once.
  */
 export class Watchtower {
   private readonly candidates = new Map<string, SignedCheckpoint>()
@@ -221,8 +222,10 @@ export class Watchtower {
       entry.held?.validSignatures,
       d.action,
       d.action === 'none' ? d.reason : d.version,
+      entry.error,
     ].join(':')
-    if (key === this.lastLogKey && entry.tx === undefined && entry.error === undefined) return
+    // a sent transaction is always logged; a repeated decision (or the same failure again) is not
+    if (key === this.lastLogKey && entry.tx === undefined) return
     this.lastLogKey = key
     this.options.log?.(formatWatchtowerLog(entry), entry)
   }
