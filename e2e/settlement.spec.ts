@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { formatUnits } from 'viem'
 import {
   advanceChainTime,
   chain,
@@ -55,17 +56,20 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await converged([a, c], (v) => v.trades >= 2)
   const n2 = await sc.requestCheckpoint(2)
   await converged([a, c], (v) => v.checkpoints.includes(String(n2)))
-  // B proposes the stale v1 (from now on the channel takes no orders: issue 11 item 3); C challenges with v2
+  // B proposes the stale v1 (from now on the channel takes no orders: issue 11 item 3). Nobody clicks Challenge:
+  // the open apps are watchtowers, and A's (first in the stagger) challenges with v2 on its own, once
   await sb.propose(n1)
-  for (const s of settlers)
-    await expect(s.disputeStatus).toContainText(new RegExp(`disputing · checkpoint v${n1} · \\d+ s left`))
-  await sc.challenge(n2)
+  await expect(sa.watchtower).toContainText(`challenged v${n1} with v${n2} automatically`)
+  const towerTx = (await sa.watchtower.getByTestId('tx-hash').getAttribute('data-hash')) as `0x${string}`
+  expect((await chain().getTransactionReceipt({ hash: towerTx })).status).toBe('success')
   // B comes back and catches up
   await b.page.reload()
   await b.waitLive()
   for (const s of settlers) await expect(s.disputeStatus).toContainText(`disputing · checkpoint v${n2}`)
-  await expect(sc.panel).toContainText(`Challenge with v${n2}: done`)
-  await sc.panel.screenshot({ path: 'docs/screenshots/settlement.png' })
+  // C's tower, later in the stagger, found the chain already answered and sent nothing
+  await expect(sc.watchtower).toContainText('the chain holds our newest certified checkpoint')
+  await expect(sc.watchtower.getByTestId('tx-hash')).toHaveCount(0)
+  await sa.panel.screenshot({ path: 'docs/screenshots/settlement.png' })
 
   // the dispute window passes on the chain's clock; anyone may finalize
   const info = await channelInfo(channelId)
@@ -88,7 +92,22 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   const views = await converged(traders)
   expect(views[0]!.holdings).toEqual(cuts[0]!.holdings)
 
+  // before claiming, every panel shows what each participant receives: the finalized holdings
+  for (const s of settlers) {
+    await expect(s.panel.getByTestId('payouts')).toContainText(`Finalized v${n2}: each participant claims`)
+    for (let p = 0; p < 3; p++)
+      await expect(s.panel.getByTestId(`payout-${p}`).locator('td').nth(1)).toHaveText(
+        formatUnits(holdings[p]![0]!, weth.decimals),
+      )
+  }
   await Promise.all(settlers.map((s) => s.claim()))
+  // the claim's transactions are shown and were mined; a second claim says so instead of reverting
+  const claimTxs = await sa.txHashes()
+  expect(claimTxs.length).toBeGreaterThanOrEqual(1)
+  for (const hash of claimTxs)
+    expect((await chain().getTransactionReceipt({ hash: hash as `0x${string}` })).status).toBe('success')
+  await sa.panel.getByRole('button', { name: 'Claim and withdraw' }).click()
+  await expect(sa.status).toHaveText('Claim and withdraw: already claimed')
   for (let p = 0; p < settlers.length; p++) {
     const after = await erc20Balances(settlers[p]!.address)
     for (let k = 0; k < 2; k++) expect(after[k]).toBe(before[p]![k]! - deposits[p]![k]! + holdings[p]![k]!)

@@ -202,8 +202,27 @@ export class Settler {
   claim() {
     return this.act('Claim and withdraw', 'Claim and withdraw')
   }
-  emergencyExit(version: number) {
-    return this.act(`Emergency exit (v${version})`, `Emergency exit (v${version})`)
+  /** Emergency exit, a dangerous action: asks for confirmation; it only requests the exit (paid after finalization). */
+  async emergencyExit(version: number) {
+    await this.panel.getByRole('button', { name: `Emergency exit (v${version})` }).click()
+    const confirm = this.panel.getByRole('alertdialog', { name: 'Confirm emergency exit' })
+    await expect(confirm).toContainText('Nothing is paid now')
+    await confirm.getByRole('button', { name: 'Confirm emergency exit' }).click()
+    await expect(this.status).toHaveText(
+      `Emergency exit (v${version}): exit requested — paid after finalization`,
+      { timeout: 60_000 },
+    )
+  }
+  /** The watchtower line of the panel (the open app challenges stale proposals on its own). */
+  get watchtower(): Locator {
+    return this.panel.getByTestId('watchtower')
+  }
+  /** Transaction hashes the last wallet action sent. */
+  async txHashes(): Promise<string[]> {
+    return this.panel
+      .getByTestId('tx-hashes')
+      .getByTestId('tx-hash')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-hash') ?? ''))
   }
 
   /** Bonds `eth` ETH through the Funds panel and waits for the contract to hold it. */

@@ -11,6 +11,7 @@ import {
   findCheckpoint,
   fullySigned,
   proposable,
+  provableConflicts,
   requestCheckpoint,
   type SettlementContext,
 } from './settlement.ts'
@@ -159,6 +160,10 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
       // the wrong signature is evidence against 3 only and never counts toward the checkpoint
       expect(new Set(r.checkpointConflicts.map((c) => c.author))).toEqual(new Set([3]))
       expect(r.checkpointConflicts.every((c) => c.version === 1n)).toBe(true)
+      // what the Slash button sends: one provable conflict (two signed checkpoints) per offender
+      const provable = provableConflicts(r.checkpointConflicts)
+      expect(provable.map((c) => c.author)).toEqual([3])
+      expect(provable[0]!.b).toBeDefined()
       // the newest version carries every signature (a replica that was behind signs only the newest it computed)
       expect(r.checkpoints.at(-1)!.signatures.size).toBe(4)
       expect(proposable(r)?.version).toBe(BigInt(v1 + 1))

@@ -1,10 +1,14 @@
 import { type Hash, type Hex, zeroAddress } from 'viem'
 import { readContract } from 'viem/actions'
 import { bondStake } from '../chain/actions/bondStake.ts'
-import { claimExit } from '../chain/actions/claimExit.ts'
+import { claimAndWithdraw } from '../chain/actions/claimAndWithdraw.ts'
 import { emergencyExit } from '../chain/actions/emergencyExit.ts'
+import { escapeChannel } from '../chain/actions/escapeChannel.ts'
 import { finalizeChannel } from '../chain/actions/finalizeChannel.ts'
 import { proposeCheckpoint } from '../chain/actions/proposeCheckpoint.ts'
+import { refundDeposit } from '../chain/actions/refundDeposit.ts'
+import { releaseBond } from '../chain/actions/releaseBond.ts'
+import { slashCheckpointConflict } from '../chain/actions/slashCheckpointConflict.ts'
 import { slashEquivocation } from '../chain/actions/slashEquivocation.ts'
 import { withdraw } from '../chain/actions/withdraw.ts'
 import { channelSettlementAbi } from '../chain/generated/abis.ts'
@@ -13,7 +17,7 @@ import type { ReadClient, WriteClient } from '../chain/types.ts'
 import { toHex } from '../core/bytes.ts'
 import type { Checkpoint, SignedCheckpoint } from '../core/checkpoint.ts'
 import { OpTag } from '../core/ops.ts'
-import type { Equivocation, Replica } from '../core/replica.ts'
+import type { CheckpointConflict, Equivocation, Replica } from '../core/replica.ts'
 import { exitProofs } from '../core/roots.ts'
 import type { ChannelSession } from './session.ts'
 
@@ -39,7 +43,7 @@ export function proposable(replica: Replica): SignedCheckpoint | undefined {
   return replica.latestCertified()
 }
 
-/** The newest checkpoint every participant signed: what an emergency exit needs before finalization. */
+/** The newest checkpoint every participant signed (an exit needs only a quorum now: see `proposable`). */
 export function fullySigned(replica: Replica): SignedCheckpoint | undefined {
   return replica.latestFullySigned()
 }
@@ -101,42 +105,100 @@ async function unsettledProofs(client: WriteClient, ctx: SettlementContext, cp: 
   return out
 }
 
+/** Called with each transaction hash as soon as the wallet returned it (before it is mined). */
+export type OnSent = (hash: Hash) => void
+
+/** A claim when the contract already paid every token this participant holds in the finalized checkpoint. */
+export class AlreadyClaimedError extends Error {
+  override name = 'AlreadyClaimedError'
+  constructor() {
+    super('already claimed')
+  }
+}
+
 /**
- * Claims every token the local participant holds in `cp` (one transaction per token), skipping tokens already
- * paid, so a retry after a partial failure does not revert with AlreadySettled.
+ * Claims and withdraws, one `claimAndWithdraw` transaction per token the local participant holds in the finalized
+ * checkpoint `cp` and has not been paid yet. Throws AlreadyClaimedError when nothing is left to claim.
  */
-export async function claimAll(client: WriteClient, ctx: SettlementContext, cp: Checkpoint): Promise<Hash[]> {
+export async function claimAndWithdrawAll(
+  client: WriteClient,
+  ctx: SettlementContext,
+  cp: Checkpoint,
+  onSent?: OnSent,
+): Promise<Hash[]> {
+  const proofs = await unsettledProofs(client, ctx, cp)
+  if (proofs.length === 0) throw new AlreadyClaimedError()
   const hashes: Hash[] = []
-  for (const proof of await unsettledProofs(client, ctx, cp))
-    hashes.push(await claimExit(client, { address: ctx.contract, channelId: channelIdOf(ctx), proof }))
+  for (const proof of proofs) {
+    const hash = await claimAndWithdraw(client, { address: ctx.contract, channelId: channelIdOf(ctx), proof })
+    onSent?.(hash)
+    hashes.push(hash)
+  }
   return hashes
 }
 
-/** Exits alone against a fully signed checkpoint: one transaction per token held in it and not paid yet. */
+/**
+ * Exits alone with a quorum-signed checkpoint that holds the local participant's leaf: one transaction that
+ * proposes `cp` on chain (or joins the settlement under way). It pays nothing now: the participant is paid its
+ * leaf of whichever checkpoint finalizes, by a claim after finalization.
+ */
 export async function exitAlone(
   client: WriteClient,
   ctx: SettlementContext,
   cp: SignedCheckpoint,
-): Promise<Hash[]> {
-  const hashes: Hash[] = []
-  for (const proof of await unsettledProofs(client, ctx, cp))
-    hashes.push(
-      await emergencyExit(client, {
-        address: ctx.contract,
-        channelId: channelIdOf(ctx),
-        checkpoint: cp,
-        signatures: cp.signatures,
-        proof,
-      }),
-    )
-  return hashes
+): Promise<Hash> {
+  const proof = exitProofs(ctx.replica.stateOfCheckpoint(cp.version), cp.version, ctx.me).find(
+    (p) => p.leaf.amount > 0n,
+  )
+  if (!proof) throw new Error(`you hold nothing in v${cp.version}: there is nothing to exit with`)
+  return emergencyExit(client, {
+    address: ctx.contract,
+    channelId: channelIdOf(ctx),
+    checkpoint: cp,
+    signatures: cp.signatures,
+    proof,
+  })
+}
+
+/** Pays a deposit record the finalized checkpoint does not credit back to its depositor (anyone may send it). */
+export function refundOnChain(client: WriteClient, ctx: SettlementContext, index: bigint): Promise<Hash> {
+  return refundDeposit(client, { address: ctx.contract, channelId: channelIdOf(ctx), index })
+}
+
+/** The liveness escape: ends trading with no checkpoint and a long deadline (see escapeChannel). */
+export function escapeOnChain(client: WriteClient, ctx: SettlementContext): Promise<Hash> {
+  return escapeChannel(client, { address: ctx.contract, channelId: channelIdOf(ctx) })
+}
+
+/** Moves the local participant's remaining bond to its ETH pull balance (after `bondsUnlockAt`). */
+export function releaseBondOnChain(client: WriteClient, ctx: SettlementContext): Promise<Hash> {
+  return releaseBond(client, { address: ctx.contract, channelId: channelIdOf(ctx) })
+}
+
+/** Slashes a participant that signed two checkpoints at one version (evidence from `checkpointConflicts`). */
+export function slashConflictOnChain(
+  client: WriteClient,
+  ctx: SettlementContext,
+  conflict: CheckpointConflict,
+): Promise<Hash> {
+  return slashCheckpointConflict(client, { address: ctx.contract, channelId: channelIdOf(ctx), conflict })
+}
+
+/** One entry per offender: the first provable conflict (two signed checkpoints) of each author. */
+export function provableConflicts(list: readonly CheckpointConflict[]): CheckpointConflict[] {
+  const seen = new Set<number>()
+  return list.filter((c) => c.b !== undefined && !seen.has(c.author) && seen.add(c.author))
 }
 
 /**
  * Pulls every token the contract owes the connected account: the channel's tokens and ETH (slash shares and
  * released bonds are paid in ETH).
  */
-export async function withdrawAll(client: WriteClient, ctx: SettlementContext): Promise<Hash[]> {
+export async function withdrawAll(
+  client: WriteClient,
+  ctx: SettlementContext,
+  onSent?: OnSent,
+): Promise<Hash[]> {
   const hashes: Hash[] = []
   const tokens = new Set<Hex>([
     ...ctx.replica.channel.config.tokens.map((t) => t.toLowerCase() as Hex),
@@ -144,7 +206,11 @@ export async function withdrawAll(client: WriteClient, ctx: SettlementContext): 
   ])
   for (const token of tokens) {
     const owed = await getOwed(client, { address: ctx.contract, account: client.account.address, token })
-    if (owed > 0n) hashes.push(await withdraw(client, { address: ctx.contract, token }))
+    if (owed > 0n) {
+      const hash = await withdraw(client, { address: ctx.contract, token })
+      onSent?.(hash)
+      hashes.push(hash)
+    }
   }
   return hashes
 }

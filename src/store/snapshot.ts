@@ -1,6 +1,6 @@
 import type { Hex } from '../core/bytes.ts'
 import type { SignedCheckpoint } from '../core/checkpoint.ts'
-import type { Equivocation, Replica } from '../core/replica.ts'
+import type { CheckpointConflict, Equivocation, Replica } from '../core/replica.ts'
 import type { Trade } from '../core/state.ts'
 import {
   type AuthorRow,
@@ -27,6 +27,8 @@ export type ChannelSnapshot = {
   blocks: BlockRow[]
   authors: AuthorRow[]
   equivocations: Equivocation[]
+  /** one key's signatures on two checkpoints at one version (or one contradicting the honest fold) */
+  checkpointConflicts: CheckpointConflict[]
   ingress: { accepted: number; duplicate: number; buffered: number; rejected: Record<string, number> }
   blockCount: number
   finalCount: number
@@ -64,6 +66,7 @@ export function takeSnapshot({
     blocks: recentBlocks(replica, 50),
     authors: authorsView(replica),
     equivocations: replica.equivocations.slice(),
+    checkpointConflicts: replica.checkpointConflicts.slice(),
     ingress: {
       accepted: replica.ingress.accepted,
       duplicate: replica.ingress.duplicate,

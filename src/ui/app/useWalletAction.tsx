@@ -1,9 +1,16 @@
 import { useState } from 'react'
+import type { Hash } from 'viem'
 import { useConnectorClient } from 'wagmi'
 import { SettlementRevertedError } from '../../chain/errors.ts'
 import type { WriteClient } from '../../chain/types.ts'
 
-export type ActionState = { label: string; status: 'running' | 'done' | 'failed'; message?: string }
+export type ActionState = {
+  label: string
+  status: 'running' | 'done' | 'failed'
+  message?: string
+  /** transactions the action sent, in order */
+  hashes: Hash[]
+}
 
 /** Short, human message for a wallet or contract failure: the decoded custom error if there is one. */
 export function describeError(e: unknown): string {
@@ -12,28 +19,54 @@ export function describeError(e: unknown): string {
   return (err.shortMessage ?? err.message ?? String(e)).split('\n')[0]!
 }
 
+/** What an action may report while it runs: each transaction it sent, and the text to show once done. */
+export type ActionTracker = {
+  sent(hash: Hash): void
+  /** replaces "done" in the status line */
+  doneText(text: string): void
+}
+
 /**
- * Runs one wallet action at a time with visible progress ("Waiting for wallet…", then done or the decoded
- * error). `run` passes the connected wallet's client to the action.
+ * Runs one wallet action at a time with visible progress ("Waiting for wallet…", the transactions sent, then
+ * done or the decoded error). `run` passes the connected wallet's client to the action, and a tracker.
  */
 export function useWalletAction() {
   const { data: client } = useConnectorClient()
   const [state, setState] = useState<ActionState | undefined>()
   const run = async <T,>(
     label: string,
-    action: (client: WriteClient) => Promise<T>,
+    action: (client: WriteClient, track: ActionTracker) => Promise<T>,
+    /** errors that are an answer rather than a failure ("already claimed"): shown as done with their message */
+    isAnswer?: (e: unknown) => boolean,
   ): Promise<T | undefined> => {
     if (!client) {
-      setState({ label, status: 'failed', message: 'connect a wallet first' })
+      setState({ label, status: 'failed', message: 'connect a wallet first', hashes: [] })
       return undefined
     }
-    setState({ label, status: 'running' })
+    const hashes: Hash[] = []
+    let note: string | undefined
+    const track: ActionTracker = {
+      sent: (hash) => {
+        hashes.push(hash)
+        setState({ label, status: 'running', hashes: hashes.slice() })
+      },
+      doneText: (text) => {
+        note = text
+      },
+    }
+    setState({ label, status: 'running', hashes: [] })
     try {
-      const out = await action(client as unknown as WriteClient)
-      setState({ label, status: 'done' })
+      const out = await action(client as unknown as WriteClient, track)
+      setState({ label, status: 'done', hashes: hashes.slice(), ...(note ? { message: note } : {}) })
       return out
     } catch (e) {
-      setState({ label, status: 'failed', message: describeError(e) })
+      const answer = isAnswer?.(e) === true
+      setState({
+        label,
+        status: answer ? 'done' : 'failed',
+        message: describeError(e),
+        hashes: hashes.slice(),
+      })
       return undefined
     }
   }
@@ -45,19 +78,44 @@ export function useWalletAction() {
   }
 }
 
+/** A transaction hash, shortened for reading, whole in the title and on copy. */
+export function TxHash({ hash }: { hash: string }) {
+  return (
+    <code className="tx" title={hash} data-testid="tx-hash" data-hash={hash}>
+      {hash.slice(0, 10)}…{hash.slice(-6)}
+    </code>
+  )
+}
+
 export function ActionStatus({ state }: { state: ActionState | undefined }) {
   if (!state) return null
   return (
-    <p
-      className={state.status === 'failed' ? 'error' : state.status === 'done' ? 'ok' : 'muted'}
-      role="status"
-    >
-      {state.label}:{' '}
-      {state.status === 'running'
-        ? 'waiting for the wallet and the chain…'
-        : state.status === 'done'
-          ? 'done'
-          : state.message}
-    </p>
+    <div className="action-status">
+      <p
+        className={state.status === 'failed' ? 'error' : state.status === 'done' ? 'ok' : 'muted'}
+        role="status"
+      >
+        {state.status === 'running' && <span className="spinner" aria-hidden="true" />}
+        {state.label}:{' '}
+        {state.status === 'running'
+          ? state.hashes.length > 0
+            ? 'waiting for the chain…'
+            : 'waiting for the wallet and the chain…'
+          : state.status === 'done'
+            ? (state.message ?? 'done')
+            : state.message}
+      </p>
+      {state.hashes.length > 0 && (
+        <p className="muted small" data-testid="tx-hashes">
+          {state.hashes.length === 1 ? 'transaction ' : 'transactions '}
+          {state.hashes.map((h, i) => (
+            <span key={h}>
+              {i > 0 && ', '}
+              <TxHash hash={h} />
+            </span>
+          ))}
+        </p>
+      )}
+    </div>
   )
 }

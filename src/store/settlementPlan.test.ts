@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { OpTag } from '../core/ops.ts'
+import { Replica } from '../core/replica.ts'
+import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { escapeAfterMs, escapeDue, payoutsOf, refundable } from './settlementPlan.ts'
+
+describe('settlement plan', () => {
+  const records = [0n, 1n, 2n, 3n].map((index) => ({
+    index,
+    participant: Number(index) % 2,
+    token: 0,
+    amount: 5n,
+  }))
+
+  it('refundable: only after finalization, only records the final checkpoint does not credit, not twice', () => {
+    expect(refundable(records, false, 2n, new Set())).toEqual([])
+    expect(refundable(records, true, 2n, new Set()).map((r) => r.index)).toEqual([2n, 3n])
+    expect(refundable(records, true, 2n, new Set([3n])).map((r) => r.index)).toEqual([2n])
+    expect(refundable(records, true, 4n, new Set())).toEqual([])
+    // an escape finalizes with no checkpoint (depositCount 0): every record is refundable
+    expect(refundable(records, true, 0n, new Set())).toHaveLength(4)
+  })
+
+  it('escape: offered only while open and after a long time without a quorum checkpoint', () => {
+    const after = escapeAfterMs(60n)
+    expect(after).toBe(10 * 60_000)
+    expect(escapeAfterMs(3600n)).toBe(36_000_000)
+    const base = { open: true, liveSinceMs: 1_000, disputeWindowSeconds: 60n }
+    expect(escapeDue({ ...base, lastCertifiedMs: undefined, nowMs: 1_000 + after - 1 }).due).toBe(false)
+    expect(escapeDue({ ...base, lastCertifiedMs: undefined, nowMs: 1_000 + after })).toEqual({
+      due: true,
+      sinceMs: 1_000,
+    })
+    // a recent certified checkpoint resets the clock
+    expect(escapeDue({ ...base, lastCertifiedMs: 500_000, nowMs: 1_000 + after }).due).toBe(false)
+    // never once settlement started
+    expect(escapeDue({ ...base, open: false, lastCertifiedMs: undefined, nowMs: 1e12 }).due).toBe(false)
+  })
+})
+
+describe('payoutsOf', () => {
+  it('is what each participant holds, per token, in the checkpoint every replica computed', () => {
+    const tc = makeTestChannel({ participants: 3, label: 'payouts' })
+    const replicas = tc.members.map(
+      (m) =>
+        new Replica(tc.channel, {
+          deposits: testDeposits(3, 2, 1000n),
+          author: { index: m.index, sessionKey: m.sessionKey },
+          leaderWaitMs: 0,
+          checkpointIntervalMs: 1e15,
+        }),
+    )
+    runToQuiet(replicas)
+    replicas[1]!.submit({ tag: OpTag.Transfer, to: 2, token: 1, amount: 250n })
+    replicas[0]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(replicas)
+    expect(replicas[0]!.checkpoints.length).toBeGreaterThanOrEqual(1)
+    const v = BigInt(replicas[0]!.checkpoints.length)
+    for (const r of replicas)
+      expect(payoutsOf(r, v)).toEqual([
+        [1000n, 1000n],
+        [1000n, 750n],
+        [1000n, 1250n],
+      ])
+    expect(payoutsOf(replicas[0]!, v + 1n)).toBeUndefined()
+    expect(payoutsOf(replicas[0]!, 0n)).toBeUndefined()
+  })
+})

@@ -1,0 +1,59 @@
+import type { Replica } from '../core/replica.ts'
+
+/**
+ * Pure helpers behind the Settlement panel's explanations: what each participant receives from a checkpoint,
+ * which deposits are refundable after finalization, and when the liveness escape is worth offering.
+ */
+
+/** Per participant, per token (channel order): the holdings a checkpoint pays out. */
+export type Payouts = bigint[][]
+
+/** What each participant will receive if checkpoint `version` (of this replica) is the one that finalizes. */
+export function payoutsOf(replica: Replica, version: bigint): Payouts | undefined {
+  if (version < 1n || version > BigInt(replica.checkpoints.length)) return undefined
+  const s = replica.stateOfCheckpoint(version)
+  return Array.from({ length: s.P }, (_, p) => Array.from({ length: s.T }, (_, t) => s.holdings(p, t)))
+}
+
+/** A deposit record the contract holds (participant and token as channel indexes). */
+export type DepositRecordView = { index: bigint; participant: number; token: number; amount: bigint }
+
+/**
+ * Deposits the finalized checkpoint does not credit (index ≥ its `depositCount`) and not refunded yet: each is paid
+ * back to its depositor by `refundDeposit`. Before finalization nothing is refundable.
+ */
+export function refundable(
+  records: readonly DepositRecordView[],
+  finalized: boolean,
+  finalDepositCount: bigint,
+  refunded: ReadonlySet<bigint>,
+): DepositRecordView[] {
+  if (!finalized) return []
+  return records.filter((r) => r.index >= finalDepositCount && !refunded.has(r.index))
+}
+
+/**
+ * How long the channel may go without a new quorum checkpoint before the panel offers the liveness escape:
+ * ten minutes or ten dispute windows, whichever is longer (a live channel certifies one every few seconds).
+ */
+export function escapeAfterMs(disputeWindowSeconds: bigint): number {
+  return Math.max(10 * 60_000, Number(disputeWindowSeconds) * 10_000)
+}
+
+/**
+ * Whether to offer the escape: the channel is open on chain and no checkpoint was certified (signed by a quorum)
+ * since `escapeAfterMs` — measured from the newest certified checkpoint's channel time, or from when this page
+ * first saw the channel live if none was ever certified.
+ */
+export function escapeDue(p: {
+  open: boolean
+  /** channel clock (ms) of the newest certified checkpoint, if any */
+  lastCertifiedMs: number | undefined
+  /** wall clock (ms) when this page saw the channel live */
+  liveSinceMs: number
+  nowMs: number
+  disputeWindowSeconds: bigint
+}): { due: boolean; sinceMs: number } {
+  const since = p.lastCertifiedMs ?? p.liveSinceMs
+  return { due: p.open && p.nowMs - since >= escapeAfterMs(p.disputeWindowSeconds), sinceMs: since }
+}
