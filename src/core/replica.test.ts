@@ -413,6 +413,35 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     )
   })
 
+  it('keeps a bounded number of signed checkpoints per key, whatever versions a Byzantine key signs (attack 7)', () => {
+    const reps = network()
+    const [a, , , d] = reps as [Replica, Replica, Replica, Replica]
+    const cp = {
+      version: 1n,
+      leader: ZERO32,
+      time: 0n,
+      depositCount: 0n,
+      forcedCount: 0n,
+      stateRoot: ZERO32,
+      balancesRoot: ZERO32,
+    }
+    // 3 signatures a block, 120 blocks: 360 versions far in the future, each validly signed by d
+    for (let k = 0; k < 120; k++) {
+      for (let j = 0; j < 3; j++) {
+        const version = BigInt(1000 + k * 3 + j)
+        const signature = signDigest(
+          checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, { ...cp, version }),
+          tc.members[3]!.sessionKey,
+        )
+        d.submit({ tag: OpTag.Checkpoint, ...cp, version, signature })
+      }
+      runToQuiet(reps, k * 10)
+    }
+    const seen = (a as unknown as { seenSignatures: Map<string, unknown> }).seenSignatures
+    expect([...seen.keys()].filter((k) => k.startsWith('3:')).length).toBeLessThanOrEqual(256)
+    expect(root(a)).toBe(root(d))
+  })
+
   it('refuses a block carrying more checkpoint signatures than the limit before any signature check (attack 7)', () => {
     const reps = network()
     reps[0]!.submit({ tag: OpTag.CheckpointRequest })

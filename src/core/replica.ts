@@ -70,6 +70,8 @@ export type CheckpointConflict = {
 }
 
 type Snapshot = { index: number; state: ChannelState; trades: number }
+/** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
+const VERSIONS_KEPT = 256
 type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
 type SeenSignature = { checkpoint: Checkpoint; digest: Hex; signature: Uint8Array }
 
@@ -114,6 +116,8 @@ export class Replica {
   private readonly snapshotInterval: number
   /** per author and version: the first two distinct signed checkpoints seen */
   private readonly seenSignatures = new Map<string, SeenSignature[]>()
+  /** per author: the versions it has entries for in seenSignatures */
+  private readonly signedVersionsBy: bigint[][] = []
   private readonly due: DueCheckpoint[] = []
   private opsSinceCheckpoint = 0
   private lastCheckpointTime = 0n
@@ -483,6 +487,19 @@ export class Replica {
     const seen = this.seenSignatures.get(key) ?? []
     if (seen.some((x) => x.digest === s.digest) || seen.length >= 2) return
     seen.push(s)
+    if (seen.length === 1) {
+      // bounded per author whatever versions a Byzantine key signs: forget its lowest one
+      const versions = this.signedVersionsBy[author] ?? []
+      this.signedVersionsBy[author] = versions
+      versions.push(s.checkpoint.version)
+      if (versions.length > VERSIONS_KEPT) {
+        let low = 0
+        for (let i = 1; i < versions.length; i++) if (versions[i]! < versions[low]!) low = i
+        const dropped = versions.splice(low, 1)[0]!
+        if (dropped === s.checkpoint.version) return
+        this.seenSignatures.delete(`${author}:${dropped}`)
+      }
+    }
     this.seenSignatures.set(key, seen)
     if (seen.length === 2)
       this.checkpointConflicts.push({
