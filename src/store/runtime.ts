@@ -19,6 +19,7 @@ import {
 } from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
+import { HEARTBEAT_MS, type Seen } from './liveness.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
 import { type SubmitOutcome, submitChecked } from './submit.ts'
@@ -62,6 +63,7 @@ export class ChannelRuntime {
   private readonly listeners = new Set<() => void>()
   private readonly unsubscribe: () => void
   private readonly onPeers = () => this.emit()
+  private heartbeat: ReturnType<typeof setInterval> | undefined
   private destroyed = false
   /** the cross-tab writer lock while this tab writes; released on destroy */
   private writerLock: WriterLock | undefined
@@ -222,6 +224,9 @@ export class ChannelRuntime {
       participant: this.meIndex,
     })
     this.live = { channel, replica, doc, session, store, settlement, transport, readOnly: !ownStore }
+    // a heartbeat in awareness, so peers see a closed tab or a dropped connection within seconds (liveness.ts)
+    const awareness = this.room.provider.awareness
+    this.heartbeat = setInterval(() => awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS)
     this.emit()
   }
 
@@ -300,10 +305,24 @@ export class ChannelRuntime {
     for (const l of this.listeners) l()
   }
 
+  /**
+   * Other peers' awareness entries: the participant each claims to be and when its state (presence or heartbeat)
+   * last arrived, in local ms. Input to updateLiveness.
+   */
+  seen(): Seen[] {
+    const live = this.live
+    if (!live) return []
+    const meta = this.room.provider.awareness.meta
+    return live.transport
+      .peers()
+      .map((p) => ({ participant: p.participant, lastUpdated: meta.get(p.clientID)?.lastUpdated ?? 0 }))
+  }
+
   /** Closes the room and the live channel and releases the writer lock. Idempotent. */
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
     this.unsubscribe()
     this.room.provider.off('peers', this.onPeers)
     this.waiting.abort()

@@ -133,6 +133,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
           names,
           readOnly: live.readOnly,
           presence: () => live.transport.peers(),
+          seen: () => runtime.seen(),
         }}
       >
         <TradingScreen

@@ -3,6 +3,7 @@ import { OpTag, Side } from '../../core/ops.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import { formatPrice, formatQty, formatUnits } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
+import { clockTime, useLiveness } from './useLiveness.ts'
 
 export function OpenOrders() {
   const { market, tokens, submit } = useTrading()
@@ -132,11 +133,13 @@ export function Peers() {
   const authors = useSnapshot((s) => s.authors)
   const ingress = useSnapshot((s) => s.ingress)
   const equivocations = useSnapshot((s) => s.equivocations)
+  const liveness = useLiveness()
   const onlineLabel = (p: number) => {
     if (p === me) return 'you'
+    const l = liveness[p]
+    if (!l?.online) return l?.since === undefined ? 'not seen yet' : `offline since ${clockTime(l.since)}`
     const entries = online.filter((o) => o.participant === p)
-    if (entries.length === 0) return 'offline'
-    const behind = Math.max(...entries.map((o) => o.behind))
+    const behind = entries.length === 0 ? 0 : Math.max(...entries.map((o) => o.behind))
     return behind > 0 ? `online, ${behind} blocks behind` : 'online'
   }
   return (

@@ -1,11 +1,13 @@
 import { useState } from 'react'
 import { phaseNotice } from '../../core/phase.ts'
+import { finalityText } from '../../store/liveness.ts'
 import { formatPrice } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 import { OrderBook } from './OrderBook.tsx'
 import { OrderEntry } from './OrderEntry.tsx'
 import { PriceChart } from './PriceChart.tsx'
 import { Balances, Explorer, OpenOrders, Peers, TradeHistory } from './Tables.tsx'
+import { clockTime, useLiveness } from './useLiveness.ts'
 
 const TABS = ['Open orders', 'Trades', 'Balances', 'Peers', 'Explorer'] as const
 type Tab = (typeof TABS)[number]
@@ -19,6 +21,30 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
   const finalCount = useSnapshot((s) => s.finalCount)
   const blockCount = useSnapshot((s) => s.blockCount)
   const pendingOps = useSnapshot((s) => s.pendingOps)
+  // ops in blocks not final yet (checkpoint signatures aside: bookkeeping, not the user's), and their oldest round
+  const unfinalOps = useSnapshot((s) => {
+    let k = 0
+    for (const b of s.blocks) if (!b.final) k += b.ops.filter((o) => o.kind !== 'checkpoint').length
+    return k
+  })
+  const oldestPendingRound = useSnapshot((s) => {
+    let r: number | undefined
+    for (const b of s.blocks)
+      if (!b.final && b.ops.some((o) => o.kind !== 'checkpoint') && (r === undefined || b.round < r))
+        r = b.round
+    return r
+  })
+  const { channel, names } = useTrading()
+  const liveness = useLiveness()
+  const finality = finalityText({
+    pendingOps: pendingOps + unfinalOps,
+    oldestPendingRound,
+    n: channel.config.participants.length,
+    q: channel.config.threshold,
+    names,
+    liveness,
+    time: (ms) => clockTime(ms),
+  })
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
   return (
@@ -34,9 +60,12 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
           {notice}
         </div>
       )}
-      <div className="status-line muted" data-testid="finality">
-        {blockCount} blocks · {finalCount} final · {blockCount - finalCount} pending
-        {pendingOps > 0 ? ` · ${pendingOps} ops being signed` : ''}
+      <div
+        className="status-line muted"
+        data-testid="finality"
+        title={`${blockCount} blocks · ${finalCount} final · ${blockCount - finalCount} pending`}
+      >
+        {finality}
       </div>
       <div className="top">
         <OrderBook onPick={(t) => setPrice(formatPrice(t, market, base, quote).replace(/,/g, ''))} />

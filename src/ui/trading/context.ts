@@ -4,6 +4,7 @@ import type { Channel, Market } from '../../core/channel.ts'
 import type { Op } from '../../core/ops.ts'
 import type { SettlementPhase } from '../../core/phase.ts'
 import type { ChannelStore, ChannelStoreState } from '../../store/channelStore.ts'
+import type { Seen } from '../../store/liveness.ts'
 import type { ChannelSession } from '../../store/session.ts'
 import type { SubmitOutcome } from '../../store/submit.ts'
 import type { TokenInfo } from '../format.ts'
@@ -26,6 +27,8 @@ export type TradingContextValue = {
   readOnly: boolean
   /** who is online now, from their presence announcements: shown, never trusted for state */
   presence: () => { participant: number | undefined; behind: number; headKnown: boolean }[]
+  /** when each peer was last heard from (awareness heartbeats): who is online, within seconds */
+  seen: () => Seen[]
 }
 
 export const TradingContext = createContext<TradingContextValue | undefined>(undefined)
