@@ -66,6 +66,15 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     uint64 public constant MAX_DISPUTE_WINDOW = 365 days;
     /// @notice Highest role number (Observer).
     uint8 public constant MAX_ROLE = 3;
+    /**
+     * @notice Longest a forced record may be left out of checkpoints (the channel's delay is the smaller of this and
+     * its dispute window): time for every replica to read the record, attest it and sign a checkpoint that holds it.
+     */
+    uint64 public constant FORCE_INCLUSION_DELAY = 1 hours;
+    /// @notice Longest forced op, in bytes: one encoded core op (the largest, a perp order, is 23 bytes).
+    uint256 public constant MAX_FORCED_OP_LENGTH = 256;
+    /// @notice Most forced ops one participant may post in one channel: bounds the queue replicas must attest.
+    uint16 public constant MAX_FORCED_OPS_PER_PARTICIPANT = 32;
 
     struct Channel {
         Status status;
@@ -89,6 +98,15 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint8 role;
         bool isParticipant;
         bool slashed;
+        /// @dev forced ops posted so far (≤ MAX_FORCED_OPS_PER_PARTICIPANT)
+        uint16 forcedOps;
+    }
+
+    /// @dev A forced record in one word: keccak256 of the op; and its time and participant index in a second.
+    struct ForcedSlot {
+        bytes32 opHash;
+        uint64 time;
+        uint8 participant;
     }
 
     mapping(bytes32 channelId => Channel) private _channels;
@@ -104,6 +122,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     mapping(address account => mapping(address token => uint256)) private _owed;
     mapping(bytes32 channelId => mapping(address participant => mapping(address token => uint256))) private _unpaid;
     mapping(bytes32 channelId => mapping(uint64 index => bool)) private _refunded;
+    mapping(bytes32 channelId => mapping(uint64 index => ForcedSlot)) private _forced;
 
     constructor() EIP712("ChannelExchange", "1") {}
 
@@ -190,6 +209,34 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 total = _bonds[channelId][msg.sender] + msg.value;
         _bonds[channelId][msg.sender] = total;
         emit Bonded(channelId, msg.sender, msg.value, total);
+    }
+
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev Only while the channel is Open: once a checkpoint is pending (or an escape started) the queue is frozen,
+     * so a record can never make a checkpoint that everyone already signed, or one already pending, unacceptable
+     * after the fact, and the records a pending checkpoint must hold never change. The op is not interpreted
+     * here; the core applies it (or rejects it with a reason) at the record's position, either way counting it.
+     */
+    function forceInclude(bytes32 channelId, bytes calldata op) external returns (uint64 index) {
+        Channel storage ch = _channel(channelId);
+        if (ch.status != Status.Open) revert ChannelSettlementChannelNotOpen(channelId);
+        Member storage m = _participant(channelId, msg.sender);
+        if (op.length == 0 || op.length > MAX_FORCED_OP_LENGTH) {
+            revert ChannelSettlementInvalidForcedOp(op.length, MAX_FORCED_OP_LENGTH);
+        }
+        if (m.forcedOps >= MAX_FORCED_OPS_PER_PARTICIPANT) {
+            revert ChannelSettlementForcedOpLimit(channelId, msg.sender, MAX_FORCED_OPS_PER_PARTICIPANT);
+        }
+        // Safe: bounded by MAX_FORCED_OPS_PER_PARTICIPANT just above.
+        unchecked {
+            m.forcedOps += 1;
+        }
+        index = ch.forcedCount;
+        ch.forcedCount = index + 1;
+        uint64 time = uint64(block.timestamp);
+        _forced[channelId][index] = ForcedSlot(keccak256(op), time, m.index);
+        emit ForcedOpRecorded(channelId, index, msg.sender, op, time);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -472,6 +519,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         info.maxLeverage = ch.maxLeverage;
         info.disputeWindow = ch.disputeWindow;
         info.depositCount = ch.depositCount;
+        info.forcedCount = ch.forcedCount;
         info.firstProposalAt = ch.firstProposalAt;
         info.deadline = ch.deadline;
         info.minStake = ch.minStake;
@@ -514,6 +562,19 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         // Casting to uint8 is safe: the low two bytes hold 8-bit participant and token indices.
         // forge-lint: disable-next-line(unsafe-typecast)
         return DepositRecord(ch.participants[uint8(packed)], ch.tokens[uint8(packed >> 8)], packed >> 16);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function getForcedOp(bytes32 channelId, uint64 index) external view returns (ForcedRecord memory) {
+        Channel storage ch = _channels[channelId];
+        if (index >= ch.forcedCount) revert ChannelSettlementForcedOpNotFound(channelId, index);
+        ForcedSlot storage f = _forced[channelId][index];
+        return ForcedRecord(ch.participants[f.participant], f.opHash, f.time);
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function forceInclusionDelay(bytes32 channelId) external view returns (uint64) {
+        return _forceInclusionDelay(_channel(channelId));
     }
 
     /// @inheritdoc IChannelSettlement
@@ -641,6 +702,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     {
         if (cp.depositCount > ch.depositCount) revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
         if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
+        if (cp.forcedCount < ch.forcedCount) _checkForcedIncluded(channelId, ch, cp.forcedCount);
         bool escaping = ch.status == Status.Closing && ch.checkpoint.digest == bytes32(0);
         if (escaping && block.timestamp >= ch.deadline) revert ChannelSettlementDisputeClosed(ch.deadline);
         if (ch.status == Status.Open || escaping) {
@@ -671,6 +733,27 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         ch.deadline = deadline;
         _storeCheckpoint(ch, cp, digest);
         emit CheckpointChallenged(channelId, cp.version, msg.sender, previous, digest, cp.balancesRoot, deadline);
+    }
+
+    /**
+     * @dev Reverts when forced record `forcedCount` (the first one the checkpoint leaves out) is at least the
+     * force-inclusion delay old. Records are appended in time order, so if the first one left out is younger than
+     * the delay, so are all later ones: one storage read decides. Checked whenever a checkpoint becomes pending
+     * (propose, emergencyExit, a quorum checkpoint replacing an escape); as no record is added once the channel is
+     * Closing, a checkpoint that passed stays acceptable, and finalize needs no check of its own: a checkpoint
+     * that leaves out an overdue record can never be pending, so it can never become final. Settlement cannot be
+     * blocked by it: honest replicas include every record within the delay (so their newest checkpoint passes),
+     * and when no quorum is live, {escape} ends the channel with every deposit refundable.
+     */
+    function _checkForcedIncluded(bytes32 channelId, Channel storage ch, uint64 forcedCount) private view {
+        uint64 recordedAt = _forced[channelId][forcedCount].time;
+        uint64 dueAt = recordedAt + _forceInclusionDelay(ch);
+        if (block.timestamp >= dueAt) revert ChannelSettlementForcedOpExcluded(forcedCount, recordedAt, dueAt);
+    }
+
+    function _forceInclusionDelay(Channel storage ch) private view returns (uint64) {
+        uint64 window = ch.disputeWindow;
+        return window < FORCE_INCLUSION_DELAY ? window : FORCE_INCLUSION_DELAY;
     }
 
     function _storeCheckpoint(Channel storage ch, Checkpoint calldata cp, bytes32 digest) private {

@@ -133,6 +133,10 @@ contract ChannelSettlementGasTest is ChannelFixture {
         bytes memory sb = _sign(sessionKeys[0], settlement.hashCheckpoint(third, cb));
         settlement.slashCheckpoints(third, ca, sa, cb, sb);
         _record("slashCheckpoints (InvalidStateSubmission)", 30_000 * n + 150_000);
+        // forced inclusion: one transfer op (20 bytes, a core Transfer) posted on chain while the channel is open
+        vm.prank(wallets[1]);
+        settlement.forceInclude(third, hex"0300010000000000000000000000000000000000002a");
+        _record("forceInclude (21-byte op)", 120_000);
         vm.prank(wallets[0]);
         settlement.escape(third);
         _record("escape", 80_000);

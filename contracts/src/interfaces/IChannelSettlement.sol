@@ -109,6 +109,17 @@ interface IChannelSettlement {
         uint256 amount;
     }
 
+    /**
+     * @notice One forced-inclusion record: an op a participant posted on chain because its blocks were ignored.
+     * The op bytes themselves are only in the {ForcedOpRecorded} event; `opHash` is their keccak256.
+     * @param time block timestamp (seconds) at which it was recorded
+     */
+    struct ForcedRecord {
+        address participant;
+        bytes32 opHash;
+        uint64 time;
+    }
+
     /// @notice Read-only view of a channel.
     struct ChannelInfo {
         Status status;
@@ -213,6 +224,17 @@ interface IChannelSettlement {
     error ChannelSettlementUnknownDeposits(uint64 depositCount, uint64 recorded);
     /// @notice The checkpoint includes `forcedCount` forced records, but only `recorded` exist.
     error ChannelSettlementUnknownForcedOps(uint64 forcedCount, uint64 recorded);
+    /**
+     * @notice The checkpoint includes forced records below `forcedCount`, but record `forcedCount` was recorded at
+     * `recordedAt` and had to be included from `dueAt` (recordedAt + the channel's force-inclusion delay) on.
+     */
+    error ChannelSettlementForcedOpExcluded(uint64 forcedCount, uint64 recordedAt, uint64 dueAt);
+    /// @notice A forced op must be 1 to `max` bytes long (one encoded core op); it was `length`.
+    error ChannelSettlementInvalidForcedOp(uint256 length, uint256 max);
+    /// @notice `participant` already posted the most forced ops a participant may post in one channel (`max`).
+    error ChannelSettlementForcedOpLimit(bytes32 channelId, address participant, uint256 max);
+    /// @notice Forced record `index` does not exist.
+    error ChannelSettlementForcedOpNotFound(bytes32 channelId, uint64 index);
     /// @notice Deposit `index` is credited by the final checkpoint (it credits indices below `credited`).
     error ChannelSettlementDepositCredited(bytes32 channelId, uint64 index, uint64 credited);
     /// @notice Deposit `index` was already refunded.
@@ -251,6 +273,13 @@ interface IChannelSettlement {
     /// @notice Deposit number `index` of the channel: `amount` is what this contract received.
     event Deposited(
         bytes32 indexed channelId, uint64 indexed index, address indexed participant, address token, uint256 amount
+    );
+    /**
+     * @notice Forced record number `index` of the channel: `participant` posted `op` (one encoded core op) at `time`;
+     * every replica attests it (a ForcedAttest op) and the core applies it as if `participant` had authored it.
+     */
+    event ForcedOpRecorded(
+        bytes32 indexed channelId, uint64 indexed index, address indexed participant, bytes op, uint64 time
     );
     /// @notice `participant` added `amount` ETH to its bond, now `total`.
     event Bonded(bytes32 indexed channelId, address indexed participant, uint256 amount, uint256 total);
@@ -352,10 +381,20 @@ interface IChannelSettlement {
     function bond(bytes32 channelId) external payable;
 
     /**
+     * @notice Forced inclusion: a participant whose ops the others ignore posts one encoded op (1 to
+     * MAX_FORCED_OP_LENGTH bytes, at most MAX_FORCED_OPS_PER_PARTICIPANT per participant and channel) while the
+     * channel is open. It gets the next forced index; from `time + forceInclusionDelay(channelId)` on, no checkpoint
+     * that leaves it out can be proposed or exited with (so none can become final).
+     * @return index the record's sequential index in the channel's forced queue
+     */
+    function forceInclude(bytes32 channelId, bytes calldata op) external returns (uint64 index);
+
+    /**
      * @notice Proposes a checkpoint signed by at least `threshold` distinct participants' session keys.
      * The first one starts settlement; later ones must arrive before the deadline and carry a higher
      * version, or the same version and a lower EIP-712 digest (the core's rule for conflicting checkpoints
-     * at one version). It may credit only deposits and include only forced records that exist. Anyone may submit.
+     * at one version). It may credit only deposits and include only forced records that exist, and must include
+     * every forced record recorded at least forceInclusionDelay ago. Anyone may submit.
      */
     function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
 
@@ -477,6 +516,12 @@ interface IChannelSettlement {
 
     /// @notice The deposit with `index`; reverts if there is none.
     function getDeposit(bytes32 channelId, uint64 index) external view returns (DepositRecord memory);
+
+    /// @notice The forced record with `index`; reverts if there is none. Their number is `getChannel(..).forcedCount`.
+    function getForcedOp(bytes32 channelId, uint64 index) external view returns (ForcedRecord memory);
+
+    /// @notice How long a forced record may be left out of checkpoints: min(disputeWindow, FORCE_INCLUSION_DELAY).
+    function forceInclusionDelay(bytes32 channelId) external view returns (uint64);
 
     /// @notice Whether deposit `index` was refunded.
     function isRefunded(bytes32 channelId, uint64 index) external view returns (bool);
