@@ -2,21 +2,40 @@ import { useEffect, useState } from 'react'
 import { formatEther, parseEther } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
-import { depositEth } from '../../chain/actions/depositEth.ts'
-import { depositToken } from '../../chain/actions/depositToken.ts'
 import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
 import type { ReadClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import { OpTag } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
+import { depositInSteps, depositRefusal, shareOf, walletBalance } from '../../store/deposit.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
-import { AmountError, parseUnits } from '../format.ts'
-import { useTrading } from '../trading/context.ts'
+import { AmountError, formatUnits, parseUnits } from '../format.ts'
+import { useSnapshot, useTrading } from '../trading/context.ts'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
-const ZERO = '0x0000000000000000000000000000000000000000'
+/** The connected wallet's balance of `token`, polled (undefined until read). */
+function useWalletBalance(token: `0x${string}`, owner: `0x${string}`): bigint | undefined {
+  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const [balance, setBalance] = useState<{ token: string; value: bigint } | undefined>()
+  useEffect(() => {
+    if (!publicClient) return
+    let stop = false
+    const poll = () =>
+      walletBalance(publicClient, token, owner).then(
+        (value) => !stop && setBalance({ token, value }),
+        () => {},
+      )
+    void poll()
+    const timer = setInterval(poll, 2000)
+    return () => {
+      stop = true
+      clearInterval(timer)
+    }
+  }, [publicClient, token, owner])
+  return balance?.token === token ? balance.value : undefined
+}
 
 /** The connected participant's bond in the channel as the contract holds it, polled. */
 function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean } | undefined {
@@ -63,6 +82,8 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   const live = runtime.live!
   const own = useOwnBond(runtime)
   const t = tokens[token]!
+  const wallet = useWalletBalance(t.address, runtime.p.me)
+  const inChannel = useSnapshot((s) => s.balances).find((b) => b.token === token)
   let bondWei: bigint | undefined
   let bondError: string | undefined
   try {
@@ -79,15 +100,31 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   } catch (e) {
     error = e instanceof AmountError ? e.message : String(e)
   }
+  const fmt = (v: bigint) => `${formatUnits(v, t.decimals, 6)} ${t.symbol}`
+  const depositError = units === undefined ? undefined : depositRefusal(units, wallet, fmt)
+  const setShare = (percent: number) => {
+    if (wallet === undefined) return
+    setAmount(formatUnits(shareOf(wallet, percent), t.decimals).replace(/,/g, ''))
+  }
   const deposit = () =>
-    run(`Deposit ${amount} ${t.symbol}`, async (c) => {
-      const channelId = toHex(live.channel.channelId)
-      const address = live.channel.config.verifyingContract
-      const hash =
-        t.address.toLowerCase() === ZERO
-          ? await depositEth(c, { address, channelId, amount: units! })
-          : (await depositToken(c, { address, channelId, token: t.address, amount: units! })).hash
-      await confirmTransaction(c, { hash })
+    run(`Deposit ${fmt(units!)}`, async (c, track) => {
+      await depositInSteps(
+        c,
+        {
+          address: live.channel.config.verifyingContract,
+          channelId: toHex(live.channel.channelId),
+          token: t.address,
+          amount: units!,
+        },
+        {
+          step: (s) =>
+            track.progress(
+              `step ${s.step} of ${s.of}: ${s.what === 'approve' ? `approve ${t.symbol}` : 'deposit'}, confirm in your wallet`,
+            ),
+          sent: track.sent,
+        },
+      )
+      setAmount('')
     })
   const bond = () =>
     run(`Bond ${bondAmount} ETH`, async (c) => {
@@ -127,8 +164,31 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
             onChange={(e) => setAmount(e.target.value)}
           />
         </label>
+        <fieldset className="shortcuts" aria-label="Share of wallet balance">
+          {[25, 50, 75, 100].map((pc) => (
+            <button
+              key={pc}
+              type="button"
+              className="secondary small"
+              disabled={wallet === undefined}
+              onClick={() => setShare(pc)}
+            >
+              {pc === 100 ? 'Max' : `${pc}%`}
+            </button>
+          ))}
+        </fieldset>
       </div>
+      <p className="muted small" data-testid="fund-balances">
+        Wallet: {wallet === undefined ? '…' : fmt(wallet)} · In channel:{' '}
+        {inChannel ? `${fmt(inChannel.available)} available` : fmt(0n)}
+        {inChannel && inChannel.locked > 0n ? `, ${fmt(inChannel.locked)} in orders` : ''}
+      </p>
       {error && <p className="error">{error}</p>}
+      {!error && depositError && (
+        <p className="error" data-testid="deposit-refused">
+          {depositError}
+        </p>
+      )}
       {!canDeposit.allowed && (
         <p className="muted" data-testid="funds-closed">
           {canDeposit.reason}
@@ -137,7 +197,7 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
       <div className="row">
         <button
           type="button"
-          disabled={busy || units === undefined || !!error || !canDeposit.allowed}
+          disabled={busy || units === undefined || !!error || !!depositError || !canDeposit.allowed}
           title={canDeposit.allowed ? undefined : canDeposit.reason}
           onClick={deposit}
         >

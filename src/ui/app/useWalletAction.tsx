@@ -24,6 +24,8 @@ export type ActionTracker = {
   sent(hash: Hash): void
   /** replaces "done" in the status line */
   doneText(text: string): void
+  /** what the running action is doing now ("step 1 of 2: approve"), shown while it runs */
+  progress(text: string): void
 }
 
 /**
@@ -45,10 +47,15 @@ export function useWalletAction() {
     }
     const hashes: Hash[] = []
     let note: string | undefined
+    let now: string | undefined
     const track: ActionTracker = {
       sent: (hash) => {
         hashes.push(hash)
-        setState({ label, status: 'running', hashes: hashes.slice() })
+        setState({ label, status: 'running', hashes: hashes.slice(), ...(now ? { message: now } : {}) })
+      },
+      progress: (text) => {
+        now = text
+        setState({ label, status: 'running', hashes: hashes.slice(), message: text })
       },
       doneText: (text) => {
         note = text
@@ -98,9 +105,11 @@ export function ActionStatus({ state }: { state: ActionState | undefined }) {
         {state.status === 'running' && <span className="spinner" aria-hidden="true" />}
         {state.label}:{' '}
         {state.status === 'running'
-          ? state.hashes.length > 0
-            ? 'waiting for the chain…'
-            : 'waiting for the wallet and the chain…'
+          ? state.message
+            ? `${state.message}…`
+            : state.hashes.length > 0
+              ? 'waiting for the chain…'
+              : 'waiting for the wallet and the chain…'
           : state.status === 'done'
             ? (state.message ?? 'done')
             : state.message}
