@@ -10,6 +10,8 @@ export type Order = {
   reserved: bigint
   /** canonical placement counter: price-time priority within a level */
   placedAt: number
+  /** perp orders only: fills are clipped to the owner's position and never grow it */
+  reduceOnly?: boolean
 }
 
 export type Level = { price: bigint; orders: Order[]; head: number }

@@ -8,10 +8,18 @@ export const Role = { Trader: 0, MarketMaker: 1, Liquidator: 2, Observer: 3 } as
 export type Role = (typeof Role)[keyof typeof Role]
 export const ROLE_NAMES = ['Trader', 'MarketMaker', 'Liquidator', 'Observer'] as const
 
-/** What each role may do inside the channel. Observers only watch and co-sign checkpoints. */
-export const Permission = { Trade: 1, Transfer: 2, Funds: 4, Lock: 8, Checkpoint: 16 } as const
+/**
+ * What each role may do inside the channel. Observers only watch and co-sign checkpoints. Liquidating a perp
+ * position is the Liquidator role's (or anyone's, when the channel's perp params say so).
+ */
+export const Permission = { Trade: 1, Transfer: 2, Funds: 4, Lock: 8, Checkpoint: 16, Liquidate: 32 } as const
 const ALL = 31
-export const ROLE_PERMISSIONS: readonly number[] = [ALL, ALL, ALL, Permission.Checkpoint]
+export const ROLE_PERMISSIONS: readonly number[] = [
+  ALL,
+  ALL,
+  ALL | Permission.Liquidate,
+  Permission.Checkpoint,
+]
 
 export type Participant = {
   /** The participant's wallet address: its identity on chain and in the channel. */
@@ -23,8 +31,42 @@ export type Participant = {
   authSignature: Hex
 }
 
-/** A spot market: prices are integer ticks of `tickSize` quote units per lot of `lotSize` base units. */
-export type Market = { base: number; quote: number; tickSize: bigint; lotSize: bigint }
+/**
+ * A market: prices are integer ticks of `tickSize` quote units per lot of `lotSize` base units. `kind` 'spot'
+ * (the default) delivers base against quote; 'perp' is a perpetual future settled in the channel's collateral
+ * token (`quote`, which must be `params.perps.collateralToken`): no base is delivered, `base` only names the
+ * underlying, and positions, margin and funding live in the margin accounts (src/core/perps).
+ */
+export type Market = {
+  base: number
+  quote: number
+  tickSize: bigint
+  lotSize: bigint
+  kind?: 'spot' | 'perp'
+}
+
+/**
+ * Perpetual-futures parameters (not part of the channelId, like the markets). Leverage is capped by
+ * `params.maxLeverage` (initial margin = notional / maxLeverage).
+ */
+export type PerpParams = {
+  /** the token every perp market is quoted and margined in */
+  collateralToken: number
+  /** participant index allowed to post OraclePrice ops */
+  oracle: number
+  /** maintenance margin, in bps of the position notional at mark; maintenanceMarginBps · maxLeverage < 10,000 */
+  maintenanceMarginBps: bigint
+  /** liquidation fee, in bps of the liquidated notional at mark, paid to the insurance fund */
+  liquidationFeeBps: bigint
+  /** the channel-clock interval between funding payments (ms) */
+  fundingIntervalMs: bigint
+  /** per interval, longs pay shorts premium · fundingFactorBps / 10,000 per lot (premium = (mark − index) · tick) */
+  fundingFactorBps: bigint
+  /** per interval and lot, |funding| ≤ index · tick · fundingCapBps / 10,000 */
+  fundingCapBps: bigint
+  /** true: any participant may liquidate; false: only those with the Liquidator role */
+  openLiquidation: boolean
+}
 
 export type ChannelParams = {
   minStake: bigint
@@ -36,6 +78,8 @@ export type ChannelParams = {
   feeRecipient: number
   /** Resting orders one participant may hold, bounding state growth. */
   maxOpenOrders: number
+  /** Required when a market is a perp market. */
+  perps?: PerpParams
 }
 
 export type ChannelConfig = {
@@ -82,6 +126,44 @@ export function computeChannelId(c: Omit<ChannelConfig, 'markets'>): Uint8Array 
       { type: 'uint', value: c.nonce },
     ]),
   )
+}
+
+const U64_LIMIT = 1n << 64n
+
+/** Perp markets and their params: the fold relies on every bound checked here. */
+function validatePerps(config: ChannelConfig): void {
+  const { params } = config
+  const perpMarkets = config.markets.filter((m) => m.kind === 'perp')
+  config.markets.forEach((m, i) => {
+    if (m.kind !== undefined && m.kind !== 'spot' && m.kind !== 'perp')
+      throw new ChannelConfigError(`markets[${i}].kind`, `unknown kind ${String(m.kind)}`)
+  })
+  const pp = params.perps
+  if (!pp) {
+    if (perpMarkets.length > 0) throw new ChannelConfigError('params.perps', 'required by perp markets')
+    return
+  }
+  const bad = (field: string, why: string) => new ChannelConfigError(`params.perps.${field}`, why)
+  if (!isIndex(pp.collateralToken, config.tokens.length)) throw bad('collateralToken', 'not a channel token')
+  if (!isIndex(pp.oracle, config.participants.length)) throw bad('oracle', 'not a participant index')
+  if (!(Number.isInteger(params.maxLeverage) && params.maxLeverage >= 1 && params.maxLeverage <= 1000))
+    throw new ChannelConfigError('params.maxLeverage', 'must be an integer in [1, 1000]')
+  if (pp.maintenanceMarginBps <= 0n || pp.maintenanceMarginBps * BigInt(params.maxLeverage) >= 10_000n)
+    throw bad('maintenanceMarginBps', 'must be > 0 and below the initial margin (10,000 / maxLeverage bps)')
+  if (pp.liquidationFeeBps < 0n || pp.liquidationFeeBps > 10_000n)
+    throw bad('liquidationFeeBps', 'out of range')
+  if (pp.fundingIntervalMs <= 0n || pp.fundingIntervalMs >= U64_LIMIT)
+    throw bad('fundingIntervalMs', 'out of range')
+  if (pp.fundingFactorBps < 0n || pp.fundingFactorBps > 10_000n) throw bad('fundingFactorBps', 'out of range')
+  if (pp.fundingCapBps < 0n || pp.fundingCapBps > 10_000n) throw bad('fundingCapBps', 'out of range')
+  if (typeof pp.openLiquidation !== 'boolean') throw bad('openLiquidation', 'must be a boolean')
+  config.markets.forEach((m, i) => {
+    if (m.kind !== 'perp') return
+    if (m.quote !== pp.collateralToken)
+      throw new ChannelConfigError(`markets[${i}]`, 'a perp market is quoted in the collateral token')
+    if (m.tickSize >= U64_LIMIT)
+      throw new ChannelConfigError(`markets[${i}]`, 'perp tick size must be < 2^64')
+  })
 }
 
 export function sessionKeyDigest(domain: Domain, channelId: Uint8Array, participant: Hex, sessionKey: Hex) {
@@ -148,6 +230,7 @@ export function openChannel(config: ChannelConfig): Channel {
     throw new ChannelConfigError('params.feeRecipient', 'not a participant index')
   if (!Number.isInteger(params.maxOpenOrders) || params.maxOpenOrders < 0)
     throw new ChannelConfigError('params.maxOpenOrders', 'must be a non-negative integer')
+  validatePerps(config)
   const channelId = computeChannelId(config)
   const domain = { chainId: config.chainId, verifyingContract: config.verifyingContract }
   config.participants.forEach((p, i) => {

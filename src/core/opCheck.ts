@@ -53,6 +53,24 @@ const FIELDS: Record<number, readonly FieldSpec[]> = {
     { field: 'orderSeq', max: U64 },
     { field: 'orderIndex', max: U16 },
   ],
+  [OpTag.OraclePrice]: [
+    { field: 'market', max: U16 },
+    { field: 'price', max: U64 },
+  ],
+  [OpTag.PerpPlace]: [
+    { field: 'market', max: U16 },
+    { field: 'side', max: 1n },
+    { field: 'kind', max: 1n },
+    { field: 'tif', max: 2n },
+    { field: 'price', max: U64 },
+    { field: 'qty', max: U64 },
+  ],
+  [OpTag.MarginDeposit]: [{ field: 'amount', max: U128 }],
+  [OpTag.MarginWithdraw]: [{ field: 'amount', max: U128 }],
+  [OpTag.Liquidate]: [
+    { field: 'trader', max: U16 },
+    { field: 'market', max: U16 },
+  ],
 }
 
 export type OpCheck =

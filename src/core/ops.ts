@@ -15,6 +15,12 @@ export const OpTag = {
   Cancel: 0x11,
   Checkpoint: 0x20,
   CheckpointRequest: 0x21,
+  ForcedAttest: 0x40,
+  OraclePrice: 0x30,
+  PerpPlace: 0x31,
+  MarginDeposit: 0x32,
+  MarginWithdraw: 0x33,
+  Liquidate: 0x34,
 } as const
 
 export const Side = { Buy: 0, Sell: 1 } as const
@@ -73,6 +79,38 @@ export type CheckpointOp = {
 }
 /** Asks for a checkpoint after the committed leader whose history holds this op (e.g. before settling). */
 export type CheckpointRequestOp = { tag: 0x21 }
+/**
+ * Attests an on-chain forced-inclusion record exactly as the contract recorded it (its per-channel forced index,
+ * the participant that posted it, and the posted bytes: one encoded op, see {@link decodeForcedOp}). Every
+ * participant attests every record it reads from the contract; the fold includes record i once q distinct
+ * participants attested identical content, in index order, and applies the posted op at that position as if
+ * `participant` had authored it (its lock / order key is `participant:0:i`; block seqs start at 1).
+ * The bytes are carried as they are: a record whose bytes are no valid op is still included (and its op
+ * skipped), so nobody can stall the queue by posting garbage on chain.
+ */
+export type ForcedAttestOp = { tag: 0x40; forcedIndex: bigint; participant: number; op: Uint8Array }
+/** The channel's designated oracle posts the index price of a perp market, in ticks. */
+export type OraclePriceOp = { tag: 0x30; market: number; price: bigint }
+/**
+ * An order on a perp market (same matching engine and semantics as PlaceOp). A reduce-only order only ever
+ * shrinks the author's position: it is refused unless it does, and its fills are clipped to the position.
+ */
+export type PerpPlaceOp = {
+  tag: 0x31
+  market: number
+  side: Side
+  kind: OrderKind
+  tif: TimeInForce
+  reduceOnly: boolean
+  price: bigint
+  qty: bigint
+}
+/** Moves collateral-token funds from the ledger into the author's margin account. */
+export type MarginDepositOp = { tag: 0x32; amount: bigint }
+/** Moves funds out of the margin account back to the ledger, if the account stays within initial margin. */
+export type MarginWithdrawOp = { tag: 0x33; amount: bigint }
+/** Liquidates `trader`'s position in `market` when the account is below maintenance margin. */
+export type LiquidateOp = { tag: 0x34; trader: number; market: number }
 
 export type Op =
   | DepositOp
@@ -84,8 +122,18 @@ export type Op =
   | CancelOp
   | CheckpointOp
   | CheckpointRequestOp
+  | ForcedAttestOp
+  | OraclePriceOp
+  | PerpPlaceOp
+  | MarginDepositOp
+  | MarginWithdrawOp
+  | LiquidateOp
 
 export const MAX_OPS_PER_BLOCK = 4096
+/** Longest op a forced-inclusion record carries (the contract's MAX_FORCED_OP_LENGTH). */
+export const MAX_FORCED_OP_BYTES = 256
+/** ForcedAttest body before the op bytes: u64 forced index ‖ u16 participant ‖ u16 length. */
+const FORCED_HEAD = 8 + 2 + 2
 /** Checkpoint signatures cost a signature recovery each: a block carries at most this many. */
 export const MAX_CHECKPOINT_OPS_PER_BLOCK = 4
 const U64_MAX = (1n << 64n) - 1n
@@ -106,9 +154,15 @@ const BODY_SIZE: Record<number, number> = {
   17: 8 + 2,
   32: 8 + 32 + 8 + 8 + 8 + 32 + 32 + 65,
   33: 0,
+  48: 2 + 8,
+  49: 2 + 1 + 1 + 1 + 1 + 8 + 8,
+  50: 16,
+  51: 16,
+  52: 2 + 2,
 }
 
 export function encodedOpSize(op: Op): number {
+  if (op.tag === 0x40) return 1 + FORCED_HEAD + op.op.length
   return 1 + BODY_SIZE[op.tag]!
 }
 
@@ -199,7 +253,37 @@ function writeOp(w: Writer, op: Op): void {
       w.bytes(op.balancesRoot, 32)
       w.bytes(op.signature, 65)
       return
+    case 0x40:
+      w.uint(op.forcedIndex, 8, U64_MAX)
+      w.u16(op.participant)
+      if (!(op.op instanceof Uint8Array) || op.op.length === 0 || op.op.length > MAX_FORCED_OP_BYTES)
+        throw new RangeError(`forced op must be 1 to ${MAX_FORCED_OP_BYTES} bytes`)
+      w.u16(op.op.length)
+      w.bytes(op.op, op.op.length)
+      return
     case 0x21:
+      return
+    case 0x30:
+      w.u16(op.market)
+      w.uint(op.price, 8, U64_MAX)
+      return
+    case 0x31:
+      w.u16(op.market)
+      w.u8(enumValue(op.side, 1, 'side'))
+      w.u8(enumValue(op.kind, 1, 'kind'))
+      w.u8(enumValue(op.tif, 2, 'time-in-force'))
+      if (typeof op.reduceOnly !== 'boolean') throw new RangeError('reduceOnly must be a boolean')
+      w.u8(op.reduceOnly ? 1 : 0)
+      w.uint(op.price, 8, U64_MAX)
+      w.uint(op.qty, 8, U64_MAX)
+      return
+    case 0x32:
+    case 0x33:
+      w.uint(op.amount, 16, U128_MAX)
+      return
+    case 0x34:
+      w.u16(op.trader)
+      w.u16(op.market)
       return
   }
 }
@@ -238,9 +322,9 @@ export function decodeOps(b: Uint8Array): Op[] {
   for (let i = 0; i < count; i++) {
     const tag = b[o]
     if (tag === undefined) throw new OpDecodeError(`op ${i}: truncated`)
-    const size = BODY_SIZE[tag]
-    if (size === undefined) throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
     const p = o + 1
+    const size = tag === 0x40 ? forcedBodySize(b, p, i) : BODY_SIZE[tag]
+    if (size === undefined) throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
     if (p + size > b.length) throw new OpDecodeError(`op ${i}: truncated`)
     ops[i] = readBody(b, p, tag, i)
     o = p + size
@@ -306,7 +390,70 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
       }
     case 0x21:
       return { tag }
+    case 0x40:
+      return {
+        tag,
+        forcedIndex: readU64(b, p),
+        participant: readU16(b, p + 8),
+        op: b.slice(p + FORCED_HEAD, p + FORCED_HEAD + readU16(b, p + 10)),
+      }
+    case 0x30:
+      return { tag, market: readU16(b, p), price: readU64(b, p + 2) }
+    case 0x31: {
+      const side = b[p + 2]!
+      const kind = b[p + 3]!
+      const tif = b[p + 4]!
+      const reduceOnly = b[p + 5]!
+      if (side > 1) throw new OpDecodeError(`op ${i}: side ${side}`)
+      if (kind > 1) throw new OpDecodeError(`op ${i}: kind ${kind}`)
+      if (tif > 2) throw new OpDecodeError(`op ${i}: time-in-force ${tif}`)
+      if (reduceOnly > 1) throw new OpDecodeError(`op ${i}: reduce-only flag ${reduceOnly}`)
+      return {
+        tag,
+        market: readU16(b, p),
+        side: side as Side,
+        kind: kind as OrderKind,
+        tif: tif as TimeInForce,
+        reduceOnly: reduceOnly === 1,
+        price: readU64(b, p + 6),
+        qty: readU64(b, p + 14),
+      }
+    }
+    case 0x32:
+    case 0x33:
+      return { tag, amount: readU128(b, p) }
+    case 0x34:
+      return { tag, trader: readU16(b, p), market: readU16(b, p + 2) }
     default:
       throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
   }
+}
+
+/** Body size of a ForcedAttest at `p` (after the tag): its length field must be 1 … MAX_FORCED_OP_BYTES. */
+function forcedBodySize(b: Uint8Array, p: number, i: number): number {
+  if (p + FORCED_HEAD > b.length) throw new OpDecodeError(`op ${i}: truncated`)
+  const n = readU16(b, p + 10)
+  if (n === 0 || n > MAX_FORCED_OP_BYTES) throw new OpDecodeError(`op ${i}: forced op of ${n} bytes`)
+  return FORCED_HEAD + n
+}
+
+/** One op's bytes (tag ‖ body, no count): what a participant posts with the contract's forceInclude. */
+export function encodeOp(op: Op): Uint8Array {
+  return encodeOps([op]).subarray(2)
+}
+
+/**
+ * Decodes the op a forced record carries: exactly one op, canonical (it re-encodes to the same bytes), no trailing
+ * bytes, and neither a ForcedAttest nor a checkpoint op (Checkpoint, CheckpointRequest). Throws OpDecodeError.
+ */
+export function decodeForcedOp(bytes: Uint8Array): Op {
+  if (bytes.length === 0 || bytes.length > MAX_FORCED_OP_BYTES)
+    throw new OpDecodeError(`forced op of ${bytes.length} bytes`)
+  const framed = new Uint8Array(bytes.length + 2)
+  framed[1] = 1
+  framed.set(bytes, 2)
+  const op = decodeOps(framed)[0]!
+  if (op.tag === 0x40 || op.tag === 0x20 || op.tag === 0x21)
+    throw new OpDecodeError(`forced op: tag ${op.tag} cannot be forced`)
+  return op
 }

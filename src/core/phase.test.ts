@@ -19,10 +19,20 @@ describe('opPermission', () => {
         expect(p.allowed).toBe(false)
         expect(!p.allowed && p.reason).toMatch(/settling on chain/)
       }
-      // releasing funds and checkpointing (a newer checkpoint is how a proposal is challenged) still go
+      // releasing funds and checkpointing (a newer checkpoint is how a proposal is challenged) still go, and so do
+      // attestations of forced records (recorded before the proposal; the newer checkpoint must include them)
       expect(allowed(phase).sort()).toEqual(
-        [OpTag.Cancel, OpTag.Unlock, ...ALL.filter((t) => t >= OpTag.Checkpoint)].sort(),
+        [OpTag.Cancel, OpTag.Unlock, OpTag.Checkpoint, OpTag.CheckpointRequest, OpTag.ForcedAttest].sort(),
       )
+      // perp ops move or value funds: refused too
+      for (const tag of [
+        OpTag.PerpPlace,
+        OpTag.MarginDeposit,
+        OpTag.MarginWithdraw,
+        OpTag.Liquidate,
+        OpTag.OraclePrice,
+      ])
+        expect(opPermission(phase, tag).allowed).toBe(false)
       expect(phaseNotice(phase)).toMatch(/settling/)
     }
   })

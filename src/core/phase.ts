@@ -13,7 +13,18 @@ export type SettlementPhase = 'unknown' | 'open' | 'disputing' | 'finalizable' |
 export type OpPermission = { allowed: true } | { allowed: false; reason: string }
 
 /** Ops that move or commit funds: refused once settlement has started. */
-const FUNDS_OPS = new Set<number>([OpTag.Deposit, OpTag.Withdraw, OpTag.Transfer, OpTag.Lock, OpTag.Place])
+const FUNDS_OPS = new Set<number>([
+  OpTag.Deposit,
+  OpTag.Withdraw,
+  OpTag.Transfer,
+  OpTag.Lock,
+  OpTag.Place,
+  OpTag.OraclePrice,
+  OpTag.PerpPlace,
+  OpTag.MarginDeposit,
+  OpTag.MarginWithdraw,
+  OpTag.Liquidate,
+])
 
 export const DISPUTE_REASON =
   'the channel is settling on chain (a checkpoint was proposed): no new orders, transfers or deposits'

@@ -20,6 +20,17 @@ export const Reject = {
   Equivocator: 17,
   CheckpointInvalid: 18,
   DepositAlreadyAttested: 19,
+  ForcedAlreadyIncluded: 40,
+  UnknownForced: 41,
+  ForcedAlreadyAttested: 42,
+  WrongMarketKind: 20,
+  NoPrice: 21,
+  LeverageTooHigh: 22,
+  ReduceOnly: 23,
+  NotLiquidatable: 24,
+  InsufficientMargin: 25,
+  NoPosition: 26,
+  LiquidatorMargin: 27,
 } as const
 export type Reject = (typeof Reject)[keyof typeof Reject]
 
@@ -43,4 +54,15 @@ export const REJECT_NAMES: Record<number, string> = {
   17: 'author equivocated: its ops after the proof are void',
   18: 'invalid checkpoint signature',
   19: 'deposit already attested by this participant',
+  40: 'forced record already included',
+  41: 'forced record out of the attestation window',
+  42: 'forced record already attested by this participant',
+  20: 'wrong market kind (spot order on a perp market, or the reverse)',
+  21: 'no oracle price for this market yet',
+  22: 'leverage above the channel’s maxLeverage (initial margin)',
+  23: 'reduce-only order would not reduce the position',
+  24: 'account is not below maintenance margin',
+  25: 'margin account would fall below initial margin',
+  26: 'no position in this market',
+  27: 'the liquidator cannot take over the position within its own initial margin',
 }

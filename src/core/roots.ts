@@ -91,6 +91,52 @@ export function stateRoot(state: ChannelState): Uint8Array {
     }
     parts.push(enc.encode('|'))
   }
+  // perps (only in channels with perp markets, so spot-only roots are unchanged): margin accounts, market
+  // prices and funding, positions in (participant, market) order, reduce-only resting orders
+  const ps = state.perps
+  if (ps) {
+    const i = (v: bigint, n = 16) => parts.push(uintToBytes(BigInt.asUintN(n * 8, v), n))
+    for (const m of ps.margin) i(m)
+    i(ps.insurance)
+    i(ps.collateral)
+    for (const m of ps.perpMarkets) {
+      const f = ps.funding[m]!
+      u(ps.oracle[m] ?? 0n, 8)
+      u(ps.lastTrade[m] ?? 0n, 8)
+      i(f.cum)
+      u(f.epoch === undefined ? 0n : f.epoch + 1n, 8)
+      i(f.rate)
+      for (let p = 0; p < ps.P; p++) {
+        const pos = ps.positions[p * ps.M + m]
+        if (!pos) continue
+        u(BigInt(p), 2)
+        i(pos.size)
+        i(pos.cost)
+        i(pos.fundingSnap)
+        i(pos.realized)
+        i(pos.fundingPaid)
+      }
+      for (const o of state.books[m]!.orders()) if (o.reduceOnly) parts.push(enc.encode(`r${o.key};`))
+      parts.push(enc.encode('|'))
+    }
+  }
+  // forced inclusion (only once a forced record was attested, so roots of channels without one are unchanged)
+  if (state.forcedCount > 0n || state.forcedAttestations.size > 0) {
+    parts.push(enc.encode('F|'))
+    u(state.forcedCount, 8)
+    const forced = [...state.forcedAttestations.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    u(BigInt(forced.length), 8)
+    for (const [index, list] of forced) {
+      u(index, 8)
+      u(BigInt(list.length), 2)
+      for (const a of list) {
+        u(BigInt(a.participant), 2)
+        u(BigInt(a.op.length), 2)
+        parts.push(a.op)
+        u(a.by, 32)
+      }
+    }
+  }
   let n = 0
   for (const p of parts) n += p.length
   const buf = new Uint8Array(n)

@@ -1,16 +1,28 @@
 import { type Order, OrderBook } from './book.ts'
+import { bytesEqual } from './bytes.ts'
 import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
 import {
   type CancelOp,
   type DepositOp,
+  decodeForcedOp,
+  type ForcedAttestOp,
+  type LiquidateOp,
   type LockOp,
+  type MarginDepositOp,
+  type MarginWithdrawOp,
   type Op,
   OpTag,
+  type OraclePriceOp,
   OrderKind,
+  type PerpPlaceOp,
   type PlaceOp,
   Side,
   TimeInForce,
 } from './ops.ts'
+import { PerpsState } from './perps/engine.ts'
+import { liquidate } from './perps/liquidation.ts'
+import { placePerp } from './perps/orders.ts'
+import { type Valuation, valuation } from './perps/settlement.ts'
 import { Reject } from './reasons.ts'
 
 /** An on-chain deposit as the settlement contract recorded it (the contract's Deposited event). */
@@ -21,6 +33,15 @@ type Attestations = readonly { record: DepositRecord; by: bigint; count: number 
 
 /** Deposit records attested ahead of the next one to credit; further ones are refused (bounds the table). */
 export const DEPOSIT_WINDOW = 1024n
+
+/** An on-chain forced-inclusion record (the contract's ForcedOpRecorded event): `op` is one encoded op. */
+export type ForcedRecord = { index: bigint; participant: number; op: Uint8Array }
+
+/** Attestations of one forced record not yet included: each distinct content with the set of its attesters. */
+type ForcedAttestations = readonly { participant: number; op: Uint8Array; by: bigint; count: number }[]
+
+/** Forced records attested ahead of the next one to include; further ones are refused (bounds the table). */
+export const FORCED_WINDOW = 1024n
 
 export type Lock = { owner: number; token: number; amount: bigint; until: bigint; reason: number }
 
@@ -73,6 +94,10 @@ export class ChannelState {
   depositCount = 0n
   /** attestations of records ≥ depositCount; entries are replaced, never mutated, so clones share them */
   attestations: Map<bigint, Attestations>
+  /** forced records 0 … forcedCount − 1 are included (in index order, each op applied once at its position) */
+  forcedCount = 0n
+  /** attestations of forced records ≥ forcedCount; entries are replaced, never mutated, so clones share them */
+  forcedAttestations: Map<bigint, ForcedAttestations>
   locks: Map<string, Lock>
   books: OrderBook[]
   openOrders: number[]
@@ -80,6 +105,10 @@ export class ChannelState {
   tradeCount = 0
   /** Execution log, shared across clones: a snapshot remembers its length and restores by truncation. */
   trades: Trade[]
+  /** margin accounts, positions, prices and funding of the perp markets (src/core/perps); undefined without any */
+  perps: PerpsState | undefined
+  /** the margin accounts' settlement values, computed on demand and dropped by every op */
+  private valued: Valuation | undefined
 
   /** distinct attesters that credit a deposit: the channel's quorum */
   readonly quorum: number
@@ -103,10 +132,12 @@ export class ChannelState {
     this.reserved = new Array<bigint>(n).fill(0n)
     this.pendingWithdrawal = new Array<bigint>(n).fill(0n)
     this.attestations = new Map()
+    this.forcedAttestations = new Map()
     this.locks = new Map()
     this.books = channel.config.markets.map(() => new OrderBook())
     this.openOrders = new Array<number>(this.P).fill(0)
     this.trades = trades
+    this.perps = channel.config.params.perps ? new PerpsState(channel, this.books) : undefined
   }
 
   clone(): ChannelState {
@@ -117,31 +148,44 @@ export class ChannelState {
     s.reserved = this.reserved.slice()
     s.pendingWithdrawal = this.pendingWithdrawal.slice()
     s.attestations = new Map(this.attestations)
+    s.forcedAttestations = new Map(this.forcedAttestations)
     s.locks = new Map(this.locks)
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
+    s.perps = this.perps?.clone(s.books)
     return s
   }
 
   /**
    * The part of the clock the fold can depend on: two times with the same key give the same result for every op.
-   * Nothing reads the clock yet, so every time is one epoch.
+   * Only perp funding reads the clock: its epoch is ⌊time / fundingIntervalMs⌋ (one epoch without perps).
    */
-  timeKey(_time: bigint): bigint {
-    return 0n
+  timeKey(time: bigint): bigint {
+    return this.perps ? this.perps.epochOf(time) : 0n
   }
 
-  /** Total holdings of (participant, token): what settlement pays out. */
+  /**
+   * Total holdings of (participant, token): what settlement pays out. For the perp collateral token this includes
+   * the margin account valued with every position closed at mark (perps/settlement.ts), and, for the fee
+   * recipient, what is left of the insurance fund: exit leaves stay (account, token, amount).
+   */
   holdings(p: number, t: number): bigint {
     const i = p * this.T + t
-    return this.avail[i]! + this.locked[i]! + this.reserved[i]! + this.pendingWithdrawal[i]!
+    const ledger = this.avail[i]! + this.locked[i]! + this.reserved[i]! + this.pendingWithdrawal[i]!
+    if (!this.perps || t !== this.perps.params.collateralToken) return ledger
+    this.valued ??= valuation(this.perps)
+    const fund = p === this.channel.config.params.feeRecipient ? this.valued.insurance : 0n
+    return ledger + this.valued.values[p]! + fund
   }
 
   apply(op: Op, ctx: OpContext): Reject {
     const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
+    this.valued = undefined
     switch (op.tag) {
       case OpTag.Deposit:
         return this.attest(op, ctx.author)
+      case OpTag.ForcedAttest:
+        return this.attestForced(op, ctx)
       case OpTag.Withdraw:
         if (!(perms & Permission.Funds)) return Reject.NotPermitted
         return this.move(ctx.author, op.token, op.amount, this.pendingWithdrawal)
@@ -157,11 +201,56 @@ export class ChannelState {
         if (!(perms & Permission.Trade)) return Reject.NotPermitted
         return this.place(op, ctx)
       case OpTag.Cancel:
+        // a cancel can move a perp market's mark (its book mid): funding up to now is paid at the mark before it
+        if (this.perps) this.timeRead = this.perps.advance(ctx.time)
         return this.cancel(op, ctx)
       case OpTag.Checkpoint:
       case OpTag.CheckpointRequest:
         // signatures are checked when the block is accepted (replica.ts); here the op only needs the role
         return perms & Permission.Checkpoint ? Reject.None : Reject.NotPermitted
+      case OpTag.OraclePrice:
+      case OpTag.PerpPlace:
+      case OpTag.MarginDeposit:
+      case OpTag.MarginWithdraw:
+      case OpTag.Liquidate:
+        return this.applyPerp(op, ctx, perms)
+    }
+  }
+
+  /** Perp ops: the channel clock first pays funding up to the op's epoch (accepted or not), then the op. */
+  private applyPerp(
+    op: OraclePriceOp | PerpPlaceOp | MarginDepositOp | MarginWithdrawOp | LiquidateOp,
+    ctx: OpContext,
+    perms: number,
+  ): Reject {
+    const ps = this.perps
+    if (!ps) return Reject.UnknownMarket
+    this.timeRead = ps.advance(ctx.time)
+    switch (op.tag) {
+      case OpTag.OraclePrice:
+        return ps.postOracle(ctx.author, op.market, op.price)
+      case OpTag.PerpPlace:
+        if (!(perms & Permission.Trade)) return Reject.NotPermitted
+        return placePerp(this, ps, op, ctx)
+      case OpTag.MarginDeposit:
+        if (!(perms & Permission.Funds)) return Reject.NotPermitted
+        return ps.depositMargin(this, ctx.author, op.amount)
+      case OpTag.MarginWithdraw:
+        if (!(perms & Permission.Funds)) return Reject.NotPermitted
+        return ps.withdrawMargin(this, ctx.author, op.amount)
+      case OpTag.Liquidate: {
+        if (!(perms & Permission.Liquidate) && !ps.params.openLiquidation) return Reject.NotPermitted
+        if (op.trader >= this.P) return Reject.UnknownParticipant
+        if (op.trader === ctx.author) return Reject.NotPermitted
+        if (op.market >= ps.M) return Reject.UnknownMarket
+        if (!ps.isPerp(op.market)) return Reject.WrongMarketKind
+        const r = liquidate(this, ps, ctx.author, op.trader, op.market)
+        if (r.ok) return Reject.None
+        if (r.reason === 'no-position') return Reject.NoPosition
+        if (r.reason === 'not-liquidatable') return Reject.NotLiquidatable
+        if (r.reason === 'liquidator-margin') return Reject.LiquidatorMargin
+        return Reject.AmountOutOfRange
+      }
     }
   }
 
@@ -217,6 +306,52 @@ export class ChannelState {
       // a record the fold cannot hold (supply past u128) is counted as handled but credits nothing, so that the
       // records after it are not stuck; the contract refunds nothing for it either, as it lies below depositCount
       this.credit(winner.record)
+    }
+  }
+
+  /**
+   * Records `ctx.author`'s attestation of forced record `op.forcedIndex`; includes records in index order as soon
+   * as q distinct participants attested the same content for each (like deposits). Attestations of included
+   * records, repeated attestations and records too far ahead are refused.
+   */
+  private attestForced(op: ForcedAttestOp, ctx: OpContext): Reject {
+    const index = op.forcedIndex
+    if (index < this.forcedCount) return Reject.ForcedAlreadyIncluded
+    if (index >= this.forcedCount + FORCED_WINDOW) return Reject.UnknownForced
+    if (op.participant >= this.P) return Reject.UnknownParticipant
+    const bit = 1n << BigInt(ctx.author)
+    const list = this.forcedAttestations.get(index) ?? []
+    if (list.some((a) => (a.by & bit) !== 0n)) return Reject.ForcedAlreadyAttested
+    const k = list.findIndex((a) => a.participant === op.participant && bytesEqual(a.op, op.op))
+    const next =
+      k < 0
+        ? [...list, { participant: op.participant, op: op.op, by: bit, count: 1 }]
+        : list.map((a, j) => (j === k ? { ...a, by: a.by | bit, count: a.count + 1 } : a))
+    this.forcedAttestations.set(index, next)
+    this.includeForced(ctx)
+    return Reject.None
+  }
+
+  /**
+   * Includes the next forced records while one content of each has a quorum of attesters, applying each record's
+   * op right here as if its participant had authored it (the same role checks), named `participant:0:index`
+   * (block seqs start at 1, so the key never collides with a block op's). A record whose bytes are no valid
+   * forced op, or whose op the fold refuses, is included all the same with no effect: the queue never stalls.
+   */
+  private includeForced(ctx: OpContext): void {
+    for (;;) {
+      const index = this.forcedCount
+      const winner = this.forcedAttestations.get(index)?.find((a) => a.count >= this.quorum)
+      if (!winner) return
+      this.forcedAttestations.delete(index)
+      this.forcedCount++
+      let nested: Op
+      try {
+        nested = decodeForcedOp(winner.op)
+      } catch {
+        continue
+      }
+      this.apply(nested, { ...ctx, author: winner.participant, seq: 0n, index: Number(index) })
     }
   }
 
@@ -295,6 +430,7 @@ export class ChannelState {
   private place(op: PlaceOp, ctx: OpContext): Reject {
     const market = this.channel.config.markets[op.market]
     if (!market) return Reject.UnknownMarket
+    if (market.kind === 'perp') return Reject.WrongMarketKind
     if (op.qty === 0n || op.price === 0n) return Reject.ZeroAmount
     const { params } = this.channel.config
     const book = this.books[op.market]!

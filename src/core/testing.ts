@@ -6,6 +6,7 @@ import {
   computeChannelId,
   type Market,
   openChannel,
+  type PerpParams,
   type Role,
   sessionKeyDigest,
 } from './channel.ts'
@@ -43,6 +44,10 @@ export type MakeTestChannelParameters = {
   chainId?: bigint
   verifyingContract?: Hex
   nonce?: bigint
+  /** markets (default: one spot market over the two test tokens); not part of the channel id */
+  markets?: Market[]
+  maxLeverage?: number
+  perps?: PerpParams
 }
 
 export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
@@ -64,15 +69,16 @@ export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
     nonce: p.nonce ?? 1n,
     threshold: p.threshold ?? defaultQuorum(p.participants),
     tokens: TEST_TOKENS,
-    markets: [TEST_MARKET],
+    markets: p.markets ?? [TEST_MARKET],
     params: {
       minStake: 0n,
       disputeWindow: 3600n,
-      maxLeverage: 1,
+      maxLeverage: p.maxLeverage ?? 1,
       makerFeeBps: p.makerFeeBps ?? 2n,
       takerFeeBps: p.takerFeeBps ?? 5n,
       feeRecipient: 0,
       maxOpenOrders: p.maxOpenOrders ?? 1000,
+      ...(p.perps ? { perps: p.perps } : {}),
     },
     participants: members.map((m, i) => ({
       address: m.address,

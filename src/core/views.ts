@@ -121,6 +121,11 @@ const OP_KIND: Record<number, string> = {
   [OpTag.Cancel]: 'cancel',
   [OpTag.Checkpoint]: 'checkpoint',
   [OpTag.CheckpointRequest]: 'checkpoint request',
+  [OpTag.OraclePrice]: 'oracle price',
+  [OpTag.PerpPlace]: 'perp order',
+  [OpTag.MarginDeposit]: 'margin deposit',
+  [OpTag.MarginWithdraw]: 'margin withdrawal',
+  [OpTag.Liquidate]: 'liquidation',
 }
 
 function blockRow(replica: Replica, node: Node, position: number): BlockRow {

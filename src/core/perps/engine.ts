@@ -1,0 +1,177 @@
+import type { OrderBook } from '../book.ts'
+import type { Channel, PerpParams } from '../channel.ts'
+import { Reject } from '../reasons.ts'
+import type { Trade } from '../state.ts'
+import { advanceFunding, type FundingState } from './funding.ts'
+import { account, withinInitialMargin } from './margin.ts'
+import { markPrice } from './markPrice.ts'
+import { accruedFunding, emptyPosition, type Position } from './positions.ts'
+
+/** What the perps state machine needs of the channel's ledger and books (ChannelState provides it). */
+export interface Host {
+  readonly channel: Channel
+  readonly T: number
+  avail: bigint[]
+  books: OrderBook[]
+  openOrders: number[]
+  placed: number
+  tradeCount: number
+  trades: Trade[]
+}
+
+/**
+ * The perp side of the channel state, a sibling of the order book: margin accounts, positions per (trader,
+ * market), per-market oracle price, last trade, funding, and the insurance fund. Position objects are replaced,
+ * never mutated, so a clone copies arrays only. Everything is bigint; nothing iterates a Map.
+ */
+export class PerpsState {
+  readonly params: PerpParams
+  readonly maxLeverage: bigint
+  /** indexes of the perp markets, ascending */
+  readonly perpMarkets: number[]
+  /** number of markets (spot and perp): positions are indexed p · M + m */
+  readonly M: number
+  readonly P: number
+  margin: bigint[]
+  positions: (Position | undefined)[]
+  funding: (FundingState | undefined)[]
+  oracle: (bigint | undefined)[]
+  lastTrade: (bigint | undefined)[]
+  insurance = 0n
+  /**
+   * The collateral the margin accounts hold in total: Σ (margin − cost − accrued funding) + insurance. Trading,
+   * funding and liquidation never change it; margin deposits add to it, withdrawals and fees take from it, and
+   * never below 0 — which is what lets settlement value every account at ≥ 0 summing exactly to it.
+   */
+  collateral = 0n
+  books: OrderBook[]
+
+  constructor(channel: Channel, books: OrderBook[]) {
+    const { config } = channel
+    this.params = config.params.perps!
+    this.maxLeverage = BigInt(config.params.maxLeverage)
+    this.M = config.markets.length
+    this.P = config.participants.length
+    this.perpMarkets = []
+    config.markets.forEach((m, i) => {
+      if (m.kind === 'perp') this.perpMarkets.push(i)
+    })
+    this.margin = new Array<bigint>(this.P).fill(0n)
+    this.positions = new Array<Position | undefined>(this.P * this.M).fill(undefined)
+    this.funding = config.markets.map((m) =>
+      m.kind === 'perp' ? { cum: 0n, epoch: undefined, rate: 0n } : undefined,
+    )
+    this.oracle = new Array<bigint | undefined>(this.M).fill(undefined)
+    this.lastTrade = new Array<bigint | undefined>(this.M).fill(undefined)
+    this.books = books
+    this.ticks = config.markets.map((m) => m.tickSize)
+  }
+
+  private readonly ticks: bigint[]
+
+  clone(books: OrderBook[]): PerpsState {
+    const s = Object.create(PerpsState.prototype) as PerpsState
+    Object.assign(s, this)
+    s.margin = this.margin.slice()
+    s.positions = this.positions.slice()
+    s.funding = this.funding.slice()
+    s.oracle = this.oracle.slice()
+    s.lastTrade = this.lastTrade.slice()
+    s.books = books
+    return s
+  }
+
+  isPerp(m: number): boolean {
+    return this.funding[m] !== undefined
+  }
+
+  tick(m: number): bigint {
+    return this.ticks[m]!
+  }
+
+  mark(m: number): bigint | undefined {
+    return markPrice(this.oracle[m], this.books[m]!, this.lastTrade[m])
+  }
+
+  position(p: number, m: number): Position {
+    return this.positions[p * this.M + m] ?? emptyPosition(this.funding[m]!.cum)
+  }
+
+  /** The clock epoch of a channel time: funding depends on nothing finer. */
+  epochOf(time: bigint): bigint {
+    return time / this.params.fundingIntervalMs
+  }
+
+  /** Pays funding of every perp market up to the epoch of `time` (called before every perp op). */
+  advance(time: bigint): bigint {
+    const epoch = this.epochOf(time)
+    for (const m of this.perpMarkets)
+      this.funding[m] = advanceFunding(
+        this.funding[m]!,
+        epoch,
+        this.mark(m),
+        this.oracle[m],
+        this.tick(m),
+        this.params,
+      )
+    return epoch
+  }
+
+  /** Moves the funding a position accrued into its account's margin. */
+  settleFunding(p: number, m: number): void {
+    const pos = this.positions[p * this.M + m]
+    if (!pos) return
+    const cum = this.funding[m]!.cum
+    const pay = accruedFunding(pos, cum)
+    if (pay === 0n && pos.fundingSnap === cum) return
+    this.margin[p]! -= pay
+    this.positions[p * this.M + m] = { ...pos, fundingSnap: cum, fundingPaid: pos.fundingPaid + pay }
+  }
+
+  setPosition(p: number, m: number, pos: Position): void {
+    this.positions[p * this.M + m] =
+      pos.size === 0n && pos.realized === 0n && pos.fundingPaid === 0n ? undefined : pos
+  }
+
+  // ─── ops ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  postOracle(author: number, m: number, price: bigint): Reject {
+    if (author !== this.params.oracle) return Reject.NotPermitted
+    if (m >= this.M) return Reject.UnknownMarket
+    if (!this.isPerp(m)) return Reject.WrongMarketKind
+    if (price === 0n) return Reject.ZeroAmount
+    this.oracle[m] = price
+    // a market's funding clock starts with its first price
+    return Reject.None
+  }
+
+  depositMargin(host: Host, p: number, amount: bigint): Reject {
+    if (amount === 0n) return Reject.ZeroAmount
+    const i = p * host.T + this.params.collateralToken
+    if (host.avail[i]! < amount) return Reject.InsufficientFunds
+    host.avail[i]! -= amount
+    this.margin[p]! += amount
+    this.collateral += amount
+    return Reject.None
+  }
+
+  /** Withdraws realized collateral, if the account stays within initial margin afterwards. */
+  withdrawMargin(host: Host, p: number, amount: bigint): Reject {
+    if (amount === 0n) return Reject.ZeroAmount
+    // collateral net of the funding its positions accrued (settled below, only if the op applies)
+    let settled = this.margin[p]!
+    for (const m of this.perpMarkets) {
+      const pos = this.positions[p * this.M + m]
+      if (pos) settled -= accruedFunding(pos, this.funding[m]!.cum)
+    }
+    if (settled < amount || this.collateral < amount) return Reject.InsufficientMargin
+    const after = account(this, p)
+    after.equity -= amount
+    if (after.equity < 0n || !withinInitialMargin(after, this.maxLeverage)) return Reject.InsufficientMargin
+    for (const m of this.perpMarkets) this.settleFunding(p, m)
+    this.margin[p]! -= amount
+    this.collateral -= amount
+    host.avail[p * host.T + this.params.collateralToken]! += amount
+    return Reject.None
+  }
+}

@@ -1,0 +1,168 @@
+import type { Order } from '../book.ts'
+import { OrderKind, type PerpPlaceOp, Side, TimeInForce } from '../ops.ts'
+import { Reject } from '../reasons.ts'
+import type { OpContext } from '../state.ts'
+import type { Host, PerpsState } from './engine.ts'
+import { account, withinInitialMargin } from './margin.ts'
+import { applyFill, inBounds, isReducing, MAX_NOTIONAL, type Position, reducible } from './positions.ts'
+
+/**
+ * Perp orders on the same matching engine as spot (book.ts: price-time priority, FIFO per level; limit, market,
+ * IOC, post-only; self-trade prevention cancels the resting order; maker prices; fees in bps of the notional).
+ * No funds are reserved for a resting perp order: margin is checked at every fill instead —
+ * - the taker's order is refused (LeverageTooHigh) when a full fill at its limit price would breach initial margin;
+ * - a fill that would grow or flip a position beyond initial margin is not made: for a maker its resting order is
+ *   cancelled (like self-trade prevention) and matching goes on, for the taker matching stops;
+ * - a reduce-only order is refused unless it shrinks the position, and each of its fills (resting ones too) is
+ *   clipped to what is left of the position; one with nothing left to reduce is cancelled.
+ * Fees move from the margin accounts to the fee recipient's ledger balance of the collateral token.
+ */
+export function placePerp(host: Host, ps: PerpsState, op: PerpPlaceOp, ctx: OpContext): Reject {
+  const m = op.market
+  const market = host.channel.config.markets[m]
+  if (!market) return Reject.UnknownMarket
+  if (!ps.isPerp(m)) return Reject.WrongMarketKind
+  if (op.qty === 0n || op.price === 0n) return Reject.ZeroAmount
+  if (ps.mark(m) === undefined) return Reject.NoPrice
+  const tick = market.tickSize
+  const notional = op.qty * op.price * tick
+  if (notional > MAX_NOTIONAL) return Reject.AmountOutOfRange
+  const { params } = host.channel.config
+  const book = host.books[m]!
+  const isBuy = op.side === Side.Buy
+  const dir = isBuy ? 1n : -1n
+  const best = book.bestOpposite(op.side)
+  const crosses = best !== undefined && (isBuy ? best.price <= op.price : best.price >= op.price)
+  if (op.kind === OrderKind.Limit && op.tif === TimeInForce.PostOnly && crosses)
+    return Reject.PostOnlyWouldCross
+  if (op.kind === OrderKind.Market && !crosses) return Reject.NoLiquidity
+  const rests = op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC
+  if (rests && host.openOrders[ctx.author]! >= params.maxOpenOrders) return Reject.TooManyOrders
+  const pos = ps.position(ctx.author, m)
+  if (op.reduceOnly && reducible(pos.size, dir) < op.qty) return Reject.ReduceOnly
+  // worst case for the taker: the whole order fills at its limit price, paying the taker fee
+  const takerFeeMax = (notional * params.takerFeeBps) / 10_000n
+  const worst = trial(ps, ctx.author, m, dir * op.qty, dir * notional, takerFeeMax, ps.collateral)
+  if (!worst) return Reject.AmountOutOfRange
+  if (!worst.reducing && !worst.withinMargin) return Reject.LeverageTooHigh
+
+  const taker: Order = {
+    key: `${ctx.author}:${ctx.seq}:${ctx.index}`,
+    owner: ctx.author,
+    side: op.side,
+    price: op.price,
+    remaining: op.qty,
+    reserved: 0n,
+    placedAt: host.placed++,
+    reduceOnly: op.reduceOnly,
+  }
+  let stopped = false
+  if (crosses) stopped = match(host, ps, taker, m, ctx.block)
+  if (taker.remaining > 0n && rests && !stopped) {
+    book.insert(taker)
+    host.openOrders[ctx.author]!++
+  }
+  return Reject.None
+}
+
+type Trial = { next: Position; realized: bigint; fee: bigint; reducing: boolean; withinMargin: boolean }
+
+/**
+ * The effect of a fill on account p (funding settled first), without applying it; undefined if out of bounds.
+ * The fee is capped by what the account's equity after the fill and the margin accounts' collateral in total
+ * (`feeRoom`) can pay, so fees never create debt nor take out more than the margin accounts hold.
+ */
+function trial(
+  ps: PerpsState,
+  p: number,
+  m: number,
+  delta: bigint,
+  cash: bigint,
+  fee: bigint,
+  feeRoom: bigint,
+): Trial | undefined {
+  ps.settleFunding(p, m)
+  const before = ps.position(p, m)
+  const { next, realized } = applyFill(before, delta, cash)
+  if (!inBounds(next)) return undefined
+  const reducing = isReducing(before.size, next.size)
+  const a = account(ps, p, { market: m, position: next, marginDelta: realized })
+  let charged = fee
+  if (charged > a.equity) charged = a.equity > 0n ? a.equity : 0n
+  if (charged > feeRoom) charged = feeRoom > 0n ? feeRoom : 0n
+  a.equity -= charged
+  return { next, realized, fee: charged, reducing, withinMargin: withinInitialMargin(a, ps.maxLeverage) }
+}
+
+/** Fills `taker` against the book; returns true when matching stopped because the taker hit its margin. */
+function match(host: Host, ps: PerpsState, taker: Order, m: number, block: string): boolean {
+  const { makerFeeBps, takerFeeBps, feeRecipient } = host.channel.config.params
+  const tick = ps.tick(m)
+  const book = host.books[m]!
+  const isBuy = taker.side === Side.Buy
+  const dir = isBuy ? 1n : -1n
+  const feeIndex = feeRecipient * host.T + ps.params.collateralToken
+  while (taker.remaining > 0n) {
+    const level = book.bestOpposite(taker.side)
+    if (!level || (isBuy ? level.price > taker.price : level.price < taker.price)) break
+    const maker = level.orders[level.head]!
+    if (maker.owner === taker.owner) {
+      removeResting(host, m, maker)
+      continue
+    }
+    let qty = taker.remaining < maker.remaining ? taker.remaining : maker.remaining
+    if (maker.reduceOnly) {
+      const r = reducible(ps.position(maker.owner, m).size, -dir)
+      if (r === 0n) {
+        removeResting(host, m, maker)
+        continue
+      }
+      if (r < qty) qty = r
+    }
+    if (taker.reduceOnly) {
+      const r = reducible(ps.position(taker.owner, m).size, dir)
+      if (r === 0n) break
+      if (r < qty) qty = r
+    }
+    const quote = qty * level.price * tick
+    const makerFee = (quote * makerFeeBps) / 10_000n
+    const takerFee = (quote * takerFeeBps) / 10_000n
+    const mk = trial(ps, maker.owner, m, -dir * qty, -dir * quote, makerFee, ps.collateral)
+    if (!mk || (!mk.reducing && !mk.withinMargin)) {
+      removeResting(host, m, maker)
+      continue
+    }
+    const tk = trial(ps, taker.owner, m, dir * qty, dir * quote, takerFee, ps.collateral - mk.fee)
+    if (!tk || (!tk.reducing && !tk.withinMargin)) return true
+    ps.setPosition(maker.owner, m, mk.next)
+    ps.margin[maker.owner]! += mk.realized - mk.fee
+    ps.setPosition(taker.owner, m, tk.next)
+    ps.margin[taker.owner]! += tk.realized - tk.fee
+    ps.collateral -= mk.fee + tk.fee
+    host.avail[feeIndex]! += mk.fee + tk.fee
+    ps.lastTrade[m] = level.price
+    taker.remaining -= qty
+    maker.remaining -= qty
+    host.tradeCount++
+    host.trades.push({
+      market: m,
+      price: level.price,
+      qty,
+      maker: maker.owner,
+      taker: taker.owner,
+      takerSide: taker.side,
+      makerOrder: maker.key,
+      takerOrder: taker.key,
+      makerFee: mk.fee,
+      takerFee: tk.fee,
+      block,
+    })
+    if (maker.remaining === 0n) removeResting(host, m, maker)
+  }
+  return false
+}
+
+function removeResting(host: Host, m: number, o: Order): void {
+  host.books[m]!.remove(o)
+  host.openOrders[o.owner]!--
+}
