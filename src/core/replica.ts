@@ -452,7 +452,7 @@ export class Replica {
         leader: d.leader.id,
         time: d.time,
         depositCount: state.depositCount,
-        forcedCount: 0n,
+        forcedCount: state.forcedCount,
         stateRoot: stateRoot(state),
         balancesRoot: balancesTree(state, d.version).root,
       }
@@ -650,10 +650,12 @@ export class Replica {
    */
   wantsToPropose(): boolean {
     if ((this.batch?.ops.length ?? 0) > 0 || this.toSign.length > 0) return true
-    // someone is a round ahead (it proposed while ops were pending here): catch up, or it could never propose
-    // again — its next round needs q blocks of this one. Bounded: nobody gets past quorumRound + 1 alone.
+    // someone is a round ahead without a quorum there yet (it proposed while ops were pending here): fill that
+    // round, or it could never propose again — its next round needs q blocks of this one. Only up to the highest
+    // round: once it has a quorum nobody needs to follow, so catching up never starts a new round by itself.
     const own = this.me ? this.dag.latest[this.me.index] : undefined
-    if (this.me && this.dag.maxRound > (own?.round ?? 0)) return true
+    const top = this.dag.maxRound
+    if (this.me && top > (own?.round ?? 0) && this.dag.quorumRound < top) return true
     if (this.uncommittedWithOps === 0) return false
     if (this.dag.equivocators.size === 0) return true
     for (let i = this.finalCount; i < this.order.length; i++) {
