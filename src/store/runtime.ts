@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
+import { readForcedRecords } from '../chain/readers/readForcedRecords.ts'
 import type { ReadClient } from '../chain/types.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { type Channel, openChannel } from '../core/channel.ts'
@@ -19,6 +20,7 @@ import {
 } from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
+import { forcedAttestations } from './forced.ts'
 import { HEARTBEAT_MS, type Seen } from './liveness.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
@@ -257,6 +259,24 @@ export class ChannelRuntime {
           token: r.token,
           amount: r.amount,
         })
+    await this.syncForced(client)
+  }
+
+  /**
+   * Forced inclusion: attests every forced record on chain that the fold has not included yet (like deposits; the
+   * core applies a record's op once q participants attested it). Part of syncDeposits, so whoever polls deposits
+   * polls forced records too; a channel with none costs one extra read.
+   */
+  async syncForced(client: ReadClient): Promise<void> {
+    const live = this.live
+    if (!live) return
+    const records = await readForcedRecords(client, {
+      address: live.channel.config.verifyingContract,
+      channelId: toHex(live.channel.channelId),
+      fromIndex: live.replica.state.forcedCount,
+    })
+    if (live.readOnly) return
+    for (const op of forcedAttestations(live.replica, this.meIndex, records)) live.session.submit(op)
   }
 
   /** Plain strings describing the channel state, for tests and diagnostics (exposed as window.__chx). */
