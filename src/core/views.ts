@@ -121,6 +121,7 @@ const OP_KIND: Record<number, string> = {
   [OpTag.Cancel]: 'cancel',
   [OpTag.Checkpoint]: 'checkpoint',
   [OpTag.CheckpointRequest]: 'checkpoint request',
+  [OpTag.ForcedAttest]: 'forced op attestation',
   [OpTag.OraclePrice]: 'oracle price',
   [OpTag.PerpPlace]: 'perp order',
   [OpTag.MarginDeposit]: 'margin deposit',
