@@ -10,7 +10,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * @notice Money and ordering invariants under random sequences of every action (see the handler):
  * - the contract holds exactly (so at least) holdings + bonds + pull balances, per token;
  * - each channel's holdings = deposits − claims − exits, and payouts never exceed deposits;
- * - a checkpoint version never decreases, a deadline never moves back nor past T0 + 2W.
+ * - a checkpoint version never decreases, a deadline never moves back nor past T0 + 2W;
+ * - no accepted checkpoint leaves out a forced record older than the delay; no record appears once settling.
  */
 contract ChannelSettlementInvariantTest is Test {
     SettlementHandler internal handler;
@@ -22,7 +23,7 @@ contract ChannelSettlementInvariantTest is Test {
         settlement = IChannelSettlement(handler.settlementAddress());
         token = IERC20(handler.tokenAddress());
 
-        bytes4[] memory selectors = new bytes4[](13);
+        bytes4[] memory selectors = new bytes4[](14);
         selectors[0] = handler.deposit.selector;
         selectors[1] = handler.depositEth.selector;
         selectors[2] = handler.bond.selector;
@@ -36,6 +37,7 @@ contract ChannelSettlementInvariantTest is Test {
         selectors[10] = handler.slash.selector;
         selectors[11] = handler.releaseBond.selector;
         selectors[12] = handler.refund.selector;
+        selectors[13] = handler.forceInclude.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), selectors));
     }
@@ -113,9 +115,14 @@ contract ChannelSettlementInvariantTest is Test {
         }
     }
 
+    function invariant_ForcedRecordsIncludedAfterTheDelay() public view {
+        vm.assertEq(handler.overdueForcedAccepted(), 0, "checkpoint accepted without an overdue forced record");
+        vm.assertEq(handler.forcedAfterOpen(), 0, "forced record added while settling");
+    }
+
     /// @dev Prints how often each action ran (visible with -vv), to keep an eye on coverage.
     function afterInvariant() public view {
-        string[17] memory names = [
+        string[19] memory names = [
             "deposit",
             "depositEth",
             "bond",
@@ -132,9 +139,11 @@ contract ChannelSettlementInvariantTest is Test {
             "slash (window closed)",
             "releaseBond",
             "releaseBond (locked)",
-            "refund"
+            "refund",
+            "forceInclude",
+            "forceInclude (reverted)"
         ];
-        for (uint256 i = 0; i < 17; ++i) {
+        for (uint256 i = 0; i < 19; ++i) {
             console.log(names[i], handler.calls(names[i]));
         }
     }

@@ -34,6 +34,13 @@ contract SettlementHandler is ChannelFixture {
     /// @dev claimed leaves minus what was paid for them (the recorded shortfall)
     mapping(bytes32 => mapping(address => uint256)) public ghostUnpaid;
     mapping(string => uint256) public calls;
+    /// @dev checkpoints accepted (proposed or exited with) that left out a forced record older than the delay
+    uint256 public overdueForcedAccepted;
+    /// @dev forced records that appeared while the channel was not Open
+    uint256 public forcedAfterOpen;
+    mapping(bytes32 => uint64) public ghostForced;
+    /// @dev forcedCount of each accepted checkpoint version (so an exit can name the same checkpoint)
+    mapping(bytes32 => mapping(uint64 => uint64)) internal _forcedCounts;
 
     /// @dev amounts[channel][version][participant * 2 + tokenIndex] of accepted checkpoints.
     mapping(bytes32 => mapping(uint64 => uint256[6])) internal _amounts;
@@ -105,9 +112,21 @@ contract SettlementHandler is ChannelFixture {
         return _cp(version, _root(id, version, b));
     }
 
+    /// @dev Counts an accepted checkpoint that leaves out a forced record at least the delay old (must never happen).
+    function _checkForcedRule(bytes32 id, uint64 forcedCount) internal {
+        uint64 recorded = settlement.getChannel(id).forcedCount;
+        if (forcedCount >= recorded) return;
+        uint64 recordedAt = settlement.getForcedOp(id, forcedCount).time;
+        if (recordedAt + settlement.forceInclusionDelay(id) <= block.timestamp) ++overdueForcedAccepted;
+    }
+
     function _observe() internal {
         for (uint256 c = 0; c < 2; ++c) {
             IChannelSettlement.ChannelInfo memory info = settlement.getChannel(ids[c]);
+            if (info.forcedCount != ghostForced[ids[c]] && info.status != IChannelSettlement.Status.Open) {
+                ++forcedAfterOpen;
+            }
+            ghostForced[ids[c]] = info.forcedCount;
             if (info.status == IChannelSettlement.Status.Open) continue;
             if (info.checkpoint.version < ghostVersion[ids[c]]) ++versionDecreases;
             if (info.deadline < ghostDeadline[ids[c]]) ++deadlineDecreases;
@@ -157,6 +176,8 @@ contract SettlementHandler is ChannelFixture {
         uint64 version = settlement.getChannel(id).checkpoint.version + uint64(bound(step, 0, 3));
         uint256[6] memory a = _randomAmounts(id, seed);
         IChannelSettlement.Checkpoint memory cp = _checkpointFor(id, version, a);
+        // any forcedCount up to what was recorded: some leave out overdue records and must be refused
+        cp.forcedCount = uint64(uint256(keccak256(abi.encode(seed))) % (settlement.getChannel(id).forcedCount + 1));
         uint256[] memory signers = new uint256[](_popcount(mask % 8));
         uint256 j;
         for (uint256 i = 0; i < N; ++i) {
@@ -164,6 +185,8 @@ contract SettlementHandler is ChannelFixture {
         }
         try settlement.propose(id, cp, _signCp(id, cp, signers)) {
             _amounts[id][version] = a;
+            _forcedCounts[id][version] = cp.forcedCount;
+            _checkForcedRule(id, cp.forcedCount);
             ++calls["propose"];
         } catch {
             ++calls["propose (reverted)"];
@@ -222,6 +245,7 @@ contract SettlementHandler is ChannelFixture {
         ) {
             version += 1;
             _amounts[id][version] = _randomAmounts(id, seed);
+            _forcedCounts[id][version] = info.forcedCount; // a new checkpoint includes every record
         }
         Balance[] memory b = _balances(id, version);
         if (b[k].amount == 0 || settlement.isSettled(id, b[k].participant, b[k].token)) return;
@@ -232,6 +256,7 @@ contract SettlementHandler is ChannelFixture {
 
     function _tryExit(bytes32 id, uint64 version, Balance[] memory b, uint256 k, bool finalized) internal {
         IChannelSettlement.Checkpoint memory cp = _cp(version, _root(id, version, b));
+        cp.forcedCount = _forcedCounts[id][version];
         bytes[] memory sigs = finalized ? new bytes[](0) : _signCp(id, cp, N);
         bytes32[] memory proof = _proof(id, version, b, k);
         Balance memory x = b[k];
@@ -242,10 +267,24 @@ contract SettlementHandler is ChannelFixture {
             uint256 paid = settlement.owed(x.participant, x.token) - before;
             if (!finalized && paid != 0) ++paidBeforeFinal;
             if (finalized) _recordPaid(id, x, paid);
+            else _checkForcedRule(id, cp.forcedCount);
             ++calls["exit"];
         } catch {
             ++calls["exit (reverted)"];
         }
+    }
+
+    /// @dev A participant posts a forced op (1..256 bytes) while the channel is open; past its cap it is refused.
+    function forceInclude(uint256 c, uint256 who, uint256 len) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) != IChannelSettlement.Status.Open) return;
+        vm.prank(wallets[who % N]);
+        try settlement.forceInclude(id, new bytes(bound(len, 1, 256))) {
+            ++calls["forceInclude"];
+        } catch {
+            ++calls["forceInclude (reverted)"];
+        }
+        _observe();
     }
 
     /// @dev Refunds a deposit the final checkpoint does not credit (the handler's checkpoints credit none).
