@@ -71,7 +71,7 @@ export class Committer {
         break
       }
     }
-    if (!anchor || anchor.kind !== 'commit') return { kind: 'undecided' }
+    if (anchor?.kind !== 'commit') return { kind: 'undecided' }
     const candidates = [...this.dag.slot(leaderOf(r, this.dag.n), r)].sort((a, b) => (a.hex < b.hex ? -1 : 1))
     for (const c of candidates)
       if (c.certificates?.some((cert) => this.dag.reaches(anchor.leader, cert)))
