@@ -73,8 +73,11 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     uint64 public constant FORCE_INCLUSION_DELAY = 1 hours;
     /// @notice Longest forced op, in bytes: one encoded core op (the largest, a perp order, is 23 bytes).
     uint256 public constant MAX_FORCED_OP_LENGTH = 256;
-    /// @notice Most forced ops one participant may post in one channel: bounds the queue replicas must attest.
-    uint16 public constant MAX_FORCED_OPS_PER_PARTICIPANT = 32;
+    /**
+     * @notice Most forced ops one participant may post per force-inclusion window (the channel's delay, counted from
+     * its first post of the window): the queue grows by at most this many per participant and delay.
+     */
+    uint16 public constant MAX_FORCED_OPS_PER_WINDOW = 16;
 
     struct Channel {
         Status status;
@@ -98,8 +101,9 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint8 role;
         bool isParticipant;
         bool slashed;
-        /// @dev forced ops posted so far (≤ MAX_FORCED_OPS_PER_PARTICIPANT)
-        uint16 forcedOps;
+        /// @dev forced ops posted in the current window (≤ MAX_FORCED_OPS_PER_WINDOW) and when that window started
+        uint16 forcedInWindow;
+        uint48 forcedWindowStart;
     }
 
     /// @dev A forced record in one word: keccak256 of the op; and its time and participant index in a second.
@@ -225,16 +229,22 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (op.length == 0 || op.length > MAX_FORCED_OP_LENGTH) {
             revert ChannelSettlementInvalidForcedOp(op.length, MAX_FORCED_OP_LENGTH);
         }
-        if (m.forcedOps >= MAX_FORCED_OPS_PER_PARTICIPANT) {
-            revert ChannelSettlementForcedOpLimit(channelId, msg.sender, MAX_FORCED_OPS_PER_PARTICIPANT);
+        uint64 time = uint64(block.timestamp);
+        uint64 windowEnd = uint64(m.forcedWindowStart) + _forceInclusionDelay(ch);
+        if (time >= windowEnd) {
+            // Casting to uint48 is safe: block timestamps stay below 2^48 for millions of years.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            m.forcedWindowStart = uint48(time);
+            m.forcedInWindow = 0;
+        } else if (m.forcedInWindow >= MAX_FORCED_OPS_PER_WINDOW) {
+            revert ChannelSettlementForcedOpLimit(channelId, msg.sender, MAX_FORCED_OPS_PER_WINDOW, windowEnd);
         }
-        // Safe: bounded by MAX_FORCED_OPS_PER_PARTICIPANT just above.
+        // Safe: bounded by MAX_FORCED_OPS_PER_WINDOW just above.
         unchecked {
-            m.forcedOps += 1;
+            m.forcedInWindow += 1;
         }
         index = ch.forcedCount;
         ch.forcedCount = index + 1;
-        uint64 time = uint64(block.timestamp);
         _forced[channelId][index] = ForcedSlot(keccak256(op), time, m.index);
         emit ForcedOpRecorded(channelId, index, msg.sender, op, time);
     }

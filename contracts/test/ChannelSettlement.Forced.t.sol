@@ -98,17 +98,33 @@ contract ChannelSettlementForcedTest is ChannelFixture {
         _force(0, new bytes(max)); // the longest one is accepted
     }
 
-    function test_RevertWhen_ForceIncludePastParticipantLimit() public {
-        uint16 max = settlement.MAX_FORCED_OPS_PER_PARTICIPANT();
-        for (uint256 i = 0; i < max; ++i) {
+    function test_RevertWhen_ForceIncludePastWindowLimit() public {
+        uint16 max = settlement.MAX_FORCED_OPS_PER_WINDOW();
+        vm.warp(T0 + 10);
+        _force(1, OP); // opens participant 1's window at T0 + 10
+        vm.warp(T0 + 20);
+        for (uint256 i = 1; i < max; ++i) {
             _force(1, OP);
         }
         vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementForcedOpLimit.selector, id, wallets[1], max)
+            abi.encodeWithSelector(
+                IChannelSettlement.ChannelSettlementForcedOpLimit.selector, id, wallets[1], max, uint64(T0 + 10) + delay
+            )
         );
         _force(1, OP);
         _force(2, OP); // the cap is per participant
-        vm.assertEq(settlement.getChannel(id).forcedCount, uint64(max) + 1, "count");
+        vm.warp(T0 + 10 + delay - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IChannelSettlement.ChannelSettlementForcedOpLimit.selector, id, wallets[1], max, uint64(T0 + 10) + delay
+            )
+        );
+        _force(1, OP);
+        vm.warp(T0 + 10 + delay); // a new window
+        for (uint256 i = 0; i < max; ++i) {
+            _force(1, OP);
+        }
+        vm.assertEq(settlement.getChannel(id).forcedCount, 2 * uint64(max) + 1, "count");
     }
 
     function test_RevertWhen_ForceIncludeWhileClosing() public {

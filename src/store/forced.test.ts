@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodeOp, type Op, OpTag } from '../core/ops.ts'
-import type { ForcedRecord } from '../core/state.ts'
+import { FORCED_WINDOW, type ForcedRecord } from '../core/state.ts'
 import { type ForcedAttestSource, forcedAttestations } from './forced.ts'
 
 const op = encodeOp({ tag: OpTag.Transfer, to: 0, token: 0, amount: 5n })
@@ -24,6 +24,14 @@ describe('forcedAttestations (what syncForced submits)', () => {
     // record 0 is included; I attested 1 in a block and 2 in my open batch; another participant attested 3
     const ops = forcedAttestations(source(1n, [attest(1n)], [attest(3n)], [attest(2n)]), 1, records)
     expect(ops).toEqual([attest(3n), attest(4n)])
+  })
+
+  it('stops FORCED_WINDOW records ahead of the included prefix (the fold would refuse those attestations)', () => {
+    const records = [0n, FORCED_WINDOW - 1n, FORCED_WINDOW].map(record)
+    expect(forcedAttestations(source(0n, [], [], []), 1, records)).toEqual([
+      attest(0n),
+      attest(FORCED_WINDOW - 1n),
+    ])
   })
 
   it('nothing to do once everything is included', () => {

@@ -1,5 +1,5 @@
 import { type ForcedAttestOp, type Op, OpTag } from '../core/ops.ts'
-import type { ForcedRecord } from '../core/state.ts'
+import { FORCED_WINDOW, type ForcedRecord } from '../core/state.ts'
 
 /** What the store needs of a replica to decide which forced records to attest. */
 export type ForcedAttestSource = {
@@ -11,8 +11,9 @@ export type ForcedAttestSource = {
 /**
  * The ForcedAttest ops participant `me` still owes for `records` (read from the contract with readForcedRecords):
  * one per record not yet included by the fold and not already attested by `me` (in one of its blocks or in its open
- * batch). Like deposits, every participant attests every record it reads from the chain; the fold includes a record
- * once q participants attested the same content, in index order.
+ * batch), up to FORCED_WINDOW records ahead of the included prefix (the fold refuses attestations further ahead).
+ * Like deposits, every participant attests every record it reads from the chain; the fold includes a record once q
+ * participants attested the same content, in index order.
  */
 export function forcedAttestations(
   replica: ForcedAttestSource,
@@ -25,6 +26,12 @@ export function forcedAttestations(
       for (const op of n.block.ops) if (op.tag === OpTag.ForcedAttest) attested.add(op.forcedIndex)
   for (const op of replica.batchedOps()) if (op.tag === OpTag.ForcedAttest) attested.add(op.forcedIndex)
   return records
-    .filter((r) => r.index >= replica.state.forcedCount && !attested.has(r.index))
+    .filter(
+      (r) =>
+        r.index >= replica.state.forcedCount &&
+        // the fold refuses attestations this far ahead; they are sent once the queue has moved up
+        r.index < replica.state.forcedCount + FORCED_WINDOW &&
+        !attested.has(r.index),
+    )
     .map((r) => ({ tag: OpTag.ForcedAttest, forcedIndex: r.index, participant: r.participant, op: r.op }))
 }

@@ -231,8 +231,8 @@ interface IChannelSettlement {
     error ChannelSettlementForcedOpExcluded(uint64 forcedCount, uint64 recordedAt, uint64 dueAt);
     /// @notice A forced op must be 1 to `max` bytes long (one encoded core op); it was `length`.
     error ChannelSettlementInvalidForcedOp(uint256 length, uint256 max);
-    /// @notice `participant` already posted the most forced ops a participant may post in one channel (`max`).
-    error ChannelSettlementForcedOpLimit(bytes32 channelId, address participant, uint256 max);
+    /// @notice `participant` already posted `max` forced ops in the current window; it may post again from `retryAt`.
+    error ChannelSettlementForcedOpLimit(bytes32 channelId, address participant, uint256 max, uint64 retryAt);
     /// @notice Forced record `index` does not exist.
     error ChannelSettlementForcedOpNotFound(bytes32 channelId, uint64 index);
     /// @notice Deposit `index` is credited by the final checkpoint (it credits indices below `credited`).
@@ -382,7 +382,7 @@ interface IChannelSettlement {
 
     /**
      * @notice Forced inclusion: a participant whose ops the others ignore posts one encoded op (1 to
-     * MAX_FORCED_OP_LENGTH bytes, at most MAX_FORCED_OPS_PER_PARTICIPANT per participant and channel) while the
+     * MAX_FORCED_OP_LENGTH bytes, at most MAX_FORCED_OPS_PER_WINDOW per participant and force-inclusion delay) while the
      * channel is open. It gets the next forced index; from `time + forceInclusionDelay(channelId)` on, no checkpoint
      * that leaves it out can be proposed or exited with (so none can become final).
      * @return index the record's sequential index in the channel's forced queue

@@ -15,7 +15,7 @@ export type ForceIncludeReturnType = Hash
  * contract records it at the next forced index; every replica attests the record and the core applies the op at
  * one final position as if the caller had authored it. From `forceInclusionDelay` after it on, no checkpoint that
  * leaves it out can be proposed. Participants only, while the channel is open (ChannelSettlementChannelNotOpen once
- * settling; ChannelSettlementForcedOpLimit past 32 per participant).
+ * settling; ChannelSettlementForcedOpLimit past 16 per participant and delay).
  */
 export function forceInclude(
   client: WriteClient,
