@@ -15,6 +15,7 @@ import {
   recentBlocks,
   recentTrades,
 } from '../core/views.ts'
+import { type ActivityEntry, activityOf } from './activity.ts'
 
 /** Everything the UI shows about a channel, as immutable data taken from the replica at one moment. */
 export type ChannelSnapshot = {
@@ -24,6 +25,8 @@ export type ChannelSnapshot = {
   finalBalances: BalanceRow[]
   openOrders: OpenOrderRow[]
   trades: Trade[]
+  /** this participant's fills, cancels and rejections, newest first (activity.ts) */
+  activity: ActivityEntry[]
   blocks: BlockRow[]
   authors: AuthorRow[]
   equivocations: Equivocation[]
@@ -63,6 +66,7 @@ export function takeSnapshot({
     finalBalances: balancesOf(replica.finalState(), me),
     openOrders: openOrdersOf(state, me),
     trades: recentTrades(state, 100),
+    activity: activityOf(replica, me, 50),
     blocks: recentBlocks(replica, 50),
     authors: authorsView(replica),
     equivocations: replica.equivocations.slice(),

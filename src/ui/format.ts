@@ -75,3 +75,10 @@ export function parseQty(text: string, m: Market, base: TokenInfo): bigint {
 export function formatQty(lots: bigint, m: Market, base: TokenInfo): string {
   return formatUnits(lots * m.lotSize, base.decimals, 6)
 }
+
+/** An order key "author:seq:index" as people read it: "B #12.0" (the author's name, block seq, op index). */
+export function orderLabel(key: string, names: readonly string[]): string {
+  const [author, seq, index] = key.split(':')
+  const name = names[Number(author)] ?? `#${author}`
+  return seq === undefined ? key : `${name} #${seq}.${index ?? 0}`
+}

@@ -1,9 +1,18 @@
 import { useState } from 'react'
+import { quoteMarketOrder } from '../../core/marketQuote.ts'
 import { checkOp } from '../../core/opCheck.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
-import { AmountError, formatPrice, formatQty, formatUnits, parsePrice, parseQty } from '../format.ts'
+import {
+  AmountError,
+  formatPrice,
+  formatQty,
+  formatUnits,
+  parsePrice,
+  parseQty,
+  priceDecimals,
+} from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 
 type Form = { side: Side; kind: OrderKind; tif: TimeInForce; price: string; qty: string }
@@ -17,6 +26,8 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
   const balances = useSnapshot((s) => s.balances)
   const bestAsk = useSnapshot((s) => s.depth.asks[0]?.price)
   const bestBid = useSnapshot((s) => s.depth.bids[0]?.price)
+  const asks = useSnapshot((s) => s.depth.asks)
+  const bids = useSnapshot((s) => s.depth.bids)
   const [form, setForm] = useState<Omit<Form, 'price'>>({
     side: Side.Buy,
     kind: OrderKind.Limit,
@@ -77,10 +88,30 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
       error = `insufficient ${isBuy ? quote.symbol : base.symbol}: need ${formatUnits(cost, isBuy ? quote.decimals : base.decimals, 6)}`
   }
   const ready = !error && op !== undefined && permission.allowed
+  // market orders: what the visible depth says the order would do (core/marketQuote.ts)
+  const summary =
+    form.kind === OrderKind.Market && lots !== undefined && ticks !== undefined && !error
+      ? quoteMarketOrder({
+          side: form.side,
+          qty: lots,
+          levels: isBuy ? asks : bids,
+          limit: ticks,
+          takerFeeBps,
+          tickSize: market.tickSize,
+          lotSize: market.lotSize,
+          baseDecimals: base.decimals,
+        })
+      : undefined
+  const q = (x: bigint) => formatUnits(x, quote.decimals, 6)
 
   const submit = () => {
     if (!ready) return
     const r = submitOp(op)
+    // a submitted order clears the form; a refused or rejected one stays to be corrected
+    if (r.ok && r.result === 0) {
+      setForm((f) => ({ ...f, qty: '' }))
+      setPrice('')
+    }
     setMessage(
       !r.ok
         ? { ok: false, text: `Refused: ${r.reason}` }
@@ -175,6 +206,35 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
             </button>
           ))}
         </fieldset>
+      )}
+      {summary && (
+        <dl className="summary" aria-label="Market order summary">
+          <dt>Average price</dt>
+          <dd data-testid="summary-average">
+            {summary.averagePerBase === undefined
+              ? '—'
+              : `${formatUnits(summary.averagePerBase, quote.decimals, Math.min(quote.decimals, priceDecimals(market, base, quote) + 2))} ${quote.symbol}`}
+          </dd>
+          <dt>Slippage vs best</dt>
+          <dd data-testid="summary-slippage">
+            {summary.best === undefined
+              ? '—'
+              : `${(summary.slippageBps / 100).toFixed(2)}% (best ${formatPrice(summary.best, market, base, quote)})`}
+          </dd>
+          <dt>Fee ({Number(takerFeeBps) / 100}%)</dt>
+          <dd data-testid="summary-fee">
+            {q(summary.fee)} {quote.symbol}
+          </dd>
+          <dt>{isBuy ? 'You pay' : 'You receive'}</dt>
+          <dd data-testid="summary-total">
+            {q(summary.total)} {quote.symbol}
+          </dd>
+          {summary.unfilled > 0n && (
+            <dd className="pending" data-testid="summary-unfilled">
+              {formatQty(summary.unfilled, market, base)} {base.symbol} would not fill (cancelled)
+            </dd>
+          )}
+        </dl>
       )}
       <p className="muted">
         Available {formatUnits(available, isBuy ? quote.decimals : base.decimals, 6)}{' '}

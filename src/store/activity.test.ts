@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
+import { Replica } from '../core/replica.ts'
+import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { openOrdersOf } from '../core/views.ts'
+import { activityOf } from './activity.ts'
+
+const tc = makeTestChannel({ participants: 4, label: 'activity' })
+const deposits = testDeposits(4, 2, 1_000_000_000n)
+const limit = (side: Side, price: bigint, qty: bigint): Op => ({
+  tag: OpTag.Place,
+  market: 0,
+  side,
+  kind: OrderKind.Limit,
+  tif: TimeInForce.GTC,
+  price,
+  qty,
+})
+const network = () =>
+  tc.members.map(
+    (m) =>
+      new Replica(tc.channel, {
+        author: { index: m.index, sessionKey: m.sessionKey },
+        deposits,
+        leaderWaitMs: 0,
+      }),
+  )
+
+describe('activityOf', () => {
+  it('lists partial and full fills from each side, cancels and rejections with the reason, pending then final', () => {
+    const reps = network()
+    const [a, b, c] = reps as [Replica, Replica, Replica]
+    const ask = a.submit(limit(Side.Sell, 100n, 10n))
+    runToQuiet(reps)
+    b.submit(limit(Side.Buy, 100n, 4n))
+    runToQuiet(reps)
+    c.submit(limit(Side.Buy, 100n, 8n))
+    a.submit({ tag: OpTag.Cancel, orderSeq: 99n, orderIndex: 0 })
+    runToQuiet(reps)
+    const resting = openOrdersOf(c.state, 2)[0]!
+    c.submit({ tag: OpTag.Cancel, orderSeq: resting.seq, orderIndex: resting.index })
+    // before anything is sealed and delivered: a pending cancel is not listed until its block exists
+    const sealed = c.tick(1_000_000)!
+    const pending = activityOf(c, 2)
+    expect(pending[0]).toMatchObject({ kind: 'cancel', final: false })
+    for (const r of reps) if (r !== c) r.receive(sealed)
+    runToQuiet(reps, 2_000_000)
+
+    const ofA = activityOf(a, 0)
+    // the cancel and C's buy are in the same round: either may come first in the order
+    expect(ofA.map((e) => e.kind).sort()).toEqual(['fill', 'partial', 'reject'])
+    expect(ofA.at(-1)!.kind).toBe('partial')
+    const by = (k: string) => ofA.find((e) => e.kind === k)!
+    expect(by('reject')).toMatchObject({ reason: 'unknown order (or not yours)', final: true })
+    expect(by('fill')).toMatchObject({ role: 'maker', side: Side.Sell, qty: 6n, filled: 10n, size: 10n })
+    expect(by('partial')).toMatchObject({
+      role: 'maker',
+      side: Side.Sell,
+      qty: 4n,
+      filled: 4n,
+      size: 10n,
+      final: true,
+    })
+    expect((by('partial') as { order: string }).order).toBe(`0:${ask.seq}:${ask.index}`)
+
+    const ofB = activityOf(b, 1)
+    expect(ofB).toHaveLength(1)
+    expect(ofB[0]).toMatchObject({ kind: 'fill', role: 'taker', side: Side.Buy, qty: 4n, price: 100n })
+    expect((ofB[0] as { fee: bigint }).fee).toBe((400n * 5n) / 10_000n)
+
+    const ofC = activityOf(c, 2)
+    expect(ofC.map((e) => [e.kind, e.final])).toEqual([
+      ['cancel', true],
+      ['partial', true],
+    ])
+    expect(activityOf(reps[3]!, 3)).toEqual([])
+  })
+})

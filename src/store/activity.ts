@@ -1,0 +1,110 @@
+import { type Op, OpTag, type Side } from '../core/ops.ts'
+import { REJECT_NAMES } from '../core/reasons.ts'
+import type { Node, Replica } from '../core/replica.ts'
+
+/**
+ * This participant's activity, newest first: its fills (full or partial, as maker or taker), its cancels, and
+ * every op of its that the fold rejected with the reason. Each entry says whether it is final (its block is in the
+ * final prefix of the order) or still pending (its position can change, and with it the outcome).
+ */
+export type ActivityEntry =
+  | {
+      kind: 'fill' | 'partial'
+      key: string
+      time: bigint
+      final: boolean
+      market: number
+      side: Side
+      /** maker price (ticks) and lots of this execution */
+      price: bigint
+      qty: bigint
+      fee: bigint
+      role: 'maker' | 'taker'
+      order: string
+      /** lots of the order filled so far and its size, when the order was placed within the window read */
+      filled: bigint | undefined
+      size: bigint | undefined
+    }
+  | {
+      kind: 'cancel' | 'reject'
+      key: string
+      time: bigint
+      final: boolean
+      op: Op
+      /** the rejection's reason (REJECT_NAMES), undefined for a cancel that applied */
+      reason: string | undefined
+    }
+
+/** Reads at most the last `window` blocks of the order and returns up to `limit` entries. */
+export function activityOf(replica: Replica, me: number, limit = 50, window = 500): ActivityEntry[] {
+  const order = replica.order
+  const from = Math.max(0, order.length - window)
+  const position = new Map<string, number>()
+  const sizes = new Map<string, { side: Side; qty: bigint }>()
+  const entries: { at: number; seq: number; e: ActivityEntry }[] = []
+  const finalAt = (i: number) => i < replica.finalCount
+  for (let i = from; i < order.length; i++) {
+    const node: Node = order[i]!
+    position.set(node.hex, i)
+    if (node.author !== me) continue
+    node.block.ops.forEach((op, index) => {
+      const key = `${me}:${node.seq}:${index}`
+      const result = node.results[index]!
+      if (op.tag === OpTag.Place || op.tag === OpTag.PerpPlace) sizes.set(key, { side: op.side, qty: op.qty })
+      if (result !== 0 && op.tag !== OpTag.Checkpoint && op.tag !== OpTag.CheckpointRequest)
+        entries.push({
+          at: i,
+          seq: index,
+          e: {
+            kind: 'reject',
+            key,
+            time: replica.timeOf(node),
+            final: finalAt(i),
+            op,
+            reason: REJECT_NAMES[result] ?? `code ${result}`,
+          },
+        })
+      else if (result === 0 && op.tag === OpTag.Cancel)
+        entries.push({
+          at: i,
+          seq: index,
+          e: { kind: 'cancel', key, time: replica.timeOf(node), final: finalAt(i), op, reason: undefined },
+        })
+    })
+  }
+  const filled = new Map<string, bigint>()
+  const trades = replica.state.trades
+  for (let t = 0; t < trades.length; t++) {
+    const tr = trades[t]!
+    const at = position.get(tr.block)
+    if (at === undefined) continue
+    const mine = tr.taker === me ? 'taker' : tr.maker === me ? 'maker' : undefined
+    if (!mine) continue
+    const orderKey = mine === 'taker' ? tr.takerOrder : tr.makerOrder
+    const placed = sizes.get(orderKey)
+    const sofar = (filled.get(orderKey) ?? 0n) + tr.qty
+    filled.set(orderKey, sofar)
+    const side = mine === 'taker' ? tr.takerSide : ((1 - tr.takerSide) as Side)
+    entries.push({
+      at,
+      seq: 1000 + t,
+      e: {
+        kind: placed && sofar >= placed.qty ? 'fill' : placed ? 'partial' : 'fill',
+        key: `trade:${t}`,
+        time: replica.timeOf(order[at]!),
+        final: finalAt(at),
+        market: tr.market,
+        side,
+        price: tr.price,
+        qty: tr.qty,
+        fee: mine === 'taker' ? tr.takerFee : tr.makerFee,
+        role: mine,
+        order: orderKey,
+        filled: placed ? sofar : undefined,
+        size: placed?.qty,
+      },
+    })
+  }
+  entries.sort((a, b) => b.at - a.at || b.seq - a.seq)
+  return entries.slice(0, limit).map((x) => x.e)
+}
