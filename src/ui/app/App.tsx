@@ -57,7 +57,11 @@ function Shell({ config }: { config: AppConfig }) {
           Channel Exchange
         </a>
         <span className="muted">{config.chain.name}</span>
-        <WalletBar chainId={config.chain.chainId} chainName={config.chain.name} />
+        <WalletBar
+          chainId={config.chain.chainId}
+          chainName={config.chain.name}
+          rpcUrl={config.chain.rpcUrl}
+        />
       </header>
       {!address ? (
         <main className="page">
