@@ -46,12 +46,12 @@ export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | Signa
   let rZero = true
   for (let i = 0; i < 32; i++) if (sig[i] !== 0) rZero = false
   if (rZero || s === 0n) return 'zero'
-  const rec = new Uint8Array(65)
-  rec[0] = v - 27
-  rec.set(sig.subarray(0, 64), 1)
   try {
-    const pub = secp256k1.recoverPublicKey(rec, digest, { prehash: false })
-    return addressFromPublicKey(pub)
+    // the recovered point is encoded uncompressed directly: no square root to decompress it again
+    const point = secp256k1.Signature.fromBytes(sig.subarray(0, 64), 'compact')
+      .addRecoveryBit(v - 27)
+      .recoverPublicKey(digest)
+    return toHex(keccak256(point.toBytes(false).subarray(1)).subarray(12))
   } catch {
     return 'recover'
   }
