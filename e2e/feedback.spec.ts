@@ -50,6 +50,15 @@ test('feedback: the form clears after a submit, a market order shows its summary
   await expect(feedA.getByTestId('activity-entry').first()).toContainText('final', { timeout: 30_000 })
   await expect(feedB).toContainText('bought 0.5 WETH at 2,010 USDC')
 
+  // B's trades table: time, its side, its fee and its order's average price
+  await b.page.getByRole('tab', { name: 'Trades' }).click()
+  const rows = b.page.getByRole('table', { name: 'Trade history' }).getByTestId('trade-row')
+  await expect(rows).toHaveCount(2)
+  await expect(rows.first()).toContainText('Buy (taker)')
+  await expect(rows.first()).toContainText(/2,003\.33/)
+  await expect(rows.first()).toContainText('USDC')
+  await expect(rows.first().locator('td').first()).toHaveText(/\d\d:\d\d/)
+
   // A cancels the rest: listed as cancelled, pending then final
   await a.page.getByRole('table', { name: 'Open orders' }).getByRole('button', { name: 'Cancel' }).click()
   await expect(feedA.getByTestId('activity-entry').first()).toContainText('Cancelled: order you #', {

@@ -3,7 +3,7 @@ import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
 import { openOrdersOf } from '../core/views.ts'
-import { activityOf } from './activity.ts'
+import { activityOf, tradeRowsOf } from './activity.ts'
 
 const tc = makeTestChannel({ participants: 4, label: 'activity' })
 const deposits = testDeposits(4, 2, 1_000_000_000n)
@@ -74,5 +74,32 @@ describe('activityOf', () => {
       ['partial', true],
     ])
     expect(activityOf(reps[3]!, 3)).toEqual([])
+  })
+})
+
+describe('tradeRowsOf', () => {
+  it('gives each trade its time and finality, and the viewer its side, fee and the order’s running average', () => {
+    const reps = network()
+    const [a, b] = reps as [Replica, Replica]
+    a.submit(limit(Side.Sell, 100n, 2n))
+    a.submit(limit(Side.Sell, 110n, 2n))
+    runToQuiet(reps)
+    b.submit(limit(Side.Buy, 110n, 3n))
+    runToQuiet(reps)
+    const rowsB = tradeRowsOf(b, 1)
+    expect(rowsB.map((r) => [r.trade.price, r.trade.qty])).toEqual([
+      [110n, 1n],
+      [100n, 2n],
+    ])
+    expect(rowsB.every((r) => r.final && r.time > 0n)).toBe(true)
+    // B's one order: average (100·2 + 110·1) / 3 after the second fill
+    expect(rowsB[0]!.mine).toMatchObject({ side: Side.Buy, role: 'taker', orderNotional: 310n, orderQty: 3n })
+    expect(rowsB[1]!.mine).toMatchObject({ orderNotional: 200n, orderQty: 2n })
+    // A sold, as maker, of two different orders
+    const rowsA = tradeRowsOf(a, 0)
+    expect(rowsA.map((r) => r.mine?.side)).toEqual([Side.Sell, Side.Sell])
+    expect(rowsA[0]!.mine).toMatchObject({ role: 'maker', orderNotional: 110n, orderQty: 1n })
+    expect(tradeRowsOf(reps[3]!, 3).every((r) => r.mine === undefined)).toBe(true)
+    expect(tradeRowsOf(b, 1, 1)).toHaveLength(1)
   })
 })

@@ -1,6 +1,7 @@
 import { type Op, OpTag, type Side } from '../core/ops.ts'
 import { REJECT_NAMES } from '../core/reasons.ts'
 import type { Node, Replica } from '../core/replica.ts'
+import type { Trade } from '../core/state.ts'
 
 /**
  * This participant's activity, newest first: its fills (full or partial, as maker or taker), its cancels, and
@@ -107,4 +108,67 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
   }
   entries.sort((a, b) => b.at - a.at || b.seq - a.seq)
   return entries.slice(0, limit).map((x) => x.e)
+}
+
+/** A trade as the viewer reads it: when, final or not, and for its own side the fee and its order's average price. */
+export type TradeRow = {
+  trade: Trade
+  /** channel clock of the trade's block (ms); the current clock while its block is not sealed yet */
+  time: bigint
+  final: boolean
+  /** the viewer's side, fee and order when it took part; undefined otherwise */
+  mine:
+    | {
+        side: Side
+        role: 'maker' | 'taker'
+        fee: bigint
+        order: string
+        /** Σ price·qty (ticks·lots) and Σ qty (lots) of the order's fills up to and including this one */
+        orderNotional: bigint
+        orderQty: bigint
+      }
+    | undefined
+}
+
+/** The latest `limit` trades, newest first, with time and finality, and the viewer's side, fee and average. */
+export function tradeRowsOf(replica: Replica, me: number, limit = 100): TradeRow[] {
+  const trades = replica.state.trades
+  const sums = new Map<string, { n: bigint; q: bigint }>()
+  const mineAt: TradeRow['mine'][] = []
+  const start = Math.max(0, trades.length - limit)
+  for (let t = 0; t < trades.length; t++) {
+    const tr = trades[t]!
+    const role = tr.taker === me ? 'taker' : tr.maker === me ? 'maker' : undefined
+    if (!role) continue
+    const order = role === 'taker' ? tr.takerOrder : tr.makerOrder
+    const s = sums.get(order) ?? { n: 0n, q: 0n }
+    s.n += tr.price * tr.qty
+    s.q += tr.qty
+    sums.set(order, s)
+    if (t >= start)
+      mineAt[t - start] = {
+        side: role === 'taker' ? tr.takerSide : ((1 - tr.takerSide) as Side),
+        role,
+        fee: role === 'taker' ? tr.takerFee : tr.makerFee,
+        order,
+        orderNotional: s.n,
+        orderQty: s.q,
+      }
+  }
+  // the blocks of the listed trades, looked up from the newest block back
+  const wanted = new Set<string>()
+  for (let t = start; t < trades.length; t++) if (trades[t]!.block !== '') wanted.add(trades[t]!.block)
+  const found = new Map<string, { time: bigint; final: boolean }>()
+  for (let i = replica.order.length - 1; i >= 0 && found.size < wanted.size; i--) {
+    const node = replica.order[i]!
+    if (wanted.has(node.hex))
+      found.set(node.hex, { time: replica.timeOf(node), final: i < replica.finalCount })
+  }
+  const rows: TradeRow[] = []
+  for (let t = trades.length - 1; t >= start; t--) {
+    const trade = trades[t]!
+    const at = found.get(trade.block)
+    rows.push({ trade, time: at?.time ?? replica.clock, final: at?.final ?? false, mine: mineAt[t - start] })
+  }
+  return rows
 }

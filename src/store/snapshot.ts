@@ -15,7 +15,7 @@ import {
   recentBlocks,
   recentTrades,
 } from '../core/views.ts'
-import { type ActivityEntry, activityOf } from './activity.ts'
+import { type ActivityEntry, activityOf, type TradeRow, tradeRowsOf } from './activity.ts'
 
 /** Everything the UI shows about a channel, as immutable data taken from the replica at one moment. */
 export type ChannelSnapshot = {
@@ -25,6 +25,8 @@ export type ChannelSnapshot = {
   finalBalances: BalanceRow[]
   openOrders: OpenOrderRow[]
   trades: Trade[]
+  /** the same trades with time, finality, and this participant's side, fee and order average (activity.ts) */
+  tradeRows: TradeRow[]
   /** this participant's fills, cancels and rejections, newest first (activity.ts) */
   activity: ActivityEntry[]
   blocks: BlockRow[]
@@ -66,6 +68,7 @@ export function takeSnapshot({
     finalBalances: balancesOf(replica.finalState(), me),
     openOrders: openOrdersOf(state, me),
     trades: recentTrades(state, 100),
+    tradeRows: tradeRowsOf(replica, me, 100),
     activity: activityOf(replica, me, 50),
     blocks: recentBlocks(replica, 50),
     authors: authorsView(replica),

@@ -5,9 +5,11 @@ import {
   formatPrice,
   formatQty,
   formatUnits,
+  orderLabel,
   parsePrice,
   parseQty,
   parseUnits,
+  wholeNumberError,
 } from './format.ts'
 
 const WETH = { address: '0x01' as const, symbol: 'WETH', decimals: 18 }
@@ -32,5 +34,25 @@ describe('amount formatting', () => {
     expect(parseQty('1.5', m, WETH)).toBe(1500n)
     expect(() => parseQty('0.0005', m, WETH)).toThrow(/multiple of 0.001/)
     expect(formatQty(1500n, m, WETH)).toBe('1.5')
+  })
+})
+
+describe('whole-number fields', () => {
+  it('refuses anything but digits with a message and never rewrites the text', () => {
+    expect(wholeNumberError('Dispute window', '600')).toBeUndefined()
+    expect(wholeNumberError('Dispute window', ' 60 ')).toBeUndefined()
+    expect(wholeNumberError('Maker fee', 'abc-5')).toBe(
+      'Maker fee: "abc-5" is not a whole number (digits only)',
+    )
+    expect(wholeNumberError('Taker fee', '-5')).toMatch(/not a whole number/)
+    expect(wholeNumberError('Taker fee', '1.5')).toMatch(/not a whole number/)
+    expect(wholeNumberError('Taker fee', '')).toBe('Taker fee: enter a whole number')
+  })
+})
+
+describe('order labels', () => {
+  it('reads author:seq:index as the author’s name, block seq and op index', () => {
+    expect(orderLabel('1:12:0', ['A', 'B'])).toBe('B #12.0')
+    expect(orderLabel('5:3:2', ['A'])).toBe('#5 #3.2')
   })
 })

@@ -82,3 +82,14 @@ export function orderLabel(key: string, names: readonly string[]): string {
   const name = names[Number(author)] ?? `#${author}`
   return seq === undefined ? key : `${name} #${seq}.${index ?? 0}`
 }
+
+/**
+ * A whole-number field as typed: the text is never rewritten ("abc-5" stays "abc-5"); anything but digits is
+ * refused with a message naming the field.
+ */
+export function wholeNumberError(label: string, text: string): string | undefined {
+  const t = text.trim()
+  if (t === '') return `${label}: enter a whole number`
+  if (!/^\d+$/.test(t)) return `${label}: "${text}" is not a whole number (digits only)`
+  return undefined
+}

@@ -5,6 +5,7 @@ import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
 import { decodeInvite, InviteError } from '../../core/invite.ts'
 import { type AppConfig, loadAppConfig } from '../config.ts'
 import { ChannelPage } from './ChannelPage.tsx'
+import { CopyButton } from './CopyButton.tsx'
 import { CreateChannel } from './CreateChannel.tsx'
 import { WalletBar } from './WalletBar.tsx'
 
@@ -101,9 +102,7 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
             onFocus={(e) => e.target.select()}
           />
           <div className="row">
-            <button type="button" onClick={() => navigator.clipboard?.writeText(link)}>
-              Copy link
-            </button>
+            <CopyButton text={link} label="Copy link" />
             <a className="button" href={`#/join/${created}`}>
               Go to the lobby
             </a>

@@ -4,7 +4,7 @@ import { ROLE_NAMES, type Role } from '../../core/channel.ts'
 import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
 import { defaultQuorum, describeQuorum, isValidQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
-import { parseUnits } from '../format.ts'
+import { parseUnits, wholeNumberError } from '../format.ts'
 
 type Row = { address: string; role: Role }
 
@@ -37,9 +37,15 @@ export function CreateChannel({
   const [error, setError] = useState<string | undefined>()
   const n = rows.length
   const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
+  const numberErrors = [
+    wholeNumberError('Dispute window', windowSec),
+    wholeNumberError('Maker fee', makerBps),
+    wholeNumberError('Taker fee', takerBps),
+  ].filter((x): x is string => x !== undefined)
 
   const create = () => {
     try {
+      if (numberErrors.length > 0) throw new Error(numberErrors[0])
       rows.forEach((r, i) => {
         if (!isAddress(r.address)) throw new Error(`participant ${i + 1}: not an address`)
       })
@@ -144,21 +150,32 @@ export function CreateChannel({
         </label>
         <label className="field">
           <span>Dispute window (s)</span>
-          <input
-            name="window"
-            value={windowSec}
-            onChange={(e) => setWindowSec(e.target.value.replace(/\D/g, ''))}
-          />
+          <input name="window" value={windowSec} onChange={(e) => setWindowSec(e.target.value)} />
         </label>
         <label className="field">
           <span>Maker fee (bps)</span>
-          <input value={makerBps} onChange={(e) => setMakerBps(e.target.value.replace(/\D/g, ''))} />
+          <input
+            name="maker-fee"
+            inputMode="numeric"
+            value={makerBps}
+            onChange={(e) => setMakerBps(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>Taker fee (bps)</span>
-          <input value={takerBps} onChange={(e) => setTakerBps(e.target.value.replace(/\D/g, ''))} />
+          <input
+            name="taker-fee"
+            inputMode="numeric"
+            value={takerBps}
+            onChange={(e) => setTakerBps(e.target.value)}
+          />
         </label>
       </div>
+      {numberErrors.length > 0 && (
+        <p className="error" data-testid="number-errors">
+          {numberErrors.join(' · ')}
+        </p>
+      )}
       <p className="muted" data-testid="quorum-explained">
         {isValidQuorum(n, t)
           ? describeQuorum(n, t)
@@ -195,7 +212,9 @@ export function CreateChannel({
           {error}
         </p>
       )}
-      <button type="submit">Create invite</button>
+      <button type="submit" disabled={numberErrors.length > 0}>
+        Create invite
+      </button>
     </form>
   )
 }

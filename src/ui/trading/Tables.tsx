@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react'
 import { OpTag, Side } from '../../core/ops.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
-import { formatPrice, formatQty, formatUnits } from '../format.ts'
+import { formatPrice, formatQty, formatUnits, orderLabel, priceDecimals } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 import { clockTime, useLiveness } from './useLiveness.ts'
 
 export function OpenOrders() {
-  const { market, tokens, submit } = useTrading()
+  const { market, tokens, submit, names } = useTrading()
   const orders = useSnapshot((s) => s.openOrders)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
@@ -28,7 +28,9 @@ export function OpenOrders() {
             <td className={o.side === Side.Buy ? 'up' : 'down'}>{o.side === Side.Buy ? 'Buy' : 'Sell'}</td>
             <td>{formatPrice(o.price, market, base, quote)}</td>
             <td>{formatQty(o.remaining, market, base)}</td>
-            <td className="mono muted">{o.key}</td>
+            <td className="mono muted" title={o.key}>
+              {orderLabel(o.key, names)}
+            </td>
             <td>
               <button
                 type="button"
@@ -47,33 +49,51 @@ export function OpenOrders() {
 
 export function TradeHistory() {
   const { market, tokens, names } = useTrading()
-  const trades = useSnapshot((s) => s.trades)
-  const me = useSnapshot((s) => s.me)
+  const rows = useSnapshot((s) => s.tradeRows)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
-  if (trades.length === 0) return <p className="muted empty">No trades yet</p>
+  if (rows.length === 0) return <p className="muted empty">No trades yet</p>
+  const unit = 10n ** BigInt(base.decimals)
+  // an order's average fill price in quote per whole base token, shown like the book's prices (+2 decimals)
+  const average = (n: bigint, q: bigint) =>
+    formatUnits(
+      (n * market.tickSize * unit) / (q * market.lotSize),
+      quote.decimals,
+      Math.min(quote.decimals, priceDecimals(market, base, quote) + 2),
+    )
   return (
     <table className="grid" aria-label="Trade history">
       <thead>
         <tr>
+          <th>Time</th>
+          <th>Side (you)</th>
           <th>Price</th>
           <th>Size</th>
+          <th>Fee (you)</th>
+          <th>Avg price (your order)</th>
           <th>Taker</th>
           <th>Maker</th>
+          <th>Status</th>
         </tr>
       </thead>
       <tbody>
-        {trades.map((t) => (
-          <tr
-            key={`${t.takerOrder}-${t.makerOrder}`}
-            className={t.maker === me || t.taker === me ? 'mine' : ''}
-          >
+        {rows.map(({ trade: t, time, final, mine }) => (
+          <tr key={`${t.takerOrder}-${t.makerOrder}`} className={mine ? 'mine' : ''} data-testid="trade-row">
+            <td className="muted">{time > 0n ? clockTime(Number(time)) : '—'}</td>
+            <td className={mine ? (mine.side === Side.Buy ? 'up' : 'down') : 'muted'}>
+              {mine ? `${mine.side === Side.Buy ? 'Buy' : 'Sell'} (${mine.role})` : '—'}
+            </td>
             <td className={t.takerSide === Side.Buy ? 'up' : 'down'}>
               {formatPrice(t.price, market, base, quote)}
             </td>
             <td>{formatQty(t.qty, market, base)}</td>
+            <td>{mine ? `${formatUnits(mine.fee, quote.decimals, 6)} ${quote.symbol}` : '—'}</td>
+            <td title={mine ? `order ${orderLabel(mine.order, names)}` : undefined}>
+              {mine ? average(mine.orderNotional, mine.orderQty) : '—'}
+            </td>
             <td>{names[t.taker]}</td>
             <td>{names[t.maker]}</td>
+            <td className={final ? 'up' : 'pending'}>{final ? 'final' : 'pending'}</td>
           </tr>
         ))}
       </tbody>
