@@ -434,8 +434,12 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     start = leader.commitIndex + 1
   }
   lat.sort((a, b) => a - b)
-  const pct = (f: number) =>
-    lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]!
+  // integer percentile: the element at ⌊len·p/100⌋ (no float in the core)
+  const pct = (p: number) => {
+    if (lat.length === 0) return 0
+    const scaled = lat.length * p
+    return lat[Math.min(lat.length - 1, (scaled - (scaled % 100)) / 100)]!
+  }
   const { applied, skipped } = r0.opCounts()
   let accepted = 0
   let rejected = 0
@@ -461,7 +465,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     finalReversals: reversals,
     conflictingFinal,
     provablyFaulty: [...faulty].sort((a, b) => a - b),
-    finalLatencyRounds: { p50: pct(0.5), p95: pct(0.95) },
+    finalLatencyRounds: { p50: pct(50), p95: pct(95) },
     withinFaultModel: B <= toleratedEquivocators(n, q) && B + S <= toleratedSilent(n, q),
     accepted,
     rejected,
