@@ -26,9 +26,9 @@ test('the dispute countdown runs on the wall clock and Finalize appears at the d
   const { traders } = await liveChannel(browser, [4, 5], undefined, WINDOW)
   const settlers = traders.map((t) => new Settler(t))
   const [sa, sb] = settlers as [Settler, Settler]
-  const v = await sa.requestCheckpoint(2)
-  await converged(traders, (x) => x.checkpoints.includes(String(v)))
-  await sa.propose(v)
+  const requested = await sa.requestCheckpoint(2)
+  await converged(traders, (x) => x.checkpoints.includes(String(requested)))
+  const v = await sa.propose(requested)
   const proposedIn = await chain().getBlockNumber()
   for (const s of settlers)
     await expect(s.disputeStatus).toContainText(new RegExp(`disputing · checkpoint v${v} · \\d+ s left`))

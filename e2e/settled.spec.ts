@@ -59,9 +59,9 @@ test('during a dispute and after finalization the channel says so and refuses or
   expect((await submitOrder(traders[1]!.page)).ok).toBe(true)
   const before = await converged(traders, (v) => v.book[0]!.length === 1)
 
-  const v = await sa.requestCheckpoint(2)
-  await converged(traders, (x) => x.checkpoints.includes(String(v)))
-  await sa.propose(v)
+  const requested = await sa.requestCheckpoint(2)
+  await converged(traders, (x) => x.checkpoints.includes(String(requested)))
+  await sa.propose(requested)
   for (const t of traders) {
     await expect(t.page.getByTestId('channel-phase')).toContainText('Channel settling on chain')
     await expect.poll(async () => (await t.view()).settlement).toBe('disputing')

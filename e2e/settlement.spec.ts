@@ -58,7 +58,7 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await converged([a, c], (v) => v.checkpoints.includes(String(n2)))
   // B proposes the stale v1 (from now on the channel takes no orders: issue 11 item 3). Nobody clicks Challenge:
   // the open apps are watchtowers, and A's (first in the stagger) challenges with v2 on its own, once
-  await sb.propose(n1)
+  expect(await sb.propose(n1)).toBe(n1)
   await expect(sa.watchtower).toContainText(`challenged v${n1} with v${n2} automatically`)
   const towerTx = (await sa.watchtower.getByTestId('tx-hash').getAttribute('data-hash')) as `0x${string}`
   expect((await chain().getTransactionReceipt({ hash: towerTx })).status).toBe('success')

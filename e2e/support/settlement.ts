@@ -190,8 +190,27 @@ export class Settler {
     await expect(this.status).toHaveText(`${label}: done`, { timeout })
   }
 
-  propose(version: number) {
-    return this.act(`Propose v${version} on chain`, `Propose v${version}`)
+  /**
+   * Proposes the newest checkpoint this page can propose, once that is at least `version` (a newer one may have
+   * been certified meanwhile: the button always offers the newest). Returns the version proposed.
+   */
+  async propose(version: number, timeout = 60_000): Promise<number> {
+    const button = this.panel.getByRole('button', { name: /^Propose v\d+ on chain$/ })
+    await expect
+      .poll(
+        async () =>
+          Number((await button.textContent({ timeout: 1_000 }).catch(() => ''))?.match(/v(\d+)/)?.[1] ?? 0),
+        {
+          timeout,
+          message: `a "Propose vN on chain" button with N ≥ ${version} (q signatures on v${version})`,
+        },
+      )
+      .toBeGreaterThanOrEqual(version)
+    await button.click()
+    await expect(this.status).toHaveText(/^Propose v\d+: done$/, { timeout })
+    const proposed = Number((await this.status.textContent())!.match(/v(\d+)/)![1])
+    expect(proposed).toBeGreaterThanOrEqual(version)
+    return proposed
   }
   challenge(version: number) {
     return this.act(`Challenge with v${version}`, `Challenge with v${version}`)
