@@ -130,8 +130,13 @@ export function computeChannelId(c: Omit<ChannelConfig, 'markets'>): Uint8Array 
 
 const U64_LIMIT = 1n << 64n
 
-/** Perp markets and their params: the fold relies on every bound checked here. */
-function validatePerps(config: ChannelConfig): void {
+/**
+ * Perp markets and their params: the fold relies on every bound checked here. Throws ChannelConfigError naming the
+ * field (also used by invites and the create form, before anything is signed).
+ */
+export function validatePerps(
+  config: Pick<ChannelConfig, 'markets' | 'params' | 'tokens'> & { participants: unknown[] },
+): void {
   const { params } = config
   const perpMarkets = config.markets.filter((m) => m.kind === 'perp')
   config.markets.forEach((m, i) => {

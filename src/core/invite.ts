@@ -5,8 +5,10 @@ import {
   computeChannelId,
   type Market,
   type Participant,
+  type PerpParams,
   type Role,
   sessionKeyDigest,
+  validatePerps,
 } from './channel.ts'
 import { keccak256 } from './hash.ts'
 import { recoverAddress } from './signature.ts'
@@ -66,7 +68,12 @@ export function encodeInvite(invite: Invite): string {
     participants: d.participants.map((p) => [p.address, p.role]),
     threshold: d.threshold,
     tokens: d.tokens,
-    markets: d.markets.map((m) => [m.base, m.quote, m.tickSize.toString(), m.lotSize.toString()]),
+    // a perp market carries its kind as a fifth element; spot markets keep the original four
+    markets: d.markets.map((m) => {
+      const row: Json[] = [m.base, m.quote, m.tickSize.toString(), m.lotSize.toString()]
+      if (m.kind === 'perp') row.push('perp')
+      return row
+    }),
     params: {
       minStake: d.params.minStake.toString(),
       disputeWindow: d.params.disputeWindow.toString(),
@@ -75,13 +82,31 @@ export function encodeInvite(invite: Invite): string {
       takerFeeBps: d.params.takerFeeBps.toString(),
       feeRecipient: d.params.feeRecipient,
       maxOpenOrders: d.params.maxOpenOrders,
+      ...(d.params.perps ? { perps: encodePerps(d.params.perps) } : {}),
     },
     secret: toHex(invite.secret),
   }
   return base64url(enc.encode(JSON.stringify(json)))
 }
 
-/** Parses an invite string; throws InviteError naming what is wrong. */
+function encodePerps(p: PerpParams): Json {
+  return {
+    collateralToken: p.collateralToken,
+    oracle: p.oracle,
+    maintenanceMarginBps: p.maintenanceMarginBps.toString(),
+    liquidationFeeBps: p.liquidationFeeBps.toString(),
+    fundingIntervalMs: p.fundingIntervalMs.toString(),
+    fundingFactorBps: p.fundingFactorBps.toString(),
+    fundingCapBps: p.fundingCapBps.toString(),
+    openLiquidation: p.openLiquidation,
+  }
+}
+
+/**
+ * Parses an invite string; throws InviteError naming what is wrong. Perp markets (`kind: 'perp'`) and
+ * `params.perps` are checked with the rules the channel is opened with (channel.ts validatePerps), so a link the
+ * channel would refuse is refused here, before anyone signs.
+ */
 export function decodeInvite(text: string): Invite {
   let j: Record<string, unknown>
   try {
@@ -124,13 +149,15 @@ export function decodeInvite(text: string): Invite {
       return { address: p[0], role: p[1] as Role }
     }),
     markets: markets.map((m, i): Market => {
-      if (!Array.isArray(m) || !isInt(m[0]) || !isInt(m[1]))
+      if (!Array.isArray(m) || !isInt(m[0]) || !isInt(m[1]) || m.length > 5)
         throw new InviteError(`invite: bad markets[${i}]`)
+      if (m.length === 5 && m[4] !== 'perp') throw new InviteError(`invite: bad markets[${i}].kind`)
       return {
         base: m[0],
         quote: m[1],
         tickSize: big(m[2], `markets[${i}].tick`),
         lotSize: big(m[3], `markets[${i}].lot`),
+        ...(m[4] === 'perp' ? { kind: 'perp' as const } : {}),
       }
     }),
     params: {
@@ -141,9 +168,38 @@ export function decodeInvite(text: string): Invite {
       takerFeeBps: big(params.takerFeeBps, 'takerFeeBps'),
       feeRecipient: need(params.feeRecipient, 'feeRecipient', isInt),
       maxOpenOrders: need(params.maxOpenOrders, 'maxOpenOrders', isInt),
+      ...(params.perps === undefined ? {} : { perps: decodePerps(params.perps, need, big) }),
     },
   }
+  try {
+    validatePerps(draft)
+  } catch (e) {
+    if (e instanceof ChannelConfigError) throw new InviteError(`invite: ${e.message}`)
+    throw e
+  }
   return { draft, secret }
+}
+
+type Need = <T>(v: unknown, field: string, ok: (x: unknown) => x is T) => T
+
+function decodePerps(v: unknown, need: Need, big: (v: unknown, field: string) => bigint): PerpParams {
+  const p = need(
+    v,
+    'perps',
+    (x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x),
+  )
+  const isInt = (x: unknown): x is number => Number.isInteger(x)
+  const isBool = (x: unknown): x is boolean => typeof x === 'boolean'
+  return {
+    collateralToken: need(p.collateralToken, 'perps.collateralToken', isInt),
+    oracle: need(p.oracle, 'perps.oracle', isInt),
+    maintenanceMarginBps: big(p.maintenanceMarginBps, 'perps.maintenanceMarginBps'),
+    liquidationFeeBps: big(p.liquidationFeeBps, 'perps.liquidationFeeBps'),
+    fundingIntervalMs: big(p.fundingIntervalMs, 'perps.fundingIntervalMs'),
+    fundingFactorBps: big(p.fundingFactorBps, 'perps.fundingFactorBps'),
+    fundingCapBps: big(p.fundingCapBps, 'perps.fundingCapBps'),
+    openLiquidation: need(p.openLiquidation, 'perps.openLiquidation', isBool),
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { encodeAbiParameters, keccak256, toHex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { openChannel } from '../../core/channel.ts'
 import { OpTag } from '../../core/ops.ts'
+import { perpsChannel } from '../../core/perps/harness.ts'
 import { Replica } from '../../core/replica.ts'
 import { DagBuilder, makeTestChannel, testDeposits } from '../../core/testing.ts'
 import { channelConfigFromOpenParams } from './channelConfigFromOpenParams.ts'
@@ -70,6 +71,26 @@ describe('config ↔ OpenParams', () => {
     })
     expect(back).toEqual(config)
     expect(openChannel(back).channelId).toEqual(tc.channel.channelId)
+  })
+
+  it('round-trips a channel with perp markets: kind and params.perps stay off chain, maxLeverage on chain', () => {
+    const perp = perpsChannel({ participants: 4, maxLeverage: 15 })
+    const c = perp.channel.config
+    const { params, keyAuthSigs } = toOpenParams(c)
+    expect(params.maxLeverage).toBe(15)
+    const { minStake: _m, disputeWindow: _d, maxLeverage: _l, ...offChain } = c.params
+    const back = channelConfigFromOpenParams({
+      chainId: c.chainId,
+      verifyingContract: c.verifyingContract,
+      params,
+      keyAuthSigs,
+      markets: c.markets,
+      offChain,
+    })
+    expect(back).toEqual(c)
+    expect(back.markets[1]!.kind).toBe('perp')
+    expect(openChannel(back).config.params.perps).toEqual(c.params.perps)
+    expect(openChannel(back).channelId).toEqual(perp.channel.channelId)
   })
 
   it('names the field that does not fit the contract’s integer widths', () => {
