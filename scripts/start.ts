@@ -3,18 +3,21 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startAnvil } from '../src/chain/node/startAnvil.ts'
 import { deployLocal } from './deployLocal.ts'
+import { startRelay } from './relay.ts'
 import { startSignaling } from './signaling.ts'
 
 /**
  * `npm start`: the whole local stack on 127.0.0.1 — anvil with the contracts deployed and test tokens minted to
- * its ten dev accounts, the WebRTC signaling server, and the app (vite). Ports: ANVIL_PORT (8545),
- * SIGNALING_PORT (4444), APP_PORT (5173). APP_CONFIG_FILE (default public/app-config.json) is where the
+ * its ten dev accounts, the WebRTC signaling server, a Yjs relay (Hocuspocus, scripts/relay.ts: an untrusted pipe
+ * the app uses next to WebRTC) and the app (vite). Ports: ANVIL_PORT (8545), SIGNALING_PORT (4444), RELAY_PORT
+ * (4445), APP_PORT (5173). APP_CONFIG_FILE (default public/app-config.json) is where the
  * deployment is written and served from as /app-config.json. The chain mines a block every BLOCK_TIME seconds
  * (1; 0 mines only on transactions), like a chain: time moves on chain while nobody sends anything, so a dispute
  * window ends on its own. Ctrl-C stops everything it started.
  */
 const anvilPort = Number(process.env.ANVIL_PORT ?? 8545)
 const signalingPort = Number(process.env.SIGNALING_PORT ?? 4444)
+const relayPort = Number(process.env.RELAY_PORT ?? 4445)
 const appPort = Number(process.env.APP_PORT ?? 5173)
 const blockTime = Number(process.env.BLOCK_TIME ?? 1)
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -52,11 +55,14 @@ try {
   if (blockTime > 0) await anvilRpc(anvil.rpcUrl, 'evm_setIntervalMining', [blockTime])
   const signaling = await startSignaling({ host: '127.0.0.1', port: signalingPort })
   stops.push(signaling.stop)
+  const relay = await startRelay({ host: '127.0.0.1', port: relayPort })
+  stops.push(relay.stop)
   const appConfig = {
     chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
     settlement: d.settlement,
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
     signaling: [signaling.url],
+    relay: [relay.url],
   }
   writeFileSync(appConfigFile, `${JSON.stringify(appConfig, null, 2)}\n`)
   const vite: ChildProcess = spawn(
@@ -84,6 +90,7 @@ try {
       `  contract   ${d.settlement}`,
       `  tokens     ${d.base.symbol} ${d.base.address}, ${d.quote.symbol} ${d.quote.address}`,
       `  signaling  ${signaling.url}`,
+      `  relay      ${relay.url}`,
       `  app        http://127.0.0.1:${appPort}  ← open this; "Connect Local dev wallet" uses anvil's accounts`,
       '',
       '  Ctrl-C stops everything.',

@@ -8,6 +8,8 @@ export type AppConfig = {
   settlement: Hex
   tokens: TokenInfo[]
   signaling: string[]
+  /** Yjs relays (Hocuspocus) used next to WebRTC; none when the deployment runs no relay */
+  relay: string[]
 }
 
 export class ConfigError extends Error {
@@ -30,6 +32,8 @@ export function parseAppConfig(j: unknown): AppConfig {
   })
   if (!Array.isArray(o.signaling) || !o.signaling.every((s) => typeof s === 'string'))
     throw new ConfigError('signaling must list WebSocket URLs')
+  if (o.relay !== undefined && !(Array.isArray(o.relay) && o.relay.every((s) => typeof s === 'string')))
+    throw new ConfigError('relay must list WebSocket URLs')
   return {
     chain: {
       chainId: c.chainId as number,
@@ -40,6 +44,7 @@ export function parseAppConfig(j: unknown): AppConfig {
     settlement: o.settlement,
     tokens,
     signaling: o.signaling as string[],
+    relay: (o.relay as string[] | undefined) ?? [],
   }
 }
 
