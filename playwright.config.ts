@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test'
+import { chromiumPath } from './e2e/support/chromium.ts'
 
 /**
  * Browser suites: one context per participant, Debian's Chromium, all on loopback; the global setup starts the
@@ -22,7 +23,7 @@ export default defineConfig({
   ],
   use: {
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       args: ['--allow-loopback-in-peer-connection'],
     },
     permissions: ['camera', 'microphone'],

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { foundryBinary } from '../src/chain/node/foundryBinary.ts'
+import { foundryBinary, foundryMissing } from '../src/chain/node/foundryBinary.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const contractsDir = `${root}contracts`
@@ -37,9 +37,13 @@ export function buildContracts(): void {
   const forge = foundryBinary('forge')
   const r = spawnSync(forge, ['build'], { cwd: contractsDir, encoding: 'utf8', maxBuffer: 64 << 20 })
   if (r.error || r.status !== 0)
-    throw new GenAbiError(`forge build failed (${forge})`, (r.stderr || r.stdout || '').slice(-4000), {
-      cause: r.error,
-    })
+    throw new GenAbiError(
+      r.error ? `forge could not be started: ${foundryMissing('forge')}` : `forge build failed (${forge})`,
+      (r.stderr || r.stdout || '').slice(-4000),
+      {
+        cause: r.error,
+      },
+    )
 }
 
 type Artifact = {

@@ -1,16 +1,17 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { missingToolMessage, resolveTool } from '../../../scripts/platformTool.mjs'
 
 export type FoundryTool = 'anvil' | 'forge'
 
 /**
  * Path of a Foundry executable (Node only). Order: the `ANVIL` / `FORGE` environment variable, the npm platform
- * package in node_modules (Linux x64), then the bare name so that an installation on PATH (foundryup, Homebrew
- * on macOS) is used.
+ * package installed for this machine (every platform's is an optional dependency), then the bare name so that an
+ * installation on PATH (foundryup, Homebrew) is used.
  */
 export function foundryBinary(tool: FoundryTool): string {
-  const fromEnv = process.env[tool.toUpperCase()]
-  if (fromEnv) return fromEnv
-  const local = fileURLToPath(new URL(`../../../node_modules/.bin/${tool}`, import.meta.url))
-  return existsSync(local) ? local : tool
+  return resolveTool(tool).path
+}
+
+/** What to install when `tool` could not be started (no platform package and nothing on PATH). */
+export function foundryMissing(tool: FoundryTool): string {
+  return missingToolMessage(tool, resolveTool(tool).pkg)
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { foundryBinary } from './foundryBinary.ts'
+import { foundryBinary, foundryMissing } from './foundryBinary.ts'
 
 export type StartAnvilParameters = {
   /** 0 (default): the OS picks a free port */
@@ -74,7 +74,7 @@ export async function startAnvil({
       resolve()
     })
     child.once('error', (e) => {
-      stderr += String(e)
+      stderr += `${String(e)}\n${foundryMissing('anvil')}`
       exited = -1
       resolve()
     })
