@@ -7,6 +7,21 @@ import { account, withinInitialMargin } from './margin.ts'
 import { markPrice } from './markPrice.ts'
 import { accruedFunding, emptyPosition, type Position } from './positions.ts'
 
+/** One funding payment of a market: `rate` per lot and interval (> 0: longs paid shorts), at that mark and index. */
+export type FundingEvent = {
+  /** the clock epoch funding was paid up to, and how many intervals this payment covered */
+  epoch: bigint
+  intervals: bigint
+  rate: bigint
+  /** the market's cumulative funding per lot after it */
+  cum: bigint
+  mark: bigint
+  index: bigint
+}
+
+/** How many funding payments per market the state remembers for display. */
+export const FUNDING_HISTORY = 48
+
 /** What the perps state machine needs of the channel's ledger and books (ChannelState provides it). */
 export interface Host {
   readonly channel: Channel
@@ -39,6 +54,11 @@ export class PerpsState {
   lastTrade: (bigint | undefined)[]
   insurance = 0n
   /**
+   * Per market, the latest funding payments (oldest first, at most FUNDING_HISTORY): for display only, not in the
+   * state root (it is a function of what is). Arrays are replaced, never mutated, so clones share them.
+   */
+  fundingHistory: (readonly FundingEvent[])[]
+  /**
    * The collateral the margin accounts hold in total: Σ (margin − cost − accrued funding) + insurance. Trading,
    * funding and liquidation never change it; margin deposits add to it, withdrawals and fees take from it, and
    * never below 0 — which is what lets settlement value every account at ≥ 0 summing exactly to it.
@@ -61,6 +81,7 @@ export class PerpsState {
     this.funding = config.markets.map((m) =>
       m.kind === 'perp' ? { cum: 0n, epoch: undefined, rate: 0n } : undefined,
     )
+    this.fundingHistory = config.markets.map(() => [])
     this.oracle = new Array<bigint | undefined>(this.M).fill(undefined)
     this.lastTrade = new Array<bigint | undefined>(this.M).fill(undefined)
     this.books = books
@@ -75,6 +96,7 @@ export class PerpsState {
     s.margin = this.margin.slice()
     s.positions = this.positions.slice()
     s.funding = this.funding.slice()
+    s.fundingHistory = this.fundingHistory.slice()
     s.oracle = this.oracle.slice()
     s.lastTrade = this.lastTrade.slice()
     s.books = books
@@ -105,15 +127,18 @@ export class PerpsState {
   /** Pays funding of every perp market up to the epoch of `time` (called before every perp op). */
   advance(time: bigint): bigint {
     const epoch = this.epochOf(time)
-    for (const m of this.perpMarkets)
-      this.funding[m] = advanceFunding(
-        this.funding[m]!,
-        epoch,
-        this.mark(m),
-        this.oracle[m],
-        this.tick(m),
-        this.params,
-      )
+    for (const m of this.perpMarkets) {
+      const before = this.funding[m]!
+      const mark = this.mark(m)
+      const index = this.oracle[m]
+      const after = advanceFunding(before, epoch, mark, index, this.tick(m), this.params)
+      this.funding[m] = after
+      if (before.epoch !== undefined && mark !== undefined && index !== undefined && epoch > before.epoch)
+        this.fundingHistory[m] = [
+          ...this.fundingHistory[m]!.slice(1 - FUNDING_HISTORY),
+          { epoch, intervals: epoch - before.epoch, rate: after.rate, cum: after.cum, mark, index },
+        ]
+    }
     return epoch
   }
 

@@ -1,0 +1,209 @@
+import type { OrderBook } from '../book.ts'
+import type { ChannelState } from '../state.ts'
+import type { FundingEvent, PerpsState } from './engine.ts'
+import { account, healthy, withinInitialMargin } from './margin.ts'
+import { bookMid } from './markPrice.ts'
+import { abs, accruedFunding, entryPrice, unrealizedPnl } from './positions.ts'
+
+/**
+ * Read-only views of the perp side of a channel state for the UI (pure, integers only; the screens format them).
+ * Prices are ticks, sizes lots, money quote units of the collateral token, ratios basis points.
+ */
+
+export type PerpMarketView = {
+  market: number
+  /** oracle (index) price, book mid, last trade and the mark the channel margins with; undefined when absent */
+  oracle: bigint | undefined
+  mid: bigint | undefined
+  lastTrade: bigint | undefined
+  mark: bigint | undefined
+  /** the last funding rate applied (quote units per lot and interval, > 0: longs pay) and the cumulative index */
+  fundingRate: bigint
+  cumulativeFunding: bigint
+  /** Σ of long sizes (lots) = Σ of short sizes */
+  openInterest: bigint
+  /** the latest funding payments, newest first */
+  fundingHistory: FundingEvent[]
+}
+
+/** Every perp market of the channel, in market order; [] when the channel has none. */
+export function perpMarketsOf(state: ChannelState): PerpMarketView[] {
+  const ps = state.perps
+  if (!ps) return []
+  return ps.perpMarkets.map((m) => {
+    let openInterest = 0n
+    for (let p = 0; p < ps.P; p++) {
+      const size = ps.positions[p * ps.M + m]?.size ?? 0n
+      if (size > 0n) openInterest += size
+    }
+    const f = ps.funding[m]!
+    return {
+      market: m,
+      oracle: ps.oracle[m],
+      mid: bookMid(state.books[m] as OrderBook),
+      lastTrade: ps.lastTrade[m],
+      mark: ps.mark(m),
+      fundingRate: f.rate,
+      cumulativeFunding: f.cum,
+      openInterest,
+      fundingHistory: ps.fundingHistory[m]!.slice().reverse(),
+    }
+  })
+}
+
+export type PerpPositionView = {
+  market: number
+  /** lots, > 0 long, < 0 short */
+  size: bigint
+  /** average entry (ticks, truncated) and the mark it is valued at */
+  entry: bigint
+  mark: bigint
+  /** at mark, funding accrued since the last settlement included */
+  unrealizedPnl: bigint
+  realizedPnl: bigint
+  /** funding paid (> 0) or received (< 0) so far, accrued included */
+  fundingPaid: bigint
+  /** |size| · mark · tick */
+  notional: bigint
+  /**
+   * The mark of this market (others held at theirs) at which the account fails maintenance margin; undefined when
+   * no positive price does (e.g. a long backed by more than its notional).
+   */
+  liquidationPrice: bigint | undefined
+}
+
+/** The participant's open perp positions (and closed ones with realized PnL or funding), in market order. */
+export function perpPositionsOf(state: ChannelState, p: number): PerpPositionView[] {
+  const ps = state.perps
+  if (!ps) return []
+  const acct = account(ps, p)
+  const rows: PerpPositionView[] = []
+  for (const m of ps.perpMarkets) {
+    const pos = ps.positions[p * ps.M + m]
+    if (!pos) continue
+    const cum = ps.funding[m]!.cum
+    const mark = ps.mark(m) ?? 0n
+    const tick = ps.tick(m)
+    rows.push({
+      market: m,
+      size: pos.size,
+      entry: entryPrice(pos, tick),
+      mark,
+      unrealizedPnl: pos.size === 0n ? 0n : unrealizedPnl(pos, mark, tick, cum),
+      realizedPnl: pos.realized,
+      fundingPaid: pos.fundingPaid + accruedFunding(pos, cum),
+      notional: abs(pos.size) * mark * tick,
+      liquidationPrice: liquidationPrice(ps, acct, pos.size, mark, tick),
+    })
+  }
+  return rows
+}
+
+/**
+ * The highest mark (long) or lowest mark (short) of this market at which the account is liquidatable, its other
+ * positions held at their marks. health(P) = equity(P)·10,000 − notional(P)·mm is linear in P with
+ * equity(P) = E + s·t·(P − M) and notional(P) = N − |s|·t·M + |s|·t·P, so health(P) = den·P − num with
+ * den = t·(s·10,000 − |s|·mm) (> 0 for longs, < 0 for shorts) and num = N·mm − |s|·t·M·mm − E·10,000 + s·t·M·10,000:
+ * a long is liquidatable exactly below num/den, a short exactly above.
+ */
+function liquidationPrice(
+  ps: PerpsState,
+  acct: { equity: bigint; notional: bigint },
+  size: bigint,
+  mark: bigint,
+  tick: bigint,
+): bigint | undefined {
+  if (size === 0n) return undefined
+  const mm = ps.params.maintenanceMarginBps
+  const a = abs(size)
+  const num = acct.notional * mm - a * tick * mark * mm - acct.equity * 10_000n + size * tick * mark * 10_000n
+  const den = tick * (size * 10_000n - a * mm)
+  let f = num / den
+  if (num % den !== 0n && num < 0n !== den < 0n) f -= 1n
+  const exact = f * den === num
+  const price = size > 0n ? (exact ? f - 1n : f) : f + 1n
+  return price > 0n ? price : undefined
+}
+
+export type PerpAccountView = {
+  /** collateral in the margin account (realized PnL and settled funding included; may be < 0) */
+  collateral: bigint
+  /** collateral + unrealized PnL at mark */
+  equity: bigint
+  notional: bigint
+  /** notional / maxLeverage and notional · mm / 10,000 */
+  initialMargin: bigint
+  maintenanceMargin: bigint
+  /** equity / notional in bps (undefined without positions); liquidatable below maintenanceMarginBps */
+  marginRatioBps: bigint | undefined
+  /** notional / equity, ×100 (250 = 2.5×); undefined without positions or with equity ≤ 0 */
+  leverageX100: bigint | undefined
+  healthy: boolean
+  /** has a position and fails maintenance margin: anyone allowed may liquidate it */
+  liquidatable: boolean
+  /** within initial margin (what opening more, or withdrawing, requires) */
+  withinInitialMargin: boolean
+  /** what a MarginWithdraw could take now: the most that keeps equity ≥ notional / maxLeverage */
+  withdrawable: bigint
+  /** the channel's parameters the numbers above depend on */
+  maxLeverage: bigint
+  maintenanceMarginBps: bigint
+}
+
+/** The participant's margin account: its health, in integers; undefined in a channel without perps. */
+export function perpAccountOf(state: ChannelState, p: number): PerpAccountView | undefined {
+  const ps = state.perps
+  if (!ps) return undefined
+  const a = account(ps, p)
+  const mm = ps.params.maintenanceMarginBps
+  let settled = ps.margin[p]!
+  for (const m of ps.perpMarkets) {
+    const pos = ps.positions[p * ps.M + m]
+    if (pos) settled -= accruedFunding(pos, ps.funding[m]!.cum)
+  }
+  // equity − amount ≥ ⌈notional / maxLeverage⌉, and no more than the settled collateral (engine.withdrawMargin)
+  const need = (a.notional + ps.maxLeverage - 1n) / ps.maxLeverage
+  let withdrawable = a.equity - need
+  if (withdrawable > settled) withdrawable = settled
+  if (withdrawable > ps.collateral) withdrawable = ps.collateral
+  if (withdrawable < 0n) withdrawable = 0n
+  return {
+    collateral: ps.margin[p]!,
+    equity: a.equity,
+    notional: a.notional,
+    initialMargin: a.notional / ps.maxLeverage,
+    maintenanceMargin: (a.notional * mm) / 10_000n,
+    marginRatioBps: a.notional === 0n ? undefined : (a.equity * 10_000n) / a.notional,
+    leverageX100: a.notional === 0n || a.equity <= 0n ? undefined : (a.notional * 100n) / a.equity,
+    healthy: healthy(a, mm),
+    liquidatable: a.positions > 0 && !healthy(a, mm),
+    withinInitialMargin: withinInitialMargin(a, ps.maxLeverage),
+    withdrawable,
+    maxLeverage: ps.maxLeverage,
+    maintenanceMarginBps: mm,
+  }
+}
+
+export type LiquidatableRow = {
+  trader: number
+  market: number
+  size: bigint
+  equity: bigint
+  notional: bigint
+}
+
+/** Every (trader, market) position of an account below maintenance margin, by trader then market. */
+export function liquidatablePositions(state: ChannelState): LiquidatableRow[] {
+  const ps = state.perps
+  if (!ps) return []
+  const rows: LiquidatableRow[] = []
+  for (let p = 0; p < ps.P; p++) {
+    const a = account(ps, p)
+    if (a.positions === 0 || healthy(a, ps.params.maintenanceMarginBps)) continue
+    for (const m of ps.perpMarkets) {
+      const size = ps.positions[p * ps.M + m]?.size ?? 0n
+      if (size !== 0n) rows.push({ trader: p, market: m, size, equity: a.equity, notional: a.notional })
+    }
+  }
+  return rows
+}
