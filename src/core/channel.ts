@@ -2,6 +2,7 @@ import { abiEncode } from './abi.ts'
 import { fromHex, type Hex } from './bytes.ts'
 import { type Domain, domainSeparator, sessionKeyStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
+import { type LendingParams, lendingConfigError } from './lending/params.ts'
 import { recoverAddress } from './signature.ts'
 
 export const Role = { Trader: 0, MarketMaker: 1, Liquidator: 2, Observer: 3 } as const
@@ -80,6 +81,8 @@ export type ChannelParams = {
   maxOpenOrders: number
   /** Required when a market is a perp market. */
   perps?: PerpParams
+  /** Present: the lending pool (src/core/lending) over `lending.tokens`. */
+  lending?: LendingParams
 }
 
 export type ChannelConfig = {
@@ -236,6 +239,8 @@ export function openChannel(config: ChannelConfig): Channel {
   if (!Number.isInteger(params.maxOpenOrders) || params.maxOpenOrders < 0)
     throw new ChannelConfigError('params.maxOpenOrders', 'must be a non-negative integer')
   validatePerps(config)
+  const lendingError = lendingConfigError(config)
+  if (lendingError) throw new ChannelConfigError(lendingError.field, lendingError.message)
   const channelId = computeChannelId(config)
   const domain = { chainId: config.chainId, verifyingContract: config.verifyingContract }
   config.participants.forEach((p, i) => {

@@ -71,6 +71,28 @@ const FIELDS: Record<number, readonly FieldSpec[]> = {
     { field: 'trader', max: U16 },
     { field: 'market', max: U16 },
   ],
+  [OpTag.LendSupply]: [
+    { field: 'token', max: U16 },
+    { field: 'amount', max: U128 },
+  ],
+  [OpTag.LendWithdraw]: [
+    { field: 'token', max: U16 },
+    { field: 'amount', max: U128 },
+  ],
+  [OpTag.LendBorrow]: [
+    { field: 'token', max: U16 },
+    { field: 'amount', max: U128 },
+  ],
+  [OpTag.LendRepay]: [
+    { field: 'token', max: U16 },
+    { field: 'amount', max: U128 },
+  ],
+  [OpTag.LendLiquidate]: [
+    { field: 'trader', max: U16 },
+    { field: 'debtToken', max: U16 },
+    { field: 'collateralToken', max: U16 },
+    { field: 'amount', max: U128 },
+  ],
 }
 
 export type OpCheck =

@@ -21,6 +21,11 @@ export const OpTag = {
   MarginDeposit: 0x32,
   MarginWithdraw: 0x33,
   Liquidate: 0x34,
+  LendSupply: 0x50,
+  LendWithdraw: 0x51,
+  LendBorrow: 0x52,
+  LendRepay: 0x53,
+  LendLiquidate: 0x54,
 } as const
 
 export const Side = { Buy: 0, Sell: 1 } as const
@@ -111,6 +116,25 @@ export type MarginDepositOp = { tag: 0x32; amount: bigint }
 export type MarginWithdrawOp = { tag: 0x33; amount: bigint }
 /** Liquidates `trader`'s position in `market` when the account is below maintenance margin. */
 export type LiquidateOp = { tag: 0x34; trader: number; market: number }
+/** Lending pool (src/core/lending): moves `amount` of `token` from the ledger into the pool for supply shares. */
+export type LendSupplyOp = { tag: 0x50; token: number; amount: bigint }
+/** Withdraws `amount` of the author's supply (all of it when amount ≥ the claim), within its loan-to-value limit. */
+export type LendWithdrawOp = { tag: 0x51; token: number; amount: bigint }
+/** Borrows `amount` of `token` from the pool against the author's supplies, within its loan-to-value limit. */
+export type LendBorrowOp = { tag: 0x52; token: number; amount: bigint }
+/** Repays `amount` of the author's debt in `token` (all of it when amount ≥ the debt). */
+export type LendRepayOp = { tag: 0x53; token: number; amount: bigint }
+/**
+ * Liquidates `trader` (health < 1): repays up to `amount` of its debt in `debtToken` and takes its supply of
+ * `collateralToken` worth that plus the liquidation bonus.
+ */
+export type LendLiquidateOp = {
+  tag: 0x54
+  trader: number
+  debtToken: number
+  collateralToken: number
+  amount: bigint
+}
 
 export type Op =
   | DepositOp
@@ -128,6 +152,11 @@ export type Op =
   | MarginDepositOp
   | MarginWithdrawOp
   | LiquidateOp
+  | LendSupplyOp
+  | LendWithdrawOp
+  | LendBorrowOp
+  | LendRepayOp
+  | LendLiquidateOp
 
 export const MAX_OPS_PER_BLOCK = 4096
 /** Longest op a forced-inclusion record carries (the contract's MAX_FORCED_OP_LENGTH). */
@@ -159,6 +188,11 @@ const BODY_SIZE: Record<number, number> = {
   50: 16,
   51: 16,
   52: 2 + 2,
+  80: 2 + 16,
+  81: 2 + 16,
+  82: 2 + 16,
+  83: 2 + 16,
+  84: 2 + 2 + 2 + 16,
 }
 
 export function encodedOpSize(op: Op): number {
@@ -284,6 +318,19 @@ function writeOp(w: Writer, op: Op): void {
     case 0x34:
       w.u16(op.trader)
       w.u16(op.market)
+      return
+    case 0x50:
+    case 0x51:
+    case 0x52:
+    case 0x53:
+      w.u16(op.token)
+      w.uint(op.amount, 16, U128_MAX)
+      return
+    case 0x54:
+      w.u16(op.trader)
+      w.u16(op.debtToken)
+      w.u16(op.collateralToken)
+      w.uint(op.amount, 16, U128_MAX)
       return
   }
 }
@@ -424,6 +471,19 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
       return { tag, amount: readU128(b, p) }
     case 0x34:
       return { tag, trader: readU16(b, p), market: readU16(b, p + 2) }
+    case 0x50:
+    case 0x51:
+    case 0x52:
+    case 0x53:
+      return { tag, token: readU16(b, p), amount: readU128(b, p + 2) }
+    case 0x54:
+      return {
+        tag,
+        trader: readU16(b, p),
+        debtToken: readU16(b, p + 2),
+        collateralToken: readU16(b, p + 4),
+        amount: readU128(b, p + 6),
+      }
     default:
       throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
   }

@@ -31,6 +31,14 @@ export const Reject = {
   InsufficientMargin: 25,
   NoPosition: 26,
   LiquidatorMargin: 27,
+  NotLendable: 50,
+  PoolLiquidity: 51,
+  LoanToValue: 52,
+  LoanHealthy: 53,
+  NoDebt: 54,
+  NoCollateral: 55,
+  NoSupply: 56,
+  PoolInsolvent: 57,
 } as const
 export type Reject = (typeof Reject)[keyof typeof Reject]
 
@@ -65,4 +73,12 @@ export const REJECT_NAMES: Record<number, string> = {
   25: 'margin account would fall below initial margin',
   26: 'no position in this market',
   27: 'the liquidator cannot take over the position within its own initial margin',
+  50: 'this token has no lending pool',
+  51: 'not enough cash in the lending pool (it is lent out)',
+  52: 'above the loan-to-value limit: the collateral does not cover this debt',
+  53: 'health factor ≥ 1: the account cannot be liquidated',
+  54: 'no debt in this token',
+  55: 'no collateral supplied in this token',
+  56: 'nothing supplied in this token',
+  57: 'the pool lost its assets to bad debt and takes no new supply',
 }

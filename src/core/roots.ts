@@ -1,5 +1,6 @@
 import { type Hex, toHex, uintToBytes } from './bytes.ts'
 import { keccak256 } from './hash.ts'
+import { lendingRootBytes } from './lending/root.ts'
 import { type BalanceLeaf, balanceLeafHash, MerkleTree } from './merkle.ts'
 import type { ChannelState } from './state.ts'
 
@@ -120,6 +121,8 @@ export function stateRoot(state: ChannelState): Uint8Array {
       parts.push(enc.encode('|'))
     }
   }
+  // the lending pool (only in channels with params.lending)
+  if (state.lending) parts.push(lendingRootBytes(state.lending))
   // forced inclusion (only once a forced record was attested, so roots of channels without one are unchanged)
   if (state.forcedCount > 0n || state.forcedAttestations.size > 0) {
     parts.push(enc.encode('F|'))

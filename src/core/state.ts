@@ -1,6 +1,9 @@
 import { type Order, OrderBook } from './book.ts'
 import { bytesEqual } from './bytes.ts'
 import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
+import { applyLendingOp, type LendOp } from './lending/apply.ts'
+import { LendingState } from './lending/engine.ts'
+import { type LendingValuation, lendingValuation } from './lending/settlement.ts'
 import {
   type CancelOp,
   type DepositOp,
@@ -109,6 +112,10 @@ export class ChannelState {
   perps: PerpsState | undefined
   /** the margin accounts' settlement values, computed on demand and dropped by every op */
   private valued: Valuation | undefined
+  /** the lending pool (src/core/lending); undefined without `params.lending` */
+  lending: LendingState | undefined
+  /** holdings with the lending pool closed out (lending/settlement.ts), computed on demand, dropped by every op */
+  private lendValued: LendingValuation | undefined
 
   /** distinct attesters that credit a deposit: the channel's quorum */
   readonly quorum: number
@@ -138,6 +145,7 @@ export class ChannelState {
     this.openOrders = new Array<number>(this.P).fill(0)
     this.trades = trades
     this.perps = channel.config.params.perps ? new PerpsState(channel, this.books) : undefined
+    this.lending = channel.config.params.lending ? new LendingState(channel) : undefined
   }
 
   clone(): ChannelState {
@@ -153,6 +161,7 @@ export class ChannelState {
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
     s.perps = this.perps?.clone(s.books)
+    s.lending = this.lending?.clone()
     return s
   }
 
@@ -161,7 +170,9 @@ export class ChannelState {
    * Only perp funding reads the clock: its epoch is ⌊time / fundingIntervalMs⌋ (one epoch without perps).
    */
   timeKey(time: bigint): bigint {
-    return this.perps ? this.perps.epochOf(time) : 0n
+    // lending interest accrues per ⌊time / accrualIntervalMs⌋: both epochs in one key
+    const perps = this.perps ? this.perps.epochOf(time) : 0n
+    return this.lending ? (perps << 64n) | this.lending.epochOf(time) : perps
   }
 
   /**
@@ -170,6 +181,18 @@ export class ChannelState {
    * recipient, what is left of the insurance fund: exit leaves stay (account, token, amount).
    */
   holdings(p: number, t: number): bigint {
+    if (!this.lending) return this.baseHoldings(p, t)
+    this.lendValued ??= lendingValuation(
+      this.lending,
+      this,
+      (q, u) => this.baseHoldings(q, u),
+      this.channel.config.params.feeRecipient,
+    )
+    return this.lendValued.holdings[p * this.T + t]!
+  }
+
+  /** Holdings outside the lending pool (ledger, AMM shares, margin account): what the pool's close-out starts from. */
+  baseHoldings(p: number, t: number): bigint {
     const i = p * this.T + t
     const ledger = this.avail[i]! + this.locked[i]! + this.reserved[i]! + this.pendingWithdrawal[i]!
     if (!this.perps || t !== this.perps.params.collateralToken) return ledger
@@ -181,6 +204,7 @@ export class ChannelState {
   apply(op: Op, ctx: OpContext): Reject {
     const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
     this.valued = undefined
+    this.lendValued = undefined
     switch (op.tag) {
       case OpTag.Deposit:
         return this.attest(op, ctx.author)
@@ -202,19 +226,42 @@ export class ChannelState {
         return this.place(op, ctx)
       case OpTag.Cancel:
         // a cancel can move a perp market's mark (its book mid): funding up to now is paid at the mark before it
-        if (this.perps) this.timeRead = this.perps.advance(ctx.time)
+        if (this.perps) {
+          this.perps.advance(ctx.time)
+          this.timeRead = this.timeKey(ctx.time)
+        }
         return this.cancel(op, ctx)
       case OpTag.Checkpoint:
       case OpTag.CheckpointRequest:
         // signatures are checked when the block is accepted (replica.ts); here the op only needs the role
         return perms & Permission.Checkpoint ? Reject.None : Reject.NotPermitted
-      case OpTag.OraclePrice:
+      case OpTag.OraclePrice: {
+        // a spot market's oracle price is the lending pool's (it prices collateral); a perp market's is the perps'
+        const market = this.channel.config.markets[op.market]
+        if (this.lending && market && market.kind !== 'perp')
+          return this.lending.postOracle(ctx.author, op.market, op.price)
+        return this.applyPerp(op, ctx, perms)
+      }
       case OpTag.PerpPlace:
       case OpTag.MarginDeposit:
       case OpTag.MarginWithdraw:
       case OpTag.Liquidate:
         return this.applyPerp(op, ctx, perms)
+      case OpTag.LendSupply:
+      case OpTag.LendWithdraw:
+      case OpTag.LendBorrow:
+      case OpTag.LendRepay:
+      case OpTag.LendLiquidate:
+        return this.applyLending(op, ctx, perms)
     }
+  }
+
+  /** Lending ops (lending/apply.ts): the pools first accrue interest up to the op's clock epoch. */
+  private applyLending(op: LendOp, ctx: OpContext, perms: number): Reject {
+    if (!this.lending) return Reject.NotLendable
+    this.lending.advance(ctx.time)
+    this.timeRead = this.timeKey(ctx.time)
+    return applyLendingOp(this.lending, this, op, ctx.author, perms)
   }
 
   /** Perp ops: the channel clock first pays funding up to the op's epoch (accepted or not), then the op. */
@@ -225,7 +272,8 @@ export class ChannelState {
   ): Reject {
     const ps = this.perps
     if (!ps) return Reject.UnknownMarket
-    this.timeRead = ps.advance(ctx.time)
+    ps.advance(ctx.time)
+    this.timeRead = this.timeKey(ctx.time)
     switch (op.tag) {
       case OpTag.OraclePrice:
         return ps.postOracle(ctx.author, op.market, op.price)
@@ -376,6 +424,7 @@ export class ChannelState {
     for (let p = 0; p < this.P; p++) supply += this.holdings(p, rec.token)
     if (supply > U128_MAX) return Reject.AmountOutOfRange
     this.avail[i]! += rec.amount
+    this.lendValued = undefined
     return Reject.None
   }
 
@@ -505,6 +554,7 @@ export class ChannelState {
       this.reserved[seller.owner * T + market.base]! -= base
       this.avail[seller.owner * T + market.quote]! += quote - sellerFee
       this.avail[feeRecipient * T + market.quote]! += buyerFee + sellerFee
+      if (this.lending) this.lending.spotLastTrade[marketIndex] = level.price
       taker.remaining -= qty
       maker.remaining -= qty
       this.tradeCount++

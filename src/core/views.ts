@@ -127,6 +127,11 @@ const OP_KIND: Record<number, string> = {
   [OpTag.MarginDeposit]: 'margin deposit',
   [OpTag.MarginWithdraw]: 'margin withdrawal',
   [OpTag.Liquidate]: 'liquidation',
+  [OpTag.LendSupply]: 'lending supply',
+  [OpTag.LendWithdraw]: 'lending withdrawal',
+  [OpTag.LendBorrow]: 'borrow',
+  [OpTag.LendRepay]: 'repay',
+  [OpTag.LendLiquidate]: 'loan liquidation',
 }
 
 function blockRow(replica: Replica, node: Node, position: number): BlockRow {
