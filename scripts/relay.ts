@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Extension, Server } from '@hocuspocus/server'
@@ -43,13 +44,22 @@ export async function startRelay({
     websocketOptions: { maxPayload },
     extensions,
   })
+  // Hocuspocus's destroy closes documents but not the upgraded sockets: stop() ends them, as a dying process would
+  const sockets = new Set<Socket>()
+  server.httpServer.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
   await server.listen()
   const actual = server.address.port
   return {
     url: `ws://${host}:${actual}`,
     port: actual,
     server,
-    stop: () => server.destroy(),
+    stop: async () => {
+      await server.destroy()
+      for (const s of sockets) s.destroy()
+    },
   }
 }
 

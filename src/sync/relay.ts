@@ -1,0 +1,189 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { Awareness } from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+import { toHex } from '../core/bytes.ts'
+import { keccak256 } from '../core/hash.ts'
+import type { PeerLimits } from './peerGuard.ts'
+import { RelayGuard } from './relayGuard.ts'
+import { trimPending } from './updateGuard.ts'
+
+/** The WebSocket constructor the provider uses: the browser's, or `ws` in Node. */
+// biome-ignore lint/suspicious/noExplicitAny: a WebSocket class of either environment
+export type WebSocketClass = new (url: string) => any
+
+export type JoinRelayParameters = {
+  url: string
+  /** the channel's document name on the relay (relayDocName) */
+  name: string
+  doc: Y.Doc
+  /**
+   * awareness shared with the other transports (y-webrtc's), so presence and heartbeats cross between peers that
+   * only reach each other through the relay; default: one of its own
+   */
+  awareness?: Awareness
+  limits?: Partial<PeerLimits>
+  /** default: globalThis.WebSocket */
+  WebSocket?: WebSocketClass
+  /** a state-vector exchange with the relay this often (ms): heals what a flaky or lying relay dropped */
+  resyncMs?: number
+  now?: () => number
+}
+
+export type RelayStatus = 'connecting' | 'connected' | 'disconnected' | 'banned'
+
+export type RelayLink = {
+  readonly url: string
+  readonly guard: RelayGuard
+  readonly provider: HocuspocusProvider
+  status(): RelayStatus
+  destroy(): void
+}
+
+const enc = new TextEncoder()
+
+/**
+ * The channel's document name on a relay, derived from the room name and the room password (both from the
+ * invite secret): only invitees can find the doc, and the name says nothing about the channel.
+ */
+export function relayDocName(room: string, password: string): string {
+  return `chx-${toHex(keccak256(enc.encode(`relay\u0000${room}\u0000${password}`))).slice(2, 42)}`
+}
+
+/**
+ * Joins the channel doc through a Hocuspocus relay, next to (not instead of) WebRTC: the same Y.Doc, so
+ * ChannelDoc sees one stream of entries whichever transport brought them. Every message from the relay passes a
+ * RelayGuard before the provider decodes it (a WebSocket wrapper installed as the provider's WebSocket class);
+ * a relay past its strike limit is closed for the session. A relay that is down costs a reconnect attempt with
+ * backoff and nothing else; it never throws into the caller.
+ */
+export function joinRelay(p: JoinRelayParameters): RelayLink {
+  const now = p.now ?? (() => performance.now())
+  const guard = new RelayGuard({ documentName: p.name, ...(p.limits ? { limits: p.limits } : {}), now })
+  const Base = p.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketClass)
+  let banned = false
+  let status: RelayStatus = 'connecting'
+  let provider: HocuspocusProvider | undefined
+  const ban = () => {
+    if (banned) return
+    banned = true
+    status = 'banned'
+    provider?.configuration.websocketProvider.disconnect()
+  }
+
+  /** A WebSocket whose 'message' listeners only see what the guard lets through. */
+  class GuardedSocket {
+    // biome-ignore lint/suspicious/noExplicitAny: either environment's socket
+    private readonly ws: any
+    private readonly wrapped = new Map<unknown, (e: { data: unknown }) => void>()
+    identifier = 0
+
+    constructor(url: string) {
+      this.ws = new Base(url)
+      if (banned) this.ws.close()
+    }
+    get readyState(): number {
+      return this.ws.readyState
+    }
+    set binaryType(v: string) {
+      this.ws.binaryType = v
+    }
+    get binaryType(): string {
+      return this.ws.binaryType
+    }
+    send(d: Uint8Array): void {
+      this.ws.send(d)
+    }
+    close(code?: number, reason?: string): void {
+      this.ws.close(code, reason)
+    }
+    addEventListener(type: string, listener: (e: { data: unknown }) => void): void {
+      if (type !== 'message') {
+        this.ws.addEventListener(type, listener)
+        return
+      }
+      const w = (e: { data: unknown }) => {
+        if (banned) return
+        const v = guard.receive(e.data)
+        if ('deliver' in v) {
+          try {
+            listener(e)
+          } catch {
+            guard.peer.strike('handler-error')
+          }
+          trimPending(p.doc, guard.maxUpdateBytes)
+        }
+        if (guard.shouldDisconnect) {
+          ban()
+          this.ws.close()
+        }
+      }
+      this.wrapped.set(listener, w)
+      this.ws.addEventListener('message', w)
+    }
+    removeEventListener(type: string, listener: (e: { data: unknown }) => void): void {
+      if (type !== 'message') {
+        this.ws.removeEventListener(type, listener)
+        return
+      }
+      const w = this.wrapped.get(listener)
+      if (w) this.ws.removeEventListener('message', w)
+      this.wrapped.delete(listener)
+    }
+  }
+
+  const awareness = p.awareness ?? new Awareness(p.doc)
+  const shared = p.awareness !== undefined
+  const socket = new HocuspocusProviderWebsocket({
+    url: p.url,
+    WebSocketPolyfill: GuardedSocket,
+    // a relay that is down: retry every few seconds, quietly
+    delay: 1000,
+    maxDelay: 5000,
+    onStatus: ({ status: s }) => {
+      if (!banned) status = s
+    },
+  })
+  provider = new (relayProviderClass(shared))({
+    websocketProvider: socket,
+    name: p.name,
+    document: p.doc,
+    awareness,
+    forceSyncInterval: p.resyncMs ?? 30_000,
+  })
+  provider.attach()
+  const prov = provider
+  return {
+    url: p.url,
+    guard,
+    provider: prov,
+    status: () => status,
+    destroy() {
+      if (shared) {
+        // the awareness belongs to the room: leave it (and our local state in it) to the other transport
+        awareness.off('update', prov.boundAwarenessUpdateHandler)
+        prov.configuration.awareness = null
+      }
+      prov.destroy()
+      socket.destroy()
+    },
+  }
+}
+
+/**
+ * HocuspocusProvider drops every remote awareness state when its socket closes; with an awareness shared with
+ * WebRTC that would hide peers still connected there, so a provider on a shared awareness leaves states to expire.
+ */
+function relayProviderClass(shared: boolean): typeof HocuspocusProvider {
+  if (!shared) return HocuspocusProvider
+  return class SharedAwarenessProvider extends HocuspocusProvider {
+    override onClose(): void {
+      const a = this.configuration.awareness
+      this.configuration.awareness = null
+      try {
+        super.onClose()
+      } finally {
+        this.configuration.awareness = a
+      }
+    }
+  }
+}
