@@ -5,6 +5,8 @@ import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
 import { defaultQuorum, describeQuorum, isValidQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
 import { parseUnits, wholeNumberError } from '../format.ts'
+import { PerpMarketFields } from '../perps/PerpMarketFields.tsx'
+import { DEFAULT_PERP_FIELDS, type PerpFields, perpDraftOf } from '../perps/perpForm.ts'
 
 type Row = { address: string; role: Role }
 
@@ -35,6 +37,11 @@ export function CreateChannel({
   const [quote, setQuote] = useState(config.tokens.length > 1 ? 1 : 0)
   const [lot, setLot] = useState('0.001')
   const [error, setError] = useState<string | undefined>()
+  const [perp, setPerp] = useState<PerpFields>({
+    ...DEFAULT_PERP_FIELDS,
+    underlying: base,
+    collateral: quote,
+  })
   const n = rows.length
   const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
   const numberErrors = [
@@ -42,10 +49,16 @@ export function CreateChannel({
     wholeNumberError('Maker fee', makerBps),
     wholeNumberError('Taker fee', takerBps),
   ].filter((x): x is string => x !== undefined)
+  // the perp market (market 1) is checked against a provisional spot market; its own fields decide the result
+  const perpCheck = perp.enabled
+    ? perpDraftOf(perp, config.tokens, n, { base, quote, tickSize: 1n, lotSize: 1n })
+    : undefined
+  const perpErrors = perpCheck && !perpCheck.ok ? perpCheck.errors : []
 
   const create = () => {
     try {
       if (numberErrors.length > 0) throw new Error(numberErrors[0])
+      if (perpErrors.length > 0) throw new Error(perpErrors[0])
       rows.forEach((r, i) => {
         if (!isAddress(r.address)) throw new Error(`participant ${i + 1}: not an address`)
       })
@@ -71,15 +84,16 @@ export function CreateChannel({
         participants: rows.map((r) => ({ address: r.address.trim() as Hex, role: r.role })),
         threshold: t,
         tokens: config.tokens.map((x) => x.address),
-        markets: [{ base, quote, tickSize, lotSize }],
+        markets: [{ base, quote, tickSize, lotSize }, ...(perpCheck?.ok ? [perpCheck.value.market] : [])],
         params: {
           minStake: 0n,
           disputeWindow: BigInt(windowSec),
-          maxLeverage: 1,
+          maxLeverage: perpCheck?.ok ? perpCheck.value.maxLeverage : 1,
           makerFeeBps: BigInt(makerBps),
           takerFeeBps: BigInt(takerBps),
           feeRecipient: 0,
           maxOpenOrders: 1000,
+          ...(perpCheck?.ok ? { perps: perpCheck.value.perps } : {}),
         },
       }
       if (draft.params.disputeWindow <= 0n) throw new Error('dispute window must be above zero')
@@ -207,12 +221,19 @@ export function CreateChannel({
           <input value={lot} onChange={(e) => setLot(e.target.value)} />
         </label>
       </div>
+      <PerpMarketFields
+        value={perp}
+        onChange={setPerp}
+        tokens={config.tokens}
+        participants={rows.map((r) => r.address)}
+        errors={perpErrors}
+      />
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      <button type="submit" disabled={numberErrors.length > 0}>
+      <button type="submit" disabled={numberErrors.length > 0 || perpErrors.length > 0}>
         Create invite
       </button>
     </form>
