@@ -1,4 +1,5 @@
 import { abiEncode } from './abi.ts'
+import { FEE_TIERS_BPS } from './amm/fees.ts'
 import { fromHex, type Hex } from './bytes.ts'
 import { type Domain, domainSeparator, sessionKeyStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
@@ -81,8 +82,16 @@ export type ChannelParams = {
   maxOpenOrders: number
   /** Required when a market is a perp market. */
   perps?: PerpParams
+  /** Present: every spot market has a constant-product AMM pool (src/core/amm). */
+  amm?: AmmParams
   /** Present: the lending pool (src/core/lending) over `lending.tokens`. */
   lending?: LendingParams
+}
+
+/** AMM parameters (not part of the channelId, like the markets). */
+export type AmmParams = {
+  /** a pool's fee while no liquidity provider votes: one of the fee tiers (1, 5, 30, 100 bps) */
+  defaultFeeBps: bigint
 }
 
 export type ChannelConfig = {
@@ -241,6 +250,8 @@ export function openChannel(config: ChannelConfig): Channel {
   validatePerps(config)
   const lendingError = lendingConfigError(config)
   if (lendingError) throw new ChannelConfigError(lendingError.field, lendingError.message)
+  if (config.params.amm !== undefined && !FEE_TIERS_BPS.includes(config.params.amm.defaultFeeBps))
+    throw new ChannelConfigError('params.amm.defaultFeeBps', `must be one of ${FEE_TIERS_BPS.join(', ')} bps`)
   const channelId = computeChannelId(config)
   const domain = { chainId: config.chainId, verifyingContract: config.verifyingContract }
   config.participants.forEach((p, i) => {

@@ -9,9 +9,11 @@ import { describe, expect, it } from 'vitest'
 const dir = new URL('.', import.meta.url).pathname
 // testing.ts derives test keys; invite.ts encodes links as JSON: neither is folded or hashed as JSON
 const notFolded = new Set(['testing.ts', 'invite.ts'])
-const foldModules = [...readdirSync(dir), ...readdirSync(join(dir, 'perps')).map((f) => `perps/${f}`)].filter(
-  (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !notFolded.has(f),
-)
+const foldModules = [
+  ...readdirSync(dir),
+  ...readdirSync(join(dir, 'perps')).map((f) => `perps/${f}`),
+  ...readdirSync(join(dir, 'amm')).map((f) => `amm/${f}`),
+].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !notFolded.has(f))
 const forbidden: [RegExp, string][] = [
   [/Math\.random|crypto\.getRandomValues/, 'randomness'],
   [/Date\.now|new Date\(|performance\.now/, 'clocks'],
@@ -36,6 +38,7 @@ describe('determinism of the fold modules (THREATS row 14)', () => {
       'quorum.ts',
       'roots.ts',
       'perps/engine.ts',
+      'amm/engine.ts',
     ])
       expect(foldModules).toContain(f)
   })

@@ -93,6 +93,35 @@ const FIELDS: Record<number, readonly FieldSpec[]> = {
     { field: 'collateralToken', max: U16 },
     { field: 'amount', max: U128 },
   ],
+  [OpTag.AmmAdd]: [
+    { field: 'market', max: U16 },
+    { field: 'baseMax', max: U128 },
+    { field: 'quoteMax', max: U128 },
+    { field: 'minShares', max: U128 },
+    { field: 'voteBps', max: U16 },
+  ],
+  [OpTag.AmmRemove]: [
+    { field: 'market', max: U16 },
+    { field: 'shares', max: U128 },
+    { field: 'minBase', max: U128 },
+    { field: 'minQuote', max: U128 },
+  ],
+  [OpTag.AmmSwap]: [
+    { field: 'market', max: U16 },
+    { field: 'side', max: 1n },
+    { field: 'amountIn', max: U128 },
+    { field: 'minOut', max: U128 },
+    { field: 'deadline', max: U64 },
+  ],
+  [OpTag.AmmVote]: [
+    { field: 'market', max: U16 },
+    { field: 'voteBps', max: U16 },
+  ],
+  [OpTag.AmmShareTransfer]: [
+    { field: 'market', max: U16 },
+    { field: 'to', max: U16 },
+    { field: 'shares', max: U128 },
+  ],
 }
 
 export type OpCheck =

@@ -26,6 +26,11 @@ export const OpTag = {
   LendBorrow: 0x52,
   LendRepay: 0x53,
   LendLiquidate: 0x54,
+  AmmAdd: 0x58,
+  AmmRemove: 0x59,
+  AmmSwap: 0x5a,
+  AmmVote: 0x5b,
+  AmmShareTransfer: 0x5c,
 } as const
 
 export const Side = { Buy: 0, Sell: 1 } as const
@@ -135,6 +140,37 @@ export type LendLiquidateOp = {
   collateralToken: number
   amount: bigint
 }
+/**
+ * Adds liquidity to the AMM pool of spot market `market` (src/core/amm): at most `baseMax` / `quoteMax` (the first
+ * deposit sets the price and takes both; later ones take the pool ratio), refused if it mints fewer than
+ * `minShares`. The author's fee vote becomes `voteBps` (one of the fee tiers).
+ */
+export type AmmAddOp = {
+  tag: 0x58
+  market: number
+  baseMax: bigint
+  quoteMax: bigint
+  minShares: bigint
+  voteBps: number
+}
+/** Burns `shares` of the author's pool shares for their pro-rata reserves, refused below the minimum outputs. */
+export type AmmRemoveOp = { tag: 0x59; market: number; shares: bigint; minBase: bigint; minQuote: bigint }
+/**
+ * Swaps exactly `amountIn` against the pool (Buy: pays quote, receives base; Sell: the reverse), refused if the
+ * output is below `minOut` or the channel clock is past `deadline` (ms).
+ */
+export type AmmSwapOp = {
+  tag: 0x5a
+  market: number
+  side: Side
+  amountIn: bigint
+  minOut: bigint
+  deadline: bigint
+}
+/** Sets the author's fee vote in a pool it holds shares of. */
+export type AmmVoteOp = { tag: 0x5b; market: number; voteBps: number }
+/** Gives `shares` pool shares to `to` (whose vote, if it had none, becomes the sender's). */
+export type AmmShareTransferOp = { tag: 0x5c; market: number; to: number; shares: bigint }
 
 export type Op =
   | DepositOp
@@ -157,6 +193,11 @@ export type Op =
   | LendBorrowOp
   | LendRepayOp
   | LendLiquidateOp
+  | AmmAddOp
+  | AmmRemoveOp
+  | AmmSwapOp
+  | AmmVoteOp
+  | AmmShareTransferOp
 
 export const MAX_OPS_PER_BLOCK = 4096
 /** Longest op a forced-inclusion record carries (the contract's MAX_FORCED_OP_LENGTH). */
@@ -193,6 +234,11 @@ const BODY_SIZE: Record<number, number> = {
   82: 2 + 16,
   83: 2 + 16,
   84: 2 + 2 + 2 + 16,
+  88: 2 + 16 + 16 + 16 + 2,
+  89: 2 + 16 + 16 + 16,
+  90: 2 + 1 + 16 + 16 + 8,
+  91: 2 + 2,
+  92: 2 + 2 + 16,
 }
 
 export function encodedOpSize(op: Op): number {
@@ -331,6 +377,35 @@ function writeOp(w: Writer, op: Op): void {
       w.u16(op.debtToken)
       w.u16(op.collateralToken)
       w.uint(op.amount, 16, U128_MAX)
+      return
+    case 0x58:
+      w.u16(op.market)
+      w.uint(op.baseMax, 16, U128_MAX)
+      w.uint(op.quoteMax, 16, U128_MAX)
+      w.uint(op.minShares, 16, U128_MAX)
+      w.u16(op.voteBps)
+      return
+    case 0x59:
+      w.u16(op.market)
+      w.uint(op.shares, 16, U128_MAX)
+      w.uint(op.minBase, 16, U128_MAX)
+      w.uint(op.minQuote, 16, U128_MAX)
+      return
+    case 0x5a:
+      w.u16(op.market)
+      w.u8(enumValue(op.side, 1, 'side'))
+      w.uint(op.amountIn, 16, U128_MAX)
+      w.uint(op.minOut, 16, U128_MAX)
+      w.uint(op.deadline, 8, U64_MAX)
+      return
+    case 0x5b:
+      w.u16(op.market)
+      w.u16(op.voteBps)
+      return
+    case 0x5c:
+      w.u16(op.market)
+      w.u16(op.to)
+      w.uint(op.shares, 16, U128_MAX)
       return
   }
 }
@@ -484,6 +559,39 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
         collateralToken: readU16(b, p + 4),
         amount: readU128(b, p + 6),
       }
+    case 0x58:
+      return {
+        tag,
+        market: readU16(b, p),
+        baseMax: readU128(b, p + 2),
+        quoteMax: readU128(b, p + 18),
+        minShares: readU128(b, p + 34),
+        voteBps: readU16(b, p + 50),
+      }
+    case 0x59:
+      return {
+        tag,
+        market: readU16(b, p),
+        shares: readU128(b, p + 2),
+        minBase: readU128(b, p + 18),
+        minQuote: readU128(b, p + 34),
+      }
+    case 0x5a: {
+      const side = b[p + 2]!
+      if (side > 1) throw new OpDecodeError(`op ${i}: side ${side}`)
+      return {
+        tag,
+        market: readU16(b, p),
+        side: side as Side,
+        amountIn: readU128(b, p + 3),
+        minOut: readU128(b, p + 19),
+        deadline: readU64(b, p + 35),
+      }
+    }
+    case 0x5b:
+      return { tag, market: readU16(b, p), voteBps: readU16(b, p + 2) }
+    case 0x5c:
+      return { tag, market: readU16(b, p), to: readU16(b, p + 2), shares: readU128(b, p + 4) }
     default:
       throw new OpDecodeError(`op ${i}: unknown tag ${tag}`)
   }

@@ -24,6 +24,11 @@ const FUNDS_OPS = new Set<number>([
   OpTag.MarginDeposit,
   OpTag.MarginWithdraw,
   OpTag.Liquidate,
+  OpTag.AmmAdd,
+  OpTag.AmmRemove,
+  OpTag.AmmSwap,
+  OpTag.AmmVote,
+  OpTag.AmmShareTransfer,
 ])
 
 export const DISPUTE_REASON =

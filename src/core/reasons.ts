@@ -39,6 +39,15 @@ export const Reject = {
   NoCollateral: 55,
   NoSupply: 56,
   PoolInsolvent: 57,
+  NoPool: 60,
+  PoolEmpty: 61,
+  Slippage: 62,
+  DeadlinePassed: 63,
+  UnknownFeeTier: 64,
+  InsufficientShares: 65,
+  TooFewShares: 66,
+  NotLiquidityProvider: 67,
+  ZeroOutput: 68,
 } as const
 export type Reject = (typeof Reject)[keyof typeof Reject]
 
@@ -81,4 +90,13 @@ export const REJECT_NAMES: Record<number, string> = {
   55: 'no collateral supplied in this token',
   56: 'nothing supplied in this token',
   57: 'the pool lost its assets to bad debt and takes no new supply',
+  60: 'no AMM pool for this market',
+  61: 'the pool has no liquidity yet',
+  62: 'output below the minimum you set (slippage bound)',
+  63: 'swap deadline passed (channel time)',
+  64: 'not one of the pool fee tiers (1, 5, 30 or 100 bps)',
+  65: 'not enough pool shares',
+  66: 'would mint fewer pool shares than the minimum (the first deposit must exceed the locked 1,000)',
+  67: 'only a liquidity provider of this pool can vote',
+  68: 'the amounts round to zero',
 }

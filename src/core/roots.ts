@@ -1,3 +1,4 @@
+import { ammRootParts } from './amm/root.ts'
 import { type Hex, toHex, uintToBytes } from './bytes.ts'
 import { keccak256 } from './hash.ts'
 import { lendingRootBytes } from './lending/root.ts'
@@ -121,6 +122,8 @@ export function stateRoot(state: ChannelState): Uint8Array {
       parts.push(enc.encode('|'))
     }
   }
+  // AMM pools (only in channels with params.amm, so other roots are unchanged)
+  if (state.amm) parts.push(...ammRootParts(state.amm))
   // the lending pool (only in channels with params.lending)
   if (state.lending) parts.push(lendingRootBytes(state.lending))
   // forced inclusion (only once a forced record was attested, so roots of channels without one are unchanged)

@@ -1,3 +1,4 @@
+import { AmmState } from './amm/engine.ts'
 import { type Order, OrderBook } from './book.ts'
 import { bytesEqual } from './bytes.ts'
 import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
@@ -5,6 +6,11 @@ import { applyLendingOp, type LendOp } from './lending/apply.ts'
 import { LendingState } from './lending/engine.ts'
 import { type LendingValuation, lendingValuation } from './lending/settlement.ts'
 import {
+  type AmmAddOp,
+  type AmmRemoveOp,
+  type AmmShareTransferOp,
+  type AmmSwapOp,
+  type AmmVoteOp,
   type CancelOp,
   type DepositOp,
   decodeForcedOp,
@@ -79,6 +85,7 @@ export type OpContext = {
 }
 
 export const U128_MAX = (1n << 128n) - 1n
+const U64_MAX = (1n << 64n) - 1n
 const BPS = 10_000n
 
 /**
@@ -110,6 +117,8 @@ export class ChannelState {
   trades: Trade[]
   /** margin accounts, positions, prices and funding of the perp markets (src/core/perps); undefined without any */
   perps: PerpsState | undefined
+  /** the AMM pools of the spot markets (src/core/amm); undefined without `params.amm` */
+  amm: AmmState | undefined
   /** the margin accounts' settlement values, computed on demand and dropped by every op */
   private valued: Valuation | undefined
   /** the lending pool (src/core/lending); undefined without `params.lending` */
@@ -145,6 +154,7 @@ export class ChannelState {
     this.openOrders = new Array<number>(this.P).fill(0)
     this.trades = trades
     this.perps = channel.config.params.perps ? new PerpsState(channel, this.books) : undefined
+    this.amm = channel.config.params.amm ? new AmmState(channel) : undefined
     this.lending = channel.config.params.lending ? new LendingState(channel) : undefined
   }
 
@@ -161,15 +171,18 @@ export class ChannelState {
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
     s.perps = this.perps?.clone(s.books)
+    s.amm = this.amm?.clone()
     s.lending = this.lending?.clone()
     return s
   }
 
   /**
    * The part of the clock the fold can depend on: two times with the same key give the same result for every op.
-   * Only perp funding reads the clock: its epoch is ⌊time / fundingIntervalMs⌋ (one epoch without perps).
+   * Only perp funding reads the clock: its epoch is ⌊time / fundingIntervalMs⌋ (one epoch without perps). With an
+   * AMM a swap's deadline compares the exact time, so the key is the time itself.
    */
   timeKey(time: bigint): bigint {
+    if (this.amm) return time
     // lending interest accrues per ⌊time / accrualIntervalMs⌋: both epochs in one key
     const perps = this.perps ? this.perps.epochOf(time) : 0n
     return this.lending ? (perps << 64n) | this.lending.epochOf(time) : perps
@@ -194,7 +207,12 @@ export class ChannelState {
   /** Holdings outside the lending pool (ledger, AMM shares, margin account): what the pool's close-out starts from. */
   baseHoldings(p: number, t: number): bigint {
     const i = p * this.T + t
-    const ledger = this.avail[i]! + this.locked[i]! + this.reserved[i]! + this.pendingWithdrawal[i]!
+    const ledger =
+      this.avail[i]! +
+      this.locked[i]! +
+      this.reserved[i]! +
+      this.pendingWithdrawal[i]! +
+      (this.amm?.value(p, t) ?? 0n)
     if (!this.perps || t !== this.perps.params.collateralToken) return ledger
     this.valued ??= valuation(this.perps)
     const fund = p === this.channel.config.params.feeRecipient ? this.valued.insurance : 0n
@@ -247,6 +265,12 @@ export class ChannelState {
       case OpTag.MarginWithdraw:
       case OpTag.Liquidate:
         return this.applyPerp(op, ctx, perms)
+      case OpTag.AmmAdd:
+      case OpTag.AmmRemove:
+      case OpTag.AmmSwap:
+      case OpTag.AmmVote:
+      case OpTag.AmmShareTransfer:
+        return this.applyAmm(op, ctx, perms)
       case OpTag.LendSupply:
       case OpTag.LendWithdraw:
       case OpTag.LendBorrow:
@@ -262,6 +286,31 @@ export class ChannelState {
     this.lending.advance(ctx.time)
     this.timeRead = this.timeKey(ctx.time)
     return applyLendingOp(this.lending, this, op, ctx.author, perms)
+  }
+
+  /** AMM ops (amm/engine.ts): a swap with a deadline reads the channel clock. */
+  private applyAmm(
+    op: AmmAddOp | AmmRemoveOp | AmmSwapOp | AmmVoteOp | AmmShareTransferOp,
+    ctx: OpContext,
+    perms: number,
+  ): Reject {
+    const amm = this.amm
+    if (!amm) return Reject.NoPool
+    if (op.market >= amm.pools.length) return Reject.UnknownMarket
+    if (op.tag === OpTag.AmmShareTransfer)
+      return perms & Permission.Transfer ? amm.transferShares(ctx.author, op) : Reject.NotPermitted
+    if (!(perms & Permission.Trade)) return Reject.NotPermitted
+    switch (op.tag) {
+      case OpTag.AmmAdd:
+        return amm.add(this, ctx.author, op)
+      case OpTag.AmmRemove:
+        return amm.remove(this, ctx.author, op)
+      case OpTag.AmmVote:
+        return amm.vote(ctx.author, op)
+      case OpTag.AmmSwap:
+        if (op.deadline !== U64_MAX) this.timeRead = this.timeKey(ctx.time)
+        return amm.swap(this, ctx.author, op, ctx.time)
+    }
   }
 
   /** Perp ops: the channel clock first pays funding up to the op's epoch (accepted or not), then the op. */

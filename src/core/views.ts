@@ -132,6 +132,11 @@ const OP_KIND: Record<number, string> = {
   [OpTag.LendBorrow]: 'borrow',
   [OpTag.LendRepay]: 'repay',
   [OpTag.LendLiquidate]: 'loan liquidation',
+  [OpTag.AmmAdd]: 'add liquidity',
+  [OpTag.AmmRemove]: 'remove liquidity',
+  [OpTag.AmmSwap]: 'swap',
+  [OpTag.AmmVote]: 'fee vote',
+  [OpTag.AmmShareTransfer]: 'pool share transfer',
 }
 
 function blockRow(replica: Replica, node: Node, position: number): BlockRow {
