@@ -1,0 +1,148 @@
+import type { Op } from '../ops.ts'
+import { Reject } from '../reasons.ts'
+import type { ChannelState } from '../state.ts'
+import { type Health, healthFactorBps, healthOf, isLiquidatable } from './health.ts'
+import { supplyIndex, totalDebt, utilization } from './pool.ts'
+import type { Price } from './prices.ts'
+import { borrowRateBps, supplyRateBps } from './rates.ts'
+
+/**
+ * Read-only views of the lending pool for the UI (pure, integers only; the screens format them). Amounts are base
+ * units of each token, values quote-token units, rates and ratios basis points.
+ */
+export type LendMarketView = {
+  token: number
+  /** quote units per base unit as a fraction; undefined while the token has no price */
+  price: Price | undefined
+  cash: bigint
+  supplied: bigint
+  borrowed: bigint
+  reserve: bigint
+  badDebt: bigint
+  utilizationBps: bigint
+  borrowRateBps: bigint
+  supplyRateBps: bigint
+  ltvBps: bigint
+  liquidationThresholdBps: bigint
+}
+
+export type LendPositionView = {
+  token: number
+  supplied: bigint
+  borrowed: bigint
+  /** the ledger's available balance (what a supply or repayment takes) */
+  available: bigint
+  /** what can surely still be borrowed (loan-to-value less a unit or two of rounding, and the pool's cash) */
+  borrowable: bigint
+  /** what of the supply can surely be withdrawn (loan-to-value less a unit of rounding, and the pool's cash) */
+  withdrawable: bigint
+}
+
+export type LendAccountView = {
+  health: Health
+  /** collateral / debt in bps (10,000 = health 1); undefined without debt */
+  healthFactorBps: bigint | undefined
+  liquidatable: boolean
+  positions: LendPositionView[]
+}
+
+export function lendMarketsOf(state: ChannelState): LendMarketView[] {
+  const ls = state.lending
+  if (!ls) return []
+  const prices = ls.prices(state)
+  return ls.lendable.map((t) => {
+    const pool = ls.pools[t]!
+    const k = ls.cfg[t]!
+    const u = utilization(pool)
+    const supplied = (pool.totalShares * supplyIndex(pool)) / 10n ** 18n
+    return {
+      token: t,
+      price: prices[t],
+      cash: pool.cash,
+      supplied,
+      borrowed: totalDebt(pool),
+      reserve: pool.reserve,
+      badDebt: pool.badDebt,
+      utilizationBps: u,
+      borrowRateBps: borrowRateBps(u, k),
+      supplyRateBps: supplyRateBps(u, k),
+      ltvBps: k.ltvBps,
+      liquidationThresholdBps: k.liquidationThresholdBps,
+    }
+  })
+}
+
+/** Participant p's lending account: health, and per lendable token what it supplied, owes and may still move. */
+export function lendAccountOf(state: ChannelState, p: number): LendAccountView | undefined {
+  const ls = state.lending
+  if (!ls) return undefined
+  const prices = ls.prices(state)
+  const health = healthOf(ls, state, p, prices)
+  // the room under the loan-to-value limit, in quote units · 10,000
+  const room = health.borrowPower > health.debt ? health.borrowPower - health.debt : 0n
+  const positions = ls.lendable.map((t) => {
+    const k = ls.cfg[t]!
+    const pool = ls.pools[t]!
+    const px = prices[t]
+    const supplied = ls.claim(p, t)
+    let borrowable = 0n
+    let withdrawable = 0n
+    if (px) {
+      // a new debt is counted up twice (scaled units, then its value): keep clear of that rounding
+      const byValue = ((room / 10_000n) * px.den) / px.num
+      const slack = (pool.borrowIndex + 10n ** 18n - 1n) / 10n ** 18n
+      borrowable = byValue > slack ? byValue - slack : 0n
+      const freed = k.ltvBps === 0n ? supplied : (room * px.den) / (px.num * k.ltvBps)
+      withdrawable = health.debt === 0n ? supplied : freed > 0n ? freed - 1n : 0n
+    } else if (health.debt === 0n) withdrawable = supplied
+    if (borrowable > pool.cash) borrowable = pool.cash
+    if (withdrawable > supplied) withdrawable = supplied
+    if (withdrawable > pool.cash) withdrawable = pool.cash
+    return {
+      token: t,
+      supplied,
+      borrowed: ls.debt(p, t),
+      available: state.avail[p * state.T + t]!,
+      borrowable,
+      withdrawable,
+    }
+  })
+  return { health, healthFactorBps: healthFactorBps(health), liquidatable: isLiquidatable(health), positions }
+}
+
+export type LiquidatableLoan = {
+  trader: number
+  healthFactorBps: bigint
+  debts: bigint[]
+  collateral: bigint[]
+}
+
+/** Accounts with debt below health 1 (in participant order), with their debts and supplies per token index. */
+export function liquidatableLoans(state: ChannelState): LiquidatableLoan[] {
+  const ls = state.lending
+  if (!ls) return []
+  const prices = ls.prices(state)
+  const out: LiquidatableLoan[] = []
+  for (let p = 0; p < ls.P; p++) {
+    const h = healthOf(ls, state, p, prices)
+    if (!isLiquidatable(h)) continue
+    out.push({
+      trader: p,
+      healthFactorBps: healthFactorBps(h) ?? 0n,
+      debts: ls.cfg.map((k, t) => (k ? ls.debt(p, t) : 0n)),
+      collateral: ls.cfg.map((k, t) => (k ? ls.claim(p, t) : 0n)),
+    })
+  }
+  return out
+}
+
+/**
+ * What the fold would say to `op` by participant `me` at channel time `time`, on a copy of the state: the reason
+ * a form can show before anything is sent (the real verdict is the op's at its final position).
+ */
+export function previewLendOp(state: ChannelState, op: Op, me: number, time: bigint): Reject {
+  if (!state.lending) return Reject.NotLendable
+  const copy = state.clone()
+  copy.trades = []
+  return copy.apply(op, { author: me, seq: 0n, index: 0, height: 0, block: 'preview', time })
+}
