@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { phaseNotice } from '../../core/phase.ts'
 import { finalityText } from '../../store/liveness.ts'
 import { formatPrice } from '../format.ts'
+import { PerpsScreen } from '../perps/PerpsScreen.tsx'
 import { Activity } from './Activity.tsx'
 import { useSnapshot, useTrading } from './context.ts'
 import { OrderBook } from './OrderBook.tsx'
@@ -77,6 +78,7 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
           <OrderEntry price={price} setPrice={setPrice} />
         )}
       </div>
+      <PerpsScreen />
       <Activity />
       <div className="panel bottom">
         <div className="tabs" role="tablist">

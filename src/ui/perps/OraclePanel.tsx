@@ -1,0 +1,78 @@
+import { useState } from 'react'
+import { OpTag } from '../../core/ops.ts'
+import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
+import { AmountError, formatPrice, parsePrice } from '../format.ts'
+import { useTrading } from '../trading/context.ts'
+import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
+
+/**
+ * The designated oracle participant posts a market's index price (OraclePrice). Shown only to that participant;
+ * the channel refuses the op from anyone else.
+ */
+export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: PerpsSnapshot }) {
+  const { submit } = useTrading()
+  const [price, setPrice] = useState('')
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const { market, base, quote } = info
+  const current = perps.markets.find((m) => m.market === info.index)?.oracle
+  let ticks: bigint | undefined
+  let error: string | undefined
+  try {
+    if (price !== '') ticks = parsePrice(price, market, base, quote)
+  } catch (e) {
+    error = e instanceof AmountError ? e.message : String(e)
+  }
+  const post = () => {
+    if (ticks === undefined) return
+    const r = submit({ tag: OpTag.OraclePrice, market: info.index, price: ticks })
+    const text = outcomeText(
+      r,
+      `Index price ${formatPrice(ticks, market, base, quote)} ${quote.symbol} posted`,
+    )
+    if (text.ok) setPrice('')
+    setMessage(text)
+  }
+  return (
+    <form
+      className="panel"
+      aria-label="Oracle"
+      onSubmit={(e) => {
+        e.preventDefault()
+        post()
+      }}
+    >
+      <div className="panel-head">Oracle · {info.name}</div>
+      <p className="muted">
+        You are this channel's oracle. Index price now:{' '}
+        <span data-testid="oracle-current">
+          {current === undefined
+            ? 'none yet'
+            : `${formatPrice(current, market, base, quote)} ${quote.symbol}`}
+        </span>
+      </p>
+      <label className="field">
+        <span>Index price ({quote.symbol})</span>
+        <input
+          name="oracle-price"
+          inputMode="decimal"
+          autoComplete="off"
+          value={price}
+          onChange={(e) => setPrice(e.target.value)}
+        />
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={ticks === undefined}>
+        Post price
+      </button>
+      {message && (
+        <p className={message.ok ? 'ok' : 'error'} role="status">
+          {message.text}
+        </p>
+      )}
+    </form>
+  )
+}
