@@ -12,6 +12,7 @@ import { draftChannelId, type Invite } from '../../core/invite.ts'
 import type { SettlementPhase } from '../../core/phase.ts'
 import { acquireRuntime, type ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
 import type { AppConfig } from '../config.ts'
+import { LendScreen } from '../lend/LendScreen.tsx'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
@@ -144,6 +145,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
             </div>
           }
         />
+        <LendScreen />
       </TradingContext.Provider>
     )
   }

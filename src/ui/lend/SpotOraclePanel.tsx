@@ -1,0 +1,60 @@
+import { useState } from 'react'
+import { OpTag } from '../../core/ops.ts'
+import { AmountError, parsePrice } from '../format.ts'
+import { useTrading } from '../trading/context.ts'
+import { lendOutcomeText } from './lendFormat.ts'
+
+/** For the lending oracle: posts the index price of a spot market (what prices collateral, with the book). */
+export function SpotOraclePanel() {
+  const { channel, tokens, submit, readOnly } = useTrading()
+  const spot = channel.config.markets.flatMap((m, i) => (m.kind === 'perp' ? [] : [{ m, i }]))
+  const [market, setMarket] = useState(spot[0]?.i ?? 0)
+  const [price, setPrice] = useState('')
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const m = channel.config.markets[market]
+  if (!m) return null
+  const base = tokens[m.base]!
+  const quote = tokens[m.quote]!
+  const post = () => {
+    try {
+      const ticks = parsePrice(price, m, base, quote)
+      setMessage(
+        lendOutcomeText(submit({ tag: OpTag.OraclePrice, market, price: ticks }), `Price ${price} posted`),
+      )
+    } catch (e) {
+      setMessage({ ok: false, text: e instanceof AmountError ? e.message : String(e) })
+    }
+  }
+  return (
+    <section className="panel" aria-label="Spot oracle">
+      <div className="panel-head">Oracle (spot prices)</div>
+      <label className="field">
+        <span>Market</span>
+        <select name="oracle-market" value={market} onChange={(e) => setMarket(Number(e.target.value))}>
+          {spot.map(({ m: x, i }) => (
+            <option key={i} value={i}>
+              {tokens[x.base]!.symbol}/{tokens[x.quote]!.symbol}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Price ({quote.symbol})</span>
+        <input
+          name="oracle-price"
+          inputMode="decimal"
+          value={price}
+          onChange={(e) => setPrice(e.target.value)}
+        />
+      </label>
+      <button type="button" disabled={readOnly || price === ''} onClick={post}>
+        Post price
+      </button>
+      {message && (
+        <p className={message.ok ? 'ok' : 'error'} role="status">
+          {message.text}
+        </p>
+      )}
+    </section>
+  )
+}
