@@ -11,6 +11,8 @@ import {
   validatePerps,
 } from './channel.ts'
 import { keccak256 } from './hash.ts'
+import { decodeLending, encodeLending } from './lending/invite.ts'
+import { lendingConfigError } from './lending/params.ts'
 import { recoverAddress } from './signature.ts'
 
 /**
@@ -83,6 +85,7 @@ export function encodeInvite(invite: Invite): string {
       feeRecipient: d.params.feeRecipient,
       maxOpenOrders: d.params.maxOpenOrders,
       ...(d.params.perps ? { perps: encodePerps(d.params.perps) } : {}),
+      ...(d.params.lending ? { lending: encodeLending(d.params.lending) } : {}),
     },
     secret: toHex(invite.secret),
   }
@@ -169,8 +172,11 @@ export function decodeInvite(text: string): Invite {
       feeRecipient: need(params.feeRecipient, 'feeRecipient', isInt),
       maxOpenOrders: need(params.maxOpenOrders, 'maxOpenOrders', isInt),
       ...(params.perps === undefined ? {} : { perps: decodePerps(params.perps, need, big) }),
+      ...(params.lending === undefined ? {} : { lending: decodeLending(params.lending, need, big) }),
     },
   }
+  const lendingError = lendingConfigError(draft)
+  if (lendingError) throw new InviteError(`invite: ${lendingError.field}: ${lendingError.message}`)
   try {
     validatePerps(draft)
   } catch (e) {

@@ -5,6 +5,8 @@ import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
 import { defaultQuorum, describeQuorum, isValidQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
 import { parseUnits, wholeNumberError } from '../format.ts'
+import { LendingFields } from '../lend/LendingFields.tsx'
+import { DEFAULT_LENDING_FIELDS, lendingParamsOf } from '../lend/lendingForm.ts'
 import { PerpMarketFields } from '../perps/PerpMarketFields.tsx'
 import { DEFAULT_PERP_FIELDS, type PerpFields, perpDraftOf } from '../perps/perpForm.ts'
 
@@ -42,6 +44,7 @@ export function CreateChannel({
     underlying: base,
     collateral: quote,
   })
+  const [lend, setLend] = useState(DEFAULT_LENDING_FIELDS)
   const n = rows.length
   const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
   const numberErrors = [
@@ -94,6 +97,7 @@ export function CreateChannel({
           feeRecipient: 0,
           maxOpenOrders: 1000,
           ...(perpCheck?.ok ? { perps: perpCheck.value.perps } : {}),
+          ...(lend.enabled ? { lending: lendingParamsOf(lend, base, quote) } : {}),
         },
       }
       if (draft.params.disputeWindow <= 0n) throw new Error('dispute window must be above zero')
@@ -228,6 +232,7 @@ export function CreateChannel({
         participants={rows.map((r) => r.address)}
         errors={perpErrors}
       />
+      <LendingFields value={lend} onChange={setLend} participants={rows.map((r) => r.address)} />
       {error && (
         <p className="error" role="alert">
           {error}
