@@ -1,6 +1,7 @@
 import { OpTag, Side } from '../../core/ops.ts'
 import type { ActivityEntry } from '../../store/activity.ts'
 import { formatPrice, formatQty, formatUnits, orderLabel } from '../format.ts'
+import { ammOpText } from '../pool/poolFormat.ts'
 import { useSnapshot, useTrading } from './context.ts'
 import { clockTime } from './useLiveness.ts'
 
@@ -66,6 +67,9 @@ function useDescribe(): (e: ActivityEntry) => string {
     else if (op.tag === OpTag.Transfer || op.tag === OpTag.Withdraw) {
       const t = tokens[op.token]
       what = `${op.tag === OpTag.Transfer ? 'transfer' : 'withdrawal'} of ${t ? `${formatUnits(op.amount, t.decimals, 6)} ${t.symbol}` : op.amount}`
+    } else if (op.tag >= OpTag.AmmAdd && op.tag <= OpTag.AmmShareTransfer && 'market' in op) {
+      const m = markets[op.market]
+      what = ammOpText(op, m && { base: tokens[m.base]!, quote: tokens[m.quote]! })
     } else what = 'operation'
     if (e.kind === 'cancel') return `Cancelled: ${what.replace(/^cancel of /, '')}`
     return `Rejected ${what}: ${e.reason}`

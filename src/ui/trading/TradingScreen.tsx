@@ -3,6 +3,7 @@ import { phaseNotice } from '../../core/phase.ts'
 import { finalityText } from '../../store/liveness.ts'
 import { formatPrice } from '../format.ts'
 import { PerpsScreen } from '../perps/PerpsScreen.tsx'
+import { PoolScreen } from '../pool/PoolScreen.tsx'
 import { Activity } from './Activity.tsx'
 import { useSnapshot, useTrading } from './context.ts'
 import { OrderBook } from './OrderBook.tsx'
@@ -80,6 +81,7 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
       </div>
       <PerpsScreen />
       <Activity />
+      <PoolScreen />
       <div className="panel bottom">
         <div className="tabs" role="tablist">
           {TABS.map((t) => (
