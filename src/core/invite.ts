@@ -1,5 +1,7 @@
+import { FEE_TIERS_BPS } from './amm/fees.ts'
 import { fromHex, type Hex, toHex } from './bytes.ts'
 import {
+  type AmmParams,
   type ChannelConfig,
   ChannelConfigError,
   computeChannelId,
@@ -86,6 +88,7 @@ export function encodeInvite(invite: Invite): string {
       maxOpenOrders: d.params.maxOpenOrders,
       ...(d.params.perps ? { perps: encodePerps(d.params.perps) } : {}),
       ...(d.params.lending ? { lending: encodeLending(d.params.lending) } : {}),
+      ...(d.params.amm ? { amm: { defaultFeeBps: d.params.amm.defaultFeeBps.toString() } } : {}),
     },
     secret: toHex(invite.secret),
   }
@@ -173,6 +176,7 @@ export function decodeInvite(text: string): Invite {
       maxOpenOrders: need(params.maxOpenOrders, 'maxOpenOrders', isInt),
       ...(params.perps === undefined ? {} : { perps: decodePerps(params.perps, need, big) }),
       ...(params.lending === undefined ? {} : { lending: decodeLending(params.lending, need, big) }),
+      ...(params.amm === undefined ? {} : { amm: decodeAmm(params.amm, need, big) }),
     },
   }
   const lendingError = lendingConfigError(draft)
@@ -187,6 +191,19 @@ export function decodeInvite(text: string): Invite {
 }
 
 type Need = <T>(v: unknown, field: string, ok: (x: unknown) => x is T) => T
+
+/** `params.amm`: the default fee must be one of the fee tiers, as openChannel requires. */
+function decodeAmm(v: unknown, need: Need, big: (v: unknown, field: string) => bigint): AmmParams {
+  const a = need(
+    v,
+    'amm',
+    (x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x),
+  )
+  const defaultFeeBps = big(a.defaultFeeBps, 'amm.defaultFeeBps')
+  if (!FEE_TIERS_BPS.includes(defaultFeeBps))
+    throw new InviteError(`invite: amm.defaultFeeBps must be one of ${FEE_TIERS_BPS.join(', ')} bps`)
+  return { defaultFeeBps }
+}
 
 function decodePerps(v: unknown, need: Need, big: (v: unknown, field: string) => bigint): PerpParams {
   const p = need(

@@ -9,6 +9,7 @@ import { LendingFields } from '../lend/LendingFields.tsx'
 import { DEFAULT_LENDING_FIELDS, lendingParamsOf } from '../lend/lendingForm.ts'
 import { PerpMarketFields } from '../perps/PerpMarketFields.tsx'
 import { DEFAULT_PERP_FIELDS, type PerpFields, perpDraftOf } from '../perps/perpForm.ts'
+import { AmmFields, DEFAULT_AMM_FIELDS } from '../pool/AmmFields.tsx'
 
 type Row = { address: string; role: Role }
 
@@ -45,6 +46,7 @@ export function CreateChannel({
     collateral: quote,
   })
   const [lend, setLend] = useState(DEFAULT_LENDING_FIELDS)
+  const [amm, setAmm] = useState(DEFAULT_AMM_FIELDS)
   const n = rows.length
   const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
   const numberErrors = [
@@ -98,6 +100,7 @@ export function CreateChannel({
           maxOpenOrders: 1000,
           ...(perpCheck?.ok ? { perps: perpCheck.value.perps } : {}),
           ...(lend.enabled ? { lending: lendingParamsOf(lend, base, quote) } : {}),
+          ...(amm.enabled ? { amm: { defaultFeeBps: amm.defaultFeeBps } } : {}),
         },
       }
       if (draft.params.disputeWindow <= 0n) throw new Error('dispute window must be above zero')
@@ -233,6 +236,7 @@ export function CreateChannel({
         errors={perpErrors}
       />
       <LendingFields value={lend} onChange={setLend} participants={rows.map((r) => r.address)} />
+      <AmmFields value={amm} onChange={setAmm} />
       {error && (
         <p className="error" role="alert">
           {error}
