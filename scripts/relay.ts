@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { Redis } from '@hocuspocus/extension-redis'
 import { type Extension, Server } from '@hocuspocus/server'
 
 /**
@@ -23,6 +24,11 @@ export type StartRelayParameters = {
   /** a name shown by Hocuspocus and used by the Redis extension to tell instances apart */
   name?: string
   extensions?: Extension[]
+  /**
+   * a Redis server (`host:port`) through which this instance and others serving the same channel exchange
+   * updates and awareness (Hocuspocus's Redis extension): participants on different instances see one doc
+   */
+  redis?: string
 }
 export type StartRelayReturnType = { url: string; port: number; server: Server; stop: () => Promise<void> }
 
@@ -32,7 +38,22 @@ export async function startRelay({
   maxPayload = 64 * 1024 * 1024,
   name,
   extensions = [],
+  redis,
 }: StartRelayParameters = {}): Promise<StartRelayReturnType> {
+  if (redis) {
+    const i = redis.lastIndexOf(':')
+    const [redisHost, redisPort] = i > 0 ? [redis.slice(0, i), Number(redis.slice(i + 1))] : [redis, 6379]
+    extensions = [
+      ...extensions,
+      new Redis({
+        host: redisHost,
+        port: redisPort,
+        ...(name ? { identifier: name } : {}),
+        // a Redis that is away must not take the relay down: reconnect quietly
+        options: { maxRetriesPerRequest: null, lazyConnect: false },
+      }),
+    ]
+  }
   const server = new Server({
     address: host,
     port,
@@ -68,10 +89,17 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: process.env.PORT ?? '4445' },
+      redis: { type: 'string' },
+      name: { type: 'string' },
     },
   })
-  const r = await startRelay({ host: values.host, port: Number(values.port) })
-  console.log(`relay on ${r.url}`)
+  const r = await startRelay({
+    host: values.host,
+    port: Number(values.port),
+    ...(values.redis ? { redis: values.redis } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  })
+  console.log(`relay on ${r.url}${values.redis ? ` (Redis ${values.redis})` : ''}`)
   const stop = () => void r.stop().then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

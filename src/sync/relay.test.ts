@@ -1,15 +1,17 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
 import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import * as Y from 'yjs'
 import { startRelay } from '../../scripts/relay.ts'
 import { toHex } from '../core/bytes.ts'
-import { OpTag } from '../core/ops.ts'
+import { type Op, OpTag } from '../core/ops.ts'
 import { Reject } from '../core/reasons.ts'
 import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
-import { ChannelSession } from '../store/session.ts'
 import { BLOCKS_MAP, ChannelDoc } from './channelDoc.ts'
 import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
 import { RelayGuard } from './relayGuard.ts'
@@ -20,7 +22,14 @@ const tc = makeTestChannel({ participants: N, label: 'relay' })
 const deposits = testDeposits(N, 2, AMOUNT)
 const NAME = relayDocName('chx-room', 'password')
 
-type Peer = { doc: Y.Doc; replica: Replica; cd: ChannelDoc; session: ChannelSession; link: RelayLink }
+/** A participant in this process: the replica seals when its round opens (a 2 ms tick), then publishes. */
+type Peer = {
+  doc: Y.Doc
+  replica: Replica
+  cd: ChannelDoc
+  session: { submit(op: Op): void }
+  link: RelayLink
+}
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -34,15 +43,22 @@ function peer(index: number, url: string): Peer {
     deposits,
   })
   const cd = new ChannelDoc({ doc, replica, ownAuthor: index, schedule: (f) => setTimeout(f, 0) })
-  const session = new ChannelSession(replica, {
-    now: () => Date.now(),
-    persist: async () => {},
-    publish: (bytes) => cd.publishOwn(bytes),
-  })
+  const tick = () => {
+    const sealed = replica.tick(Date.now())
+    if (sealed) cd.publishOwn(sealed)
+  }
+  const timer = setInterval(tick, 2)
+  const session = {
+    submit(op: Op) {
+      const { sealed } = replica.submit(op, Date.now())
+      if (sealed) cd.publishOwn(sealed)
+      tick()
+    },
+  }
   const link = joinRelay({ url, name: NAME, doc, WebSocket, resyncMs: 300 })
   const p = { doc, replica, cd, session, link }
   cleanups.push(() => {
-    session.close()
+    clearInterval(timer)
     link.destroy()
     cd.destroy()
     doc.destroy()
@@ -280,6 +296,70 @@ describe('relay transport (Hocuspocus on 127.0.0.1)', () => {
     expect(h[1]).toBe(expected(6)[1]! + 1n)
   })
 })
+
+const REDIS = '/usr/bin/redis-server'
+const redisAbsent = !existsSync(REDIS)
+if (redisAbsent)
+  console.warn(`${REDIS} is absent (apt-get install redis-server): skipping the two-relay test`)
+
+describe.skipIf(redisAbsent)('two relay instances behind Redis (Hocuspocus Redis extension)', () => {
+  it('participants on different instances reach one state root', async () => {
+    const port = await freePort()
+    const redis = spawn(
+      REDIS,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    )
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          if (redis.exitCode !== null) return r()
+          redis.once('exit', () => r())
+          redis.kill('SIGTERM')
+        }),
+    )
+    await waitUntilAsync(() => portOpen(port))
+    const a = await startRelay({ port: 0, redis: `127.0.0.1:${port}`, name: 'relay-a' })
+    cleanups.push(a.stop)
+    const b = await startRelay({ port: 0, redis: `127.0.0.1:${port}`, name: 'relay-b' })
+    cleanups.push(b.stop)
+    const peers = [peer(0, a.url), peer(1, a.url), peer(2, b.url)]
+    await trade(peers, 10)
+    await converged(peers, 30)
+    for (const p of peers) expect(holdings(p)).toEqual(expected(10))
+  })
+})
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+
+async function waitUntilAsync(f: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error('timed out')
+    await sleep(50)
+  }
+}
 
 describe('RelayGuard', () => {
   const guard = () => new RelayGuard({ documentName: NAME, now: () => 0 })
