@@ -97,7 +97,7 @@ export function PerpOrderEntry({ info, perps }: { info: PerpMarketInfo; perps: P
   return (
     <form
       className="panel entry"
-      aria-label="Perp order entry"
+      aria-label="Perp trade"
       onSubmit={(e) => {
         e.preventDefault()
         submit()

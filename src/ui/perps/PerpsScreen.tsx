@@ -65,7 +65,7 @@ export function PerpsScreen() {
         </p>
       )}
       <div className="top">
-        <table className="grid" aria-label="Perp order book">
+        <table className="grid" aria-label="Perp depth">
           <thead>
             <tr>
               <th>Price</th>
