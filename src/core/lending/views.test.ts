@@ -58,5 +58,23 @@ describe('lending views', () => {
     expect(row!.healthFactorBps).toBeLessThan(10_000n)
     expect(row!.debts[ETH]).toBe(5n)
     expect(row!.collateral[USDC]).toBe(15_000n)
+    expect(row!.debtToken).toBe(ETH)
+    expect(row!.collateralToken).toBe(USDC)
+  })
+
+  it('picks the collateral of the largest value, not the largest amount', () => {
+    const h = lendingHarness()
+    h.oracle(2_000n)
+    h.supply(0, USDC, 100_000n)
+    h.supply(1, USDC, 15_000n)
+    h.supply(1, ETH, 10n)
+    // borrowing power 15,000 · 80 % + 20,000 · 75 % = 27,000
+    expect(h.borrow(1, USDC, 27_000n)).toBe(Reject.None)
+    // at 1,600 the 10 ETH (16,000) are worth more than the 15,000 USDC units, though fewer units
+    h.oracle(1_600n)
+    const [row] = liquidatableLoans(h.state)
+    expect(row!.trader).toBe(1)
+    expect(row!.collateralToken).toBe(ETH)
+    expect(row!.debtToken).toBe(USDC)
   })
 })

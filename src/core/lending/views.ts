@@ -115,6 +115,24 @@ export type LiquidatableLoan = {
   healthFactorBps: bigint
   debts: bigint[]
   collateral: bigint[]
+  /** the debt and the collateral of the largest value (token indexes): what a liquidation button takes */
+  debtToken: number
+  collateralToken: number
+}
+
+/** The token whose amount is worth the most at the current prices (unpriced ones last). */
+function largestByValue(amounts: readonly bigint[], prices: readonly (Price | undefined)[]): number {
+  let best = 0
+  let bestValue = -1n
+  amounts.forEach((x, t) => {
+    const px = prices[t]
+    const v = x > 0n && px ? (x * px.num) / px.den : x > 0n ? 0n : -1n
+    if (v > bestValue) {
+      best = t
+      bestValue = v
+    }
+  })
+  return best
 }
 
 /** Accounts with debt below health 1 (in participant order), with their debts and supplies per token index. */
@@ -126,11 +144,15 @@ export function liquidatableLoans(state: ChannelState): LiquidatableLoan[] {
   for (let p = 0; p < ls.P; p++) {
     const h = healthOf(ls, state, p, prices)
     if (!isLiquidatable(h)) continue
+    const debts = ls.cfg.map((k, t) => (k ? ls.debt(p, t) : 0n))
+    const collateral = ls.cfg.map((k, t) => (k ? ls.claim(p, t) : 0n))
     out.push({
       trader: p,
       healthFactorBps: healthFactorBps(h) ?? 0n,
-      debts: ls.cfg.map((k, t) => (k ? ls.debt(p, t) : 0n)),
-      collateral: ls.cfg.map((k, t) => (k ? ls.claim(p, t) : 0n)),
+      debts,
+      collateral,
+      debtToken: largestByValue(debts, prices),
+      collateralToken: largestByValue(collateral, prices),
     })
   }
   return out

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { LiquidatableLoan } from '../../core/lending/views.ts'
 import { OpTag } from '../../core/ops.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
 import { type LendingSnapshot, previewLending } from '../../store/lendingSnapshot.ts'
@@ -8,27 +9,26 @@ import { healthText, lendOutcomeText } from './lendFormat.ts'
 
 /**
  * Accounts below health 1, for whoever may liquidate: each with its debts and supplies and a Liquidate button that
- * repays its largest debt (as much as its largest collateral covers with the bonus) from this participant's balance.
+ * repays its largest debt by value (as much as its most valuable collateral covers with the bonus) from this
+ * participant's balance.
  */
 export function Liquidations({ lending }: { lending: LendingSnapshot }) {
   const { tokens, names, submit, session, readOnly } = useTrading()
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
-  const largest = (xs: bigint[]) => xs.reduce((best, x, i) => (x > (xs[best] ?? 0n) ? i : best), 0)
-  const liquidate = (trader: number, debts: bigint[], collateral: bigint[]) => {
-    const debtToken = largest(debts)
+  const liquidate = (l: LiquidatableLoan) => {
     const op = {
       tag: OpTag.LendLiquidate,
-      trader,
-      debtToken,
-      collateralToken: largest(collateral),
-      amount: debts[debtToken]!,
+      trader: l.trader,
+      debtToken: l.debtToken,
+      collateralToken: l.collateralToken,
+      amount: l.debts[l.debtToken]!,
     } as const
     const verdict = previewLending(session.replica, lending.me, op)
     if (verdict !== 0) {
       setMessage({ ok: false, text: `Refused: ${REJECT_NAMES[verdict] ?? `code ${verdict}`}` })
       return
     }
-    setMessage(lendOutcomeText(submit(op), `Liquidation of ${names[trader]}`))
+    setMessage(lendOutcomeText(submit(op), `Liquidation of ${names[l.trader]}`))
   }
   const list = (xs: bigint[]) =>
     xs
@@ -63,7 +63,7 @@ export function Liquidations({ lending }: { lending: LendingSnapshot }) {
                     type="button"
                     disabled={readOnly}
                     data-testid={`liquidate-${l.trader}`}
-                    onClick={() => liquidate(l.trader, l.debts, l.collateral)}
+                    onClick={() => liquidate(l)}
                   >
                     Liquidate
                   </button>
