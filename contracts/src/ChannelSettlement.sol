@@ -33,7 +33,10 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  *   (rounding dust to the first of them), never to the submitter. Evidence is accepted until one
  *   dispute window after the final deadline; bonds can be released from then on, not before.
  * - minStake, maxLeverage and roles are recorded for the channel core and not enforced here; a bond
- *   is whatever a participant chose to lock with {bond}.
+ *   is whatever a participant chose to lock with {bond} (the core refuses a participant's trades until q
+ *   participants attested its bond reaches minStake).
+ * - Session keys: a wallet can replace its key ({rotateSessionKey}); each key is valid for a range of block seqs
+ *   and checkpoint versions, the replaced one only below the rotation's starts.
  * - Money leaves only through {withdraw} (pull payments). Every function that moves or credits money
  *   shares one `nonReentrant` guard, and all follow checks-effects-interactions except {deposit},
  *   which must call the token before it can measure what arrived.
@@ -44,6 +47,10 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     /// @notice EIP-712 type hash of the wallet's session-key authorisation.
     bytes32 public constant SESSION_KEY_TYPEHASH =
         keccak256("SessionKey(bytes32 channelId,address participant,address sessionKey)");
+    /// @notice EIP-712 type hash of the wallet's replacement of its session key (issue #12).
+    bytes32 public constant SESSION_KEY_ROTATION_TYPEHASH = keccak256(
+        "SessionKeyRotation(bytes32 channelId,address participant,address newKey,uint64 fromSeq,uint64 fromVersion)"
+    );
     /// @notice EIP-712 type hash of a block header (`time` in milliseconds); the block id is its full digest.
     bytes32 public constant BLOCK_TYPEHASH = keccak256(
         "Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
@@ -106,6 +113,18 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint48 forcedWindowStart;
     }
 
+    /**
+     * @dev A session key and where it is valid: blocks `fromSeq <= seq < untilSeq`, checkpoints `fromVersion <= version
+     * < untilVersion` (an until of 0 is open-ended). The first word is all {propose} reads per signature.
+     */
+    struct KeyRecord {
+        address participant;
+        uint48 fromVersion;
+        uint48 untilVersion;
+        uint64 fromSeq;
+        uint64 untilSeq;
+    }
+
     /// @dev A forced record in one word: keccak256 of the op; and its time and participant index in a second.
     struct ForcedSlot {
         bytes32 opHash;
@@ -116,7 +135,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     mapping(bytes32 channelId => Channel) private _channels;
     mapping(bytes32 channelId => mapping(address participant => Member)) private _members;
     mapping(bytes32 channelId => mapping(address participant => uint256)) private _bonds;
-    mapping(bytes32 channelId => mapping(address sessionKey => address participant)) private _keyOwners;
+    mapping(bytes32 channelId => mapping(address sessionKey => KeyRecord)) private _keys;
     /// @dev Token index + 1; zero means the token is not accepted.
     mapping(bytes32 channelId => mapping(address token => uint256)) private _tokenSlots;
     mapping(bytes32 channelId => mapping(address token => uint256)) private _holdings;
@@ -213,6 +232,44 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 total = _bonds[channelId][msg.sender] + msg.value;
         _bonds[channelId][msg.sender] = total;
         emit Bonded(channelId, msg.sender, msg.value, total);
+    }
+
+    /**
+     * @inheritdoc IChannelSettlement
+     * @dev The replaced key stays the participant's (its record keeps `participant`) with its ranges closed at the
+     * rotation's starts, so evidence and checkpoints it signed below them keep verifying and nothing above them does.
+     * A participant cannot escape a slash this way: a rotation never reaches below the current key's start.
+     */
+    function rotateSessionKey(
+        bytes32 channelId,
+        address participant,
+        address newKey,
+        uint64 fromSeq,
+        uint64 fromVersion,
+        bytes calldata walletSig
+    ) external {
+        Channel storage ch = _channel(channelId);
+        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
+        Member storage m = _participant(channelId, participant);
+        mapping(address => KeyRecord) storage keys = _keys[channelId];
+        if (newKey == address(0) || keys[newKey].participant != address(0)) {
+            revert ChannelSettlementInvalidSessionKey(newKey);
+        }
+        address oldKey = m.sessionKey;
+        KeyRecord storage current = keys[oldKey];
+        if (
+            fromSeq <= current.fromSeq || fromVersion < current.fromVersion || fromVersion == 0
+                || fromVersion > type(uint48).max
+        ) revert ChannelSettlementInvalidRotation(fromSeq, fromVersion);
+        _checkSigner(hashSessionKeyRotation(channelId, participant, newKey, fromSeq, fromVersion), walletSig, 0, participant);
+        // Casting to uint48 is safe: fromVersion <= type(uint48).max was checked above.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint48 version = uint48(fromVersion);
+        current.untilSeq = fromSeq;
+        current.untilVersion = version;
+        keys[newKey] = KeyRecord(participant, version, 0, fromSeq, 0);
+        m.sessionKey = newKey;
+        emit SessionKeyRotated(channelId, participant, oldKey, newKey, fromSeq, fromVersion);
     }
 
     /**
@@ -417,8 +474,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         bytes32 idA = _hashBlock(channelId, a);
         bytes32 idB = _hashBlock(channelId, b);
         if (idA == idB) revert ChannelSettlementIdenticalBlocks(idA);
-        _checkSigner(idA, a.signature, 0, m.sessionKey);
-        _checkSigner(idB, b.signature, 1, m.sessionKey);
+        _checkBlockSigner(channelId, m.sessionKey, a.author, idA, a.signature, a.seq, 0);
+        _checkBlockSigner(channelId, m.sessionKey, a.author, idB, b.signature, b.seq, 1);
         _punish(channelId, ch, m, a.author, Offence.DoubleSpending, idA, idB);
     }
 
@@ -444,8 +501,10 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (digestA == digestB) revert ChannelSettlementIdenticalCheckpoints(digestA);
         address key = _recover(digestA, sigA, 0);
         _checkSigner(digestB, sigB, 1, key);
-        address signer = _keyOwners[channelId][key];
+        KeyRecord storage record = _keys[channelId][key];
+        address signer = record.participant;
         if (signer == address(0)) revert ChannelSettlementUnauthorizedSigner(0, key);
+        _checkVersion(record, a.version, 0, key);
         Member storage m = _members[channelId][signer];
         if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, signer);
         _punish(channelId, ch, m, signer, Offence.InvalidStateSubmission, digestA, digestB);
@@ -481,6 +540,19 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     /// @inheritdoc IChannelSettlement
     function hashSessionKey(bytes32 channelId, address participant, address sessionKey) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(SESSION_KEY_TYPEHASH, channelId, participant, sessionKey)));
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function hashSessionKeyRotation(
+        bytes32 channelId,
+        address participant,
+        address newKey,
+        uint64 fromSeq,
+        uint64 fromVersion
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(SESSION_KEY_ROTATION_TYPEHASH, channelId, participant, newKey, fromSeq, fromVersion))
+        );
     }
 
     /// @inheritdoc IChannelSettlement
@@ -546,7 +618,13 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
 
     /// @inheritdoc IChannelSettlement
     function sessionKeyOwner(bytes32 channelId, address sessionKey) external view returns (address) {
-        return _keyOwners[channelId][sessionKey];
+        return _keys[channelId][sessionKey].participant;
+    }
+
+    /// @inheritdoc IChannelSettlement
+    function sessionKeyRange(bytes32 channelId, address sessionKey) external view returns (SessionKeyRange memory) {
+        KeyRecord storage k = _keys[channelId][sessionKey];
+        return SessionKeyRange(k.participant, k.fromSeq, k.untilSeq, k.fromVersion, k.untilVersion);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -637,7 +715,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint8 role = params.roles[i];
         Member storage m = _members[channelId][participant];
         if (participant == address(0) || m.isParticipant) revert ChannelSettlementInvalidParticipant(participant);
-        if (sessionKey == address(0) || _keyOwners[channelId][sessionKey] != address(0)) {
+        if (sessionKey == address(0) || _keys[channelId][sessionKey].participant != address(0)) {
             revert ChannelSettlementInvalidSessionKey(sessionKey);
         }
         if (role > MAX_ROLE) revert ChannelSettlementInvalidRole(role);
@@ -649,7 +727,7 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         m.index = uint8(i);
         m.role = role;
         m.isParticipant = true;
-        _keyOwners[channelId][sessionKey] = participant;
+        _keys[channelId][sessionKey].participant = participant;
     }
 
     /// @dev Reverts unless the channel is open for deposits, the caller a participant, `token` accepted.
@@ -688,8 +766,10 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 seen;
         for (uint256 i = 0; i < sigs.length; ++i) {
             address signer = _recover(digest, sigs[i], i);
-            address participant = _keyOwners[channelId][signer];
+            KeyRecord storage key = _keys[channelId][signer];
+            address participant = key.participant;
             if (participant == address(0)) revert ChannelSettlementUnauthorizedSigner(i, signer);
+            _checkVersion(key, cp.version, i, signer);
             // forge-lint: disable-next-line(incorrect-shift)
             uint256 bit = 1 << _members[channelId][participant].index;
             if (seen & bit != 0) revert ChannelSettlementDuplicateSigner(i, participant);
@@ -888,6 +968,31 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
             revert ChannelSettlementInvalidSignature(index);
         }
         return signer;
+    }
+
+    /// @dev Reverts unless `key` may sign checkpoint `version` (see {KeyRecord}).
+    function _checkVersion(KeyRecord storage key, uint64 version, uint256 index, address signer) private view {
+        uint48 until = key.untilVersion;
+        if (version < key.fromVersion || (until != 0 && version >= until)) {
+            revert ChannelSettlementRevokedKey(index, signer, version);
+        }
+    }
+
+    /// @dev Reverts unless `signature` over block id `digest` is by a key of `author` valid at `seq`.
+    function _checkBlockSigner(
+        bytes32 channelId,
+        address currentKey,
+        address author,
+        bytes32 digest,
+        bytes calldata signature,
+        uint64 seq,
+        uint256 index
+    ) private view {
+        address signer = _recover(digest, signature, index);
+        KeyRecord storage key = _keys[channelId][signer];
+        if (key.participant != author) revert ChannelSettlementWrongSigner(index, currentKey, signer);
+        uint64 until = key.untilSeq;
+        if (seq < key.fromSeq || (until != 0 && seq >= until)) revert ChannelSettlementRevokedKey(index, signer, seq);
     }
 
     function _checkSigner(bytes32 digest, bytes calldata signature, uint256 index, address expected) private pure {

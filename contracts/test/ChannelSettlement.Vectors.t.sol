@@ -110,6 +110,35 @@ contract ChannelSettlementVectorsTest is Test {
         }
     }
 
+    /// @notice The core's SessionKeyRotation digest and wallet signature; after it the old key's checkpoint
+    /// signature is refused at fromVersion and the new key's accepted.
+    function test_Vectors_RotationFromCore() public {
+        _open();
+        _fund();
+        address participant = vm.parseJsonAddress(json, ".rotation.participant");
+        address newKey = vm.parseJsonAddress(json, ".rotation.newKey");
+        uint64 fromSeq = uint64(vm.parseJsonUint(json, ".rotation.fromSeq"));
+        uint64 fromVersion = uint64(vm.parseJsonUint(json, ".rotation.fromVersion"));
+        vm.assertEq(
+            settlement.hashSessionKeyRotation(id, participant, newKey, fromSeq, fromVersion),
+            vm.parseJsonBytes32(json, ".rotation.digest"),
+            "rotation digest"
+        );
+        settlement.rotateSessionKey(
+            id, participant, newKey, fromSeq, fromVersion, vm.parseJsonBytes(json, ".rotation.walletSignature")
+        );
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        bytes[] memory sigs = vm.parseJsonBytesArray(json, ".checkpoint.signatures");
+        address oldKey = _params().sessionKeys[1];
+        vm.expectRevert(
+            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementRevokedKey.selector, 1, oldKey, cp.version)
+        );
+        settlement.propose(id, cp, sigs);
+        sigs[1] = vm.parseJsonBytes(json, ".rotation.checkpointSignature");
+        settlement.propose(id, cp, sigs);
+        vm.assertEq(settlement.getChannel(id).checkpoint.balancesRoot, cp.balancesRoot, "accepted with the new key");
+    }
+
     function test_Vectors_CheckpointDigestAndSessionSignatures() public {
         _open();
         _fund();

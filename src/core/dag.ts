@@ -2,7 +2,9 @@ import { type Block, BlockDecodeError, blockHeader, blockId, decodeBlock, MAX_PA
 import { bytesEqual, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import type { BlockHeaderFields } from './eip712.ts'
+import { type KeyEpoch, KeyRegistry, rotationOf, sameRotation } from './keys.ts'
 import { leaderOf } from './leaders.ts'
+import type { RotateKeyOp } from './ops.ts'
 import { recoverAddress, type SignerKey, signerKey, verifiesFrom } from './signature.ts'
 
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
@@ -35,6 +37,10 @@ export type Node = {
   commitIndex: number
   /** decided at commit: ops of an author after the position where its equivocation is proven are void */
   voided: boolean
+  /** decided at commit: signed by a key its wallet had replaced at this seq (void, never evidence) */
+  revoked: boolean
+  /** lowercase address of the session key that signed the block */
+  key: string
   /** per op: Reject.None when applied, the reason it was skipped otherwise */
   results: Uint8Array
   /** per op: whether a checkpoint op's signature is invalid (only checkpoint ops are checked) */
@@ -48,6 +54,7 @@ export type IngressReject =
   | 'wrong-channel'
   | 'not-participant'
   | 'bad-signature'
+  | 'bad-rotation'
   | 'bad-prev'
   | 'bad-round'
   | 'seq-out-of-range'
@@ -109,6 +116,10 @@ export class Dag {
   /** highest round holding blocks by q distinct authors */
   quorumRound = 0
   readonly ingress = { accepted: 0, duplicate: 0, buffered: 0, rejected: new Map<IngressReject, number>() }
+  /** every participant's keys as far as accepted blocks tell (keys.ts) */
+  readonly keys: KeyRegistry
+  /** key rotations learned since the owner last drained this list */
+  readonly learnedRotations: { author: number; epoch: KeyEpoch }[] = []
 
   /** blocks waiting for ancestors: missing id → waiting nodes */
   private readonly waiting = new Map<Hex, Node[]>()
@@ -118,9 +129,9 @@ export class Dag {
   private readonly bufferPerAuthor: number
   private readonly onAccept: ((node: Node) => void) | undefined
   /** session keys seen to sign, with precomputed tables */
-  private readonly signerKeys: (SignerKey | undefined)[] = []
-  /** per author: signatures recovered so far (before its tables are built) */
-  private readonly recovered: number[] = []
+  private readonly signerKeys = new Map<string, SignerKey>()
+  /** per key: signatures recovered so far (before its tables are built) */
+  private readonly recovered = new Map<string, number>()
 
   constructor(
     readonly channel: Channel,
@@ -134,6 +145,7 @@ export class Dag {
     this.bufferedBy = Array.from({ length: this.n }, () => [])
     this.bufferPerAuthor = options.bufferPerAuthor ?? 256
     this.onAccept = options.onAccept
+    this.keys = new KeyRegistry(channel)
   }
 
   private reject(reason: IngressReject, detail?: string): ReceiveResult {
@@ -161,28 +173,44 @@ export class Dag {
       this.ingress.duplicate++
       return { status: 'duplicate', id: hex }
     }
-    if (!this.signedBy(id, block.signature, author)) return this.reject('bad-signature')
-    return this.add(makeNode(id, hex, block, bytes, author), accepted)
+    // the block names its key: the rotation it carries, or the configured session key (keys.ts)
+    const rotation = rotationOf(block)
+    if (rotation === 'misplaced') return this.reject('bad-rotation', 'RotateKey must be the last op')
+    let key = this.channel.sessionKeys[author]!
+    if (rotation) {
+      if (rotation.fromSeq > block.seq || !this.keys.valid(author, rotation))
+        return this.reject('bad-rotation')
+      key = toHex(rotation.newKey)
+    }
+    if (!this.signedBy(id, block.signature, key)) return this.reject('bad-signature')
+    const node = makeNode(id, hex, block, bytes, author)
+    node.key = key
+    return this.add(node, accepted)
   }
 
   /**
-   * Whether `author`'s session key signed `digest`. The first valid signature of an author is recovered (slow);
-   * its key is then kept with precomputed tables and later signatures are checked against it (verifiesFrom).
+   * Whether the session key `key` (lowercase address) signed `digest`. The first valid signatures of a key are
+   * recovered (slow); the key is then kept with precomputed tables and later ones are checked against it.
    */
-  signedBy(digest: Uint8Array, signature: Uint8Array, author: number): boolean {
-    const key = this.signerKeys[author]
-    if (key) return verifiesFrom(digest, signature, key)
-    // tables cost about as much as a dozen recoveries: build them only for authors that keep signing
-    const seen = (this.recovered[author] ?? 0) + 1
+  signedBy(digest: Uint8Array, signature: Uint8Array, key: string): boolean {
+    const known = this.signerKeys.get(key)
+    if (known) return verifiesFrom(digest, signature, known)
+    // tables cost about as much as a dozen recoveries: build them only for keys that keep signing
+    const seen = (this.recovered.get(key) ?? 0) + 1
     if (seen < PRECOMPUTE_AFTER) {
-      if (recoverAddress(digest, signature) !== this.channel.sessionKeys[author]) return false
-      this.recovered[author] = seen
+      if (recoverAddress(digest, signature) !== key) return false
+      this.recovered.set(key, seen)
       return true
     }
     const k = signerKey(digest, signature)
-    if (typeof k === 'string' || k.address !== this.channel.sessionKeys[author]) return false
-    this.signerKeys[author] = k
+    if (typeof k === 'string' || k.address !== key) return false
+    this.signerKeys.set(key, k)
     return true
+  }
+
+  /** Whether a block is known (to this replica) to be signed by a key its wallet has replaced at its seq. */
+  isRevoked(node: Node): boolean {
+    return this.keys.revoked(node.author, BigInt(node.seq), node.key)
   }
 
   /** Adds a block signed here (already known valid). */
@@ -255,6 +283,13 @@ export class Dag {
       const prev = refs[0]!
       if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
     }
+    // the key follows the author's own chain: a block carries its prev's rotation, or starts a new one at its seq
+    const rotation = rotationOf(node.block) as RotateKeyOp | undefined
+    const before = node.seq > 1 ? (rotationOf(refs[0]!.block) as RotateKeyOp | undefined) : undefined
+    if (!sameRotation(rotation, before)) {
+      if (!rotation || rotation.fromSeq !== BigInt(node.seq)) return 'bad-rotation'
+      if (before && rotation.fromVersion < before.fromVersion) return 'bad-rotation'
+    }
     node.refIds = undefined
     let below = 0
     const seen = new Set<number>()
@@ -274,8 +309,11 @@ export class Dag {
     this.ingress.accepted++
     if (round > this.maxRound) this.maxRound = round
     entry(this.byRound, round, () => []).push(node)
+    if (rotation) this.learnRotation(node.author, rotation)
+    // a block known to be signed by a replaced key counts for no round, no evidence and no reference of ours
+    const revoked = this.isRevoked(node)
     const authors = entry(this.roundAuthors, round, () => new Set())
-    authors.add(node.author)
+    if (!revoked) authors.add(node.author)
     if (authors.size >= this.q && round > this.quorumRound) this.quorumRound = round
 
     const atSeq = this.bySeq[node.author]!.get(node.seq)
@@ -289,7 +327,7 @@ export class Dag {
       atRound.push(node)
     } else this.bySlot[node.author]!.set(round, [node])
     const last = this.latest[node.author]
-    if (!last || node.seq > last.seq) this.latest[node.author] = node
+    if (!revoked && (!last || node.seq > last.seq)) this.latest[node.author] = node
 
     this.countVotes(node)
     this.onAccept?.(node)
@@ -324,7 +362,20 @@ export class Dag {
     }
   }
 
+  /** Learns a rotation; blocks of the author it revokes stop being its latest. */
+  private learnRotation(author: number, rotation: RotateKeyOp): void {
+    const epoch = this.keys.learn(author, rotation)
+    if (!epoch) return
+    this.learnedRotations.push({ author, epoch })
+    let latest: Node | undefined
+    for (const list of this.bySeq[author]!.values())
+      for (const x of list) if (!this.isRevoked(x) && (!latest || x.seq > latest.seq)) latest = x
+    this.latest[author] = latest
+  }
+
   private recordEquivocation(node: Node, other: Node): void {
+    // a block signed by a replaced key is not the participant's: its conflicts with the new key's blocks prove nothing
+    if (this.isRevoked(node) || this.isRevoked(other)) return
     const a = other.hex < node.hex ? other : node
     const b = a === other ? node : other
     this.equivocations.push({
@@ -376,7 +427,7 @@ export class Dag {
     const byAuthor = new Set<number>()
     if (prev && prev.round === round - 1) byAuthor.add(prev.author)
     for (const b of below) {
-      if (byAuthor.has(b.author)) continue
+      if (byAuthor.has(b.author) || this.isRevoked(b)) continue
       byAuthor.add(b.author)
       out.push(b)
       taken.add(b)
@@ -390,6 +441,7 @@ export class Dag {
     for (const x of heads) {
       const slot = `${x.author}:${x.round}`
       if (x.round >= round || taken.has(x) || x.author === prev?.author || slots.has(slot)) continue
+      if (this.isRevoked(x)) continue
       slots.add(slot)
       rest.push(x)
     }
@@ -457,6 +509,8 @@ export function makeNode(
     certificates: undefined,
     commitIndex: UNCOMMITTED,
     voided: false,
+    revoked: false,
+    key: '',
     results: new Uint8Array(block.ops.length),
     badCheckpointOps: undefined,
   }

@@ -13,6 +13,13 @@ export const DOMAIN_TYPE =
 export const SESSION_KEY_TYPE = 'SessionKey(bytes32 channelId,address participant,address sessionKey)'
 export const BLOCK_TYPE =
   'Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)'
+/**
+ * The wallet's replacement of its session key (issue #12): from block `fromSeq` on the participant's blocks are
+ * signed by `newKey`, and from checkpoint `fromVersion` on its checkpoint signatures are by `newKey`. Below those
+ * the key it replaces stays valid, so everything signed before the rotation keeps verifying.
+ */
+export const SESSION_KEY_ROTATION_TYPE =
+  'SessionKeyRotation(bytes32 channelId,address participant,address newKey,uint64 fromSeq,uint64 fromVersion)'
 export const CHECKPOINT_TYPE =
   'Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)'
 
@@ -22,6 +29,13 @@ export const TYPED_DATA_TYPES = {
     { name: 'channelId', type: 'bytes32' },
     { name: 'participant', type: 'address' },
     { name: 'sessionKey', type: 'address' },
+  ],
+  SessionKeyRotation: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'participant', type: 'address' },
+    { name: 'newKey', type: 'address' },
+    { name: 'fromSeq', type: 'uint64' },
+    { name: 'fromVersion', type: 'uint64' },
   ],
   Block: [
     { name: 'channelId', type: 'bytes32' },
@@ -49,6 +63,7 @@ const utf8 = new TextEncoder()
 const typeHash = (t: string) => keccak256(utf8.encode(t))
 export const DOMAIN_TYPEHASH: Uint8Array = typeHash(DOMAIN_TYPE)
 export const SESSION_KEY_TYPEHASH: Uint8Array = typeHash(SESSION_KEY_TYPE)
+export const SESSION_KEY_ROTATION_TYPEHASH: Uint8Array = typeHash(SESSION_KEY_ROTATION_TYPE)
 export const BLOCK_TYPEHASH: Uint8Array = typeHash(BLOCK_TYPE)
 export const CHECKPOINT_TYPEHASH: Uint8Array = typeHash(CHECKPOINT_TYPE)
 
@@ -83,6 +98,27 @@ export function sessionKeyStructHash(channelId: Uint8Array, participant: Hex, se
       { type: 'bytes32', value: channelId },
       { type: 'address', value: participant },
       { type: 'address', value: sessionKey },
+    ]),
+  )
+}
+
+export type SessionKeyRotationFields = {
+  channelId: Uint8Array
+  participant: Hex
+  newKey: Hex
+  fromSeq: bigint
+  fromVersion: bigint
+}
+
+export function sessionKeyRotationStructHash(r: SessionKeyRotationFields): Uint8Array {
+  return keccak256(
+    abiEncode([
+      { type: 'bytes32', value: SESSION_KEY_ROTATION_TYPEHASH },
+      { type: 'bytes32', value: r.channelId },
+      { type: 'address', value: r.participant },
+      { type: 'address', value: r.newKey },
+      { type: 'uint', value: r.fromSeq },
+      { type: 'uint', value: r.fromVersion },
     ]),
   )
 }

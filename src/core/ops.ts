@@ -11,6 +11,8 @@ export const OpTag = {
   Transfer: 0x03,
   Lock: 0x04,
   Unlock: 0x05,
+  RotateKey: 0x06,
+  StakeAttest: 0x07,
   Place: 0x10,
   Cancel: 0x11,
   Checkpoint: 0x20,
@@ -60,6 +62,23 @@ export type TransferOp = { tag: 0x03; to: number; token: number; amount: bigint 
 export type LockOp = { tag: 0x04; token: number; amount: bigint; until: bigint; reason: number }
 /** Release one of the author's own locks, named by the (seq, index) of the op that created it. */
 export type UnlockOp = { tag: 0x05; lockSeq: bigint; lockIndex: number }
+/**
+ * The author's wallet-signed SessionKeyRotation (eip712.ts; issue #12): from block `fromSeq` on the author signs
+ * with `newKey`, from checkpoint `fromVersion` on its checkpoint signatures are by `newKey`. Carried as the first op
+ * of every block of the author from `fromSeq` on, so each block names the key that signs it (see keys.ts).
+ */
+export type RotateKeyOp = {
+  tag: 0x06
+  newKey: Uint8Array
+  fromSeq: bigint
+  fromVersion: bigint
+  signature: Uint8Array
+}
+/**
+ * Attests that `participant`'s bond on chain is at least the channel's minStake (issue #12). The fold lets a
+ * participant trade once q distinct participants attested it (a chain fact enters the state like a deposit).
+ */
+export type StakeAttestOp = { tag: 0x07; participant: number }
 /**
  * Place an order of `qty` lots. `price` is in ticks: the limit price for limit orders, the worst acceptable
  * price (max for buys, min for sells) for market orders. Market orders never rest.
@@ -178,6 +197,8 @@ export type Op =
   | TransferOp
   | LockOp
   | UnlockOp
+  | RotateKeyOp
+  | StakeAttestOp
   | PlaceOp
   | CancelOp
   | CheckpointOp
@@ -220,6 +241,8 @@ const BODY_SIZE: Record<number, number> = {
   3: 2 + 2 + 16,
   4: 2 + 16 + 8 + 1,
   5: 8 + 2,
+  6: 20 + 8 + 8 + 65,
+  7: 2,
   16: 2 + 1 + 1 + 1 + 8 + 8,
   17: 8 + 2,
   32: 8 + 32 + 8 + 8 + 8 + 32 + 32 + 65,
@@ -310,6 +333,15 @@ function writeOp(w: Writer, op: Op): void {
     case 0x05:
       w.uint(op.lockSeq, 8, U64_MAX)
       w.u16(op.lockIndex)
+      return
+    case 0x06:
+      w.bytes(op.newKey, 20)
+      w.uint(op.fromSeq, 8, U64_MAX)
+      w.uint(op.fromVersion, 8, U64_MAX)
+      w.bytes(op.signature, 65)
+      return
+    case 0x07:
+      w.u16(op.participant)
       return
     case 0x10:
       w.u16(op.market)
@@ -479,6 +511,16 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
       }
     case 0x05:
       return { tag, lockSeq: readU64(b, p), lockIndex: readU16(b, p + 8) }
+    case 0x06:
+      return {
+        tag,
+        newKey: b.slice(p, p + 20),
+        fromSeq: readU64(b, p + 20),
+        fromVersion: readU64(b, p + 28),
+        signature: b.slice(p + 36, p + 101),
+      }
+    case 0x07:
+      return { tag, participant: readU16(b, p) }
     case 0x10: {
       const side = b[p + 2]!
       const kind = b[p + 3]!
@@ -612,7 +654,7 @@ export function encodeOp(op: Op): Uint8Array {
 
 /**
  * Decodes the op a forced record carries: exactly one op, canonical (it re-encodes to the same bytes), no trailing
- * bytes, and neither a ForcedAttest nor a checkpoint op (Checkpoint, CheckpointRequest). Throws OpDecodeError.
+ * bytes, and neither a ForcedAttest nor a checkpoint op (Checkpoint, CheckpointRequest) nor a key rotation. Throws OpDecodeError.
  */
 export function decodeForcedOp(bytes: Uint8Array): Op {
   if (bytes.length === 0 || bytes.length > MAX_FORCED_OP_BYTES)
@@ -621,7 +663,7 @@ export function decodeForcedOp(bytes: Uint8Array): Op {
   framed[1] = 1
   framed.set(bytes, 2)
   const op = decodeOps(framed)[0]!
-  if (op.tag === 0x40 || op.tag === 0x20 || op.tag === 0x21)
+  if (op.tag === 0x40 || op.tag === 0x20 || op.tag === 0x21 || op.tag === 0x06)
     throw new OpDecodeError(`forced op: tag ${op.tag} cannot be forced`)
   return op
 }

@@ -12,6 +12,7 @@ import {
   type ReceiveResult,
   UNCOMMITTED,
 } from './dag.ts'
+import { type KeyEpoch, rotationOf } from './keys.ts'
 import { leaderOf } from './leaders.ts'
 import {
   type CheckpointOp,
@@ -20,10 +21,11 @@ import {
   MAX_OPS_PER_BLOCK,
   type Op,
   OpTag,
+  type RotateKeyOp,
 } from './ops.ts'
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
-import { signDigest } from './signature.ts'
+import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.ts'
 import { ChannelState, type DepositRecord } from './state.ts'
 
 export type { Equivocation, IngressReject, Node, ReceiveResult }
@@ -53,6 +55,11 @@ export type ReplicaOptions = {
 /** An op that cannot be encoded (a field out of range): refused before it enters the batch. */
 export class InvalidOpError extends Error {
   override name = 'InvalidOpError'
+}
+
+/** A key rotation this replica cannot carry out (wrong seq, or not signed by the participant's wallet). */
+export class RotationError extends Error {
+  override name = 'RotationError'
 }
 
 /** Submitting into a batch that is full while the next round is not yet open. */
@@ -127,11 +134,19 @@ export class Replica {
   private readonly committedSeqs: Set<number>[]
   private readonly committedRounds: Set<number>[]
   private readonly provenAt: number[]
+  /** per author: key epochs in the order their rotations became final (the final order's key rule) */
+  private readonly finalEpochs: { key: string; fromSeq: bigint }[][]
   /** accepted blocks carrying ops that are not committed yet: rounds go on while there are any */
   private uncommittedWithOps = 0
 
   // local author
   private readonly me: { index: number; sessionKey: Uint8Array } | undefined
+  /** the local author's rotation, carried by each of its blocks from its fromSeq on */
+  private rotation: RotateKeyOp | undefined
+  /** keys the local author replaced, each with the version its checkpoint signatures stop at */
+  private readonly oldKeys: { key: Uint8Array; untilVersion: bigint }[] = []
+  /** address of the local author's current session key (cached: deriving it costs a scalar multiplication) */
+  private myKey: string | undefined
   private readonly maxBatchOps: number
   private readonly leaderWaitMs: number
   /** `timeRead`: the clock epoch the batch's ops read, if any (recorded for the block it is sealed into) */
@@ -157,16 +172,22 @@ export class Replica {
     this.checkpointIntervalMs = BigInt(options.checkpointIntervalMs ?? 10_000)
     this.me = options.author
     // one op of every block stays free for this replica's automatic checkpoint signature
-    this.maxBatchOps = options.maxBatchOps ?? MAX_OPS_PER_BLOCK - 1
+    // and one for a key rotation (keys.ts)
+    this.maxBatchOps = options.maxBatchOps ?? MAX_OPS_PER_BLOCK - 2
     if (
-      !(Number.isInteger(this.maxBatchOps) && this.maxBatchOps >= 1 && this.maxBatchOps < MAX_OPS_PER_BLOCK)
+      !(
+        Number.isInteger(this.maxBatchOps) &&
+        this.maxBatchOps >= 1 &&
+        this.maxBatchOps < MAX_OPS_PER_BLOCK - 1
+      )
     )
-      throw new RangeError(`maxBatchOps must be in [1, ${MAX_OPS_PER_BLOCK - 1}]`)
+      throw new RangeError(`maxBatchOps must be in [1, ${MAX_OPS_PER_BLOCK - 2}]`)
     this.leaderWaitMs = options.leaderWaitMs ?? 50
     this.onUpdate = options.onUpdate
     this.committedSeqs = Array.from({ length: this.n }, () => new Set())
     this.committedRounds = Array.from({ length: this.n }, () => new Set())
     this.provenAt = new Array(this.n).fill(UNCOMMITTED)
+    this.finalEpochs = channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
     this.state = new ChannelState(channel, this.trades)
     if (options.deposits) this.state.creditGenesis(options.deposits)
     this.snapshots.push({ index: 0, state: this.state.clone(), trades: 0 })
@@ -206,10 +227,11 @@ export class Replica {
 
   private afterAccept(accepted: readonly Node[], equivocatorsBefore: number): void {
     for (const node of accepted) {
-      if (node.block.ops.length > 0) this.uncommittedWithOps++
-      this.checkCheckpointOps(node)
+      if (hasWork(node)) this.uncommittedWithOps++
       this.insertPending(node)
     }
+    this.applyLearnedRotations()
+    for (const node of accepted) this.checkCheckpointOps(node)
     if (this.dag.equivocators.size !== equivocatorsBefore) {
       // a newly proven equivocator's pending blocks become void: replay the tail from its first one
       for (let i = this.finalCount; i < this.order.length; i++)
@@ -271,11 +293,11 @@ export class Replica {
         // applied (as pending) with a clock epoch other than its final one: replay it
         const read = this.timeRead.get(x)
         if (read !== undefined && read !== key && x.commitIndex < revoid) revoid = x.commitIndex
-        if (x.block.ops.length > 0) this.uncommittedWithOps--
+        if (hasWork(x)) this.uncommittedWithOps--
         if (x.voided) continue
         for (const op of x.block.ops)
           if (op.tag === OpTag.CheckpointRequest) requested = true
-          else if (op.tag !== OpTag.Checkpoint) this.opsSinceCheckpoint++
+          else if (op.tag !== OpTag.Checkpoint && op.tag !== OpTag.RotateKey) this.opsSinceCheckpoint++
       }
       this.leaders.push(leader)
       this.clock = time
@@ -309,9 +331,26 @@ export class Replica {
     if (diff < this.order.length) this.markDirty(diff)
   }
 
-  /** The equivocation rule of the final order: an author's blocks from the first committed conflict on are void. */
+  /**
+   * The key rule and the equivocation rule of the final order. A rotation applies from the position where the first
+   * block carrying it becomes final: a later final block of that author at or above its fromSeq signed by a key it
+   * replaced is void (RevokedKey) and proves nothing. Otherwise an author's blocks from the first committed
+   * conflict on are void.
+   */
   private markCommitted(x: Node): void {
     const a = x.author
+    const epochs = this.finalEpochs[a]!
+    // a rotation applies from its first final carrier (signed by its new key, the DAG checked)
+    const rotation = rotationOf(x.block)
+    if (rotation && rotation !== 'misplaced' && !epochs.some((e) => e.fromSeq === rotation.fromSeq))
+      epochs.push({ key: x.key, fromSeq: rotation.fromSeq })
+    let inForce = epochs[0]!
+    for (const e of epochs) if (e.fromSeq <= BigInt(x.seq) && e.fromSeq >= inForce.fromSeq) inForce = e
+    x.revoked = inForce.key !== x.key
+    if (x.revoked) {
+      x.voided = true
+      return
+    }
     if (this.committedSeqs[a]!.has(x.seq) || this.committedRounds[a]!.has(x.round))
       if (x.commitIndex < this.provenAt[a]!) this.provenAt[a] = x.commitIndex
     this.committedSeqs[a]!.add(x.seq)
@@ -319,9 +358,42 @@ export class Replica {
     x.voided = x.commitIndex >= this.provenAt[a]!
   }
 
-  /** Whether a block's ops are void: committed ones by the final order's rule, pending ones if its author forked. */
+  /**
+   * Whether a block's ops are void: committed ones by the final order's rules, pending ones if its author forked or
+   * the block is known to be signed by a replaced key.
+   */
   isVoid(node: Node): boolean {
-    return node.commitIndex !== UNCOMMITTED ? node.voided : this.dag.equivocators.has(node.author)
+    if (node.commitIndex !== UNCOMMITTED) return node.voided
+    return this.dag.equivocators.has(node.author) || this.dag.isRevoked(node)
+  }
+
+  /** Why a void block's ops were skipped. */
+  private voidReason(node: Node): Reject {
+    const revoked = node.commitIndex !== UNCOMMITTED ? node.revoked : this.dag.isRevoked(node)
+    return revoked ? Reject.RevokedKey : Reject.Equivocator
+  }
+
+  /**
+   * A rotation learned from a new block: the author's pending blocks are judged again, and signatures it gathered
+   * at versions from the rotation's fromVersion on that are not by the new key no longer count.
+   */
+  private applyLearnedRotations(): void {
+    const learned = this.dag.learnedRotations.splice(0)
+    for (const { author, epoch } of learned) {
+      for (let i = this.finalCount; i < this.order.length; i++)
+        if (this.order[i]!.author === author) {
+          this.markDirty(i)
+          break
+        }
+      for (const cp of this.checkpoints) {
+        const sig = cp.version >= epoch.fromVersion ? cp.signatures.get(author) : undefined
+        if (
+          sig &&
+          recoverAddress(fromHex(cp.digest, 32), sig) !== this.dag.keys.keyForVersion(author, cp.version)
+        )
+          cp.signatures.delete(author)
+      }
+    }
   }
 
   // ─── the fold ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -329,7 +401,7 @@ export class Replica {
   private applyNode(state: ChannelState, node: Node): void {
     const ops = node.block.ops
     if (this.isVoid(node)) {
-      node.results.fill(Reject.Equivocator)
+      node.results.fill(this.voidReason(node))
       return
     }
     const ctx = {
@@ -473,7 +545,8 @@ export class Replica {
       if (op.tag !== OpTag.Checkpoint) continue
       const cp = checkpointOf(op)
       const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
-      if (!this.dag.signedBy(fromHex(digest, 32), op.signature, node.author)) {
+      const key = this.dag.keys.keyForVersion(node.author, cp.version)
+      if (!this.dag.signedBy(fromHex(digest, 32), op.signature, key)) {
         node.badCheckpointOps ??= new Set()
         node.badCheckpointOps.add(i)
         continue
@@ -542,7 +615,9 @@ export class Replica {
     for (const c of this.toSign) this.signedVersions.add(c.version)
     this.toSign.length = 0
     const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
-    const signature = signDigest(digest, me.sessionKey)
+    // a version below a rotation's fromVersion is signed by the key that was in force for it
+    const old = this.oldKeys.find((k) => cp.version < k.untilVersion)
+    const signature = signDigest(digest, old ? old.key : me.sessionKey)
     this.fileSignature(me.index, { checkpoint: cp, digest: toHex(digest), signature })
     this.enqueue({ tag: OpTag.Checkpoint, ...cp, signature })
   }
@@ -635,6 +710,49 @@ export class Replica {
     return { ...r, sealed: undefined }
   }
 
+  /**
+   * Where a key rotation signed now would start: this author's next block, and the version after every checkpoint
+   * this replica computed (so every version it may already have signed stays with the old key).
+   */
+  rotationPoint(): { fromSeq: bigint; fromVersion: bigint } {
+    if (!this.me) throw new Error('this replica has no author key')
+    const next = (this.dag.latest[this.me.index]?.seq ?? 0) + 1
+    let version = BigInt(this.checkpoints.length + this.due.length)
+    for (const v of this.signedVersions) if (v > version) version = v
+    return { fromSeq: BigInt(next), fromVersion: version + 1n }
+  }
+
+  /**
+   * Replaces this author's session key (issue #12): `op` is the wallet-signed rotation (keys.ts signRotation /
+   * rotationOp) to the key `newKey` (private). From the next block on, blocks are signed by the new key and carry
+   * `op`; checkpoint versions from op.fromVersion on are signed by it, older ones by the key they belong to.
+   * Throws RotationError when op.fromSeq is not the next block's seq, the wallet did not sign it, or `newKey` is
+   * not the key it names.
+   */
+  rotateKey(newKey: Uint8Array, op: RotateKeyOp): void {
+    const me = this.me
+    if (!me) throw new Error('this replica has no author key')
+    const next = BigInt((this.dag.latest[me.index]?.seq ?? 0) + 1)
+    if (op.fromSeq !== next)
+      throw new RotationError(
+        `the rotation starts at block ${op.fromSeq}, the next block is ${next}: sign again`,
+      )
+    if (!this.dag.keys.valid(me.index, op)) throw new RotationError('not signed by this participant’s wallet')
+    if (addressFromPrivateKey(newKey) !== toHex(op.newKey))
+      throw new RotationError('newKey is not the rotated key')
+    if (this.rotation && op.fromVersion < this.rotation.fromVersion)
+      throw new RotationError('fromVersion below the previous rotation’s')
+    this.oldKeys.push({ key: me.sessionKey, untilVersion: op.fromVersion })
+    me.sessionKey = newKey
+    this.myKey = undefined
+    this.rotation = op
+  }
+
+  /** The key epochs this replica knows for `participant` (the configured key first). */
+  keyEpochs(participant: number): readonly KeyEpoch[] {
+    return this.dag.keys.epochs[participant] ?? []
+  }
+
   /** Ops in the open batch (applied, not yet in a block). */
   batchedOps(): readonly Op[] {
     return this.batch?.ops ?? []
@@ -646,7 +764,7 @@ export class Replica {
 
   /**
    * Whether this author has a reason to make a block: its own ops, or ops of participants without equivocation
-   * evidence not yet committed (an equivocator's unreferenced forks would otherwise keep rounds going forever).
+   * evidence, in blocks not signed by a replaced key, not yet committed (an equivocator's unreferenced forks would otherwise keep rounds going forever).
    */
   wantsToPropose(): boolean {
     if ((this.batch?.ops.length ?? 0) > 0 || this.toSign.length > 0) return true
@@ -657,10 +775,11 @@ export class Replica {
     const top = this.dag.maxRound
     if (this.me && top > (own?.round ?? 0) && this.dag.quorumRound < top) return true
     if (this.uncommittedWithOps === 0) return false
-    if (this.dag.equivocators.size === 0) return true
+    if (this.dag.equivocators.size === 0 && !this.dag.keys.rotated) return true
+    // an equivocator's forks and blocks signed by a replaced key may never be cited: they give no reason
     for (let i = this.finalCount; i < this.order.length; i++) {
       const x = this.order[i]!
-      if (x.block.ops.length > 0 && !this.dag.equivocators.has(x.author)) return true
+      if (hasWork(x) && !this.dag.equivocators.has(x.author) && !this.dag.isRevoked(x)) return true
     }
     return false
   }
@@ -712,7 +831,8 @@ export class Replica {
     const own = this.dag.latest[me.index]
     const parents = this.dag.parentsFor(round, own).map((x) => x.id)
     this.attachSignature()
-    const ops = this.batch?.ops ?? []
+    const batchOps = this.batch?.ops ?? []
+    const ops = this.rotation ? [...batchOps, this.rotation] : batchOps
     const { block, id, bytes } = createBlock({
       channelId: this.channel.channelId,
       author: fromHex(this.channel.config.participants[me.index]!.address, 20),
@@ -725,13 +845,17 @@ export class Replica {
       sessionKey: me.sessionKey,
       domainSeparator: this.channel.domainSeparator,
     })
-    const results = this.batch?.results ?? []
+    const results = this.rotation
+      ? [...(this.batch?.results ?? []), Reject.None]
+      : (this.batch?.results ?? [])
     const timeRead = this.batch?.timeRead
     this.batch = undefined
     const hex = toHex(id)
     for (let i = this.trades.length - 1; i >= 0 && this.trades[i]!.block === ''; i--)
       this.trades[i]!.block = hex
     const node = makeNode(id, hex, block, bytes, me.index)
+    this.myKey ??= addressFromPrivateKey(me.sessionKey)
+    node.key = this.myKey
     node.results.set(results)
     const accepted: Node[] = []
     const r = this.dag.addOwn(node, accepted)
@@ -740,8 +864,13 @@ export class Replica {
     // the batch was applied on top of everything: if the block sorts last, the state already holds it
     const sortsLast =
       this.order.length === 0 || compareInRound(this.order[this.order.length - 1]!, node, this.n) < 0
-    if (sortsLast && this.dirtyFrom === Number.POSITIVE_INFINITY && accepted.length === 1) {
-      if (node.block.ops.length > 0) this.uncommittedWithOps++
+    if (
+      sortsLast &&
+      this.dirtyFrom === Number.POSITIVE_INFINITY &&
+      accepted.length === 1 &&
+      this.dag.learnedRotations.length === 0
+    ) {
+      if (hasWork(node)) this.uncommittedWithOps++
       this.checkCheckpointOps(node)
       if (timeRead !== undefined) this.timeRead.set(node, timeRead)
       this.order.push(node)
@@ -795,6 +924,12 @@ export class Replica {
         else skipped++
     return { applied, skipped }
   }
+}
+
+/** Whether a block carries ops other than its key rotation: such blocks keep rounds going until final. */
+function hasWork(node: Node): boolean {
+  const ops = node.block.ops
+  return ops.length > 1 || (ops.length === 1 && ops[0]!.tag !== OpTag.RotateKey)
 }
 
 function checkpointOf(op: CheckpointOp): Checkpoint {

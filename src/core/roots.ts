@@ -126,6 +126,8 @@ export function stateRoot(state: ChannelState): Uint8Array {
   if (state.amm) parts.push(...ammRootParts(state.amm))
   // the lending pool (only in channels with params.lending)
   if (state.lending) parts.push(lendingRootBytes(state.lending))
+  // who may trade under minStake (empty without a minStake, so other roots are unchanged)
+  parts.push(state.stake.rootBytes())
   // forced inclusion (only once a forced record was attested, so roots of channels without one are unchanged)
   if (state.forcedCount > 0n || state.forcedAttestations.size > 0) {
     parts.push(enc.encode('F|'))

@@ -33,6 +33,7 @@ import { liquidate } from './perps/liquidation.ts'
 import { placePerp } from './perps/orders.ts'
 import { type Valuation, valuation } from './perps/settlement.ts'
 import { Reject } from './reasons.ts'
+import { StakeState } from './stake.ts'
 
 /** An on-chain deposit as the settlement contract recorded it (the contract's Deposited event). */
 export type DepositRecord = { index: bigint; participant: number; token: number; amount: bigint }
@@ -108,6 +109,8 @@ export class ChannelState {
   forcedCount = 0n
   /** attestations of forced records ≥ forcedCount; entries are replaced, never mutated, so clones share them */
   forcedAttestations: Map<bigint, ForcedAttestations>
+  /** who may trade under the channel's minStake (stake.ts) */
+  stake: StakeState
   locks: Map<string, Lock>
   books: OrderBook[]
   openOrders: number[]
@@ -149,6 +152,7 @@ export class ChannelState {
     this.pendingWithdrawal = new Array<bigint>(n).fill(0n)
     this.attestations = new Map()
     this.forcedAttestations = new Map()
+    this.stake = new StakeState(channel.config.params.minStake > 0n, this.P, channel.config.threshold)
     this.locks = new Map()
     this.books = channel.config.markets.map(() => new OrderBook())
     this.openOrders = new Array<number>(this.P).fill(0)
@@ -167,6 +171,7 @@ export class ChannelState {
     s.pendingWithdrawal = this.pendingWithdrawal.slice()
     s.attestations = new Map(this.attestations)
     s.forcedAttestations = new Map(this.forcedAttestations)
+    s.stake = this.stake.clone()
     s.locks = new Map(this.locks)
     s.books = this.books.map((b) => b.clone())
     s.openOrders = this.openOrders.slice()
@@ -223,7 +228,13 @@ export class ChannelState {
     const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
     this.valued = undefined
     this.lendValued = undefined
+    if (this.stake.refuses(op.tag, ctx.author)) return Reject.BondBelowMinStake
     switch (op.tag) {
+      case OpTag.RotateKey:
+        // the key rule lives in the DAG and the replica (keys.ts); the fold has nothing to do
+        return Reject.None
+      case OpTag.StakeAttest:
+        return this.stake.attest(op.participant, ctx.author)
       case OpTag.Deposit:
         return this.attest(op, ctx.author)
       case OpTag.ForcedAttest:

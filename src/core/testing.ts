@@ -48,6 +48,8 @@ export type MakeTestChannelParameters = {
   markets?: Market[]
   maxLeverage?: number
   perps?: PerpParams
+  /** bond each participant must hold on chain before it trades (default 0: no requirement) */
+  minStake?: bigint
 }
 
 export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
@@ -71,7 +73,7 @@ export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
     tokens: TEST_TOKENS,
     markets: p.markets ?? [TEST_MARKET],
     params: {
-      minStake: 0n,
+      minStake: p.minStake ?? 0n,
       disputeWindow: 3600n,
       maxLeverage: p.maxLeverage ?? 1,
       makerFeeBps: p.makerFeeBps ?? 2n,

@@ -20,6 +20,8 @@ import { type ActivityEntry, activityOf, type TradeRow, tradeRowsOf } from './ac
 /** Everything the UI shows about a channel, as immutable data taken from the replica at one moment. */
 export type ChannelSnapshot = {
   me: number
+  /** whether this participant may trade: its bond reached the channel's minStake (always true without one) */
+  mayTrade: boolean
   depth: BookDepth
   balances: BalanceRow[]
   finalBalances: BalanceRow[]
@@ -63,6 +65,7 @@ export function takeSnapshot({
   for (const b of replica.stateRoot()) root += b.toString(16).padStart(2, '0')
   return {
     me,
+    mayTrade: state.stake.staked(me),
     depth: bookDepth(state, market, depthLevels, me),
     balances: balancesOf(state, me),
     finalBalances: balancesOf(replica.finalState(), me),

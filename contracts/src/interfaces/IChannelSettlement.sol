@@ -145,6 +145,18 @@ interface IChannelSettlement {
         uint256 bond;
     }
 
+    /**
+     * @notice Where a session key is valid (issue #12): blocks with `fromSeq <= seq < untilSeq` and checkpoints with
+     * `fromVersion <= version < untilVersion`; an `until` of 0 means open-ended (the participant's current key).
+     */
+    struct SessionKeyRange {
+        address participant;
+        uint64 fromSeq;
+        uint64 untilSeq;
+        uint64 fromVersion;
+        uint64 untilVersion;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Errors
     // ------------------------------------------------------------------------------------------
@@ -178,6 +190,13 @@ interface IChannelSettlement {
     error ChannelSettlementInvalidSignature(uint256 index);
     /// @notice Signature `index` is well formed but was made by `recovered`, not by `expected`.
     error ChannelSettlementWrongSigner(uint256 index, address expected, address recovered);
+    /**
+     * @notice Signature `index` is by a session key of the right participant, but one its wallet replaced for this
+     * block seq or checkpoint version (`at`): a leaked key signs nothing the contract accepts after a rotation.
+     */
+    error ChannelSettlementRevokedKey(uint256 index, address key, uint64 at);
+    /// @notice A rotation must start above the current key's start: `fromSeq` higher, `fromVersion` at least as high (and ≥ 1, < 2^48).
+    error ChannelSettlementInvalidRotation(uint64 fromSeq, uint64 fromVersion);
     /// @notice Signature `index` comes from a key that is no session key of this channel.
     error ChannelSettlementUnauthorizedSigner(uint256 index, address signer);
     /// @notice Signature `index` comes from a participant that already signed.
@@ -281,6 +300,15 @@ interface IChannelSettlement {
     event ForcedOpRecorded(
         bytes32 indexed channelId, uint64 indexed index, address indexed participant, bytes op, uint64 time
     );
+    /// @notice `participant`'s wallet replaced session key `oldKey` by `newKey` from block `fromSeq` and version `fromVersion` on.
+    event SessionKeyRotated(
+        bytes32 indexed channelId,
+        address indexed participant,
+        address oldKey,
+        address newKey,
+        uint64 fromSeq,
+        uint64 fromVersion
+    );
     /// @notice `participant` added `amount` ETH to its bond, now `total`.
     event Bonded(bytes32 indexed channelId, address indexed participant, uint256 amount, uint256 total);
     /// @notice The first checkpoint (EIP-712 `digest`) was accepted; settlement started and ends at `deadline`.
@@ -379,6 +407,22 @@ interface IChannelSettlement {
 
     /// @notice Adds `msg.value` ETH to the calling participant's bond, until finalization.
     function bond(bytes32 channelId) external payable;
+
+    /**
+     * @notice Replaces `participant`'s session key by `newKey` (issue #12) with its wallet's EIP-712
+     * `SessionKeyRotation` signature `walletSig`; anyone may submit it (the signature is the authority). From block
+     * `fromSeq` and checkpoint `fromVersion` on only `newKey` counts for the participant; below them the replaced key
+     * keeps counting, so what it signed before stays valid. Reverts once the channel is finalized, for a used or zero
+     * key, a start not above the current key's (`ChannelSettlementInvalidRotation`) or a signature not by the wallet.
+     */
+    function rotateSessionKey(
+        bytes32 channelId,
+        address participant,
+        address newKey,
+        uint64 fromSeq,
+        uint64 fromVersion,
+        bytes calldata walletSig
+    ) external;
 
     /**
      * @notice Forced inclusion: a participant whose ops the others ignore posts one encoded op (1 to
@@ -502,8 +546,20 @@ interface IChannelSettlement {
     /// @notice A participant's session key, index, role, slashed flag and bond; reverts for non-participants.
     function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory);
 
-    /// @notice The participant that authorised `sessionKey` in the channel, or `address(0)`.
+    /// @notice The participant that authorised `sessionKey` in the channel (current or replaced), or `address(0)`.
     function sessionKeyOwner(bytes32 channelId, address sessionKey) external view returns (address);
+
+    /// @notice Where `sessionKey` is valid (participant `address(0)` for a key never authorised in the channel).
+    function sessionKeyRange(bytes32 channelId, address sessionKey) external view returns (SessionKeyRange memory);
+
+    /// @notice The EIP-712 digest a wallet signs to rotate its session key.
+    function hashSessionKeyRotation(
+        bytes32 channelId,
+        address participant,
+        address newKey,
+        uint64 fromSeq,
+        uint64 fromVersion
+    ) external view returns (bytes32);
 
     /// @notice Whether the channel accepts `token`.
     function isTokenAccepted(bytes32 channelId, address token) external view returns (bool);

@@ -19,6 +19,7 @@ import {
   blockStructHash,
   checkpointStructHash,
   domainSeparator,
+  sessionKeyRotationStructHash,
   typedDataDigest,
 } from '../../../src/core/eip712.ts'
 import { keccak256 } from '../../../src/core/hash.ts'
@@ -98,6 +99,17 @@ const checkpoint = {
 }
 const checkpointDigest = typedDataDigest(separator, checkpointStructHash(checkpoint))
 const checkpointSigs = sessionKeys.map((k) => signDigest(checkpointDigest, k))
+
+// participant 1's wallet replaces its session key from block 9 and from the vector checkpoint's version on
+const rotatedKey = fromHex(`0x${'44'.repeat(32)}`, 32)
+const rotationFields = {
+  channelId,
+  participant: wallets[1]!,
+  newKey: addressFromPrivateKey(rotatedKey),
+  fromSeq: 9n,
+  fromVersion: version,
+}
+const rotationDigest = typedDataDigest(separator, sessionKeyRotationStructHash(rotationFields))
 // a second checkpoint at the same version (another state): every key signing both is slashable
 const rival = { ...checkpoint, stateRoot: fromHex(`0x${'ce'.repeat(32)}`) }
 const rivalDigest = typedDataDigest(separator, checkpointStructHash(rival))
@@ -235,6 +247,16 @@ const vectors = {
     balancesRoot: toHex(checkpoint.balancesRoot),
     digest: toHex(checkpointDigest),
     signatures: checkpointSigs.map(toHex),
+  },
+  rotation: {
+    participant: rotationFields.participant,
+    newKey: rotationFields.newKey,
+    fromSeq: Number(rotationFields.fromSeq),
+    fromVersion: Number(rotationFields.fromVersion),
+    digest: toHex(rotationDigest),
+    walletSignature: toHex(signDigest(rotationDigest, walletKeys[1]!)),
+    // the vector checkpoint signed by the new key (participant 1's slot); the old key's signature no longer counts
+    checkpointSignature: toHex(signDigest(checkpointDigest, rotatedKey)),
   },
   rival: {
     stateRoot: toHex(rival.stateRoot),

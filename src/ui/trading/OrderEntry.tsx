@@ -4,6 +4,7 @@ import { checkOp } from '../../core/opCheck.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
 import { REJECT_NAMES } from '../../core/reasons.ts'
+import { stakeRefusal } from '../../store/stake.ts'
 import {
   AmountError,
   formatPrice,
@@ -28,6 +29,7 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
   const bestBid = useSnapshot((s) => s.depth.bids[0]?.price)
   const asks = useSnapshot((s) => s.depth.asks)
   const bids = useSnapshot((s) => s.depth.bids)
+  const mayTrade = useSnapshot((s) => s.mayTrade)
   const [form, setForm] = useState<Omit<Form, 'price'>>({
     side: Side.Buy,
     kind: OrderKind.Limit,
@@ -78,6 +80,9 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
         : check.field === 'qty' && check.max !== undefined
           ? `amount out of range: at most ${formatQty(check.max, market, base)} ${base.symbol}`
           : check.message
+  // minStake (issue #12): the fold refuses this participant's orders until its bond is attested
+  const unbonded = stakeRefusal(mayTrade, channel.config.params.minStake, (wei) => formatUnits(wei, 18, 6))
+  if (unbonded) error = unbonded
   const permission = opPermission(phase, OpTag.Place)
   const available = balances[isBuy ? market.quote : market.base]?.available ?? 0n
   let cost: bigint | undefined
@@ -243,7 +248,7 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
           !error &&
           ` · reserves ${formatUnits(cost, isBuy ? quote.decimals : base.decimals, 6)}`}
       </p>
-      {error && (form.qty !== '' || price !== '') && (
+      {error && (unbonded !== undefined || form.qty !== '' || price !== '') && (
         <p className="error" role="alert">
           {error}
         </p>
