@@ -24,6 +24,7 @@ export function healthOf(
   let debt = 0n
   let hasDebt = false
   let unpricedDebt = false
+  const src = prices ? undefined : ls.sources(host)
   for (const t of ls.lendable) {
     const i = p * ls.T + t
     const sh = ls.shares[i]!
@@ -31,7 +32,7 @@ export function healthOf(
     if (sh === 0n && sc === 0n) continue
     const k = ls.cfg[t]!
     const pool = ls.pools[t]!
-    const px = prices ? prices[t] : priceOf(k, ls.sources(host))
+    const px = prices ? prices[t] : priceOf(k, src!)
     if (sh > 0n && px) {
       const v = valueDown(claimOf(sh, supplyIndex(pool)), px)
       collateral += v * k.liquidationThresholdBps
