@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util'
+import { MIXES, type Mix } from '../src/core/sim/perpOps.ts'
 import { simulate } from '../src/core/sim/simulate.ts'
 
 /**
- * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--json]
+ * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps] [--json]
  * Prints a summary (or, with --json, one JSON object as the last line). Exits 1 when honest replicas diverge,
  * when a final op was reversed or final prefixes conflict inside the fault model, or when, beyond it, a conflict
  * comes without evidence against at least 2q − n participants.
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     silent: { type: 'string', default: '0' },
     quorum: { type: 'string' },
     seed: { type: 'string' },
+    mix: { type: 'string', default: 'spot' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -34,6 +36,12 @@ if (byzantine + silent >= participants) {
   console.error('--byzantine plus --silent must be fewer than --participants')
   process.exit(2)
 }
+const mix = values.mix.split(',').map((m) => m.trim())
+for (const m of mix)
+  if (!(MIXES as readonly string[]).includes(m)) {
+    console.error(`--mix takes a comma-separated list of ${MIXES.join(', ')}; got ${m}`)
+    process.exit(2)
+  }
 // timing lives here, not in the simulator: the core reads no clock
 const t0 = performance.now()
 const run = simulate({
@@ -42,6 +50,7 @@ const run = simulate({
   byzantine,
   silent,
   seed,
+  mix: mix as Mix[],
   ...(values.quorum === undefined ? {} : { quorum: num('quorum', values.quorum) }),
 })
 const wallMs = Math.round(performance.now() - t0)
@@ -53,7 +62,7 @@ const ok = run.converged && run.replayMatches && safe
 if (values.json) console.log(JSON.stringify(result))
 else {
   console.log(
-    `${run.converged ? 'converged' : 'DIVERGED'}${run.replayMatches ? '' : ' (a fresh replay differs)'}: ${run.honest}/${run.participants} honest (q=${run.quorum}), ` +
+    `[${run.mix.join(',')}] ${run.converged ? 'converged' : 'DIVERGED'}${run.replayMatches ? '' : ' (a fresh replay differs)'}: ${run.honest}/${run.participants} honest (q=${run.quorum}), ` +
       `${run.finalOps} of ${run.honestOps} honest ops final everywhere, ${run.finalReversals} reversals, ` +
       `latency p50/p95 ${run.finalLatencyRounds.p50}/${run.finalLatencyRounds.p95} rounds, ` +
       `provably faulty [${run.provablyFaulty.join(', ')}], ${run.rejected} blocks refused, ` +
@@ -62,7 +71,7 @@ else {
   console.log(`state root ${run.roots[0]}`)
   if (!ok)
     console.log(
-      `replay with: npm run sim -- --seed ${seed} --participants ${participants} --ops ${run.ops} --byzantine ${byzantine} --silent ${silent}`,
+      `replay with: npm run sim -- --seed ${seed} --participants ${participants} --ops ${run.ops} --byzantine ${byzantine} --silent ${silent} --mix ${run.mix.join(',')}`,
     )
 }
 process.exit(ok ? 0 : 1)

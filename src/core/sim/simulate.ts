@@ -6,7 +6,8 @@ import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
 import { defaultQuorum, toleratedEquivocators, toleratedSilent } from '../quorum.ts'
 import { BatchFullError, Replica } from '../replica.ts'
 import { signDigest } from '../signature.ts'
-import { makeTestChannel, testDeposits } from '../testing.ts'
+import { makeTestChannel, TEST_MARKET, testDeposits } from '../testing.ts'
+import { MIXES, type Mix, randomPerpOp, SIM_PERP_MARKET, SIM_PERP_PARAMS } from './perpOps.ts'
 import { Rng } from './rng.ts'
 
 /**
@@ -27,6 +28,8 @@ export type SimulateParameters = {
   quorum?: number
   /** network deliveries per authoring step (default 3) */
   deliveriesPerStep?: number
+  /** the op modules honest authors draw from (default spot): with perps the channel has a perp market */
+  mix?: readonly Mix[]
   /** called with the honest replicas at the end (tests and debugging) */
   inspect?: (replicas: ReadonlyMap<number, Replica>) => void
 }
@@ -37,6 +40,7 @@ export type SimulateReturnType = {
   quorum: number
   ops: number
   seed: number
+  mix: Mix[]
   roots: Hex[]
   /** honest replicas hold one state root and agree on the equivocators */
   converged: boolean
@@ -83,7 +87,15 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const q = p.quorum ?? defaultQuorum(n)
   const honest = Array.from({ length: n - B - S }, (_, i) => i)
   const byz = Array.from({ length: B }, (_, i) => n - B - S + i)
-  const tc = makeTestChannel({ participants: n, label: `sim-${p.seed}`, threshold: q })
+  const mix: Mix[] = p.mix && p.mix.length > 0 ? MIXES.filter((m) => p.mix!.includes(m)) : ['spot']
+  const spot = mix.includes('spot')
+  const perps = mix.includes('perps')
+  const tc = makeTestChannel({
+    participants: n,
+    label: `sim-${p.seed}`,
+    threshold: q,
+    ...(perps ? { markets: [TEST_MARKET, SIM_PERP_MARKET], maxLeverage: 10, perps: SIM_PERP_PARAMS } : {}),
+  })
   const other = makeTestChannel({ participants: n, label: `sim-${p.seed}`, nonce: 2n, threshold: q })
   const deposits = testDeposits(n, 2, DEPOSIT)
   // honest replicas and Byzantine ones (which run the same code and then misbehave on top)
@@ -158,7 +170,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
       const res = r.submit(op, now)
       honestOps++
       if (
-        op.tag === OpTag.Place &&
+        (op.tag === OpTag.Place || op.tag === OpTag.PerpPlace) &&
         op.kind === OrderKind.Limit &&
         op.tif !== TimeInForce.IOC &&
         res.result === 0
@@ -173,6 +185,14 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     }
   }
   const randomOp = (i: number): Op => {
+    if (perps && (!spot || rng.int(0, 2) === 1)) {
+      const list = openOrders.get(i) ?? []
+      if (list.length > 0 && rng.int(0, 10) === 0) {
+        const o = list.splice(rng.int(0, list.length), 1)[0]!
+        return { tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index }
+      }
+      return randomPerpOp(rng, i, n)
+    }
     const x = rng.next()
     const price = BigInt(rng.int(90, 111))
     const qty = BigInt(rng.int(1, 50))
@@ -456,6 +476,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     honest: honest.length,
     quorum: q,
     ops: p.ops,
+    mix,
     seed: p.seed,
     roots,
     converged: roots.every((x) => x === roots[0]) && eqs.every((x) => x === eqs[0]),
