@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkOp } from '../opCheck.ts'
 import { decodeOps, encodeOps, type Op, OpDecodeError, OpTag } from '../ops.ts'
+import { opPermission } from '../phase.ts'
 
 /** The lending ops' fixed layouts: tag ‖ u16 token ‖ u128 amount, and tag ‖ u16 trader ‖ u16 debt ‖ u16 coll ‖ u128. */
 const U128 = (1n << 128n) - 1n
@@ -53,5 +54,17 @@ describe('lending op codec', () => {
     expect(
       checkOp({ tag: OpTag.LendLiquidate, trader: 70_000, debtToken: 0, collateralToken: 1, amount: 1n }),
     ).toMatchObject({ ok: false, field: 'trader' })
+  })
+
+  it('are refused once the channel settles on chain (they move funds)', () => {
+    for (const tag of [
+      OpTag.LendSupply,
+      OpTag.LendWithdraw,
+      OpTag.LendBorrow,
+      OpTag.LendRepay,
+      OpTag.LendLiquidate,
+    ])
+      for (const phase of ['disputing', 'finalizable', 'finalized'] as const)
+        expect(opPermission(phase, tag).allowed).toBe(false)
   })
 })
