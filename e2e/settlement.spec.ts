@@ -44,12 +44,16 @@ test('scenario 5: checkpoint signed by a threshold, proposed, challenged with a 
   await converged(traders, (v) => v.checkpoints.includes(String(n1)))
   const v1 = (await sa.tally(n1))!
   expect(v1.signatures).toBeGreaterThanOrEqual(3)
-  // B drops off the peer network (its wallet still reaches the chain): it knows nothing newer than v1
-  await b.page.evaluate(() =>
-    (
-      window as unknown as { __chx: { room: { provider: { disconnect(): void } } } }
-    ).__chx.room.provider.disconnect(),
-  )
+  // B drops off the peer network, WebRTC and relay (its wallet still reaches the chain): it knows nothing newer than v1
+  await b.page.evaluate(() => {
+    const room = (
+      window as unknown as {
+        __chx: { room: { provider: { disconnect(): void }; relays: { disconnect(): void }[] } }
+      }
+    ).__chx.room
+    room.provider.disconnect()
+    for (const r of room.relays) r.disconnect()
+  })
   // A and C trade on and take a newer checkpoint (the channel's quorum is 2 of 3)
   await a.place('Sell', '2100', '2')
   await c.place('Buy', '2100', '2')

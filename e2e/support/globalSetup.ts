@@ -10,6 +10,7 @@ import {
   leftovers,
   recordPort,
   spawnTracked,
+  startRelayProcess,
   startSignalingProcess,
   stopAllTracked,
   waitFor,
@@ -18,9 +19,9 @@ import {
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /**
- * Starts, for the `preview` project, anvil + contracts, the signaling server and the production build under
+ * Starts, for the `preview` project, anvil + contracts, the signaling server, a relay and the production build under
  * `vite preview`; and for the `dev-server` project exactly what `npm start` runs (scripts/start.ts: its own anvil,
- * signaling and the vite dev server, React StrictMode included) on free ports. Exports their URLs to the tests.
+ * signaling, relay and the vite dev server, React StrictMode included) on free ports. Exports their URLs to the tests.
  * The teardown stops everything, including what scenarios started, and fails the run if anything is left.
  */
 export default async function globalSetup() {
@@ -42,6 +43,10 @@ export default async function globalSetup() {
     const signalingPort = await freePort()
     const signaling = startSignalingProcess(signalingPort)
     await waitFor(`http://127.0.0.1:${signalingPort}`, 15_000)
+    // the Yjs relay next to WebRTC, as `npm start` runs one (its own process, so a scenario can stop it)
+    const relayPort = await freePort()
+    const relay = startRelayProcess(relayPort)
+    await waitFor(`http://127.0.0.1:${relayPort}`, 15_000)
     // each run builds into its own folder, so concurrent runs never serve each other's config
     const dist = join(runDir, 'dist')
     const build = spawnSync(
@@ -58,6 +63,7 @@ export default async function globalSetup() {
       settlement: d.settlement,
       tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
       signaling: [`ws://127.0.0.1:${signalingPort}`],
+      relay: [`ws://127.0.0.1:${relayPort}`],
     }
     writeFileSync(join(dist, 'app-config.json'), JSON.stringify(appConfig))
     const port = await freePort()
@@ -76,12 +82,20 @@ export default async function globalSetup() {
     process.env.E2E_SETTLEMENT = d.settlement
     process.env.E2E_SIGNALING_PORT = String(signalingPort)
     process.env.E2E_SIGNALING_PID = String(signaling.pid)
+    process.env.E2E_RELAY_PORT = String(relayPort)
+    process.env.E2E_RELAY_PID = String(relay.pid)
     process.env.E2E_TOKENS = JSON.stringify(appConfig.tokens)
 
     // the newcomer's path: `npm start` as is, on free ports, its deployment written into this run's folder
-    const dev = { anvil: await freePort(), signaling: await freePort(), app: await freePort() }
+    const dev = {
+      anvil: await freePort(),
+      signaling: await freePort(),
+      relay: await freePort(),
+      app: await freePort(),
+    }
     recordPort(dev.anvil, 'npm start: anvil')
     recordPort(dev.signaling, 'npm start: signaling')
+    recordPort(dev.relay, 'npm start: relay')
     recordPort(dev.app, 'npm start: vite dev server')
     const devConfig = join(runDir, 'dev-app-config.json')
     spawnTracked(
@@ -93,6 +107,7 @@ export default async function globalSetup() {
           ...process.env,
           ANVIL_PORT: String(dev.anvil),
           SIGNALING_PORT: String(dev.signaling),
+          RELAY_PORT: String(dev.relay),
           APP_PORT: String(dev.app),
           APP_CONFIG_FILE: devConfig,
         },

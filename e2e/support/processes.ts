@@ -53,6 +53,17 @@ export function startSignalingProcess(port: number): ChildProcess {
   )
 }
 
+/** `node scripts/relay.ts --port <port>` (Hocuspocus) bound to 127.0.0.1, tracked like the signaling server. */
+export function startRelayProcess(port: number): ChildProcess {
+  recordPort(port, 'relay')
+  return spawnTracked(
+    process.execPath,
+    ['--import', 'tsx', `${root}scripts/relay.ts`, '--port', String(port)],
+    { cwd: root },
+    `relay on ${port}`,
+  )
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0)

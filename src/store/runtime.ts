@@ -33,6 +33,8 @@ export type StartRoomParameters = {
   /** connected wallet address; must be a participant of the draft */
   me: Hex
   signaling: string[]
+  /** Hocuspocus relays used next to WebRTC (none: WebRTC only) */
+  relay?: string[]
   /** the participant's session key for this channel (generated once, kept by the caller) */
   sessionKey: Uint8Array
 }
@@ -84,6 +86,7 @@ export class ChannelRuntime {
       room,
       password,
       signaling: p.signaling,
+      ...(p.relay ? { relay: p.relay } : {}),
       persistAs: `chx-${room}-${p.me.toLowerCase()}`,
     })
     this.lobby = new Lobby(this.room.doc, p.invite.draft)
@@ -341,6 +344,12 @@ export class ChannelRuntime {
         return acc
       }, {}),
       peers: this.room.peerCount(),
+      /** each relay's connection state and the messages its guard dropped */
+      relays: this.room.relays.map((r) => ({
+        url: r.url,
+        status: r.status(),
+        strikes: r.guard.stats.strikes,
+      })),
       checkpoints: r.checkpoints.map((c) => c.version.toString()),
       certified: r.latestCertified()?.version.toString() ?? null,
       round: r.dag.maxRound,
@@ -364,10 +373,18 @@ export class ChannelRuntime {
     const live = this.live
     if (!live) return []
     const meta = this.room.provider.awareness.meta
-    return live.transport
-      .peers()
-      .map((p) => ({ participant: p.participant, lastUpdated: meta.get(p.clientID)?.lastUpdated ?? 0 }))
+    for (const p of live.transport.peers())
+      this.lastSeen.set(p.clientID, {
+        participant: p.participant,
+        lastUpdated: meta.get(p.clientID)?.lastUpdated ?? 0,
+      })
+    // kept after the state is removed: a relay removes a closed tab's state at once (y-webrtc only after 30 s),
+    // and "offline since" needs when it was last heard from
+    return [...this.lastSeen.values()]
   }
+
+  /** every awareness entry seen, by client id (one per tab ever opened in this channel: small) */
+  private readonly lastSeen = new Map<number, Seen>()
 
   /** Closes the room and the live channel and releases the writer lock. Idempotent. */
   destroy(): void {

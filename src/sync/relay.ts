@@ -36,6 +36,9 @@ export type RelayLink = {
   readonly guard: RelayGuard
   readonly provider: HocuspocusProvider
   status(): RelayStatus
+  /** closes the connection and stops reconnecting, until connect() (tests, a user taking the relay off) */
+  disconnect(): void
+  connect(): void
   destroy(): void
 }
 
@@ -143,6 +146,8 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
       if (!banned) status = s
     },
   })
+  // the provider subscribes to the awareness (some listeners anonymous): note them to unsubscribe on destroy
+  const before = listenersOf(awareness)
   provider = new (relayProviderClass(shared))({
     websocketProvider: socket,
     name: p.name,
@@ -152,21 +157,36 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
   })
   provider.attach()
   const prov = provider
+  const added = listenersOf(awareness).filter(([e, f]) => !before.some(([e2, f2]) => e2 === e && f2 === f))
   return {
     url: p.url,
     guard,
     provider: prov,
     status: () => status,
+    disconnect: () => socket.disconnect(),
+    connect() {
+      if (!banned) void socket.connect()
+    },
     destroy() {
       if (shared) {
         // the awareness belongs to the room: leave it (and our local state in it) to the other transport
-        awareness.off('update', prov.boundAwarenessUpdateHandler)
+        for (const [event, f] of added) awareness.off(event, f)
         prov.configuration.awareness = null
       }
       prov.destroy()
       socket.destroy()
     },
   }
+}
+
+type Listener = (...args: unknown[]) => void
+
+/** The awareness's current listeners (lib0 Observable keeps them in `_observers`: event name → set). */
+function listenersOf(a: Awareness): [string, Listener][] {
+  const observers = (a as unknown as { _observers: Map<string, Set<Listener>> })._observers
+  const out: [string, Listener][] = []
+  for (const [event, set] of observers) for (const f of set) out.push([event, f])
+  return out
 }
 
 /**

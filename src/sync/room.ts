@@ -3,6 +3,7 @@ import { WebrtcProvider } from 'y-webrtc'
 import * as Y from 'yjs'
 import { guardProvider, type ProviderGuard } from './guardProvider.ts'
 import type { PeerLimits } from './peerGuard.ts'
+import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
 
 export type JoinRoomParameters = {
   room: string
@@ -14,6 +15,8 @@ export type JoinRoomParameters = {
   iceServers?: RTCIceServer[]
   /** per-connection limits of the guard in front of y-webrtc (guardProvider.ts) */
   limits?: Partial<PeerLimits>
+  /** Hocuspocus relays (relay.ts) carrying the same doc next to WebRTC; either may be down */
+  relay?: string[]
 }
 
 export type Room = {
@@ -22,6 +25,8 @@ export type Room = {
   persistence: IndexeddbPersistence
   /** checks every WebRTC message before y-webrtc decodes it; attachChannel() adds catch-up once live */
   guard: ProviderGuard
+  /** one guarded link per relay URL, sharing the doc and y-webrtc's awareness */
+  relays: RelayLink[]
   /** resolves once the doc's IndexedDB copy is loaded */
   loaded: Promise<void>
   /** peers currently connected over WebRTC */
@@ -31,7 +36,8 @@ export type Room = {
 
 /**
  * Joins a channel's room: one Y.Doc persisted in IndexedDB and synced over y-webrtc (signaling servers only
- * introduce peers; the room password encrypts signaling). The doc is a pipe: ChannelDoc and Lobby validate
+ * introduce peers; the room password encrypts signaling) and, when relays are given, through each of them too
+ * (an untrusted pipe like WebRTC, guarded per message). The doc is a pipe: ChannelDoc and Lobby validate
  * everything read from it.
  */
 export function joinRoom(p: JoinRoomParameters): Room {
@@ -44,14 +50,18 @@ export function joinRoom(p: JoinRoomParameters): Room {
   })
   // installed before the first signaling message can create a connection
   const guard = guardProvider({ provider, ...(p.limits ? { limits: p.limits } : {}) })
+  const name = relayDocName(p.room, p.password)
+  const relays = (p.relay ?? []).map((url) => joinRelay({ url, name, doc, awareness: provider.awareness }))
   return {
     doc,
     provider,
     persistence,
     guard,
+    relays,
     loaded: persistence.whenSynced.then(() => undefined),
     peerCount: () => provider.room?.webrtcConns.size ?? 0,
     destroy() {
+      for (const r of relays) r.destroy()
       guard.destroy()
       provider.destroy()
       void persistence.destroy()

@@ -41,6 +41,7 @@ export function ChannelPage(props: ChannelPageProps) {
       invite,
       me,
       signaling: config.signaling,
+      relay: config.relay,
       sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
     })
     setHeld({ key, runtime: lease.runtime })
