@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import WebSocket from 'ws'
+import { HeadlessParticipant } from '../src/agent/participant.ts'
+import { runAgent } from '../src/agent/runAgent.ts'
+import type { Role } from '../src/agent/strategy.ts'
+import { fromHex, type Hex } from '../src/core/bytes.ts'
+import { decodeInvite } from '../src/core/invite.ts'
+
+/**
+ * `npm run agent -- --invite LINK --key FILE --role trader|market-maker [--rate N] [--json]`: a channel
+ * participant without a browser, on the app's core, sync and store code, over the relay (Node has no WebRTC).
+ * It authorises a session key with the wallet key in FILE, waits for every participant, attests on-chain deposits
+ * (--rpc), trades, and on Ctrl-C (or after --seconds) stops submitting, waits until what it knows is final, and
+ * exits. Progress goes to stdout about once a second; --json prints a summary as the last line.
+ *
+ * Options: --relay URL (repeatable; default ws://127.0.0.1:4445), --rpc URL (default http://127.0.0.1:8545,
+ * 'none' to skip chain reads), --data DIR (session key and own blocks; default .chx-agent), --seconds T,
+ * --seed N, --price P (start price in ticks while the book is empty; default 2000).
+ */
+const { values } = parseArgs({
+  options: {
+    invite: { type: 'string' },
+    key: { type: 'string' },
+    role: { type: 'string', default: 'trader' },
+    rate: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    relay: { type: 'string', multiple: true },
+    rpc: { type: 'string', default: 'http://127.0.0.1:8545' },
+    data: { type: 'string', default: '.chx-agent' },
+    seconds: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    price: { type: 'string', default: '2000' },
+  },
+})
+
+function fail(message: string): never {
+  console.error(`agent: ${message}`)
+  process.exit(2)
+}
+
+if (!values.invite) fail('--invite LINK is required (the link the app shows, or its invite part)')
+if (!values.key) fail('--key FILE is required (a file holding the wallet private key, hex)')
+const role = values.role as Role
+if (role !== 'trader' && role !== 'market-maker')
+  fail(`--role must be trader or market-maker, not ${values.role}`)
+const rate = Number(values.rate ?? (role === 'trader' ? 5 : 2))
+if (!(rate > 0)) fail('--rate must be a positive number')
+const inviteText = values.invite.includes('/join/') ? values.invite.split('/join/')[1]! : values.invite
+let keyText: string
+try {
+  keyText = readFileSync(values.key, 'utf8').trim()
+} catch (e) {
+  fail(`cannot read --key ${values.key}: ${e instanceof Error ? e.message : e}`)
+}
+const walletKey = fromHex((keyText.startsWith('0x') ? keyText : `0x${keyText}`) as Hex, 32)
+
+const participant = new HeadlessParticipant({
+  invite: decodeInvite(decodeURIComponent(inviteText)),
+  walletKey,
+  relay: values.relay ?? ['ws://127.0.0.1:4445'],
+  dataDir: values.data,
+  ...(values.rpc !== 'none' ? { rpcUrl: values.rpc } : {}),
+  WebSocket,
+})
+const stop = new AbortController()
+let interrupts = 0
+const onSignal = () => {
+  interrupts++
+  if (interrupts > 1) process.exit(130)
+  console.log(
+    'stopping: no new ops; waiting until what this participant knows is final (Ctrl-C again to quit)',
+  )
+  stop.abort()
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+console.log(
+  `participant ${participant.meIndex} (${participant.me}) as ${role}, ${rate}/s, relay ${participant.relays.map((r) => r.url).join(' ')}`,
+)
+try {
+  const summary = await runAgent({
+    participant,
+    role,
+    rate,
+    seed: Number(values.seed),
+    startPrice: BigInt(values.price),
+    ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
+    signal: stop.signal,
+    progress: (line) => console.log(line),
+  })
+  await participant.stop().catch((e: unknown) => console.error(`agent: while leaving: ${e}`))
+  if (values.json) console.log(JSON.stringify(summary))
+  process.exit(0)
+} catch (e) {
+  await participant.stop().catch(() => {})
+  fail(e instanceof Error ? e.message : String(e))
+}

@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createPublicClient, http } from 'viem'
+import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
+import { fromHex, type Hex, toHex } from '../core/bytes.ts'
+import { type Channel, openChannel, sessionKeyDigest } from '../core/channel.ts'
+import { completeDraft, draftChannelId, type Invite, roomOf } from '../core/invite.ts'
+import { type Op, OpTag } from '../core/ops.ts'
+import { Replica } from '../core/replica.ts'
+import { addressFromPrivateKey, signDigest } from '../core/signature.ts'
+import { HEARTBEAT_MS } from '../store/liveness.ts'
+import { ChannelSession } from '../store/session.ts'
+import { type SubmitOutcome, submitChecked } from '../store/submit.ts'
+import { ChannelDoc } from '../sync/channelDoc.ts'
+import { Lobby } from '../sync/lobby.ts'
+import { startPresence } from '../sync/presence.ts'
+import { joinRelay, type RelayLink, relayDocName, type WebSocketClass } from '../sync/relay.ts'
+import { openFileBlockStore } from './fileBlockStore.ts'
+
+export type StartParticipantParameters = {
+  invite: Invite
+  /** the participant's wallet key: signs the session-key authorisation once, like the browser wallet does */
+  walletKey: Uint8Array
+  /** relay URLs (Node has no WebRTC: the relay is the only transport) */
+  relay: string[]
+  /** where the session key and own blocks live, per (channel, participant) below it */
+  dataDir: string
+  /** JSON-RPC of the channel's chain, to read deposit records and attest them; none: no chain reads */
+  rpcUrl?: string
+  WebSocket: WebSocketClass
+  /** how often deposit records are read (ms) */
+  pollMs?: number
+}
+
+export type Live = { channel: Channel; replica: Replica; doc: ChannelDoc; session: ChannelSession }
+
+/**
+ * A participant without a browser: the same core (Replica), sync (ChannelDoc, Lobby, presence, guarded relay
+ * link) and store (ChannelSession, submitChecked) as the app, over the relay only. Its session key is generated
+ * once and kept in its data directory; its wallet key authorises it in the lobby. Own blocks are written to disk
+ * (fileBlockStore.ts: fsynced) before they are published, and reloaded first on a restart so the next seq follows
+ * them. A lock file keeps a second process from writing for the same (channel, participant).
+ */
+export class HeadlessParticipant {
+  readonly me: Hex
+  readonly meIndex: number
+  readonly doc = new Y.Doc()
+  readonly awareness: Awareness
+  readonly relays: RelayLink[]
+  readonly lobby: Lobby
+  live: Live | undefined
+  /** the last error of a deposit read (the next poll retries) */
+  chainError: string | undefined
+  private readonly sessionKey: Uint8Array
+  private readonly dir: string
+  private readonly timers: ReturnType<typeof setInterval>[] = []
+  private stopPresence: (() => void) | undefined
+  private lockFile: string | undefined
+
+  constructor(readonly p: StartParticipantParameters) {
+    this.me = addressFromPrivateKey(p.walletKey)
+    this.meIndex = p.invite.draft.participants.findIndex(
+      (x) => x.address.toLowerCase() === this.me.toLowerCase(),
+    )
+    if (this.meIndex < 0) throw new Error(`${this.me} is not a participant of this channel`)
+    const channelId = toHex(draftChannelId(p.invite.draft))
+    this.dir = join(p.dataDir, `${channelId.slice(2, 18)}-${this.me.toLowerCase().slice(2, 12)}`)
+    mkdirSync(this.dir, { recursive: true })
+    this.lock()
+    this.sessionKey = loadOrCreateKey(join(this.dir, 'session.key'))
+    const { room, password } = roomOf(p.invite)
+    this.awareness = new Awareness(this.doc)
+    const name = relayDocName(room, password)
+    this.relays = p.relay.map((url) =>
+      joinRelay({ url, name, doc: this.doc, awareness: this.awareness, WebSocket: p.WebSocket }),
+    )
+    this.lobby = new Lobby(this.doc, p.invite.draft)
+    const draft = p.invite.draft
+    const sessionAddress = addressFromPrivateKey(this.sessionKey)
+    const digest = sessionKeyDigest(
+      { chainId: draft.chainId, verifyingContract: draft.verifyingContract },
+      draftChannelId(draft),
+      this.me,
+      sessionAddress,
+    )
+    this.lobby.publish({
+      participant: this.me,
+      sessionKey: sessionAddress,
+      signature: toHex(signDigest(digest, p.walletKey)),
+    })
+  }
+
+  /** Resolves once every participant has authorised a session key and the channel is live here. */
+  async goLive(signal?: AbortSignal): Promise<Live> {
+    while (this.lobby.auths().length < this.p.invite.draft.participants.length) {
+      if (signal?.aborted) throw new Error('stopped before the channel went live')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    if (this.live) return this.live
+    const config = completeDraft(this.p.invite.draft, this.lobby.auths())
+    const mine = config.participants[this.meIndex]!
+    if (mine.sessionKey.toLowerCase() !== addressFromPrivateKey(this.sessionKey).toLowerCase())
+      throw new Error('the lobby holds another session key for this wallet (another data directory?)')
+    const channel = openChannel(config)
+    const store = openFileBlockStore(join(this.dir, 'blocks'))
+    const replica = new Replica(channel, { author: { index: this.meIndex, sessionKey: this.sessionKey } })
+    const doc = new ChannelDoc({
+      doc: this.doc,
+      replica,
+      ownAuthor: this.meIndex,
+      schedule: (f) => setImmediate(f),
+    })
+    const session = new ChannelSession(replica, {
+      now: () => Date.now(),
+      persist: (bytes) => store.append(bytes),
+      publish: (bytes) => doc.publishOwn(bytes),
+    })
+    doc.ingestDurable(await store.load())
+    this.stopPresence = startPresence({
+      awareness: this.awareness,
+      replica,
+      channelDoc: doc,
+      participant: this.meIndex,
+    }).stop
+    this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS))
+    this.live = { channel, replica, doc, session }
+    if (this.p.rpcUrl) {
+      const client = createPublicClient({ transport: http(this.p.rpcUrl) })
+      let busy = false
+      const poll = async () => {
+        if (busy) return
+        busy = true
+        try {
+          await this.attestDeposits(
+            await readDepositRecords(client, {
+              address: config.verifyingContract,
+              channelId: toHex(channel.channelId),
+            }),
+          )
+          this.chainError = undefined
+        } catch (e) {
+          // not open on chain yet, or the node is away: the next poll retries
+          this.chainError = e instanceof Error ? e.message.split('\n')[0] : String(e)
+        } finally {
+          busy = false
+        }
+      }
+      void poll()
+      this.timers.push(setInterval(poll, this.p.pollMs ?? 1000))
+    }
+    return this.live
+  }
+
+  /** Like the browser runtime's syncDeposits: attests every record neither credited nor attested by us yet. */
+  private async attestDeposits(
+    records: { index: bigint; participant: number; token: number; amount: bigint }[],
+  ) {
+    const live = this.live
+    if (!live) return
+    const attested = new Set<bigint>()
+    for (const n of live.replica.order)
+      if (n.author === this.meIndex)
+        for (const op of n.block.ops) if (op.tag === OpTag.Deposit) attested.add(op.depositIndex)
+    for (const op of live.replica.batchedOps()) if (op.tag === OpTag.Deposit) attested.add(op.depositIndex)
+    for (const r of records)
+      if (!live.replica.state.isCredited(r.index) && !attested.has(r.index))
+        this.submit({
+          tag: OpTag.Deposit,
+          depositIndex: r.index,
+          participant: r.participant,
+          token: r.token,
+          amount: r.amount,
+        })
+  }
+
+  /** The app's submit path: refused (never thrown) when the channel is not live or the op cannot be encoded. */
+  submit(op: Op): SubmitOutcome {
+    if (!this.live) return { ok: false, reason: 'the channel is not live yet' }
+    return submitChecked(this.live.session, op, 'open')
+  }
+
+  /** Seals and persists what is pending, then leaves the relays and releases the data directory. Idempotent. */
+  async stop(): Promise<void> {
+    for (const t of this.timers.splice(0)) clearInterval(t)
+    if (this.live) {
+      await this.live.session.flush()
+      this.live.session.close()
+    }
+    this.stopPresence?.()
+    this.stopPresence = undefined
+    for (const r of this.relays) r.destroy()
+    this.relays.length = 0
+    this.awareness.destroy()
+    if (this.lockFile) rmSync(this.lockFile, { force: true })
+    this.lockFile = undefined
+  }
+
+  private lock(): void {
+    const file = join(this.dir, 'lock')
+    if (existsSync(file)) {
+      const pid = Number(readFileSync(file, 'utf8'))
+      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid))
+        throw new Error(`another agent (pid ${pid}) writes for this participant in ${this.dir}`)
+      rmSync(file, { force: true })
+    }
+    closeSync(openSync(file, 'wx'))
+    writeFileSync(file, String(process.pid))
+    this.lockFile = file
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function loadOrCreateKey(file: string): Uint8Array {
+  if (existsSync(file)) return fromHex(readFileSync(file, 'utf8').trim() as Hex, 32)
+  const key = new Uint8Array(randomBytes(32))
+  writeFileSync(file, toHex(key), { mode: 0o600 })
+  return key
+}
