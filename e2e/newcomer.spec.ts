@@ -76,6 +76,9 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
   expect(BigInt(views[0]!.holdings[0]![0]!)).toBe(94n * 10n ** 17n)
   expect(BigInt(views[0]!.holdings[1]![0]!)).toBe(6n * 10n ** 17n)
 
+  const step = (t: Trader) =>
+    t.page.getByRole('list', { name: 'Settlement steps' }).locator('li[aria-current="step"]')
+
   // settle: a checkpoint signed by the threshold, proposed on chain; the chain mines on its own clock, so the
   // countdown runs and the window ends without anyone sending a transaction
   const settlers = traders.map((t) => new Settler(t))
@@ -83,9 +86,17 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
   // this channel's quorum is 3 of 3: the checkpoint can go on chain once all three signed it
   const v = await sa.requestCheckpoint(3)
   await converged(traders, (x) => x.checkpoints.includes(String(v)))
+  // the settlement checklist says where each participant stands: A traded and its balances are in a signed
+  // checkpoint (propose is next); C only deposited (a trade is next, though it may settle right away)
+  await expect(step(a)).toHaveAttribute('data-step', 'propose')
+  await expect(step(c)).toHaveAttribute('data-step', 'trade')
+  await expect(c.page.getByTestId('next-step')).toContainText('place an order')
   await sa.propose(v)
-  for (const t of traders)
+  for (const t of traders) {
     await expect(t.page.getByTestId('channel-phase')).toContainText('Channel settling on chain')
+    // proposed by A: for everyone, the next step is the end of the dispute window
+    await expect(step(t)).toHaveAttribute('data-step', 'finalize')
+  }
   await expect(sb.panel.getByRole('button', { name: 'Finalize' })).toBeEnabled({
     timeout: (WINDOW + 15) * 1000,
   })
@@ -116,6 +127,10 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
     const after = await wallet(s.address)
     expect(after.map((x, k) => x - before[k]!)).toEqual(final[0]!.holdings[i]!.map(BigInt))
   }
+  for (const t of traders)
+    await expect(t.page.getByTestId('next-step')).toHaveText(
+      'Settled: everything the channel owed you is paid out.',
+    )
   expect(errors).toEqual([])
   for (const t of traders) await t.close()
 })

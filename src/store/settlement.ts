@@ -96,13 +96,23 @@ export function isSettled(
   })
 }
 
-/** Exit proofs of the local participant in `cp` for the tokens the contract has not paid it yet. */
-async function unsettledProofs(client: WriteClient, ctx: SettlementContext, cp: Checkpoint) {
+/** Exit proofs of the local participant (wallet `account`) in `cp` for the tokens the contract has not paid it yet. */
+async function unsettledProofs(client: ReadClient, ctx: SettlementContext, cp: Checkpoint, account: Hex) {
   const state = ctx.replica.stateOfCheckpoint(cp.version)
   const out = []
   for (const proof of exitProofs(state, cp.version, ctx.me))
-    if (!(await isSettled(client, ctx, client.account.address, proof.leaf.token))) out.push(proof)
+    if (!(await isSettled(client, ctx, account, proof.leaf.token))) out.push(proof)
   return out
+}
+
+/** How many tokens the finalized checkpoint `cp` still owes the local participant (0: it claimed everything). */
+export async function unclaimedTokens(
+  client: ReadClient,
+  ctx: SettlementContext,
+  cp: Checkpoint,
+): Promise<number> {
+  const account = ctx.replica.channel.config.participants[ctx.me]!.address
+  return (await unsettledProofs(client, ctx, cp, account)).length
 }
 
 /** Called with each transaction hash as soon as the wallet returned it (before it is mined). */
@@ -126,7 +136,7 @@ export async function claimAndWithdrawAll(
   cp: Checkpoint,
   onSent?: OnSent,
 ): Promise<Hash[]> {
-  const proofs = await unsettledProofs(client, ctx, cp)
+  const proofs = await unsettledProofs(client, ctx, cp, client.account.address)
   if (proofs.length === 0) throw new AlreadyClaimedError()
   const hashes: Hash[] = []
   for (const proof of proofs) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
-import { escapeAfterMs, escapeDue, payoutsOf, refundable } from './settlementPlan.ts'
+import { checkpointCovers, escapeAfterMs, escapeDue, payoutsOf, refundable } from './settlementPlan.ts'
 
 describe('settlement plan', () => {
   const records = [0n, 1n, 2n, 3n].map((index) => ({
@@ -64,5 +64,30 @@ describe('payoutsOf', () => {
       ])
     expect(payoutsOf(replicas[0]!, v + 1n)).toBeUndefined()
     expect(payoutsOf(replicas[0]!, 0n)).toBeUndefined()
+  })
+
+  it('checkpointCovers: a checkpoint covers a participant until one of its balances changes in the final state', () => {
+    const tc = makeTestChannel({ participants: 3, label: 'covers' })
+    const replicas = tc.members.map(
+      (m) =>
+        new Replica(tc.channel, {
+          deposits: testDeposits(3, 2, 1000n),
+          author: { index: m.index, sessionKey: m.sessionKey },
+          leaderWaitMs: 0,
+          checkpointIntervalMs: 1e15,
+        }),
+    )
+    runToQuiet(replicas)
+    replicas[0]!.submit({ tag: OpTag.CheckpointRequest })
+    runToQuiet(replicas)
+    const v = BigInt(replicas[0]!.checkpoints.length)
+    for (const p of [0, 1, 2]) expect(checkpointCovers(replicas[0]!, v, p)).toBe(true)
+    // 1 pays 2 after the checkpoint: the checkpoint no longer covers them, still covers 0
+    replicas[1]!.submit({ tag: OpTag.Transfer, to: 2, token: 1, amount: 250n })
+    runToQuiet(replicas)
+    expect(checkpointCovers(replicas[0]!, v, 0)).toBe(true)
+    expect(checkpointCovers(replicas[0]!, v, 1)).toBe(false)
+    expect(checkpointCovers(replicas[0]!, v, 2)).toBe(false)
+    expect(checkpointCovers(replicas[0]!, v + 1n, 0)).toBe(false)
   })
 })

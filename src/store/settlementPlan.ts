@@ -15,6 +15,17 @@ export function payoutsOf(replica: Replica, version: bigint): Payouts | undefine
   return Array.from({ length: s.P }, (_, p) => Array.from({ length: s.T }, (_, t) => s.holdings(p, t)))
 }
 
+/**
+ * Whether checkpoint `version` pays participant `p` exactly what it holds in the final state now: its latest final
+ * balances are in that checkpoint, so settling with it loses nothing of theirs.
+ */
+export function checkpointCovers(replica: Replica, version: bigint, p: number): boolean {
+  const paid = payoutsOf(replica, version)?.[p]
+  if (!paid) return false
+  const now = replica.finalState()
+  return paid.every((v, t) => v === now.holdings(p, t))
+}
+
 /** A deposit record the contract holds (participant and token as channel indexes). */
 export type DepositRecordView = { index: bigint; participant: number; token: number; amount: bigint }
 

@@ -1,17 +1,10 @@
-import { useEffect, useRef, useState } from 'react'
-import { formatEther, type Hex } from 'viem'
-import { readContract } from 'viem/actions'
+import { useRef, useState } from 'react'
+import { formatEther } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
-import { channelSettlementAbi } from '../../chain/generated/abis.ts'
-import { getChannelInfo } from '../../chain/readers/getChannelInfo.ts'
-import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../chain/readers/getDisputeStatus.ts'
-import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
-import { readDepositRecords } from '../../chain/readers/readDepositRecords.ts'
-import type { ChannelStatus, ReadClient, WriteClient } from '../../chain/types.ts'
-import type { ChainView as TowerChainView } from '../../chain/watchtower/decide.ts'
-import { toHex } from '../../core/bytes.ts'
+import type { ReadClient } from '../../chain/types.ts'
 import type { Equivocation } from '../../core/replica.ts'
+import { checklist } from '../../store/checklist.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import {
   AlreadyClaimedError,
@@ -23,39 +16,21 @@ import {
   proposable,
   proposeOnChain,
   provableConflicts,
-  refundOnChain,
   releaseBondOnChain,
   requestCheckpoint,
-  slashConflictOnChain,
-  slashOnChain,
   withdrawAll,
 } from '../../store/settlement.ts'
-import {
-  type DepositRecordView,
-  escapeAfterMs,
-  escapeDue,
-  type Payouts,
-  payoutsOf,
-  refundable,
-} from '../../store/settlementPlan.ts'
-import { type TowerAttempt, type TowerStep, towerStep, towerText } from '../../store/watchtower.ts'
-import { ChainClock, liveDispute } from '../chainClock.ts'
-import { formatUnits, type TokenInfo } from '../format.ts'
+import { checkpointCovers, escapeAfterMs, escapeDue, payoutsOf } from '../../store/settlementPlan.ts'
+import { towerText } from '../../store/watchtower.ts'
+import { liveDispute } from '../chainClock.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { Checklist } from './settlement/Checklist.tsx'
+import { EscapeConfirm, ExitConfirm } from './settlement/ConfirmDialogs.tsx'
+import { Offenders } from './settlement/Offenders.tsx'
+import { PayoutTable } from './settlement/PayoutTable.tsx'
+import { Refunds } from './settlement/Refunds.tsx'
+import { useSettlementChain } from './settlement/useSettlementChain.ts'
 import { ActionStatus, describeError, TxHash, useWalletAction } from './useWalletAction.tsx'
-
-type ChainView = {
-  status: GetDisputeStatusReturnType
-  /** balances root of the pending or final checkpoint on chain */
-  balancesRoot: Hex
-  /** the final (or pending) checkpoint's deposit count: records at or above it are refundable after finalization */
-  creditedDeposits: bigint
-  disputeWindow: bigint
-  /** per watched participant index (offenders, and this participant): its bond and whether it was slashed */
-  bonds: Map<number, { bond: bigint; slashed: boolean }>
-  /** after finalization: deposit records the final checkpoint does not credit and nobody refunded yet */
-  refunds: DepositRecordView[]
-}
 
 /** One entry per equivocating author: the first evidence seen (any pair proves it; the contract slashes once). */
 function byAuthor(list: readonly Equivocation[]): Equivocation[] {
@@ -63,54 +38,7 @@ function byAuthor(list: readonly Equivocation[]): Equivocation[] {
   return list.filter((e) => !seen.has(e.author) && seen.add(e.author))
 }
 
-/** A participant's app waits this long per index before challenging, so honest towers do not all send at once. */
-const TOWER_STAGGER_MS = 3000
-
 const timeOf = (unixSeconds: bigint) => new Date(Number(unixSeconds) * 1000).toLocaleString()
-
-function PayoutTable({
-  title,
-  payouts,
-  names,
-  tokens,
-  me,
-}: {
-  title: string
-  payouts: Payouts
-  names: string[]
-  tokens: TokenInfo[]
-  me: number
-}) {
-  return (
-    <div data-testid="payouts">
-      <p className="muted small">{title}</p>
-      <table className="payouts">
-        <thead>
-          <tr>
-            <th>participant</th>
-            {tokens.map((t) => (
-              <th key={t.address}>{t.symbol}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {payouts.map((row, p) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: participants are fixed for the channel's life
-            <tr key={p} data-testid={`payout-${p}`}>
-              <td>
-                {names[p]}
-                {p === me ? ' (you)' : ''}
-              </td>
-              {row.map((v, k) => (
-                <td key={tokens[k]?.address ?? k}>{formatUnits(v, tokens[k]?.decimals ?? 18, 6)}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
-}
 
 type Confirming = { kind: 'exit'; version: bigint } | { kind: 'escape' } | undefined
 
@@ -128,9 +56,6 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const { names, readOnly, tokens } = useTrading()
   const publicClient = usePublicClient() as unknown as ReadClient | undefined
   const { run, state, busy, client } = useWalletAction()
-  const [chain, setChain] = useState<ChainView | undefined>()
-  const clock = useRef(new ChainClock()).current
-  const [wallMs, setWallMs] = useState(() => Date.now())
   const liveSince = useRef(Date.now()).current
   const [confirming, setConfirming] = useState<Confirming>()
   const [signing, setSigning] = useState<
@@ -143,6 +68,8 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const certified = useSnapshot((s) => s.certifiedCheckpoints)
   const equivocations = byAuthor(useSnapshot((s) => s.equivocations))
   const conflicts = provableConflicts(useSnapshot((s) => s.checkpointConflicts))
+  const deposited = useSnapshot((s) => s.balances.some((b) => b.total > 0n))
+  const traded = useSnapshot((s) => s.tradeRows.some((r) => r.mine !== undefined))
   const n = live.channel.config.participants.length
   const t = live.channel.config.threshold
   const me = ctx.me
@@ -151,137 +78,31 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   ]
     .sort((a, b) => a - b)
     .join(',')
-
-  // the watchtower: what the last poll decided, what it sent, and which proposals it already answered
-  const [tower, setTower] = useState<TowerStep | undefined>()
-  const [attempt, setAttempt] = useState<TowerAttempt | undefined>()
-  const attempted = useRef(new Set<string>()).current
-  const firstSeen = useRef(new Map<string, number>()).current
-  const towerDeps = useRef({ client, readOnly })
-  towerDeps.current = { client, readOnly }
-
-  useEffect(() => {
-    if (!publicClient) return
-    let stop = false
-    const channelId = toHex(live.channel.channelId)
-    const participants = live.channel.config.participants
-    const watched = watchedKey.split(',').map(Number)
-    const challenge = (key: string, version: bigint, against: bigint, c: WriteClient) => {
-      attempted.add(key)
-      const cp = proposable(live.replica)
-      if (!cp) return
-      setAttempt({ key, version, against, phase: 'sending' })
-      let tx: string | undefined
-      proposeOnChain(c, ctx, cp)
-        .then(async (hash) => {
-          tx = hash
-          await confirmTransaction(c, { hash })
-          setAttempt({ key, version, against, phase: 'done', tx: hash })
-        })
-        .catch((e: unknown) =>
-          setAttempt({
-            key,
-            version,
-            against,
-            phase: 'failed',
-            error: describeError(e),
-            ...(tx ? { tx } : {}),
-          }),
-        )
-    }
-    const poll = async () => {
-      try {
-        const [status, info, ...members] = await Promise.all([
-          getDisputeStatus(publicClient, { address: ctx.contract, channelId }),
-          getChannelInfo(publicClient, { address: ctx.contract, channelId }),
-          ...watched.map((i) =>
-            getParticipantInfo(publicClient, {
-              address: ctx.contract,
-              channelId,
-              participant: participants[i]!.address,
-            }),
-          ),
-        ])
-        let refunds: DepositRecordView[] = []
-        if (status.phase === 'finalized' && info.depositCount > info.checkpoint.depositCount) {
-          const records = await readDepositRecords(publicClient, {
-            address: ctx.contract,
-            channelId,
-            fromIndex: info.checkpoint.depositCount,
-          })
-          const done = await Promise.all(
-            records.map((r) =>
-              readContract(publicClient, {
-                address: ctx.contract,
-                abi: channelSettlementAbi,
-                functionName: 'isRefunded',
-                args: [channelId, r.index],
-              }),
-            ),
-          )
-          refunds = refundable(
-            records,
-            true,
-            info.checkpoint.depositCount,
-            new Set(records.filter((_, i) => done[i]).map((r) => r.index)),
-          )
-        }
-        if (stop) return
-        clock.observe(status.now, Date.now())
-        setWallMs(Date.now())
-        const bonds = new Map(
-          watched.map((i, k) => [i, { bond: members[k]!.bond, slashed: members[k]!.slashed }]),
-        )
-        setChain({
-          status,
-          balancesRoot: info.checkpoint.balancesRoot,
-          creditedDeposits: info.checkpoint.depositCount,
-          disputeWindow: info.disputeWindow,
-          bonds,
-          refunds,
-        })
-        // the watchtower's step: decided by the chain layer's rule, sent once per stale proposal
-        const view: TowerChainView = {
-          status: info.status as ChannelStatus,
-          version: info.checkpoint.version,
-          digest: info.checkpoint.digest,
-          deadline: info.deadline,
-          now: status.now,
-          threshold: info.threshold,
-          depositCount: info.depositCount,
-          forcedCount: info.forcedCount,
-        }
-        const step = towerStep(view, proposable(live.replica), attempted, 60n)
-        setTower(step)
-        const { client: c, readOnly: ro } = towerDeps.current
-        if (step.send && c && !ro && step.decision.action === 'challenge') {
-          const seen = firstSeen.get(step.key) ?? Date.now()
-          firstSeen.set(step.key, seen)
-          if (step.decision.urgent || Date.now() - seen >= me * TOWER_STAGGER_MS)
-            challenge(step.key, step.decision.version, view.version, c)
-        }
-      } catch {
-        // the next poll retries; the panel keeps the last known state
-      }
-    }
-    void poll()
-    const timer = setInterval(poll, 1000)
-    return () => {
-      stop = true
-      clearInterval(timer)
-    }
-  }, [publicClient, ctx, live.channel, live.replica, watchedKey, clock, attempted, firstSeen, me])
+  const { chain, clock, wallMs, tower, attempt } = useSettlementChain({
+    live,
+    ctx,
+    publicClient,
+    watchedKey,
+    client,
+    readOnly,
+  })
 
   const read = chain?.status
-  // the countdown runs on the wall clock between reads, whether or not the chain mines meanwhile
-  const counting = read?.phase === 'disputing'
-  useEffect(() => {
-    if (!counting) return
-    const t = setInterval(() => setWallMs(Date.now()), 250)
-    return () => clearInterval(t)
-  }, [counting])
   const status = read && { ...read, ...liveDispute(read, clock.now(wallMs)) }
   const best = proposable(live.replica)
+  const newestCertified = certified[certified.length - 1]?.version
+  const steps = checklist({
+    deposited,
+    traded,
+    certified: newestCertified,
+    certifiedCoversYou: newestCertified !== undefined && checkpointCovers(live.replica, newestCertified, me),
+    quorum: t,
+    participants: n,
+    phase: status?.phase,
+    onChainVersion: status?.version ?? 0n,
+    secondsLeft: status?.phase === 'disputing' ? status.secondsLeft : undefined,
+    unclaimed: chain?.unclaimed,
+  })
   const pending =
     status && status.version > 0n && status.phase !== 'open'
       ? findCheckpoint(live.replica, status.version, chain!.balancesRoot)
@@ -349,6 +170,7 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   return (
     <section className="panel form" aria-label="Settlement">
       <h3>Settlement</h3>
+      <Checklist steps={steps} />
       <p className="muted" data-testid="dispute-status">
         On chain: {status ? status.phase : '…'}
         {status && status.version > 0n && ` · checkpoint v${status.version}`}
@@ -511,77 +333,42 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         </p>
       )}
       {confirming?.kind === 'exit' && (
-        <div className="confirm" role="alertdialog" aria-label="Confirm emergency exit">
-          <p>
-            <strong>Emergency exit with v{confirming.version.toString()}.</strong> This proposes v
-            {confirming.version.toString()} on chain alone: trading stops for everyone and the{' '}
-            {chain ? `${chain.disputeWindow.toString()} s ` : ''}dispute window starts. Nothing is paid now:
-            you are paid your holdings in whichever checkpoint finalizes (a newer one the others hold replaces
-            it).
-          </p>
-          {myExitHoldings && (
-            <p className="muted">
-              Your holdings in v{confirming.version.toString()}:{' '}
-              {myExitHoldings
-                .map((v, k) => `${formatUnits(v, tokens[k]?.decimals ?? 18, 6)} ${tokens[k]?.symbol ?? ''}`)
-                .join(', ')}
-            </p>
-          )}
-          <div className="row">
-            <button
-              type="button"
-              className="danger solid"
-              disabled={busy}
-              onClick={() => {
-                const version = confirming.version
-                setConfirming(undefined)
-                const cp = findCheckpoint(live.replica, version)
-                if (!cp) return
-                run(`Emergency exit (v${version})`, async (c, track) => {
-                  const hash = await exitAlone(c, ctx, cp)
-                  track.sent(hash)
-                  await confirmTransaction(c, { hash })
-                  track.doneText('exit requested — paid after finalization')
-                })
-              }}
-            >
-              Confirm emergency exit
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ExitConfirm
+          version={confirming.version}
+          holdings={myExitHoldings}
+          disputeWindow={chain?.disputeWindow}
+          tokens={tokens}
+          busy={busy}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => {
+            const version = confirming.version
+            setConfirming(undefined)
+            const cp = findCheckpoint(live.replica, version)
+            if (!cp) return
+            run(`Emergency exit (v${version})`, async (c, track) => {
+              const hash = await exitAlone(c, ctx, cp)
+              track.sent(hash)
+              await confirmTransaction(c, { hash })
+              track.doneText('exit requested — paid after finalization')
+            })
+          }}
+        />
       )}
       {confirming?.kind === 'escape' && (
-        <div className="confirm" role="alertdialog" aria-label="Confirm escape">
-          <p>
-            <strong>Escape the channel.</strong> Ends trading with no checkpoint. If nobody proposes a
-            checkpoint signed by {t} participants within the escape window (at least 30 days), every deposit
-            is refunded to its depositor after finalization; trades since then are lost.
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="danger solid"
-              disabled={busy}
-              onClick={() => {
-                setConfirming(undefined)
-                run('Escape', async (c, track) => {
-                  const hash = await escapeOnChain(c, ctx)
-                  track.sent(hash)
-                  await confirmTransaction(c, { hash })
-                  track.doneText('escape started — deposits refundable after the escape window')
-                })
-              }}
-            >
-              Confirm escape
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <EscapeConfirm
+          quorum={t}
+          busy={busy}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => {
+            setConfirming(undefined)
+            run('Escape', async (c, track) => {
+              const hash = await escapeOnChain(c, ctx)
+              track.sent(hash)
+              await confirmTransaction(c, { hash })
+              track.doneText('escape started — deposits refundable after the escape window')
+            })
+          }}
+        />
       )}
       {signingText && (
         <p className={signing?.phase === 'failed' ? 'error' : 'muted'} data-testid="sign-status">
@@ -589,92 +376,25 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         </p>
       )}
       {chain && chain.refunds.length > 0 && (
-        <div data-testid="refunds">
-          <p className="muted small">
-            Deposits the final checkpoint does not credit (refunded to their depositor):
-          </p>
-          {chain.refunds.map((r) => (
-            <div key={r.index.toString()} className="row" data-testid={`refund-${r.index}`}>
-              <span>
-                #{r.index.toString()} · {names[r.participant]} ·{' '}
-                {formatUnits(r.amount, tokens[r.token]?.decimals ?? 18, 6)} {tokens[r.token]?.symbol}
-              </span>
-              <button
-                type="button"
-                className="secondary"
-                disabled={busy}
-                onClick={() =>
-                  run(`Refund deposit #${r.index}`, async (c, track) => {
-                    const hash = await refundOnChain(c, ctx, r.index)
-                    track.sent(hash)
-                    await confirmTransaction(c, { hash })
-                    if (r.participant === me)
-                      for (const h of await withdrawAll(c, ctx, track.sent))
-                        await confirmTransaction(c, { hash: h })
-                  })
-                }
-              >
-                Refund
-              </button>
-            </div>
-          ))}
-        </div>
+        <Refunds
+          refunds={chain.refunds}
+          names={names}
+          tokens={tokens}
+          me={me}
+          ctx={ctx}
+          run={run}
+          busy={busy}
+        />
       )}
-      {equivocations.map((e) => {
-        const onChain = chain?.bonds.get(e.author)
-        return (
-          <div key={`e${e.author}`} className="row" data-testid={`equivocator-${e.author}`}>
-            <span className="down">
-              {names[e.author]} (participant {e.author + 1}) signed two blocks at seq {e.seq}
-              {onChain &&
-                (onChain.slashed
-                  ? ' · slashed on chain'
-                  : ` · bond on chain ${formatEther(onChain.bond)} ETH`)}
-            </span>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                run('Slash', async (c, track) => {
-                  const hash = await slashOnChain(c, ctx, e)
-                  track.sent(hash)
-                  await confirmTransaction(c, { hash })
-                })
-              }
-            >
-              Slash bond
-            </button>
-          </div>
-        )
-      })}
-      {conflicts.map((cf) => {
-        const onChain = chain?.bonds.get(cf.author)
-        return (
-          <div key={`c${cf.author}`} className="row" data-testid={`conflict-${cf.author}`}>
-            <span className="down">
-              {names[cf.author]} (participant {cf.author + 1}) signed two different checkpoints at v
-              {cf.version.toString()}
-              {onChain &&
-                (onChain.slashed
-                  ? ' · slashed on chain'
-                  : ` · bond on chain ${formatEther(onChain.bond)} ETH`)}
-            </span>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                run('Slash (checkpoints)', async (c, track) => {
-                  const hash = await slashConflictOnChain(c, ctx, cf)
-                  track.sent(hash)
-                  await confirmTransaction(c, { hash })
-                })
-              }
-            >
-              Slash bond for conflicting checkpoints
-            </button>
-          </div>
-        )
-      })}
+      <Offenders
+        equivocations={equivocations}
+        conflicts={conflicts}
+        names={names}
+        bonds={chain?.bonds}
+        ctx={ctx}
+        run={run}
+        busy={busy}
+      />
       <p className="muted small" data-testid="watchtower">
         Watchtower{readOnly ? ' (the writer tab challenges)' : ''}: {towerText(tower, attempt)}
         {attempt?.phase === 'done' && (

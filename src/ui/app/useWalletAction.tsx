@@ -28,6 +28,13 @@ export type ActionTracker = {
   progress(text: string): void
 }
 
+/** The `run` function of useWalletAction, for components that start actions on a panel's behalf. */
+export type WalletRun = <T>(
+  label: string,
+  action: (client: WriteClient, track: ActionTracker) => Promise<T>,
+  isAnswer?: (e: unknown) => boolean,
+) => Promise<T | undefined>
+
 /**
  * Runs one wallet action at a time with visible progress ("Waiting for wallet…", the transactions sent, then
  * done or the decoded error). `run` passes the connected wallet's client to the action, and a tracker.
