@@ -1,19 +1,25 @@
 import { ColorType, createChart, type IChartApi, LineSeries, type UTCTimestamp } from 'lightweight-charts'
 import { useEffect, useRef } from 'react'
-import { formatPrice, tickToQuotePerBase } from '../format.ts'
+import { chartPoints } from '../../store/chartPoints.ts'
+import { formatPrice, priceDecimals, tickToQuotePerBase } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
 
+/** hh:mm:ss of a channel-clock second, in the viewer's time zone. */
+const clockLabel = (second: number) => new Date(second * 1000).toLocaleTimeString()
+
 /**
- * Last-traded price per execution, in canonical order. The x axis counts executions, not wall time: the channel
- * has no clock, and every peer sees the same sequence.
+ * Last-traded price of the selected market on the channel clock (the time of each trade's committed block, the
+ * same on every replica), one point per second; prices formatted as the order book formats them.
  */
 export function PriceChart() {
-  const { market, tokens } = useTrading()
+  const { market, marketIndex, tokens } = useTrading()
+  const rows = useSnapshot((s) => s.tradeRows)
   const trades = useSnapshot((s) => s.trades)
   const el = useRef<HTMLDivElement>(null)
   const chart = useRef<{ api: IChartApi; series: ReturnType<IChartApi['addSeries']> } | undefined>(undefined)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
+  const decimals = priceDecimals(market, base, quote)
 
   useEffect(() => {
     if (!el.current) return
@@ -21,8 +27,8 @@ export function PriceChart() {
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: '#161a1e' }, textColor: '#848e9c' },
       grid: { vertLines: { color: '#1e2329' }, horzLines: { color: '#1e2329' } },
-      timeScale: { tickMarkFormatter: (t: number) => `#${t}` },
-      localization: { timeFormatter: (t: number) => `execution #${t}` },
+      timeScale: { timeVisible: true, secondsVisible: true },
+      localization: { timeFormatter: (t: number) => clockLabel(t) },
     })
     const series = api.addSeries(LineSeries, { color: '#fcd535', lineWidth: 2 })
     chart.current = { api, series }
@@ -35,18 +41,20 @@ export function PriceChart() {
   useEffect(() => {
     const c = chart.current
     if (!c) return
-    const ordered = trades.slice().reverse()
     const scale = 10 ** quote.decimals
+    c.series.applyOptions({
+      priceFormat: { type: 'price', precision: decimals, minMove: 1 / 10 ** decimals },
+    })
     c.series.setData(
-      ordered.map((t, i) => ({
-        time: (i + 1) as UTCTimestamp,
+      chartPoints(rows, marketIndex).map((p) => ({
+        time: p.second as UTCTimestamp,
         // display only: the chart library takes floats
-        value: Number(tickToQuotePerBase(t.price, market, base)) / scale,
+        value: Number(tickToQuotePerBase(p.price, market, base)) / scale,
       })),
     )
-  }, [trades, market, base, quote])
+  }, [rows, marketIndex, market, base, quote, decimals])
 
-  const last = trades[0]
+  const last = trades.find((t) => t.market === marketIndex)
   return (
     <section className="panel chart" aria-label="Price chart">
       <header className="panel-head">
