@@ -20,6 +20,14 @@ test('create form: a numeric field keeps what was typed and refuses it with a me
   await maker.fill('3')
   await expect(form.getByTestId('number-errors')).toBeHidden()
 
+  // roles and fees are explained where the channel is created; the fee recipient is a participant of choice
+  await expect(form.getByTestId('roles-explained')).toContainText(
+    'Observer: only watches and co-signs checkpoints',
+  )
+  await form.locator('input[name="participant-1"]').fill('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
+  await form.locator('select[name="fee-recipient"]').selectOption({ index: 1 })
+  await expect(form.getByTestId('fees-explained')).toContainText('to participant 2')
+
   const link = await a.createChannel(['0x70997970C51812dc3A010C7d01b50e0d17dc79C8'])
   await a.page.getByRole('button', { name: 'Copy link' }).click()
   await expect(a.page.getByRole('button', { name: 'Copied' })).toBeVisible()

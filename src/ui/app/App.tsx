@@ -7,6 +7,7 @@ import { type AppConfig, loadAppConfig } from '../config.ts'
 import { ChannelPage } from './ChannelPage.tsx'
 import { CopyButton } from './CopyButton.tsx'
 import { CreateChannel } from './CreateChannel.tsx'
+import { InvitePreview } from './InvitePreview.tsx'
 import { WalletBar } from './WalletBar.tsx'
 
 const queryClient = new QueryClient()
@@ -64,7 +65,9 @@ function Shell({ config }: { config: AppConfig }) {
           rpcUrl={config.chain.rpcUrl}
         />
       </header>
-      {!address ? (
+      {!address && route.startsWith('/join/') ? (
+        <InvitePreview config={config} invite={route.slice('/join/'.length)} />
+      ) : !address ? (
         <main className="page">
           <h1>Trade peer to peer inside a state channel</h1>
           <p className="muted">

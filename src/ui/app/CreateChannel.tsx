@@ -10,6 +10,7 @@ import { DEFAULT_LENDING_FIELDS, lendingParamsOf } from '../lend/lendingForm.ts'
 import { PerpMarketFields } from '../perps/PerpMarketFields.tsx'
 import { DEFAULT_PERP_FIELDS, type PerpFields, perpDraftOf } from '../perps/perpForm.ts'
 import { AmmFields, DEFAULT_AMM_FIELDS } from '../pool/AmmFields.tsx'
+import { roleDescription } from './roleText.ts'
 
 type Row = { address: string; role: Role }
 
@@ -36,6 +37,7 @@ export function CreateChannel({
   const [windowSec, setWindowSec] = useState('600')
   const [makerBps, setMakerBps] = useState('2')
   const [takerBps, setTakerBps] = useState('5')
+  const [feeRecipient, setFeeRecipient] = useState(0)
   const [base, setBase] = useState(0)
   const [quote, setQuote] = useState(config.tokens.length > 1 ? 1 : 0)
   const [lot, setLot] = useState('0.001')
@@ -96,7 +98,7 @@ export function CreateChannel({
           maxLeverage: perpCheck?.ok ? perpCheck.value.maxLeverage : 1,
           makerFeeBps: BigInt(makerBps),
           takerFeeBps: BigInt(takerBps),
-          feeRecipient: 0,
+          feeRecipient: feeRecipient < rows.length ? feeRecipient : 0,
           maxOpenOrders: 1000,
           ...(perpCheck?.ok ? { perps: perpCheck.value.perps } : {}),
           ...(lend.enabled ? { lending: lendingParamsOf(lend, base, quote) } : {}),
@@ -158,6 +160,11 @@ export function CreateChannel({
       <button type="button" className="link" onClick={() => setRows([...rows, { address: '', role: 0 }])}>
         + Add participant
       </button>
+      <ul className="muted small" data-testid="roles-explained" aria-label="Roles">
+        {ROLE_NAMES.map((_, k) => (
+          <li key={ROLE_NAMES[k]}>{roleDescription(k as Role)}</li>
+        ))}
+      </ul>
       <div className="row">
         <label className="field">
           <span>Quorum q (of {n})</span>
@@ -183,6 +190,22 @@ export function CreateChannel({
           />
         </label>
         <label className="field">
+          <span>Fees go to</span>
+          <select
+            name="fee-recipient"
+            value={feeRecipient < rows.length ? feeRecipient : 0}
+            onChange={(e) => setFeeRecipient(Number(e.target.value))}
+          >
+            {rows.map((r, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the recipient is a participant's position
+              <option key={i} value={i}>
+                Participant {i + 1}
+                {r.address ? ` (${r.address.slice(0, 8)}…)` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
           <span>Taker fee (bps)</span>
           <input
             name="taker-fee"
@@ -197,6 +220,12 @@ export function CreateChannel({
           {numberErrors.join(' · ')}
         </p>
       )}
+      <p className="muted" data-testid="fees-explained">
+        Every fill pays the maker fee (resting order) and the taker fee (incoming order), in basis points of
+        the quote amount (1 bp = 0.01 %), to participant {(feeRecipient < rows.length ? feeRecipient : 0) + 1}
+        : the fees stay inside the channel in its balance and are paid out at settlement like any other
+        holding.
+      </p>
       <p className="muted" data-testid="quorum-explained">
         {isValidQuorum(n, t)
           ? describeQuorum(n, t)
