@@ -6,12 +6,23 @@ import { leaderOf } from '../src/core/leaders.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { Replica } from '../src/core/replica.ts'
 import { Rng } from '../src/core/sim/rng.ts'
-import { makeTestChannel, testDeposits } from '../src/core/testing.ts'
-import { DEPOSIT, makeStream, RoundWriter, type Stream } from './benchStream.ts'
+import { testDeposits } from '../src/core/testing.ts'
+import {
+  BENCH_MIXES,
+  type BenchMix,
+  benchChannel,
+  DEPOSIT,
+  makeStream,
+  RoundWriter,
+  type Stream,
+} from './benchStream.ts'
 
 /**
- * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R]
+ * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100] [--mix spot,perps]
  *
+ * One row per (module mix, participant count); `mix` names the op module the stream exercises: `spot` (transfers,
+ * spot limit/market orders, cancels) or `perps` (margin deposits, oracle prices, perp limit/market orders, cancels,
+ * liquidation attempts, transfers) on the same engine.
  * For 2, 10 and 100 participants: pre-builds a signed round-based DAG (every author one block per round, each
  * referencing the previous round's blocks, a quorum and more) with a realistic op mix (transfers, limit orders,
  * market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of every
@@ -27,12 +38,17 @@ const { values } = parseArgs({
     block: { type: 'string', default: '512' },
     runs: { type: 'string', default: '3' },
     participants: { type: 'string', default: '2,10,100' },
+    mix: { type: 'string', default: BENCH_MIXES.join(',') },
     'memory-of': { type: 'string' },
   },
 })
 const TOTAL = Number(values.ops)
 const BLOCK = Number(values.block)
 const RUNS = Number(values.runs)
+const MIXES = values.mix.split(',').map((m) => {
+  if (!(BENCH_MIXES as readonly string[]).includes(m)) throw new Error(`--mix: unknown mix ${m}`)
+  return m as BenchMix
+})
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b)
@@ -95,8 +111,8 @@ function finalOps(replica: Replica): number {
  * the next round and a quorum of other participants (signed outside the timed section) completes the round, so
  * rounds, commits and checkpoints happen along the way as in a live channel.
  */
-function confirmLatency(P: number): number[] {
-  const tc = makeTestChannel({ participants: P, label: `bench-${P}`, maxOpenOrders: 100_000 })
+function confirmLatency(P: number, mix: BenchMix): number[] {
+  const tc = benchChannel(P, mix)
   const deposits = testDeposits(P, 2, DEPOSIT)
   const me = new Replica(tc.channel, {
     author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
@@ -124,27 +140,37 @@ function confirmLatency(P: number): number[] {
   }
   const rng = new Rng(7)
   const samples: number[] = []
+  const perps = mix === 'perps'
+  // perps: the author (participant 0, the oracle) posts an index price and moves margin in first
+  if (perps) {
+    me.submit({ tag: OpTag.OraclePrice, market: 1, price: 100n }, now)
+    me.submit({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n }, now)
+  }
   for (let i = 0; i < 20_000; i++) {
     if (me.pendingOps >= BLOCK) nextRound()
     const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
+    const price = BigInt(rng.int(95, 106))
     const op: Op =
       rng.next() < 0.3
         ? { tag: OpTag.Transfer, to: 1, token: rng.int(0, 2), amount: 1n }
-        : {
-            tag: OpTag.Place,
-            market: 0,
-            side,
-            kind: OrderKind.Limit,
-            tif: TimeInForce.GTC,
-            price: BigInt(rng.int(95, 106)),
-            qty: 1n,
-          }
+        : perps
+          ? {
+              tag: OpTag.PerpPlace,
+              market: 1,
+              side,
+              kind: OrderKind.Limit,
+              tif: TimeInForce.GTC,
+              reduceOnly: false,
+              price,
+              qty: 1n,
+            }
+          : { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif: TimeInForce.GTC, price, qty: 1n }
     const t0 = performance.now()
     me.submit(op, now)
     samples.push(performance.now() - t0)
   }
   // the latency run must have committed too, or it measured a replica that never finalizes
-  for (let k = 0; finalOps(me) < samples.length; k++) {
+  for (let k = 0; finalOps(me) < samples.length + (perps ? 2 : 0); k++) {
     if (k > 10) throw new Error(`latency run finalized ${finalOps(me)} of ${samples.length} ops`)
     nextRound()
   }
@@ -155,7 +181,7 @@ function confirmLatency(P: number): number[] {
  * Retained memory of one replica holding the whole stream (wire bytes, decoded ops, DAG, state, trade log), in a
  * fresh process so no other run's garbage or live objects sit in the baseline.
  */
-function measureMemory(P: number): number | null {
+function measureMemory(P: number, mix: BenchMix): number | null {
   const r = spawnSync(
     process.execPath,
     [
@@ -169,6 +195,8 @@ function measureMemory(P: number): number | null {
       String(TOTAL),
       '--block',
       String(BLOCK),
+      '--mix',
+      mix,
     ],
     { encoding: 'utf8' },
   )
@@ -185,7 +213,7 @@ const retained = () => {
 }
 if (values['memory-of']) {
   const P = Number(values['memory-of'])
-  const stream = makeStream(P, TOTAL, 42, BLOCK)
+  const stream = makeStream(P, TOTAL, 42, BLOCK, MIXES[0])
   const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
   gc?.()
   gc?.()
@@ -201,68 +229,71 @@ if (values['memory-of']) {
 }
 
 const results = []
-for (const P of values.participants.split(',').map(Number)) {
-  const stream = makeStream(P, TOTAL, 42, BLOCK)
-  const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
-  const bytesPerOp = measureMemory(P)
-  const ours: number[] = []
-  const yjs: number[] = []
-  let final = { blocks: 0, ops: 0, leaders: 0, checkpoints: 0 }
-  for (let r = 0; r < RUNS; r++) {
-    const { ms, replica } = ingest(stream, P)
-    ours.push(ms)
-    const { applied, skipped } = replica.opCounts()
-    if (applied + skipped !== opsTotal) throw new Error('replica did not apply every op')
-    final = {
-      blocks: replica.finalCount,
-      ops: finalOps(replica),
-      leaders: replica.leaders.length,
-      checkpoints: replica.checkpoints.length,
+for (const mix of MIXES)
+  for (const P of values.participants.split(',').map(Number)) {
+    const stream = makeStream(P, TOTAL, 42, BLOCK, mix)
+    const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
+    const bytesPerOp = measureMemory(P, mix)
+    const ours: number[] = []
+    const yjs: number[] = []
+    let final = { blocks: 0, ops: 0, leaders: 0, checkpoints: 0 }
+    for (let r = 0; r < RUNS; r++) {
+      const { ms, replica } = ingest(stream, P)
+      ours.push(ms)
+      const { applied, skipped } = replica.opCounts()
+      if (applied + skipped !== opsTotal) throw new Error('replica did not apply every op')
+      final = {
+        blocks: replica.finalCount,
+        ops: finalOps(replica),
+        leaders: replica.leaders.length,
+        checkpoints: replica.checkpoints.length,
+      }
+      // the stream ends with empty rounds: everything carrying ops must be final, in the order the shadow saw
+      if (final.ops !== opsTotal) throw new Error(`replica finalized ${final.ops} of ${opsTotal} ops`)
+      if (replica.finalState().tradeCount !== stream.shadow.tradeCount)
+        throw new Error('final state differs from the shadow state the stream was generated against')
+      if (!values.json && r === 0) {
+        const reasons: Record<number, number> = {}
+        for (const node of replica.order) for (const x of node.results) reasons[x] = (reasons[x] ?? 0) + 1
+        console.log({
+          mix,
+          P,
+          applied,
+          skipped,
+          trades: replica.state.tradeCount,
+          blocks: replica.order.length,
+          rounds: stream.rounds,
+          final,
+          reasons,
+        })
+      }
+      yjs.push(yjsRun(stream))
     }
-    // the stream ends with empty rounds: everything carrying ops must be final, in the order the shadow saw
-    if (final.ops !== opsTotal) throw new Error(`replica finalized ${final.ops} of ${opsTotal} ops`)
-    if (replica.finalState().tradeCount !== stream.shadow.tradeCount)
-      throw new Error('final state differs from the shadow state the stream was generated against')
-    if (!values.json && r === 0) {
-      const reasons: Record<number, number> = {}
-      for (const node of replica.order) for (const x of node.results) reasons[x] = (reasons[x] ?? 0) + 1
-      console.log({
-        P,
-        applied,
-        skipped,
-        trades: replica.state.tradeCount,
-        blocks: replica.order.length,
-        rounds: stream.rounds,
-        final,
-        reasons,
-      })
+    const lat = confirmLatency(P, mix)
+    const opsPerSec = Math.round(opsTotal / (median(ours) / 1000))
+    const yjsOpsPerSec = Math.round(opsTotal / (median(yjs) / 1000))
+    const row = {
+      mix,
+      participants: P,
+      ops: opsTotal,
+      blockOps: BLOCK,
+      quorum: stream.tc.channel.config.threshold,
+      blocks: stream.blocks.length,
+      rounds: stream.rounds,
+      finalBlocks: final.blocks,
+      finalOps: final.ops,
+      leaders: final.leaders,
+      checkpoints: final.checkpoints,
+      opsPerSec,
+      yjsOpsPerSec,
+      overhead: Math.round((yjsOpsPerSec / opsPerSec) * 100) / 100,
+      confirmP50Ms: Math.round(percentile(lat, 50) * 1000) / 1000,
+      confirmP99Ms: Math.round(percentile(lat, 99) * 1000) / 1000,
+      confirmP999Ms: Math.round(percentile(lat, 99.9) * 1000) / 1000,
+      confirmMaxMs: Math.round(Math.max(...lat) * 1000) / 1000,
+      bytesPerOp,
     }
-    yjs.push(yjsRun(stream))
+    results.push(row)
+    if (!values.json) console.log(row)
   }
-  const lat = confirmLatency(P)
-  const opsPerSec = Math.round(opsTotal / (median(ours) / 1000))
-  const yjsOpsPerSec = Math.round(opsTotal / (median(yjs) / 1000))
-  const row = {
-    participants: P,
-    ops: opsTotal,
-    blockOps: BLOCK,
-    quorum: stream.tc.channel.config.threshold,
-    blocks: stream.blocks.length,
-    rounds: stream.rounds,
-    finalBlocks: final.blocks,
-    finalOps: final.ops,
-    leaders: final.leaders,
-    checkpoints: final.checkpoints,
-    opsPerSec,
-    yjsOpsPerSec,
-    overhead: Math.round((yjsOpsPerSec / opsPerSec) * 100) / 100,
-    confirmP50Ms: Math.round(percentile(lat, 50) * 1000) / 1000,
-    confirmP99Ms: Math.round(percentile(lat, 99) * 1000) / 1000,
-    confirmP999Ms: Math.round(percentile(lat, 99.9) * 1000) / 1000,
-    confirmMaxMs: Math.round(Math.max(...lat) * 1000) / 1000,
-    bytesPerOp,
-  }
-  results.push(row)
-  if (!values.json) console.log(row)
-}
 console.log(JSON.stringify({ results }))

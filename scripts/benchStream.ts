@@ -2,9 +2,14 @@ import { createBlock } from '../src/core/block.ts'
 import { fromHex } from '../src/core/bytes.ts'
 import { leaderOf } from '../src/core/leaders.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
+import { PERP_MARKET, PERP_PARAMS } from '../src/core/perps/harness.ts'
 import { Rng } from '../src/core/sim/rng.ts'
 import { ChannelState } from '../src/core/state.ts'
-import { makeTestChannel, type TestChannel, testDeposits } from '../src/core/testing.ts'
+import { makeTestChannel, TEST_MARKET, type TestChannel, testDeposits } from '../src/core/testing.ts'
+
+/** The op module a stream exercises: `spot` (transfers and the spot book) or `perps` (margin and the perp book). */
+export type BenchMix = 'spot' | 'perps'
+export const BENCH_MIXES: readonly BenchMix[] = ['spot', 'perps']
 
 export const DEPOSIT = 10n ** 15n
 /** empty rounds after the last op: leader r + 1 commits round r's blocks once rounds r + 2 and r + 3 exist */
@@ -76,6 +81,23 @@ export class RoundWriter {
   }
 }
 
+/** The bench's test channel: one spot market, and for `perps` a perp market (participant 0 the oracle). */
+export function benchChannel(P: number, mix: BenchMix): TestChannel {
+  return makeTestChannel({
+    participants: P,
+    label: `bench-${P}`,
+    maxOpenOrders: 100_000,
+    // funding epochs far apart: the shadow (which cannot know the replica's channel clock) sees what it will
+    ...(mix === 'perps'
+      ? {
+          markets: [TEST_MARKET, PERP_MARKET],
+          maxLeverage: 10,
+          perps: { ...PERP_PARAMS, oracle: 0, openLiquidation: true, fundingIntervalMs: 1n << 60n },
+        }
+      : {}),
+  })
+}
+
 /**
  * A valid round-based DAG carrying `total` ops with a realistic mix, generated against a shadow state so the mix
  * is mostly valid, as a real trading session would be. Every author writes one block per round (round r's leader
@@ -88,8 +110,10 @@ export function makeStream(
   total: number,
   seed: number,
   BLOCK: number,
+  mix: BenchMix = 'spot',
 ): Stream & { shadow: ChannelState } {
-  const tc = makeTestChannel({ participants: P, label: `bench-${P}`, maxOpenOrders: 100_000 })
+  const perps = mix === 'perps'
+  const tc = benchChannel(P, mix)
   const shadow = new ChannelState(tc.channel)
   shadow.creditGenesis(testDeposits(P, 2, DEPOSIT))
   const rng = new Rng(seed)
@@ -109,7 +133,14 @@ export function makeStream(
       const seq = BigInt(round) // one block per round from round 1 on: seq = round
       const ops: Op[] = []
       const n = Math.min(BLOCK, total - made)
-      const book = shadow.books[0]!
+      const market = perps ? 1 : 0
+      const book = shadow.books[market]!
+      // perps: every author's first block moves margin in; the oracle's blocks start with an index price
+      if (perps && n > 0 && round === 1) ops.push({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n })
+      if (perps && n > 0 && a === 0)
+        ops.push({ tag: OpTag.OraclePrice, market, price: BigInt(rng.int(98, 103)) })
+      for (const [index, op] of ops.entries())
+        shadow.apply(op, { author: a, seq, index, height: round, block: '', time: 0n })
       while (ops.length < n) {
         const x = rng.next()
         const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
@@ -125,18 +156,33 @@ export function makeStream(
           let to = rng.int(0, P)
           if (to === a) to = (to + 1) % P
           op = { tag: OpTag.Transfer, to, token: rng.int(0, 2), amount: BigInt(rng.int(1, 10_000)) }
+        } else if (perps && x < 0.22) {
+          // a liquidation attempt: refused (NotLiquidatable) after the health check, which is what it costs
+          op = { tag: OpTag.Liquidate, trader: rng.int(0, P), market }
         } else if (x < 0.65 || (x < 0.8 && ownBest))
-          op = { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif: TimeInForce.GTC, price, qty }
+          op = perps
+            ? {
+                tag: OpTag.PerpPlace,
+                market,
+                side,
+                kind: OrderKind.Limit,
+                tif: TimeInForce.GTC,
+                reduceOnly: false,
+                price,
+                qty,
+              }
+            : { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif: TimeInForce.GTC, price, qty }
         else if (x < 0.8)
           op = {
-            tag: OpTag.Place,
-            market: 0,
+            tag: perps ? OpTag.PerpPlace : OpTag.Place,
+            market,
             side,
             kind: OrderKind.Market,
             tif: TimeInForce.IOC,
             price: side === Side.Buy ? 110n : 90n,
             qty,
-          }
+            ...(perps ? { reduceOnly: false } : {}),
+          } as Op
         else {
           // cancel one of our orders that still rests (fills remove them without telling us)
           const list = open[a]!
@@ -153,7 +199,8 @@ export function makeStream(
         }
         const index = ops.length
         const r = shadow.apply(op, { author: a, seq, index, height: round, block: '', time: 0n })
-        if (r === 0 && op.tag === OpTag.Place && op.kind === OrderKind.Limit) open[a]!.push({ seq, index })
+        if (r === 0 && (op.tag === OpTag.Place || op.tag === OpTag.PerpPlace) && op.kind === OrderKind.Limit)
+          open[a]!.push({ seq, index })
         ops.push(op)
       }
       blocks.push(writer.block(a, ops).bytes)
