@@ -1,6 +1,7 @@
 import { createBlock } from './block.ts'
 import { fromHex, type Hex, toHex } from './bytes.ts'
 import {
+  type AmmParams,
   type Channel,
   type ChannelConfig,
   computeChannelId,
@@ -48,6 +49,7 @@ export type MakeTestChannelParameters = {
   markets?: Market[]
   maxLeverage?: number
   perps?: PerpParams
+  amm?: AmmParams
   /** bond each participant must hold on chain before it trades (default 0: no requirement) */
   minStake?: bigint
 }
@@ -81,6 +83,7 @@ export function makeTestChannel(p: MakeTestChannelParameters): TestChannel {
       feeRecipient: 0,
       maxOpenOrders: p.maxOpenOrders ?? 1000,
       ...(p.perps ? { perps: p.perps } : {}),
+      ...(p.amm ? { amm: p.amm } : {}),
     },
     participants: members.map((m, i) => ({
       address: m.address,

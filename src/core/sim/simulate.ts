@@ -7,6 +7,7 @@ import { defaultQuorum, toleratedEquivocators, toleratedSilent } from '../quorum
 import { BatchFullError, Replica } from '../replica.ts'
 import { signDigest } from '../signature.ts'
 import { makeTestChannel, TEST_MARKET, testDeposits } from '../testing.ts'
+import { randomAmmOp, SIM_AMM_PARAMS } from './ammOps.ts'
 import { MIXES, type Mix, randomPerpOp, SIM_PERP_MARKET, SIM_PERP_PARAMS } from './perpOps.ts'
 import { Rng } from './rng.ts'
 
@@ -90,11 +91,13 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const mix: Mix[] = p.mix && p.mix.length > 0 ? MIXES.filter((m) => p.mix!.includes(m)) : ['spot']
   const spot = mix.includes('spot')
   const perps = mix.includes('perps')
+  const amm = mix.includes('amm')
   const tc = makeTestChannel({
     participants: n,
     label: `sim-${p.seed}`,
     threshold: q,
     ...(perps ? { markets: [TEST_MARKET, SIM_PERP_MARKET], maxLeverage: 10, perps: SIM_PERP_PARAMS } : {}),
+    ...(amm ? { amm: SIM_AMM_PARAMS } : {}),
   })
   const other = makeTestChannel({ participants: n, label: `sim-${p.seed}`, nonce: 2n, threshold: q })
   const deposits = testDeposits(n, 2, DEPOSIT)
@@ -185,6 +188,8 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     }
   }
   const randomOp = (i: number): Op => {
+    // one module per op, uniformly over the mix (no draw without the AMM, so other mixes replay as before)
+    if (amm && rng.int(0, mix.length) === 0) return randomAmmOp(rng, i, n, replicas.get(i)?.clock ?? 0n)
     if (perps && (!spot || rng.int(0, 2) === 1)) {
       const list = openOrders.get(i) ?? []
       if (list.length > 0 && rng.int(0, 10) === 0) {
