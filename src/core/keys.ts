@@ -89,15 +89,18 @@ export class KeyRegistry {
 
   /**
    * Whether `op` is a rotation `author`'s wallet signed for this channel, to a key that is no participant's
-   * configured session key (cached per op bytes).
+   * configured session key, starting at a seq ≥ 1 and a version in [1, 2^48) as the contract requires (cached).
    */
   valid(author: number, op: RotateKeyOp): boolean {
     const id = `${author}:${toHex(encodeOp(op))}`
     const cached = this.verified.get(id)
     if (cached !== undefined) return cached
     const newKey = toHex(op.newKey)
+    // the contract's bounds: fromVersion in [1, 2^48), so a replaced key's range always closes (an until of 0 is open)
     const ok =
       op.fromSeq >= 1n &&
+      op.fromVersion >= 1n &&
+      op.fromVersion < 1n << 48n &&
       !/^0x0{40}$/.test(newKey) &&
       !this.channel.sessionKeys.includes(newKey) &&
       recoverAddress(
