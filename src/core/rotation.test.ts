@@ -159,6 +159,40 @@ describe('session-key rotation (issue #12)', () => {
     }
   })
 
+  it('a fork the old key made reaches one replica before the rotation: every replica still ends identical', () => {
+    const reps = network()
+    reps[A]!.submit(transfer(0, 10n))
+    runToQuiet(reps)
+    const point = reps[A]!.rotationPoint()
+    const base = reps[0]!.latest[A]!
+    // the thief forks first and only replica 0 sees it (not yet revoked there); then the rotation spreads
+    const fork = forged(reps[0]!, leaked, base, [transfer(2, 600n)])
+    expect(reps[0]!.receive(fork.bytes).status).toBe('accepted')
+    reps[0]!.submit(transfer(1, 1n))
+    const op = signRotation(
+      tc.channel,
+      A,
+      { newKey: addressFromPrivateKey(fresh), ...point },
+      tc.members[A]!.walletKey,
+    )
+    reps[A]!.rotateKey(fresh, op)
+    reps[A]!.submit(transfer(1, 20n))
+    for (let now = 0; now < 50; now++) {
+      const sealed = reps.map((r) => r.tick(1000 + now))
+      sealed.forEach((b, i) => {
+        if (b) for (const [j, r] of reps.entries()) if (j !== i) r.receive(b)
+      })
+    }
+    for (const r of reps) r.receive(fork.bytes)
+    runToQuiet(reps, 2000)
+    const roots = new Set(reps.map((r) => toHex(r.stateRoot())))
+    expect(roots.size).toBe(1)
+    const finals = new Set(reps.map((r) => r.finalIds().join()))
+    expect(finals.size).toBe(1)
+    // the rotated chain's transfer of 20 applied everywhere; A is no equivocator in the final order's eyes
+    for (const r of reps) expect(r.finalState().holdings(1, 0)).toBe(AMOUNT + 21n)
+  })
+
   it('refuses a rotation the wallet did not sign, a misplaced one, and one at the wrong seq', () => {
     const reps = network()
     runToQuiet(reps)
