@@ -78,5 +78,7 @@ export function towerText(step: TowerStep | undefined, last: TowerAttempt | unde
       return 'our newest checkpoint lacks a quorum of signatures'
     case 'held-counts-unknown-records':
       return 'our newest checkpoint credits records the chain does not have yet'
+    case 'held-misses-overdue-forced':
+      return 'our newest checkpoint leaves out a forced op past its inclusion delay: the contract would refuse it'
   }
 }

@@ -104,6 +104,17 @@ describe('decideChallenge', () => {
     expect(decideChallenge(chain(), held({ forcedCount: 1n })).action).toBe('none')
   })
 
+  it('skips a held checkpoint that leaves out an overdue forced record (the contract would refuse it)', () => {
+    // chain() has now 6,400: a record due at 6,400 is overdue, one due at 6,401 not yet
+    expect(decideChallenge(chain({ forcedCount: 1n }), held({ excludedForcedDueAt: 6_400n }))).toEqual({
+      action: 'none',
+      reason: 'held-misses-overdue-forced',
+    })
+    expect(decideChallenge(chain({ forcedCount: 1n }), held({ excludedForcedDueAt: 6_401n })).action).toBe(
+      'challenge',
+    )
+  })
+
   it('does nothing when it holds nothing', () => {
     expect(decideChallenge(chain(), undefined)).toEqual({ action: 'none', reason: 'nothing-held' })
   })

@@ -27,6 +27,12 @@ export type HeldView = {
   validSignatures: number
   depositCount: bigint
   forcedCount: bigint
+  /**
+   * When the first forced record the held checkpoint leaves out (index `forcedCount`, if the chain has it) becomes
+   * overdue: its record time plus the channel's force-inclusion delay (unix seconds). Undefined when it leaves none
+   * out.
+   */
+  excludedForcedDueAt?: bigint
 }
 
 export type NoActionReason =
@@ -42,6 +48,8 @@ export type NoActionReason =
   | 'held-lacks-quorum'
   /** the held checkpoint credits deposit or forced records the contract does not have: it would be refused */
   | 'held-counts-unknown-records'
+  /** the held checkpoint leaves out a forced record older than the force-inclusion delay: it would be refused */
+  | 'held-misses-overdue-forced'
   /** the chain already has the held checkpoint */
   | 'up-to-date'
   /** the chain's checkpoint is newer than the held one */
@@ -61,7 +69,8 @@ export type Decision =
  * `emergencyExit` or an escape at version 0) is older than the certified checkpoint it holds, before the deadline.
  * It mirrors the contract's acceptance rule and never proposes what the contract would refuse: a strictly higher
  * version, or the same version with a numerically lower digest (the contract's tie-break), with at least
- * `threshold` valid signatures and counts within what the contract recorded, at `now < deadline`.
+ * `threshold` valid signatures and counts within what the contract recorded, no forced record left out that is older
+ * than the force-inclusion delay, at `now < deadline`.
  * `marginSeconds` only marks a challenge `urgent`: the tower acts on the first poll that sees a stale proposal.
  */
 export function decideChallenge(chain: ChainView, held: HeldView | undefined, marginSeconds = 0n): Decision {
@@ -80,6 +89,9 @@ export function decideChallenge(chain: ChainView, held: HeldView | undefined, ma
   if (held.validSignatures < chain.threshold) return { action: 'none', reason: 'held-lacks-quorum' }
   if (held.depositCount > chain.depositCount || held.forcedCount > chain.forcedCount)
     return { action: 'none', reason: 'held-counts-unknown-records' }
+  // the contract's forced-inclusion rule (ChannelSettlementForcedOpExcluded)
+  if (held.excludedForcedDueAt !== undefined && chain.now >= held.excludedForcedDueAt)
+    return { action: 'none', reason: 'held-misses-overdue-forced' }
   if (chain.now >= chain.deadline) return { action: 'too-late', version: held.version }
   const secondsLeft = chain.deadline - chain.now
   return { action: 'challenge', version: held.version, secondsLeft, urgent: secondsLeft <= marginSeconds }

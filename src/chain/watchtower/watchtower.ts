@@ -1,5 +1,5 @@
 import type { Address, Hash, Hex } from 'viem'
-import { getBlock, getChainId } from 'viem/actions'
+import { getBlock, getChainId, readContract } from 'viem/actions'
 import { fromHex, toHex } from '../../core/bytes.ts'
 import { checkpointDigest, type SignedCheckpoint } from '../../core/checkpoint.ts'
 import { domainSeparator } from '../../core/eip712.ts'
@@ -7,8 +7,10 @@ import { recoverAddress } from '../../core/signature.ts'
 import { confirmTransaction } from '../actions/confirmTransaction.ts'
 import { proposeCheckpoint } from '../actions/proposeCheckpoint.ts'
 import { SettlementRevertedError } from '../errors.ts'
+import { channelSettlementAbi } from '../generated/abis.ts'
 import { getChannelInfo } from '../readers/getChannelInfo.ts'
 import { getParticipantInfo } from '../readers/getParticipantInfo.ts'
+import { getSessionKeyRange, type SessionKeyRange, signsVersion } from '../readers/getSessionKeyRange.ts'
 import { ChannelStatus, type ReadClient, type WriteClient } from '../types.ts'
 import { type ChainView, type Decision, decideChallenge, type HeldView } from './decide.ts'
 
@@ -72,6 +74,8 @@ export class Watchtower {
   private readonly candidates = new Map<string, SignedCheckpoint>()
   private readonly verified = new Map<string, Verified>()
   private sessionKeys: Hex[] | undefined
+  /** on-chain validity ranges of the keys seen signing (issue #12: a rotated key only signs versions below its until) */
+  private readonly keyRanges = new Map<string, SessionKeyRange>()
   private separator: Uint8Array | undefined
   private lastLogKey: string | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -174,6 +178,8 @@ export class Watchtower {
       depositCount: best.checkpoint.depositCount,
       forcedCount: best.checkpoint.forcedCount,
     }
+    if (held && held.forcedCount < info.forcedCount)
+      held.excludedForcedDueAt = await this.forcedDueAt(held.forcedCount, block.number)
     const decision = decideChallenge(chain, held, this.marginSeconds)
     const entry: WatchtowerLogEntry = {
       time: new Date(),
@@ -230,19 +236,44 @@ export class Watchtower {
     this.options.log?.(formatWatchtowerLog(entry), entry)
   }
 
+  /** When forced record `index` becomes overdue: its record time plus the channel's force-inclusion delay. */
+  private async forcedDueAt(index: bigint, blockNumber: bigint): Promise<bigint> {
+    const { publicClient, address, channelId } = this.options
+    const [record, delay] = await Promise.all([
+      readContract(publicClient, {
+        address,
+        abi: channelSettlementAbi,
+        functionName: 'getForcedOp',
+        args: [channelId, index],
+        blockNumber,
+      }),
+      readContract(publicClient, {
+        address,
+        abi: channelSettlementAbi,
+        functionName: 'forceInclusionDelay',
+        args: [channelId],
+        blockNumber,
+      }),
+    ])
+    return record.time + delay
+  }
+
   private async verifyCandidates(participants: readonly Address[], threshold: number): Promise<void> {
     const { publicClient, address, channelId } = this.options
     if (!this.separator) {
       const chainId = BigInt(publicClient.chain?.id ?? (await getChainId(publicClient)))
       this.separator = domainSeparator({ chainId, verifyingContract: address })
     }
-    if (!this.sessionKeys) {
-      const keys: Hex[] = []
-      for (const participant of participants) {
-        const p = await getParticipantInfo(publicClient, { address, channelId, participant })
-        keys.push(p.sessionKey.toLowerCase() as Hex)
-      }
+    // the current keys, read every poll: a rotation changes which signatures count, so verdicts are redone
+    const keys: Hex[] = []
+    for (const participant of participants) {
+      const p = await getParticipantInfo(publicClient, { address, channelId, participant })
+      keys.push(p.sessionKey.toLowerCase() as Hex)
+    }
+    if (this.sessionKeys?.join() !== keys.join()) {
       this.sessionKeys = keys
+      this.keyRanges.clear()
+      this.verified.clear()
     }
     const id = fromHex(channelId, 32)
     let best: Verified | undefined
@@ -255,8 +286,19 @@ export class Watchtower {
         const valid = new Map<number, Uint8Array>()
         if (digestOk)
           for (const [i, sig] of cp.signatures) {
-            const want = this.sessionKeys[i]
-            if (want !== undefined && recoverAddress(fromHex(digest, 32), sig) === want) valid.set(i, sig)
+            const signer = recoverAddress(fromHex(digest, 32), sig)
+            const participant = participants[i]
+            if (!signer.startsWith('0x') || participant === undefined) continue
+            let range = this.keyRanges.get(signer)
+            if (!range) {
+              range = await getSessionKeyRange(publicClient, {
+                address,
+                channelId,
+                sessionKey: signer as Hex,
+              })
+              this.keyRanges.set(signer, range)
+            }
+            if (signsVersion(range, participant, cp.version)) valid.set(i, sig)
           }
         v = { checkpoint: cp, valid, digestOk }
         this.verified.set(key, v)
