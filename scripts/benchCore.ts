@@ -18,11 +18,12 @@ import {
 } from './benchStream.ts'
 
 /**
- * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100] [--mix spot,perps]
+ * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100] [--mix spot,perps,amm]
  *
  * One row per (module mix, participant count); `mix` names the op module the stream exercises: `spot` (transfers,
  * spot limit/market orders, cancels) or `perps` (margin deposits, oracle prices, perp limit/market orders, cancels,
- * liquidation attempts, transfers) on the same engine.
+ * liquidation attempts, transfers) on the same engine, or `amm` (liquidity with fee votes, swaps both ways, removals,
+ * beside transfers and the spot book).
  * For 2, 10 and 100 participants: pre-builds a signed round-based DAG (every author one block per round, each
  * referencing the previous round's blocks, a quorum and more) with a realistic op mix (transfers, limit orders,
  * market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of every
@@ -141,6 +142,19 @@ function confirmLatency(P: number, mix: BenchMix): number[] {
   const rng = new Rng(7)
   const samples: number[] = []
   const perps = mix === 'perps'
+  const amm = mix === 'amm'
+  if (amm)
+    me.submit(
+      {
+        tag: OpTag.AmmAdd,
+        market: 0,
+        baseMax: DEPOSIT / 10n,
+        quoteMax: DEPOSIT / 10n,
+        minShares: 0n,
+        voteBps: 30,
+      },
+      now,
+    )
   // perps: the author (participant 0, the oracle) posts an index price and moves margin in first
   if (perps) {
     me.submit({ tag: OpTag.OraclePrice, market: 1, price: 100n }, now)
@@ -153,24 +167,34 @@ function confirmLatency(P: number, mix: BenchMix): number[] {
     const op: Op =
       rng.next() < 0.3
         ? { tag: OpTag.Transfer, to: 1, token: rng.int(0, 2), amount: 1n }
-        : perps
-          ? {
-              tag: OpTag.PerpPlace,
-              market: 1,
-              side,
-              kind: OrderKind.Limit,
-              tif: TimeInForce.GTC,
-              reduceOnly: false,
-              price,
-              qty: 1n,
-            }
-          : { tag: OpTag.Place, market: 0, side, kind: OrderKind.Limit, tif: TimeInForce.GTC, price, qty: 1n }
+        : amm
+          ? { tag: OpTag.AmmSwap, market: 0, side, amountIn: 1_000n, minOut: 0n, deadline: (1n << 64n) - 1n }
+          : perps
+            ? {
+                tag: OpTag.PerpPlace,
+                market: 1,
+                side,
+                kind: OrderKind.Limit,
+                tif: TimeInForce.GTC,
+                reduceOnly: false,
+                price,
+                qty: 1n,
+              }
+            : {
+                tag: OpTag.Place,
+                market: 0,
+                side,
+                kind: OrderKind.Limit,
+                tif: TimeInForce.GTC,
+                price,
+                qty: 1n,
+              }
     const t0 = performance.now()
     me.submit(op, now)
     samples.push(performance.now() - t0)
   }
   // the latency run must have committed too, or it measured a replica that never finalizes
-  for (let k = 0; finalOps(me) < samples.length + (perps ? 2 : 0); k++) {
+  for (let k = 0; finalOps(me) < samples.length + (perps ? 2 : amm ? 1 : 0); k++) {
     if (k > 10) throw new Error(`latency run finalized ${finalOps(me)} of ${samples.length} ops`)
     nextRound()
   }

@@ -1,15 +1,18 @@
 import { createBlock } from '../src/core/block.ts'
 import { fromHex } from '../src/core/bytes.ts'
 import { leaderOf } from '../src/core/leaders.ts'
-import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
+import { type AmmAddOp, type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { PERP_MARKET, PERP_PARAMS } from '../src/core/perps/harness.ts'
 import { Rng } from '../src/core/sim/rng.ts'
 import { ChannelState } from '../src/core/state.ts'
 import { makeTestChannel, TEST_MARKET, type TestChannel, testDeposits } from '../src/core/testing.ts'
 
-/** The op module a stream exercises: `spot` (transfers and the spot book) or `perps` (margin and the perp book). */
-export type BenchMix = 'spot' | 'perps'
-export const BENCH_MIXES: readonly BenchMix[] = ['spot', 'perps']
+/**
+ * The op module a stream exercises: `spot` (transfers and the spot book), `perps` (margin and the perp book) or
+ * `amm` (the spot market's pool: liquidity, swaps, fee votes, beside transfers and the spot book).
+ */
+export type BenchMix = 'spot' | 'perps' | 'amm'
+export const BENCH_MIXES: readonly BenchMix[] = ['spot', 'perps', 'amm']
 
 export const DEPOSIT = 10n ** 15n
 /** empty rounds after the last op: leader r + 1 commits round r's blocks once rounds r + 2 and r + 3 exist */
@@ -95,7 +98,33 @@ export function benchChannel(P: number, mix: BenchMix): TestChannel {
           perps: { ...PERP_PARAMS, oracle: 0, openLiquidation: true, fundingIntervalMs: 1n << 60n },
         }
       : {}),
+    ...(mix === 'amm' ? { amm: { defaultFeeBps: 30n } } : {}),
   })
+}
+
+const TIERS = [1, 5, 30, 100]
+const ammAdd = (a: number): AmmAddOp => ({
+  tag: OpTag.AmmAdd,
+  market: 0,
+  baseMax: DEPOSIT / 100n,
+  quoteMax: DEPOSIT / 100n,
+  minShares: 0n,
+  voteBps: TIERS[a % TIERS.length]!,
+})
+/** amm: mostly swaps both ways (no deadline: the shadow cannot know the clock), some votes and small adds/removals */
+function ammOp(rng: Rng, a: number, x: number): Op {
+  if (x < 0.52)
+    return {
+      tag: OpTag.AmmSwap,
+      market: 0,
+      side: rng.next() < 0.5 ? Side.Buy : Side.Sell,
+      amountIn: BigInt(rng.int(1_000, 1_000_000)),
+      minOut: 0n,
+      deadline: (1n << 64n) - 1n,
+    }
+  if (x < 0.56) return { tag: OpTag.AmmVote, market: 0, voteBps: TIERS[rng.int(0, TIERS.length)]! }
+  if (x < 0.58) return { ...ammAdd(a), baseMax: 1_000_000n, quoteMax: 1_000_000n }
+  return { tag: OpTag.AmmRemove, market: 0, shares: BigInt(rng.int(1, 100_000)), minBase: 0n, minQuote: 0n }
 }
 
 /**
@@ -113,6 +142,7 @@ export function makeStream(
   mix: BenchMix = 'spot',
 ): Stream & { shadow: ChannelState } {
   const perps = mix === 'perps'
+  const amm = mix === 'amm'
   const tc = benchChannel(P, mix)
   const shadow = new ChannelState(tc.channel)
   shadow.creditGenesis(testDeposits(P, 2, DEPOSIT))
@@ -137,6 +167,8 @@ export function makeStream(
       const book = shadow.books[market]!
       // perps: every author's first block moves margin in; the oracle's blocks start with an index price
       if (perps && n > 0 && round === 1) ops.push({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n })
+      // amm: every author's first block adds liquidity with its fee vote
+      if (amm && n > 0 && round === 1) ops.push(ammAdd(a))
       if (perps && n > 0 && a === 0)
         ops.push({ tag: OpTag.OraclePrice, market, price: BigInt(rng.int(98, 103)) })
       for (const [index, op] of ops.entries())
@@ -156,7 +188,8 @@ export function makeStream(
           let to = rng.int(0, P)
           if (to === a) to = (to + 1) % P
           op = { tag: OpTag.Transfer, to, token: rng.int(0, 2), amount: BigInt(rng.int(1, 10_000)) }
-        } else if (perps && x < 0.22) {
+        } else if (amm && x < 0.6) op = ammOp(rng, a, x)
+        else if (perps && x < 0.22) {
           // a liquidation attempt: refused (NotLiquidatable) after the health check, which is what it costs
           op = { tag: OpTag.Liquidate, trader: rng.int(0, P), market }
         } else if (x < 0.65 || (x < 0.8 && ownBest))
