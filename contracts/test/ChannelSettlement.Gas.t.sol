@@ -67,6 +67,15 @@ contract ChannelSettlementGasTest is ChannelFixture {
         vm.prank(wallets[1]);
         settlement.bond{value: 1 ether}(id);
         _record("bond", 60_000);
+        // a rotation far above the bench's seqs and versions (issue #12): every later row is unaffected
+        {
+            uint64 far = uint64(1) << 40;
+            address fresh = vm.addr(0xf00d);
+            bytes memory walletSig =
+                _sign(walletKeys[n - 1], settlement.hashSessionKeyRotation(id, wallets[n - 1], fresh, far, far));
+            settlement.rotateSessionKey(id, wallets[n - 1], fresh, far, far, walletSig);
+            _record("rotateSessionKey", 150_000);
+        }
 
         Balance[] memory b = _balances();
         IChannelSettlement.Checkpoint memory cp1 = _cp(1, _root(id, 1, b));
