@@ -20,9 +20,17 @@ describe('opPermission', () => {
         expect(!p.allowed && p.reason).toMatch(/settling on chain/)
       }
       // releasing funds and checkpointing (a newer checkpoint is how a proposal is challenged) still go, and so do
-      // attestations of forced records (recorded before the proposal; the newer checkpoint must include them)
+      // attestations of forced records (recorded before the proposal; the newer checkpoint must include them), and
+      // key rotations (a key that leaks during a dispute must still be replaceable)
       expect(allowed(phase).sort()).toEqual(
-        [OpTag.Cancel, OpTag.Unlock, OpTag.Checkpoint, OpTag.CheckpointRequest, OpTag.ForcedAttest].sort(),
+        [
+          OpTag.Cancel,
+          OpTag.Unlock,
+          OpTag.Checkpoint,
+          OpTag.CheckpointRequest,
+          OpTag.ForcedAttest,
+          OpTag.RotateKey,
+        ].sort(),
       )
       // perp ops move or value funds: refused too
       for (const tag of [

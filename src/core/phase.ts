@@ -15,6 +15,8 @@ export type OpPermission = { allowed: true } | { allowed: false; reason: string 
 /** Ops that move or commit funds: refused once settlement has started. */
 const FUNDS_OPS = new Set<number>([
   OpTag.Deposit,
+  // enables trading (minStake), which has stopped
+  OpTag.StakeAttest,
   OpTag.Withdraw,
   OpTag.Transfer,
   OpTag.Lock,
@@ -43,7 +45,8 @@ export const FINALIZED_REASON =
 
 /**
  * Which ops a participant may submit in `phase`. While disputing, cancels and unlocks (which only release funds),
- * checkpoint signatures and checkpoint requests (a newer checkpoint is how a proposal is challenged) still go;
+ * checkpoint signatures and checkpoint requests (a newer checkpoint is how a proposal is challenged) and key rotations
+ * (a key that leaks during a dispute must still be replaceable) still go;
  * everything that moves or commits funds is refused. Once finalized, nothing is submitted.
  */
 export function opPermission(phase: SettlementPhase, tag: number): OpPermission {
