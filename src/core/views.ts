@@ -117,6 +117,8 @@ const OP_KIND: Record<number, string> = {
   [OpTag.Transfer]: 'transfer',
   [OpTag.Lock]: 'lock',
   [OpTag.Unlock]: 'unlock',
+  [OpTag.RotateKey]: 'session key rotation',
+  [OpTag.StakeAttest]: 'bond attestation',
   [OpTag.Place]: 'place',
   [OpTag.Cancel]: 'cancel',
   [OpTag.Checkpoint]: 'checkpoint',
