@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { formatUnits } from 'viem'
+import { formatUnits as shown } from '../src/ui/format.ts'
 import { chain, erc20Balances, tokens } from './support/settlement.ts'
 import { liveChannel } from './support/trader.ts'
 
@@ -13,8 +14,9 @@ test('deposits: wallet balance with its symbol, Max and % shortcuts, more than t
   await funds.getByLabel('Token').selectOption({ label: weth.symbol })
   const [held] = (await erc20Balances(a.address as `0x${string}`)) as [bigint]
   const whole = formatUnits(held, weth.decimals)
+  // other scenarios trade with this account: its balance may carry any number of decimals
   await expect(funds.getByTestId('fund-balances')).toContainText(
-    `Wallet: ${Number(whole).toLocaleString('en-US')}`,
+    `Wallet: ${shown(held, weth.decimals, 6)} ${weth.symbol}`,
   )
   await expect(funds.getByTestId('fund-balances')).toContainText(
     `${weth.symbol} · In channel: 0 ${weth.symbol}`,
@@ -28,7 +30,7 @@ test('deposits: wallet balance with its symbol, Max and % shortcuts, more than t
 
   // one unit more than the wallet holds: refused in words, before any wallet prompt or transaction
   const before = await chain().getBlockNumber()
-  await amount.fill(`${whole}1`.includes('.') ? `${whole}1` : `${Number(whole) + 1}`)
+  await amount.fill(formatUnits(held + 1n, weth.decimals))
   await expect(funds.getByTestId('deposit-refused')).toContainText(`is more than your wallet holds (`)
   await expect(funds.getByTestId('deposit-refused')).not.toContainText(held.toString())
   await expect(funds.getByRole('button', { name: 'Deposit on chain' })).toBeDisabled()
