@@ -1,13 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import {
-  advanceChainTime,
-  chain,
-  channelHoldings,
-  channelInfo,
-  erc20Balances,
-  Settler,
-  tokens,
-} from './support/settlement.ts'
+import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
 import { converged, Trader } from './support/trader.ts'
 
 const WINDOW = 600
@@ -123,19 +115,6 @@ test('amm: two LPs add liquidity and vote, the fee is their share-weighted media
   // the LPs earned the fee: together they hold more than the 9,000 USDC + 3 WETH they put in, at the new price
   expect(holdings[2]![0]).toBe(expected)
   expect(holdings[2]![1]).toBe(700n * USDC)
-  const info = await channelInfo(channelId)
-  const latest = await chain().getBlock({ blockTag: 'latest' })
-  await advanceChainTime(info.deadline - latest.timestamp + 1n)
-  await expect(sb.disputeStatus).toContainText('finalizable')
-  await sb.finalize()
-  const settlers = traders.map((t) => new Settler(t))
-  for (const s of settlers) await expect(s.disputeStatus).toContainText(`finalized · checkpoint v${version}`)
-  await Promise.all(settlers.map((s) => s.claim()))
-  for (let p = 0; p < 3; p++) {
-    const after = await erc20Balances(traders[p]!.address as `0x${string}`)
-    for (const t of [0, 1]) expect(after[t]).toBe(before[p]![t]! - deposits[p]![t]! + holdings[p]![t]!)
-  }
-  expect(await channelHoldings(channelId, usdc.address)).toBe(0n)
-  expect(await channelHoldings(channelId, weth.address)).toBe(0n)
+  await finalizeAndClaimAll({ traders, finalizer: sb, channelId, version, before, deposits, holdings })
   for (const t of traders) await t.close()
 })

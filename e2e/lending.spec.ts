@@ -1,13 +1,5 @@
 import { expect, test } from '@playwright/test'
-import {
-  advanceChainTime,
-  chain,
-  channelHoldings,
-  channelInfo,
-  erc20Balances,
-  Settler,
-  tokens,
-} from './support/settlement.ts'
+import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
 import { converged, Trader } from './support/trader.ts'
 
 const WINDOW = 600
@@ -125,19 +117,6 @@ test('lending: supply, a borrow refused above its LTV with the reason, a price m
   // Carol earns the interest Bob paid (less the reserve); Dave holds 924 USDC less what he paid in WETH
   expect(holdings[2]![0]).toBeGreaterThanOrEqual(2n * WETH)
   expect(holdings[3]![1]! >= 924n * USDC && holdings[3]![1]! < 925n * USDC).toBe(true)
-  const info = await channelInfo(channelId)
-  const latest = await chain().getBlock({ blockTag: 'latest' })
-  await advanceChainTime(info.deadline - latest.timestamp + 1n)
-  await expect(sb.disputeStatus).toContainText('finalizable')
-  await sb.finalize()
-  const settlers = traders.map((t) => new Settler(t))
-  for (const s of settlers) await expect(s.disputeStatus).toContainText(`finalized · checkpoint v${version}`)
-  await Promise.all(settlers.map((s) => s.claim()))
-  for (let p = 0; p < 4; p++) {
-    const after = await erc20Balances(traders[p]!.address as `0x${string}`)
-    for (const t of [0, 1]) expect(after[t]).toBe(before[p]![t]! - deposits[p]![t]! + holdings[p]![t]!)
-  }
-  expect(await channelHoldings(channelId, usdc.address)).toBe(0n)
-  expect(await channelHoldings(channelId, weth.address)).toBe(0n)
+  await finalizeAndClaimAll({ traders, finalizer: sb, channelId, version, before, deposits, holdings })
   for (const t of traders) await t.close()
 })

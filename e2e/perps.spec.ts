@@ -1,13 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import {
-  advanceChainTime,
-  chain,
-  channelHoldings,
-  channelInfo,
-  erc20Balances,
-  Settler,
-  tokens,
-} from './support/settlement.ts'
+import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
 import { converged, Trader } from './support/trader.ts'
 
 const WINDOW = 600
@@ -177,19 +169,15 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   // A: 3,000 + 2,000 + 1.4 of trading fees + the 18 of insurance (it is the fee recipient)
   expect(holdings.map((h) => h[1])).toEqual([5019_400_000n, 781n * USDC, 5199_600_000n])
   expect(holdings.reduce((s, h) => s + h[1]!, 0n)).toBe(11_000n * USDC)
-  const info = await channelInfo(channelId)
-  const latest = await chain().getBlock({ blockTag: 'latest' })
-  await advanceChainTime(info.deadline - latest.timestamp + 1n)
-  await expect(sb.disputeStatus).toContainText('finalizable')
-  await sb.finalize()
-  const settlers = traders.map((t) => new Settler(t))
-  for (const s of settlers) await expect(s.disputeStatus).toContainText(`finalized · checkpoint v${version}`)
-  await Promise.all(settlers.map((s) => s.claim()))
-  for (let p = 0; p < 3; p++) {
-    const after = await erc20Balances(traders[p]!.address as `0x${string}`)
-    expect(after[1]).toBe(before[p]![1]! - deposits[p]! + holdings[p]![1]!)
-    expect(after[0]).toBe(before[p]![0]!)
-  }
-  expect(await channelHoldings(channelId, usdc.address)).toBe(0n)
+  // perps settle in the collateral token (USDC) only: no WETH moves
+  await finalizeAndClaimAll({
+    traders,
+    finalizer: sb,
+    channelId,
+    version,
+    before,
+    deposits: deposits.map((d) => [0n, d]),
+    holdings,
+  })
   for (const t of traders) await t.close()
 })

@@ -345,3 +345,37 @@ export async function openLiveChannel(
   const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow, quorum)
   return { traders, settlers: traders.map((t) => new Settler(t)) }
 }
+
+/**
+ * The end of every settlement story: the chain's clock passes the dispute deadline, `finalizer` finalizes,
+ * every trader claims, and each wallet ends with what it held before, minus what it deposited, plus exactly its
+ * holdings in checkpoint `version` (per token, in E2E_TOKENS order); the contract then holds nothing for the
+ * channel in any token.
+ */
+export async function finalizeAndClaimAll(p: {
+  traders: readonly Trader[]
+  finalizer: Settler
+  channelId: Hex
+  version: number
+  /** per trader, per token: wallet balances before the story */
+  before: readonly (readonly bigint[])[]
+  /** per trader, per token: what it deposited into the channel */
+  deposits: readonly (readonly bigint[])[]
+  /** per trader, per token: its holdings in the finalized checkpoint */
+  holdings: readonly (readonly bigint[])[]
+}) {
+  const info = await channelInfo(p.channelId)
+  const latest = await chain().getBlock({ blockTag: 'latest' })
+  await advanceChainTime(info.deadline - latest.timestamp + 1n)
+  await expect(p.finalizer.disputeStatus).toContainText('finalizable')
+  await p.finalizer.finalize()
+  const settlers = p.traders.map((t) => new Settler(t))
+  for (const s of settlers)
+    await expect(s.disputeStatus).toContainText(`finalized · checkpoint v${p.version}`)
+  await Promise.all(settlers.map((s) => s.claim()))
+  for (const [i, t] of p.traders.entries()) {
+    const after = await erc20Balances(t.address as Address)
+    expect(after).toEqual(after.map((_, k) => p.before[i]![k]! - p.deposits[i]![k]! + p.holdings[i]![k]!))
+  }
+  for (const token of tokens()) expect(await channelHoldings(p.channelId, token.address)).toBe(0n)
+}
