@@ -33,6 +33,7 @@ test('layout: from a 375 px phone to a 1440 px screen every panel fits the width
   ] as const) {
     await a.page.setViewportSize({ width, height })
     await fitsWidth(a.page, width)
+    await a.page.evaluate(() => window.scrollTo(0, 0))
     await a.page.screenshot({ path: `docs/screenshots/layout-${width}.png`, fullPage: width !== 375 })
   }
   // at 1440 px the book, the chart and the order entry sit side by side

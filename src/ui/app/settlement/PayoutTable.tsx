@@ -33,7 +33,7 @@ export function PayoutTable({
             <tr key={p} data-testid={`payout-${p}`}>
               <td>
                 {names[p]}
-                {p === me ? ' (you)' : ''}
+                {p === me && names[p] !== 'you' ? ' (you)' : ''}
               </td>
               {row.map((v, k) => (
                 <td key={tokens[k]?.address ?? k}>{formatUnits(v, tokens[k]?.decimals ?? 18, 6)}</td>
