@@ -26,7 +26,7 @@ describe('quoteMarketOrder', () => {
     expect(q.worst).toBe(2020n)
     // 603000 quote units for 0.3 WETH → 2010000 per WETH
     expect(q.averagePerBase).toBe(2_010_000n)
-    expect(q.slippageBps).toBe(50) // 2010 vs 2000
+    expect(q.slippageCentiBps).toBe(5000n) // 2010 vs 2000
   })
 
   it('a sell walks the bids down and receives the notional minus the fee', () => {
@@ -40,7 +40,7 @@ describe('quoteMarketOrder', () => {
     expect(q.notional).toBe(100_000n + 49_500n)
     expect(q.fee).toBe(1000n + 495n)
     expect(q.total).toBe(q.notional - q.fee)
-    expect(q.slippageBps).toBe(33.34) // (1000 − 996.666…)/1000, rounded up
+    expect(q.slippageCentiBps).toBe(3334n) // (1000 − 996.666…)/1000, rounded up
   })
 
   it('stops at the protection price and reports what is left unfilled', () => {
@@ -67,7 +67,7 @@ describe('quoteMarketOrder', () => {
     })
     expect(q.best).toBe(101n)
     expect(q.notional).toBe(1010n)
-    expect(q.slippageBps).toBe(0)
+    expect(q.slippageCentiBps).toBe(0n)
   })
 
   it('an empty side fills nothing', () => {
@@ -102,7 +102,7 @@ describe('quoteMarketOrder', () => {
             const lo = buy ? q.best! : q.worst!
             const hi = buy ? q.worst! : q.best!
             expect(q.averagePerBase! >= lo && q.averagePerBase! <= hi).toBe(true)
-            expect(q.slippageBps).toBeGreaterThanOrEqual(0)
+            expect(q.slippageCentiBps).toBeGreaterThanOrEqual(0n)
           }
         },
       ),

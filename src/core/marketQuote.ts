@@ -24,8 +24,8 @@ export type MarketQuote = {
   worst: bigint | undefined
   /** average price in quote units per whole base token (10^baseDecimals base units), truncated */
   averagePerBase: bigint | undefined
-  /** average price's distance from the best price, in basis points (two decimals), never negative */
-  slippageBps: number
+  /** average price's distance from the best price in hundredths of a basis point (rounded up), never negative */
+  slippageCentiBps: bigint
 }
 
 export type MarketQuoteParameters = {
@@ -65,13 +65,13 @@ export function quoteMarketOrder(p: MarketQuoteParameters): MarketQuote {
   const best = top
   const filled = (p.qty > 0n ? p.qty : 0n) - left
   let averagePerBase: bigint | undefined
-  let slippageBps = 0
+  let slippageCentiBps = 0n
   if (filled > 0n && best !== undefined) {
     averagePerBase = (notional * 10n ** BigInt(p.baseDecimals)) / (filled * p.lotSize)
     const atBest = filled * best * p.tickSize
     const diff = notional > atBest ? notional - atBest : atBest - notional
     // hundredths of a basis point, rounded up so a worse price is never shown as 0
-    slippageBps = Number((diff * 1_000_000n + atBest - 1n) / atBest) / 100
+    slippageCentiBps = (diff * 1_000_000n + atBest - 1n) / atBest
   }
   return {
     filled,
@@ -82,6 +82,6 @@ export function quoteMarketOrder(p: MarketQuoteParameters): MarketQuote {
     best,
     worst,
     averagePerBase,
-    slippageBps,
+    slippageCentiBps,
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Market } from '../core/channel.ts'
 import {
   AmountError,
+  formatCentiBpsAsPercent,
   formatPrice,
   formatQty,
   formatUnits,
@@ -54,5 +55,15 @@ describe('order labels', () => {
   it('reads author:seq:index as the author’s name, block seq and op index', () => {
     expect(orderLabel('1:12:0', ['A', 'B'])).toBe('B #12.0')
     expect(orderLabel('5:3:2', ['A'])).toBe('#5 #3.2')
+  })
+})
+
+describe('slippage as a percent', () => {
+  it('rounds hundredths of a basis point half up to two decimals', () => {
+    expect(formatCentiBpsAsPercent(1667n)).toBe('0.17%')
+    expect(formatCentiBpsAsPercent(1649n)).toBe('0.16%')
+    expect(formatCentiBpsAsPercent(0n)).toBe('0.00%')
+    expect(formatCentiBpsAsPercent(5000n)).toBe('0.50%')
+    expect(formatCentiBpsAsPercent(1_234_567n)).toBe('123.46%')
   })
 })

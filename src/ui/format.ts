@@ -93,3 +93,9 @@ export function wholeNumberError(label: string, text: string): string | undefine
   if (!/^\d+$/.test(t)) return `${label}: "${text}" is not a whole number (digits only)`
   return undefined
 }
+
+/** Hundredths of a basis point as a percent with two decimals, rounded half up: 1667 → "0.17%". */
+export function formatCentiBpsAsPercent(centiBps: bigint): string {
+  const hundredths = (centiBps + 50n) / 100n
+  return `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, '0')}%`
+}

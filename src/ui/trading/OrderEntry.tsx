@@ -7,6 +7,7 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import { stakeRefusal } from '../../store/stake.ts'
 import {
   AmountError,
+  formatCentiBpsAsPercent,
   formatPrice,
   formatQty,
   formatUnits,
@@ -224,7 +225,7 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
           <dd data-testid="summary-slippage">
             {summary.best === undefined
               ? '—'
-              : `${(summary.slippageBps / 100).toFixed(2)}% (best ${formatPrice(summary.best, market, base, quote)})`}
+              : `${formatCentiBpsAsPercent(summary.slippageCentiBps)} (best ${formatPrice(summary.best, market, base, quote)})`}
           </dd>
           <dt>Fee ({Number(takerFeeBps) / 100}%)</dt>
           <dd data-testid="summary-fee">
