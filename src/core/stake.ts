@@ -41,6 +41,22 @@ export class StakeState {
     return s
   }
 
+  /** Per participant: its attesters so far, ascending, or null once it may trade (the snapshot codec's view). */
+  entries(): readonly (readonly number[] | null)[] {
+    return this.attesters.map((a) => (a === null ? null : a.slice().sort((x, y) => x - y)))
+  }
+
+  /** The state with these attesters (as `entries()` gives them): the snapshot codec restores it so. */
+  static fromEntries(
+    required: boolean,
+    quorum: number,
+    entries: readonly (readonly number[] | null)[],
+  ): StakeState {
+    const s = new StakeState(required, entries.length, quorum)
+    s.attesters = entries.map((a) => (a === null ? null : a.slice()))
+    return s
+  }
+
   /** Whether `p` may trade. */
   staked(p: number): boolean {
     return this.attesters[p] === null
