@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
+import { chromiumPath } from './chromium.ts'
 import { DEV_ACCOUNTS, installWallet } from './wallet.ts'
 
 export type View = {
@@ -57,6 +58,30 @@ export class Trader {
     return new Trader(name, context, page, address, target)
   }
 
+  /**
+   * Like open, but in a browser profile kept on disk at `profile` (a directory): closing the trader is closing the
+   * browser, and opening the same profile again is the same person coming back with its IndexedDB and
+   * localStorage (own blocks, session key, the channel's doc) where it left them.
+   */
+  static async openProfile(
+    browser: Browser,
+    name: string,
+    account: number,
+    profile: string,
+    target = env(),
+  ): Promise<Trader> {
+    const context = await browser.browserType().launchPersistentContext(profile, {
+      executablePath: chromiumPath(),
+      args: ['--allow-loopback-in-peer-connection'],
+      permissions: ['camera', 'microphone'],
+    })
+    const address = DEV_ACCOUNTS[account]!
+    await installWallet(context, target.rpc, target.chainId, address)
+    const page = context.pages()[0] ?? (await context.newPage())
+    page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`))
+    return new Trader(name, context, page, address, target)
+  }
+
   async connect(hash = '#/') {
     await this.page.goto(`${this.target.app}/${hash}`)
     const account = this.page.getByTestId('account')
@@ -68,9 +93,15 @@ export class Trader {
 
   /**
    * Fills the create form with the given participants (this trader first) and returns the invite link. `quorum`
-   * overrides the default q = n − ⌊(n − 1)/3⌋ (scenarios with a participant offline need q ≤ n − 1).
+   * overrides the default q = n − ⌊(n − 1)/3⌋ (scenarios with a participant offline need q ≤ n − 1); `minStake`
+   * (ETH) is the bond every participant needs before it may trade.
    */
-  async createChannel(others: string[], disputeWindow = 60, quorum?: number): Promise<string> {
+  async createChannel(
+    others: string[],
+    disputeWindow = 60,
+    quorum?: number,
+    minStake?: string,
+  ): Promise<string> {
     const form = this.page.getByRole('form', { name: 'Create channel' })
     for (let i = 0; i < others.length; i++) {
       if (i > 0) await form.getByRole('button', { name: '+ Add participant' }).click()
@@ -78,6 +109,7 @@ export class Trader {
     }
     await form.locator('input[name="window"]').fill(String(disputeWindow))
     if (quorum !== undefined) await form.locator('input[name="threshold"]').fill(String(quorum))
+    if (minStake !== undefined) await form.locator('input[name="min-stake"]').fill(minStake)
     await form.getByRole('button', { name: 'Create invite' }).click()
     return this.page.getByTestId('invite-link').inputValue()
   }
@@ -163,6 +195,13 @@ export async function converged(traders: Trader[], ok: (v: View) => boolean = ()
   return views
 }
 
+export type ChannelOptions = {
+  /** ETH: the bond each participant needs before it may trade */
+  minStake?: string
+  /** per trader: a browser profile directory (Trader.openProfile) instead of a fresh context */
+  profiles?: (string | undefined)[]
+}
+
 /**
  * Opens a live channel among `accounts` (dev account indexes; the first creates it): every context joins the
  * lobby, authorises its session key, the first opens the channel on chain, and each deposits what `funds` says
@@ -175,9 +214,14 @@ export async function liveChannel(
     i === 0 ? [['WETH', '10']] : [['USDC', '50000']],
   disputeWindow = 60,
   quorum?: number,
+  options: ChannelOptions = {},
 ): Promise<{ traders: Trader[]; link: string }> {
   const traders = await Promise.all(
-    accounts.map((a, i) => Trader.open(browser, String.fromCharCode(65 + i), a)),
+    accounts.map((a, i) => {
+      const name = String.fromCharCode(65 + i)
+      const profile = options.profiles?.[i]
+      return profile ? Trader.openProfile(browser, name, a, profile) : Trader.open(browser, name, a)
+    }),
   )
   const first = traders[0]!
   await first.connect()
@@ -185,6 +229,7 @@ export async function liveChannel(
     traders.slice(1).map((t) => t.address),
     disputeWindow,
     quorum,
+    options.minStake,
   )
   await Promise.all(traders.map((t) => t.join(link)))
   for (const t of traders) await t.authorise()

@@ -42,5 +42,5 @@ export function stakeRefusal(
   formatEth: (wei: bigint) => string,
 ): string | undefined {
   if (mayTrade) return undefined
-  return `bond at least ${formatEth(minStake)} ETH first (Settlement panel: Bond); orders are refused until q participants have seen it on chain`
+  return `bond at least ${formatEth(minStake)} ETH first (Funds panel: Bond on chain); orders are refused until q participants have seen it on chain`
 }

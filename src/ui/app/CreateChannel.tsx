@@ -37,6 +37,7 @@ export function CreateChannel({
   const [windowSec, setWindowSec] = useState('600')
   const [makerBps, setMakerBps] = useState('2')
   const [takerBps, setTakerBps] = useState('5')
+  const [minStakeEth, setMinStakeEth] = useState('0')
   const [feeRecipient, setFeeRecipient] = useState(0)
   const [base, setBase] = useState(0)
   const [quote, setQuote] = useState(config.tokens.length > 1 ? 1 : 0)
@@ -56,6 +57,12 @@ export function CreateChannel({
     wholeNumberError('Maker fee', makerBps),
     wholeNumberError('Taker fee', takerBps),
   ].filter((x): x is string => x !== undefined)
+  let minStake = 0n
+  try {
+    minStake = parseUnits(minStakeEth === '' ? '0' : minStakeEth, 18)
+  } catch (e) {
+    numberErrors.push(`Minimum bond: ${e instanceof Error ? e.message : String(e)}`)
+  }
   // the perp market (market 1) is checked against a provisional spot market; its own fields decide the result
   const perpCheck = perp.enabled
     ? perpDraftOf(perp, config.tokens, n, { base, quote, tickSize: 1n, lotSize: 1n })
@@ -93,7 +100,7 @@ export function CreateChannel({
         tokens: config.tokens.map((x) => x.address),
         markets: [{ base, quote, tickSize, lotSize }, ...(perpCheck?.ok ? [perpCheck.value.market] : [])],
         params: {
-          minStake: 0n,
+          minStake,
           disputeWindow: BigInt(windowSec),
           maxLeverage: perpCheck?.ok ? perpCheck.value.maxLeverage : 1,
           makerFeeBps: BigInt(makerBps),
@@ -214,6 +221,15 @@ export function CreateChannel({
             onChange={(e) => setTakerBps(e.target.value)}
           />
         </label>
+        <label className="field">
+          <span>Minimum bond (ETH)</span>
+          <input
+            name="min-stake"
+            inputMode="decimal"
+            value={minStakeEth}
+            onChange={(e) => setMinStakeEth(e.target.value)}
+          />
+        </label>
       </div>
       {numberErrors.length > 0 && (
         <p className="error" data-testid="number-errors">
@@ -226,6 +242,13 @@ export function CreateChannel({
         : the fees stay inside the channel in its balance and are paid out at settlement like any other
         holding.
       </p>
+      {minStake > 0n && (
+        <p className="muted" data-testid="min-stake-explained">
+          Every participant bonds at least {minStakeEth} ETH on chain (Funds panel) before its orders,
+          transfers, swaps and loans are accepted; deposits, withdrawals and cancels are always open. The bond
+          is slashed if its owner signs two conflicting blocks or checkpoints.
+        </p>
+      )}
       <p className="muted" data-testid="quorum-explained">
         {isValidQuorum(n, t)
           ? describeQuorum(n, t)
