@@ -4,7 +4,7 @@ import { channelSettlementAbi } from '../../src/chain/generated/abis.ts'
 import { createBlock } from '../../src/core/block.ts'
 import { fromHex, toHex } from '../../src/core/bytes.ts'
 import { OpTag } from '../../src/core/ops.ts'
-import { env, liveChannel, type Trader } from './trader.ts'
+import { type ChannelOptions, env, liveChannel, type Trader } from './trader.ts'
 
 /** The test tokens the global setup deployed (base WETH, quote USDC). */
 export type TokenInfo = { address: Address; symbol: string; decimals: number }
@@ -99,17 +99,43 @@ type Runtime = {
     channel: {
       channelId: Uint8Array
       domainSeparator: Uint8Array
-      config: { participants: { address: string }[] }
+      config: { participants: { address: string }[]; tokens: string[] }
     }
     replica: {
       latest: (
         | { seq: number; block: { prev: Uint8Array; parents: Uint8Array[]; round: bigint; time: bigint } }
         | undefined
       )[]
-      checkpoints: { version: bigint; balancesRoot: Uint8Array; signatures: Map<number, Uint8Array> }[]
+      checkpoints: {
+        version: bigint
+        leader: Uint8Array
+        time: bigint
+        depositCount: bigint
+        forcedCount: bigint
+        stateRoot: Uint8Array
+        balancesRoot: Uint8Array
+        signatures: Map<number, Uint8Array>
+      }[]
       stateOfCheckpoint(version: bigint): { P: number; T: number; holdings(p: number, t: number): bigint }
     }
   }
+}
+
+/** A checkpoint read out of a page (bigints as decimal strings, bytes as hex). */
+export type PageCheckpoint = {
+  channelId: Hex
+  version: string
+  leader: Hex
+  time: string
+  depositCount: string
+  forcedCount: string
+  stateRoot: Hex
+  balancesRoot: Hex
+  signatures: [number, Hex][]
+  participants: Hex[]
+  tokens: Hex[]
+  /** per participant, per token */
+  holdings: string[][]
 }
 
 /** A participant's settlement controls: the Settlement and Funds panels of its page. */
@@ -280,6 +306,41 @@ export class Settler {
   }
 
   /**
+   * Checkpoint `version` as this page's replica holds it, with its signatures and every participant's holdings in
+   * it: what a participant has at hand to exit with (e2e/support/attacker.ts turns it into an on-chain call).
+   */
+  signedCheckpoint(version: number): Promise<PageCheckpoint> {
+    return this.page.evaluate((version) => {
+      const r = (window as unknown as { __chx: Runtime }).__chx
+      const hex = (b: Uint8Array) => {
+        let s = '0x'
+        for (const x of b) s += x.toString(16).padStart(2, '0')
+        return s as `0x${string}`
+      }
+      const cp = r.live.replica.checkpoints[version - 1]
+      if (!cp) throw new Error(`no checkpoint v${version} here`)
+      const s = r.live.replica.stateOfCheckpoint(cp.version)
+      const { config } = r.live.channel
+      return {
+        channelId: hex(r.live.channel.channelId),
+        version: cp.version.toString(),
+        leader: hex(cp.leader),
+        time: cp.time.toString(),
+        depositCount: cp.depositCount.toString(),
+        forcedCount: cp.forcedCount.toString(),
+        stateRoot: hex(cp.stateRoot),
+        balancesRoot: hex(cp.balancesRoot),
+        signatures: [...cp.signatures].map(([i, sig]) => [i, hex(sig)] as [number, `0x${string}`]),
+        participants: config.participants.map((p) => p.address as `0x${string}`),
+        tokens: config.tokens as `0x${string}`[],
+        holdings: Array.from({ length: s.P }, (_, p) =>
+          Array.from({ length: s.T }, (_, k) => s.holdings(p, k).toString()),
+        ),
+      }
+    }, version)
+  }
+
+  /**
    * Makes this participant equivocate: signs, with its own session key, a second block at the seq of its latest
    * block (same prev and parents, other ops) and writes it into the room's Y.Doc map 'blocks' under its id, the
    * way any peer publishes a block. The honest app never does this; the core builds the block here in the test.
@@ -341,8 +402,9 @@ export async function openLiveChannel(
   accounts: number[],
   disputeWindow: number,
   quorum?: number,
+  options: ChannelOptions = {},
 ) {
-  const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow, quorum)
+  const { traders } = await liveChannel(browser, accounts, () => [], disputeWindow, quorum, options)
   return { traders, settlers: traders.map((t) => new Settler(t)) }
 }
 
