@@ -18,12 +18,14 @@ import {
 } from './benchStream.ts'
 
 /**
- * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100] [--mix spot,perps,amm]
+ * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100]
+ *   [--mix spot,perps,lending,amm,all]
  *
  * One row per (module mix, participant count); `mix` names the op module the stream exercises: `spot` (transfers,
  * spot limit/market orders, cancels) or `perps` (margin deposits, oracle prices, perp limit/market orders, cancels,
- * liquidation attempts, transfers) on the same engine, or `amm` (liquidity with fee votes, swaps both ways, removals,
- * beside transfers and the spot book).
+ * liquidation attempts, transfers) on the same engine, `lending` (supplies, borrows, repays, withdrawals, liquidation
+ * attempts, beside transfers and the spot book), `amm` (liquidity with fee votes, swaps both ways, removals, beside
+ * transfers and the spot book), or `all` (one channel with every module, each op from one of the four).
  * For 2, 10 and 100 participants: pre-builds a signed round-based DAG (every author one block per round, each
  * referencing the previous round's blocks, a quorum and more) with a realistic op mix (transfers, limit orders,
  * market orders, cancels), then times a fresh replica ingesting it — decode, signature verification of every
@@ -141,8 +143,10 @@ function confirmLatency(P: number, mix: BenchMix): number[] {
   }
   const rng = new Rng(7)
   const samples: number[] = []
-  const perps = mix === 'perps'
-  const amm = mix === 'amm'
+  const all = mix === 'all'
+  const perps = mix === 'perps' || all
+  const amm = mix === 'amm' || all
+  const lending = mix === 'lending' || all
   if (amm)
     me.submit(
       {
@@ -160,41 +164,56 @@ function confirmLatency(P: number, mix: BenchMix): number[] {
     me.submit({ tag: OpTag.OraclePrice, market: 1, price: 100n }, now)
     me.submit({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n }, now)
   }
+  // lending: the author (also the lending oracle) prices token 0 and supplies both tokens first
+  if (lending) {
+    me.submit({ tag: OpTag.OraclePrice, market: 0, price: 100n }, now)
+    for (const token of [0, 1]) me.submit({ tag: OpTag.LendSupply, token, amount: DEPOSIT / 10n }, now)
+  }
+  const setupOps = me.pendingOps
+  // the timed op's module: the mix's own, or for `all` each of the four in turn
+  const modules = all ? ['spot', 'perps', 'lending', 'amm'] : [mix]
   for (let i = 0; i < 20_000; i++) {
     if (me.pendingOps >= BLOCK) nextRound()
     const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
     const price = BigInt(rng.int(95, 106))
+    const module = modules[i % modules.length]
     const op: Op =
       rng.next() < 0.3
         ? { tag: OpTag.Transfer, to: 1, token: rng.int(0, 2), amount: 1n }
-        : amm
+        : module === 'amm'
           ? { tag: OpTag.AmmSwap, market: 0, side, amountIn: 1_000n, minOut: 0n, deadline: (1n << 64n) - 1n }
-          : perps
+          : module === 'lending'
             ? {
-                tag: OpTag.PerpPlace,
-                market: 1,
-                side,
-                kind: OrderKind.Limit,
-                tif: TimeInForce.GTC,
-                reduceOnly: false,
-                price,
-                qty: 1n,
+                tag: Math.floor(i / modules.length) % 2 === 0 ? OpTag.LendBorrow : OpTag.LendRepay,
+                token: rng.int(0, 2),
+                amount: 1_000n,
               }
-            : {
-                tag: OpTag.Place,
-                market: 0,
-                side,
-                kind: OrderKind.Limit,
-                tif: TimeInForce.GTC,
-                price,
-                qty: 1n,
-              }
+            : module === 'perps'
+              ? {
+                  tag: OpTag.PerpPlace,
+                  market: 1,
+                  side,
+                  kind: OrderKind.Limit,
+                  tif: TimeInForce.GTC,
+                  reduceOnly: false,
+                  price,
+                  qty: 1n,
+                }
+              : {
+                  tag: OpTag.Place,
+                  market: 0,
+                  side,
+                  kind: OrderKind.Limit,
+                  tif: TimeInForce.GTC,
+                  price,
+                  qty: 1n,
+                }
     const t0 = performance.now()
     me.submit(op, now)
     samples.push(performance.now() - t0)
   }
   // the latency run must have committed too, or it measured a replica that never finalizes
-  for (let k = 0; finalOps(me) < samples.length + (perps ? 2 : amm ? 1 : 0); k++) {
+  for (let k = 0; finalOps(me) < samples.length + setupOps; k++) {
     if (k > 10) throw new Error(`latency run finalized ${finalOps(me)} of ${samples.length} ops`)
     nextRound()
   }

@@ -1,18 +1,26 @@
 import { createBlock } from '../src/core/block.ts'
 import { fromHex } from '../src/core/bytes.ts'
+import { openChannel } from '../src/core/channel.ts'
 import { leaderOf } from '../src/core/leaders.ts'
+import type { LendingParams } from '../src/core/lending/params.ts'
 import { type AmmAddOp, type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { PERP_MARKET, PERP_PARAMS } from '../src/core/perps/harness.ts'
+import { SIM_LENDING_PARAMS } from '../src/core/sim/lendingOps.ts'
 import { Rng } from '../src/core/sim/rng.ts'
 import { ChannelState } from '../src/core/state.ts'
 import { makeTestChannel, TEST_MARKET, type TestChannel, testDeposits } from '../src/core/testing.ts'
 
 /**
- * The op module a stream exercises: `spot` (transfers and the spot book), `perps` (margin and the perp book) or
- * `amm` (the spot market's pool: liquidity, swaps, fee votes, beside transfers and the spot book).
+ * The op module a stream exercises: `spot` (transfers and the spot book), `perps` (margin and the perp book),
+ * `lending` (supply, borrow, repay, withdraw, liquidation attempts, beside transfers and the spot book), `amm` (the
+ * spot market's pool: liquidity, swaps, fee votes, beside transfers and the spot book), or `all` (one channel with
+ * every module, each op drawn from one of the four uniformly).
  */
-export type BenchMix = 'spot' | 'perps' | 'amm'
-export const BENCH_MIXES: readonly BenchMix[] = ['spot', 'perps', 'amm']
+export type BenchMix = 'spot' | 'perps' | 'lending' | 'amm' | 'all'
+export const BENCH_MIXES: readonly BenchMix[] = ['spot', 'perps', 'lending', 'amm', 'all']
+
+/** The bench's lending pool: the simulator's (token 1 the quote, token 0 priced by market 0), interest far apart. */
+const BENCH_LENDING: LendingParams = { ...SIM_LENDING_PARAMS, oracle: 0, accrualIntervalMs: 1n << 60n }
 
 export const DEPOSIT = 10n ** 15n
 /** empty rounds after the last op: leader r + 1 commits round r's blocks once rounds r + 2 and r + 3 exist */
@@ -86,20 +94,42 @@ export class RoundWriter {
 
 /** The bench's test channel: one spot market, and for `perps` a perp market (participant 0 the oracle). */
 export function benchChannel(P: number, mix: BenchMix): TestChannel {
-  return makeTestChannel({
+  const tc = makeTestChannel({
     participants: P,
     label: `bench-${P}`,
     maxOpenOrders: 100_000,
     // funding epochs far apart: the shadow (which cannot know the replica's channel clock) sees what it will
-    ...(mix === 'perps'
+    ...(mix === 'perps' || mix === 'all'
       ? {
           markets: [TEST_MARKET, PERP_MARKET],
           maxLeverage: 10,
           perps: { ...PERP_PARAMS, oracle: 0, openLiquidation: true, fundingIntervalMs: 1n << 60n },
         }
       : {}),
-    ...(mix === 'amm' ? { amm: { defaultFeeBps: 30n } } : {}),
+    ...(mix === 'amm' || mix === 'all' ? { amm: { defaultFeeBps: 30n } } : {}),
   })
+  if (mix !== 'lending' && mix !== 'all') return tc
+  // the lending params are not part of the channelId: the members' authorisations stay valid
+  const { config } = tc.channel
+  return { ...tc, channel: openChannel({ ...config, params: { ...config.params, lending: BENCH_LENDING } }) }
+}
+
+/** lending: every author supplied both tokens in its first block; borrows within it, repays, supplies, withdraws */
+function lendOp(rng: Rng, P: number, x: number): Op {
+  const token = rng.int(0, 2)
+  const amount = BigInt(rng.int(1_000, 1_000_000))
+  if (x < 0.32) return { tag: OpTag.LendBorrow, token, amount }
+  if (x < 0.44) return { tag: OpTag.LendRepay, token, amount }
+  if (x < 0.52) return { tag: OpTag.LendSupply, token, amount }
+  if (x < 0.58) return { tag: OpTag.LendWithdraw, token, amount }
+  // a liquidation attempt: refused (LoanHealthy) after the health check, which is what it costs
+  return {
+    tag: OpTag.LendLiquidate,
+    trader: rng.int(0, P),
+    debtToken: token,
+    collateralToken: 1 - token,
+    amount,
+  }
 }
 
 const TIERS = [1, 5, 30, 100]
@@ -141,8 +171,10 @@ export function makeStream(
   BLOCK: number,
   mix: BenchMix = 'spot',
 ): Stream & { shadow: ChannelState } {
-  const perps = mix === 'perps'
-  const amm = mix === 'amm'
+  const all = mix === 'all'
+  const withPerps = mix === 'perps' || all
+  const withAmm = mix === 'amm' || all
+  const withLending = mix === 'lending' || all
   const tc = benchChannel(P, mix)
   const shadow = new ChannelState(tc.channel)
   shadow.creditGenesis(testDeposits(P, 2, DEPOSIT))
@@ -163,17 +195,27 @@ export function makeStream(
       const seq = BigInt(round) // one block per round from round 1 on: seq = round
       const ops: Op[] = []
       const n = Math.min(BLOCK, total - made)
-      const market = perps ? 1 : 0
-      const book = shadow.books[market]!
       // perps: every author's first block moves margin in; the oracle's blocks start with an index price
-      if (perps && n > 0 && round === 1) ops.push({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n })
+      if (withPerps && n > 0 && round === 1) ops.push({ tag: OpTag.MarginDeposit, amount: DEPOSIT / 2n })
       // amm: every author's first block adds liquidity with its fee vote
-      if (amm && n > 0 && round === 1) ops.push(ammAdd(a))
-      if (perps && n > 0 && a === 0)
-        ops.push({ tag: OpTag.OraclePrice, market, price: BigInt(rng.int(98, 103)) })
+      if (withAmm && n > 0 && round === 1) ops.push(ammAdd(a))
+      // lending: every author's first block supplies both tokens; the oracle's blocks price token 0 (market 0)
+      if (withLending && n > 0 && round === 1)
+        for (const token of [0, 1]) ops.push({ tag: OpTag.LendSupply, token, amount: DEPOSIT / 10n })
+      if (withPerps && n > 0 && a === 0)
+        ops.push({ tag: OpTag.OraclePrice, market: 1, price: BigInt(rng.int(98, 103)) })
+      if (withLending && n > 0 && a === 0)
+        ops.push({ tag: OpTag.OraclePrice, market: 0, price: BigInt(rng.int(98, 103)) })
       for (const [index, op] of ops.entries())
         shadow.apply(op, { author: a, seq, index, height: round, block: '', time: 0n })
       while (ops.length < n) {
+        // `all`: each op from one module, uniformly (other mixes draw nothing here, so their streams stay as they were)
+        const k = all ? rng.int(0, 4) : -1
+        const perps = mix === 'perps' || k === 1
+        const lending = mix === 'lending' || k === 2
+        const amm = mix === 'amm' || k === 3
+        const market = perps ? 1 : 0
+        const book = shadow.books[market]!
         const x = rng.next()
         const side = rng.next() < 0.5 ? Side.Buy : Side.Sell
         const qty = BigInt(rng.int(1, 20))
@@ -189,6 +231,7 @@ export function makeStream(
           if (to === a) to = (to + 1) % P
           op = { tag: OpTag.Transfer, to, token: rng.int(0, 2), amount: BigInt(rng.int(1, 10_000)) }
         } else if (amm && x < 0.6) op = ammOp(rng, a, x)
+        else if (lending && x < 0.6) op = lendOp(rng, P, x)
         else if (perps && x < 0.22) {
           // a liquidation attempt: refused (NotLiquidatable) after the health check, which is what it costs
           op = { tag: OpTag.Liquidate, trader: rng.int(0, P), market }
@@ -225,7 +268,7 @@ export function makeStream(
             const o = list[k]!
             list[k] = list[list.length - 1]!
             list.pop()
-            if (book.byKey.has(`${a}:${o.seq}:${o.index}`)) found = o
+            if (shadow.books.some((b) => b.byKey.has(`${a}:${o.seq}:${o.index}`))) found = o
           }
           if (!found) continue
           op = { tag: OpTag.Cancel, orderSeq: found.seq, orderIndex: found.index }

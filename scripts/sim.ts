@@ -3,7 +3,7 @@ import { MIXES, type Mix } from '../src/core/sim/perpOps.ts'
 import { simulate } from '../src/core/sim/simulate.ts'
 
 /**
- * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,amm] [--json]
+ * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,lending,amm] [--json]
  * Prints a summary (or, with --json, one JSON object as the last line). Exits 1 when honest replicas diverge,
  * when a final op was reversed or final prefixes conflict inside the fault model, or when, beyond it, a conflict
  * comes without evidence against at least 2q − n participants.

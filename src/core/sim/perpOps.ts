@@ -4,10 +4,11 @@ import { PERP_MARKET, PERP_PARAMS } from '../perps/harness.ts'
 import type { Rng } from './rng.ts'
 
 /**
- * The op modules a simulated channel mixes: `spot` (ledger and book), `perps` (oracle, margin, perp orders), `amm`
- * (pool liquidity, swaps, fee votes: ammOps.ts).
+ * The op modules a simulated channel mixes: `spot` (ledger and book), `perps` (oracle, margin, perp orders),
+ * `lending` (supply, withdraw, borrow, repay, liquidate: lendingOps.ts), `amm` (pool liquidity, swaps, fee votes:
+ * ammOps.ts).
  */
-export const MIXES = ['spot', 'perps', 'amm'] as const
+export const MIXES = ['spot', 'perps', 'lending', 'amm'] as const
 export type Mix = (typeof MIXES)[number]
 
 /** The simulated perp market (market 1, quoted in token 1): participant 0 (always honest) is the oracle. */

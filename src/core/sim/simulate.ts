@@ -8,6 +8,7 @@ import { BatchFullError, Replica } from '../replica.ts'
 import { signDigest } from '../signature.ts'
 import { makeTestChannel, TEST_MARKET, testDeposits } from '../testing.ts'
 import { randomAmmOp, SIM_AMM_PARAMS } from './ammOps.ts'
+import { randomLendOp, withLending } from './lendingOps.ts'
 import { MIXES, type Mix, randomPerpOp, SIM_PERP_MARKET, SIM_PERP_PARAMS } from './perpOps.ts'
 import { Rng } from './rng.ts'
 
@@ -92,13 +93,16 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const spot = mix.includes('spot')
   const perps = mix.includes('perps')
   const amm = mix.includes('amm')
-  const tc = makeTestChannel({
+  const lending = mix.includes('lending')
+  const base = makeTestChannel({
     participants: n,
     label: `sim-${p.seed}`,
     threshold: q,
     ...(perps ? { markets: [TEST_MARKET, SIM_PERP_MARKET], maxLeverage: 10, perps: SIM_PERP_PARAMS } : {}),
     ...(amm ? { amm: SIM_AMM_PARAMS } : {}),
   })
+  // the lending params are not part of the channelId: the members' authorisations stay valid
+  const tc = lending ? { ...base, channel: withLending(base.channel) } : base
   const other = makeTestChannel({ participants: n, label: `sim-${p.seed}`, nonce: 2n, threshold: q })
   const deposits = testDeposits(n, 2, DEPOSIT)
   // honest replicas and Byzantine ones (which run the same code and then misbehave on top)
@@ -190,6 +194,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const randomOp = (i: number): Op => {
     // one module per op, uniformly over the mix (no draw without the AMM, so other mixes replay as before)
     if (amm && rng.int(0, mix.length) === 0) return randomAmmOp(rng, i, n, replicas.get(i)?.clock ?? 0n)
+    if (lending && rng.int(0, mix.length) === 0) return randomLendOp(rng, i, n)
     if (perps && (!spot || rng.int(0, 2) === 1)) {
       const list = openOrders.get(i) ?? []
       if (list.length > 0 && rng.int(0, 10) === 0) {
@@ -263,6 +268,13 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
       qty: 10n ** 15n,
     },
     { tag: OpTag.Withdraw, token: 1, amount: DEPOSIT * 5n },
+    // with a lending pool: borrow the pool dry without collateral, withdraw a supply it never made
+    ...(lending
+      ? ([
+          { tag: OpTag.LendBorrow, token: 0, amount: DEPOSIT },
+          { tag: OpTag.LendWithdraw, token: 1, amount: DEPOSIT * 3n },
+        ] as Op[])
+      : []),
   ]
   const resign = (bytes: Uint8Array, b: number, ops: Op[], channel = tc) => {
     const blk = decodeBlock(bytes)
