@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import react from '@vitejs/plugin-react'
 import { type Connect, defineConfig, type Plugin } from 'vite'
+import wasm from 'vite-plugin-wasm'
 
 /**
  * `CHX_APP_CONFIG=<file>` serves that file as /app-config.json (dev server and preview), so a stack started for
@@ -24,7 +25,8 @@ function appConfigFile(file: string | undefined): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), appConfigFile(process.env.CHX_APP_CONFIG)],
+  // wasm(): libsecp256k1 as WebAssembly for signature recovery (src/core/signature.ts)
+  plugins: [wasm(), react(), appConfigFile(process.env.CHX_APP_CONFIG)],
   server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   build: { target: 'es2022' },

@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.integration.test.ts'],
     pool: 'forks',
+    // recover signatures with libsecp256k1 as Node entry points do (src/core/fastRecovery.ts)
+    setupFiles: ['src/core/fastRecovery.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

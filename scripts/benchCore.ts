@@ -1,3 +1,5 @@
+// libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
+import '../src/core/fastRecovery.ts'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'

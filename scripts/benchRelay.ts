@@ -1,3 +1,5 @@
+// libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
+import '../src/core/fastRecovery.ts'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import * as Y from 'yjs'

@@ -1,3 +1,5 @@
+// libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
+import '../src/core/fastRecovery.ts'
 import { parseArgs } from 'node:util'
 import { MIXES, type Mix } from '../src/core/sim/perpOps.ts'
 import { simulate } from '../src/core/sim/simulate.ts'

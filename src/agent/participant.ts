@@ -1,3 +1,5 @@
+// agents run in Node: recover signatures with libsecp256k1 (src/core/fastRecovery.ts)
+import '../core/fastRecovery.ts'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -5,11 +5,9 @@ import type { BlockHeaderFields } from './eip712.ts'
 import { type KeyEpoch, KeyRegistry, rotationOf, sameRotation } from './keys.ts'
 import { leaderOf } from './leaders.ts'
 import type { RotateKeyOp } from './ops.ts'
-import { recoverAddress, type SignerKey, signerKey, verifiesFrom } from './signature.ts'
+import { recoverAddress } from './signature.ts'
 
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
-/** an author's signatures recovered before its key gets precomputed tables (see Dag.signedBy) */
-const PRECOMPUTE_AFTER = 16
 
 /** A block accepted into the DAG, with what the replica derived from it. */
 export type Node = {
@@ -128,10 +126,6 @@ export class Dag {
   private readonly bufferedBy: Node[][]
   private readonly bufferPerAuthor: number
   private readonly onAccept: ((node: Node) => void) | undefined
-  /** session keys seen to sign, with precomputed tables */
-  private readonly signerKeys = new Map<string, SignerKey>()
-  /** per key: signatures recovered so far (before its tables are built) */
-  private readonly recovered = new Map<string, number>()
 
   constructor(
     readonly channel: Channel,
@@ -188,24 +182,9 @@ export class Dag {
     return this.add(node, accepted)
   }
 
-  /**
-   * Whether the session key `key` (lowercase address) signed `digest`. The first valid signatures of a key are
-   * recovered (slow); the key is then kept with precomputed tables and later ones are checked against it.
-   */
+  /** Whether the session key `key` (lowercase address) signed `digest` (one recovery, see signature.ts). */
   signedBy(digest: Uint8Array, signature: Uint8Array, key: string): boolean {
-    const known = this.signerKeys.get(key)
-    if (known) return verifiesFrom(digest, signature, known)
-    // tables cost about as much as a dozen recoveries: build them only for keys that keep signing
-    const seen = (this.recovered.get(key) ?? 0) + 1
-    if (seen < PRECOMPUTE_AFTER) {
-      if (recoverAddress(digest, signature) !== key) return false
-      this.recovered.set(key, seen)
-      return true
-    }
-    const k = signerKey(digest, signature)
-    if (typeof k === 'string' || k.address !== key) return false
-    this.signerKeys.set(key, k)
-    return true
+    return recoverAddress(digest, signature) === key
   }
 
   /** Whether a block is known (to this replica) to be signed by a key its wallet has replaced at its seq. */

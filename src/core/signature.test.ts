@@ -2,8 +2,15 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from './bytes.ts'
+import { wasmRecovery } from './fastRecovery.ts'
 import { keccak256 } from './hash.ts'
-import { addressFromPrivateKey, recoverAddress, signDigest, signerKey, verifiesFrom } from './signature.ts'
+import {
+  addressFromPrivateKey,
+  nobleRecovery,
+  recoverAddress,
+  recoverAddressWith,
+  signDigest,
+} from './signature.ts'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 // anvil's first dev account: a known key/address pair
@@ -61,46 +68,58 @@ describe('signatures (THREATS row 3)', () => {
   })
 })
 
-describe('verifiesFrom: a known signer checked without recovery', () => {
-  const key = keccak256(new Uint8Array([42]))
-  const other = keccak256(new Uint8Array([43]))
-  const digest0 = keccak256(new Uint8Array([1]))
-  const known = signerKey(digest0, signDigest(digest0, key))
-  if (typeof known === 'string') throw new Error('setup')
+const wasm = (digest: Uint8Array, sig: Uint8Array) => recoverAddressWith(wasmRecovery, digest, sig)
+const noble = (digest: Uint8Array, sig: Uint8Array) => recoverAddressWith(nobleRecovery, digest, sig)
 
-  it('accepts exactly what recoverAddress attributes to that signer', () => {
+describe('libsecp256k1 (WebAssembly) and @noble/curves recover the same signer', () => {
+  const key = keccak256(new Uint8Array([42]))
+
+  it('on valid, tampered and malformed signatures', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.boolean(),
-        fc.integer({ min: 0, max: 5 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 0, max: 6 }),
         fc.integer({ min: 0, max: 64 }),
-        (digest, mine, tamper, at) => {
-          const sig = signDigest(digest, mine ? key : other)
+        (digest, secret, tamper, at) => {
+          const sk = secret.some((b) => b !== 0) ? secret : key
+          let signer = sk
+          let sig: Uint8Array
+          try {
+            sig = signDigest(digest, sk)
+          } catch {
+            signer = key // a secret ≥ n is not a key
+            sig = signDigest(digest, key)
+          }
+          if (tamper === 0) expect(wasm(digest, sig)).toBe(addressFromPrivateKey(signer))
           if (tamper === 1) sig[64] = sig[64] === 27 ? 28 : 27
           else if (tamper === 2) sig[at] = sig[at]! ^ 1
           else if (tamper === 3) sig[64] = 29
           else if (tamper === 4) sig.fill(0, 0, 32)
-          expect(verifiesFrom(digest, sig, known)).toBe(recoverAddress(digest, sig) === known.address)
+          else if (tamper === 5)
+            sig.fill(0xff, 0, 32) // r ≥ n
+          else if (tamper === 6) sig.set(digest, 0) // r an arbitrary x, often not on the curve
+          expect(wasm(digest, sig)).toBe(noble(digest, sig))
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 400 },
     )
   })
 
-  it('refuses the high-s twin and wrong lengths, as recoverAddress does', () => {
-    const sig = signDigest(digest0, key)
-    let s = 0n
-    for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(sig[i]!)
-    const twin = sig.slice()
-    let hs = N - s
-    for (let i = 63; i >= 32; i--) {
-      twin[i] = Number(hs & 0xffn)
-      hs >>= 8n
+  it('on r = x of no curve point and on the smallest and largest valid r', () => {
+    const digest = keccak256(new Uint8Array([7]))
+    const sig = signDigest(digest, key)
+    for (const r of [1n, 5n, N - 1n, N, (1n << 256n) - 1n]) {
+      const bad = sig.slice()
+      let x = r
+      for (let i = 31; i >= 0; i--) {
+        bad[i] = Number(x & 0xffn)
+        x >>= 8n
+      }
+      for (const v of [27, 28]) {
+        bad[64] = v
+        expect(wasm(digest, bad)).toBe(noble(digest, bad))
+      }
     }
-    twin[64] = sig[64] === 27 ? 28 : 27
-    expect(verifiesFrom(digest0, twin, known)).toBe(false)
-    expect(verifiesFrom(digest0, sig.subarray(0, 64), known)).toBe(false)
-    expect(verifiesFrom(digest0, sig, known)).toBe(true)
   })
 })

@@ -34,10 +34,41 @@ function readS(sig: Uint8Array): bigint {
 }
 
 /**
+ * The curve arithmetic of recovery: the uncompressed public key (65 bytes) for a compact r‖s and recovery id, or
+ * null (or a throw) when none recovers. Acceptance rules are checked before, in recoverAddressWith.
+ */
+export type RecoveryBackend = (digest: Uint8Array, rs: Uint8Array, recovery: 0 | 1) => Uint8Array | null
+
+/** @noble/curves, in every environment from the first instruction on. */
+export const nobleRecovery: RecoveryBackend = (digest, rs, recovery) =>
+  secp256k1.Signature.fromBytes(rs, 'compact')
+    .addRecoveryBit(recovery)
+    .recoverPublicKey(digest)
+    .toBytes(false)
+
+let backend: RecoveryBackend = nobleRecovery
+
+/**
+ * Switches the arithmetic of every later recovery (see fastRecovery.ts). Any backend must compute the same point
+ * for every input — `signature.test.ts` holds libsecp256k1 to @noble/curves — so switching never changes a verdict.
+ */
+export function setRecoveryBackend(next: RecoveryBackend): void {
+  backend = next
+}
+
+/**
  * ecrecover with the same acceptance rules as OpenZeppelin's ECDSA.tryRecover: exactly 65 bytes, v ∈ {27, 28},
  * s ≤ N/2, r and s non-zero. Returns the signer address or the reason for rejection.
  */
 export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | SignatureError {
+  return recoverAddressWith(backend, digest, sig)
+}
+
+export function recoverAddressWith(
+  arithmetic: RecoveryBackend,
+  digest: Uint8Array,
+  sig: Uint8Array,
+): Hex | SignatureError {
   if (sig.length !== 65) return 'length'
   const v = sig[64]!
   if (v !== 27 && v !== 28) return 'v'
@@ -46,60 +77,13 @@ export function recoverAddress(digest: Uint8Array, sig: Uint8Array): Hex | Signa
   let rZero = true
   for (let i = 0; i < 32; i++) if (sig[i] !== 0) rZero = false
   if (rZero || s === 0n) return 'zero'
+  if (digest.length !== 32) return 'recover'
   try {
-    // the recovered point is encoded uncompressed directly: no square root to decompress it again
-    const point = secp256k1.Signature.fromBytes(sig.subarray(0, 64), 'compact')
-      .addRecoveryBit(v - 27)
-      .recoverPublicKey(digest)
-    return toHex(keccak256(point.toBytes(false).subarray(1)).subarray(12))
+    // throws when r ≥ n or r is not the x of a curve point
+    const point = arithmetic(digest, sig.subarray(0, 64), (v - 27) as 0 | 1)
+    if (point?.length !== 65) return 'recover'
+    return toHex(keccak256(point.subarray(1)).subarray(12))
   } catch {
     return 'recover'
   }
-}
-
-const Point = secp256k1.Point
-const Fn = Point.Fn
-/** wNAF window for a signer's precomputed tables: ~2.5× faster checks for ~0.2 MB per signer */
-const SIGNER_WINDOW = 5
-
-/** A known signer's public key with precomputed multiplication tables (see verifiesFrom). */
-export type SignerKey = { readonly address: Hex; readonly point: InstanceType<typeof Point> }
-
-/** Recovers a signature's signer (the slow path) and prepares its key for verifiesFrom. */
-export function signerKey(digest: Uint8Array, sig: Uint8Array): SignerKey | SignatureError {
-  const address = recoverAddress(digest, sig)
-  if (!address.startsWith('0x')) return address as SignatureError
-  const rec = new Uint8Array(65)
-  rec[0] = sig[64]! - 27
-  rec.set(sig.subarray(0, 64), 1)
-  const point = Point.fromBytes(secp256k1.recoverPublicKey(rec, digest, { prehash: false }))
-  point.precompute(SIGNER_WINDOW, false)
-  return { address: address as Hex, point }
-}
-
-function wordAt(b: Uint8Array, o: number): bigint {
-  let x = 0n
-  for (let i = o; i < o + 32; i++) x = (x << 8n) | BigInt(b[i]!)
-  return x
-}
-
-/**
- * Whether `recoverAddress(digest, sig) === key.address`, computed without recovery: the same acceptance rules
- * (65 bytes, v ∈ {27, 28}, 0 < r < n, 0 < s ≤ n/2), then R = (z·s⁻¹)·G + (r·s⁻¹)·Q must have x = r and the
- * y parity v names — exactly the R that ecrecover would rebuild from (r, v), so both accept the same signatures.
- */
-export function verifiesFrom(digest: Uint8Array, sig: Uint8Array, key: SignerKey): boolean {
-  if (sig.length !== 65) return false
-  const v = sig[64]!
-  if (v !== 27 && v !== 28) return false
-  const r = wordAt(sig, 0)
-  const s = wordAt(sig, 32)
-  if (r === 0n || r >= N || s === 0n || s > HALF_N) return false
-  const w = Fn.inv(s)
-  const R = Point.BASE.multiplyUnsafe(Fn.create(wordAt(digest, 0) * w)).add(
-    key.point.multiplyUnsafe(Fn.create(r * w)),
-  )
-  if (R.is0()) return false
-  const a = R.toAffine()
-  return a.x === r && Number(a.y & 1n) === v - 27
 }
