@@ -43,6 +43,11 @@ export type Node = {
   results: Uint8Array
   /** per op: whether a checkpoint op's signature is invalid (only checkpoint ops are checked) */
   badCheckpointOps: Set<number> | undefined
+  /**
+   * Pruned (snapshot/frontier.ts): final below a certified checkpoint, kept only as a reference target — author,
+   * seq, round, time and its key rotation; no ops, bytes or references. Never served, applied or re-validated.
+   */
+  pruned: boolean
 }
 
 /** Why a block was refused at ingress. */
@@ -355,8 +360,13 @@ export class Dag {
   private recordEquivocation(node: Node, other: Node): void {
     // a block signed by a replaced key is not the participant's: its conflicts with the new key's blocks prove nothing
     if (this.isRevoked(node) || this.isRevoked(other)) return
+    this.equivocators.add(node.author)
+    // a pruned block keeps no header: the author is known to fork here, the signed pair is with unpruned peers
+    if (node.pruned || other.pruned) return
     const a = other.hex < node.hex ? other : node
     const b = a === other ? node : other
+    // a reload re-ingests the tail: evidence restored from the pruned base is not recorded twice
+    if (this.equivocations.some((e) => e.a.id === a.hex && e.b.id === b.hex)) return
     this.equivocations.push({
       author: node.author,
       seq: node.seq,
@@ -364,7 +374,24 @@ export class Dag {
       a: { header: blockHeader(a.block), signature: a.block.signature, id: a.hex },
       b: { header: blockHeader(b.block), signature: b.block.signature, id: b.hex },
     })
-    this.equivocators.add(node.author)
+  }
+
+  /**
+   * Registers a stub of a pruned block on reload (snapshot/frontier.ts): known as a reference target, in its seq and
+   * round slots (a fork of it is equivocation) and as its author's latest when it is.
+   */
+  addStub(node: Node): void {
+    this.nodes.set(node.hex, node)
+    entry(this.byRound, node.round, () => []).push(node)
+    entry(this.bySeq[node.author]!, node.seq, () => []).push(node)
+    entry(this.bySlot[node.author]!, node.round, () => []).push(node)
+    const revoked = this.isRevoked(node)
+    const last = this.latest[node.author]
+    if (!revoked && (!last || node.seq > last.seq)) this.latest[node.author] = node
+    if (node.round > this.maxRound) this.maxRound = node.round
+    const authors = entry(this.roundAuthors, node.round, () => new Set())
+    if (!revoked) authors.add(node.author)
+    if (authors.size >= this.q && node.round > this.quorumRound) this.quorumRound = node.round
   }
 
   /** Distinct authors holding a block of `round`. */
@@ -492,5 +519,6 @@ export function makeNode(
     key: '',
     results: new Uint8Array(block.ops.length),
     badCheckpointOps: undefined,
+    pruned: false,
   }
 }

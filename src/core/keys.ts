@@ -123,6 +123,18 @@ export class KeyRegistry {
     return epoch
   }
 
+  /** Restores known epochs (a pruned replica's reload: snapshot/base.ts); the configured key stays first. */
+  restore(epochs: readonly (readonly KeyEpoch[])[]): void {
+    epochs.forEach((list, author) => {
+      for (const e of list.slice(1))
+        if (!this.epochs[author]!.some((x) => x.fromSeq === e.fromSeq)) {
+          this.epochs[author]!.push({ ...e })
+          this.rotated = true
+        }
+      this.epochs[author]!.sort((a, b) => (a.fromSeq < b.fromSeq ? -1 : a.fromSeq > b.fromSeq ? 1 : 0))
+    })
+  }
+
   /** The key known to sign `author`'s blocks at `seq`. */
   keyAtSeq(author: number, seq: bigint): string {
     let key = ''

@@ -26,6 +26,9 @@ import {
 import { Reject } from './reasons.ts'
 import { balancesTree, stateRoot } from './roots.ts'
 import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.ts'
+import { fromRanges, type PrunedBase, toRanges } from './snapshot/base.ts'
+import { forgetDecidedRounds, frontierOf, stubNodes, stubOf } from './snapshot/frontier.ts'
+import { encodeState, restoreAtCheckpoint, SnapshotMismatchError } from './snapshot/stateCodec.ts'
 import { ChannelState, type DepositRecord } from './state.ts'
 
 export type { Equivocation, IngressReject, Node, ReceiveResult }
@@ -77,6 +80,8 @@ export type CheckpointConflict = {
 }
 
 type Snapshot = { index: number; state: ChannelState; trades: number }
+/** the execution log (display only) keeps at most this many trades once the replica prunes */
+const TRADES_KEPT = 10_000
 /** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
 const VERSIONS_KEPT = 256
 type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
@@ -480,6 +485,14 @@ export class Replica {
     if (keep > 1) this.snapshots = [this.snapshots[0]!, ...this.snapshots.slice(keep)]
   }
 
+  /** The state after order[0 … position) and the length the execution log had there. */
+  private stateAndTradesAt(position: number): { state: ChannelState; trades: number } {
+    let s = this.snapshots[0]!
+    for (const x of this.snapshots) if (x.index <= position && x.index >= s.index) s = x
+    const state = this.stateAt(position)
+    return { state, trades: s.trades + state.trades.length }
+  }
+
   /** The state after order[0 … position), for a position inside the applied prefix. */
   private stateAt(position: number): ChannelState {
     let s = this.snapshots[0]!
@@ -640,8 +653,221 @@ export class Replica {
   stateOfCheckpoint(version: bigint): ChannelState {
     const cp = this.checkpoints[Number(version) - 1]
     if (!cp) throw new Error(`no checkpoint at version ${version}`)
-    const leader = this.dag.nodes.get(toHex(cp.leader))!
+    const kept = this.retained.get(version)
+    if (kept) return kept.clone()
+    const leader = this.dag.nodes.get(toHex(cp.leader))
+    if (!leader || leader.pruned)
+      throw new Error(`checkpoint ${version} lies below the pruning point (checkpoint ${this.prunedVersion})`)
     return this.stateAt(leader.commitIndex + 1)
+  }
+
+  // ─── pruning and reload (snapshot/) ───────────────────────────────────────────────────────────────────────
+
+  /** final blocks pruned so far: order[0] is the block at this position of the whole final order */
+  prunedCount = 0
+  /** the certified checkpoint this replica last pruned at (0: never) */
+  prunedVersion = 0n
+  /** states of checkpoints whose blocks are pruned: the pruning one and an older fully signed one (exits) */
+  private retained = new Map<bigint, ChannelState>()
+
+  /**
+   * Drops every final block up to the newest certified checkpoint's leader (if it is newer than the last pruning
+   * point and at least `minBlocks` blocks would go): the state there becomes the fold's base, the blocks become
+   * stubs (frontier.ts) so tail blocks referencing them still validate. Returns the base to persist, or undefined
+   * when nothing was pruned. Evidence, checkpoints and their signatures, and the states exits need stay.
+   */
+  prune(minBlocks = 1): PrunedBase | undefined {
+    if (this.dirtyFrom !== Number.POSITIVE_INFINITY || this.due.length > 0) this.fold()
+    const cp = this.latestCertified()
+    if (!cp || cp.version <= this.prunedVersion) return undefined
+    const leader = this.dag.nodes.get(toHex(cp.leader))
+    if (!leader || leader.pruned || leader.commitIndex === UNCOMMITTED) return undefined
+    const pos = leader.commitIndex + 1
+    if (pos < minBlocks) return undefined
+    const { state, trades } = this.stateAndTradesAt(pos)
+    this.markPruned(pos, leader.round + 1)
+    const full = this.latestFullySigned()
+    const keep = new Map<bigint, ChannelState>([[cp.version, state.clone()]])
+    if (full && full.version < cp.version) keep.set(full.version, this.stateOfCheckpoint(full.version))
+    stubNodes(this.order.slice(0, pos))
+    forgetDecidedRounds(this.dag, leader.round)
+    this.order.splice(0, pos)
+    for (let i = 0; i < this.finalCount - pos; i++) this.order[i]!.commitIndex -= pos
+    this.finalCount -= pos
+    this.applied -= pos
+    this.commitTimes.splice(0, pos)
+    for (let a = 0; a < this.n; a++)
+      if (this.provenAt[a] !== UNCOMMITTED) this.provenAt[a] = Math.max(0, this.provenAt[a]! - pos)
+    this.leaders.splice(0, this.leaders.findIndex((l) => !l.pruned) >>> 0)
+    state.trades = this.trades
+    const rest = this.snapshots.filter((x) => x.index > pos).map((x) => ({ ...x, index: x.index - pos }))
+    this.snapshots = [{ index: 0, state, trades }, ...rest]
+    // the execution log is display history: bounded once the replica prunes
+    const drop = Math.min(this.trades.length - TRADES_KEPT, trades)
+    if (drop > 0) {
+      this.trades.splice(0, drop)
+      for (const x of this.snapshots) x.trades -= drop
+    }
+    this.finalCache = undefined
+    this.retained = keep
+    this.prunedCount += pos
+    this.prunedVersion = cp.version
+    return this.base()
+  }
+
+  /**
+   * The final order's bookkeeping as of the pruning checkpoint's leader (not as of now: a reload re-commits the
+   * tail), carried from one pruning to the next: committed seqs and rounds, who was proven to fork, key epochs.
+   */
+  private mark:
+    | {
+        seqs: Set<number>[]
+        rounds: Set<number>[]
+        proven: boolean[]
+        finalEpochs: { key: string; fromSeq: bigint }[][]
+        nextRound: number
+      }
+    | undefined
+
+  private markPruned(pos: number, nextRound: number): void {
+    const prev = this.mark
+    const seqs = prev ? prev.seqs : Array.from({ length: this.n }, () => new Set<number>())
+    const rounds = prev ? prev.rounds : Array.from({ length: this.n }, () => new Set<number>())
+    const finalEpochs = prev
+      ? prev.finalEpochs
+      : this.channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
+    for (let i = 0; i < pos; i++) {
+      const x = this.order[i]!
+      const rotation = rotationOf(x.block)
+      const epochs = finalEpochs[x.author]!
+      if (rotation && rotation !== 'misplaced' && !epochs.some((e) => e.fromSeq === rotation.fromSeq))
+        epochs.push({ key: x.key, fromSeq: rotation.fromSeq })
+      if (x.revoked) continue
+      seqs[x.author]!.add(x.seq)
+      rounds[x.author]!.add(x.round)
+    }
+    const proven = this.provenAt.map((p, a) => (prev?.proven[a] ?? false) || p < pos)
+    this.mark = { seqs, rounds, proven, finalEpochs, nextRound }
+  }
+
+  /**
+   * Whether a block is final at or below the newest certified checkpoint's leader: what prune() would drop now
+   * (peers prune at their own pace; a deletion of such a block from the shared doc needs no repair).
+   */
+  isPrunable(node: Node): boolean {
+    if (node.pruned) return true
+    if (node.commitIndex === UNCOMMITTED) return false
+    const cp = this.latestCertified()
+    const leader = cp && this.dag.nodes.get(toHex(cp.leader))
+    if (!leader) return false
+    return leader.pruned || node.commitIndex <= leader.commitIndex
+  }
+
+  /** What a reload starts from (see PrunedBase); undefined before the first pruning. */
+  base(): PrunedBase | undefined {
+    const mark = this.mark
+    if (this.prunedVersion === 0n || !mark) return undefined
+    const full = [...this.retained.keys()].find((v) => v !== this.prunedVersion)
+    let signed = 0n
+    for (const v of this.signedVersions) if (v > signed) signed = v
+    return {
+      version: this.prunedVersion,
+      state: encodeState(this.retained.get(this.prunedVersion)!),
+      position: this.prunedCount,
+      exitState:
+        full === undefined ? undefined : { version: full, state: encodeState(this.retained.get(full)!) },
+      // the tail re-computes later checkpoints (their signatures are in tail blocks)
+      checkpoints: this.checkpoints
+        .slice(0, Number(this.prunedVersion))
+        .map((c) => ({ ...c, signatures: new Map(c.signatures) })),
+      frontier: frontierOf(this.dag),
+      heads: [...this.dag.heads].filter((h) => this.dag.nodes.get(h)?.pruned),
+      nextRound: mark.nextRound,
+      clock: this.prunedClock(),
+      committedSeqs: mark.seqs.map((x) => toRanges(x)),
+      committedRounds: mark.rounds.map((x) => toRanges(x)),
+      proven: mark.proven.slice(),
+      finalEpochs: mark.finalEpochs.map((l) => l.map((e) => ({ ...e }))),
+      epochs: this.dag.keys.epochs.map((l) => l.map((e) => ({ ...e }))),
+      equivocators: [...this.dag.equivocators].sort((a, b) => a - b),
+      equivocations: [...this.dag.equivocations],
+      checkpointConflicts: this.checkpointConflicts.filter((c) => c.version <= this.prunedVersion),
+      // right after a checkpoint's leader the schedule restarts (commit())
+      opsSinceCheckpoint: 0,
+      lastCheckpointTime: this.prunedClock(),
+      checkpointRequested: false,
+      signedVersion: signed,
+    }
+  }
+
+  /** The channel clock at the pruning checkpoint (its time), what the tail's first commit starts from. */
+  private prunedClock(): bigint {
+    return this.checkpoints[Number(this.prunedVersion) - 1]!.time
+  }
+
+  /**
+   * Starts a fresh replica (nothing received yet) from a pruned base instead of the blocks below it. Refuses
+   * (SnapshotMismatchError) a base whose checkpoint is not certified by q valid signatures or whose state is not the
+   * one the checkpoint signs; the tail blocks are fed afterwards as usual (receiveMany, ChannelDoc.ingestDurable).
+   */
+  restore(base: PrunedBase): void {
+    if (this.dag.nodes.size > 0 || this.order.length > 0) throw new Error('restore() needs a fresh replica')
+    this.dag.keys.restore(base.epochs)
+    const certified = (cp: SignedCheckpoint | undefined, version: bigint): SignedCheckpoint => {
+      if (!cp || cp.version !== version)
+        throw new SnapshotMismatchError(`no checkpoint ${version} in the base`)
+      const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
+      if (toHex(digest) !== cp.digest) throw new SnapshotMismatchError(`checkpoint ${version}: wrong digest`)
+      let valid = 0
+      for (const [a, sig] of cp.signatures)
+        if (a < this.n && recoverAddress(digest, sig) === this.dag.keys.keyForVersion(a, version)) valid++
+      if (valid < this.q) throw new SnapshotMismatchError(`checkpoint ${version} is not signed by a quorum`)
+      return cp
+    }
+    const cp = certified(base.checkpoints[Number(base.version) - 1], base.version)
+    const state = restoreAtCheckpoint(this.channel, base.state, cp)
+    this.retained = new Map([[base.version, state.clone()]])
+    if (base.exitState) {
+      const v = base.exitState.version
+      const full = certified(base.checkpoints[Number(v) - 1], v)
+      this.retained.set(v, restoreAtCheckpoint(this.channel, base.exitState.state, full))
+    }
+    state.trades = this.trades
+    this.state = state
+    this.snapshots = [{ index: 0, state: state.clone(), trades: 0 }]
+    this.checkpoints.push(...base.checkpoints.map((c) => ({ ...c, signatures: new Map(c.signatures) })))
+    const authors = this.channel.config.participants.map((p) => fromHex(p.address, 20))
+    for (const ref of base.frontier) {
+      const key = ref.revoked ? '' : this.dag.keys.keyAtSeq(ref.author, BigInt(ref.seq))
+      this.dag.addStub(stubOf(ref, this.channel.channelId, authors[ref.author]!, key))
+    }
+    for (const h of base.heads) if (this.dag.nodes.has(h as Hex)) this.dag.heads.add(h as Hex)
+    for (const a of base.equivocators) this.dag.equivocators.add(a)
+    this.dag.equivocations.push(...base.equivocations)
+    this.checkpointConflicts.push(...base.checkpointConflicts)
+    this.committer.nextRound = base.nextRound
+    this.clock = base.clock
+    for (let a = 0; a < this.n; a++) {
+      this.committedSeqs[a] = fromRanges(base.committedSeqs[a] ?? [])
+      this.committedRounds[a] = fromRanges(base.committedRounds[a] ?? [])
+      this.provenAt[a] = base.proven[a] ? 0 : UNCOMMITTED
+      if (base.finalEpochs[a]) this.finalEpochs[a] = base.finalEpochs[a]!.map((e) => ({ ...e }))
+    }
+    this.mark = {
+      seqs: this.committedSeqs.map((x) => new Set(x)),
+      rounds: this.committedRounds.map((x) => new Set(x)),
+      proven: base.proven.slice(),
+      finalEpochs: this.finalEpochs.map((l) => l.map((e) => ({ ...e }))),
+      nextRound: base.nextRound,
+    }
+    this.opsSinceCheckpoint = base.opsSinceCheckpoint
+    this.lastCheckpointTime = base.lastCheckpointTime
+    this.checkpointRequested = base.checkpointRequested
+    // every version up to the highest this author signed stays signed: never sign one twice
+    for (let v = 1n; v <= base.signedVersion; v++) this.signedVersions.add(v)
+    this.prunedCount = base.position
+    this.prunedVersion = base.version
+    this.onUpdate?.()
   }
 
   // ─── local authoring ──────────────────────────────────────────────────────────────────────────────────────
@@ -905,9 +1131,10 @@ export class Replica {
     return this.order.slice(0, this.finalCount).map((x) => x.hex)
   }
 
-  /** Wire bytes of every accepted block, ancestors first: what a peer needs to catch up. */
+  /** Wire bytes of every accepted block not pruned, ancestors first: what a peer needs to catch up. */
   blocksInOrder(): Uint8Array[] {
     return [...this.dag.nodes.values()]
+      .filter((n) => !n.pruned)
       .sort((a, b) => a.round - b.round || (a.hex < b.hex ? -1 : 1))
       .map((n) => {
         n.bytes ??= encodeBlock(n.block)

@@ -1,0 +1,135 @@
+import type { Block } from '../block.ts'
+import { fromHex, type Hex } from '../bytes.ts'
+import type { Dag, Node } from '../dag.ts'
+import { rotationOf } from '../keys.ts'
+import { decodeOps, encodeOps, type RotateKeyOp } from '../ops.ts'
+
+/**
+ * The frontier of a pruned DAG: every block below the pruning checkpoint is kept only as a stub — id, author, seq,
+ * round, time and the key rotation it carried — so tail blocks that reference it still validate exactly as at a
+ * replica that never pruned (the round rules read only those fields of a reference; prev must be the author's block
+ * at seq − 1 and carry the rotation the next one continues). Stubs hold no ops, bytes, references or signature:
+ * they are never applied, served or re-validated, and a fork of one is recorded as equivocation without the signed
+ * pair (unpruned peers hold it).
+ */
+export type PrunedRef = {
+  id: Hex
+  author: number
+  seq: number
+  round: number
+  time: bigint
+  /** the encoded RotateKey op the block carried, if any */
+  rotation?: Uint8Array
+  /** signed by a key its wallet had replaced at this seq (void, counts for nothing) */
+  revoked?: true
+}
+
+const EMPTY = new Uint8Array(0)
+const NO_RESULTS = new Uint8Array(0)
+
+function stubBlock(b: Block, rotation: RotateKeyOp | undefined): Block {
+  return {
+    channelId: b.channelId,
+    author: b.author,
+    seq: b.seq,
+    round: b.round,
+    time: b.time,
+    prev: EMPTY,
+    parents: [],
+    opsBytes: EMPTY,
+    ops: rotation ? [rotation] : [],
+    signature: EMPTY,
+  }
+}
+
+/** Turns final nodes into stubs in place (their identity stays: live references keep pointing at them). */
+export function stubNodes(nodes: readonly Node[]): void {
+  for (const node of nodes) {
+    const rotation = rotationOf(node.block)
+    node.block = stubBlock(node.block, rotation && rotation !== 'misplaced' ? rotation : undefined)
+    node.bytes = undefined
+    node.refs = []
+    node.refIds = undefined
+    node.vote = undefined
+    node.certifiers = undefined
+    node.certificates = undefined
+    node.results = NO_RESULTS
+    node.badCheckpointOps = undefined
+    node.commitIndex = -1
+    node.pruned = true
+  }
+}
+
+/**
+ * Forgets per-round bookkeeping the commit rule no longer reads: every slot at or below `round` (the pruning
+ * checkpoint's leader round) is decided, so skip votes and round lists of those rounds go.
+ */
+export function forgetDecidedRounds(dag: Dag, round: number): void {
+  for (const r of [...dag.skipVoters.keys()]) if (r < round) dag.skipVoters.delete(r)
+  for (const [r, list] of [...dag.byRound]) {
+    if (r >= round - 1) continue
+    const rest = list.filter((x) => !x.pruned)
+    if (rest.length === 0) dag.byRound.delete(r)
+    else dag.byRound.set(r, rest)
+  }
+}
+
+/** Every stub of the DAG, ascending round then id: what a reload needs to validate the tail. */
+export function frontierOf(dag: Dag): PrunedRef[] {
+  const out: PrunedRef[] = []
+  for (const node of dag.nodes.values()) {
+    if (!node.pruned) continue
+    const ref: PrunedRef = {
+      id: node.hex,
+      author: node.author,
+      seq: node.seq,
+      round: node.round,
+      time: node.block.time,
+    }
+    if (node.block.ops.length > 0) ref.rotation = encodeOps(node.block.ops)
+    if (dag.isRevoked(node)) ref.revoked = true
+    out.push(ref)
+  }
+  return out.sort((a, b) => a.round - b.round || (a.id < b.id ? -1 : 1))
+}
+
+/**
+ * A stub node for a reference of a restored frontier, signed by `key` (the caller registers it in the DAG, after
+ * the key epochs).
+ */
+export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array, key: string): Node {
+  const ops = ref.rotation ? decodeOps(ref.rotation) : []
+  const block: Block = {
+    channelId,
+    author,
+    seq: BigInt(ref.seq),
+    round: BigInt(ref.round),
+    time: ref.time,
+    prev: EMPTY,
+    parents: [],
+    opsBytes: EMPTY,
+    ops,
+    signature: EMPTY,
+  }
+  return {
+    id: fromHex(ref.id, 32),
+    hex: ref.id,
+    block,
+    bytes: undefined,
+    author: ref.author,
+    seq: ref.seq,
+    round: ref.round,
+    refs: [],
+    refIds: undefined,
+    vote: undefined,
+    certifiers: undefined,
+    certificates: undefined,
+    commitIndex: -1,
+    voided: false,
+    revoked: false,
+    key,
+    results: NO_RESULTS,
+    badCheckpointOps: undefined,
+    pruned: true,
+  }
+}
