@@ -1,6 +1,6 @@
 // libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
 import '../src/core/fastRecovery.ts'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import { HeadlessParticipant } from '../src/agent/participant.ts'
@@ -10,7 +10,7 @@ import { fromHex, type Hex } from '../src/core/bytes.ts'
 import { decodeInvite } from '../src/core/invite.ts'
 
 /**
- * `npm run agent -- --invite LINK --key FILE --role trader|market-maker [--rate N] [--json]`: a channel
+ * `npm run agent -- --invite LINK --key FILE --role trader|market-maker|liquidator [--rate N] [--json]`: a channel
  * participant without a browser, on the app's core, sync and store code, over the relay (Node has no WebRTC).
  * It authorises a session key with the wallet key in FILE, waits for every participant, attests on-chain deposits
  * (--rpc), trades, and on Ctrl-C (or after --seconds) stops submitting, waits until what it knows is final, and
@@ -18,7 +18,10 @@ import { decodeInvite } from '../src/core/invite.ts'
  *
  * Options: --relay URL (repeatable; default ws://127.0.0.1:4445), --rpc URL (default http://127.0.0.1:8545,
  * 'none' to skip chain reads), --data DIR (session key and own blocks; default .chx-agent), --seconds T,
- * --seed N, --price P (start price in ticks while the book is empty; default 2000).
+ * --seed N, --price P (start price in ticks while the book is empty; default 2000). Role `transfers` sends one base
+ * unit of token 0 to the next participant per op (benchmark load); `--rate max` submits as fast as the batch takes.
+ * Benchmarks: --start-file FILE waits for FILE and starts submitting at the epoch ms it holds; --measure FILE adds
+ * sync / finality percentiles and CPU per op to the summary and writes the samples to FILE (LatencyProbe).
  */
 const { values } = parseArgs({
   options: {
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     seed: { type: 'string', default: '1' },
     price: { type: 'string', default: '2000' },
+    'start-file': { type: 'string' },
+    measure: { type: 'string' },
   },
 })
 
@@ -44,10 +49,13 @@ function fail(message: string): never {
 if (!values.invite) fail('--invite LINK is required (the link the app shows, or its invite part)')
 if (!values.key) fail('--key FILE is required (a file holding the wallet private key, hex)')
 const role = values.role as Role
-if (role !== 'trader' && role !== 'market-maker')
-  fail(`--role must be trader or market-maker, not ${values.role}`)
-const rate = Number(values.rate ?? (role === 'trader' ? 5 : 2))
-if (!(rate > 0)) fail('--rate must be a positive number')
+if (!['trader', 'market-maker', 'liquidator', 'transfers'].includes(role))
+  fail(`--role must be trader, market-maker, liquidator or transfers, not ${values.role}`)
+const rate =
+  values.rate === 'max'
+    ? Number.POSITIVE_INFINITY
+    : Number(values.rate ?? (role === 'trader' || role === 'transfers' ? 5 : role === 'liquidator' ? 10 : 2))
+if (!(rate > 0)) fail('--rate must be a positive number or max')
 const inviteText = values.invite.includes('/join/') ? values.invite.split('/join/')[1]! : values.invite
 let keyText: string
 try {
@@ -56,6 +64,18 @@ try {
   fail(`cannot read --key ${values.key}: ${e instanceof Error ? e.message : e}`)
 }
 const walletKey = fromHex((keyText.startsWith('0x') ? keyText : `0x${keyText}`) as Hex, 32)
+
+/** Waits until FILE exists, then until the epoch ms it holds: every participant of a benchmark starts at once. */
+function startFile(file: string) {
+  return async (signal: AbortSignal) => {
+    while (!existsSync(file)) {
+      if (signal.aborted) return
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const at = Number(readFileSync(file, 'utf8').trim())
+    if (Number.isFinite(at) && at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()))
+  }
+}
 
 const participant = new HeadlessParticipant({
   invite: decodeInvite(decodeURIComponent(inviteText)),
@@ -90,7 +110,15 @@ try {
     ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
     signal: stop.signal,
     progress: (line) => console.log(line),
+    ...(values['start-file'] ? { waitStart: startFile(values['start-file']) } : {}),
+    measure: values.measure !== undefined,
   })
+  if (values.measure && summary.measurement) {
+    // the samples go to the file; the summary keeps the percentiles
+    writeFileSync(values.measure, JSON.stringify(summary.measurement.report))
+    const { report: _, ...rest } = summary.measurement
+    Object.assign(summary, { measurement: rest })
+  }
   await participant.stop().catch((e: unknown) => console.error(`agent: while leaving: ${e}`))
   if (values.json) console.log(JSON.stringify(summary))
   process.exit(0)

@@ -1,12 +1,14 @@
 import { toHex } from '../core/bytes.ts'
 import { Rng } from '../core/sim/rng.ts'
+import { LatencyProbe, type LatencyReport, percentile } from '../store/latencyProbe.ts'
+import { mayLiquidate } from './liquidator.ts'
 import type { HeadlessParticipant } from './participant.ts'
 import { nextOps, type Role } from './strategy.ts'
 
 export type RunAgentParameters = {
   participant: HeadlessParticipant
   role: Role
-  /** ops per second the trader aims at; quote refreshes per second for the market maker */
+  /** ops per second the trader aims at; quote refreshes per second for the market maker; Infinity: full rate */
   rate: number
   seed: number
   startPrice: bigint
@@ -19,6 +21,28 @@ export type RunAgentParameters = {
   signal: AbortSignal
   /** a progress line about once a second */
   progress: (line: string) => void
+  /** once live, resolves when submitting should start (a benchmark starts every participant at one time) */
+  waitStart?: (signal: AbortSignal) => Promise<void>
+  /** measure sync latency, finality and CPU time from the start of submitting (LatencyProbe) */
+  measure?: boolean
+}
+
+/** What `measure` adds to the summary: wall-clock ms, CPU µs of this process, the probe's samples. */
+export type AgentMeasurement = {
+  /** epoch ms when submitting started */
+  startedAt: number
+  syncP50Ms: number
+  syncP95Ms: number
+  finalityP50Ms: number
+  finalityP95Ms: number
+  /** user + system CPU of this process from the start until the drain ended */
+  cpuUs: number
+  /** ops that became final here after the start; cpuUs / finalOps is this replica's cost per op */
+  finalOps: number
+  cpuPerOpUs: number
+  /** epoch ms when the last of them became final here */
+  lastFinalAt: number
+  report: LatencyReport
 }
 
 export type AgentSummary = {
@@ -36,6 +60,7 @@ export type AgentSummary = {
   /** whether everything this replica held was final when it stopped */
   allFinal: boolean
   relayStrikes: number
+  measurement?: AgentMeasurement
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -49,6 +74,13 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
   const start = Date.now()
   const agent = p.participant
   const live = await agent.goLive(p.signal)
+  if (p.role === 'liquidator') {
+    const may = mayLiquidate(live.replica.state, agent.meIndex)
+    if (!may.perps && !may.lending)
+      p.progress(
+        'warning: this participant may not liquidate here (no Liquidator role, and the channel does not open liquidation to everyone)',
+      )
+  }
   const rng = new Rng(p.seed)
   let submitted = 0
   let refused = 0
@@ -59,33 +91,59 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
     const r = live.replica
     p.progress(
       `${phase} t=${((Date.now() - start) / 1000).toFixed(1)}s round=${r.dag.maxRound} blocks=${r.order.length} ` +
-        `final=${r.finalCount} sent=${submitted} refused=${refused} trades=${r.state.tradeCount} ` +
+        `final=${r.finalCount} deposits=${r.state.depositCount} sent=${submitted} refused=${refused} trades=${r.state.tradeCount} ` +
         `relay=${agent.relays.map((l) => l.status()).join(',')} root=${toHex(r.stateRoot()).slice(0, 12)}` +
         (agent.chainError ? ` chain: ${agent.chainError}` : ''),
     )
   }
+  if (p.waitStart) {
+    // a progress line a second while waiting (deposits being credited, the benchmark's start)
+    const started = p.waitStart(p.signal).then(() => true)
+    while (!(await Promise.race([started, sleep(1000).then(() => false)]))) line('waiting')
+  }
   const tradeStart = Date.now()
+  const cpu0 = process.cpuUsage()
+  const probe = p.measure
+    ? new LatencyProbe({ replica: live.replica, doc: live.doc, me: agent.meIndex })
+    : undefined
+  const fullRate = !Number.isFinite(interval) || interval <= 0
+  const step = () => {
+    let sent = 0
+    for (const op of nextOps({
+      role: p.role,
+      replica: live.replica,
+      me: agent.meIndex,
+      rng,
+      startPrice: p.startPrice,
+    })) {
+      const r = agent.submit(op)
+      if (r.ok) {
+        submitted++
+        sent++
+        probe?.submitted(r.seq)
+      } else refused++
+    }
+    return sent
+  }
   while (!p.signal.aborted && (p.seconds === undefined || Date.now() - tradeStart < p.seconds * 1000)) {
-    const target = Math.floor((Date.now() - tradeStart) / interval)
-    while (due < target) {
-      due++
-      for (const op of nextOps({
-        role: p.role,
-        replica: live.replica,
-        me: agent.meIndex,
-        rng,
-        startPrice: p.startPrice,
-      })) {
-        const r = agent.submit(op)
-        if (r.ok) submitted++
-        else refused++
+    if (fullRate) {
+      // as many as the batch takes (it refuses while full until the next round opens), then let I/O run
+      let k = 0
+      while (k++ < 4096 && step() > 0) {
+        // keep filling
+      }
+    } else {
+      const target = Math.floor((Date.now() - tradeStart) / interval)
+      while (due < target) {
+        due++
+        step()
       }
     }
     if (Date.now() - lastProgress >= 1000) {
       lastProgress = Date.now()
       line('trading')
     }
-    await sleep(Math.max(1, Math.min(50, interval)))
+    await sleep(fullRate ? 1 : Math.max(1, Math.min(50, interval)))
   }
   // drain: everything known final and nothing new for quietMs, or drainMs passed
   const quietMs = p.quietMs ?? 2000
@@ -108,6 +166,25 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
   }
   line('done')
   const r = live.replica
+  let measurement: AgentMeasurement | undefined
+  if (probe) {
+    const cpu = process.cpuUsage(cpu0)
+    const report = probe.report()
+    probe.stop()
+    const cpuUs = cpu.user + cpu.system
+    measurement = {
+      startedAt: tradeStart,
+      syncP50Ms: percentile(report.sync, 50),
+      syncP95Ms: percentile(report.sync, 95),
+      finalityP50Ms: percentile(report.finality, 50),
+      finalityP95Ms: percentile(report.finality, 95),
+      cpuUs,
+      finalOps: report.finalOps,
+      cpuPerOpUs: report.finalOps > 0 ? Math.round((cpuUs / report.finalOps) * 10) / 10 : 0,
+      lastFinalAt: report.lastFinalAt,
+      report,
+    }
+  }
   return {
     participant: agent.meIndex,
     address: agent.me,
@@ -122,6 +199,7 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
     stateRoot: toHex(r.stateRoot()),
     allFinal: allFinal(agent),
     relayStrikes: agent.relays.reduce((s, l) => s + l.guard.stats.strikes, 0),
+    ...(measurement ? { measurement } : {}),
   }
 }
 

@@ -2,8 +2,9 @@ import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import type { Replica } from '../core/replica.ts'
 import type { Rng } from '../core/sim/rng.ts'
 import type { ChannelState } from '../core/state.ts'
+import { liquidationOps } from './liquidator.ts'
 
-export type Role = 'trader' | 'market-maker'
+export type Role = 'trader' | 'market-maker' | 'liquidator' | 'transfers'
 
 export type StrategyParameters = {
   role: Role
@@ -41,9 +42,14 @@ export function markOf(state: ChannelState, market: number, fallback: bigint): b
  * would see it). A trader sends a random flow: limit orders at or through the mark (some IOC), with random sides
  * and sizes, and cancels of its oldest resting order. A market maker keeps one bid and one ask `halfSpread` ticks
  * around the mark: each call cancels its resting orders that are off the current quotes and posts what is
- * missing. Orders the funds cannot cover are not sent.
+ * missing. Orders the funds cannot cover are not sent. `transfers` (load for benchmarks) sends one base unit of
+ * token 0 to the next participant while it holds any. A liquidator liquidates every unhealthy perp account and
+ * loan the fold would let it (liquidator.ts).
  */
 export function nextOps(p: StrategyParameters): Op[] {
+  if (p.role === 'liquidator')
+    return liquidationOps({ state: p.replica.state, clock: p.replica.clock, me: p.me })
+  if (p.role === 'transfers') return transferOps(p.replica, p.me)
   const market = p.market ?? 0
   const state = p.replica.state
   const m = p.replica.channel.config.markets[market]
@@ -97,4 +103,10 @@ export function nextOps(p: StrategyParameters): Op[] {
   const tif = p.rng.int(0, 3) === 0 ? TimeInForce.GTC : TimeInForce.IOC
   if (side === Side.Buy ? !canBuy(price, qty) : !canSell(qty)) return []
   return [place(side, price, qty, tif)]
+}
+
+function transferOps(replica: Replica, me: number): Op[] {
+  const state = replica.state
+  if ((state.avail[me * state.T] ?? 0n) === 0n) return []
+  return [{ tag: OpTag.Transfer, to: (me + 1) % state.P, token: 0, amount: 1n }]
 }

@@ -10,6 +10,7 @@ import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
 import type { SettlementPhase } from '../../core/phase.ts'
+import { LatencyProbe } from '../../store/latencyProbe.ts'
 import { acquireRuntime, type ChannelRuntime, loadOrCreateSessionKey } from '../../store/runtime.ts'
 import type { AppConfig } from '../config.ts'
 import { LendScreen } from '../lend/LendScreen.tsx'
@@ -45,8 +46,9 @@ export function ChannelPage(props: ChannelPageProps) {
       sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
     })
     setHeld({ key, runtime: lease.runtime })
-    // exposed for end-to-end tests and diagnostics: read-only views, the same data the screens show
-    Object.assign(window, { __chx: lease.runtime })
+    // exposed for end-to-end tests and diagnostics: read-only views, the same data the screens show; the latency
+    // probe bench:e2e attaches to a tab (it only reads the replica)
+    Object.assign(window, { __chx: lease.runtime, __chxProbe: LatencyProbe })
     return () => {
       const w = window as { __chx?: unknown }
       if (w.__chx === lease.runtime) delete w.__chx
