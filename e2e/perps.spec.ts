@@ -1,57 +1,9 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { createPerpChannel, depositMargin, perpView } from './support/perps.ts'
 import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
 import { converged, Trader } from './support/trader.ts'
 
-const WINDOW = 600
 const USDC = 10n ** 6n
-
-/** The perp side of a page's replica (pending state): B's and others' positions, margin and prices. */
-function perpView(page: Page) {
-  return page.evaluate(() => {
-    type Ps = {
-      margin: bigint[]
-      insurance: bigint
-      oracle: (bigint | undefined)[]
-      positions: ({ size: bigint } | undefined)[]
-      M: number
-      P: number
-    }
-    const r = (window as unknown as { __chx: { live: { replica: { state: { perps: Ps } } } } }).__chx
-    const ps = r.live.replica.state.perps
-    return {
-      margin: ps.margin.map(String),
-      insurance: String(ps.insurance),
-      oracle: String(ps.oracle[1] ?? ''),
-      sizes: Array.from({ length: ps.P }, (_, p) => String(ps.positions[p * ps.M + 1]?.size ?? 0n)),
-    }
-  })
-}
-
-/**
- * A fills the create form with a perp market: A is the oracle and the Liquidator, max leverage 10×, 5 %
- * maintenance margin, 1 % liquidation fee (the defaults).
- */
-async function createPerpChannel(a: Trader, others: string[]): Promise<string> {
-  const form = a.page.getByRole('form', { name: 'Create channel' })
-  for (let i = 0; i < others.length; i++) {
-    if (i > 0) await form.getByRole('button', { name: '+ Add participant' }).click()
-    await form.locator(`input[name="participant-${i + 1}"]`).fill(others[i]!)
-  }
-  await form.getByLabel('Role').first().selectOption({ label: 'Liquidator' })
-  await form.locator('input[name="window"]').fill(String(WINDOW))
-  await form.locator('input[name="perp-enabled"]').check()
-  // a refusal names the field, and the invite cannot be created until it is fixed
-  await form.locator('input[name="perp-mm"]').fill('1000')
-  await expect(form.getByTestId('perp-errors')).toHaveText(
-    'Maintenance margin: must be above 0 and below the initial margin at 10× (1000 bps)',
-  )
-  await expect(form.getByRole('button', { name: 'Create invite' })).toBeDisabled()
-  await form.locator('input[name="perp-mm"]').fill('500')
-  await expect(form.getByTestId('perp-errors')).toBeHidden()
-  await form.locator('select[name="perp-oracle"]').selectOption({ index: 0 })
-  await form.getByRole('button', { name: 'Create invite' }).click()
-  return a.page.getByTestId('invite-link').inputValue()
-}
 
 test('perps: oracle price, a 10× cap refused with its reason, long vs short, a price move, a liquidation, and a settlement paying the valued margin accounts', async ({
   browser,
@@ -64,7 +16,17 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   const traders = [a, b, c]
   const [sa, sb] = [new Settler(a), new Settler(b)]
   await a.connect()
-  const link = await createPerpChannel(a, [b.address, c.address])
+  // a refusal names the field, and the invite cannot be created until it is fixed
+  const link = await createPerpChannel(a, [b.address, c.address], {
+    beforeCreate: async (form) => {
+      await form.locator('input[name="perp-mm"]').fill('1000')
+      await expect(form.getByTestId('perp-errors')).toHaveText(
+        'Maintenance margin: must be above 0 and below the initial margin at 10× (1000 bps)',
+      )
+      await expect(form.getByRole('button', { name: 'Create invite' })).toBeDisabled()
+      await form.locator('input[name="perp-mm"]').fill('500')
+    },
+  })
   await Promise.all(traders.map((t) => t.join(link)))
   for (const t of traders) await t.authorise()
   await a.openOnChain()
@@ -91,16 +53,9 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   for (const t of traders) await expect(perps(t).getByTestId('perp-index')).toHaveText('2,000')
 
   // margin: B 250, C 2,000, A (the liquidator) 2,000
-  const margin = async (t: Trader, amount: string) => {
-    const panel = t.page.getByRole('region', { name: 'Margin' })
-    await panel.locator('input[name="margin-amount"]').fill(amount)
-    await panel.getByRole('button', { name: 'Deposit margin' }).click()
-    const shown = amount.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-    await expect(panel.getByRole('status')).toHaveText(`Margin deposit of ${shown} USDC (pending)`)
-  }
-  await margin(b, '250')
-  await margin(c, '2000')
-  await margin(a, '2000')
+  await depositMargin(b, '250')
+  await depositMargin(c, '2000')
+  await depositMargin(a, '2000')
 
   // B asks for 1.5 WETH long at 2,000 on 250 of margin: 3,000 of notional is 12×, above the channel's 10×.
   // The core's own verdict is shown before anything is sent, and the button stays disabled

@@ -17,6 +17,13 @@ export type FundingEvent = {
   cum: bigint
   mark: bigint
   index: bigint
+  /** Σ of long sizes (lots) during those intervals = Σ of short sizes */
+  openInterest: bigint
+  /**
+   * what the longs paid the shorts in total (quote units; < 0: the shorts paid the longs):
+   * (cum after − cum before) · openInterest, the exact sum of what the positions accrue for it
+   */
+  paid: bigint
 }
 
 /** How many funding payments per market the state remembers for display. */
@@ -133,13 +140,34 @@ export class PerpsState {
       const index = this.oracle[m]
       const after = advanceFunding(before, epoch, mark, index, this.tick(m), this.params)
       this.funding[m] = after
-      if (before.epoch !== undefined && mark !== undefined && index !== undefined && epoch > before.epoch)
+      if (before.epoch !== undefined && mark !== undefined && index !== undefined && epoch > before.epoch) {
+        const openInterest = this.openInterest(m)
         this.fundingHistory[m] = [
           ...this.fundingHistory[m]!.slice(1 - FUNDING_HISTORY),
-          { epoch, intervals: epoch - before.epoch, rate: after.rate, cum: after.cum, mark, index },
+          {
+            epoch,
+            intervals: epoch - before.epoch,
+            rate: after.rate,
+            cum: after.cum,
+            mark,
+            index,
+            openInterest,
+            paid: (after.cum - before.cum) * openInterest,
+          },
         ]
+      }
     }
     return epoch
+  }
+
+  /** Σ of the long sizes of market m (lots), = Σ of the short sizes. */
+  openInterest(m: number): bigint {
+    let oi = 0n
+    for (let p = 0; p < this.P; p++) {
+      const size = this.positions[p * this.M + m]?.size ?? 0n
+      if (size > 0n) oi += size
+    }
+    return oi
   }
 
   /** Moves the funding a position accrued into its account's margin. */

@@ -113,6 +113,15 @@ describe('perp views', () => {
     expect(m).toMatchObject({ fundingRate: 5n, cumulativeFunding: 20n, oracle: 1000n, openInterest: 51n })
     expect(perpPositionsOf(h.state, 0)[0]!.fundingPaid).toBe(50n * 20n)
     expect(perpPositionsOf(h.state, 1)[0]!.fundingPaid).toBe(-50n * 20n)
+    // each payment is what the longs paid in total (open interest · rate · intervals); all of it reaches the shorts
+    expect(m!.fundingHistory.map((e) => [e.openInterest, e.paid])).toEqual([
+      [51n, 51n * 5n],
+      [51n, 51n * 15n],
+    ])
+    const paidBy = (p: number) => perpPositionsOf(h.state, p)[0]?.fundingPaid ?? 0n
+    const longs = paidBy(0) + paidBy(4)
+    expect(longs).toBe(m!.fundingHistory.reduce((s, e) => s + e.paid, 0n))
+    expect(paidBy(1) + paidBy(2)).toBe(-longs)
     // bounded, oldest dropped; clones keep their own
     const before = h.state.clone()
     for (let e = 5n; e < 5n + BigInt(FUNDING_HISTORY); e++) {

@@ -31,11 +31,7 @@ export function perpMarketsOf(state: ChannelState): PerpMarketView[] {
   const ps = state.perps
   if (!ps) return []
   return ps.perpMarkets.map((m) => {
-    let openInterest = 0n
-    for (let p = 0; p < ps.P; p++) {
-      const size = ps.positions[p * ps.M + m]?.size ?? 0n
-      if (size > 0n) openInterest += size
-    }
+    const openInterest = ps.openInterest(m)
     const f = ps.funding[m]!
     return {
       market: m,

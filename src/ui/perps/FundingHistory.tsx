@@ -1,8 +1,12 @@
 import type { PerpMarketView } from '../../core/perps/views.ts'
-import { formatPrice, formatUnits } from '../format.ts'
+import { formatPrice, formatQty, formatUnits } from '../format.ts'
+import { paidText } from './perpFormat.ts'
 import type { PerpMarketInfo } from './usePerps.ts'
 
-/** The market's latest funding payments, newest first: rate per lot and interval (> 0: longs paid shorts). */
+/**
+ * The market's latest funding payments, newest first: rate per lot and interval (> 0: longs paid shorts), the open
+ * interest it was paid on and the total that changed hands (exact, in the collateral token).
+ */
 export function FundingHistory({
   info,
   view,
@@ -33,6 +37,8 @@ export function FundingHistory({
           <th>
             Rate ({quote.symbol} per {base.symbol})
           </th>
+          <th>Open interest ({base.symbol})</th>
+          <th>Paid ({quote.symbol})</th>
         </tr>
       </thead>
       <tbody>
@@ -42,7 +48,11 @@ export function FundingHistory({
             <td>{e.intervals.toString()}</td>
             <td>{formatPrice(e.mark, market, base, quote)}</td>
             <td>{formatPrice(e.index, market, base, quote)}</td>
-            <td className={e.rate > 0n ? 'down' : e.rate < 0n ? 'up' : 'muted'}>{perToken(e.rate)}</td>
+            <td className={e.rate > 0n ? 'down' : e.rate < 0n ? 'up' : 'muted'} data-testid="funding-rate">
+              {perToken(e.rate)}
+            </td>
+            <td>{formatQty(e.openInterest, market, base)}</td>
+            <td data-testid="funding-paid">{paidText(e.paid, quote.decimals)}</td>
           </tr>
         ))}
       </tbody>
