@@ -16,6 +16,7 @@ import type { AppConfig } from '../config.ts'
 import { LendScreen } from '../lend/LendScreen.tsx'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
+import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
 import { SettlementPanel } from './SettlementPanel.tsx'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
@@ -145,6 +146,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
             <div className="panels-row">
               <FundsPanel runtime={runtime} />
               <SettlementPanel runtime={runtime} />
+              <ForcePanel runtime={runtime} />
             </div>
           }
         />
