@@ -29,6 +29,8 @@ export function writePerps(w: Writer, ps: PerpsState): void {
       w.int(e.cum, 16)
       w.uint(e.mark, 8)
       w.uint(e.index, 8)
+      w.int(e.openInterest, 16)
+      w.int(e.paid, 16)
     }
   }
   for (const pos of ps.positions) {
@@ -61,6 +63,8 @@ export function readPerps(r: Reader, ps: PerpsState): void {
         cum: r.int(16),
         mark: r.uint(8),
         index: r.uint(8),
+        openInterest: r.int(16),
+        paid: r.int(16),
       })
     ps.fundingHistory[m] = history
   }
