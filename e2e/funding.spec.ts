@@ -52,6 +52,8 @@ async function fundingRows(perps: Locator) {
 test('perps funding: a mark above the index makes the long pay the short every interval of the channel clock, shown alike on both sides, and the settlement pays the accounts net of it', async ({
   browser,
 }) => {
+  // a whole channel lifetime (open, deposits, trades, a wait of 2.5 funding intervals, settlement and claims)
+  test.setTimeout(300_000)
   const [a, b, c] = (await Promise.all([
     Trader.open(browser, 'A', 1),
     Trader.open(browser, 'B', 2),
