@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'src/**/*.integration.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
-    // recover signatures with libsecp256k1 as Node entry points do (src/core/fastRecovery.ts)
-    setupFiles: ['src/core/fastRecovery.ts'],
+    // signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
+    setupFiles: ['src/core/wasmCrypto.ts'],
   },
 })

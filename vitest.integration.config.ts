@@ -8,8 +8,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.integration.test.ts'],
     pool: 'forks',
-    // recover signatures with libsecp256k1 as Node entry points do (src/core/fastRecovery.ts)
-    setupFiles: ['src/core/fastRecovery.ts'],
+    // signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
+    setupFiles: ['src/core/wasmCrypto.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,5 +1,5 @@
-// libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
-import '../src/core/fastRecovery.ts'
+// signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
+import '../src/core/wasmCrypto.ts'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import * as Y from 'yjs'

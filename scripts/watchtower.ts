@@ -16,8 +16,8 @@
  *
  * One line per decision on stdout; store warnings and start-up notes on stderr. Ctrl-C stops cleanly.
  */
-// libsecp256k1 for signature recovery in this process (src/core/fastRecovery.ts)
-import '../src/core/fastRecovery.ts'
+// signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
+import '../src/core/wasmCrypto.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'

@@ -4,13 +4,13 @@ import { App } from './ui/app/App.tsx'
 import { SimulatorPage } from './ui/SimulatorPage.tsx'
 import './ui/theme.css'
 
-// libsecp256k1 (1.2 MB of WebAssembly) loads in the background; signatures are recovered with @noble/curves until
-// it arrives, with the same verdicts (src/core/fastRecovery.ts)
-void import('./core/fastRecovery.ts')
+// signature recovery (libsecp256k1, 1.2 MB) and keccak256 in WebAssembly load in the background; until they arrive
+// the JavaScript implementations give the same verdicts and ids (src/core/wasmCrypto.ts)
+void import('./core/wasmCrypto.ts')
   .then(() => {
-    document.documentElement.dataset.recovery = 'libsecp256k1'
+    document.documentElement.dataset.crypto = 'wasm'
   })
-  .catch((e: unknown) => console.warn('libsecp256k1 not loaded; recovering with @noble/curves', e))
+  .catch((e: unknown) => console.warn('WebAssembly crypto not loaded; staying on JavaScript', e))
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')

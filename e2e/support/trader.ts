@@ -89,8 +89,8 @@ export class Trader {
     await expect(account.or(button)).toBeVisible()
     if (await button.isVisible()) await button.click()
     await expect(this.page.getByTestId('account')).toBeVisible()
-    // the app recovers signatures with libsecp256k1 once its WebAssembly has loaded (src/core/fastRecovery.ts)
-    await expect(this.page.locator('html')).toHaveAttribute('data-recovery', 'libsecp256k1')
+    // the app recovers signatures and hashes in WebAssembly once it has loaded (src/core/wasmCrypto.ts)
+    await expect(this.page.locator('html')).toHaveAttribute('data-crypto', 'wasm')
   }
 
   /**

@@ -1,5 +1,5 @@
-// agents run in Node: recover signatures with libsecp256k1 (src/core/fastRecovery.ts)
-import '../core/fastRecovery.ts'
+// agents run in Node: signature recovery and keccak256 in WebAssembly (src/core/wasmCrypto.ts)
+import '../core/wasmCrypto.ts'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

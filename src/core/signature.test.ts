@@ -2,7 +2,6 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from './bytes.ts'
-import { wasmRecovery } from './fastRecovery.ts'
 import { keccak256 } from './hash.ts'
 import {
   addressFromPrivateKey,
@@ -11,6 +10,7 @@ import {
   recoverAddressWith,
   signDigest,
 } from './signature.ts'
+import { wasmRecovery } from './wasmCrypto.ts'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 // anvil's first dev account: a known key/address pair

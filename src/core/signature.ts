@@ -49,7 +49,7 @@ export const nobleRecovery: RecoveryBackend = (digest, rs, recovery) =>
 let backend: RecoveryBackend = nobleRecovery
 
 /**
- * Switches the arithmetic of every later recovery (see fastRecovery.ts). Any backend must compute the same point
+ * Switches the arithmetic of every later recovery (see wasmCrypto.ts). Any backend must compute the same point
  * for every input — `signature.test.ts` holds libsecp256k1 to @noble/curves — so switching never changes a verdict.
  */
 export function setRecoveryBackend(next: RecoveryBackend): void {
