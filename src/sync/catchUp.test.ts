@@ -8,7 +8,7 @@ import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
-import { CatchUp, decodeCatchUp, encodeBlocks, encodeWant, MAX_WANT_IDS } from './catchUp.ts'
+import { CatchUp, decodeCatchUp, encodeBlocks, encodePruned, encodeWant, MAX_WANT_IDS } from './catchUp.ts'
 import { ChannelDoc } from './channelDoc.ts'
 import { authorGate, presenceOf, readPresence, startPresence } from './presence.ts'
 import { seededDoc } from './testing.ts'
@@ -78,7 +78,11 @@ describe('catch-up messages', () => {
     const huge = encodeBlocks([new Uint8Array(8)])
     new DataView(huge.buffer).setUint32(4, MAX_BLOCK_BYTES + 1)
     expect(decodeCatchUp(huge)).toBeUndefined()
-    expect(decodeCatchUp(new Uint8Array([0x7e, 2, 0, 0]))).toBeUndefined()
+    // kind 2 is the "pruned here" answer (issue #8), with the want's layout; 3 and up are unknown
+    expect(decodeCatchUp(encodePruned(ids))).toEqual({ kind: 'pruned', ids })
+    const pruned = encodePruned(ids)
+    expect(decodeCatchUp(pruned.subarray(0, pruned.length - 1))).toBeUndefined()
+    expect(decodeCatchUp(new Uint8Array([0x7e, 3, 0, 0]))).toBeUndefined()
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
         const m = new Uint8Array([0x7e, ...b])

@@ -9,17 +9,30 @@ import type { ChannelDoc } from './channelDoc.ts'
 export const CATCH_UP = 0x7e
 const WANT = 0
 const BLOCKS = 1
+const PRUNED = 2
 
 export const MAX_WANT_IDS = 64
 
-export type CatchUpMessage = { kind: 'want'; ids: Hex[] } | { kind: 'blocks'; blocks: Uint8Array[] }
+export type CatchUpMessage =
+  | { kind: 'want'; ids: Hex[] }
+  | { kind: 'blocks'; blocks: Uint8Array[] }
+  | { kind: 'pruned'; ids: Hex[] }
 
 /** `0x7e ‖ 0 ‖ u16 n ‖ n × id[32]`: ids the sender lacks. */
 export function encodeWant(ids: readonly Hex[]): Uint8Array {
+  return encodeIds(WANT, ids)
+}
+
+/** `0x7e ‖ 2 ‖ u16 n ‖ n × id[32]`: of the ids asked for, those the sender pruned (issue #8). */
+export function encodePruned(ids: readonly Hex[]): Uint8Array {
+  return encodeIds(PRUNED, ids)
+}
+
+function encodeIds(kind: number, ids: readonly Hex[]): Uint8Array {
   const n = Math.min(ids.length, MAX_WANT_IDS)
   const out = new Uint8Array(4 + 32 * n)
   out[0] = CATCH_UP
-  out[1] = WANT
+  out[1] = kind
   out[2] = n >> 8
   out[3] = n & 0xff
   for (let i = 0; i < n; i++) {
@@ -51,11 +64,11 @@ export function decodeCatchUp(msg: Uint8Array): CatchUpMessage | undefined {
   if (msg.length < 4 || msg[0] !== CATCH_UP) return undefined
   const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength)
   const n = dv.getUint16(2)
-  if (msg[1] === WANT) {
+  if (msg[1] === WANT || msg[1] === PRUNED) {
     if (n > MAX_WANT_IDS || msg.length !== 4 + 32 * n) return undefined
     const ids: Hex[] = []
     for (let i = 0; i < n; i++) ids.push(toHex(msg.subarray(4 + 32 * i, 36 + 32 * i)))
-    return { kind: 'want', ids }
+    return { kind: msg[1] === WANT ? 'want' : 'pruned', ids }
   }
   if (msg[1] !== BLOCKS || n > MAX_WANT_IDS) return undefined
   const blocks: Uint8Array[] = []
@@ -114,9 +127,16 @@ export class CatchUp {
     if (!m) return { added: 0, rejected: 0, malformed: true }
     if (m.kind === 'want') {
       const blocks = this.cd.blocksFor(m.ids, this.maxReplyBytes)
-      return blocks.length > 0
-        ? { reply: encodeBlocks(blocks), added: 0, rejected: 0, malformed: false }
+      if (blocks.length > 0) return { reply: encodeBlocks(blocks), added: 0, rejected: 0, malformed: false }
+      // blocks below our pruning point are gone here: say so, so the peer stops asking us for them
+      const pruned = this.cd.prunedOf(m.ids)
+      return pruned.length > 0
+        ? { reply: encodePruned(pruned), added: 0, rejected: 0, malformed: false }
         : { added: 0, rejected: 0, malformed: false }
+    }
+    if (m.kind === 'pruned') {
+      this.cd.notePruned(m.ids)
+      return { added: 0, rejected: 0, malformed: false }
     }
     let added = 0
     let rejected = 0

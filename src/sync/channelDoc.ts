@@ -105,6 +105,10 @@ export class ChannelDoc {
     published: 0,
     /** invalid entries this peer removed from the doc */
     removed: 0,
+    /** entries of blocks this replica pruned, removed from the doc (their state is in the pruned base) */
+    pruned: 0,
+    /** wanted ids a peer answered it pruned */
+    prunedAtPeers: 0,
   }
   private readonly ownAuthor: number | undefined
   private readonly flagThreshold: number
@@ -136,6 +140,8 @@ export class ChannelDoc {
   /** ids this peer lacks and knows of (ancestors of buffered blocks), per author of the block that waits for them */
   private readonly wantedBy = new Map<number, Set<Hex>>()
   private readonly wanted = new Set<Hex>()
+  /** ids peers answered they pruned: not asked for again (bounded, oldest forgotten) */
+  private readonly prunedAtPeers = new Set<Hex>()
   /** ids peers hinted at, with how often they were asked for */
   private readonly hinted = new Map<Hex, number>()
   private readonly maxHinted: number
@@ -268,13 +274,55 @@ export class ChannelDoc {
     let size = 0
     for (const id of ids) {
       const node = this.replica.nodes.get(id as Hex)
-      if (!node || (node.author === this.ownAuthor && !this.ownPublic.has(node.hex))) continue
+      if (!node || node.pruned || (node.author === this.ownAuthor && !this.ownPublic.has(node.hex))) continue
       const bytes = bytesOf(node)
       if (size + bytes.length > maxBytes) break
       size += bytes.length
       out.push(bytes)
     }
     return out
+  }
+
+  /**
+   * Removes the entries of blocks the replica pruned (Replica.prune) from the doc, so the doc and its IndexedDB
+   * copy shrink. Call once the pruned base is durable. Returns how many entries went.
+   */
+  dropPruned(): number {
+    const keys: string[] = []
+    for (const key of this.map.keys()) if (this.replica.nodes.get(key as Hex)?.pruned) keys.push(key)
+    for (let i = 0; i < keys.length; i += 4096)
+      this.doc.transact(() => {
+        for (const key of keys.slice(i, i + 4096)) this.map.delete(key)
+      }, this)
+    this.stats.pruned += keys.length
+    return keys.length
+  }
+
+  /** Of the ids a peer asked for, those this replica pruned (catch-up tells the peer so). */
+  prunedOf(ids: Iterable<string>): Hex[] {
+    const out: Hex[] = []
+    for (const id of ids) if (this.replica.nodes.get(id as Hex)?.pruned) out.push(id as Hex)
+    return out
+  }
+
+  /**
+   * A peer answered that it pruned these ids: they are not asked for again. A block waiting for one stays
+   * buffered; it completes if another peer still has the block (pruning is per peer and lags).
+   */
+  notePruned(ids: Iterable<string>): void {
+    for (const id of ids) {
+      if (!BLOCK_KEY.test(id) || this.knows(id)) continue
+      this.stats.prunedAtPeers++
+      this.prunedAtPeers.add(id as Hex)
+      if (this.prunedAtPeers.size > this.maxWanted)
+        this.prunedAtPeers.delete(this.prunedAtPeers.values().next().value!)
+      this.hinted.delete(id as Hex)
+    }
+  }
+
+  /** Whether the replica holds the block (validated, pruned or waiting for ancestors). */
+  private knows(id: string): boolean {
+    return this.replica.nodes.has(id as Hex) || this.pendingBytes.has(id as Hex)
   }
 
   /**
@@ -287,7 +335,8 @@ export class ChannelDoc {
         !BLOCK_KEY.test(id) ||
         this.hinted.has(id as Hex) ||
         this.wanted.has(id as Hex) ||
-        this.heldBytes(id)
+        this.knows(id) ||
+        this.prunedAtPeers.has(id as Hex)
       )
         continue
       this.hinted.set(id as Hex, 0)
@@ -318,7 +367,7 @@ export class ChannelDoc {
       for (const it of iters) {
         if (out.length >= limit) break
         for (let next = it.next(); !next.done; next = it.next())
-          if (!this.heldBytes(next.value)) {
+          if (!this.knows(next.value) && !this.prunedAtPeers.has(next.value)) {
             out.push(next.value)
             progress = true
             break
@@ -328,7 +377,7 @@ export class ChannelDoc {
     if (out.length >= limit) return out
     for (const [id, asked] of this.hinted) {
       if (out.length >= limit) break
-      if (this.heldBytes(id)) continue
+      if (this.knows(id)) continue
       out.push(id)
       if (asked + 1 >= this.hintRequests) this.hinted.delete(id)
       else this.hinted.set(id, asked + 1)
@@ -412,7 +461,12 @@ export class ChannelDoc {
     const held = this.heldBytes(key)
     this.parked.delete(key)
     this.full.delete(key)
+    // a block this replica pruned: its state is in the base; whatever a lagging peer writes there is not read
+    if (this.replica.nodes.get(key as Hex)?.pruned) return
     if (value === undefined) {
+      // a peer pruned it: final below a certified checkpoint here too, so nobody needs it from the doc
+      const node = this.replica.nodes.get(key as Hex)
+      if (node && this.replica.isPrunable(node)) return
       if (held) {
         this.stats.deletions++
         this.repair(key, held)
@@ -631,6 +685,7 @@ export class ChannelDoc {
 
   private heldBytes(id: string): Uint8Array | undefined {
     const node = this.replica.nodes.get(id as Hex)
+    if (node?.pruned) return undefined
     return node ? bytesOf(node) : this.pendingBytes.get(id as Hex)
   }
 
