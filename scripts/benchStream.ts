@@ -170,7 +170,7 @@ export function makeStream(
   seed: number,
   BLOCK: number,
   mix: BenchMix = 'spot',
-): Stream & { shadow: ChannelState } {
+): Stream & { shadow: ChannelState; writer: RoundWriter } {
   const all = mix === 'all'
   const withPerps = mix === 'perps' || all
   const withAmm = mix === 'amm' || all
@@ -286,5 +286,5 @@ export function makeStream(
     }
     writer.next()
   }
-  return { tc, blocks, ops: allOps, authors, rounds: writer.round - 1, shadow }
+  return { tc, blocks, ops: allOps, authors, rounds: writer.round - 1, shadow, writer }
 }

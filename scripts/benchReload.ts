@@ -1,0 +1,118 @@
+/**
+ * Reload of a long channel to live, with and without pruning (issue #8):
+ *
+ * npm run bench:reload -- [--ops N] [--block K] [--participants P] [--mix spot|all] [--json]
+ *
+ * Builds a valid signed stream of N ops (benchStream.ts), feeds it to a replica that computes checkpoints, has every
+ * participant sign the newest one in a block (so it is certified) and prunes there. Then measures, each on a fresh
+ * replica: `fullMs`, a reload that replays every stored block (what a reload cost before pruning), and `prunedMs`, a
+ * reload from the pruned base (decode, verify the checkpoint's signatures and the snapshot's roots, restore) plus
+ * the tail blocks; both end with the same state root (checked). Also reports the stored bytes each reload reads and
+ * the heap retained per op after each. Last line: JSON.
+ */
+import { toHex } from '../src/core/bytes.ts'
+import { checkpointDigest } from '../src/core/checkpoint.ts'
+import { type Op, OpTag } from '../src/core/ops.ts'
+import { Replica } from '../src/core/replica.ts'
+import { signDigest } from '../src/core/signature.ts'
+import { decodeBase, encodeBase } from '../src/core/snapshot/base.ts'
+import { testDeposits } from '../src/core/testing.ts'
+import { type BenchMix, DEPOSIT, makeStream, TAIL_ROUNDS } from './benchStream.ts'
+
+const args = process.argv.slice(2)
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1]! : fallback
+}
+const OPS = Number(arg('ops', '100000'))
+const BLOCK = Number(arg('block', '500'))
+const P = Number(arg('participants', '4'))
+const MIX = arg('mix', 'spot') as BenchMix
+const json = args.includes('--json')
+
+const gc = (globalThis as { gc?: () => void }).gc
+const heap = () => {
+  gc?.()
+  return process.memoryUsage().heapUsed
+}
+
+const t0 = performance.now()
+const stream = makeStream(P, OPS, 1, BLOCK, MIX)
+const { tc, writer } = stream
+const deposits = testDeposits(P, 2, DEPOSIT)
+const options = { deposits }
+const live = new Replica(tc.channel, options)
+live.receiveMany(stream.blocks)
+// a checkpoint request after the last op (the Settle button), empty rounds until it is final and computed
+const extra: Uint8Array[] = []
+const rounds = (count: number, ops: (a: number, r: number) => Op[]) => {
+  const out: Uint8Array[] = []
+  for (let r = 0; r < count; r++) {
+    for (const m of tc.members) out.push(writer.block(m.index, ops(m.index, r)).bytes)
+    writer.next()
+  }
+  live.receiveMany(out)
+  extra.push(...out)
+}
+rounds(1 + TAIL_ROUNDS, (a, r) => (a === 0 && r === 0 ? [{ tag: OpTag.CheckpointRequest }] : []))
+const cp = live.checkpoints[live.checkpoints.length - 1]
+if (!cp) throw new Error('the stream produced no checkpoint')
+// every participant signs it in its next block (a quorum certifies it), empty rounds make those final
+const digest = checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, cp)
+rounds(1 + TAIL_ROUNDS, (a, r) =>
+  r === 0 ? [{ tag: OpTag.Checkpoint, ...cp, signature: signDigest(digest, tc.members[a]!.sessionKey) }] : [],
+)
+const all = [...stream.blocks, ...extra]
+const base = live.prune()
+if (!base) throw new Error('nothing to prune: the checkpoint is not certified')
+const stored = encodeBase(base)
+const tail = live.blocksInOrder()
+const root = toHex(live.stateRoot())
+const built = performance.now() - t0
+
+const before = heap()
+let t = performance.now()
+const full = new Replica(tc.channel, options)
+full.receiveMany(all)
+const fullMs = performance.now() - t
+if (toHex(full.stateRoot()) !== root) throw new Error('full replay: another state root')
+const fullBytesPerOp = (heap() - before) / OPS
+
+const before2 = heap()
+t = performance.now()
+const reloaded = new Replica(tc.channel, options)
+reloaded.restore(decodeBase(stored))
+const restoreMs = performance.now() - t
+reloaded.receiveMany(tail)
+const prunedMs = performance.now() - t
+if (toHex(reloaded.stateRoot()) !== root) throw new Error('pruned reload: another state root')
+const prunedBytesPerOp = (heap() - before2) / OPS
+void full
+
+const size = (list: Uint8Array[]) => list.reduce((s, b) => s + b.length, 0)
+const result = {
+  ops: OPS,
+  participants: P,
+  blockOps: BLOCK,
+  mix: MIX,
+  blocks: all.length,
+  prunedBlocks: base.position,
+  tailBlocks: tail.length,
+  fullMs: Math.round(fullMs),
+  prunedMs: Math.round(prunedMs),
+  restoreMs: Math.round(restoreMs),
+  storedBytesFull: size(all),
+  storedBytesPruned: stored.length + size(tail),
+  baseBytes: stored.length,
+  stateBytes: base.state.length,
+  retainedBytesPerOpFull: Math.round(fullBytesPerOp),
+  retainedBytesPerOpPruned: Math.round(prunedBytesPerOp),
+  loadavg: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
+  buildMs: Math.round(built),
+}
+if (!json)
+  console.log(
+    `reload of ${OPS} ops (${all.length} blocks): full replay ${result.fullMs} ms, from the pruned base ${result.prunedMs} ms ` +
+      `(${result.tailBlocks} tail blocks); stored ${result.storedBytesFull} → ${result.storedBytesPruned} bytes`,
+  )
+console.log(JSON.stringify(result))
