@@ -20,6 +20,8 @@ import {
   blockStructHash,
   CHECKPOINT_TYPE,
   CHECKPOINT_TYPEHASH,
+  CLOSE_TYPE,
+  CLOSE_TYPEHASH,
   checkpointStructHash,
   DOMAIN_TYPE,
   DOMAIN_TYPEHASH,
@@ -84,6 +86,7 @@ describe('EIP-712 type strings and typehashes', () => {
     for (const [t, h] of [
       [BLOCK_TYPE, BLOCK_TYPEHASH],
       [CHECKPOINT_TYPE, CHECKPOINT_TYPEHASH],
+      [CLOSE_TYPE, CLOSE_TYPEHASH],
       [SESSION_KEY_TYPE, SESSION_KEY_TYPEHASH],
       [DOMAIN_TYPE, DOMAIN_TYPEHASH],
     ] as const)
@@ -93,6 +96,7 @@ describe('EIP-712 type strings and typehashes', () => {
   it('the wallet-facing TYPED_DATA_TYPES encode to exactly the same strings', () => {
     expect(encodeType('Block', TYPED_DATA_TYPES.Block)).toBe(BLOCK_TYPE)
     expect(encodeType('Checkpoint', TYPED_DATA_TYPES.Checkpoint)).toBe(CHECKPOINT_TYPE)
+    expect(encodeType('Close', TYPED_DATA_TYPES.Close)).toBe(CLOSE_TYPE)
     expect(encodeType('SessionKey', TYPED_DATA_TYPES.SessionKey)).toBe(SESSION_KEY_TYPE)
     expect(encodeType('EIP712Domain', DOMAIN_TYPES.EIP712Domain)).toBe(DOMAIN_TYPE)
   })

@@ -22,6 +22,13 @@ export const SESSION_KEY_ROTATION_TYPE =
   'SessionKeyRotation(bytes32 channelId,address participant,address newKey,uint64 fromSeq,uint64 fromVersion)'
 export const CHECKPOINT_TYPE =
   'Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)'
+/**
+ * A participant's consent to end the channel with one checkpoint (settlement v2, issue #12): `checkpointDigest` is
+ * the checkpoint's full EIP-712 digest. A type of its own, not a flag on Checkpoint: keys sign every checkpoint
+ * automatically, a close only when their participant settles, so no checkpoint signed while trading goes on can end
+ * the channel. With every participant's close the contract finalizes at once (closeCooperatively).
+ */
+export const CLOSE_TYPE = 'Close(bytes32 channelId,uint64 version,bytes32 checkpointDigest)'
 
 /** viem/wagmi-shaped type definitions of the same structs, for wallets (eth_signTypedData_v4). */
 export const TYPED_DATA_TYPES = {
@@ -57,6 +64,11 @@ export const TYPED_DATA_TYPES = {
     { name: 'stateRoot', type: 'bytes32' },
     { name: 'balancesRoot', type: 'bytes32' },
   ],
+  Close: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'version', type: 'uint64' },
+    { name: 'checkpointDigest', type: 'bytes32' },
+  ],
 } as const
 
 const utf8 = new TextEncoder()
@@ -66,6 +78,7 @@ export const SESSION_KEY_TYPEHASH: Uint8Array = typeHash(SESSION_KEY_TYPE)
 export const SESSION_KEY_ROTATION_TYPEHASH: Uint8Array = typeHash(SESSION_KEY_ROTATION_TYPE)
 export const BLOCK_TYPEHASH: Uint8Array = typeHash(BLOCK_TYPE)
 export const CHECKPOINT_TYPEHASH: Uint8Array = typeHash(CHECKPOINT_TYPE)
+export const CLOSE_TYPEHASH: Uint8Array = typeHash(CLOSE_TYPE)
 
 export type Domain = { chainId: bigint; verifyingContract: Hex }
 
@@ -175,4 +188,12 @@ export function checkpointStructHash(c: CheckpointFields): Uint8Array {
       c.balancesRoot,
     ),
   )
+}
+
+export function closeStructHash(
+  channelId: Uint8Array,
+  version: bigint,
+  checkpointDigest: Uint8Array,
+): Uint8Array {
+  return keccak256(concatBytes(CLOSE_TYPEHASH, channelId, uintToBytes(version, 32), checkpointDigest))
 }
