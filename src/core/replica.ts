@@ -12,7 +12,7 @@ import {
   type ReceiveResult,
   UNCOMMITTED,
 } from './dag.ts'
-import { type KeyEpoch, rotationOf } from './keys.ts'
+import { type KeyEpoch, rotationOf, sameRotation } from './keys.ts'
 import { leaderOf } from './leaders.ts'
 import {
   type CheckpointOp,
@@ -974,6 +974,53 @@ export class Replica {
     this.rotation = op
   }
 
+  /**
+   * Restores this author's rotations after a restart, once its own blocks are back in the replica: `rotations` are
+   * every rotateKey it made, in order, each with its private key (the caller keeps them durably before rotating).
+   * The result is the same as the original rotateKey calls: the newest key signs from the next block on, older
+   * versions with the key they belong to. Throws RotationError when a rotation was not signed by the wallet, names
+   * another key, starts above the next block or out of order, or when the newest own block does not carry the
+   * rotation in force at its seq (the stored rotations are not this author's chain).
+   */
+  resumeRotations(rotations: readonly { key: Uint8Array; op: RotateKeyOp }[]): void {
+    const me = this.me
+    if (!me) throw new Error('this replica has no author key')
+    if (this.rotation) throw new RotationError('rotations were already applied')
+    const latest = this.dag.latest[me.index]
+    const next = BigInt((latest?.seq ?? 0) + 1)
+    let prev: RotateKeyOp | undefined
+    let inForce: RotateKeyOp | undefined
+    for (const { key, op } of rotations) {
+      if (op.fromSeq > next)
+        throw new RotationError(
+          `a stored rotation starts at block ${op.fromSeq}, above the next block ${next}`,
+        )
+      if (!this.dag.keys.valid(me.index, op))
+        throw new RotationError('not signed by this participant’s wallet')
+      if (addressFromPrivateKey(key) !== toHex(op.newKey))
+        throw new RotationError('a stored key is not the rotated key')
+      if (prev && (op.fromSeq < prev.fromSeq || op.fromVersion < prev.fromVersion))
+        throw new RotationError('stored rotations out of order')
+      if (latest && op.fromSeq <= BigInt(latest.seq)) inForce = op
+      prev = op
+    }
+    const carried = latest ? rotationOf(latest.block) : undefined
+    if (latest && (carried === 'misplaced' || !sameRotation(carried, inForce)))
+      throw new RotationError(`the stored rotations do not match own block ${latest.seq}`)
+    for (const { key, op } of rotations) {
+      this.oldKeys.push({ key: me.sessionKey, untilVersion: op.fromVersion })
+      me.sessionKey = key
+      this.rotation = op
+    }
+    this.myKey = undefined
+  }
+
+  /** Whether this author rotated and no block of its own carries the newest rotation yet. */
+  rotationPending(): boolean {
+    if (!this.me || !this.rotation) return false
+    return (this.dag.latest[this.me.index]?.seq ?? 0) < this.rotation.fromSeq
+  }
+
   /** The key epochs this replica knows for `participant` (the configured key first). */
   keyEpochs(participant: number): readonly KeyEpoch[] {
     return this.dag.keys.epochs[participant] ?? []
@@ -994,6 +1041,8 @@ export class Replica {
    */
   wantsToPropose(): boolean {
     if ((this.batch?.ops.length ?? 0) > 0 || this.toSign.length > 0) return true
+    // a rotation nobody has seen yet: peers treat the replaced key's blocks as revoked only once a block carries it
+    if (this.rotationPending()) return true
     // someone is a round ahead without a quorum there yet (it proposed while ops were pending here): fill that
     // round, or it could never propose again — its next round needs q blocks of this one. Only up to the highest
     // round: once it has a quorum nobody needs to follow, so catching up never starts a new round by itself.

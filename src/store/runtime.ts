@@ -3,7 +3,7 @@ import { getParticipantInfo } from '../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
 import { readForcedRecords } from '../chain/readers/readForcedRecords.ts'
 import type { ReadClient } from '../chain/types.ts'
-import { fromHex, toHex } from '../core/bytes.ts'
+import { toHex } from '../core/bytes.ts'
 import { type Channel, openChannel } from '../core/channel.ts'
 import { completeDraft, type Invite, roomOf, type SessionKeyAuth } from '../core/invite.ts'
 import { type Op, OpTag } from '../core/ops.ts'
@@ -20,8 +20,10 @@ import {
   type WriterLock,
 } from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
+import { openRotationStore, rotationStoreName } from '../sync/rotationStore.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { forcedAttestations } from './forced.ts'
+import { KeyRotations } from './keyRotation.ts'
 import { HEARTBEAT_MS, type Seen } from './liveness.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
@@ -57,6 +59,8 @@ export class ChannelRuntime {
         session: ChannelSession
         store: ChannelStore
         settlement: SettlementContext
+        /** this participant's session-key rotations (the writer tab only) */
+        rotations: KeyRotations | undefined
         /** catch-up by id and presence over the room's connections */
         transport: ReturnType<typeof attachChannel>
         /**
@@ -180,6 +184,11 @@ export class ChannelRuntime {
     if (this.destroyed) return lock?.release()
     this.writerLock = lock ?? undefined
     const ownStore = lock ? await openOwnBlockStore(storeName) : undefined
+    // rotated session keys, read before anything can seal: the replica must sign with the newest one
+    const keyStore = lock
+      ? await openRotationStore(rotationStoreName(toHex(channel.channelId), this.p.me))
+      : undefined
+    const stored = keyStore ? await keyStore.load() : []
     if (!lock)
       acquireWriterLock(storeName, { mode: 'wait', signal: this.waiting.signal }).then(
         (l) => {
@@ -203,6 +212,12 @@ export class ChannelRuntime {
       ownAuthor: this.meIndex,
       schedule: (f) => setTimeout(f, 0),
     })
+    // own blocks first from the durable store, so the next seq follows them; blocks that survived only
+    // there (the doc's IndexedDB copy wiped) reach the room again; then the rotations made so far (keys.ts),
+    // before a session exists that could seal with the configured key
+    if (ownStore) doc.ingestDurable(await ownStore.load())
+    if (this.destroyed) return keyStore?.close()
+    if (stored.length > 0) replica.resumeRotations(stored)
     const session = new ChannelSession(replica, {
       // wall-clock ms: blocks carry it as their time, the input to the channel clock
       now: () => Date.now(),
@@ -219,10 +234,20 @@ export class ChannelRuntime {
       contract: config.verifyingContract,
       me: this.meIndex,
     }
-    // own blocks first from the durable store, so the next seq follows them; blocks that survived only
-    // there (the doc's IndexedDB copy wiped) reach the room again
-    if (ownStore) doc.ingestDurable(await ownStore.load())
-    if (this.destroyed) return session.close()
+    const rotations = keyStore
+      ? new KeyRotations(
+          {
+            channel,
+            me: this.meIndex,
+            replica,
+            session,
+            store: keyStore,
+            configKey: this.sessionAddress,
+            onChange: () => this.emit(),
+          },
+          stored,
+        )
+      : undefined
     const transport = attachChannel({
       provider: this.room.provider,
       guard: this.room.guard,
@@ -230,7 +255,17 @@ export class ChannelRuntime {
       replica,
       participant: this.meIndex,
     })
-    this.live = { channel, replica, doc, session, store, settlement, transport, readOnly: !ownStore }
+    this.live = {
+      channel,
+      replica,
+      doc,
+      session,
+      store,
+      settlement,
+      rotations,
+      transport,
+      readOnly: !ownStore,
+    }
     // a heartbeat in awareness, so peers see a closed tab or a dropped connection within seconds (liveness.ts)
     const awareness = this.room.provider.awareness
     this.heartbeat = setInterval(() => awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS)
@@ -395,72 +430,11 @@ export class ChannelRuntime {
     this.room.provider.off('peers', this.onPeers)
     this.waiting.abort()
     this.live?.session.close()
+    this.live?.rotations?.close()
     this.live?.transport.detach()
     this.writerLock?.release()
     this.writerLock = undefined
     this.room.destroy()
     this.listeners.clear()
   }
-}
-
-type Held = { runtime: ChannelRuntime; me: string; refs: number; timer?: ReturnType<typeof setTimeout> }
-/** the page's runtimes by room: y-webrtc allows one provider per room name in a page */
-const held = new Map<string, Held>()
-
-export type RuntimeLease = { runtime: ChannelRuntime; release(): void }
-
-/**
- * The page's runtime for (channel, wallet): created on first use, shared by every holder, destroyed once the last
- * lease is released and nobody took a new one within `lingerMs`. So React StrictMode's mount → unmount → mount of
- * an effect keeps one runtime (one room, one IndexedDB connection, one writer lock) instead of destroying the one
- * in use and opening a second room for the same doc. Switching wallets destroys the idle runtime of the other
- * wallet first; two wallets holding one channel at once in a page is refused.
- */
-export function acquireRuntime(p: StartRoomParameters, lingerMs = 0): RuntimeLease {
-  const room = roomOf(p.invite).room
-  const me = p.me.toLowerCase()
-  let h = held.get(room)
-  if (h && h.me !== me) {
-    if (h.refs > 0) throw new Error('this channel is already open in this page for another wallet')
-    clearTimeout(h.timer)
-    held.delete(room)
-    h.runtime.destroy()
-    h = undefined
-  }
-  if (!h) {
-    h = { runtime: new ChannelRuntime(p), me, refs: 0 }
-    held.set(room, h)
-  }
-  const entry = h
-  clearTimeout(entry.timer)
-  entry.timer = undefined
-  entry.refs++
-  let released = false
-  return {
-    runtime: entry.runtime,
-    release() {
-      if (released) return
-      released = true
-      if (--entry.refs > 0) return
-      entry.timer = setTimeout(() => {
-        if (entry.refs > 0 || held.get(room) !== entry) return
-        held.delete(room)
-        entry.runtime.destroy()
-      }, lingerMs)
-    },
-  }
-}
-
-export function sessionKeyStorageKey(invite: Invite, me: Hex): string {
-  return `chx:session-key:${roomOf(invite).room}:${me.toLowerCase()}`
-}
-
-/** The session key for (channel, wallet) from localStorage, generated on first use. */
-export function loadOrCreateSessionKey(storage: Storage, invite: Invite, me: Hex): Uint8Array {
-  const k = sessionKeyStorageKey(invite, me)
-  const existing = storage.getItem(k)
-  if (existing) return fromHex(existing, 32)
-  const key = crypto.getRandomValues(new Uint8Array(32))
-  storage.setItem(k, toHex(key))
-  return key
 }

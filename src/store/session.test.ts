@@ -89,4 +89,28 @@ describe('ChannelSession (THREATS row 16)', () => {
     expect(replica.latest[0]?.round).toBe(2)
     s.close()
   })
+
+  it('hold(): nothing is sealed, by submit or the timer, until the hold is released (key rotation)', async () => {
+    const published: Uint8Array[] = []
+    const replica = replicaOf(0)
+    const s = new ChannelSession(
+      replica,
+      { now: () => performance.now(), persist: async () => {}, publish: (b) => published.push(b) },
+      2,
+    )
+    const release = s.hold()
+    const seq = replica.rotationPoint().fromSeq
+    s.submit(transfer(1, 1n))
+    await new Promise((r) => setTimeout(r, 40))
+    expect(published.length).toBe(0)
+    expect(replica.pendingOps).toBe(1)
+    // the rotation point read under the hold is still the next block
+    expect(replica.rotationPoint().fromSeq).toBe(seq)
+    release()
+    release()
+    await s.flush()
+    expect(published.length).toBe(1)
+    expect(BigInt(replica.latest[0]!.seq)).toBe(seq)
+    s.close()
+  })
 })

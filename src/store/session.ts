@@ -23,6 +23,8 @@ export class ChannelSession {
   /** blocks sealed but not yet published (persist pending) */
   inFlight = 0
   lastError: Error | undefined
+  /** open holds: while any is open no block is sealed by a tick (hold()) */
+  private holds = 0
 
   /**
    * @param tickMs how often to offer the replica a chance to propose: it seals a block only when the next round
@@ -47,8 +49,25 @@ export class ChannelSession {
     return { seq, index, result }
   }
 
+  /**
+   * Stops sealing on ticks until the returned release is called (then it ticks at once): what a key rotation needs
+   * between reading the replica's rotation point and applying the rotation the wallet signed for it, so the next
+   * block is still the one the rotation starts at. Ops still enter the batch meanwhile.
+   */
+  hold(): () => void {
+    this.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.holds--
+      this.tick()
+    }
+  }
+
   /** Seals this participant's next block when its round is open and there is something to propose. */
   tick(): void {
+    if (this.holds > 0) return
     const sealed = this.replica.tick(this.io.now())
     if (sealed) this.ship(sealed)
   }
