@@ -169,7 +169,11 @@ export class KeyRotations {
   }
 
   /** Moves one rotation toward the chain; true once it is there. */
-  private async advance(r: StoredRotation, read: ReadClient, client: WriteClient | undefined): Promise<boolean> {
+  private async advance(
+    r: StoredRotation,
+    read: ReadClient,
+    client: WriteClient | undefined,
+  ): Promise<boolean> {
     const { channel, me, store } = this.p
     const address = channel.config.verifyingContract
     const participant = channel.config.participants[me]!.address

@@ -388,6 +388,14 @@ export class ChannelRuntime {
       checkpoints: r.checkpoints.map((c) => c.version.toString()),
       certified: r.latestCertified()?.version.toString() ?? null,
       round: r.dag.maxRound,
+      /** the key this participant's next block is signed with, and its rotations (issue #12) */
+      signingKey: live.rotations?.current() ?? this.sessionAddress,
+      rotations: (live.rotations?.views() ?? []).map((v) => ({
+        newKey: v.newKey,
+        fromSeq: Number(v.fromSeq),
+        announced: v.announced,
+        chain: v.chain.phase,
+      })),
     }
   }
 

@@ -33,7 +33,15 @@ export function rotationStoreName(channelId: string, participant: string): strin
 
 const STORE = 'rotations'
 
-type Row = { key: Hex; newKey: Hex; fromSeq: string; fromVersion: string; signature: Hex; tx?: Hex; onChain: boolean }
+type Row = {
+  key: Hex
+  newKey: Hex
+  fromSeq: string
+  fromVersion: string
+  signature: Hex
+  tx?: Hex
+  onChain: boolean
+}
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -20,6 +20,7 @@ import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
 import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
+import { SessionKeyPanel } from './SessionKeyPanel.tsx'
 import { SettlementPanel } from './SettlementPanel.tsx'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
@@ -149,6 +150,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
               <FundsPanel runtime={runtime} />
               <SettlementPanel runtime={runtime} />
               <ForcePanel runtime={runtime} />
+              <SessionKeyPanel runtime={runtime} />
             </div>
           }
         />
