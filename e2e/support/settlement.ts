@@ -114,6 +114,7 @@ type Runtime = {
         forcedCount: bigint
         stateRoot: Uint8Array
         balancesRoot: Uint8Array
+        digest: string
         signatures: Map<number, Uint8Array>
       }[]
       stateOfCheckpoint(version: bigint): { P: number; T: number; holdings(p: number, t: number): bigint }
@@ -131,6 +132,8 @@ export type PageCheckpoint = {
   forcedCount: string
   stateRoot: Hex
   balancesRoot: Hex
+  /** the EIP-712 digest every signature is over */
+  digest: Hex
   signatures: [number, Hex][]
   participants: Hex[]
   tokens: Hex[]
@@ -330,6 +333,7 @@ export class Settler {
         forcedCount: cp.forcedCount.toString(),
         stateRoot: hex(cp.stateRoot),
         balancesRoot: hex(cp.balancesRoot),
+        digest: cp.digest as `0x${string}`,
         signatures: [...cp.signatures].map(([i, sig]) => [i, hex(sig)] as [number, `0x${string}`]),
         participants: config.participants.map((p) => p.address as `0x${string}`),
         tokens: config.tokens as `0x${string}`[],

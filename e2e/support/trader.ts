@@ -20,6 +20,9 @@ export type View = {
   guardDrops: Record<string, number>
   peers: number
   checkpoints: string[]
+  /** the key this participant's next block is signed with (lowercase address) */
+  signingKey: string
+  rotations: { newKey: string; fromSeq: number; announced: boolean; chain: string }[]
 }
 
 /** Where a trader's browser goes: the app's URL and the chain its wallet talks to. */
