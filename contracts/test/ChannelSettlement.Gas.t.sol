@@ -6,7 +6,8 @@ import {console} from "./utils/Test.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
 /**
- * @notice Gas of each action for channels of 2, 10 and 100 participants (threshold n/2 + 1). Every
+ * @notice Gas of each action for channels of 2, 10 and 100 participants (threshold q = n - floor((n - 1) / 3), the
+ * core's default quorum: 2, 7 and 67). Every
  * figure is printed as "n=<n> <action>: <gas>" and also checked against a generous ceiling, so a
  * regression fails the suite. For docs/GAS.md run, from contracts/:
  *   forge test --match-contract ChannelSettlementGasTest --isolate -vv
@@ -39,13 +40,13 @@ contract ChannelSettlementGasTest is ChannelFixture {
 
     function _bench(uint256 size) internal {
         n = size;
-        uint16 t = uint16(n / 2 + 1);
+        uint16 t = uint16(n - (n - 1) / 3);
         IChannelSettlement.OpenParams memory p = _params(n, t);
         bytes[] memory auth = _authSigs(p);
 
         vm.prank(wallets[0]);
         settlement.open(p, auth);
-        _record("open", 80_000 * n + 200_000);
+        _record("open", 85_000 * n + 200_000);
         bytes32 id = settlement.computeChannelId(p);
 
         // first deposits of each kind (fresh storage), then the rest of the funding
@@ -149,6 +150,30 @@ contract ChannelSettlementGasTest is ChannelFixture {
         vm.prank(wallets[0]);
         settlement.escape(third);
         _record("escape", 80_000);
+        p.nonce = 4;
+        _benchNewEvidence(_open(p), t);
+    }
+
+    /// @dev Griefing and a stale proposal (issue #12) in a fourth channel, every participant bonded.
+    function _benchNewEvidence(bytes32 id, uint16 t) internal {
+        for (uint256 i = 0; i < n; ++i) {
+            _bond(id, i, 1 ether);
+        }
+        // participant 1 proposes v1 although it signed v2 two hours before; participant 0 answers with v2
+        IChannelSettlement.Checkpoint memory v1 = _cp(1, keccak256("v1"));
+        IChannelSettlement.Checkpoint memory v2 = _cp(2, keccak256("v2"));
+        IChannelSettlement.Checkpoint memory v3 = _cp(3, keccak256("v3"));
+        bytes[] memory sigs = _signCp(id, v1, t);
+        vm.prank(wallets[1]);
+        settlement.propose(id, v1, sigs);
+        sigs = _signCp(id, v2, t);
+        vm.prank(wallets[0]);
+        settlement.propose(id, v2, sigs);
+        _record("challenge + Griefing (half the proposer's bond to the challenger)", 15_000 * uint256(t) + 200_000);
+        // participant 0's v2 is stale too (it signed v3 long before): the whole bond, shared among v2's co-signers
+        sigs = _signCp(id, v3, t);
+        settlement.slashStaleProposal(id, v3, sigs);
+        _record("slashStaleProposal (InvalidStateSubmission)", 15_000 * uint256(t) + 30_000 * n + 150_000);
     }
 
     function test_Gas_2Participants() public {

@@ -43,11 +43,12 @@ contract ChannelSettlementOpenTest is ChannelFixture {
             vm.assertEq(m.sessionKey, sessions[i], "session key");
             vm.assertEq(m.index, i, "index");
             vm.assertEq(m.role, i % 4, "role");
-            vm.assertEq(settlement.sessionKeyOwner(id, sessions[i]), wallets[i], "key owner");
+            vm.assertEq(settlement.sessionKeyRange(id, sessions[i]).participant, wallets[i], "key owner");
         }
-        vm.assertTrue(settlement.isTokenAccepted(id, address(token)), "token accepted");
-        vm.assertTrue(settlement.isTokenAccepted(id, address(0)), "eth accepted");
-        vm.assertFalse(settlement.isTokenAccepted(id, address(0xdead)), "other token");
+        address[] memory accepted = settlement.getChannel(id).tokens;
+        vm.assertEq(accepted.length, 2, "tokens");
+        vm.assertEq(accepted[0], address(token), "token accepted");
+        vm.assertEq(accepted[1], address(0), "eth accepted");
     }
 
     function test_Open_DomainMatchesTypedDataSpec() public view {

@@ -234,7 +234,9 @@ contract ChannelSettlementSlashTest is ChannelFixture {
         (IChannelSettlement.BlockHeader memory a, IChannelSettlement.BlockHeader memory b) = _pair(1, 7);
         vm.prank(reporter);
         settlement.slash(id, a, b);
-        vm.assertEq(settlement.owed(wallets[2], address(0)), uint256(1 ether) / 3, "slashed after finalization");
+        // shared by the final checkpoint's co-signers other than the author (participants 0 and 2), not by 3
+        vm.assertEq(settlement.owed(wallets[2], address(0)), 0.5 ether, "slashed after finalization");
+        vm.assertEq(settlement.owed(wallets[3], address(0)), 0, "did not sign the final checkpoint");
         vm.warp(settlement.getChannel(id).deadline + WINDOW);
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementNoBond.selector, id, wallets[1]));
         vm.prank(wallets[1]);

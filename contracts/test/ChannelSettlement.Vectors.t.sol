@@ -84,7 +84,7 @@ contract ChannelSettlementVectorsTest is Test {
         _open();
         IChannelSettlement.OpenParams memory p = _params();
         for (uint256 i = 0; i < p.participants.length; ++i) {
-            vm.assertEq(settlement.sessionKeyOwner(id, p.sessionKeys[i]), p.participants[i], "session key");
+            vm.assertEq(settlement.sessionKeyRange(id, p.sessionKeys[i]).participant, p.participants[i], "session key");
         }
     }
 

@@ -84,10 +84,15 @@ interface IChannelSettlement {
         bytes32 digest;
     }
 
-    /// @notice What a slashed participant did: two blocks at one seq or round, or two checkpoints at one version.
+    /**
+     * @notice What a slashed participant did: two blocks at one seq or round (DoubleSpending); two checkpoints at one
+     * version, or a proposal or exit older than a quorum checkpoint it had signed well before (InvalidStateSubmission);
+     * a pending proposal superseded by such a checkpoint (Griefing, part of the bond).
+     */
     enum Offence {
         DoubleSpending,
-        InvalidStateSubmission
+        InvalidStateSubmission,
+        Griefing
     }
 
     /// @notice A block header as signed by its author's session key (`signature` is not hashed).
@@ -282,6 +287,13 @@ interface IChannelSettlement {
     error ChannelSettlementIdenticalBlocks(bytes32 blockId);
     /// @notice The author was already slashed in this channel.
     error ChannelSettlementAlreadySlashed(bytes32 channelId, address author);
+    /// @notice Stale-proposal evidence must carry the offender's own signature among the quorum's.
+    error ChannelSettlementNotSignedBy(address participant);
+    /**
+     * @notice The newer checkpoint (channel time `time`, ms) is not at least the force-inclusion delay older than the
+     * proposal made at `proposedAt` (s): its signer may not have had a quorum for it yet.
+     */
+    error ChannelSettlementCheckpointTooRecent(uint64 time, uint64 proposedAt);
 
     // ------------------------------------------------------------------------------------------
     // Events
@@ -504,6 +516,14 @@ interface IChannelSettlement {
     ) external;
 
     /**
+     * @notice Slashes the whole bond of the participant that proposed (or exited with) the channel's pending or final
+     * checkpoint at block time `T` although it had signed `cp`: a higher version, signed by a quorum that includes
+     * it, whose channel time is at least forceInclusionDelay before `T` (InvalidStateSubmission). Shared like {slash}.
+     * Anyone may submit, within the same window.
+     */
+    function slashStaleProposal(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
+
+    /**
      * @notice After finalization, credits deposit `index` back to its depositor's pull balance when the final
      * checkpoint does not credit it (`index >= checkpoint.depositCount`). Anyone may call; once per deposit.
      */
@@ -546,9 +566,6 @@ interface IChannelSettlement {
     /// @notice A participant's session key, index, role, slashed flag and bond; reverts for non-participants.
     function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory);
 
-    /// @notice The participant that authorised `sessionKey` in the channel (current or replaced), or `address(0)`.
-    function sessionKeyOwner(bytes32 channelId, address sessionKey) external view returns (address);
-
     /// @notice Where `sessionKey` is valid (participant `address(0)` for a key never authorised in the channel).
     function sessionKeyRange(bytes32 channelId, address sessionKey) external view returns (SessionKeyRange memory);
 
@@ -560,9 +577,6 @@ interface IChannelSettlement {
         uint64 fromSeq,
         uint64 fromVersion
     ) external view returns (bytes32);
-
-    /// @notice Whether the channel accepts `token`.
-    function isTokenAccepted(bytes32 channelId, address token) external view returns (bool);
 
     /// @notice How much of `token` the channel holds: deposits minus claims.
     function holdings(bytes32 channelId, address token) external view returns (uint256);

@@ -183,7 +183,10 @@ contract SettlementHandler is ChannelFixture {
         for (uint256 i = 0; i < N; ++i) {
             if ((mask >> i) & 1 == 1) signers[j++] = i;
         }
-        try settlement.propose(id, cp, _signCp(id, cp, signers)) {
+        bytes[] memory sigs = _signCp(id, cp, signers);
+        // from a participant or an outsider: a participant's stale proposal may be charged for Griefing (issue #12)
+        vm.prank(actors[seed % actors.length]);
+        try settlement.propose(id, cp, sigs) {
             _amounts[id][version] = a;
             _forcedCounts[id][version] = cp.forcedCount;
             _checkForcedRule(id, cp.forcedCount);
@@ -260,17 +263,26 @@ contract SettlementHandler is ChannelFixture {
         bytes[] memory sigs = finalized ? new bytes[](0) : _signCp(id, cp, N);
         bytes32[] memory proof = _proof(id, version, b, k);
         Balance memory x = b[k];
-        uint256 before = settlement.owed(x.participant, x.token);
+        // an exit that supersedes a participant's stale proposal may earn the exiter a Griefing charge (ETH, from
+        // bonds): that is a reward, not a payout of the channel
+        uint256 before = settlement.owed(x.participant, x.token) + (x.token == address(0) ? _bondSum(id) : 0);
         vm.prank(x.participant);
         try settlement.emergencyExit(id, cp, sigs, x.token, x.amount, proof) {
             // before finalization an exit is a proposal and pays nothing
-            uint256 paid = settlement.owed(x.participant, x.token) - before;
+            uint256 after_ = settlement.owed(x.participant, x.token) + (x.token == address(0) ? _bondSum(id) : 0);
+            uint256 paid = after_ > before ? after_ - before : 0;
             if (!finalized && paid != 0) ++paidBeforeFinal;
             if (finalized) _recordPaid(id, x, paid);
             else _checkForcedRule(id, cp.forcedCount);
             ++calls["exit"];
         } catch {
             ++calls["exit (reverted)"];
+        }
+    }
+
+    function _bondSum(bytes32 id) internal view returns (uint256 total) {
+        for (uint256 i = 0; i < N; ++i) {
+            total += settlement.getParticipant(id, wallets[i]).bond;
         }
     }
 
