@@ -5,6 +5,7 @@ import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
 import { applyLendingOp, type LendOp } from './lending/apply.ts'
 import { LendingState } from './lending/engine.ts'
 import { type LendingValuation, lendingValuation } from './lending/settlement.ts'
+import { nets } from './margin/account.ts'
 import {
   type AmmAddOp,
   type AmmRemoveOp,
@@ -295,6 +296,8 @@ export class ChannelState {
   private applyLending(op: LendOp, ctx: OpContext, perms: number): Reject {
     if (!this.lending) return Reject.NotLendable
     this.lending.advance(ctx.time)
+    // one margin account: a netted account's perp PnL counts here, so funding is paid up to the op's epoch too
+    if (nets(this)) this.perps!.advance(ctx.time)
     this.timeRead = this.timeKey(ctx.time)
     return applyLendingOp(this.lending, this, op, ctx.author, perms)
   }
@@ -333,6 +336,8 @@ export class ChannelState {
     const ps = this.perps
     if (!ps) return Reject.UnknownMarket
     ps.advance(ctx.time)
+    // one margin account: a netted account's loans count here, so interest accrues up to the op's epoch too
+    if (nets(this)) this.lending!.advance(ctx.time)
     this.timeRead = this.timeKey(ctx.time)
     switch (op.tag) {
       case OpTag.OraclePrice:

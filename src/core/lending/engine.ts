@@ -1,8 +1,8 @@
 import type { OrderBook } from '../book.ts'
 import type { Channel } from '../channel.ts'
+import { marginAccount, meetsInitial } from '../margin/account.ts'
 import type { PerpsState } from '../perps/engine.ts'
 import { Reject } from '../reasons.ts'
-import { healthOf, withinLtv } from './health.ts'
 import type { LendingParams, LendingToken } from './params.ts'
 import {
   accrue,
@@ -25,6 +25,8 @@ export interface LendingHost {
   avail: bigint[]
   books: OrderBook[]
   perps: PerpsState | undefined
+  /** the pool itself as the channel holds it: the margin account nets with it (margin/account.ts) */
+  readonly lending: LendingState | undefined
 }
 
 /**
@@ -229,8 +231,11 @@ export class LendingState {
     return paid
   }
 
-  /** Whether account p is within its loan-to-value limit (always, without debt). */
+  /**
+   * Whether account p is within its loan-to-value limit (always, without debt) — netted with its perp margin
+   * account when the channel nets them (margin/account.ts: the initial inequality).
+   */
   fits(host: LendingHost, p: number): boolean {
-    return withinLtv(healthOf(this, host, p))
+    return meetsInitial(marginAccount(host, p, 'lending'), BigInt(host.channel.config.params.maxLeverage))
   }
 }

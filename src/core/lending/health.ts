@@ -11,7 +11,14 @@ import { type Price, priceOf, valueDown, valueUp } from './prices.ts'
  * and withdrawing a supply must leave borrowPower ≥ debt (the loan-to-value limit). Every supply counts as
  * collateral; an unpriced token counts 0 as collateral, and an unpriced debt makes the account unhealthy.
  */
-export type Health = { collateral: bigint; borrowPower: bigint; debt: bigint; hasDebt: boolean }
+export type Health = {
+  collateral: bigint
+  borrowPower: bigint
+  debt: bigint
+  hasDebt: boolean
+  /** a debt in a token without a price: `debt` then exceeds every collateral (margin/account.ts checks the flag) */
+  unpriced: boolean
+}
 
 export function healthOf(
   ls: LendingState,
@@ -46,7 +53,7 @@ export function healthOf(
   }
   // an unpriced debt cannot be valued: the account is treated as unhealthy (cannot happen once a price exists)
   if (unpricedDebt) debt = collateral + borrowPower + 1n
-  return { collateral, borrowPower, debt, hasDebt }
+  return { collateral, borrowPower, debt, hasDebt, unpriced: unpricedDebt }
 }
 
 export const isHealthy = (h: Health) => h.collateral >= h.debt

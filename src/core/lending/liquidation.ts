@@ -1,11 +1,13 @@
+import { marginAccount, marginParams, meetsMaintenance } from '../margin/account.ts'
+import { holdsMargin, seizableMargin, seizeMargin } from '../margin/cover.ts'
 import { Reject } from '../reasons.ts'
 import type { LendingHost, LendingState } from './engine.ts'
-import { healthOf, isLiquidatable } from './health.ts'
 import { claimOf, debtOf, supplyIndex } from './pool.ts'
 import { BPS } from './rates.ts'
 
 /**
- * Liquidation of an account whose health is below 1 (health.ts), Compound-style: the liquidator repays up to
+ * Liquidation of an account with a debt that fails the one margin account's maintenance inequality
+ * (margin/account.ts; without perps netting: health below 1, health.ts), Compound-style: the liquidator repays up to
  * `amount` of the trader's debt in `debtToken` from its own available balance and receives the trader's supply
  * shares of `collateralToken` worth the repaid value · (10,000 + bonus) / 10,000 at the current prices:
  *   seize = ⌊repay · price_debt · (10,000 + bonus) / (price_collateral · 10,000)⌋   (collateral units)
@@ -13,8 +15,12 @@ import { BPS } from './rates.ts'
  * (⌊·⌋, possibly 0: the last dust of collateral). Shares move between accounts, so the pools do not change but for
  * the repayment.
  *
- * Bad debt is recorded, never silently created: when a liquidation leaves the trader with debt and no supply left in
- * any token, every remaining debt is written off — the pool's `badDebt` grows by it, its reserve absorbs it first,
+ * When the channel nets perps and lending, the collateral may be the margin token held in the margin account of a
+ * trader without open perp positions and without a supply of that token (margin/cover.ts: price 1, same bonus; the
+ * liquidator receives it in its ledger balance). An account with open positions has them liquidated first.
+ *
+ * Bad debt is recorded, never silently created: when a liquidation leaves the trader with debt, no supply left in
+ * any token and nothing in a netted margin account (no margin, no position), every remaining debt is written off — the pool's `badDebt` grows by it, its reserve absorbs it first,
  * and the supply index (the pool's assets per share) falls so that the suppliers bear the rest pro rata.
  */
 export type LoanLiquidation = { repaid: bigint; seized: bigint; writtenOff: bigint }
@@ -30,17 +36,21 @@ export function liquidateLoan(
 ): Reject | LoanLiquidation {
   const debtPool = ls.pools[debtToken]
   const collPool = ls.pools[collateralToken]
-  if (!debtPool || !collPool) return Reject.NotLendable
-  if (amount === 0n) return Reject.ZeroAmount
   const T = ls.T
-  const prices = ls.prices(host)
-  if (!isLiquidatable(healthOf(ls, host, trader, prices))) return Reject.LoanHealthy
-  const di = trader * T + debtToken
   const ci = trader * T + collateralToken
+  const held = collPool ? ls.shares[ci]! : 0n
+  const fromMargin = held === 0n ? seizableMargin(host, trader, collateralToken) : 0n
+  if (!debtPool || (!collPool && fromMargin === 0n)) return Reject.NotLendable
+  if (amount === 0n) return Reject.ZeroAmount
+  const prices = ls.prices(host)
+  const acct = marginAccount(host, trader, 'lending', undefined, prices)
+  if (!acct.hasDebt || meetsMaintenance(acct, marginParams(host).mm)) return Reject.LoanHealthy
+  const di = trader * T + debtToken
   const debt = debtOf(ls.scaled[di]!, debtPool)
   if (debt === 0n) return Reject.NoDebt
-  const held = ls.shares[ci]!
-  if (held === 0n) return Reject.NoCollateral
+  if (fromMargin > 0n)
+    return fromMarginAccount(ls, host, liquidator, trader, debtToken, amount, debt, fromMargin)
+  if (held === 0n || !collPool) return Reject.NoCollateral
   const pd = prices[debtToken]
   const pc = prices[collateralToken]
   if (!pd || !pc) return Reject.NoPrice
@@ -67,13 +77,49 @@ export function liquidateLoan(
   }
   ls.shares[ci] = held - seizedShares
   ls.shares[liquidator * T + collateralToken]! += seizedShares
-  return { repaid: repay, seized: seize, writtenOff: writeOffIfBare(ls, trader) }
+  return { repaid: repay, seized: seize, writtenOff: writeOffIfBare(ls, host, trader) }
 }
 
-/** Writes off every debt of an account that holds no supply in any token; returns the amount (Σ over tokens). */
-export function writeOffIfBare(ls: LendingState, p: number): bigint {
+/** The liquidator repays debt and receives the trader's margin (the margin token, price 1) with the bonus. */
+function fromMarginAccount(
+  ls: LendingState,
+  host: LendingHost,
+  liquidator: number,
+  trader: number,
+  debtToken: number,
+  amount: bigint,
+  debt: bigint,
+  free: bigint,
+): Reject | LoanLiquidation {
+  const pd = ls.prices(host)[debtToken]
+  if (!pd) return Reject.NoPrice
+  const bonus = BPS + ls.params.liquidationBonusBps
+  let repay = amount < debt ? amount : debt
+  let seize = (repay * pd.num * bonus) / (pd.den * BPS)
+  if (seize >= free) {
+    seize = free
+    repay = (free * pd.den * BPS) / (pd.num * bonus)
+    if (repay > debt) repay = debt
+  }
+  const T = ls.T
+  const li = liquidator * T + debtToken
+  if (host.avail[li]! < repay) return Reject.InsufficientFunds
+  if (repay > 0n) {
+    const paid = ls.repayFor(ls.pools[debtToken]!, trader * T + debtToken, repay, host.avail[li]!)!
+    host.avail[li]! -= paid
+  }
+  seizeMargin(host, trader, liquidator, seize)
+  return { repaid: repay, seized: seize, writtenOff: writeOffIfBare(ls, host, trader) }
+}
+
+/**
+ * Writes off every debt of an account that holds no supply in any token and nothing in a netted margin account (no
+ * margin, no open position); returns the amount (Σ over tokens).
+ */
+export function writeOffIfBare(ls: LendingState, host: LendingHost, p: number): bigint {
   const T = ls.T
   for (const t of ls.lendable) if (ls.shares[p * T + t]! > 0n) return 0n
+  if (holdsMargin(host, p)) return 0n
   let total = 0n
   for (const t of ls.lendable) {
     const i = p * T + t

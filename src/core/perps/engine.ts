@@ -1,9 +1,9 @@
 import type { OrderBook } from '../book.ts'
 import type { Channel, PerpParams } from '../channel.ts'
+import { type MarginHost, marginAccount, meetsInitial } from '../margin/account.ts'
 import { Reject } from '../reasons.ts'
 import type { Trade } from '../state.ts'
 import { advanceFunding, type FundingState } from './funding.ts'
-import { account, withinInitialMargin } from './margin.ts'
 import { markPrice } from './markPrice.ts'
 import { accruedFunding, emptyPosition, type Position } from './positions.ts'
 
@@ -29,8 +29,11 @@ export type FundingEvent = {
 /** How many funding payments per market the state remembers for display. */
 export const FUNDING_HISTORY = 48
 
-/** What the perps state machine needs of the channel's ledger and books (ChannelState provides it). */
-export interface Host {
+/**
+ * What the perps state machine needs of the channel's ledger and books, and of the lending pool the margin account
+ * nets with (margin/account.ts; ChannelState provides it).
+ */
+export interface Host extends MarginHost {
   readonly channel: Channel
   readonly T: number
   avail: bigint[]
@@ -208,7 +211,7 @@ export class PerpsState {
     return Reject.None
   }
 
-  /** Withdraws realized collateral, if the account stays within initial margin afterwards. */
+  /** Withdraws realized collateral, if the account (netted with its loans) stays within initial margin afterwards. */
   withdrawMargin(host: Host, p: number, amount: bigint): Reject {
     if (amount === 0n) return Reject.ZeroAmount
     // collateral net of the funding its positions accrued (settled below, only if the op applies)
@@ -218,9 +221,9 @@ export class PerpsState {
       if (pos) settled -= accruedFunding(pos, this.funding[m]!.cum)
     }
     if (settled < amount || this.collateral < amount) return Reject.InsufficientMargin
-    const after = account(this, p)
+    const after = marginAccount(host, p, 'perps')
     after.equity -= amount
-    if (after.equity < 0n || !withinInitialMargin(after, this.maxLeverage)) return Reject.InsufficientMargin
+    if (!meetsInitial(after, this.maxLeverage)) return Reject.InsufficientMargin
     for (const m of this.perpMarkets) this.settleFunding(p, m)
     this.margin[p]! -= amount
     this.collateral -= amount

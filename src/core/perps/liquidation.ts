@@ -1,16 +1,21 @@
+import { marginAccount, meetsInitial, meetsMaintenance } from '../margin/account.ts'
+import { coverPerpDeficit } from '../margin/cover.ts'
 import type { Host, PerpsState } from './engine.ts'
-import { account, healthy, withinInitialMargin } from './margin.ts'
+import { account } from './margin.ts'
 import { abs, applyFill, inBounds, isReducing, type Position } from './positions.ts'
 
 /**
- * Liquidation of an account below maintenance margin (margin.ts: equity · 10,000 < notional · mmBps), one market
- * at a time, at a deterministic price: the mark.
+ * Liquidation of an account below maintenance margin — the one margin account's inequality (margin/account.ts:
+ * E · 10,000 + C − D < N · mmBps, netted with its loans and supplies; with perps alone equity · 10,000 < notional ·
+ * mmBps) — one market at a time, at a deterministic price: the mark.
  *
  * With equity E ≥ 0 the liquidator takes the whole position over at mark (so sizes still sum to zero), and the
  * trader pays the liquidation fee min(notional · liquidationFeeBps / 10,000, E) to the insurance fund. The
  * liquidator must stay within its own initial margin (or only reduce its own position), else LiquidatorMargin.
  *
- * With E < 0 the account is bankrupt by D = −E. The insurance fund pays min(D, fund) into it. If that covers D the
+ * With E < 0 (E the perp equity: margin + PnL) the account is bankrupt by −E. When the channel nets, its lending
+ * position pays first (margin/cover.ts: its supply of the margin token, then a loan against its other supplies up to
+ * their threshold value), which raises E. If E is still < 0, call the rest D = −E: the insurance fund pays min(D, fund) into it. If that covers D the
  * liquidator takes the position over at mark as above (no fee). Otherwise the rest D′ is auto-deleveraged: the
  * position is closed against the opposite positions in the same market, richest first (account equity at mark,
  * then participant index), each taking min(its size, what is left) at mark, while paying its share of D′
@@ -22,7 +27,7 @@ export type LiquidationResult =
   | { ok: false; reason: 'not-liquidatable' | 'no-position' | 'liquidator-margin' | 'out-of-range' }
 
 export function liquidate(
-  _host: Host,
+  host: Host,
   ps: PerpsState,
   liquidator: number,
   trader: number,
@@ -30,13 +35,15 @@ export function liquidate(
 ): LiquidationResult {
   const pos = ps.positions[trader * ps.M + m]
   if (!pos || pos.size === 0n) return { ok: false, reason: 'no-position' }
-  const acct = account(ps, trader)
-  if (healthy(acct, ps.params.maintenanceMarginBps)) return { ok: false, reason: 'not-liquidatable' }
+  const acct = marginAccount(host, trader, 'perps')
+  if (meetsMaintenance(acct, ps.params.maintenanceMarginBps)) return { ok: false, reason: 'not-liquidatable' }
   const mark = ps.mark(m)!
   const tick = ps.tick(m)
   const size = pos.size
   const atMark = size * mark * tick
-  const E = acct.equity
+  // what the trader's lending position pays of a perp deficit (0 without netting), known before anything moves
+  const cover = acct.equity < 0n ? coverPerpDeficit(host, trader, -acct.equity, false) : 0n
+  const E = acct.equity + cover
   if (E >= 0n || ps.insurance >= -E) {
     // the liquidator's side: it buys what the trader sells, at mark
     ps.settleFunding(liquidator, m)
@@ -44,9 +51,11 @@ export function liquidate(
     const lf = applyFill(lb, size, atMark)
     if (!inBounds(lf.next)) return { ok: false, reason: 'out-of-range' }
     if (!isReducing(lb.size, lf.next.size)) {
-      const la = account(ps, liquidator, { market: m, position: lf.next, marginDelta: lf.realized })
-      if (!withinInitialMargin(la, ps.maxLeverage)) return { ok: false, reason: 'liquidator-margin' }
+      const change = { market: m, position: lf.next, marginDelta: lf.realized }
+      if (!meetsInitial(marginAccount(host, liquidator, 'perps', change), ps.maxLeverage))
+        return { ok: false, reason: 'liquidator-margin' }
     }
+    if (cover > 0n) coverPerpDeficit(host, trader, -acct.equity, true)
     let insurancePaid = 0n
     if (E < 0n) {
       insurancePaid = -E
@@ -63,6 +72,7 @@ export function liquidate(
     return { ok: true, fee, insurancePaid, deleveraged: 0n }
   }
   // bankrupt beyond the insurance fund: auto-deleveraging
+  if (cover > 0n) coverPerpDeficit(host, trader, -acct.equity, true)
   const insurancePaid = ps.insurance
   ps.insurance = 0n
   ps.margin[trader]! += insurancePaid

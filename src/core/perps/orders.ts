@@ -1,9 +1,9 @@
 import type { Order } from '../book.ts'
+import { marginAccount, meetsInitial } from '../margin/account.ts'
 import { OrderKind, type PerpPlaceOp, Side, TimeInForce } from '../ops.ts'
 import { Reject } from '../reasons.ts'
 import type { OpContext } from '../state.ts'
 import type { Host, PerpsState } from './engine.ts'
-import { account, withinInitialMargin } from './margin.ts'
 import { applyFill, inBounds, isReducing, MAX_NOTIONAL, type Position, reducible } from './positions.ts'
 
 /**
@@ -42,7 +42,7 @@ export function placePerp(host: Host, ps: PerpsState, op: PerpPlaceOp, ctx: OpCo
   if (op.reduceOnly && reducible(pos.size, dir) < op.qty) return Reject.ReduceOnly
   // worst case for the taker: the whole order fills at its limit price, paying the taker fee
   const takerFeeMax = (notional * params.takerFeeBps) / 10_000n
-  const worst = trial(ps, ctx.author, m, dir * op.qty, dir * notional, takerFeeMax, ps.collateral)
+  const worst = trial(host, ps, ctx.author, m, dir * op.qty, dir * notional, takerFeeMax, ps.collateral)
   if (!worst) return Reject.AmountOutOfRange
   if (!worst.reducing && !worst.withinMargin) return Reject.LeverageTooHigh
 
@@ -73,6 +73,7 @@ type Trial = { next: Position; realized: bigint; fee: bigint; reducing: boolean;
  * (`feeRoom`) can pay, so fees never create debt nor take out more than the margin accounts hold.
  */
 function trial(
+  host: Host,
   ps: PerpsState,
   p: number,
   m: number,
@@ -86,12 +87,15 @@ function trial(
   const { next, realized } = applyFill(before, delta, cash)
   if (!inBounds(next)) return undefined
   const reducing = isReducing(before.size, next.size)
-  const a = account(ps, p, { market: m, position: next, marginDelta: realized })
+  const a = marginAccount(host, p, 'perps', { market: m, position: next, marginDelta: realized })
   let charged = fee
   if (charged > a.equity) charged = a.equity > 0n ? a.equity : 0n
   if (charged > feeRoom) charged = feeRoom > 0n ? feeRoom : 0n
   a.equity -= charged
-  return { next, realized, fee: charged, reducing, withinMargin: withinInitialMargin(a, ps.maxLeverage) }
+  // fees are paid from the margin account: a fill that adds risk must pay its fee in full there (netted loans and
+  // supplies back the position, not the fee); with perps alone the initial inequality already implies it
+  const paid = charged === fee
+  return { next, realized, fee: charged, reducing, withinMargin: paid && meetsInitial(a, ps.maxLeverage) }
 }
 
 /** Fills `taker` against the book; returns true when matching stopped because the taker hit its margin. */
@@ -127,12 +131,12 @@ function match(host: Host, ps: PerpsState, taker: Order, m: number, block: strin
     const quote = qty * level.price * tick
     const makerFee = (quote * makerFeeBps) / 10_000n
     const takerFee = (quote * takerFeeBps) / 10_000n
-    const mk = trial(ps, maker.owner, m, -dir * qty, -dir * quote, makerFee, ps.collateral)
+    const mk = trial(host, ps, maker.owner, m, -dir * qty, -dir * quote, makerFee, ps.collateral)
     if (!mk || (!mk.reducing && !mk.withinMargin)) {
       removeResting(host, m, maker)
       continue
     }
-    const tk = trial(ps, taker.owner, m, dir * qty, dir * quote, takerFee, ps.collateral - mk.fee)
+    const tk = trial(host, ps, taker.owner, m, dir * qty, dir * quote, takerFee, ps.collateral - mk.fee)
     if (!tk || (!tk.reducing && !tk.withinMargin)) return true
     ps.setPosition(maker.owner, m, mk.next)
     ps.margin[maker.owner]! += mk.realized - mk.fee
