@@ -1,7 +1,8 @@
+import { marginAccount, marginParams, meetsMaintenance } from '../margin/account.ts'
 import type { Op } from '../ops.ts'
 import { Reject } from '../reasons.ts'
 import type { ChannelState } from '../state.ts'
-import { type Health, healthFactorBps, healthOf, isLiquidatable } from './health.ts'
+import { type Health, healthFactorBps } from './health.ts'
 import { supplyIndex, totalDebt, utilization } from './pool.ts'
 import type { Price } from './prices.ts'
 import { borrowRateBps, supplyRateBps } from './rates.ts'
@@ -39,6 +40,11 @@ export type LendPositionView = {
 }
 
 export type LendAccountView = {
+  /**
+   * The one margin account's health (margin/account.ts) in the lending terms, × 10,000: collateral = perp equity ·
+   * 10,000 + supplies at threshold; borrowPower = perp equity · 10,000 + supplies at LTV − the positions' initial
+   * margin; debt = loans + the positions' maintenance margin. Without perps netted: the lending figures alone.
+   */
   health: Health
   /** collateral / debt in bps (10,000 = health 1); undefined without debt */
   healthFactorBps: bigint | undefined
@@ -77,9 +83,19 @@ export function lendAccountOf(state: ChannelState, p: number): LendAccountView |
   const ls = state.lending
   if (!ls) return undefined
   const prices = ls.prices(state)
-  const health = healthOf(ls, state, p, prices)
-  // the room under the loan-to-value limit, in quote units · 10,000
-  const room = health.borrowPower > health.debt ? health.borrowPower - health.debt : 0n
+  const a = marginAccount(state, p, 'lending', undefined, prices)
+  const { maxLeverage, mm } = marginParams(state)
+  const equity = a.equity * 10_000n
+  const health: Health = {
+    collateral: equity + a.collateral,
+    borrowPower: equity + a.borrowPower - (a.notional * 10_000n + maxLeverage - 1n) / maxLeverage,
+    debt: a.debt + a.notional * mm,
+    hasDebt: a.hasDebt,
+    unpriced: a.unpricedDebt,
+  }
+  // the room under the initial inequality (loan-to-value, netted), in quote units · 10,000
+  const room = health.borrowPower > a.debt ? health.borrowPower - a.debt : 0n
+  const bound = a.debt > 0n || a.notional > 0n
   const positions = ls.lendable.map((t) => {
     const k = ls.cfg[t]!
     const pool = ls.pools[t]!
@@ -93,8 +109,8 @@ export function lendAccountOf(state: ChannelState, p: number): LendAccountView |
       const slack = (pool.borrowIndex + 10n ** 18n - 1n) / 10n ** 18n
       borrowable = byValue > slack ? byValue - slack : 0n
       const freed = k.ltvBps === 0n ? supplied : (room * px.den) / (px.num * k.ltvBps)
-      withdrawable = health.debt === 0n ? supplied : freed > 0n ? freed - 1n : 0n
-    } else if (health.debt === 0n) withdrawable = supplied
+      withdrawable = !bound ? supplied : freed > 0n ? freed - 1n : 0n
+    } else if (!bound) withdrawable = supplied
     if (borrowable > pool.cash) borrowable = pool.cash
     if (withdrawable > supplied) withdrawable = supplied
     if (withdrawable > pool.cash) withdrawable = pool.cash
@@ -107,7 +123,12 @@ export function lendAccountOf(state: ChannelState, p: number): LendAccountView |
       withdrawable,
     }
   })
-  return { health, healthFactorBps: healthFactorBps(health), liquidatable: isLiquidatable(health), positions }
+  return {
+    health,
+    healthFactorBps: healthFactorBps(health),
+    liquidatable: a.hasDebt && !meetsMaintenance(a, mm),
+    positions,
+  }
 }
 
 export type LiquidatableLoan = {
@@ -140,15 +161,17 @@ export function liquidatableLoans(state: ChannelState): LiquidatableLoan[] {
   const ls = state.lending
   if (!ls) return []
   const prices = ls.prices(state)
+  const { mm } = marginParams(state)
   const out: LiquidatableLoan[] = []
   for (let p = 0; p < ls.P; p++) {
-    const h = healthOf(ls, state, p, prices)
-    if (!isLiquidatable(h)) continue
+    const a = marginAccount(state, p, 'lending', undefined, prices)
+    if (!a.hasDebt || meetsMaintenance(a, mm)) continue
+    const h = { collateral: a.equity * 10_000n + a.collateral, debt: a.debt + a.notional * mm }
     const debts = ls.cfg.map((k, t) => (k ? ls.debt(p, t) : 0n))
     const collateral = ls.cfg.map((k, t) => (k ? ls.claim(p, t) : 0n))
     out.push({
       trader: p,
-      healthFactorBps: healthFactorBps(h) ?? 0n,
+      healthFactorBps: h.debt === 0n ? 0n : (h.collateral * 10_000n) / h.debt,
       debts,
       collateral,
       debtToken: largestByValue(debts, prices),

@@ -1,7 +1,7 @@
 import type { OrderBook } from '../book.ts'
+import { isLiquidatable, marginAccount, meetsInitial, meetsMaintenance, netValue } from '../margin/account.ts'
 import type { ChannelState } from '../state.ts'
 import type { FundingEvent, PerpsState } from './engine.ts'
-import { account, healthy, withinInitialMargin } from './margin.ts'
 import { bookMid } from './markPrice.ts'
 import { abs, accruedFunding, entryPrice, unrealizedPnl } from './positions.ts'
 
@@ -72,7 +72,9 @@ export type PerpPositionView = {
 export function perpPositionsOf(state: ChannelState, p: number): PerpPositionView[] {
   const ps = state.perps
   if (!ps) return []
-  const acct = account(ps, p)
+  // the one margin account: the net value counts the account's loans and supplies when the channel nets them
+  const a = marginAccount(state, p, 'perps')
+  const acct = { net: netValue(a), notional: a.notional }
   const rows: PerpPositionView[] = []
   for (const m of ps.perpMarkets) {
     const pos = ps.positions[p * ps.M + m]
@@ -104,7 +106,7 @@ export function perpPositionsOf(state: ChannelState, p: number): PerpPositionVie
  */
 function liquidationPrice(
   ps: PerpsState,
-  acct: { equity: bigint; notional: bigint },
+  acct: { net: bigint; notional: bigint },
   size: bigint,
   mark: bigint,
   tick: bigint,
@@ -112,7 +114,7 @@ function liquidationPrice(
   if (size === 0n) return undefined
   const mm = ps.params.maintenanceMarginBps
   const a = abs(size)
-  const num = acct.notional * mm - a * tick * mark * mm - acct.equity * 10_000n + size * tick * mark * 10_000n
+  const num = acct.notional * mm - a * tick * mark * mm - acct.net + size * tick * mark * 10_000n
   const den = tick * (size * 10_000n - a * mm)
   let f = num / den
   if (num % den !== 0n && num < 0n !== den < 0n) f -= 1n
@@ -130,8 +132,15 @@ export type PerpAccountView = {
   /** notional / maxLeverage and notional · mm / 10,000 */
   initialMargin: bigint
   maintenanceMargin: bigint
-  /** equity / notional in bps (undefined without positions); liquidatable below maintenanceMarginBps */
+  /**
+   * The one margin account's net value (equity · 10,000 + lending collateral at threshold − debt, margin/account.ts)
+   * / notional, in bps (undefined without positions); liquidatable below maintenanceMarginBps. Equity / notional
+   * when the channel has no lending pool netted with the perps.
+   */
   marginRatioBps: bigint | undefined
+  /** the lending side of the account when it nets (quote units, 0 otherwise): supplies at threshold, and debt */
+  lendingCollateral: bigint
+  lendingDebt: bigint
   /** notional / equity, ×100 (250 = 2.5×); undefined without positions or with equity ≤ 0 */
   leverageX100: bigint | undefined
   healthy: boolean
@@ -150,16 +159,18 @@ export type PerpAccountView = {
 export function perpAccountOf(state: ChannelState, p: number): PerpAccountView | undefined {
   const ps = state.perps
   if (!ps) return undefined
-  const a = account(ps, p)
+  const a = marginAccount(state, p, 'perps')
   const mm = ps.params.maintenanceMarginBps
   let settled = ps.margin[p]!
   for (const m of ps.perpMarkets) {
     const pos = ps.positions[p * ps.M + m]
     if (pos) settled -= accruedFunding(pos, ps.funding[m]!.cum)
   }
-  // equity − amount ≥ ⌈notional / maxLeverage⌉, and no more than the settled collateral (engine.withdrawMargin)
-  const need = (a.notional + ps.maxLeverage - 1n) / ps.maxLeverage
-  let withdrawable = a.equity - need
+  // (equity − amount) · 10,000 + borrowPower − debt ≥ ⌈notional · 10,000 / maxLeverage⌉ (margin/account.ts), and no
+  // more than the settled collateral (engine.withdrawMargin)
+  const need = (a.notional * 10_000n + ps.maxLeverage - 1n) / ps.maxLeverage
+  const slack = a.equity * 10_000n + a.borrowPower - a.debt - need
+  let withdrawable = slack < 0n ? 0n : slack / 10_000n
   if (withdrawable > settled) withdrawable = settled
   if (withdrawable > ps.collateral) withdrawable = ps.collateral
   if (withdrawable < 0n) withdrawable = 0n
@@ -169,11 +180,13 @@ export function perpAccountOf(state: ChannelState, p: number): PerpAccountView |
     notional: a.notional,
     initialMargin: a.notional / ps.maxLeverage,
     maintenanceMargin: (a.notional * mm) / 10_000n,
-    marginRatioBps: a.notional === 0n ? undefined : (a.equity * 10_000n) / a.notional,
+    marginRatioBps: a.notional === 0n ? undefined : netValue(a) / a.notional,
+    lendingCollateral: a.collateral / 10_000n,
+    lendingDebt: a.debt / 10_000n,
     leverageX100: a.notional === 0n || a.equity <= 0n ? undefined : (a.notional * 100n) / a.equity,
-    healthy: healthy(a, mm),
-    liquidatable: a.positions > 0 && !healthy(a, mm),
-    withinInitialMargin: withinInitialMargin(a, ps.maxLeverage),
+    healthy: meetsMaintenance(a, mm),
+    liquidatable: a.positions > 0 && !meetsMaintenance(a, mm),
+    withinInitialMargin: meetsInitial(a, ps.maxLeverage),
     withdrawable,
     maxLeverage: ps.maxLeverage,
     maintenanceMarginBps: mm,
@@ -194,8 +207,8 @@ export function liquidatablePositions(state: ChannelState): LiquidatableRow[] {
   if (!ps) return []
   const rows: LiquidatableRow[] = []
   for (let p = 0; p < ps.P; p++) {
-    const a = account(ps, p)
-    if (a.positions === 0 || healthy(a, ps.params.maintenanceMarginBps)) continue
+    const a = marginAccount(state, p, 'perps')
+    if (a.positions === 0 || !isLiquidatable(a, ps.params.maintenanceMarginBps)) continue
     for (const m of ps.perpMarkets) {
       const size = ps.positions[p * ps.M + m]?.size ?? 0n
       if (size !== 0n) rows.push({ trader: p, market: m, size, equity: a.equity, notional: a.notional })
