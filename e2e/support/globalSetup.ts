@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deployLocal } from '../../scripts/deployLocal.ts'
 import { startAnvil } from '../../src/chain/node/startAnvil.ts'
+import { startPreviewApp } from './previewApp.ts'
 import {
   freePort,
   leftovers,
@@ -47,35 +47,13 @@ export default async function globalSetup() {
     const relayPort = await freePort()
     const relay = startRelayProcess(relayPort)
     await waitFor(`http://127.0.0.1:${relayPort}`, 15_000)
-    // each run builds into its own folder, so concurrent runs never serve each other's config
-    const dist = join(runDir, 'dist')
-    const build = spawnSync(
-      `${root}node_modules/.bin/vite`,
-      ['build', '--logLevel', 'warn', '--outDir', dist],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      },
-    )
-    if (build.status !== 0) throw new Error('vite build failed')
-    const appConfig = {
-      chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
-      settlement: d.settlement,
-      tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
-      signaling: [`ws://127.0.0.1:${signalingPort}`],
-      relay: [`ws://127.0.0.1:${relayPort}`],
-    }
-    writeFileSync(join(dist, 'app-config.json'), JSON.stringify(appConfig))
-    const port = await freePort()
-    recordPort(port, 'vite preview')
-    spawnTracked(
-      `${root}node_modules/.bin/vite`,
-      ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist],
-      { cwd: root },
-      'vite preview',
-    )
-    const appUrl = `http://127.0.0.1:${port}`
-    await waitFor(`${appUrl}/app-config.json`, 30_000)
+    const { appUrl, appConfig } = await startPreviewApp({
+      runDir,
+      rpcUrl: anvil.rpcUrl,
+      deployment: d,
+      signalingPort,
+      relayPort,
+    })
     process.env.E2E_APP_URL = appUrl
     process.env.E2E_RPC_URL = anvil.rpcUrl
     process.env.E2E_CHAIN_ID = String(d.chainId)
