@@ -37,13 +37,13 @@ import { type LatencyReport, percentile } from '../src/store/latencyProbe.ts'
 import { deployLocal } from './deployLocal.ts'
 
 /**
- * `npm run bench:e2e -- --participants N [--browsers B] --seconds T [--json] [--cpu-prof DIR]`: the whole path —
+ * `npm run bench:e2e -- --participants N [--browsers B] --seconds T [--rate R] [--json] [--cpu-prof DIR]`: the whole path —
  * sign, persist, transport, validate, fold, finalize — across N participants on this machine: B browser tabs
  * (Chromium contexts driven by Playwright: WebRTC and the relay) and N − B headless agents (`npm run agent`
  * processes: the relay). Loopback only; anvil, the contracts, the signaling server and the relay are started the
  * way the browser suites start them (e2e/support). Everyone deposits token 0, then at one instant every participant
- * starts submitting 1-unit transfers at full rate for T seconds; the run ends when every op is final at every
- * participant. The last line is JSON: opsSubmitted, opsPerSecFinal (ops final at every participant / time from the
+ * starts submitting 1-unit transfers for T seconds (agents at R ops/s each with --rate, else at full rate; tabs
+ * always at full rate); the run ends when every op is final at every participant. The last line is JSON: opsSubmitted, opsPerSecFinal (ops final at every participant / time from the
  * start until they are), sync p50/p95 (a block sealed at its author → joined at another participant), finality
  * p50/p95 (an op submitted → final at its author), cpuPerOpUs per replica (agents: process CPU; tabs: the renderer
  * main thread's task time), rootsMatch and the load average. --cpu-prof DIR profiles the first agent (V8).
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     participants: { type: 'string', default: '2' },
     browsers: { type: 'string', default: '0' },
     seconds: { type: 'string', default: '10' },
+    rate: { type: 'string', default: 'max' },
     json: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
@@ -63,6 +64,8 @@ const T = Number(values.seconds)
 if (!(Number.isInteger(N) && N >= 2)) throw new Error('--participants must be an integer ≥ 2')
 if (!(Number.isInteger(B) && B >= 0 && B <= N && B <= 9)) throw new Error('--browsers must be 0 … min(N, 9)')
 if (!(T > 0)) throw new Error('--seconds must be > 0')
+const rate = values.rate === 'max' ? 'max' : Number(values.rate)
+if (rate !== 'max' && !(rate > 0)) throw new Error("--rate must be 'max' or ops per second > 0 per agent")
 const log = (line: string) => console.log(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${line}`)
 
 const runDir = mkdtempSync(join(tmpdir(), 'chx-bench-e2e-'))
@@ -90,7 +93,7 @@ try {
     '--role',
     'transfers',
     '--rate',
-    'max',
+    String(rate),
     '--seconds',
     String(T),
     '--start-file',
@@ -180,7 +183,7 @@ try {
       )
     })
     const chain = { ...foundry, id: d.chainId, rpcUrls: { default: { http: [anvil.rpcUrl] } } }
-    const opener = createWalletClient({ account: keys[0]!, chain, transport: http(anvil.rpcUrl) })
+    const opener = createWalletClient({ account: keys[accounts[0]!]!, chain, transport: http(anvil.rpcUrl) })
     channelId = (await openWhenAuthorised({ invite, relayUrl, opener, timeoutMs: 60_000 + N * 3_000 }))
       .channelId
   }
@@ -276,7 +279,9 @@ try {
     ),
   )
   writeFileSync(startFile, String(startAt))
-  log(`start at ${new Date(startAt).toISOString().slice(11, 23)}, ${T} s of transfers at full rate`)
+  log(
+    `start at ${new Date(startAt).toISOString().slice(11, 23)}, ${T} s of transfers at ${rate === 'max' ? 'full rate' : `${rate} ops/s per agent`}`,
+  )
   const tabSent = await Promise.all(floods)
   const codes = await Promise.all(agents.map((a) => a.exited))
   const summaries = agents.map((a) => a.summary())

@@ -15,7 +15,7 @@ import { until } from './agentProcess.ts'
 export type OpenWhenAuthorisedParameters = {
   invite: Invite
   relayUrl: string
-  /** sends the open transaction (any account may) */
+  /** sends the open transaction: a participant's wallet (the contract refuses any other account) */
   opener: WriteClient
   /** how long to wait for every participant's session-key authorisation in the lobby */
   timeoutMs?: number
