@@ -29,7 +29,7 @@ import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.t
 import { fromRanges, type PrunedBase, toRanges } from './snapshot/base.ts'
 import { forgetDecidedRounds, frontierOf, stubNodes, stubOf } from './snapshot/frontier.ts'
 import { encodeState, restoreAtCheckpoint, SnapshotMismatchError } from './snapshot/stateCodec.ts'
-import { ChannelState, type DepositRecord } from './state.ts'
+import { ChannelState, type DepositRecord, mergeTimeReads } from './state.ts'
 
 export type { Equivocation, IngressReject, Node, ReceiveResult }
 export { UNCOMMITTED }
@@ -884,7 +884,7 @@ export class Replica {
     }
     this.state.timeRead = undefined
     const r = this.state.apply(op, ctx)
-    if (this.state.timeRead !== undefined) this.batch!.timeRead = this.state.timeRead
+    this.batch!.timeRead = mergeTimeReads(this.batch!.timeRead, this.state.timeRead)
     return r
   }
 

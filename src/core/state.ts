@@ -88,6 +88,18 @@ export type OpContext = {
 
 export const U128_MAX = (1n << 128n) - 1n
 const U64_MAX = (1n << 64n) - 1n
+
+/**
+ * The clock read of an op whose outcome depends on the exact time (a swap's deadline): negative, so it equals no
+ * `timeKey` (≥ 0) and the replica always replays its block at the block's final time.
+ */
+export const exactRead = (time: bigint): bigint => -1n - time
+
+/** The clock read of ops applied one after another: an exact read stays; otherwise the later epoch key. */
+export function mergeTimeReads(earlier: bigint | undefined, later: bigint | undefined): bigint | undefined {
+  if (earlier !== undefined && earlier < 0n) return earlier
+  return later ?? earlier
+}
 const BPS = 10_000n
 
 /**
@@ -184,14 +196,20 @@ export class ChannelState {
 
   /**
    * The part of the clock the fold can depend on: two times with the same key give the same result for every op.
-   * Only perp funding reads the clock: its epoch is ⌊time / fundingIntervalMs⌋ (one epoch without perps). With an
-   * AMM a swap's deadline compares the exact time, so the key is the time itself.
+   * Perp funding reads the clock by its epoch ⌊time / fundingIntervalMs⌋ (one epoch without perps), lending interest
+   * by ⌊time / accrualIntervalMs⌋. A swap's deadline compares the exact time: it records `exactRead` instead, which
+   * no key equals, so its block is replayed at its final time (only such blocks: the other modules' ops keep their
+   * epochs even in a channel with an AMM).
    */
   timeKey(time: bigint): bigint {
-    if (this.amm) return time
     // lending interest accrues per ⌊time / accrualIntervalMs⌋: both epochs in one key
     const perps = this.perps ? this.perps.epochOf(time) : 0n
     return this.lending ? (perps << 64n) | this.lending.epochOf(time) : perps
+  }
+
+  /** Records a clock read of this op; an exact read (a deadline) stays, whatever later ops of the block read. */
+  private readClock(key: bigint): void {
+    this.timeRead = mergeTimeReads(this.timeRead, key)
   }
 
   /**
@@ -258,7 +276,7 @@ export class ChannelState {
         // a cancel can move a perp market's mark (its book mid): funding up to now is paid at the mark before it
         if (this.perps) {
           this.perps.advance(ctx.time)
-          this.timeRead = this.timeKey(ctx.time)
+          this.readClock(this.timeKey(ctx.time))
         }
         return this.cancel(op, ctx)
       case OpTag.Checkpoint:
@@ -298,7 +316,7 @@ export class ChannelState {
     this.lending.advance(ctx.time)
     // one margin account: a netted account's perp PnL counts here, so funding is paid up to the op's epoch too
     if (nets(this)) this.perps!.advance(ctx.time)
-    this.timeRead = this.timeKey(ctx.time)
+    this.readClock(this.timeKey(ctx.time))
     return applyLendingOp(this.lending, this, op, ctx.author, perms)
   }
 
@@ -322,7 +340,7 @@ export class ChannelState {
       case OpTag.AmmVote:
         return amm.vote(ctx.author, op)
       case OpTag.AmmSwap:
-        if (op.deadline !== U64_MAX) this.timeRead = this.timeKey(ctx.time)
+        if (op.deadline !== U64_MAX) this.readClock(exactRead(ctx.time))
         return amm.swap(this, ctx.author, op, ctx.time)
     }
   }
@@ -338,7 +356,7 @@ export class ChannelState {
     ps.advance(ctx.time)
     // one margin account: a netted account's loans count here, so interest accrues up to the op's epoch too
     if (nets(this)) this.lending!.advance(ctx.time)
-    this.timeRead = this.timeKey(ctx.time)
+    this.readClock(this.timeKey(ctx.time))
     switch (op.tag) {
       case OpTag.OraclePrice:
         return ps.postOracle(ctx.author, op.market, op.price)

@@ -4,7 +4,7 @@ import { checkOp } from '../opCheck.ts'
 import { decodeOps, encodeOps, type Op, OpDecodeError, OpTag, Side } from '../ops.ts'
 import { REJECT_NAMES, Reject } from '../reasons.ts'
 import { balanceLeaves, stateRoot } from '../roots.ts'
-import { ChannelState } from '../state.ts'
+import { ChannelState, exactRead, mergeTimeReads } from '../state.ts'
 import { makeTestChannel, testDeposits } from '../testing.ts'
 import { FEE_TIERS_BPS, feeTierIndex, medianFee } from './fees.ts'
 import { ammChannel, ammHarness, NO_DEADLINE } from './harness.ts'
@@ -236,8 +236,16 @@ describe('swaps', () => {
     h.swap(1, { side: Side.Buy, amountIn: 1000n })
     expect(h.state.timeRead).toBeUndefined()
     h.swap(1, { side: Side.Buy, amountIn: 1000n, deadline: 9999n })
-    expect(h.state.timeRead).toBe(1234n)
-    expect(h.state.timeKey(1234n)).toBe(1234n)
+    // an exact read: no clock key equals it, so the replica replays the block at its final time
+    expect(h.state.timeRead).toBe(exactRead(1234n))
+    expect(h.state.timeRead).not.toBe(h.state.timeKey(1234n))
+  })
+  it('the exact read of a deadline stays when later ops of the block read only epochs', () => {
+    expect(mergeTimeReads(exactRead(7n), 0n)).toBe(exactRead(7n))
+    expect(mergeTimeReads(0n, exactRead(7n))).toBe(exactRead(7n))
+    expect(mergeTimeReads(3n, undefined)).toBe(3n)
+    expect(mergeTimeReads(undefined, 4n)).toBe(4n)
+    expect(mergeTimeReads(3n, 4n)).toBe(4n)
   })
   it('pools are per market: market 1 trades the tokens the other way round', () => {
     const h = ammHarness()
