@@ -3,12 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
+import {ChannelSettlementEvidence} from "./ChannelSettlementEvidence.sol";
+import {SettlementStorage} from "./SettlementStorage.sol";
 
 /**
  * @title ChannelSettlement
@@ -18,6 +17,11 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  * deposits stop) → challenges via {propose} with higher versions → {finalize} → {claim} → {withdraw}.
  * {emergencyExit} lets one participant leave early with a fully-signed checkpoint; {slash} takes an
  * equivocator's bond at any time while it has one.
+ *
+ * Two contracts, one address (EIP-170 caps runtime code at 24,576 bytes): this one, and
+ * {ChannelSettlementEvidence} (session-key rotation, the participant and key views, slashing, bond release), which
+ * the constructor deploys and the fallback runs by `delegatecall` on this contract's storage. Both inherit their
+ * whole storage from {SettlementStorage}. Users and the app see one contract ({ISettlement}, one ABI).
  *
  * Rules a reader of the channel core needs (see contracts/CONTEXT.md):
  * - Deadline: the first checkpoint at time `T0` sets `deadline = T0 + W` (W = dispute window).
@@ -41,24 +45,12 @@ import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
  *   shares one `nonReentrant` guard, and all follow checks-effects-interactions except {deposit},
  *   which must call the token before it can measure what arrived.
  */
-contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
+contract ChannelSettlement is SettlementStorage, IChannelSettlement {
     using SafeERC20 for IERC20;
 
     /// @notice EIP-712 type hash of the wallet's session-key authorisation.
     bytes32 public constant SESSION_KEY_TYPEHASH =
         keccak256("SessionKey(bytes32 channelId,address participant,address sessionKey)");
-    /// @notice EIP-712 type hash of the wallet's replacement of its session key (issue #12).
-    bytes32 public constant SESSION_KEY_ROTATION_TYPEHASH = keccak256(
-        "SessionKeyRotation(bytes32 channelId,address participant,address newKey,uint64 fromSeq,uint64 fromVersion)"
-    );
-    /// @notice EIP-712 type hash of a block header (`time` in milliseconds); the block id is its full digest.
-    bytes32 public constant BLOCK_TYPEHASH = keccak256(
-        "Block(bytes32 channelId,address author,uint64 seq,uint64 round,uint64 time,bytes32 prev,bytes32 parentsHash,bytes32 opsHash)"
-    );
-    /// @notice EIP-712 type hash of a checkpoint (`time` in milliseconds).
-    bytes32 public constant CHECKPOINT_TYPEHASH = keccak256(
-        "Checkpoint(bytes32 channelId,uint64 version,bytes32 leader,uint64 time,uint64 depositCount,uint64 forcedCount,bytes32 stateRoot,bytes32 balancesRoot)"
-    );
 
     /**
      * @notice Most participants a channel may have: `open` for 200 costs about 15.7 M gas including calldata, inside
@@ -73,11 +65,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     uint64 public constant MAX_DISPUTE_WINDOW = 365 days;
     /// @notice Highest role number (Observer).
     uint8 public constant MAX_ROLE = 3;
-    /**
-     * @notice Longest a forced record may be left out of checkpoints (the channel's delay is the smaller of this and
-     * its dispute window): time for every replica to read the record, attest it and sign a checkpoint that holds it.
-     */
-    uint64 public constant FORCE_INCLUSION_DELAY = 1 hours;
     /// @notice Longest forced op, in bytes: one encoded core op (the largest, a perp order, is 23 bytes).
     uint256 public constant MAX_FORCED_OP_LENGTH = 256;
     /**
@@ -91,73 +78,29 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
      */
     uint256 public constant GRIEFING_DIVISOR = 2;
 
-    struct Channel {
-        Status status;
-        uint16 threshold;
-        uint32 maxLeverage;
-        uint64 disputeWindow;
-        uint64 depositCount;
-        uint64 forcedCount;
-        uint64 firstProposalAt;
-        uint64 deadline;
-        /// @dev when the pending checkpoint was proposed, and by whom (participant index + 1; 0 = not a participant)
-        uint64 proposedAt;
-        uint8 proposer;
-        uint256 minStake;
-        /// @dev the pending or final checkpoint: version, time and counts in one word, root, digest (tie-break)
-        CheckpointRecord checkpoint;
-        address[] participants;
-        address[] tokens;
-    }
+    /// @notice The evidence half ({ChannelSettlementEvidence}), deployed by the constructor and run by the fallback.
+    address public immutable EVIDENCE;
 
-    struct Member {
-        address sessionKey;
-        uint8 index;
-        uint8 role;
-        bool isParticipant;
-        bool slashed;
-        /// @dev forced ops posted in the current window (≤ MAX_FORCED_OPS_PER_WINDOW) and when that window started
-        uint16 forcedInWindow;
-        uint48 forcedWindowStart;
+    constructor() {
+        EVIDENCE = address(new ChannelSettlementEvidence());
     }
 
     /**
-     * @dev A session key and where it is valid: blocks `fromSeq <= seq < untilSeq`, checkpoints `fromVersion <= version
-     * < untilVersion` (an until of 0 is open-ended). The first word is all {propose} reads per signature.
+     * @notice Runs every function this contract does not implement itself ({ISettlementEvidence}) in
+     * {ChannelSettlementEvidence} by `delegatecall`: its code on this contract's storage, balance and address, with
+     * the caller's `msg.sender`; its return data or revert is passed through. Not payable: none of those functions
+     * takes ETH. An unknown selector reverts there with no data, as it did here.
      */
-    struct KeyRecord {
-        address participant;
-        uint48 fromVersion;
-        uint48 untilVersion;
-        uint64 fromSeq;
-        uint64 untilSeq;
+    fallback() external {
+        address target = EVIDENCE;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
-
-    /// @dev A forced record in one word: keccak256 of the op; and its time and participant index in a second.
-    struct ForcedSlot {
-        bytes32 opHash;
-        uint64 time;
-        uint8 participant;
-    }
-
-    mapping(bytes32 channelId => Channel) private _channels;
-    mapping(bytes32 channelId => mapping(address participant => Member)) private _members;
-    mapping(bytes32 channelId => mapping(address participant => uint256)) private _bonds;
-    mapping(bytes32 channelId => mapping(address sessionKey => KeyRecord)) private _keys;
-    /// @dev Token index + 1; zero means the token is not accepted.
-    mapping(bytes32 channelId => mapping(address token => uint256)) private _tokenSlots;
-    mapping(bytes32 channelId => mapping(address token => uint256)) private _holdings;
-    /// @dev One word per deposit: amount (240 bits) ‖ token index (8 bits) ‖ participant index (8 bits).
-    mapping(bytes32 channelId => mapping(uint64 index => uint256)) private _deposits;
-    mapping(bytes32 channelId => mapping(address participant => mapping(address token => bool))) private _settled;
-    mapping(address account => mapping(address token => uint256)) private _owed;
-    mapping(bytes32 channelId => mapping(address participant => mapping(address token => uint256))) private _unpaid;
-    mapping(bytes32 channelId => mapping(uint64 index => bool)) private _refunded;
-    mapping(bytes32 channelId => mapping(uint64 index => ForcedSlot)) private _forced;
-    /// @dev Bitmap (bit = participant index) of the signatures on the pending or final checkpoint (slash rewards).
-    mapping(bytes32 channelId => uint256) private _signers;
-
-    constructor() EIP712("ChannelExchange", "1") {}
 
     // ------------------------------------------------------------------------------------------
     // Opening and funding
@@ -192,7 +135,9 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
             _tokenSlots[channelId][token] = i + 1;
         }
 
-        if (!_members[channelId][msg.sender].isParticipant) revert ChannelSettlementNotParticipant(channelId, msg.sender);
+        if (!_members[channelId][msg.sender].isParticipant) {
+            revert ChannelSettlementNotParticipant(channelId, msg.sender);
+        }
 
         ch.status = Status.Open;
         ch.threshold = params.threshold;
@@ -242,44 +187,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 total = _bonds[channelId][msg.sender] + msg.value;
         _bonds[channelId][msg.sender] = total;
         emit Bonded(channelId, msg.sender, msg.value, total);
-    }
-
-    /**
-     * @inheritdoc IChannelSettlement
-     * @dev The replaced key stays the participant's (its record keeps `participant`) with its ranges closed at the
-     * rotation's starts, so evidence and checkpoints it signed below them keep verifying and nothing above them does.
-     * A participant cannot escape a slash this way: a rotation never reaches below the current key's start.
-     */
-    function rotateSessionKey(
-        bytes32 channelId,
-        address participant,
-        address newKey,
-        uint64 fromSeq,
-        uint64 fromVersion,
-        bytes calldata walletSig
-    ) external {
-        Channel storage ch = _channel(channelId);
-        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
-        Member storage m = _participant(channelId, participant);
-        mapping(address => KeyRecord) storage keys = _keys[channelId];
-        if (newKey == address(0) || keys[newKey].participant != address(0)) {
-            revert ChannelSettlementInvalidSessionKey(newKey);
-        }
-        address oldKey = m.sessionKey;
-        KeyRecord storage current = keys[oldKey];
-        if (
-            fromSeq <= current.fromSeq || fromVersion < current.fromVersion || fromVersion == 0
-                || fromVersion > type(uint48).max
-        ) revert ChannelSettlementInvalidRotation(fromSeq, fromVersion);
-        _checkSigner(hashSessionKeyRotation(channelId, participant, newKey, fromSeq, fromVersion), walletSig, 0, participant);
-        // Casting to uint48 is safe: fromVersion <= type(uint48).max was checked above.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        uint48 version = uint48(fromVersion);
-        current.untilSeq = fromSeq;
-        current.untilVersion = version;
-        keys[newKey] = KeyRecord(participant, version, 0, fromSeq, 0);
-        m.sessionKey = newKey;
-        emit SessionKeyRotated(channelId, participant, oldKey, newKey, fromSeq, fromVersion);
     }
 
     /**
@@ -457,98 +364,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     // Bonds
     // ------------------------------------------------------------------------------------------
 
-    /**
-     * @inheritdoc IChannelSettlement
-     * @dev DoubleSpending. Evidence is checked in this order: the evidence window is open, same author, same
-     * seq or same round, author is a participant, not yet slashed, distinct block ids, then both signatures
-     * must be the author's session key. See {_punish} for where the bond goes.
-     */
-    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external nonReentrant {
-        Channel storage ch = _channel(channelId);
-        _checkEvidenceWindow(channelId, ch);
-        if (a.author != b.author) revert ChannelSettlementAuthorMismatch(a.author, b.author);
-        if (a.seq != b.seq && a.round != b.round) {
-            revert ChannelSettlementNoEquivocation(a.seq, b.seq, a.round, b.round);
-        }
-        Member storage m = _participant(channelId, a.author);
-        if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, a.author);
-
-        bytes32 idA = _hashBlock(channelId, a);
-        bytes32 idB = _hashBlock(channelId, b);
-        if (idA == idB) revert ChannelSettlementIdenticalBlocks(idA);
-        _checkBlockSigner(channelId, m.sessionKey, a.author, idA, a.signature, a.seq, 0);
-        _checkBlockSigner(channelId, m.sessionKey, a.author, idB, b.signature, b.seq, 1);
-        _punish(channelId, ch, m, a.author, Offence.DoubleSpending, idA, idB);
-    }
-
-    /**
-     * @inheritdoc IChannelSettlement
-     * @dev InvalidStateSubmission. Checked in this order: the evidence window is open, same version, distinct
-     * digests, both signatures well formed and by one key, that key is a session key of this channel, its
-     * participant not yet slashed. Honest keys sign the one checkpoint every honest replica computes per version,
-     * never two.
-     */
-    function slashCheckpoints(
-        bytes32 channelId,
-        Checkpoint calldata a,
-        bytes calldata sigA,
-        Checkpoint calldata b,
-        bytes calldata sigB
-    ) external nonReentrant {
-        Channel storage ch = _channel(channelId);
-        _checkEvidenceWindow(channelId, ch);
-        if (a.version != b.version) revert ChannelSettlementVersionMismatch(a.version, b.version);
-        bytes32 digestA = hashCheckpoint(channelId, a);
-        bytes32 digestB = hashCheckpoint(channelId, b);
-        if (digestA == digestB) revert ChannelSettlementIdenticalCheckpoints(digestA);
-        address key = _recover(digestA, sigA, 0);
-        _checkSigner(digestB, sigB, 1, key);
-        (address signer, Member storage m) = _keyOwner(channelId, key, a.version);
-        _punish(channelId, ch, m, signer, Offence.InvalidStateSubmission, digestA, digestB);
-    }
-
-    /**
-     * @inheritdoc IChannelSettlement
-     * @dev InvalidStateSubmission, second half. Checked in this order: the evidence window is open, the pending (or
-     * final) checkpoint was proposed by a participant, `cp` carries a quorum of valid signatures including that
-     * participant's, a higher version, and a channel time at least the force-inclusion delay before the proposal (see
-     * {_isStale}). A quorum is required, not the proposer's signature alone: a participant that signed a newer
-     * checkpoint the others never certified (they went offline) must be able to settle with its newest certified one.
-     */
-    function slashStaleProposal(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external nonReentrant {
-        Channel storage ch = _channel(channelId);
-        _checkEvidenceWindow(channelId, ch);
-        uint256 proposer = ch.proposer;
-        if (proposer == 0) revert ChannelSettlementNoProposal(channelId);
-        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
-        address offender = ch.participants[proposer - 1];
-        if ((seen >> (proposer - 1)) & 1 == 0) revert ChannelSettlementNotSignedBy(offender);
-        uint64 pending = ch.checkpoint.version;
-        if (cp.version <= pending) revert ChannelSettlementStaleVersion(cp.version, pending);
-        if (!_isStale(ch, cp.time, ch.proposedAt)) revert ChannelSettlementCheckpointTooRecent(cp.time, ch.proposedAt);
-        Member storage m = _members[channelId][offender];
-        if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, offender);
-        _punish(channelId, ch, m, offender, Offence.InvalidStateSubmission, ch.checkpoint.digest, digest);
-    }
-
-    /**
-     * @inheritdoc IChannelSettlement
-     * @dev The bond is locked until one dispute window after the final deadline, the end of the evidence
-     * window (see {slash}): no bond can leave while a slash may still arrive, and no slash arrives after.
-     */
-    function releaseBond(bytes32 channelId) external nonReentrant {
-        Channel storage ch = _channel(channelId);
-        if (ch.status != Status.Finalized) revert ChannelSettlementNotFinalized(channelId);
-        _participant(channelId, msg.sender);
-        uint64 unlockAt = ch.deadline + ch.disputeWindow;
-        if (block.timestamp < unlockAt) revert ChannelSettlementBondLocked(channelId, unlockAt);
-        uint256 amount = _bonds[channelId][msg.sender];
-        if (amount == 0) revert ChannelSettlementNoBond(channelId, msg.sender);
-        _bonds[channelId][msg.sender] = 0;
-        _owed[msg.sender][address(0)] += amount;
-        emit BondReleased(channelId, msg.sender, amount);
-    }
-
     // ------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------
@@ -564,40 +379,8 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     }
 
     /// @inheritdoc IChannelSettlement
-    function hashSessionKeyRotation(
-        bytes32 channelId,
-        address participant,
-        address newKey,
-        uint64 fromSeq,
-        uint64 fromVersion
-    ) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(abi.encode(SESSION_KEY_ROTATION_TYPEHASH, channelId, participant, newKey, fromSeq, fromVersion))
-        );
-    }
-
-    /// @inheritdoc IChannelSettlement
-    function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    CHECKPOINT_TYPEHASH,
-                    channelId,
-                    cp.version,
-                    cp.leader,
-                    cp.time,
-                    cp.depositCount,
-                    cp.forcedCount,
-                    cp.stateRoot,
-                    cp.balancesRoot
-                )
-            )
-        );
-    }
-
-    /// @inheritdoc IChannelSettlement
-    function hashBlock(bytes32 channelId, BlockHeader calldata header) external view returns (bytes32) {
-        return _hashBlock(channelId, header);
+    function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) external view returns (bytes32) {
+        return _hashCheckpoint(channelId, cp);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -629,18 +412,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         info.checkpoint = ch.checkpoint;
         info.participants = ch.participants;
         info.tokens = ch.tokens;
-    }
-
-    /// @inheritdoc IChannelSettlement
-    function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory) {
-        Member storage m = _participant(channelId, participant);
-        return ParticipantInfo(m.sessionKey, m.index, m.role, m.slashed, _bonds[channelId][participant]);
-    }
-
-    /// @inheritdoc IChannelSettlement
-    function sessionKeyRange(bytes32 channelId, address sessionKey) external view returns (SessionKeyRange memory) {
-        KeyRecord storage k = _keys[channelId][sessionKey];
-        return SessionKeyRange(k.participant, k.fromSeq, k.untilSeq, k.fromVersion, k.untilVersion);
     }
 
     /// @inheritdoc IChannelSettlement
@@ -764,30 +535,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     }
 
     /**
-     * @dev Reverts unless `sigs` holds at least `required` signatures over `cp`, each well formed, each
-     * from a session key of this channel, no two from the same participant.
-     */
-    function _verifyCheckpoint(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs, uint256 required)
-        private
-        view
-        returns (bytes32 digest, uint256 seen)
-    {
-        if (sigs.length < required) revert ChannelSettlementInsufficientSignatures(sigs.length, required);
-        digest = hashCheckpoint(channelId, cp);
-        for (uint256 i = 0; i < sigs.length; ++i) {
-            address signer = _recover(digest, sigs[i], i);
-            KeyRecord storage key = _keys[channelId][signer];
-            address participant = key.participant;
-            if (participant == address(0)) revert ChannelSettlementUnauthorizedSigner(i, signer);
-            _checkVersion(key, cp.version, i, signer);
-            // forge-lint: disable-next-line(incorrect-shift)
-            uint256 bit = 1 << _members[channelId][participant].index;
-            if (seen & bit != 0) revert ChannelSettlementDuplicateSigner(i, participant);
-            seen |= bit;
-        }
-    }
-
-    /**
      * @dev Accepts `cp` (already verified, digest `digest`) as the pending checkpoint, or reverts. Shared by
      * {propose} and {emergencyExit}; `joinSame` lets an exit name the pending checkpoint itself.
      *
@@ -805,7 +552,9 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         uint256 seen,
         bool joinSame
     ) private {
-        if (cp.depositCount > ch.depositCount) revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
+        if (cp.depositCount > ch.depositCount) {
+            revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
+        }
         if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
         if (cp.forcedCount < ch.forcedCount) _checkForcedIncluded(channelId, ch, cp.forcedCount);
         bool escaping = ch.status == Status.Closing && ch.checkpoint.digest == bytes32(0);
@@ -877,15 +626,14 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         if (block.timestamp >= dueAt) revert ChannelSettlementForcedOpExcluded(forcedCount, recordedAt, dueAt);
     }
 
-    function _forceInclusionDelay(Channel storage ch) private view returns (uint64) {
-        uint64 window = ch.disputeWindow;
-        return window < FORCE_INCLUSION_DELAY ? window : FORCE_INCLUSION_DELAY;
-    }
-
     /// @dev Stores `cp` as the pending checkpoint with its signer bitmap `seen`, and when and by whom it was proposed.
-    function _storeCheckpoint(bytes32 channelId, Channel storage ch, Checkpoint calldata cp, bytes32 digest, uint256 seen)
-        private
-    {
+    function _storeCheckpoint(
+        bytes32 channelId,
+        Channel storage ch,
+        Checkpoint calldata cp,
+        bytes32 digest,
+        uint256 seen
+    ) private {
         ch.checkpoint = CheckpointRecord(cp.version, cp.time, cp.depositCount, cp.forcedCount, cp.balancesRoot, digest);
         _signers[channelId] = seen;
         Member storage m = _members[channelId][msg.sender];
@@ -894,20 +642,16 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
     }
 
     /**
-     * @dev Whether a checkpoint of channel time `time` (ms) is at least the force-inclusion delay older than a
-     * proposal made at `proposedAt` (s): long enough for its signers to have gathered a quorum and proposed it.
-     */
-    function _isStale(Channel storage ch, uint64 time, uint64 proposedAt) private view returns (bool) {
-        return uint256(time) + uint256(_forceInclusionDelay(ch)) * 1000 <= uint256(proposedAt) * 1000;
-    }
-
-    /**
      * @dev Griefing: takes 1 / GRIEFING_DIVISOR of `offender`'s bond (not marking it slashed) and credits it to the
      * caller, the challenger, if it is another participant not slashed; otherwise shares it like a slash.
      */
-    function _chargeGriefing(bytes32 channelId, Channel storage ch, address offender, bytes32 staleDigest, bytes32 digest)
-        private
-    {
+    function _chargeGriefing(
+        bytes32 channelId,
+        Channel storage ch,
+        address offender,
+        bytes32 staleDigest,
+        bytes32 digest
+    ) private {
         uint256 amount = _bonds[channelId][offender] / GRIEFING_DIVISOR;
         if (amount == 0) return;
         _bonds[channelId][offender] -= amount;
@@ -960,72 +704,6 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         _owed[account][token] += paid;
     }
 
-    /**
-     * @dev Marks `offender` slashed (at most once per channel, also with a zero bond, and it cannot bond again
-     * there) and shares its whole bond among the other participants (see {_shareSlashedBond}).
-     */
-    function _punish(
-        bytes32 channelId,
-        Channel storage ch,
-        Member storage m,
-        address offender,
-        Offence offence,
-        bytes32 evidenceA,
-        bytes32 evidenceB
-    ) private {
-        uint256 amount = _bonds[channelId][offender];
-        m.slashed = true;
-        _bonds[channelId][offender] = 0;
-        _shareSlashedBond(channelId, ch.participants, offender, amount);
-        emit Slashed(channelId, offender, msg.sender, offence, amount, evidenceA, evidenceB);
-    }
-
-    /// @dev Reverts once bonds may be released: one dispute window after the deadline of a settling channel.
-    function _checkEvidenceWindow(bytes32 channelId, Channel storage ch) private view {
-        if (ch.status == Status.Open) return;
-        uint64 closesAt = ch.deadline + ch.disputeWindow;
-        if (block.timestamp >= closesAt) revert ChannelSettlementEvidenceWindowClosed(channelId, closesAt);
-    }
-
-    /**
-     * @dev Credits a slashed bond evenly (the division remainder to the first recipient) to the honest co-signers:
-     * the participants whose signatures are on the channel's pending or final checkpoint, neither the author nor
-     * slashed themselves. With no such checkpoint or no such signer (an open channel, an escape), to every
-     * participant that is neither the author nor slashed; if there is none, to every participant but the author.
-     * Nothing depends on who submitted the evidence. One pass to count, one to credit: gas linear in n (≤ 200).
-     */
-    function _shareSlashedBond(bytes32 channelId, address[] storage participants, address author, uint256 amount)
-        private
-    {
-        if (amount == 0) return;
-        uint256 n = participants.length;
-        mapping(address => Member) storage members = _members[channelId];
-        uint256 signers = _signers[channelId];
-        uint256 honest;
-        uint256 cosigners;
-        for (uint256 i = 0; i < n; ++i) {
-            address p = participants[i];
-            if (p == author || members[p].slashed) continue;
-            ++honest;
-            if ((signers >> i) & 1 != 0) ++cosigners;
-        }
-        // 2: co-signers only, 1: every honest participant, 0: every participant but the author
-        uint256 mode = cosigners != 0 ? 2 : honest != 0 ? 1 : 0;
-        uint256 recipients = mode == 2 ? cosigners : mode == 1 ? honest : n - 1;
-        uint256 share = amount / recipients;
-        uint256 dust;
-        // Safe: share * recipients <= amount by the floor division above.
-        unchecked {
-            dust = amount - share * recipients;
-        }
-        for (uint256 i = 0; i < n; ++i) {
-            address p = participants[i];
-            if (p == author || (mode != 0 && members[p].slashed) || (mode == 2 && (signers >> i) & 1 == 0)) continue;
-            _owed[p][address(0)] += share + dust;
-            dust = 0;
-        }
-    }
-
     function _send(address token, address to, uint256 amount) private {
         if (token == address(0)) {
             (bool ok,) = to.call{value: amount}("");
@@ -1033,81 +711,5 @@ contract ChannelSettlement is IChannelSettlement, EIP712, ReentrancyGuard {
         } else {
             IERC20(token).safeTransfer(to, amount);
         }
-    }
-
-    function _hashBlock(bytes32 channelId, BlockHeader calldata h) private view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    BLOCK_TYPEHASH, channelId, h.author, h.seq, h.round, h.time, h.prev, h.parentsHash, h.opsHash
-                )
-            )
-        );
-    }
-
-    /// @dev Recovers the signer of `digest`, rejecting every malformed or malleable signature.
-    function _recover(bytes32 digest, bytes calldata signature, uint256 index) private pure returns (address) {
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err != ECDSA.RecoverError.NoError || signer == address(0)) {
-            revert ChannelSettlementInvalidSignature(index);
-        }
-        return signer;
-    }
-
-    /**
-     * @dev The participant whose session key `key` signed checkpoint `version` (as signature index 0), and its record;
-     * reverts for a key that is no session key of the channel or not valid at `version`, or a slashed participant.
-     */
-    function _keyOwner(bytes32 channelId, address key, uint64 version)
-        private
-        view
-        returns (address signer, Member storage m)
-    {
-        KeyRecord storage record = _keys[channelId][key];
-        signer = record.participant;
-        if (signer == address(0)) revert ChannelSettlementUnauthorizedSigner(0, key);
-        _checkVersion(record, version, 0, key);
-        m = _members[channelId][signer];
-        if (m.slashed) revert ChannelSettlementAlreadySlashed(channelId, signer);
-    }
-
-    /// @dev Reverts unless `key` may sign checkpoint `version` (see {KeyRecord}).
-    function _checkVersion(KeyRecord storage key, uint64 version, uint256 index, address signer) private view {
-        uint48 until = key.untilVersion;
-        if (version < key.fromVersion || (until != 0 && version >= until)) {
-            revert ChannelSettlementRevokedKey(index, signer, version);
-        }
-    }
-
-    /// @dev Reverts unless `signature` over block id `digest` is by a key of `author` valid at `seq`.
-    function _checkBlockSigner(
-        bytes32 channelId,
-        address currentKey,
-        address author,
-        bytes32 digest,
-        bytes calldata signature,
-        uint64 seq,
-        uint256 index
-    ) private view {
-        address signer = _recover(digest, signature, index);
-        KeyRecord storage key = _keys[channelId][signer];
-        if (key.participant != author) revert ChannelSettlementWrongSigner(index, currentKey, signer);
-        uint64 until = key.untilSeq;
-        if (seq < key.fromSeq || (until != 0 && seq >= until)) revert ChannelSettlementRevokedKey(index, signer, seq);
-    }
-
-    function _checkSigner(bytes32 digest, bytes calldata signature, uint256 index, address expected) private pure {
-        address signer = _recover(digest, signature, index);
-        if (signer != expected) revert ChannelSettlementWrongSigner(index, expected, signer);
-    }
-
-    function _channel(bytes32 channelId) private view returns (Channel storage ch) {
-        ch = _channels[channelId];
-        if (ch.status == Status.None) revert ChannelSettlementUnknownChannel(channelId);
-    }
-
-    function _participant(bytes32 channelId, address account) private view returns (Member storage m) {
-        m = _members[channelId][account];
-        if (!m.isParticipant) revert ChannelSettlementNotParticipant(channelId, account);
     }
 }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ChannelFixture} from "./utils/ChannelFixture.sol";
 import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+import {ISettlement} from "../src/interfaces/ISettlement.sol";
 
 /// @notice propose (first proposal and challenges), finalize, and the checkpoint signature matrix.
 contract ChannelSettlementCheckpointTest is ChannelFixture {
@@ -185,8 +186,8 @@ contract ChannelSettlementCheckpointTest is ChannelFixture {
     function test_RevertWhen_ReplayedOnAnotherContract() public {
         IChannelSettlement.Checkpoint memory cp = _cp(1, bytes32(0));
         bytes[] memory sigs = _signCp(id, cp, 3);
-        ChannelSettlement original = settlement;
-        settlement = new ChannelSettlement();
+        ISettlement original = settlement;
+        settlement = ISettlement(address(new ChannelSettlement()));
         bytes32 otherId = _open(4, 3); // same participants and keys on the other contract
         vm.assertTrue(otherId != id, "ids differ per contract");
         vm.expectPartialRevert(IChannelSettlement.ChannelSettlementUnauthorizedSigner.selector);

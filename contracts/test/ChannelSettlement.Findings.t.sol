@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ChannelFixture} from "./utils/ChannelFixture.sol";
 import {console} from "./utils/Test.sol";
+import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
 /// @notice Issue #12 (settlement v2): one test per finding, each failing on the v1 contract.
@@ -357,7 +358,7 @@ contract ChannelSettlementFindingsTest is ChannelFixture {
     /// (EIP-7825), so such a channel could never open. At the new cap the whole transaction fits: execution,
     /// the 21,000 base and the calldata.
     function test_Finding_OpenAtTheParticipantCapFitsTheTransactionGasCap() public {
-        uint256 n = settlement.MAX_PARTICIPANTS();
+        uint256 n = ChannelSettlement(address(settlement)).MAX_PARTICIPANTS();
         IChannelSettlement.OpenParams memory p = _params(n, uint16(n - (n - 1) / 3));
         bytes[] memory sigs = _authSigs(p);
         bytes memory data = abi.encodeCall(settlement.open, (p, sigs));

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ChannelFixture} from "./utils/ChannelFixture.sol";
+import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
 /// @notice Forced inclusion (issue #12): forceInclude, and the rule that a checkpoint may not leave out overdue records.
@@ -45,7 +46,7 @@ contract ChannelSettlementForcedTest is ChannelFixture {
     // ---------------------------------------------------------------- recording
 
     function test_Delay_IsMinOfWindowAndConstant() public {
-        vm.assertEq(delay, settlement.FORCE_INCLUSION_DELAY(), "1 day window: the 1 hour constant");
+        vm.assertEq(delay, ChannelSettlement(address(settlement)).FORCE_INCLUSION_DELAY(), "1 day window: the 1 hour constant");
         IChannelSettlement.OpenParams memory p = _params(3, 2);
         p.disputeWindow = 10 minutes;
         bytes32 short = _open(p);
@@ -88,7 +89,7 @@ contract ChannelSettlementForcedTest is ChannelFixture {
     }
 
     function test_RevertWhen_ForceIncludeEmptyOrTooLong() public {
-        uint256 max = settlement.MAX_FORCED_OP_LENGTH();
+        uint256 max = ChannelSettlement(address(settlement)).MAX_FORCED_OP_LENGTH();
         vm.expectRevert(abi.encodeWithSelector(IChannelSettlement.ChannelSettlementInvalidForcedOp.selector, 0, max));
         _force(0, "");
         vm.expectRevert(
@@ -99,7 +100,7 @@ contract ChannelSettlementForcedTest is ChannelFixture {
     }
 
     function test_RevertWhen_ForceIncludePastWindowLimit() public {
-        uint16 max = settlement.MAX_FORCED_OPS_PER_WINDOW();
+        uint16 max = ChannelSettlement(address(settlement)).MAX_FORCED_OPS_PER_WINDOW();
         vm.warp(T0 + 10);
         _force(1, OP); // opens participant 1's window at T0 + 10
         vm.warp(T0 + 20);

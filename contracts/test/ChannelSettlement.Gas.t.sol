@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ChannelFixture} from "./utils/ChannelFixture.sol";
+import {CloseFixture} from "./utils/CloseFixture.sol";
 import {console} from "./utils/Test.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
@@ -13,7 +13,7 @@ import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
  *   forge test --match-contract ChannelSettlementGasTest --isolate -vv
  * (--isolate runs every top-level call as its own transaction, so storage is cold as on chain.)
  */
-contract ChannelSettlementGasTest is ChannelFixture {
+contract ChannelSettlementGasTest is CloseFixture {
     uint256 internal n;
 
     function _record(string memory action, uint256 ceiling) internal view returns (uint256 used) {
@@ -115,6 +115,33 @@ contract ChannelSettlementGasTest is ChannelFixture {
         _record("slash (DoubleSpending)", 30_000 * n + 150_000);
 
         _benchEvidenceExitEscape(p, id, t);
+        _benchClose(p);
+    }
+
+    /**
+     * @dev Cooperative closes (issue #12): n `Close` signatures, final at once. With every leaf pushed (at most
+     * MAX_CLOSE_LEAVES, so not at n = 100) and without leaves (each participant then claims as after finalize).
+     */
+    function _benchClose(IChannelSettlement.OpenParams memory p) internal {
+        Balance[] memory b = _balances();
+        if (b.length <= settlement.MAX_CLOSE_LEAVES()) {
+            p.nonce = 4;
+            bytes32 pushed = _open(p);
+            _fund(pushed);
+            IChannelSettlement.Checkpoint memory cp = _cp(1, _root(pushed, 1, b));
+            cp.depositCount = uint64(2 * n);
+            bytes[] memory sigs = _signClose(pushed, cp, n);
+            settlement.closeCooperatively(pushed, cp, sigs, _closeLeaves(pushed, 1, b));
+            _record("closeCooperatively (n sigs, pays all 2n leaves)", 90_000 * n + 150_000);
+        }
+        p.nonce = 5;
+        bytes32 pull = _open(p);
+        _fund(pull);
+        IChannelSettlement.Checkpoint memory cq = _cp(1, _root(pull, 1, b));
+        cq.depositCount = uint64(2 * n);
+        bytes[] memory qs = _signClose(pull, cq, n);
+        settlement.closeCooperatively(pull, cq, qs, _noLeaves());
+        _record("closeCooperatively (n sigs, no leaves)", 15_000 * n + 160_000);
     }
 
     /// @dev The rest of the bench (a separate frame: one function would be too deep for the stack).
@@ -174,6 +201,33 @@ contract ChannelSettlementGasTest is ChannelFixture {
         sigs = _signCp(id, v3, t);
         settlement.slashStaleProposal(id, v3, sigs);
         _record("slashStaleProposal (InvalidStateSubmission)", 15_000 * uint256(t) + 30_000 * n + 150_000);
+    }
+
+    /**
+     * @dev The issue's anchor: a 2-party channel with one ERC-20 settled by one cooperative close that pays both
+     * participants (target: at most 200,000 gas in total, base cost and calldata included with --isolate).
+     */
+    function test_Gas_CloseTwoPartyOneToken() public {
+        n = 2;
+        IChannelSettlement.OpenParams memory p = _params(2, 2);
+        p.tokens = new address[](1);
+        p.tokens[0] = address(token);
+        bytes32 id = _open(p);
+        _deposit(id, 0, 1000);
+        _deposit(id, 1, 1000);
+        // as in real use, both wallets still hold some of the token (their balance slot is not fresh)
+        token.mint(wallets[0], 1);
+        token.mint(wallets[1], 1);
+        Balance[] memory b = new Balance[](2);
+        b[0] = Balance(wallets[0], address(token), 1300);
+        b[1] = Balance(wallets[1], address(token), 700);
+        IChannelSettlement.Checkpoint memory cp = _cp(9, _root(id, 9, b));
+        cp.depositCount = 2;
+        bytes[] memory sigs = _signClose(id, cp, 2);
+        settlement.closeCooperatively(id, cp, sigs, _closeLeaves(id, 9, b));
+        _record("closeCooperatively, 2 parties, one ERC-20 (the whole settlement)", 200_000);
+        vm.assertEq(token.balanceOf(wallets[0]), 1301, "p0 paid");
+        vm.assertEq(token.balanceOf(wallets[1]), 701, "p1 paid");
     }
 
     function test_Gas_2Participants() public {

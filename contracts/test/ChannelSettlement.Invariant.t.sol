@@ -11,7 +11,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * - the contract holds exactly (so at least) holdings + bonds + pull balances, per token;
  * - each channel's holdings = deposits − claims − exits, and payouts never exceed deposits;
  * - a checkpoint version never decreases, a deadline never moves back nor past T0 + 2W;
- * - no accepted checkpoint leaves out a forced record older than the delay; no record appears once settling.
+ * - no accepted checkpoint leaves out a forced record older than the delay; no record appears once settling;
+ * - the same with cooperative closes among the actions: a pushed payout is never above the leaf either.
  */
 contract ChannelSettlementInvariantTest is Test {
     SettlementHandler internal handler;
@@ -23,7 +24,7 @@ contract ChannelSettlementInvariantTest is Test {
         settlement = IChannelSettlement(handler.settlementAddress());
         token = IERC20(handler.tokenAddress());
 
-        bytes4[] memory selectors = new bytes4[](14);
+        bytes4[] memory selectors = new bytes4[](15);
         selectors[0] = handler.deposit.selector;
         selectors[1] = handler.depositEth.selector;
         selectors[2] = handler.bond.selector;
@@ -38,6 +39,7 @@ contract ChannelSettlementInvariantTest is Test {
         selectors[11] = handler.releaseBond.selector;
         selectors[12] = handler.refund.selector;
         selectors[13] = handler.forceInclude.selector;
+        selectors[14] = handler.closeTogether.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), selectors));
     }
@@ -122,7 +124,7 @@ contract ChannelSettlementInvariantTest is Test {
 
     /// @dev Prints how often each action ran (visible with -vv), to keep an eye on coverage.
     function afterInvariant() public view {
-        string[19] memory names = [
+        string[22] memory names = [
             "deposit",
             "depositEth",
             "bond",
@@ -141,9 +143,12 @@ contract ChannelSettlementInvariantTest is Test {
             "releaseBond (locked)",
             "refund",
             "forceInclude",
-            "forceInclude (reverted)"
+            "forceInclude (reverted)",
+            "closeTogether (paid out)",
+            "closeTogether (claims)",
+            "closeTogether (reverted)"
         ];
-        for (uint256 i = 0; i < 19; ++i) {
+        for (uint256 i = 0; i < 22; ++i) {
             console.log(names[i], handler.calls(names[i]));
         }
     }

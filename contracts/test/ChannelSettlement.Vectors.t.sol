@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {Test} from "./utils/Test.sol";
 import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+import {ISettlement} from "../src/interfaces/ISettlement.sol";
+import {ICooperativeClose} from "../src/interfaces/ICooperativeClose.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 
 /**
@@ -14,7 +16,7 @@ import {TestToken} from "../src/test/TestToken.sol";
  */
 contract ChannelSettlementVectorsTest is Test {
     string internal json;
-    ChannelSettlement internal settlement;
+    ISettlement internal settlement;
     TestToken internal token;
     bytes32 internal id;
 
@@ -23,7 +25,7 @@ contract ChannelSettlementVectorsTest is Test {
         vm.chainId(vm.parseJsonUint(json, ".chainId"));
         address at = vm.parseJsonAddress(json, ".verifyingContract");
         vm.etch(at, address(new ChannelSettlement()).code);
-        settlement = ChannelSettlement(at);
+        settlement = ISettlement(at);
         address tokenAt = vm.parseJsonAddress(json, ".token");
         vm.etch(tokenAt, address(new TestToken("Test USD", "tUSD", 6)).code);
         token = TestToken(tokenAt);
@@ -146,6 +148,35 @@ contract ChannelSettlementVectorsTest is Test {
         vm.assertEq(settlement.hashCheckpoint(id, cp), vm.parseJsonBytes32(json, ".checkpoint.digest"), "digest");
         settlement.propose(id, cp, vm.parseJsonBytesArray(json, ".checkpoint.signatures"));
         vm.assertEq(settlement.getChannel(id).checkpoint.balancesRoot, cp.balancesRoot, "accepted");
+    }
+
+    /// @notice The core's Close digest and every participant's close signature end the channel at once; the leaves,
+    /// in the order the core gives them, rebuild the core's root and each is paid to its wallet.
+    function test_Vectors_CooperativeCloseWithCoreSignaturesAndLeaves() public {
+        _open();
+        _fund();
+        IChannelSettlement.Checkpoint memory cp = _checkpoint();
+        bytes32 cpDigest = settlement.hashCheckpoint(id, cp);
+        vm.assertEq(
+            settlement.hashClose(id, cp.version, cpDigest), vm.parseJsonBytes32(json, ".close.digest"), "close digest"
+        );
+        uint256 count = vm.parseJsonUint(json, ".close.leafCount");
+        ICooperativeClose.BalanceLeaf[] memory leaves = new ICooperativeClose.BalanceLeaf[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            string memory k = string.concat(".close.leaves[", vm.toString(i), "]");
+            leaves[i] = ICooperativeClose.BalanceLeaf(
+                vm.parseJsonAddress(json, string.concat(k, ".participant")),
+                vm.parseJsonAddress(json, string.concat(k, ".token")),
+                vm.parseJsonUint(json, string.concat(k, ".amount"))
+            );
+        }
+        settlement.closeCooperatively(id, cp, vm.parseJsonBytesArray(json, ".close.signatures"), leaves);
+        vm.assertTrue(settlement.getChannel(id).status == IChannelSettlement.Status.Finalized, "final at once");
+        // after _fund every wallet holds nothing of what it deposited: what it has now is its leaf
+        for (uint256 i = 0; i < count; ++i) {
+            (address who, address tok, uint256 amount) = _balance(i);
+            vm.assertEq(tok == address(0) ? who.balance : token.balanceOf(who), amount, "leaf paid");
+        }
     }
 
     function test_Vectors_ClaimWithCoreMerkleProofs() public {

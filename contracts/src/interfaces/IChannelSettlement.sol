@@ -421,22 +421,6 @@ interface IChannelSettlement {
     function bond(bytes32 channelId) external payable;
 
     /**
-     * @notice Replaces `participant`'s session key by `newKey` (issue #12) with its wallet's EIP-712
-     * `SessionKeyRotation` signature `walletSig`; anyone may submit it (the signature is the authority). From block
-     * `fromSeq` and checkpoint `fromVersion` on only `newKey` counts for the participant; below them the replaced key
-     * keeps counting, so what it signed before stays valid. Reverts once the channel is finalized, for a used or zero
-     * key, a start not above the current key's (`ChannelSettlementInvalidRotation`) or a signature not by the wallet.
-     */
-    function rotateSessionKey(
-        bytes32 channelId,
-        address participant,
-        address newKey,
-        uint64 fromSeq,
-        uint64 fromVersion,
-        bytes calldata walletSig
-    ) external;
-
-    /**
      * @notice Forced inclusion: a participant whose ops the others ignore posts one encoded op (1 to
      * MAX_FORCED_OP_LENGTH bytes, at most MAX_FORCED_OPS_PER_WINDOW per participant and force-inclusion delay) while the
      * channel is open. It gets the next forced index; from `time + forceInclusionDelay(channelId)` on, no checkpoint
@@ -497,43 +481,10 @@ interface IChannelSettlement {
     function withdraw(address token) external;
 
     /**
-     * @notice Slashes the whole bond of `a.author`, given two blocks it signed with the same seq or round (DoubleSpending), and shares it
-     * among the other participants (not the submitter). Anyone may submit, until one dispute window after the
-     * final deadline.
-     */
-    function slash(bytes32 channelId, BlockHeader calldata a, BlockHeader calldata b) external;
-
-    /**
-     * @notice Slashes the whole bond of the participant whose session key signed two different checkpoints at one
-     * version (InvalidStateSubmission), and shares it like {slash}. Anyone may submit, within the same window.
-     */
-    function slashCheckpoints(
-        bytes32 channelId,
-        Checkpoint calldata a,
-        bytes calldata sigA,
-        Checkpoint calldata b,
-        bytes calldata sigB
-    ) external;
-
-    /**
-     * @notice Slashes the whole bond of the participant that proposed (or exited with) the channel's pending or final
-     * checkpoint at block time `T` although it had signed `cp`: a higher version, signed by a quorum that includes
-     * it, whose channel time is at least forceInclusionDelay before `T` (InvalidStateSubmission). Shared like {slash}.
-     * Anyone may submit, within the same window.
-     */
-    function slashStaleProposal(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external;
-
-    /**
      * @notice After finalization, credits deposit `index` back to its depositor's pull balance when the final
      * checkpoint does not credit it (`index >= checkpoint.depositCount`). Anyone may call; once per deposit.
      */
     function refundDeposit(bytes32 channelId, uint64 index) external;
-
-    /**
-     * @notice Moves the caller's remaining bond to its pull balance once the channel is finalized and the
-     * evidence window (one dispute window after the final deadline) has closed.
-     */
-    function releaseBond(bytes32 channelId) external;
 
     // ------------------------------------------------------------------------------------------
     // Views
@@ -548,9 +499,6 @@ interface IChannelSettlement {
     /// @notice The EIP-712 digest session keys sign for `cp`.
     function hashCheckpoint(bytes32 channelId, Checkpoint calldata cp) external view returns (bytes32);
 
-    /// @notice The block id (EIP-712 digest) of `header`; its signature is ignored.
-    function hashBlock(bytes32 channelId, BlockHeader calldata header) external view returns (bytes32);
-
     /// @notice The Merkle leaf for `participant`'s `amount` of `token` in checkpoint `version`.
     function exitLeaf(bytes32 channelId, uint64 version, address participant, address token, uint256 amount)
         external
@@ -562,21 +510,6 @@ interface IChannelSettlement {
 
     /// @notice Configuration and settlement state of a channel.
     function getChannel(bytes32 channelId) external view returns (ChannelInfo memory);
-
-    /// @notice A participant's session key, index, role, slashed flag and bond; reverts for non-participants.
-    function getParticipant(bytes32 channelId, address participant) external view returns (ParticipantInfo memory);
-
-    /// @notice Where `sessionKey` is valid (participant `address(0)` for a key never authorised in the channel).
-    function sessionKeyRange(bytes32 channelId, address sessionKey) external view returns (SessionKeyRange memory);
-
-    /// @notice The EIP-712 digest a wallet signs to rotate its session key.
-    function hashSessionKeyRotation(
-        bytes32 channelId,
-        address participant,
-        address newKey,
-        uint64 fromSeq,
-        uint64 fromVersion
-    ) external view returns (bytes32);
 
     /// @notice How much of `token` the channel holds: deposits minus claims.
     function holdings(bytes32 channelId, address token) external view returns (uint256);

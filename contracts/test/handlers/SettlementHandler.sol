@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ChannelFixture} from "../utils/ChannelFixture.sol";
+import {CloseFixture} from "../utils/CloseFixture.sol";
 import {Merkle} from "../utils/Merkle.sol";
 import {IChannelSettlement} from "../../src/interfaces/IChannelSettlement.sol";
 
 /**
  * @notice Drives two channels (same three participants, tokens: one ERC-20 and ETH) through random
  * deposits, bonds, proposals, challenges, time, finalizations, claims, exits, withdrawals, slashes
- * and bond releases, and keeps ghost accounts for the invariant test. Checkpoints carry random
+ * and bond releases, cooperative closes (pushed or claimed), and keeps ghost accounts for the invariant test. Checkpoints carry random
  * balances, sometimes more than the channel holds, so the holdings bound is exercised.
  */
-contract SettlementHandler is ChannelFixture {
+contract SettlementHandler is CloseFixture {
     uint256 internal constant N = 3;
     uint16 internal constant T = 2;
 
@@ -212,6 +212,46 @@ contract SettlementHandler is ChannelFixture {
         settlement.finalize(id);
         ++calls["finalize"];
         _observe();
+    }
+
+    /**
+     * @dev Every participant closes with a checkpoint up to 2 versions above the current one (0 = the pending
+     * version), random balances and forcedCount; `push`: every leaf paid in the call, else claims follow.
+     */
+    function closeTogether(uint256 c, uint256 step, uint256 seed, bool push) external {
+        bytes32 id = ids[c % 2];
+        if (_status(id) == IChannelSettlement.Status.Finalized) return;
+        uint64 version = settlement.getChannel(id).checkpoint.version + uint64(bound(step, 0, 2));
+        uint256[6] memory a = _randomAmounts(id, seed);
+        IChannelSettlement.Checkpoint memory cp = _checkpointFor(id, version, a);
+        cp.forcedCount = uint64(uint256(keccak256(abi.encode(seed))) % (settlement.getChannel(id).forcedCount + 1));
+        Balance[] memory b = new Balance[](6);
+        uint256[6] memory before;
+        for (uint256 k = 0; k < 6; ++k) {
+            b[k] = Balance(wallets[k / 2], _tok(k), a[k]);
+            before[k] = _wealth(b[k]);
+        }
+        bytes[] memory sigs = _signClose(id, cp, N);
+        try settlement.closeCooperatively(id, cp, sigs, push ? _closeLeaves(id, version, b) : _noLeaves()) {
+            _amounts[id][version] = a;
+            _forcedCounts[id][version] = cp.forcedCount;
+            _checkForcedRule(id, cp.forcedCount);
+            if (push) {
+                for (uint256 k = 0; k < 6; ++k) {
+                    _recordPaid(id, b[k], _wealth(b[k]) - before[k]);
+                }
+            }
+            ++calls[push ? "closeTogether (paid out)" : "closeTogether (claims)"];
+        } catch {
+            ++calls["closeTogether (reverted)"];
+        }
+        _observe();
+    }
+
+    /// @dev What a participant has of a token outside the channel: its wallet plus its pull balance.
+    function _wealth(Balance memory leaf) internal view returns (uint256) {
+        uint256 wallet = leaf.token == address(0) ? leaf.participant.balance : token.balanceOf(leaf.participant);
+        return wallet + settlement.owed(leaf.participant, leaf.token);
     }
 
     /// @dev Claims leaf `k` of a finalized channel, or the next leaf still unclaimed.

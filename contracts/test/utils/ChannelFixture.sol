@@ -5,6 +5,7 @@ import {Test} from "./Test.sol";
 import {Merkle} from "./Merkle.sol";
 import {ChannelSettlement} from "../../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../../src/interfaces/IChannelSettlement.sol";
+import {ISettlement} from "../../src/interfaces/ISettlement.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 
 /// @notice Shared setup for the settlement tests: deterministic keys, signing, channels, balances.
@@ -19,7 +20,8 @@ abstract contract ChannelFixture is Test {
         uint256 amount;
     }
 
-    ChannelSettlement internal settlement;
+    /// @dev The one address users call (both halves of the contract, see ISettlement).
+    ISettlement internal settlement;
     TestToken internal token;
 
     uint256[] internal walletKeys;
@@ -29,7 +31,7 @@ abstract contract ChannelFixture is Test {
 
     function setUp() public virtual {
         vm.warp(T0);
-        settlement = new ChannelSettlement();
+        settlement = ISettlement(address(new ChannelSettlement()));
         token = new TestToken("Test USD", "tUSD", 6);
     }
 

@@ -2,7 +2,8 @@
  * Writes core.json: byte-exact vectors produced by the TypeScript core (src/core) that
  * test/ChannelSettlement.Vectors.t.sol replays against the contract — channel id, EIP-712 digests,
  * wallet and session-key signatures, Merkle leaves and proofs, equivocating blocks (same seq, and same round
- * with different seqs), two checkpoints one key signed at one version, and malformed or
+ * with different seqs), two checkpoints one key signed at one version, every participant's Close of the
+ * checkpoint with its leaves in the order closeCooperatively takes them, and malformed or
  * misdirected signatures (wrong signer, high-s twin, 64-byte, v=29, r=0, other chain / contract /
  * channel) together with the core's verdict on the same bytes. src/chain/vectors.test.ts fails when
  * core.json is not what this script writes.
@@ -15,9 +16,11 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { fromHex, type Hex, toHex } from '../../../src/core/bytes.ts'
 import { computeChannelId, sessionKeyDigest } from '../../../src/core/channel.ts'
+import { closeLeaves } from '../../../src/core/close.ts'
 import {
   blockStructHash,
   checkpointStructHash,
+  closeStructHash,
   domainSeparator,
   sessionKeyRotationStructHash,
   typedDataDigest,
@@ -99,6 +102,9 @@ const checkpoint = {
 }
 const checkpointDigest = typedDataDigest(separator, checkpointStructHash(checkpoint))
 const checkpointSigs = sessionKeys.map((k) => signDigest(checkpointDigest, k))
+// every participant's close of that checkpoint (settlement v2): final at once, every leaf paid in one transaction
+const closeDigest = typedDataDigest(separator, closeStructHash(channelId, version, checkpointDigest))
+const closeSigs = sessionKeys.map((k) => signDigest(closeDigest, k))
 
 // participant 1's wallet replaces its session key from block 9 and from the vector checkpoint's version on
 const rotatedKey = fromHex(`0x${'44'.repeat(32)}`, 32)
@@ -257,6 +263,16 @@ const vectors = {
     walletSignature: toHex(signDigest(rotationDigest, walletKeys[1]!)),
     // the vector checkpoint signed by the new key (participant 1's slot); the old key's signature no longer counts
     checkpointSignature: toHex(signDigest(checkpointDigest, rotatedKey)),
+  },
+  close: {
+    digest: toHex(closeDigest),
+    signatures: closeSigs.map(toHex),
+    leafCount: balances.length,
+    leaves: closeLeaves(channelId, version, balances).map((b) => ({
+      participant: b.participant,
+      token: b.token,
+      amount: b.amount.toString(),
+    })),
   },
   rival: {
     stateRoot: toHex(rival.stateRoot),
