@@ -129,7 +129,12 @@ export function renderAbis(): string {
     if (!/^0x[0-9a-f]+$/.test(a.bytecode.object))
       throw new GenAbiError(`${c.file}: no bytecode`, a.bytecode.object)
     src += `\n/** ABI of ${c.file} (contracts/src). */\n`
-    src += `export const ${c.prefix}Abi = ${JSON.stringify(unionAbi(a.abi, delegates.map((d) => d.abi)))} as const\n`
+    src += `export const ${c.prefix}Abi = ${JSON.stringify(
+      unionAbi(
+        a.abi,
+        delegates.map((d) => d.abi),
+      ),
+    )} as const\n`
     src += `\n/** Creation bytecode of ${c.file}, for deployment. */\n`
     src += `export const ${c.prefix}Bytecode = '${a.bytecode.object}' as const\n`
     if (c.notices) {

@@ -3,9 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IChannelSettlement} from "./interfaces/IChannelSettlement.sol";
+import {ICooperativeClose} from "./interfaces/ICooperativeClose.sol";
 import {ChannelSettlementEvidence} from "./ChannelSettlementEvidence.sol";
 import {SettlementStorage} from "./SettlementStorage.sol";
 
@@ -45,7 +47,7 @@ import {SettlementStorage} from "./SettlementStorage.sol";
  *   shares one `nonReentrant` guard, and all follow checks-effects-interactions except {deposit},
  *   which must call the token before it can measure what arrived.
  */
-contract ChannelSettlement is SettlementStorage, IChannelSettlement {
+contract ChannelSettlement is SettlementStorage, IChannelSettlement, ICooperativeClose {
     using SafeERC20 for IERC20;
 
     /// @notice EIP-712 type hash of the wallet's session-key authorisation.
@@ -263,6 +265,199 @@ contract ChannelSettlement is SettlementStorage, IChannelSettlement {
         ch.firstProposalAt = uint64(block.timestamp);
         ch.deadline = deadline;
         emit EscapeStarted(channelId, msg.sender, deadline);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Cooperative close (settlement v2, issue #12; see ICooperativeClose)
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice EIP-712 type hash of a participant's consent to end the channel with a checkpoint.
+    bytes32 public constant CLOSE_TYPEHASH =
+        keccak256("Close(bytes32 channelId,uint64 version,bytes32 checkpointDigest)");
+    /// @notice Most leaves one close pays out; a bigger channel closes without leaves and every participant claims.
+    uint256 public constant MAX_CLOSE_LEAVES = 64;
+    /// @notice Gas allowance of one pushed ETH payout (a recipient needing more is credited its pull balance).
+    uint256 public constant PUSH_ETH_GAS = 30_000;
+    /// @notice Gas allowance of one pushed ERC-20 transfer (a transfer needing more is credited to the pull balance).
+    uint256 public constant PUSH_TOKEN_GAS = 100_000;
+
+    /**
+     * @inheritdoc ICooperativeClose
+     * @dev Checks, then every state change (status, checkpoint, holdings, unpaid), then the transfers; a failed
+     * transfer credits the pull balance instead. The shared `nonReentrant` guard keeps a recipient or token from
+     * re-entering any function that moves money, and the channel is Finalized before the first transfer.
+     */
+    function closeCooperatively(
+        bytes32 channelId,
+        Checkpoint calldata cp,
+        bytes[] calldata sigs,
+        BalanceLeaf[] calldata leaves
+    ) external nonReentrant {
+        Channel storage ch = _channel(channelId);
+        if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
+        bytes32 digest = _hashCheckpoint(channelId, cp);
+        _verifyClose(channelId, ch, cp.version, digest, sigs);
+        bool paidOut = leaves.length != 0;
+        uint256[] memory paid;
+        if (paidOut) paid = _creditLeaves(channelId, cp.version, cp.balancesRoot, leaves);
+        _acceptClose(channelId, ch, cp, digest, paidOut);
+        if (paidOut) _payLeaves(channelId, leaves, paid);
+    }
+
+    /// @inheritdoc ICooperativeClose
+    function hashClose(bytes32 channelId, uint64 version, bytes32 checkpointDigest) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CLOSE_TYPEHASH, channelId, version, checkpointDigest)));
+    }
+
+    /**
+     * @dev Reverts unless `sigs` holds exactly one `Close` signature per participant, each by a session key of that
+     * participant valid at `version` (a rotated-out key is refused from its rotation's version on).
+     */
+    function _verifyClose(bytes32 channelId, Channel storage ch, uint64 version, bytes32 digest, bytes[] calldata sigs)
+        private
+        view
+    {
+        uint256 n = ch.participants.length;
+        if (sigs.length != n) revert ChannelSettlementCloseNeedsEveryone(sigs.length, n);
+        bytes32 closeDigest = hashClose(channelId, version, digest);
+        mapping(address => KeyRecord) storage keys = _keys[channelId];
+        mapping(address => Member) storage members = _members[channelId];
+        uint256 seen;
+        for (uint256 i = 0; i < n; ++i) {
+            address signer = _recover(closeDigest, sigs[i], i);
+            KeyRecord storage key = keys[signer];
+            address participant = key.participant;
+            if (participant == address(0)) revert ChannelSettlementUnauthorizedSigner(i, signer);
+            _checkVersion(key, version, i, signer);
+            // forge-lint: disable-next-line(incorrect-shift)
+            uint256 bit = 1 << members[participant].index;
+            if (seen & bit != 0) revert ChannelSettlementDuplicateSigner(i, participant);
+            seen |= bit;
+        }
+    }
+
+    /**
+     * @dev Makes `cp` final at once. The same count and forced-inclusion rules as a proposal; a pending proposal or
+     * exit must be before its deadline (after it, {finalize} decides) and not above `cp`'s version, and its deadline
+     * stays (bonds unlock one window after it); an Open channel or a pending escape gets `T0 = deadline = now`.
+     * With the leaves paid out no root is kept, so nothing can be claimed a second time.
+     */
+    function _acceptClose(bytes32 channelId, Channel storage ch, Checkpoint calldata cp, bytes32 digest, bool paidOut)
+        private
+    {
+        if (cp.depositCount > ch.depositCount) {
+            revert ChannelSettlementUnknownDeposits(cp.depositCount, ch.depositCount);
+        }
+        if (cp.forcedCount > ch.forcedCount) revert ChannelSettlementUnknownForcedOps(cp.forcedCount, ch.forcedCount);
+        if (cp.forcedCount < ch.forcedCount) _checkForcedIncluded(channelId, ch, cp.forcedCount);
+        uint64 time = uint64(block.timestamp);
+        if (ch.status == Status.Closing) {
+            uint64 deadline = ch.deadline;
+            if (time >= deadline) revert ChannelSettlementDisputeClosed(deadline);
+            uint64 pending = ch.checkpoint.version;
+            if (cp.version < pending) revert ChannelSettlementStaleVersion(cp.version, pending);
+        }
+        if (ch.checkpoint.digest == bytes32(0)) {
+            // Open, or an escape pending: the close is the first and last checkpoint
+            ch.firstProposalAt = time;
+            ch.deadline = time;
+        }
+        bytes32 root = paidOut ? bytes32(0) : cp.balancesRoot;
+        ch.status = Status.Finalized;
+        ch.checkpoint = CheckpointRecord(cp.version, cp.time, cp.depositCount, cp.forcedCount, root, digest);
+        emit ChannelFinalized(channelId, cp.version, root);
+        emit ChannelClosed(channelId, cp.version, digest, cp.balancesRoot, paidOut);
+    }
+
+    /**
+     * @dev Checks that `leaves` (ascending leaf hashes) build `root` exactly as the core builds it, then takes each
+     * leaf out of the channel's holdings: as much as it holds, the rest recorded as unpaid (like a claim).
+     */
+    function _creditLeaves(bytes32 channelId, uint64 version, bytes32 root, BalanceLeaf[] calldata leaves)
+        private
+        returns (uint256[] memory paid)
+    {
+        uint256 count = leaves.length;
+        if (count > MAX_CLOSE_LEAVES) revert ChannelSettlementTooManyLeaves(count, MAX_CLOSE_LEAVES);
+        bytes32[] memory level = new bytes32[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            BalanceLeaf calldata leaf = leaves[i];
+            bytes32 h = exitLeaf(channelId, version, leaf.participant, leaf.token, leaf.amount);
+            if (i != 0 && h <= level[i - 1]) revert ChannelSettlementLeavesNotSorted(i);
+            level[i] = h;
+        }
+        bytes32 computed = _merkleRoot(level);
+        if (computed != root) revert ChannelSettlementLeavesMismatch(computed, root);
+        paid = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            paid[i] = _creditLeaf(channelId, leaves[i]);
+        }
+    }
+
+    function _creditLeaf(bytes32 channelId, BalanceLeaf calldata leaf) private returns (uint256 pay) {
+        address token = leaf.token;
+        uint256 amount = leaf.amount;
+        uint256 available = _holdings[channelId][token];
+        pay = amount <= available ? amount : available;
+        // Safe: pay <= available and pay <= amount by the line above.
+        unchecked {
+            _holdings[channelId][token] = available - pay;
+            if (pay != amount) _unpaid[channelId][leaf.participant][token] += amount - pay;
+        }
+    }
+
+    /// @dev Sends each credited leaf to its participant; a transfer that fails goes to the pull balance instead.
+    function _payLeaves(bytes32 channelId, BalanceLeaf[] calldata leaves, uint256[] memory paid) private {
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            BalanceLeaf calldata leaf = leaves[i];
+            uint256 pay = paid[i];
+            bool pushed = pay != 0 && _tryPush(leaf.token, leaf.participant, pay);
+            if (pay != 0 && !pushed) _owed[leaf.participant][leaf.token] += pay;
+            // Safe: pay <= leaf.amount (see _creditLeaves).
+            unchecked {
+                emit ClosePayout(channelId, leaf.participant, leaf.token, pay, leaf.amount - pay, pushed);
+            }
+        }
+    }
+
+    /**
+     * @dev Transfers `amount` of `token` to `to` with a fixed gas allowance, copying no return data beyond one word
+     * (no return-data bomb); false if it reverted, ran out of gas or (ERC-20) returned false. Reverts when less than
+     * the full allowance is left, so a submitter cannot make payouts fail by sending too little gas (EIP-150).
+     */
+    function _tryPush(address token, address to, uint256 amount) private returns (bool ok) {
+        uint256 allowance = token == address(0) ? PUSH_ETH_GAS : PUSH_TOKEN_GAS;
+        uint256 needed = allowance + allowance / 63 + 5_000;
+        if (gasleft() < needed) revert ChannelSettlementPayoutGas(gasleft(), needed);
+        if (token == address(0)) {
+            assembly ("memory-safe") {
+                ok := call(allowance, to, amount, 0, 0, 0, 0)
+            }
+            return ok;
+        }
+        bytes memory data = abi.encodeCall(IERC20.transfer, (to, amount));
+        uint256 size;
+        uint256 word;
+        assembly ("memory-safe") {
+            ok := call(allowance, token, 0, add(data, 0x20), mload(data), 0, 0x20)
+            size := returndatasize()
+            word := mload(0)
+        }
+        ok = ok && (size == 0 ? token.code.length != 0 : (size >= 32 && word == 1));
+    }
+
+    /// @dev The core's tree over sorted leaf hashes (commutative pairs, an odd node carried up), built in place.
+    function _merkleRoot(bytes32[] memory level) private pure returns (bytes32) {
+        uint256 len = level.length;
+        while (len > 1) {
+            uint256 next;
+            for (uint256 i = 0; i < len; i += 2) {
+                level[next] = i + 1 < len ? Hashes.commutativeKeccak256(level[i], level[i + 1]) : level[i];
+                ++next;
+            }
+            len = next;
+        }
+        return level[0];
     }
 
     // ------------------------------------------------------------------------------------------

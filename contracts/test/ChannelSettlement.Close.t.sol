@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {CloseFixture} from "./utils/CloseFixture.sol";
+import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 import {ICooperativeClose} from "../src/interfaces/ICooperativeClose.sol";
 import {HookToken} from "./mocks/HookToken.sol";
@@ -207,7 +208,7 @@ contract ChannelSettlementCloseTest is CloseFixture {
 
     function test_Close_TooManyLeaves() public {
         IChannelSettlement.Checkpoint memory cp = _final(5);
-        uint256 max = settlement.MAX_CLOSE_LEAVES();
+        uint256 max = ChannelSettlement(address(settlement)).MAX_CLOSE_LEAVES();
         ICooperativeClose.BalanceLeaf[] memory many = new ICooperativeClose.BalanceLeaf[](max + 1);
         bytes[] memory sigs = _signClose(id, cp, 3);
         vm.expectRevert(

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {CloseFixture} from "./utils/CloseFixture.sol";
 import {console} from "./utils/Test.sol";
+import {ChannelSettlement} from "../src/ChannelSettlement.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
 
 /**
@@ -124,8 +125,8 @@ contract ChannelSettlementGasTest is CloseFixture {
      */
     function _benchClose(IChannelSettlement.OpenParams memory p) internal {
         Balance[] memory b = _balances();
-        if (b.length <= settlement.MAX_CLOSE_LEAVES()) {
-            p.nonce = 4;
+        if (b.length <= ChannelSettlement(address(settlement)).MAX_CLOSE_LEAVES()) {
+            p.nonce = 6;
             bytes32 pushed = _open(p);
             _fund(pushed);
             IChannelSettlement.Checkpoint memory cp = _cp(1, _root(pushed, 1, b));
@@ -134,7 +135,7 @@ contract ChannelSettlementGasTest is CloseFixture {
             settlement.closeCooperatively(pushed, cp, sigs, _closeLeaves(pushed, 1, b));
             _record("closeCooperatively (n sigs, pays all 2n leaves)", 90_000 * n + 150_000);
         }
-        p.nonce = 5;
+        p.nonce = 7;
         bytes32 pull = _open(p);
         _fund(pull);
         IChannelSettlement.Checkpoint memory cq = _cp(1, _root(pull, 1, b));

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test, console} from "./utils/Test.sol";
 import {SettlementHandler} from "./handlers/SettlementHandler.sol";
 import {IChannelSettlement} from "../src/interfaces/IChannelSettlement.sol";
+import {ISettlement} from "../src/interfaces/ISettlement.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /**
@@ -16,12 +17,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  */
 contract ChannelSettlementInvariantTest is Test {
     SettlementHandler internal handler;
-    IChannelSettlement internal settlement;
+    ISettlement internal settlement;
     IERC20 internal token;
 
     function setUp() public {
         handler = new SettlementHandler();
-        settlement = IChannelSettlement(handler.settlementAddress());
+        settlement = ISettlement(handler.settlementAddress());
         token = IERC20(handler.tokenAddress());
 
         bytes4[] memory selectors = new bytes4[](15);
