@@ -34,6 +34,7 @@ import { encodeInvite, type Invite } from '../src/core/invite.ts'
 import { OpTag } from '../src/core/ops.ts'
 import { defaultQuorum } from '../src/core/quorum.ts'
 import { type LatencyReport, percentile } from '../src/store/latencyProbe.ts'
+import { buildAgentBundle } from './agentBundle.ts'
 import { deployLocal } from './deployLocal.ts'
 
 /**
@@ -89,6 +90,7 @@ try {
   await waitFor(`http://127.0.0.1:${relayPort}`, 15_000)
   const relayUrl = `ws://127.0.0.1:${relayPort}`
   const startFile = join(runDir, 'start')
+  const agentBundle = N - B > 0 ? await buildAgentBundle() : undefined
   const agentArgs = (i: number) => [
     '--role',
     'transfers',
@@ -131,6 +133,7 @@ try {
       browserAccounts: accounts.slice(0, B),
       agentAccounts: accounts.slice(B),
       agentArgs: (i) => agentArgs(i),
+      ...(agentBundle ? { agentBundle } : {}),
       relayUrl,
       dataDir,
       target,
@@ -166,6 +169,7 @@ try {
       agents.push(
         spawnAgent({
           nodeArgs: profileFirst(i),
+          ...(agentBundle ? { bundle: agentBundle } : {}),
           args: [
             '--invite',
             link,
@@ -356,6 +360,9 @@ try {
   process.exit(0)
 } catch (e) {
   console.error(`bench:e2e: ${e instanceof Error ? e.stack : e}`)
+  // what the first agents last said: why they did not authorise, credit or finish
+  for (const [i, a] of agents.slice(0, 3).entries())
+    console.error(`agent ${i} (exit ${a.child.exitCode}):\n  ${a.lines.slice(-4).join('\n  ')}`)
   for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGKILL')
   await browser?.close().catch(() => {})
   await stopAllTracked().catch(() => {})

@@ -27,6 +27,8 @@ export type MixedChannelParameters = {
   dataDir: string
   /** how agent processes start (the suite's spawnTracked, so its teardown stops them) */
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess
+  /** a prebuilt bundle of the agent (scripts/agentBundle.ts) instead of the sources through tsx */
+  agentBundle?: string
   target?: Target
   disputeWindow?: number
 }
@@ -51,6 +53,7 @@ export async function mixedChannel(p: MixedChannelParameters): Promise<MixedChan
     writeFileSync(keyFile, toHex(keys[a]!.getHdKey().privateKey!), { mode: 0o600 })
     return spawnAgent({
       ...(p.spawn ? { spawn: p.spawn } : {}),
+      ...(p.agentBundle ? { bundle: p.agentBundle } : {}),
       args: [
         '--invite',
         link,
