@@ -187,6 +187,31 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
 
     /**
      * @inheritdoc ISettlementEvidence
+     * @dev Censorship. Checked in this order: the evidence window is open, record `index` exists, `cp` leaves it out,
+     * `cp`'s channel time is at or past the record's due time (the same bound as {ChannelSettlement-propose}'s
+     * inclusion rule: from exactly `record time + D` the record must be in), then the signature is well formed and by
+     * a session key of this channel valid at `cp.version`, whose participant is not slashed yet. Honest replicas never
+     * sign such a checkpoint (src/core refuses to: censorship.ts). `evidenceB` of the event is the record's index.
+     */
+    function slashCensorship(
+        bytes32 channelId,
+        IChannelSettlement.Checkpoint calldata cp,
+        bytes calldata sig,
+        uint64 index
+    ) external nonReentrant {
+        Channel storage ch = _channel(channelId);
+        _checkEvidenceWindow(channelId, ch);
+        if (index >= ch.forcedCount) revert IChannelSettlement.ChannelSettlementForcedOpNotFound(channelId, index);
+        if (cp.forcedCount > index) revert IChannelSettlement.ChannelSettlementForcedOpIncluded(index, cp.forcedCount);
+        uint256 dueAt = (uint256(_forced[channelId][index].time) + _forceInclusionDelay(ch)) * 1000;
+        if (cp.time < dueAt) revert IChannelSettlement.ChannelSettlementForcedOpNotDue(index, cp.time, dueAt);
+        bytes32 digest = _hashCheckpoint(channelId, cp);
+        (address signer, Member storage m) = _keyOwner(channelId, _recover(digest, sig, 0), cp.version);
+        _punish(channelId, ch, m, signer, IChannelSettlement.Offence.Censorship, digest, bytes32(uint256(index)));
+    }
+
+    /**
+     * @inheritdoc ISettlementEvidence
      * @dev The bond is locked until one dispute window after the final deadline, the end of the evidence
      * window (see {slash}): no bond can leave while a slash may still arrive, and no slash arrives after.
      */

@@ -145,6 +145,16 @@ contract ChannelSettlementGasTest is CloseFixture {
         _record("closeCooperatively (n sigs, no leaves)", 15_000 * n + 160_000);
     }
 
+    /// @dev Censorship: participant 1's signature on a checkpoint that leaves forced record 0 out when it is due.
+    function _benchCensorship(bytes32 id) internal {
+        _bond(id, 1, 1 ether);
+        IChannelSettlement.Checkpoint memory cc = _cp(8, keccak256("c"));
+        cc.time = uint64((block.timestamp + settlement.forceInclusionDelay(id)) * 1000);
+        bytes memory sc = _sign(sessionKeys[1], settlement.hashCheckpoint(id, cc));
+        settlement.slashCensorship(id, cc, sc, 0);
+        _record("slashCensorship (Censorship)", 30_000 * n + 150_000);
+    }
+
     /// @dev The rest of the bench (a separate frame: one function would be too deep for the stack).
     function _benchEvidenceExitEscape(IChannelSettlement.OpenParams memory p, bytes32 id, uint16 t) internal {
 
@@ -175,6 +185,7 @@ contract ChannelSettlementGasTest is CloseFixture {
         vm.prank(wallets[1]);
         settlement.forceInclude(third, hex"0300010000000000000000000000000000000000002a");
         _record("forceInclude (21-byte op)", 120_000);
+        _benchCensorship(third);
         vm.prank(wallets[0]);
         settlement.escape(third);
         _record("escape", 80_000);

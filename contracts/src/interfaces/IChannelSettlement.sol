@@ -87,12 +87,14 @@ interface IChannelSettlement {
     /**
      * @notice What a slashed participant did: two blocks at one seq or round (DoubleSpending); two checkpoints at one
      * version, or a proposal or exit older than a quorum checkpoint it had signed well before (InvalidStateSubmission);
-     * a pending proposal superseded by such a checkpoint (Griefing, part of the bond).
+     * a pending proposal superseded by such a checkpoint (Griefing, part of the bond); a signature on a checkpoint that
+     * leaves out a forced record already due at its channel time (Censorship).
      */
     enum Offence {
         DoubleSpending,
         InvalidStateSubmission,
-        Griefing
+        Griefing,
+        Censorship
     }
 
     /// @notice A block header as signed by its author's session key (`signature` is not hashed).
@@ -294,6 +296,13 @@ interface IChannelSettlement {
      * proposal made at `proposedAt` (s): its signer may not have had a quorum for it yet.
      */
     error ChannelSettlementCheckpointTooRecent(uint64 time, uint64 proposedAt);
+    /// @notice Censorship evidence: the checkpoint includes forced record `index` (its `forcedCount` is above it).
+    error ChannelSettlementForcedOpIncluded(uint64 index, uint64 forcedCount);
+    /**
+     * @notice Censorship evidence: the checkpoint's channel time `time` (ms) is before forced record `index` was due,
+     * `dueAt` (ms: its record time plus the force-inclusion delay); leaving it out then was allowed.
+     */
+    error ChannelSettlementForcedOpNotDue(uint64 index, uint64 time, uint256 dueAt);
 
     // ------------------------------------------------------------------------------------------
     // Events

@@ -81,6 +81,20 @@ interface ISettlementEvidence {
         external;
 
     /**
+     * @notice Censorship: slashes the whole bond of the participant whose session key signed `cp` (`sig`), a checkpoint
+     * that leaves out forced record `index` (`cp.forcedCount <= index`) although the record was due at the checkpoint's
+     * channel time (`cp.time >= 1000 × (record time + forceInclusionDelay)`, the bound at which `propose` refuses such
+     * a checkpoint). The signature alone is the evidence; the checkpoint need not have been proposed. Shared like
+     * {slash}; anyone may submit, within the same window; a participant is slashed once.
+     */
+    function slashCensorship(
+        bytes32 channelId,
+        IChannelSettlement.Checkpoint calldata cp,
+        bytes calldata sig,
+        uint64 index
+    ) external;
+
+    /**
      * @notice Moves the caller's remaining bond to its pull balance once the channel is finalized and the
      * evidence window (one dispute window after the final deadline) has closed.
      */
