@@ -264,3 +264,35 @@ describe('forced records across replicas', () => {
     )
   })
 })
+
+describe('censorship: an honest key never signs a checkpoint leaving out a due forced record', () => {
+  const T = 10_000_000 // channel time of the run (ms): 10,000 s
+  /** Record 0 (participant 0's transfer) recorded on chain at `recordTime` s; only replica 0 attests it. */
+  function censoredRun(recordTime: bigint) {
+    const reps = network()
+    reps[0]!.noteForcedTimes([{ index: 0n, time: recordTime }])
+    reps[0]!.submit(forced(0n, 0, transfer(1, 5n)), T)
+    runToQuiet(reps, T)
+    reps[1]!.submit({ tag: OpTag.CheckpointRequest }, T)
+    runToQuiet(reps, T)
+    return reps
+  }
+
+  it('refuses a checkpoint whose time is past record time + delay (1 h) while the censors withhold the quorum', () => {
+    const reps = censoredRun(BigInt(T / 1000) - 3_600n)
+    const cp = reps[1]!.checkpoints.at(-1)!
+    expect(cp.forcedCount).toBe(0n) // one attestation is no quorum: the record is left out
+    expect(cp.time).toBeGreaterThanOrEqual(BigInt(T))
+    expect(cp.signatures.has(0)).toBe(false)
+    expect([...cp.signatures.keys()].sort()).toEqual([1, 2, 3]) // the censors' quorum: evidence against each of them
+    expect(reps[0]!.censorshipRefusals).toContainEqual({ version: cp.version, index: 0n })
+  })
+
+  it('signs the same checkpoint while the record is not due yet (recorded 1,000 s later)', () => {
+    const reps = censoredRun(BigInt(T / 1000) - 3_600n + 1_000n)
+    const cp = reps[1]!.checkpoints.at(-1)!
+    expect(cp.forcedCount).toBe(0n)
+    expect(cp.signatures.has(0)).toBe(true)
+    expect(reps[0]!.censorshipRefusals).toEqual([])
+  })
+})

@@ -1,5 +1,6 @@
 import { createBlock, encodeBlock } from './block.ts'
 import { fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
+import { censoredRecord, type ForcedRecordTime, forceInclusionDelay } from './censorship.ts'
 import type { Channel } from './channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './checkpoint.ts'
 import { Committer, compareInRound, leaderTime, linearize } from './committer.ts'
@@ -120,6 +121,13 @@ export class Replica {
   readonly checkpoints: SignedCheckpoint[] = []
   /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
   readonly checkpointConflicts: CheckpointConflict[] = []
+  /**
+   * Checkpoints this replica refused to sign because they leave out forced record `index`, due at their channel time
+   * (censorship.ts: the contract would slash the signature).
+   */
+  readonly censorshipRefusals: { version: bigint; index: bigint }[] = []
+  /** forced record index → the block time (s) the contract recorded it at, as the store read it (noteForcedTimes) */
+  private readonly forcedTimes = new Map<bigint, bigint>()
 
   private applied = 0
   private dirtyFrom = Number.POSITIVE_INFINITY
@@ -627,12 +635,30 @@ export class Replica {
     for (const c of this.toSign) if (c.version > cp.version) cp = c
     for (const c of this.toSign) this.signedVersions.add(c.version)
     this.toSign.length = 0
+    const censored = censoredRecord(
+      cp,
+      Array.from(this.forcedTimes, ([index, time]) => ({ index, time })),
+      forceInclusionDelay(this.channel.config.params.disputeWindow),
+    )
+    if (censored !== undefined) {
+      this.censorshipRefusals.push({ version: cp.version, index: censored })
+      return
+    }
     const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
     // a version below a rotation's fromVersion is signed by the key that was in force for it
     const old = this.oldKeys.find((k) => cp.version < k.untilVersion)
     const signature = signDigest(digest, old ? old.key : me.sessionKey)
     this.fileSignature(me.index, { checkpoint: cp, digest: toHex(digest), signature })
     this.enqueue({ tag: OpTag.Checkpoint, ...cp, signature })
+  }
+
+  /**
+   * Tells the replica when the contract recorded forced records (chain block time, seconds), so that it never signs
+   * a checkpoint leaving out one already due at the checkpoint's time (censorship.ts). The store calls it with every
+   * record not yet included each time it polls them; records already known keep their first time.
+   */
+  noteForcedTimes(records: Iterable<ForcedRecordTime>): void {
+    for (const r of records) if (!this.forcedTimes.has(r.index)) this.forcedTimes.set(r.index, r.time)
   }
 
   /** The newest checkpoint with signatures by at least q participants: what can be proposed on chain. */

@@ -344,6 +344,8 @@ export class ChannelRuntime {
       channelId: toHex(live.channel.channelId),
       fromIndex: live.replica.state.forcedCount,
     })
+    // their chain times: the replica refuses to sign a checkpoint leaving out one already due (core censorship.ts)
+    live.replica.noteForcedTimes(records)
     if (live.readOnly) return
     for (const op of forcedAttestations(live.replica, this.meIndex, records)) live.session.submit(op)
   }
