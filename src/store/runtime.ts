@@ -10,6 +10,7 @@ import { type Op, OpTag } from '../core/ops.ts'
 import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
+import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
@@ -17,6 +18,7 @@ import {
   acquireWriterLock,
   openOwnBlockStore,
   ownBlockStoreName,
+  readPrunedBase,
   type WriterLock,
 } from '../sync/ownBlocks.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
@@ -25,6 +27,8 @@ import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { forcedAttestations } from './forced.ts'
 import { KeyRotations } from './keyRotation.ts'
 import { HEARTBEAT_MS, type Seen } from './liveness.ts'
+import { Pruner, pruningView } from './pruner.ts'
+import { restoreReplica } from './restoreReplica.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
 import { stakeAttestations } from './stake.ts'
@@ -39,7 +43,12 @@ export type StartRoomParameters = {
   relay?: string[]
   /** the participant's session key for this channel (generated once, kept by the caller) */
   sessionKey: Uint8Array
+  /** when the writer tab prunes (default: prunePolicy.ts DEFAULT_PRUNE_POLICY) */
+  prune?: PrunePolicy
 }
+
+/** how often the writer tab asks whether to prune (ms) */
+const PRUNE_CHECK_MS = 1000
 
 /**
  * A participant's presence in one channel: the room (Y.Doc over WebRTC, persisted), the lobby of session-key
@@ -63,6 +72,12 @@ export class ChannelRuntime {
         rotations: KeyRotations | undefined
         /** catch-up by id and presence over the room's connections */
         transport: ReturnType<typeof attachChannel>
+        /** the writer tab's pruning (undefined in a read-only tab) */
+        pruner: Pruner | undefined
+        /** how the replica started: from the stored pruned base (its checkpoint version) or from every block */
+        restoredFrom: bigint | undefined
+        /** ms from opening the stores to the replica holding every stored block (the reload's cost) */
+        loadMs: number
         /**
          * true while another tab of this browser profile is this participant's writer: this tab shows the same
          * state (same Y.Doc via IndexedDB and BroadcastChannel) but cannot submit ops
@@ -74,6 +89,7 @@ export class ChannelRuntime {
   private readonly unsubscribe: () => void
   private readonly onPeers = () => this.emit()
   private heartbeat: ReturnType<typeof setInterval> | undefined
+  private pruneTimer: ReturnType<typeof setInterval> | undefined
   private destroyed = false
   /** the cross-tab writer lock while this tab writes; released on destroy */
   private writerLock: WriterLock | undefined
@@ -201,11 +217,20 @@ export class ChannelRuntime {
       )
     await this.room.loaded
     if (this.destroyed) return
+    const loadStart = performance.now()
     let store: ChannelStore | undefined
-    const replica = new Replica(channel, {
-      ...(ownStore ? { author: { index: this.meIndex, sessionKey: this.p.sessionKey } } : {}),
-      onUpdate: () => store?.invalidate(),
-    })
+    // the pruned base first (the writer tab stores it, any tab reads it); the doc's and the own store's blocks
+    // are the tail
+    const baseBytes = ownStore ? await ownStore.loadBase() : await readPrunedBase(storeName)
+    if (this.destroyed) return keyStore?.close()
+    const { replica, restoredFrom } = restoreReplica(
+      () =>
+        new Replica(channel, {
+          ...(ownStore ? { author: { index: this.meIndex, sessionKey: this.p.sessionKey } } : {}),
+          onUpdate: () => store?.invalidate(),
+        }),
+      baseBytes,
+    )
     const doc = new ChannelDoc({
       doc: this.room.doc,
       replica,
@@ -216,6 +241,11 @@ export class ChannelRuntime {
     // there (the doc's IndexedDB copy wiped) reach the room again; then the rotations made so far (keys.ts),
     // before a session exists that could seal with the configured key
     if (ownStore) doc.ingestDurable(await ownStore.load())
+    // entries of pruned blocks the doc still holds (a crash between storing the base and dropping them, or a
+    // lagging peer wrote them back): the writer deletes them
+    if (ownStore && restoredFrom !== undefined) doc.dropPruned()
+    doc.flush()
+    const loadMs = performance.now() - loadStart
     if (this.destroyed) return keyStore?.close()
     if (stored.length > 0) replica.resumeRotations(stored)
     const session = new ChannelSession(replica, {
@@ -255,6 +285,16 @@ export class ChannelRuntime {
       replica,
       participant: this.meIndex,
     })
+    const pruner = ownStore
+      ? new Pruner({
+          replica,
+          doc,
+          store: ownStore,
+          me: this.meIndex,
+          phase: () => this.chainPhase,
+          ...(this.p.prune ? { policy: this.p.prune } : {}),
+        })
+      : undefined
     this.live = {
       channel,
       replica,
@@ -265,7 +305,14 @@ export class ChannelRuntime {
       rotations,
       transport,
       readOnly: !ownStore,
+      pruner,
+      restoredFrom,
+      loadMs,
     }
+    if (pruner)
+      this.pruneTimer = setInterval(() => {
+        void pruner.check().then((r) => r && this.emit())
+      }, PRUNE_CHECK_MS)
     // a heartbeat in awareness, so peers see a closed tab or a dropped connection within seconds (liveness.ts)
     const awareness = this.room.provider.awareness
     this.heartbeat = setInterval(() => awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS)
@@ -362,8 +409,12 @@ export class ChannelRuntime {
       settlement: this.chainPhase,
       readOnly: live.readOnly,
       stateRoot: toHex(r.stateRoot()),
-      blocks: r.order.length,
-      final: r.finalCount,
+      // positions in the whole final order: pruned blocks count (they were final here)
+      blocks: r.prunedCount + r.order.length,
+      final: r.prunedCount + r.finalCount,
+      ...pruningView(r, live.pruner, live.restoredFrom, live.loadMs),
+      /** entries in the shared doc's block map */
+      docEntries: live.doc.map.size,
       pendingOps: r.pendingOps,
       /** sealed blocks still being persisted before publication */
       inFlight: live.session.inFlight,
@@ -436,6 +487,7 @@ export class ChannelRuntime {
     if (this.destroyed) return
     this.destroyed = true
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
+    if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
     this.unsubscribe()
     this.room.provider.off('peers', this.onPeers)
     this.waiting.abort()

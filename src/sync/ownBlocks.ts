@@ -15,12 +15,27 @@ export type OwnBlockStoreHandle = {
   close(): void
 }
 
+/** The pruned base (Replica.base, encodeBase) kept beside the own blocks, in the same database. */
+export type PrunedBaseStoreHandle = {
+  /** the newest stored base, if this participant ever pruned */
+  loadBase(): Promise<Uint8Array | undefined>
+  /**
+   * Stores `base` and deletes every own block with seq ≤ `dropThroughSeq`, in one durable transaction: after a crash
+   * either the old base with every own block or the new base without the pruned ones is on disk.
+   */
+  storeBase(base: Uint8Array, dropThroughSeq: number): Promise<void>
+}
+
 /** The database name of a participant's own-block store in a channel. */
 export function ownBlockStoreName(channelId: string, participant: string): string {
   return `chx-own-${channelId.toLowerCase()}-${participant.toLowerCase()}`
 }
 
 const STORE = 'blocks'
+/** one entry, key BASE_KEY: the newest pruned base */
+const BASE_STORE = 'base'
+const BASE_KEY = 'base'
+const VERSION = 2
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -35,18 +50,41 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
  * blocks at one seq are equivocation. The transaction uses durability 'strict' so `append` resolves only after
  * the write reached disk.
  */
-export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHandle>
+export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHandle & PrunedBaseStoreHandle>
 /** The store of `participant` (address) in channel `channelId` (hex), named by ownBlockStoreName. */
-export async function openOwnBlockStore(channelId: string, participant: string): Promise<OwnBlockStoreHandle>
+export async function openOwnBlockStore(
+  channelId: string,
+  participant: string,
+): Promise<OwnBlockStoreHandle & PrunedBaseStoreHandle>
 export async function openOwnBlockStore(
   nameOrChannel: string,
   participant?: string,
-): Promise<OwnBlockStoreHandle> {
+): Promise<OwnBlockStoreHandle & PrunedBaseStoreHandle> {
   const name = participant === undefined ? nameOrChannel : ownBlockStoreName(nameOrChannel, participant)
-  const open = indexedDB.open(name, 1)
-  open.onupgradeneeded = () => open.result.createObjectStore(STORE)
+  const open = indexedDB.open(name, VERSION)
+  open.onupgradeneeded = () => {
+    // version 1 had the blocks only; a read-only tab may have created the database empty (readPrunedBase)
+    const db = open.result
+    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE)
+    if (!db.objectStoreNames.contains(BASE_STORE)) db.createObjectStore(BASE_STORE)
+  }
   const db = await request(open)
   return {
+    async loadBase() {
+      const tx = db.transaction(BASE_STORE, 'readonly')
+      const v = (await request(tx.objectStore(BASE_STORE).get(BASE_KEY))) as Uint8Array | undefined
+      return v === undefined ? undefined : new Uint8Array(v)
+    },
+    async storeBase(base: Uint8Array, dropThroughSeq: number) {
+      const tx = db.transaction([STORE, BASE_STORE], 'readwrite', { durability: 'strict' })
+      tx.objectStore(BASE_STORE).put(base, BASE_KEY)
+      if (dropThroughSeq >= 1) tx.objectStore(STORE).delete(IDBKeyRange.bound(0, dropThroughSeq))
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(tx.error)
+        tx.onabort = () => reject(tx.error ?? new Error('pruned base transaction aborted'))
+      })
+    },
     async load() {
       const tx = db.transaction(STORE, 'readonly')
       const all = (await request(tx.objectStore(STORE).getAll())) as Uint8Array[]
@@ -92,6 +130,22 @@ export async function openOwnBlockStore(
       })
     },
     close: () => db.close(),
+  }
+}
+
+/**
+ * The pruned base of the store `name` without opening it for writing (a read-only tab: the writer tab prunes and
+ * stores it). Opens whatever version exists and closes at once, so it never blocks the writer's upgrade.
+ */
+export async function readPrunedBase(name: string): Promise<Uint8Array | undefined> {
+  const db = await request(indexedDB.open(name))
+  try {
+    if (!db.objectStoreNames.contains(BASE_STORE)) return undefined
+    const tx = db.transaction(BASE_STORE, 'readonly')
+    const v = (await request(tx.objectStore(BASE_STORE).get(BASE_KEY))) as Uint8Array | undefined
+    return v === undefined ? undefined : new Uint8Array(v)
+  } finally {
+    db.close()
   }
 }
 

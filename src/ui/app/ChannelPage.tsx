@@ -10,7 +10,9 @@ import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
 import type { SettlementPhase } from '../../core/phase.ts'
+import { parsePrunePolicy } from '../../core/snapshot/prunePolicy.ts'
 import { LatencyProbe } from '../../store/latencyProbe.ts'
+import { PRUNE_POLICY_KEY } from '../../store/pruner.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { acquireRuntime } from '../../store/runtimeLease.ts'
 import { loadOrCreateSessionKey } from '../../store/sessionKey.ts'
@@ -48,6 +50,8 @@ export function ChannelPage(props: ChannelPageProps) {
       signaling: config.signaling,
       relay: config.relay,
       sessionKey: loadOrCreateSessionKey(localStorage, invite, me),
+      // a tuning knob for tests and long-running channels: JSON {everyCheckpoints, minBlocks}
+      prune: parsePrunePolicy(localStorage.getItem(PRUNE_POLICY_KEY)),
     })
     setHeld({ key, runtime: lease.runtime })
     // exposed for end-to-end tests and diagnostics: read-only views, the same data the screens show; the latency
