@@ -20,6 +20,16 @@ export type View = {
   guardDrops: Record<string, number>
   peers: number
   checkpoints: string[]
+  /** pruning (issue #8): final blocks pruned, the checkpoint pruned at, what the last start restored from */
+  pruned: number
+  prunedVersion: string
+  restoredFrom: string | null
+  /** ms from opening the stores to every stored block applied, at the last start */
+  loadMs: number
+  prunings: { version: string; position: number; dropped: number; baseBytes: number }[]
+  pruneError: string | null
+  /** entries in the shared doc's block map */
+  docEntries: number
   /** the key this participant's next block is signed with (lowercase address) */
   signingKey: string
   rotations: { newKey: string; fromSeq: number; announced: boolean; chain: string }[]
@@ -205,6 +215,8 @@ export type ChannelOptions = {
   minStake?: string
   /** per trader: a browser profile directory (Trader.openProfile) instead of a fresh context */
   profiles?: (string | undefined)[]
+  /** localStorage entries every trader's pages start with (e.g. the pruning policy, src/store/pruner.ts) */
+  storage?: Record<string, string>
 }
 
 /**
@@ -228,6 +240,14 @@ export async function liveChannel(
       return profile ? Trader.openProfile(browser, name, a, profile) : Trader.open(browser, name, a)
     }),
   )
+  if (options.storage)
+    await Promise.all(
+      traders.map((t) =>
+        t.context.addInitScript((entries) => {
+          for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v)
+        }, options.storage!),
+      ),
+    )
   const first = traders[0]!
   await first.connect()
   const link = await first.createChannel(

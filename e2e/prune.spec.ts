@@ -1,0 +1,102 @@
+import { expect, test } from '@playwright/test'
+import type { Address } from 'viem'
+import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
+import { converged, liveChannel, type Trader, type View } from './support/trader.ts'
+import { DEV_ACCOUNTS } from './support/wallet.ts'
+
+// every certified checkpoint prunes (the app's default waits for 2,000 final blocks)
+const storage = { 'chx-prune-policy': JSON.stringify({ everyCheckpoints: 1, minBlocks: 1 }) }
+
+/** What must be equal across participants whatever each one pruned: state, balances, open orders. */
+const comparable = (v: View) => ({
+  stateRoot: v.stateRoot,
+  holdings: v.holdings,
+  book: v.book,
+  trades: v.trades,
+})
+
+/** Waits until every trader pruned at checkpoint `version` or later. */
+async function prunedAt(traders: Trader[], version: number) {
+  await expect
+    .poll(
+      async () => {
+        const views = await Promise.all(traders.map((t) => t.view()))
+        for (const v of views) if (v.pruneError) throw new Error(`pruning failed: ${v.pruneError}`)
+        return views.map((v) => Number(v.prunedVersion) >= version && v.pruned > 0)
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .toEqual(traders.map(() => true))
+}
+
+test('issue 8: traders trade past a pruning, one reloads from its pruned base and equals the others; settlement and claims still pay exactly', async ({
+  browser,
+}) => {
+  const accounts = [1, 2, 3]
+  const before = await Promise.all(accounts.map((a) => erc20Balances(DEV_ACCOUNTS[a] as Address)))
+  const { traders } = await liveChannel(browser, accounts, undefined, 600, undefined, { storage })
+  const [a, b, c] = traders as [Trader, Trader, Trader]
+  const [sa, sb] = traders.map((t) => new Settler(t)) as [Settler, Settler, Settler]
+  const [weth, usdc] = tokens() as [ReturnType<typeof tokens>[0], ReturnType<typeof tokens>[0]]
+  expect([weth.decimals, usdc.decimals]).toEqual([18, 6])
+
+  // before the first pruning: a trade and a checkpoint every participant signs
+  await a.place('Sell', '2000', '1')
+  await b.place('Buy', '2000', '0.4')
+  await converged(traders, (v) => v.trades >= 1)
+  const v1 = await sa.requestCheckpoint(3)
+  await prunedAt(traders, v1)
+
+  // past the pruning point: trades, a resting order on each side, another checkpoint and pruning
+  await c.place('Buy', '2000', '0.3')
+  await a.place('Sell', '2050', '0.5')
+  await c.place('Buy', '1990', '0.2')
+  await converged(traders, (v) => v.trades >= 2 && v.book[0]!.length >= 3)
+  const v2 = await sb.requestCheckpoint(3)
+  await prunedAt(traders, v2)
+  await b.place('Buy', '2000', '0.1')
+  const live = await converged(traders, (v) => v.trades >= 3)
+  for (const v of live) {
+    // the doc lost the pruned blocks' entries: fewer entries than blocks ever final
+    expect(v.docEntries).toBeLessThan(v.final)
+    expect(v.prunings.length).toBeGreaterThanOrEqual(1)
+  }
+
+  // B reloads: state from its stored base (checked against the checkpoint's roots and signatures) + the tail
+  await b.page.reload()
+  await b.waitLive()
+  const reloaded = await b.view()
+  expect(Number(reloaded.restoredFrom)).toBeGreaterThanOrEqual(v2)
+  const after = await converged(traders)
+  expect(comparable(after[1]!)).toEqual(comparable(after[0]!))
+  expect(comparable(after[1]!)).toEqual(comparable(live[1]!))
+  expect(after[1]!.book[0]).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^1:2050/), expect.stringMatching(/^0:1990/)]),
+  )
+
+  // and the channel goes on after the reload: B trades, everyone agrees
+  await b.place('Sell', '1990', '0.2')
+  const views = await converged(traders, (v) => v.trades >= 4)
+  expect(new Set(views.map((v) => JSON.stringify(comparable(v)))).size).toBe(1)
+
+  // settlement after pruning: B (reloaded) takes a checkpoint, it is proposed, finalized, and every claim pays
+  // exactly the holdings in it (Merkle proofs from the pruned replicas' retained states)
+  const v3 = await sb.requestCheckpoint(3)
+  const proposed = await sb.propose(v3)
+  const cut = (await sb.tally(proposed))!
+  const channelId = await sa.channelId()
+  await finalizeAndClaimAll({
+    traders,
+    finalizer: sa,
+    channelId,
+    version: proposed,
+    before,
+    deposits: [
+      [10n * 10n ** 18n, 0n],
+      [0n, 50_000n * 10n ** 6n],
+      [0n, 50_000n * 10n ** 6n],
+    ],
+    holdings: cut.holdings.map((row) => row.map(BigInt)),
+  })
+  for (const t of traders) await t.close()
+})
