@@ -11,13 +11,10 @@
  * the heap retained per op after each. Last line: JSON.
  */
 import { toHex } from '../src/core/bytes.ts'
-import { checkpointDigest } from '../src/core/checkpoint.ts'
-import { type Op, OpTag } from '../src/core/ops.ts'
 import { Replica } from '../src/core/replica.ts'
-import { signDigest } from '../src/core/signature.ts'
 import { decodeBase, encodeBase } from '../src/core/snapshot/base.ts'
-import { testDeposits } from '../src/core/testing.ts'
-import { type BenchMix, DEPOSIT, makeStream, TAIL_ROUNDS } from './benchStream.ts'
+import type { BenchMix } from './benchStream.ts'
+import { prunedFixture } from './reloadFixture.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -37,37 +34,10 @@ const heap = () => {
 }
 
 const t0 = performance.now()
-const stream = makeStream(P, OPS, 1, BLOCK, MIX)
-const { tc, writer } = stream
-const deposits = testDeposits(P, 2, DEPOSIT)
+const { stream, all, base, tail, root, deposits } = prunedFixture(OPS, BLOCK, P, MIX)
+const { tc } = stream
 const options = { deposits }
-const live = new Replica(tc.channel, options)
-live.receiveMany(stream.blocks)
-// a checkpoint request after the last op (the Settle button), empty rounds until it is final and computed
-const extra: Uint8Array[] = []
-const rounds = (count: number, ops: (a: number, r: number) => Op[]) => {
-  const out: Uint8Array[] = []
-  for (let r = 0; r < count; r++) {
-    for (const m of tc.members) out.push(writer.block(m.index, ops(m.index, r)).bytes)
-    writer.next()
-  }
-  live.receiveMany(out)
-  extra.push(...out)
-}
-rounds(1 + TAIL_ROUNDS, (a, r) => (a === 0 && r === 0 ? [{ tag: OpTag.CheckpointRequest }] : []))
-const cp = live.checkpoints[live.checkpoints.length - 1]
-if (!cp) throw new Error('the stream produced no checkpoint')
-// every participant signs it in its next block (a quorum certifies it), empty rounds make those final
-const digest = checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, cp)
-rounds(1 + TAIL_ROUNDS, (a, r) =>
-  r === 0 ? [{ tag: OpTag.Checkpoint, ...cp, signature: signDigest(digest, tc.members[a]!.sessionKey) }] : [],
-)
-const all = [...stream.blocks, ...extra]
-const base = live.prune()
-if (!base) throw new Error('nothing to prune: the checkpoint is not certified')
 const stored = encodeBase(base)
-const tail = live.blocksInOrder()
-const root = toHex(live.stateRoot())
 const built = performance.now() - t0
 
 const before = heap()
