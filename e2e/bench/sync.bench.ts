@@ -1,12 +1,27 @@
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { test } from '@playwright/test'
 import { converged, liveChannel, type Trader } from '../support/trader.ts'
+import {
+  collectTrace,
+  cpuMetrics,
+  criticalPaths,
+  installTrace,
+  meanBreakdown,
+  medianBreakdown,
+  topFunctions,
+} from './trace.ts'
 
 /**
  * `npm run bench:sync`: cross-context sync latency (an op submitted in one context → its block applied in the
  * others), time to finality at the author in ms and in rounds (the DAG's highest round when the op's block became
  * final, minus the block's round), and page reload time with 10,000 ops stored. Prints one JSON line per
  * measurement and appends it to test-results/bench-sync.jsonl.
+ *
+ * Each row also says where finality's milliseconds went (trace.ts: the critical path from submit to final, summed
+ * per part, mean and median over the samples), the renderer CPU per context (CDP Performance metrics), the
+ * machine's CPU busy share and load average during the measurement. `BENCH_PROFILE=1` adds each context's top
+ * functions by self time (CDP Profiler). One row: `npm run bench:sync -- -g "5 contexts"`.
  */
 type Live = {
   live: {
@@ -33,9 +48,35 @@ const report = (row: Record<string, unknown>) => {
   appendFileSync('test-results/bench-sync.jsonl', `${line}\n`)
 }
 
+/** Busy and total jiffies of the whole machine (/proc/stat), for its CPU share during a measurement. */
+const cpuTimes = () => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const idle = (f[3] ?? 0) + (f[4] ?? 0)
+  const total = f.reduce((a, b) => a + b, 0)
+  return { busy: total - idle, total }
+}
+
 async function measure(traders: Trader[], samples: number) {
   const [sender, ...receivers] = traders as [Trader, ...Trader[]]
   const senderIndex = await sender.page.evaluate(() => (window as unknown as { __chx: Live }).__chx.meIndex)
+  const leaderWaitMs = await sender.page.evaluate(
+    () =>
+      (window as unknown as { __chx: { live: { replica: { leaderWaitMs?: number } } } }).__chx.live.replica
+        .leaderWaitMs ?? 0,
+  )
+  const cdp = await Promise.all(traders.map((t) => t.page.context().newCDPSession(t.page)))
+  for (const s of cdp) await s.send('Performance.enable')
+  const profile = process.env.BENCH_PROFILE === '1'
+  if (profile)
+    for (const s of cdp) {
+      await s.send('Profiler.enable')
+      await s.send('Profiler.setSamplingInterval', { interval: 200 })
+      await s.send('Profiler.start')
+    }
+  for (const t of traders) await installTrace(t.page)
+  const cpu0 = await cpuMetrics(cdp)
+  const machine0 = cpuTimes()
+  const load0 = loadavg()[0]!
   for (const r of receivers)
     await r.page.evaluate((author) => {
       const chx = (window as unknown as { __chx: Live }).__chx
@@ -71,6 +112,8 @@ async function measure(traders: Trader[], samples: number) {
           await new Promise((x) => setTimeout(x, 1))
         }
         out.push({ seq, t0, final, rounds })
+        // two ops in a row not final within 10 s: stalled, stop and report what each context holds
+        if (final === 0 && out.at(-2)?.final === 0) break
         await new Promise((x) => setTimeout(x, 50))
       }
       return out
@@ -78,6 +121,67 @@ async function measure(traders: Trader[], samples: number) {
     samples,
   )
   await new Promise((r) => setTimeout(r, 500))
+  if (sent.some((s) => s.final === 0))
+    for (const t of traders)
+      console.log(
+        JSON.stringify(
+          await t.page.evaluate(() => {
+            // biome-ignore lint/suspicious/noExplicitAny: diagnostics of a stalled run
+            const chx = (window as any).__chx
+            const r = chx.live.replica
+            const s = chx.live.session
+            return {
+              me: chx.meIndex,
+              maxRound: r.dag.maxRound,
+              quorumRound: r.dag.quorumRound,
+              latest: r.dag.latest.map(
+                (x: { round: number; seq: number } | undefined) => x && [x.round, x.seq],
+              ),
+              finalCount: r.finalCount,
+              order: r.order.length,
+              buffered: r.bufferedCount,
+              wants: r.wantsToPropose(),
+              batch: r.pendingOps,
+              inFlight: s.inFlight,
+              lastError: String(s.lastError ?? ''),
+              peers: chx.room.peerCount(),
+              nextLeaderRound: r.committer.nextRound,
+            }
+          }),
+        ),
+      )
+  const cpu1 = await cpuMetrics(cdp)
+  const machine1 = cpuTimes()
+  const traces = await Promise.all(traders.map((t) => collectTrace(t.page)))
+  const paths = criticalPaths(traces, senderIndex, sent, leaderWaitMs)
+  const seconds = (sent.at(-1)!.t0 + sent.at(-1)!.final - sent[0]!.t0) / 1000
+  const breakdown = {
+    leaderWaitMs,
+    paths: paths.length,
+    mean: meanBreakdown(paths),
+    median: medianBreakdown(paths),
+    /** renderer main-thread time per context per second of measurement, ms/s */
+    rendererMsPerSec: cpu1.map((c, i) => ({
+      task: Math.round((c.task - cpu0[i]!.task) / seconds),
+      script: Math.round((c.script - cpu0[i]!.script) / seconds),
+      layoutAndStyle: Math.round((c.layout + c.style - cpu0[i]!.layout - cpu0[i]!.style) / seconds),
+    })),
+    /** blocks sealed per context per second */
+    blocksPerSec: traces.map((t) => Math.round((t.own.length / seconds) * 10) / 10),
+    persistMsP50: pct(
+      traces.flatMap((t) => t.own.filter((o) => o.p1 > 0).map((o) => o.p1 - o.p0)),
+      50,
+    ),
+    machineBusy:
+      Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) / 100,
+    loadAverage: [Math.round(load0 * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
+  }
+  if (profile)
+    for (const [i, s] of cdp.entries()) {
+      const { profile: p } = await s.send('Profiler.stop')
+      console.log(JSON.stringify({ context: i, top: topFunctions(p) }))
+    }
+  for (const s of cdp) await s.detach()
   const latencies: number[] = []
   for (const r of receivers) {
     const seen: Record<number, number> = await r.page.evaluate(
@@ -87,7 +191,7 @@ async function measure(traders: Trader[], samples: number) {
   }
   const finals = sent.map((s) => s.final).filter((x) => x > 0)
   const rounds = sent.filter((s) => s.final > 0).map((s) => s.rounds)
-  return { latencies, finals, rounds, missed: sent.length * receivers.length - latencies.length }
+  return { latencies, finals, rounds, missed: sent.length * receivers.length - latencies.length, breakdown }
 }
 
 for (const n of [3, 5]) {
@@ -97,7 +201,7 @@ for (const n of [3, 5]) {
       browser,
       Array.from({ length: n }, (_, i) => i + 1),
     )
-    const { latencies, finals, rounds, missed } = await measure(traders, 60)
+    const { latencies, finals, rounds, missed, breakdown } = await measure(traders, 60)
     report({
       contexts: n,
       samples: latencies.length,
@@ -108,6 +212,7 @@ for (const n of [3, 5]) {
       finalityP95Ms: pct(finals, 95),
       finalityP50Rounds: pct(rounds, 50),
       finalityP95Rounds: pct(rounds, 95),
+      breakdown,
     })
     if (n === 3) {
       // 10,000 ops stored, then a reload of the author's page until its state is back

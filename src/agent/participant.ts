@@ -117,7 +117,7 @@ export class HeadlessParticipant {
     })
     const session = new ChannelSession(replica, {
       now: () => Date.now(),
-      persist: (bytes) => store.append(bytes),
+      persist: (blocks) => store.appendMany(blocks),
       publish: (bytes) => doc.publishOwn(bytes),
     })
     doc.ingestDurable(await store.load())

@@ -251,9 +251,9 @@ export class ChannelRuntime {
     const session = new ChannelSession(replica, {
       // wall-clock ms: blocks carry it as their time, the input to the channel clock
       now: () => Date.now(),
-      persist: (bytes) => {
+      persist: (blocks) => {
         if (!ownStore) throw new Error('this tab is read-only: another tab is the writer')
-        return ownStore.append(bytes)
+        return ownStore.appendMany(blocks)
       },
       publish: (bytes) => doc.publishOwn(bytes),
     })

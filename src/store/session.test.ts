@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { decodeBlock } from '../core/block.ts'
 import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
@@ -29,9 +30,9 @@ describe('ChannelSession (THREATS row 16)', () => {
     const replica = replicaOf(0)
     const s = new ChannelSession(replica, {
       now: () => 0,
-      persist: (b) =>
+      persist: (group) =>
         new Promise<void>((resolve) => {
-          events.push(`persist-start ${b.length}`)
+          events.push(`persist-start ${group.length}`)
           release = () => {
             events.push('persisted')
             resolve()
@@ -42,6 +43,8 @@ describe('ChannelSession (THREATS row 16)', () => {
     // round 1 is open: the first submit seals at once
     s.submit(transfer(1, 1n))
     expect(replica.latest[0]?.round).toBe(1)
+    // (its commit starts once the task that sealed it ends: blocks sealed in one task are persisted together)
+    await new Promise((r) => setTimeout(r, 0))
     // the other participant's round-1 block opens round 2: the next submit seals our second block
     replica.receive(otherRoundOne())
     s.submit(transfer(1, 2n))
@@ -62,6 +65,71 @@ describe('ChannelSession (THREATS row 16)', () => {
       'persisted',
       'published',
     ])
+    s.close()
+  })
+
+  it('persists the blocks sealed while a commit is under way as one group, then publishes them in seal order', async () => {
+    const events: string[] = []
+    const releases: (() => void)[] = []
+    const replica = replicaOf(0)
+    const other = replicaOf(1)
+    const s = new ChannelSession(replica, {
+      now: () => 0,
+      persist: (group) =>
+        new Promise<void>((resolve) => {
+          events.push(`persist ${group.map((b) => decodeBlock(b).seq).join(',')}`)
+          releases.push(() => {
+            events.push('persisted')
+            resolve()
+          })
+        }),
+      publish: (b) => events.push(`publish ${decodeBlock(b).seq}`),
+    })
+    s.submit(transfer(1, 1n))
+    await new Promise((r) => setTimeout(r, 5))
+    // block 1's commit is under way; the other participant's rounds open our rounds 2 and 3 meanwhile
+    other.receive(replica.blocksInOrder().at(-1)!)
+    other.submit(transfer(0, 1n))
+    replica.receive(other.tick(0)!)
+    s.submit(transfer(1, 2n))
+    other.receive(replica.blocksInOrder().at(-1)!)
+    other.submit(transfer(0, 2n))
+    replica.receive(other.tick(0)!)
+    s.submit(transfer(1, 3n))
+    expect(replica.latest[0]?.seq).toBe(3)
+    await new Promise((r) => setTimeout(r, 5))
+    expect(events).toEqual(['persist 1'])
+    releases.shift()!()
+    await new Promise((r) => setTimeout(r, 5))
+    releases.shift()!()
+    await s.flush()
+    expect(events).toEqual([
+      'persist 1',
+      'persisted',
+      'publish 1',
+      'persist 2,3',
+      'persisted',
+      'publish 2',
+      'publish 3',
+    ])
+    s.close()
+  })
+
+  it('publishes nothing of a group that failed to persist', async () => {
+    const published: Uint8Array[] = []
+    const replica = replicaOf(0)
+    const s = new ChannelSession(replica, {
+      now: () => 0,
+      persist: async () => {
+        throw new Error('disk full')
+      },
+      publish: (b) => published.push(b),
+    })
+    s.submit(transfer(1, 1n))
+    await s.flush()
+    expect(published).toEqual([])
+    expect(s.lastError?.message).toBe('disk full')
+    expect(s.inFlight).toBe(0)
     s.close()
   })
 
