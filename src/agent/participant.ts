@@ -119,6 +119,7 @@ export class HeadlessParticipant {
       now: () => Date.now(),
       persist: (blocks) => store.appendMany(blocks),
       publish: (bytes) => doc.publishOwn(bytes),
+      onInput: (wake) => doc.subscribe(wake),
     })
     doc.ingestDurable(await store.load())
     this.stopPresence = startPresence({

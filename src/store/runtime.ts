@@ -256,6 +256,7 @@ export class ChannelRuntime {
         return ownStore.appendMany(blocks)
       },
       publish: (bytes) => doc.publishOwn(bytes),
+      onInput: (wake) => doc.subscribe(wake),
     })
     store = createChannelStore({ replica, me: this.meIndex })
     const settlement: SettlementContext = {

@@ -158,6 +158,41 @@ describe('ChannelSession (THREATS row 16)', () => {
     s.close()
   })
 
+  it('proposes as soon as input opens a round, without waiting for its timer; close unsubscribes', async () => {
+    const published: Uint8Array[] = []
+    const replica = replicaOf(0)
+    let wake: (() => void) | undefined
+    const s = new ChannelSession(
+      replica,
+      {
+        now: () => performance.now(),
+        persist: async () => {},
+        publish: (b) => published.push(b),
+        onInput: (w) => {
+          wake = w
+          return () => {
+            wake = undefined
+          }
+        },
+      },
+      // a timer that never fires during the test
+      1_000_000,
+    )
+    s.submit(transfer(1, 1n))
+    s.submit(transfer(1, 2n))
+    await s.flush()
+    expect(published.length).toBe(1)
+    expect(replica.pendingOps).toBe(1)
+    // the other participant's block joins the replica (what a ChannelDoc flush reports): round 2 is sealed at once
+    replica.receive(otherRoundOne())
+    wake!()
+    expect(replica.pendingOps).toBe(0)
+    await s.flush()
+    expect(published.length).toBe(2)
+    s.close()
+    expect(wake).toBeUndefined()
+  })
+
   it('hold(): nothing is sealed, by submit or the timer, until the hold is released (key rotation)', async () => {
     const published: Uint8Array[] = []
     const replica = replicaOf(0)

@@ -11,6 +11,11 @@ export type SessionIO = {
   /** hand a sealed (and persisted) block to the network */
   publish(bytes: Uint8Array): void
   now(): number
+  /**
+   * subscribes to new input (blocks from peers joined the replica; returns an unsubscribe): the session then offers
+   * the replica a round at once instead of at its next tick, so a round that just opened costs no timer delay
+   */
+  onInput?(wake: () => void): () => void
 }
 
 export type SubmitReturnType = { seq: bigint; index: number; result: Reject }
@@ -28,6 +33,7 @@ export class ChannelSession {
   /** the persist-then-publish loop while it runs */
   private draining: Promise<void> | undefined
   private timer: ReturnType<typeof setInterval> | undefined
+  private readonly unsubscribe: (() => void) | undefined
   /** blocks sealed but not yet published (persist pending) */
   inFlight = 0
   lastError: Error | undefined
@@ -44,6 +50,7 @@ export class ChannelSession {
     tickMs = 2,
   ) {
     this.timer = setInterval(() => this.tick(), tickMs)
+    this.unsubscribe = io.onInput?.(() => this.tick())
   }
 
   /**
@@ -75,7 +82,7 @@ export class ChannelSession {
 
   /** Seals this participant's next block when its round is open and there is something to propose. */
   tick(): void {
-    if (this.holds > 0) return
+    if (this.holds > 0 || this.timer === undefined) return
     const sealed = this.replica.tick(this.io.now())
     if (sealed) this.ship(sealed)
   }
@@ -114,8 +121,10 @@ export class ChannelSession {
     this.draining = undefined
   }
 
+  /** Stops sealing: no tick, timer or input seals after this. */
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    this.unsubscribe?.()
   }
 }
