@@ -128,11 +128,15 @@ export async function installTrace(page: Page): Promise<void> {
     let persisted = 0
     let published = 0
     const persist = io.persist
-    io.persist = async (bytes: Uint8Array) => {
-      const o = tr.own[persisted++]
-      if (o) o.p0 = now()
-      await persist(bytes)
-      if (o) o.p1 = now()
+    io.persist = async (arg: Uint8Array | Uint8Array[]) => {
+      // one block per call before grouped commits, a group (seal order) since
+      const group = tr.own.slice(persisted, persisted + (Array.isArray(arg) ? arg.length : 1))
+      persisted += group.length
+      const p0 = now()
+      for (const o of group) o.p0 = p0
+      await persist(arg)
+      const p1 = now()
+      for (const o of group) o.p1 = p1
     }
     const publish = io.publish
     io.publish = (bytes: Uint8Array) => {
