@@ -21,7 +21,8 @@ import {
  * Each row also says where finality's milliseconds went (trace.ts: the critical path from submit to final, summed
  * per part, mean and median over the samples), the renderer CPU per context (CDP Performance metrics), the
  * machine's CPU busy share and load average during the measurement. `BENCH_PROFILE=1` adds each context's top
- * functions by self time (CDP Profiler). One row: `npm run bench:sync -- -g "5 contexts"`.
+ * functions by self time (CDP Profiler). One row: `npm run bench:sync -- -g "5 contexts"`; `BENCH_SAMPLES=N`
+ * measures N ops instead of 60.
  */
 type Live = {
   live: {
@@ -77,6 +78,7 @@ async function measure(traders: Trader[], samples: number) {
   const cpu0 = await cpuMetrics(cdp)
   const machine0 = cpuTimes()
   const load0 = loadavg()[0]!
+  const wall0 = Date.now()
   for (const r of receivers)
     await r.page.evaluate((author) => {
       const chx = (window as unknown as { __chx: Live }).__chx
@@ -154,7 +156,7 @@ async function measure(traders: Trader[], samples: number) {
   const machine1 = cpuTimes()
   const traces = await Promise.all(traders.map((t) => collectTrace(t.page)))
   const paths = criticalPaths(traces, senderIndex, sent, leaderWaitMs)
-  const seconds = (sent.at(-1)!.t0 + sent.at(-1)!.final - sent[0]!.t0) / 1000
+  const seconds = (Date.now() - wall0) / 1000
   const breakdown = {
     leaderWaitMs,
     paths: paths.length,
@@ -168,6 +170,10 @@ async function measure(traders: Trader[], samples: number) {
     })),
     /** blocks sealed per context per second */
     blocksPerSec: traces.map((t) => Math.round((t.own.length / seconds) * 10) / 10),
+    /** chain RPC calls per context per second, by method */
+    rpcPerSec: traces.map((t) =>
+      Object.fromEntries(Object.entries(t.fetches).map(([k, v]) => [k, Math.round((v / seconds) * 10) / 10])),
+    ),
     persistMsP50: pct(
       traces.flatMap((t) => t.own.filter((o) => o.p1 > 0).map((o) => o.p1 - o.p0)),
       50,
@@ -201,7 +207,10 @@ for (const n of [3, 5]) {
       browser,
       Array.from({ length: n }, (_, i) => i + 1),
     )
-    const { latencies, finals, rounds, missed, breakdown } = await measure(traders, 60)
+    const { latencies, finals, rounds, missed, breakdown } = await measure(
+      traders,
+      Number(process.env.BENCH_SAMPLES ?? 60),
+    )
     report({
       contexts: n,
       samples: latencies.length,

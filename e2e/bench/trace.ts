@@ -38,6 +38,8 @@ export type Trace = {
   leaderWait: Record<number, number>
   /** final count changes */
   finals: { t: number; count: number }[]
+  /** fetch calls (chain RPC) during the measurement, by JSON-RPC method */
+  fetches: Record<string, number>
 }
 
 /** Installs the trace in a page whose channel is live (window.__chx.live). */
@@ -62,6 +64,19 @@ export async function installTrace(page: Page): Promise<void> {
       quorum: [],
       leaderWait: {},
       finals: [],
+      fetches: {},
+    }
+    const fetch = window.fetch
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      let method = 'other'
+      try {
+        const body = JSON.parse(String(init?.body ?? '{}'))
+        method = (Array.isArray(body) ? body.map((x) => x.method).join('+') : body.method) ?? 'other'
+      } catch {
+        // not JSON
+      }
+      tr.fetches[method] = (tr.fetches[method] ?? 0) + 1
+      return fetch(input, init)
     }
     Object.assign(window, { __chxTrace: tr })
     let pending: N[] = []
