@@ -33,6 +33,7 @@ import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
 import { stakeAttestations } from './stake.ts'
 import { type SubmitOutcome, submitChecked } from './submit.ts'
+import { urgentTask } from './urgentTask.ts'
 
 export type StartRoomParameters = {
   invite: Invite
@@ -235,7 +236,7 @@ export class ChannelRuntime {
       doc: this.room.doc,
       replica,
       ownAuthor: this.meIndex,
-      schedule: (f) => setTimeout(f, 0),
+      schedule: urgentTask,
     })
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again; then the rotations made so far (keys.ts),
