@@ -1,6 +1,8 @@
 /**
  * The headless watchtower: watches one channel of the settlement contract and challenges any proposal, emergency
- * exit or escape older than the newest certified checkpoint in the store directory, before the deadline.
+ * exit or escape older than the newest certified checkpoint in the store directory, before the deadline. It also
+ * slashes what its checkpoints prove (issue #12): a stale proposer that had signed the newer one (before the
+ * challenge, which would make the challenger the proposer) and a key that signed two checkpoints at one version.
  *
  *   npm run watchtower -- --rpc URL --channel ID --store DIR [--key HEXFILE] [--contract ADDR] [--interval MS]
  *                         [--margin S] [--once]
@@ -12,9 +14,10 @@
  * --contract    the ChannelSettlement address; default: `settlement` of APP_CONFIG_FILE (public/app-config.json,
  *               written by npm start)
  * --interval    ms between polls (2000) · --margin: seconds before the deadline a challenge is logged as urgent (300)
- * --once        one poll (and its challenge, mined) then exit: 0 done, 1 a challenge failed, 3 too late
+ * --once        one poll (its slashes and challenge, mined) then exit: 0 done, 1 a challenge or slash failed,
+ *               3 too late
  *
- * One line per decision on stdout; store warnings and start-up notes on stderr. Ctrl-C stops cleanly.
+ * One line per decision and per slash on stdout; store warnings and start-up notes on stderr. Ctrl-C stops cleanly.
  */
 // signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
 import '../src/core/wasmCrypto.ts'
@@ -183,7 +186,11 @@ export async function runWatchtower(args: WatchtowerArgs): Promise<number> {
 
   if (args.once) {
     const entry = await tower.poll()
-    return entry.error ? 1 : entry.decision.action === 'too-late' ? 3 : 0
+    return entry.error || entry.slashes.some((x) => x.error)
+      ? 1
+      : entry.decision.action === 'too-late'
+        ? 3
+        : 0
   }
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {

@@ -11,13 +11,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Hex, parseUnits, toHex } from 'viem'
+import { type Hex, parseEther, parseUnits, toHex, zeroAddress } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SignedCheckpoint } from '../core/checkpoint.ts'
+import { checkpointDigest, type SignedCheckpoint } from '../core/checkpoint.ts'
 import { OpTag } from '../core/ops.ts'
 import { Reject } from '../core/reasons.ts'
 import { exitProofs } from '../core/roots.ts'
+import { signDigest } from '../core/signature.ts'
+import { bondStake } from './actions/bondStake.ts'
 import { claimExit } from './actions/claimExit.ts'
 import { depositToken } from './actions/depositToken.ts'
 import { emergencyExit } from './actions/emergencyExit.ts'
@@ -40,8 +42,9 @@ import { createStoreReader, saveCheckpoint } from './node/checkpointStore.ts'
 import { getChannelInfo } from './readers/getChannelInfo.ts'
 import { getDisputeStatus } from './readers/getDisputeStatus.ts'
 import { getOwed } from './readers/getOwed.ts'
+import { getParticipantInfo } from './readers/getParticipantInfo.ts'
 import { readDepositRecords } from './readers/readDepositRecords.ts'
-import { Watchtower, type WatchtowerLogEntry } from './watchtower/watchtower.ts'
+import { type SlashLogEntry, Watchtower, type WatchtowerLogEntry } from './watchtower/watchtower.ts'
 
 const DEPOSIT = parseUnits('1000', 6)
 const GIVEN = parseUnits('500', 6)
@@ -104,7 +107,7 @@ function makeTower(s: Setup, lines: string[], entries: WatchtowerLogEntry[]) {
     loadCheckpoints: createStoreReader(s.store, s.cc.channelId, (m) => lines.push(m)),
     log: (line, entry) => {
       lines.push(line)
-      if (entry) entries.push(entry)
+      if (entry && !('kind' in entry)) entries.push(entry)
     },
   })
 }
@@ -292,7 +295,14 @@ describe('watchtower against anvil', () => {
     const tooLate = await lateTower.poll()
     expect(tooLate.decision).toEqual({ action: 'too-late', version: 2n })
     expect(tooLate.tx).toBeUndefined()
+    // too late to challenge, not to slash: evidence counts until one dispute window after the deadline
+    expect(tooLate.slashes.map((x) => [x.offence, x.offender, x.error])).toEqual([
+      ['stale-proposal', 0, undefined],
+    ])
     expect(lateLines[0]).toMatch(
+      /slash=stale-proposal offender=0 .* evidence=v2 against=v1 tx=0x[0-9a-f]{64}$/,
+    )
+    expect(lateLines[1]).toMatch(
       /chain=v1 closing deadline=\d+ \(passed\) held=v2 .* action=too-late v2 tx=-$/,
     )
     expect((await getChannelInfo(local.publicClient, lateTarget)).checkpoint.version).toBe(1n)
@@ -332,6 +342,123 @@ describe('watchtower against anvil', () => {
     // given the real signatures (e.g. from the replica) it challenges
     tower.hold(s.v2)
     expect((await tower.poll()).decision).toMatchObject({ action: 'challenge', version: 2n })
+  })
+  it('slashes a stale proposer before challenging it: its whole bond goes to the co-signers of the stale checkpoint', async () => {
+    const s = await setup(106n)
+    const [a, b, c] = s.cc.members as [TestMember, TestMember, TestMember]
+    const target = { address: settlement, channelId: s.cc.channelId }
+    const BOND = parseEther('1')
+    await local.confirm(bondStake(a.wallet, { ...target, amount: BOND }))
+    const ethOwed = (m: TestMember | string) =>
+      getOwed(local.publicClient, {
+        address: settlement,
+        account: typeof m === 'string' ? (m as Hex) : m.wallet.account.address,
+        token: zeroAddress,
+      })
+    const tower = local.wallets[5]!.account.address
+    const before = await Promise.all([ethOwed(b), ethOwed(c), ethOwed(tower)])
+    // participant 0 signed v2 (channel time ~0 ms, long before the force-inclusion delay) and proposes v1 anyway
+    expect(s.v2.signatures.has(0)).toBe(true)
+    await local.confirm(
+      proposeCheckpoint(a.wallet, { ...target, checkpoint: s.v1, signatures: s.v1.signatures }),
+    )
+    await local.travel(600n)
+    const lines: string[] = []
+    const all: (WatchtowerLogEntry | SlashLogEntry)[] = []
+    const t = new Watchtower({
+      publicClient: local.publicClient,
+      walletClient: local.wallets[5]!,
+      address: settlement,
+      channelId: s.cc.channelId,
+      loadCheckpoints: createStoreReader(s.store, s.cc.channelId, (m) => lines.push(m)),
+      log: (line, entry) => {
+        lines.push(line)
+        if (entry) all.push(entry)
+      },
+    })
+    const entry = await t.poll()
+    // one slash, mined, then the challenge
+    expect(entry.slashes).toHaveLength(1)
+    const slash = entry.slashes[0]!
+    expect(slash).toMatchObject({ offence: 'stale-proposal', offender: 0, version: 2n, against: 1n })
+    expect(slash.error).toBeUndefined()
+    expect(slash.tx).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(entry.decision).toMatchObject({ action: 'challenge', version: 2n, urgent: false })
+    expect(entry.error).toBeUndefined()
+    const logged = lines.filter((l) => l.includes(`channel=${s.cc.channelId} `))
+    expect(logged.at(-2)).toMatch(
+      new RegExp(
+        `slash=stale-proposal offender=0 \\(${a.wallet.account.address}\\) evidence=v2 against=v1 tx=${slash.tx}$`,
+      ),
+    )
+    expect(logged.at(-1)).toMatch(/chain=v1 closing .* action=challenge v2 tx=0x[0-9a-f]{64}$/)
+    expect(all.map((e) => ('kind' in e ? 'slash' : e.decision.action))).toEqual(['slash', 'challenge'])
+
+    // the contract's rule: the whole bond, split evenly among the stale checkpoint's other signers; none to the tower
+    const p0 = await getParticipantInfo(local.publicClient, {
+      ...target,
+      participant: a.wallet.account.address,
+    })
+    expect(p0.slashed).toBe(true)
+    expect(p0.bond).toBe(0n)
+    const after = await Promise.all([ethOwed(b), ethOwed(c), ethOwed(tower)])
+    expect(after[0] - before[0]).toBe(BOND / 2n)
+    expect(after[1] - before[1]).toBe(BOND / 2n)
+    expect(after[2]).toBe(before[2])
+    // nothing is sent twice
+    const again = await t.poll()
+    expect(again.slashes).toHaveLength(0)
+    expect(again.decision).toEqual({ action: 'none', reason: 'up-to-date' })
+    await expectFinalAtV2(s)
+  })
+
+  it('slashes a key it holds signing two checkpoints at one version; the bond goes to the other participants', async () => {
+    const s = await setup(107n)
+    const [a, b, c] = s.cc.members as [TestMember, TestMember, TestMember]
+    const target = { address: settlement, channelId: s.cc.channelId }
+    const BOND = parseEther('0.6')
+    await local.confirm(bondStake(b.wallet, { ...target, amount: BOND }))
+    const ethOwed = (m: TestMember) =>
+      getOwed(local.publicClient, {
+        address: settlement,
+        account: m.wallet.account.address,
+        token: zeroAddress,
+      })
+    const before = await Promise.all([ethOwed(a), ethOwed(c)])
+    // participant 1's key also signs a v2 with another balances root
+    const forged = { ...s.v2, balancesRoot: new Uint8Array(32).fill(7) }
+    const digest = checkpointDigest(s.cc.channel.domainSeparator, s.cc.channel.channelId, forged)
+    const lines: string[] = []
+    const t = new Watchtower({
+      publicClient: local.publicClient,
+      walletClient: local.wallets[5]!,
+      address: settlement,
+      channelId: s.cc.channelId,
+      log: (line) => lines.push(line),
+    })
+    t.hold(s.v2)
+    t.hold({ ...forged, digest: toHex(digest), signatures: new Map([[1, signDigest(digest, b.sessionKey)]]) })
+    // nothing is proposed: no challenge, but the evidence counts while the channel is open
+    const entry = await t.poll()
+    expect(entry.decision).toEqual({ action: 'none', reason: 'no-proposal' })
+    expect(entry.slashes).toHaveLength(1)
+    expect(entry.slashes[0]).toMatchObject({ offence: 'checkpoint-conflict', offender: 1, version: 2n })
+    expect(entry.slashes[0]!.error).toBeUndefined()
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `slash=checkpoint-conflict offender=1 \\(${b.wallet.account.address}\\) evidence=v2 against=v2 tx=0x[0-9a-f]{64}`,
+      ),
+    )
+    const p1 = await getParticipantInfo(local.publicClient, {
+      ...target,
+      participant: b.wallet.account.address,
+    })
+    expect(p1.slashed).toBe(true)
+    // no checkpoint pending: every participant but the offender shares it
+    const after = await Promise.all([ethOwed(a), ethOwed(c)])
+    expect(after[0] - before[0]).toBe(BOND / 2n)
+    expect(after[1] - before[1]).toBe(BOND / 2n)
+    expect((await t.poll()).slashes).toHaveLength(0)
   })
 })
 

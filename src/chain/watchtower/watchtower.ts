@@ -6,13 +6,16 @@ import { domainSeparator } from '../../core/eip712.ts'
 import { recoverAddress } from '../../core/signature.ts'
 import { confirmTransaction } from '../actions/confirmTransaction.ts'
 import { proposeCheckpoint } from '../actions/proposeCheckpoint.ts'
-import { SettlementRevertedError } from '../errors.ts'
 import { channelSettlementAbi } from '../generated/abis.ts'
 import { getChannelInfo } from '../readers/getChannelInfo.ts'
 import { getParticipantInfo } from '../readers/getParticipantInfo.ts'
 import { getSessionKeyRange, type SessionKeyRange, signsVersion } from '../readers/getSessionKeyRange.ts'
 import { ChannelStatus, type ReadClient, type WriteClient } from '../types.ts'
 import { type ChainView, type Decision, decideChallenge, type HeldView } from './decide.ts'
+import { conflictEvidence } from './decideSlash.ts'
+import { errorLine, Slasher, type SlashLogEntry } from './slashing.ts'
+
+export type { SlashLogEntry } from './slashing.ts'
 
 export type WatchtowerLogEntry = {
   /** local wall-clock time of the decision */
@@ -33,6 +36,8 @@ export type WatchtowerLogEntry = {
   error?: string
   /** a challenge was due but the tower has no wallet client */
   watchOnly?: boolean
+  /** the slashes this poll sent (each also logged as its own line) */
+  slashes: SlashLogEntry[]
 }
 
 export type WatchtowerOptions = {
@@ -49,11 +54,13 @@ export type WatchtowerOptions = {
   marginSeconds?: bigint
   /** called on every poll for more checkpoints (the Node store reader; the app may instead call `hold`) */
   loadCheckpoints?: () => Promise<readonly SignedCheckpoint[]>
+  /** where to look for the proposal logs that name the pending checkpoint's proposer (default 0) */
+  fromBlock?: bigint
   /**
-   * one line per decision, with the structured entry; also a line (no entry) for a checkpoint it refuses to use.
-   * Default: nothing.
+   * one line per decision and per slash, with the structured entry; also a line (no entry) for a checkpoint it
+   * refuses to use. Default: nothing.
    */
-  log?: (line: string, entry?: WatchtowerLogEntry) => void
+  log?: (line: string, entry?: WatchtowerLogEntry | SlashLogEntry) => void
 }
 
 type Verified = { checkpoint: SignedCheckpoint; valid: Map<number, Uint8Array>; digestOk: boolean }
@@ -83,10 +90,14 @@ export class Watchtower {
   private current: Promise<WatchtowerLogEntry> | undefined
   private readonly intervalMs: number
   private readonly marginSeconds: bigint
+  /** per participant index, whether the contract slashed it (read every poll) */
+  private slashedFlags: boolean[] = []
+  private readonly slasher: Slasher
 
   constructor(private readonly options: WatchtowerOptions) {
     this.intervalMs = options.intervalMs ?? 2_000
     this.marginSeconds = options.marginSeconds ?? 300n
+    this.slasher = new Slasher(options)
   }
 
   /** Offers a signed checkpoint (any version; the newest certified one is used). Signatures of one digest add up. */
@@ -190,7 +201,13 @@ export class Watchtower {
       deadline: chain.deadline,
       held: held && { version: held.version, digest: held.digest, validSignatures: held.validSignatures },
       decision,
+      slashes: [],
     }
+    // the stale proposer's bond first: once challenged, the challenger is the proposer and the evidence is moot
+    if (!(decision.action === 'challenge' && decision.urgent) && best)
+      entry.slashes.push(
+        ...(await this.slasher.slashStale(info, chain, best, this.slashedFlags, block.number)),
+      )
     if (decision.action === 'challenge' && best) {
       const wallet = this.options.walletClient
       if (!wallet) entry.watchOnly = true
@@ -204,16 +221,12 @@ export class Watchtower {
           })
           await confirmTransaction(publicClient, { hash: entry.tx })
         } catch (e) {
-          entry.error =
-            e instanceof SettlementRevertedError
-              ? e.shortMessage
-              : e instanceof Error
-                ? ((e as { shortMessage?: string }).shortMessage ?? e.message).split('\n')[0]!
-                : String(e)
+          entry.error = errorLine(e)
         }
       }
     }
     this.report(entry, chain.digest)
+    entry.slashes.push(...(await this.slasher.slashConflicts(info, chain, this.slashedFlags)))
     return entry
   }
 
@@ -266,10 +279,13 @@ export class Watchtower {
     }
     // the current keys, read every poll: a rotation changes which signatures count, so verdicts are redone
     const keys: Hex[] = []
+    const slashedFlags: boolean[] = []
     for (const participant of participants) {
       const p = await getParticipantInfo(publicClient, { address, channelId, participant })
       keys.push(p.sessionKey.toLowerCase() as Hex)
+      slashedFlags.push(p.slashed)
     }
+    this.slashedFlags = slashedFlags
     if (this.sessionKeys?.join() !== keys.join()) {
       this.sessionKeys = keys
       this.keyRanges.clear()
@@ -313,6 +329,11 @@ export class Watchtower {
         bestCertified = v
     }
     this.best = bestCertified ?? best
+    // two digests at one version signed by one key: evidence, kept even when the candidates are pruned below
+    const usable = [...this.verified.values()].filter(
+      (v) => v.digestOk && this.candidates.has(v.checkpoint.digest.toLowerCase()),
+    )
+    this.slasher.noteConflicts(conflictEvidence(usable, (i) => this.slashedFlags[i] === true))
     // forget what can no longer matter: anything older than the newest certified checkpoint
     if (bestCertified)
       for (const [key, cp] of this.candidates)
