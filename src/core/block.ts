@@ -158,7 +158,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
     throw e
   }
   let checkpointOps = 0
-  for (const op of ops) if (op.tag === OpTag.Checkpoint) checkpointOps++
+  for (const op of ops) if (op.tag === OpTag.Checkpoint || op.tag === OpTag.Close) checkpointOps++
   if (checkpointOps > MAX_CHECKPOINT_OPS_PER_BLOCK)
     throw new BlockDecodeError(
       `${checkpointOps} checkpoint signatures exceed the limit of ${MAX_CHECKPOINT_OPS_PER_BLOCK}`,

@@ -15,8 +15,12 @@ import { recoverAddress, type SignatureError, signDigest } from './signature.ts'
 
 /** The EIP-712 digest of the close of checkpoint `cp` (the contract's `hashClose`). */
 export function closeDigest(channel: Channel, cp: Checkpoint): Uint8Array {
-  const cpDigest = checkpointDigest(channel.domainSeparator, channel.channelId, cp)
-  return typedDataDigest(channel.domainSeparator, closeStructHash(channel.channelId, cp.version, cpDigest))
+  return closeDigestOf(channel, cp.version, checkpointDigest(channel.domainSeparator, channel.channelId, cp))
+}
+
+/** The same from the checkpoint's version and EIP-712 digest (what a Close op carries). */
+export function closeDigestOf(channel: Channel, version: bigint, cpDigest: Uint8Array): Uint8Array {
+  return typedDataDigest(channel.domainSeparator, closeStructHash(channel.channelId, version, cpDigest))
 }
 
 /** Signs the close of `cp` with a session key (65 bytes r‖s‖v, low s). Check {@link closeRefusal} first. */

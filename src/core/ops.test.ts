@@ -58,6 +58,12 @@ const arbOp: Record<string, fc.Arbitrary<Op>> = {
     signature: bytes(65),
   }),
   checkpointRequest: fc.constant({ tag: OpTag.CheckpointRequest }),
+  close: fc.record({
+    tag: fc.constant(OpTag.Close),
+    version: u64,
+    checkpointDigest: bytes(32),
+    signature: bytes(65),
+  }),
 }
 const anyOp = fc.oneof(...Object.values(arbOp))
 const opList = fc.array(anyOp, { maxLength: 12 })

@@ -17,6 +17,7 @@ export const OpTag = {
   Cancel: 0x11,
   Checkpoint: 0x20,
   CheckpointRequest: 0x21,
+  Close: 0x22,
   ForcedAttest: 0x40,
   OraclePrice: 0x30,
   PerpPlace: 0x31,
@@ -108,6 +109,13 @@ export type CheckpointOp = {
 }
 /** Asks for a checkpoint after the committed leader whose history holds this op (e.g. before settling). */
 export type CheckpointRequestOp = { tag: 0x21 }
+/**
+ * The author's session-key signature over `Close(channelId, version, checkpointDigest)` (close.ts): it agrees to
+ * end the channel with that checkpoint (cooperative close, issue #12). The first one seen is the request; with
+ * every participant's, anyone submits `closeCooperatively`. Signed only on the participant's click, never
+ * automatically.
+ */
+export type CloseOp = { tag: 0x22; version: bigint; checkpointDigest: Uint8Array; signature: Uint8Array }
 /**
  * Attests an on-chain forced-inclusion record exactly as the contract recorded it (its per-channel forced index,
  * the participant that posted it, and the posted bytes: one encoded op, see {@link decodeForcedOp}). Every
@@ -203,6 +211,7 @@ export type Op =
   | CancelOp
   | CheckpointOp
   | CheckpointRequestOp
+  | CloseOp
   | ForcedAttestOp
   | OraclePriceOp
   | PerpPlaceOp
@@ -225,7 +234,7 @@ export const MAX_OPS_PER_BLOCK = 4096
 export const MAX_FORCED_OP_BYTES = 256
 /** ForcedAttest body before the op bytes: u64 forced index ‖ u16 participant ‖ u16 length. */
 const FORCED_HEAD = 8 + 2 + 2
-/** Checkpoint signatures cost a signature recovery each: a block carries at most this many. */
+/** Checkpoint and close signatures cost a signature recovery each: a block carries at most this many. */
 export const MAX_CHECKPOINT_OPS_PER_BLOCK = 4
 const U64_MAX = (1n << 64n) - 1n
 const U128_MAX = (1n << 128n) - 1n
@@ -247,6 +256,7 @@ const BODY_SIZE: Record<number, number> = {
   17: 8 + 2,
   32: 8 + 32 + 8 + 8 + 8 + 32 + 32 + 65,
   33: 0,
+  34: 8 + 32 + 65,
   48: 2 + 8,
   49: 2 + 1 + 1 + 1 + 1 + 8 + 8,
   50: 16,
@@ -374,6 +384,11 @@ function writeOp(w: Writer, op: Op): void {
       w.bytes(op.op, op.op.length)
       return
     case 0x21:
+      return
+    case 0x22:
+      w.uint(op.version, 8, U64_MAX)
+      w.bytes(op.checkpointDigest, 32)
+      w.bytes(op.signature, 65)
       return
     case 0x30:
       w.u16(op.market)
@@ -554,6 +569,13 @@ function readBody(b: Uint8Array, p: number, tag: number, i: number): Op {
       }
     case 0x21:
       return { tag }
+    case 0x22:
+      return {
+        tag,
+        version: readU64(b, p),
+        checkpointDigest: b.slice(p + 8, p + 40),
+        signature: b.slice(p + 40, p + 105),
+      }
     case 0x40:
       return {
         tag,
@@ -654,7 +676,8 @@ export function encodeOp(op: Op): Uint8Array {
 
 /**
  * Decodes the op a forced record carries: exactly one op, canonical (it re-encodes to the same bytes), no trailing
- * bytes, and neither a ForcedAttest nor a checkpoint op (Checkpoint, CheckpointRequest) nor a key rotation. Throws OpDecodeError.
+ * bytes, and neither a ForcedAttest nor a checkpoint op (Checkpoint, CheckpointRequest, Close) nor a key rotation.
+ * Throws OpDecodeError.
  */
 export function decodeForcedOp(bytes: Uint8Array): Op {
   if (bytes.length === 0 || bytes.length > MAX_FORCED_OP_BYTES)
@@ -663,7 +686,7 @@ export function decodeForcedOp(bytes: Uint8Array): Op {
   framed[1] = 1
   framed.set(bytes, 2)
   const op = decodeOps(framed)[0]!
-  if (op.tag === 0x40 || op.tag === 0x20 || op.tag === 0x21 || op.tag === 0x06)
+  if (op.tag === 0x40 || op.tag === 0x20 || op.tag === 0x21 || op.tag === 0x22 || op.tag === 0x06)
     throw new OpDecodeError(`forced op: tag ${op.tag} cannot be forced`)
   return op
 }

@@ -3,6 +3,8 @@ import { fromHex, type Hex, toHex, ZERO32 } from './bytes.ts'
 import { censoredRecord, type ForcedRecordTime, forceInclusionDelay } from './censorship.ts'
 import type { Channel } from './channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from './checkpoint.ts'
+import { CLOSE_REFUSAL_TEXT, closeDigest, closeDigestOf, closeRefusal } from './close.ts'
+import { CloseBook } from './closeBook.ts'
 import { Committer, compareInRound, leaderTime, linearize } from './committer.ts'
 import {
   Dag,
@@ -17,6 +19,7 @@ import { type KeyEpoch, rotationOf, sameRotation } from './keys.ts'
 import { leaderOf } from './leaders.ts'
 import {
   type CheckpointOp,
+  type CloseOp,
   encodeOps,
   MAX_CHECKPOINT_OPS_PER_BLOCK,
   MAX_OPS_PER_BLOCK,
@@ -128,6 +131,8 @@ export class Replica {
   readonly censorshipRefusals: { version: bigint; index: bigint }[] = []
   /** forced record index → the block time (s) the contract recorded it at, as the store read it (noteForcedTimes) */
   private readonly forcedTimes = new Map<bigint, bigint>()
+  /** cooperative close (issue #12): the Close signatures seen in accepted blocks, by checkpoint */
+  readonly closes = new CloseBook()
 
   private applied = 0
   private dirtyFrom = Number.POSITIVE_INFINITY
@@ -310,7 +315,8 @@ export class Replica {
         if (x.voided) continue
         for (const op of x.block.ops)
           if (op.tag === OpTag.CheckpointRequest) requested = true
-          else if (op.tag !== OpTag.Checkpoint && op.tag !== OpTag.RotateKey) this.opsSinceCheckpoint++
+          else if (op.tag !== OpTag.Checkpoint && op.tag !== OpTag.RotateKey && op.tag !== OpTag.Close)
+            this.opsSinceCheckpoint++
       }
       this.leaders.push(leader)
       this.clock = time
@@ -563,6 +569,10 @@ export class Replica {
     const ops = node.block.ops
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!
+      if (op.tag === OpTag.Close) {
+        this.fileClose(node.author, op)
+        continue
+      }
       if (op.tag !== OpTag.Checkpoint) continue
       const cp = checkpointOf(op)
       const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
@@ -574,6 +584,29 @@ export class Replica {
       }
       this.fileSignature(node.author, { checkpoint: cp, digest, signature: op.signature })
     }
+  }
+
+  private fileClose(author: number, op: CloseOp): void {
+    const digest = closeDigestOf(this.channel, op.version, op.checkpointDigest)
+    const key = this.dag.keys.keyForVersion(author, op.version)
+    if (this.dag.signedBy(digest, op.signature, key))
+      this.closes.file(author, op.version, toHex(op.checkpointDigest), op.signature)
+  }
+
+  /**
+   * This participant's Close op for the checkpoint it computed at `version` (cooperative close, issue #12), signed by
+   * the key in force for that version; submit it to send it through the channel. Throws with the core's refusal
+   * (closeRefusal) when it has not computed that checkpoint or already signed another close at that version.
+   */
+  closeOp(version: bigint): CloseOp {
+    const me = this.me
+    if (!me) throw new Error('this replica has no author key')
+    const own = this.checkpoints[Number(version) - 1]
+    const refusal = own && closeRefusal(this.channel, own, own, this.closes.signedBy(me.index, version))
+    if (!own || refusal) throw new Error(CLOSE_REFUSAL_TEXT[refusal ?? 'not-computed'])
+    const old = this.oldKeys.find((k) => version < k.untilVersion)
+    const signature = signDigest(closeDigest(this.channel, own), old ? old.key : me.sessionKey)
+    return { tag: OpTag.Close, version, checkpointDigest: fromHex(own.digest, 32), signature }
   }
 
   private fileSignature(author: number, s: SeenSignature): void {
@@ -922,10 +955,10 @@ export class Replica {
       throw new InvalidOpError(e instanceof Error ? e.message : String(e))
     }
     if (!this.batch) this.batch = { ops: [], results: [], timeRead: undefined }
-    if (op.tag === OpTag.Checkpoint) {
+    if (op.tag === OpTag.Checkpoint || op.tag === OpTag.Close) {
       // keep one checkpoint slot of the block for the automatic signature
       let n = 0
-      for (const x of this.batch.ops) if (x.tag === OpTag.Checkpoint) n++
+      for (const x of this.batch.ops) if (x.tag === OpTag.Checkpoint || x.tag === OpTag.Close) n++
       if (n >= MAX_CHECKPOINT_OPS_PER_BLOCK - 1)
         throw new InvalidOpError(
           `at most ${MAX_CHECKPOINT_OPS_PER_BLOCK - 1} checkpoint signatures per block`,

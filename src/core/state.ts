@@ -281,6 +281,7 @@ export class ChannelState {
         return this.cancel(op, ctx)
       case OpTag.Checkpoint:
       case OpTag.CheckpointRequest:
+      case OpTag.Close:
         // signatures are checked when the block is accepted (replica.ts); here the op only needs the role
         return perms & Permission.Checkpoint ? Reject.None : Reject.NotPermitted
       case OpTag.OraclePrice: {
