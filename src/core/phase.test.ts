@@ -21,13 +21,15 @@ describe('opPermission', () => {
       }
       // releasing funds and checkpointing (a newer checkpoint is how a proposal is challenged) still go, and so do
       // attestations of forced records (recorded before the proposal; the newer checkpoint must include them), and
-      // key rotations (a key that leaks during a dispute must still be replaceable)
+      // key rotations (a key that leaks during a dispute must still be replaceable), and close signatures (the
+      // contract takes a cooperative close while a proposal is pending, at its version or above)
       expect(allowed(phase).sort()).toEqual(
         [
           OpTag.Cancel,
           OpTag.Unlock,
           OpTag.Checkpoint,
           OpTag.CheckpointRequest,
+          OpTag.Close,
           OpTag.ForcedAttest,
           OpTag.RotateKey,
         ].sort(),
