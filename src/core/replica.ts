@@ -86,6 +86,8 @@ export type CheckpointConflict = {
 type Snapshot = { index: number; state: ChannelState; trades: number }
 /** the execution log (display only) keeps at most this many trades once the replica prunes */
 const TRADES_KEPT = 10_000
+/** states of this many checkpoints before the pruning one stay available in memory (stateOfCheckpoint) */
+const RETAINED_BEFORE = 2n
 /** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
 const VERSIONS_KEPT = 256
 type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
@@ -748,6 +750,11 @@ export class Replica {
     const full = this.latestFullySigned()
     const keep = new Map<bigint, ChannelState>([[cp.version, state.clone()]])
     if (full && full.version < cp.version) keep.set(full.version, this.stateOfCheckpoint(full.version))
+    // the checkpoints just before it too: one may have been proposed on chain before the pruner saw the dispute
+    for (let v = cp.version - 1n; v >= 1n && v >= cp.version - RETAINED_BEFORE; v--) {
+      const at = this.dag.nodes.get(toHex(this.checkpoints[Number(v) - 1]!.leader))
+      if (!keep.has(v) && (this.retained.has(v) || (at && !at.pruned))) keep.set(v, this.stateOfCheckpoint(v))
+    }
     stubNodes(this.order.slice(0, pos))
     forgetDecidedRounds(this.dag, leader.round)
     this.order.splice(0, pos)

@@ -11,7 +11,13 @@ export type Payouts = bigint[][]
 /** What each participant will receive if checkpoint `version` (of this replica) is the one that finalizes. */
 export function payoutsOf(replica: Replica, version: bigint): Payouts | undefined {
   if (version < 1n || version > BigInt(replica.checkpoints.length)) return undefined
-  const s = replica.stateOfCheckpoint(version)
+  let s: ReturnType<Replica['stateOfCheckpoint']>
+  try {
+    s = replica.stateOfCheckpoint(version)
+  } catch {
+    // below this replica's pruning point and not among the states it kept (Replica.prune)
+    return undefined
+  }
   return Array.from({ length: s.P }, (_, p) => Array.from({ length: s.T }, (_, t) => s.holdings(p, t)))
 }
 

@@ -63,6 +63,12 @@ describe('pruning below a certified checkpoint', () => {
     // exits: the newest certified checkpoint's proofs are the same as at the replica that kept every block
     const v = a.latestCertified()!.version
     expect(exitProofs(a.stateOfCheckpoint(v), v, 2)).toEqual(exitProofs(b.stateOfCheckpoint(v), v, 2))
+    // the two checkpoints before the pruning one stay available (one may have been proposed just before)
+    const pv = a.prunedVersion
+    expect(pv).toBeGreaterThan(2n)
+    for (const w of [pv - 1n, pv - 2n])
+      expect(exitProofs(a.stateOfCheckpoint(w), w, 2)).toEqual(exitProofs(b.stateOfCheckpoint(w), w, 2))
+    expect(() => a.stateOfCheckpoint(pv - 3n)).toThrow(/pruning point/)
   })
 
   it('reload after pruning equals the state before: base + tail blocks, then the replica keeps up with the others', () => {
