@@ -152,6 +152,36 @@ export class AmmState {
     return Reject.None
   }
 
+  /**
+   * Burns all of p's shares in market m's pool and returns what a removal pays (no ledger move: the caller puts the
+   * tokens where they go — a lending liquidation supplies them, margin/poolShares.ts); `restore` undoes it.
+   */
+  redeemAll(p: number, m: number): { base: bigint; quote: bigint; before: Pool } | undefined {
+    const pool = this.pools[m]
+    if (!pool || pool.shares[p]! === 0n) return undefined
+    const held = pool.shares[p]!
+    const out = quoteRemove(pool, held)
+    this.set(
+      m,
+      withHoldings(
+        pool,
+        [{ p, shares: 0n, vote: -1 }],
+        {
+          reserveBase: pool.reserveBase - out.base,
+          reserveQuote: pool.reserveQuote - out.quote,
+          totalShares: pool.totalShares - held,
+        },
+        this.defaultFeeBps,
+      ),
+    )
+    return { ...out, before: pool }
+  }
+
+  /** Puts back a pool `redeemAll` replaced. */
+  restore(m: number, pool: Pool): void {
+    this.set(m, pool)
+  }
+
   /** Moves shares, and their weight in the fee vote, to `op.to` (who adopts the sender's vote if it had none). */
   transferShares(p: number, op: AmmShareTransferOp): Reject {
     const pool = this.pools[op.market]

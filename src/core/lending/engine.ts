@@ -1,3 +1,4 @@
+import type { AmmState } from '../amm/engine.ts'
 import type { OrderBook } from '../book.ts'
 import type { Channel } from '../channel.ts'
 import { marginAccount, meetsInitial } from '../margin/account.ts'
@@ -27,6 +28,8 @@ export interface LendingHost {
   perps: PerpsState | undefined
   /** the pool itself as the channel holds it: the margin account nets with it (margin/account.ts) */
   readonly lending: LendingState | undefined
+  /** the AMM: pool shares count in the margin account (margin/poolShares.ts) */
+  readonly amm: AmmState | undefined
 }
 
 /**

@@ -1,8 +1,10 @@
 import { marginAccount, marginParams, meetsMaintenance } from '../margin/account.ts'
 import { holdsMargin, seizableMargin, seizeMargin } from '../margin/cover.ts'
+import { redeemPoolShares } from '../margin/poolShares.ts'
 import { Reject } from '../reasons.ts'
 import type { LendingHost, LendingState } from './engine.ts'
 import { claimOf, debtOf, supplyIndex } from './pool.ts'
+import type { Price } from './prices.ts'
 import { BPS } from './rates.ts'
 
 /**
@@ -18,6 +20,10 @@ import { BPS } from './rates.ts'
  * When the channel nets perps and lending, the collateral may be the margin token held in the margin account of a
  * trader without open perp positions and without a supply of that token (margin/cover.ts: price 1, same bonus; the
  * liquidator receives it in its ledger balance). An account with open positions has them liquidated first.
+ *
+ * An account holding AMM pool shares that count in its margin account (margin/poolShares.ts) has them redeemed at
+ * the pools' reserves and supplied on its behalf first, so the liquidator seizes them as supplies (undone when the
+ * liquidation is refused).
  *
  * Bad debt is recorded, never silently created: when a liquidation leaves the trader with debt, no supply left in
  * any token and nothing in a netted margin account (no margin, no position), every remaining debt is written off — the pool's `badDebt` grows by it, its reserve absorbs it first,
@@ -35,19 +41,39 @@ export function liquidateLoan(
   amount: bigint,
 ): Reject | LoanLiquidation {
   const debtPool = ls.pools[debtToken]
+  if (!debtPool || (!ls.pools[collateralToken] && seizableMargin(host, trader, collateralToken) === 0n))
+    return Reject.NotLendable
+  if (amount === 0n) return Reject.ZeroAmount
+  const prices = ls.prices(host)
+  const acct = marginAccount(host, trader, 'lending', undefined, prices)
+  if (!acct.hasDebt || meetsMaintenance(acct, marginParams(host).mm)) return Reject.LoanHealthy
+  if (debtOf(ls.scaled[trader * ls.T + debtToken]!, debtPool) === 0n) return Reject.NoDebt
+  // pool shares are collateral: redeemed into supplies first, where the liquidation reaches them (all or nothing)
+  const undo = redeemPoolShares(host.amm, ls, host.avail, trader)
+  const r = seize(ls, host, liquidator, trader, debtToken, collateralToken, amount, prices)
+  if (typeof r === 'number' && undo) undo()
+  return r
+}
+
+/** The liquidation proper, once the account is liquidatable and its pool shares are supplies. */
+function seize(
+  ls: LendingState,
+  host: LendingHost,
+  liquidator: number,
+  trader: number,
+  debtToken: number,
+  collateralToken: number,
+  amount: bigint,
+  prices: (Price | undefined)[],
+): Reject | LoanLiquidation {
+  const debtPool = ls.pools[debtToken]!
   const collPool = ls.pools[collateralToken]
   const T = ls.T
   const ci = trader * T + collateralToken
   const held = collPool ? ls.shares[ci]! : 0n
   const fromMargin = held === 0n ? seizableMargin(host, trader, collateralToken) : 0n
-  if (!debtPool || (!collPool && fromMargin === 0n)) return Reject.NotLendable
-  if (amount === 0n) return Reject.ZeroAmount
-  const prices = ls.prices(host)
-  const acct = marginAccount(host, trader, 'lending', undefined, prices)
-  if (!acct.hasDebt || meetsMaintenance(acct, marginParams(host).mm)) return Reject.LoanHealthy
   const di = trader * T + debtToken
   const debt = debtOf(ls.scaled[di]!, debtPool)
-  if (debt === 0n) return Reject.NoDebt
   if (fromMargin > 0n)
     return fromMarginAccount(ls, host, liquidator, trader, debtToken, amount, debt, fromMargin)
   if (held === 0n || !collPool) return Reject.NoCollateral

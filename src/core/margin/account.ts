@@ -1,8 +1,19 @@
 import type { LendingHost, LendingState } from '../lending/engine.ts'
-import { healthOf } from '../lending/health.ts'
 import type { Price } from '../lending/prices.ts'
 import type { PerpsState } from '../perps/engine.ts'
 import { type Change, account as perpAccount } from '../perps/margin.ts'
+import { type LendingTerms, lendingTerms } from './terms.ts'
+
+const NO_TERMS: LendingTerms = {
+  collateral: 0n,
+  borrowPower: 0n,
+  debt: 0n,
+  hasDebt: false,
+  unpriced: false,
+  supplyCollateral: 0n,
+  poolValue: 0n,
+  poolCollateral: 0n,
+}
 
 /**
  * One margin account per participant (netting): the perp margin account and the lending position are one account
@@ -14,6 +25,8 @@ import { type Change, account as perpAccount } from '../perps/margin.ts'
  *   N  = Σ |size| · mark · tick                                                    perps/margin.ts
  *   C  = Σ ⌊claim · price⌋ · liquidationThreshold,  B = Σ ⌊claim · price⌋ · ltv     lending/health.ts
  *   D  = Σ ⌈debt · price⌉ · 10,000
+ *   C and B include the AMM pool shares (poolShares.ts): v = the holder's part of the pool's fair reserves value at
+ *   the lending prices, weighted by the weaker token's liquidationThreshold (C) and ltv (B)
  *
  *   initial      (E · 10,000 + B − D) · maxLeverage ≥ N · 10,000
  *   maintenance   E · 10,000 + C − D                ≥ N · maintenanceMarginBps
@@ -26,16 +39,23 @@ import { type Change, account as perpAccount } from '../perps/margin.ts'
  * The terms net only when they are in one token: the perps' collateral token is the lending pool's quote token
  * (`nets`). Otherwise each module keeps its own inequality (the other's terms count 0).
  *
- * AMM pool shares do not count here: no liquidation can seize them, so counting them would let an account stay
- * healthy on a value its liquidators cannot reach. They count at settlement (amm/settlement.ts), like everything else.
+ * AMM pool shares count wherever the lending terms count (a pool whose two tokens are lendable and priced): a lending
+ * liquidation reaches them by redeeming them into supplies first (poolShares.ts).
  */
 export type MarginAccount = {
   equity: bigint
   notional: bigint
   positions: number
+  /** C: supplies and pool shares at their liquidation thresholds, × 10,000 */
   collateral: bigint
+  /** B: supplies and pool shares at their loan-to-value, × 10,000 */
   borrowPower: bigint
   debt: bigint
+  /** the part of C from supplies alone (× 10,000), for display */
+  supplyCollateral: bigint
+  /** the pool shares' fair value (quote units, before the haircut) and their part of C (× 10,000) */
+  poolValue: bigint
+  poolCollateral: bigint
   hasDebt: boolean
   /** a debt in a token without a price (cannot happen once a price exists): the account is never healthy */
   unpricedDebt: boolean
@@ -69,19 +89,20 @@ export function marginAccount(
   const perp =
     ps && (both || from === 'perps') ? perpAccount(ps, p, change) : { equity: 0n, notional: 0n, positions: 0 }
   const ls = host.lending
-  const h =
-    ls && (both || from === 'lending')
-      ? healthOf(ls, host, p, prices)
-      : { collateral: 0n, borrowPower: 0n, debt: 0n, hasDebt: false, unpriced: false }
+  const t =
+    ls && (both || from === 'lending') ? lendingTerms(ls, host, p, prices ?? ls.prices(host)) : NO_TERMS
   return {
     equity: perp.equity,
     notional: perp.notional,
     positions: perp.positions,
-    collateral: h.collateral,
-    borrowPower: h.borrowPower,
-    debt: h.debt,
-    hasDebt: h.hasDebt,
-    unpricedDebt: h.unpriced,
+    collateral: t.collateral,
+    borrowPower: t.borrowPower,
+    debt: t.debt,
+    supplyCollateral: t.supplyCollateral,
+    poolValue: t.poolValue,
+    poolCollateral: t.poolCollateral,
+    hasDebt: t.hasDebt,
+    unpricedDebt: t.unpriced,
   }
 }
 

@@ -1,6 +1,7 @@
 import { healthOf } from '../lending/health.ts'
 import { claimOf, scaledFor, sharesToBurn, supplyIndex } from '../lending/pool.ts'
 import { type MarginHost, nets } from './account.ts'
+import { poolTerms } from './poolShares.ts'
 
 /**
  * The cross-module moves of the one margin account, used by the two liquidations so that an account's assets in
@@ -46,9 +47,11 @@ export function coverPerpDeficit(host: MarginHost, trader: number, deficit: bigi
   }
   const rest = deficit - covered
   if (rest > 0n) {
-    const h = healthOf(ls, host, trader)
-    // room at the liquidation threshold, in units of the margin token (price 1: the quote token)
-    const room = h.unpriced ? 0n : (h.collateral - h.debt) / 10_000n
+    const prices = ls.prices(host)
+    const h = healthOf(ls, host, trader, prices)
+    // room at the liquidation threshold (supplies and pool shares), in units of the margin token (price 1)
+    const pooled = poolTerms(host.amm, ls, trader, prices).collateral
+    const room = h.unpriced ? 0n : (h.collateral + pooled - h.debt) / 10_000n
     let loan = rest < room ? rest : room
     if (loan > pool.cash) loan = pool.cash
     if (loan > 0n) {

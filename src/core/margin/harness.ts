@@ -15,7 +15,7 @@ import { makeTestChannel, testDeposits } from '../testing.ts'
  * USDC/ETH market with ETH as collateral instead (the two modules then keep separate inequalities).
  */
 export const PERP = 1
-export function marginChannel(o: { lending?: Partial<LendingParams>; nets?: boolean } = {}) {
+export function marginChannel(o: { lending?: Partial<LendingParams>; nets?: boolean; amm?: boolean } = {}) {
   const tc = makeTestChannel({
     participants: 5,
     label: 'margin',
@@ -36,6 +36,8 @@ export function marginChannel(o: { lending?: Partial<LendingParams>; nets?: bool
     roles: [0, 0, 0, 2, 0],
     makerFeeBps: 0n,
     takerFeeBps: 0n,
+    // `amm: true`: a constant-product pool on market 0 (ETH/USDC), whose shares count in the account
+    ...(o.amm ? { amm: { defaultFeeBps: 30n } } : {}),
   })
   const { config } = tc.channel
   const channel = openChannel({
@@ -92,6 +94,10 @@ export function marginHarness(o: Parameters<typeof marginChannel>[0] & { amount?
         price,
         qty,
       }),
+    addLiquidity: (p: number, eth: bigint, usdc: bigint) =>
+      h.apply(p, { tag: OpTag.AmmAdd, market: 0, baseMax: eth, quoteMax: usdc, minShares: 0n, voteBps: 30 }),
+    swap: (p: number, side: Side, amountIn: bigint) =>
+      h.apply(p, { tag: OpTag.AmmSwap, market: 0, side, amountIn, minOut: 0n, deadline: (1n << 64n) - 1n }),
     liquidate: (by: number, trader: number) => h.apply(by, { tag: OpTag.Liquidate, trader, market: PERP }),
     liquidateLoan: (by: number, trader: number, debtToken: number, collateralToken: number, amount: bigint) =>
       h.apply(by, { tag: OpTag.LendLiquidate, trader, debtToken, collateralToken, amount }),
