@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ETH, marginChannel, USDC } from '../core/margin/harness.ts'
 import { OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import { perpsChannel } from '../core/perps/harness.ts'
 import { Replica } from '../core/replica.ts'
@@ -59,5 +60,44 @@ describe('takePerpsSnapshot', () => {
     expect(final.markets[0]).toMatchObject({ market: 1, oracle: 1000n, mark: 1000n, openInterest: 20n })
     expect(takePerpsSnapshot(c, 2)!.canLiquidate).toBe(true)
     expect(takePerpsSnapshot(b, 1)!.positions[0]!.size).toBe(-20n)
+  })
+  it('shows the netted lending collateral, pool shares and lending debt that enter the health', () => {
+    expect(takePerpsSnapshot(network()[0]!, 0)!.nets).toBe(false)
+    const mc = marginChannel({ amm: true })
+    const reps = mc.members.map(
+      (m) =>
+        new Replica(mc.channel, {
+          author: { index: m.index, sessionKey: m.sessionKey },
+          deposits: testDeposits(5, 2, 10_000_000n),
+          leaderWaitMs: 0,
+        }),
+    )
+    const [alice, bob, , , oracle] = reps as [Replica, Replica, Replica, Replica, Replica]
+    for (const market of [0, 1]) oracle.submit({ tag: OpTag.OraclePrice, market, price: 1_000n })
+    bob.submit({ tag: OpTag.LendSupply, token: ETH, amount: 500n })
+    alice.submit({
+      tag: OpTag.AmmAdd,
+      market: 0,
+      baseMax: 1_000n,
+      quoteMax: 1_000_000n,
+      minShares: 0n,
+      voteBps: 30,
+    })
+    alice.submit({ tag: OpTag.LendSupply, token: USDC, amount: 100_000n })
+    runToQuiet(reps)
+    alice.submit({ tag: OpTag.LendBorrow, token: ETH, amount: 10n })
+    const pending = takePerpsSnapshot(alice, 0)!
+    expect(pending.nets).toBe(true)
+    // 100,000 USDC at 85 %; 30,622 of 31,622 shares of V = 2·√(1,000 · 1,000 · 1,000,000) = 2,000,000, at 80 %
+    expect(pending.account).toMatchObject({
+      supplyCollateral: 85_000n,
+      poolShareValue: 1_936_752n,
+      poolCollateral: 1_549_401n,
+      lendingCollateral: 85_000n + 1_549_401n,
+      lendingDebt: 10_000n,
+    })
+    expect(pending.finalAccount.lendingDebt).toBe(0n)
+    runToQuiet(reps, 1_000_000)
+    expect(takePerpsSnapshot(alice, 0)!.finalAccount).toEqual(takePerpsSnapshot(alice, 0)!.account)
   })
 })

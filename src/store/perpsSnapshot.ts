@@ -1,4 +1,5 @@
 import { Permission, ROLE_PERMISSIONS } from '../core/channel.ts'
+import { nets } from '../core/margin/account.ts'
 import {
   type LiquidatableRow,
   liquidatablePositions,
@@ -36,6 +37,12 @@ export type PerpsSnapshot = {
   finalAvailable: bigint
   /** positions of accounts below maintenance margin, pending view */
   liquidatable: LiquidatableRow[]
+  /**
+   * Whether the perps net with the lending pool in one margin account (margin/account.ts): then the account's
+   * lendingCollateral (supplies and AMM pool shares at their thresholds) and lendingDebt enter its health, and the
+   * screen shows them.
+   */
+  nets: boolean
 }
 
 /** The perps snapshot for participant `me`; undefined in a channel without perp markets. */
@@ -63,5 +70,6 @@ export function takePerpsSnapshot(replica: Replica, me: number, depthLevels = 10
     available: state.avail[me * state.T + collateral]!,
     finalAvailable: final.avail[me * final.T + collateral]!,
     liquidatable: liquidatablePositions(state),
+    nets: nets(state),
   }
 }

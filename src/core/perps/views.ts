@@ -138,9 +138,17 @@ export type PerpAccountView = {
    * when the channel has no lending pool netted with the perps.
    */
   marginRatioBps: bigint | undefined
-  /** the lending side of the account when it nets (quote units, 0 otherwise): supplies at threshold, and debt */
+  /**
+   * The lending side of the account when it nets (quote units, 0 otherwise): lendingCollateral = supplies and pool
+   * shares at their liquidation thresholds (C / 10,000, margin/account.ts), split below; lendingDebt = D / 10,000.
+   */
   lendingCollateral: bigint
   lendingDebt: bigint
+  /** supplies at their liquidation thresholds (quote units) */
+  supplyCollateral: bigint
+  /** AMM pool shares: their fair value (before the haircut) and what they add to lendingCollateral (quote units) */
+  poolShareValue: bigint
+  poolCollateral: bigint
   /** notional / equity, ×100 (250 = 2.5×); undefined without positions or with equity ≤ 0 */
   leverageX100: bigint | undefined
   healthy: boolean
@@ -183,6 +191,9 @@ export function perpAccountOf(state: ChannelState, p: number): PerpAccountView |
     marginRatioBps: a.notional === 0n ? undefined : netValue(a) / a.notional,
     lendingCollateral: a.collateral / 10_000n,
     lendingDebt: a.debt / 10_000n,
+    supplyCollateral: a.supplyCollateral / 10_000n,
+    poolShareValue: a.poolValue,
+    poolCollateral: a.poolCollateral / 10_000n,
     leverageX100: a.notional === 0n || a.equity <= 0n ? undefined : (a.notional * 100n) / a.equity,
     healthy: meetsMaintenance(a, mm),
     liquidatable: a.positions > 0 && !meetsMaintenance(a, mm),

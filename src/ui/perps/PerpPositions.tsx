@@ -6,7 +6,8 @@ import { leverageText, ratioText } from './perpFormat.ts'
 import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
 
 /**
- * The margin account (equity, margin ratio, leverage, health; final beside pending) and the positions with size,
+ * The margin account (equity, margin ratio, leverage, health; final beside pending; when the perps net with the
+ * lending pool, the lending collateral, pool shares and lending debt that enter the same health) and the positions with size,
  * entry, mark, unrealized PnL, funding paid and liquidation price. Close sends a reduce-only market order for the
  * whole position (5 % protection through the best level).
  */
@@ -58,6 +59,37 @@ export function PerpPositions({
           {q(a.collateral)} {unit}
           {f.collateral !== a.collateral && <span className="pending"> (final {q(f.collateral)})</span>}
         </dd>
+        {perps.nets && (
+          <>
+            <dt title="Lending supplies at their liquidation thresholds: they back the positions">
+              Lending collateral
+            </dt>
+            <dd data-testid="account-lending-collateral">
+              {q(a.supplyCollateral)} {unit}
+              {f.supplyCollateral !== a.supplyCollateral && (
+                <span className="pending"> (final {q(f.supplyCollateral)})</span>
+              )}
+            </dd>
+            <dt title="AMM pool shares at the pools' fair reserves value at the mark, counted at the weaker token's threshold">
+              Pool shares
+            </dt>
+            <dd data-testid="account-pool-shares">
+              {q(a.poolShareValue)} {unit} (counts {q(a.poolCollateral)})
+              {f.poolShareValue !== a.poolShareValue && (
+                <span className="pending"> (final {q(f.poolShareValue)})</span>
+              )}
+            </dd>
+            <dt title="Loans from the lending pool, at their prices: they count against the positions">
+              Lending debt
+            </dt>
+            <dd data-testid="account-lending-debt">
+              {q(a.lendingDebt)} {unit}
+              {f.lendingDebt !== a.lendingDebt && (
+                <span className="pending"> (final {q(f.lendingDebt)})</span>
+              )}
+            </dd>
+          </>
+        )}
         <dt>Margin ratio</dt>
         <dd data-testid="account-ratio">
           {ratioText(a.marginRatioBps)} (liquidation below {ratioText(a.maintenanceMarginBps)})
