@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { test } from '@playwright/test'
 import { converged, liveChannel, type Trader } from '../support/trader.ts'
@@ -155,6 +155,11 @@ async function measure(traders: Trader[], samples: number) {
   const cpu1 = await cpuMetrics(cdp)
   const machine1 = cpuTimes()
   const traces = await Promise.all(traders.map((t) => collectTrace(t.page)))
+  // the raw traces, to analyse again (criticalPaths) without another run
+  writeFileSync(
+    `test-results/bench-sync-trace-${traders.length}.json`,
+    JSON.stringify({ sender: senderIndex, leaderWaitMs, sent, traces }),
+  )
   const paths = criticalPaths(traces, senderIndex, sent, leaderWaitMs)
   const seconds = (Date.now() - wall0) / 1000
   const breakdown = {

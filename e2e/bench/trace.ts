@@ -230,8 +230,9 @@ export function criticalPaths(
     if (!mine) continue
     const tFinal = s.t0 + s.final
     const b = { ...ZERO }
-    // the admission (at the sender) that made the sample final: the last one at or before tFinal
-    const fin = st.finals.find((f) => f.t >= s.t0 && f.t <= tFinal + 2)
+    // the admission (at the sender) that made the sample final: the last commit at or before the poll saw it
+    let fin: Trace['finals'][number] | undefined
+    for (const f of st.finals) if (f.t >= s.t0 && f.t <= tFinal + 0.5) fin = f
     let at = st
     let t = fin?.t ?? tFinal
     let block = lastAdmitted(st, t)
