@@ -42,24 +42,6 @@ function twoBlocksAtSeq1(): [Uint8Array, Uint8Array] {
 }
 
 describe('file block store', () => {
-  it('appendMany stores a group, or nothing when one of its blocks would be a second block at a stored seq', async () => {
-    const dir = tmp()
-    const rs = replicas()
-    rs[0]!.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 1n }, 0)
-    runToQuiet(rs)
-    const mine = rs[0]!.order.filter((n) => n.author === 0).map((n) => encodeBlock(n.block))
-    expect(mine.length).toBeGreaterThan(1)
-    const [a, b] = twoBlocksAtSeq1()
-    const store = openFileBlockStore(dir)
-    await store.append(a)
-    // b sits at seq 1 where a is stored: the whole group is refused, the blocks after it too
-    await expect(store.appendMany([b, ...mine.slice(1)])).rejects.toThrow(/second block at seq 1/)
-    expect(await store.nextSeq()).toBe(2n)
-    // the same block again is no conflict: the rest of the group is stored
-    await store.appendMany([a, ...mine.slice(1)])
-    expect(await openFileBlockStore(dir).nextSeq()).toBe(BigInt(mine.length + 1))
-  })
-
   it('keeps blocks across reopenings, in seq order, and knows the next seq', async () => {
     const dir = tmp()
     const rs = replicas()

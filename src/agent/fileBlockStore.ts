@@ -28,38 +28,23 @@ export function openFileBlockStore(dir: string): OwnBlockStoreHandle {
   for (const f of readdirSync(dir))
     if (/^\d{12}\.blk$/.test(f))
       stored.set(BigInt(f.slice(0, 12)), new Uint8Array(readFileSync(join(dir, f))))
-  /** writes each block to its file (fsynced, renamed into place), then fsyncs the directory once */
-  const write = (blocks: readonly { seq: bigint; bytes: Uint8Array }[]) => {
-    for (const { seq, bytes } of blocks) {
-      const tmp = join(dir, `${name(seq)}.tmp`)
-      const fd = openSync(tmp, 'w')
-      try {
-        writeSync(fd, bytes)
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(tmp, join(dir, name(seq)))
+  const write = (seq: bigint, bytes: Uint8Array) => {
+    const tmp = join(dir, `${name(seq)}.tmp`)
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, bytes)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
     }
+    renameSync(tmp, join(dir, name(seq)))
     const d = openSync(dir, 'r')
     try {
       fsyncSync(d)
     } finally {
       closeSync(d)
     }
-    for (const { seq, bytes } of blocks) stored.set(seq, bytes)
-  }
-  /** the blocks of `list` not stored yet; throws (storing nothing) when one holds a stored seq with other bytes */
-  const fresh = (list: readonly Uint8Array[]) => {
-    const out: { seq: bigint; bytes: Uint8Array }[] = []
-    for (const bytes of list) {
-      const seq = decodeBlock(bytes).seq
-      const existing = stored.get(seq) ?? out.find((x) => x.seq === seq)?.bytes
-      if (!existing) out.push({ seq, bytes })
-      else if (!bytesEqual(existing, bytes))
-        throw new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
-    }
-    return out
+    stored.set(seq, bytes)
   }
   return {
     async load() {
@@ -71,18 +56,19 @@ export function openFileBlockStore(dir: string): OwnBlockStoreHandle {
       return max + 1n
     },
     async append(bytes) {
-      const blocks = fresh([bytes])
-      if (blocks.length > 0) write(blocks)
-    },
-    async appendMany(list) {
-      const blocks = fresh(list)
-      if (blocks.length > 0) write(blocks)
+      const seq = decodeBlock(bytes).seq
+      const existing = stored.get(seq)
+      if (existing) {
+        if (bytesEqual(existing, bytes)) return
+        throw new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
+      }
+      write(seq, bytes)
     },
     async adopt(bytes) {
       const seq = decodeBlock(bytes).seq
       const existing = stored.get(seq)
       if (existing) return bytesEqual(existing, bytes)
-      write([{ seq, bytes }])
+      write(seq, bytes)
       return true
     },
     close() {},

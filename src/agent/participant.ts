@@ -117,9 +117,8 @@ export class HeadlessParticipant {
     })
     const session = new ChannelSession(replica, {
       now: () => Date.now(),
-      persist: (blocks) => store.appendMany(blocks),
+      persist: (bytes) => store.append(bytes),
       publish: (bytes) => doc.publishOwn(bytes),
-      onInput: (wake) => doc.subscribe(wake),
     })
     doc.ingestDurable(await store.load())
     this.stopPresence = startPresence({

@@ -33,7 +33,6 @@ import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
 import { stakeAttestations } from './stake.ts'
 import { type SubmitOutcome, submitChecked } from './submit.ts'
-import { urgentTask } from './urgentTask.ts'
 
 export type StartRoomParameters = {
   invite: Invite
@@ -236,7 +235,7 @@ export class ChannelRuntime {
       doc: this.room.doc,
       replica,
       ownAuthor: this.meIndex,
-      schedule: urgentTask,
+      schedule: (f) => setTimeout(f, 0),
     })
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again; then the rotations made so far (keys.ts),
@@ -252,12 +251,11 @@ export class ChannelRuntime {
     const session = new ChannelSession(replica, {
       // wall-clock ms: blocks carry it as their time, the input to the channel clock
       now: () => Date.now(),
-      persist: (blocks) => {
+      persist: (bytes) => {
         if (!ownStore) throw new Error('this tab is read-only: another tab is the writer')
-        return ownStore.appendMany(blocks)
+        return ownStore.append(bytes)
       },
       publish: (bytes) => doc.publishOwn(bytes),
-      onInput: (wake) => doc.subscribe(wake),
     })
     store = createChannelStore({ replica, me: this.meIndex })
     const settlement: SettlementContext = {

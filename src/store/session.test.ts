@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBlock } from '../core/block.ts'
 import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
@@ -30,9 +29,9 @@ describe('ChannelSession (THREATS row 16)', () => {
     const replica = replicaOf(0)
     const s = new ChannelSession(replica, {
       now: () => 0,
-      persist: (group) =>
+      persist: (b) =>
         new Promise<void>((resolve) => {
-          events.push(`persist-start ${group.length}`)
+          events.push(`persist-start ${b.length}`)
           release = () => {
             events.push('persisted')
             resolve()
@@ -43,8 +42,6 @@ describe('ChannelSession (THREATS row 16)', () => {
     // round 1 is open: the first submit seals at once
     s.submit(transfer(1, 1n))
     expect(replica.latest[0]?.round).toBe(1)
-    // (its commit starts once the task that sealed it ends: blocks sealed in one task are persisted together)
-    await new Promise((r) => setTimeout(r, 0))
     // the other participant's round-1 block opens round 2: the next submit seals our second block
     replica.receive(otherRoundOne())
     s.submit(transfer(1, 2n))
@@ -65,71 +62,6 @@ describe('ChannelSession (THREATS row 16)', () => {
       'persisted',
       'published',
     ])
-    s.close()
-  })
-
-  it('persists the blocks sealed while a commit is under way as one group, then publishes them in seal order', async () => {
-    const events: string[] = []
-    const releases: (() => void)[] = []
-    const replica = replicaOf(0)
-    const other = replicaOf(1)
-    const s = new ChannelSession(replica, {
-      now: () => 0,
-      persist: (group) =>
-        new Promise<void>((resolve) => {
-          events.push(`persist ${group.map((b) => decodeBlock(b).seq).join(',')}`)
-          releases.push(() => {
-            events.push('persisted')
-            resolve()
-          })
-        }),
-      publish: (b) => events.push(`publish ${decodeBlock(b).seq}`),
-    })
-    s.submit(transfer(1, 1n))
-    await new Promise((r) => setTimeout(r, 5))
-    // block 1's commit is under way; the other participant's rounds open our rounds 2 and 3 meanwhile
-    other.receive(replica.blocksInOrder().at(-1)!)
-    other.submit(transfer(0, 1n))
-    replica.receive(other.tick(0)!)
-    s.submit(transfer(1, 2n))
-    other.receive(replica.blocksInOrder().at(-1)!)
-    other.submit(transfer(0, 2n))
-    replica.receive(other.tick(0)!)
-    s.submit(transfer(1, 3n))
-    expect(replica.latest[0]?.seq).toBe(3)
-    await new Promise((r) => setTimeout(r, 5))
-    expect(events).toEqual(['persist 1'])
-    releases.shift()!()
-    await new Promise((r) => setTimeout(r, 5))
-    releases.shift()!()
-    await s.flush()
-    expect(events).toEqual([
-      'persist 1',
-      'persisted',
-      'publish 1',
-      'persist 2,3',
-      'persisted',
-      'publish 2',
-      'publish 3',
-    ])
-    s.close()
-  })
-
-  it('publishes nothing of a group that failed to persist', async () => {
-    const published: Uint8Array[] = []
-    const replica = replicaOf(0)
-    const s = new ChannelSession(replica, {
-      now: () => 0,
-      persist: async () => {
-        throw new Error('disk full')
-      },
-      publish: (b) => published.push(b),
-    })
-    s.submit(transfer(1, 1n))
-    await s.flush()
-    expect(published).toEqual([])
-    expect(s.lastError?.message).toBe('disk full')
-    expect(s.inFlight).toBe(0)
     s.close()
   })
 
@@ -156,41 +88,6 @@ describe('ChannelSession (THREATS row 16)', () => {
     expect(replica.pendingOps).toBe(0)
     expect(replica.latest[0]?.round).toBe(2)
     s.close()
-  })
-
-  it('proposes as soon as input opens a round, without waiting for its timer; close unsubscribes', async () => {
-    const published: Uint8Array[] = []
-    const replica = replicaOf(0)
-    let wake: (() => void) | undefined
-    const s = new ChannelSession(
-      replica,
-      {
-        now: () => performance.now(),
-        persist: async () => {},
-        publish: (b) => published.push(b),
-        onInput: (w) => {
-          wake = w
-          return () => {
-            wake = undefined
-          }
-        },
-      },
-      // a timer that never fires during the test
-      1_000_000,
-    )
-    s.submit(transfer(1, 1n))
-    s.submit(transfer(1, 2n))
-    await s.flush()
-    expect(published.length).toBe(1)
-    expect(replica.pendingOps).toBe(1)
-    // the other participant's block joins the replica (what a ChannelDoc flush reports): round 2 is sealed at once
-    replica.receive(otherRoundOne())
-    wake!()
-    expect(replica.pendingOps).toBe(0)
-    await s.flush()
-    expect(published.length).toBe(2)
-    s.close()
-    expect(wake).toBeUndefined()
   })
 
   it('hold(): nothing is sealed, by submit or the timer, until the hold is released (key rotation)', async () => {

@@ -3,19 +3,11 @@ import type { Reject } from '../core/reasons.ts'
 import type { Replica } from '../core/replica.ts'
 
 export type SessionIO = {
-  /**
-   * durably store own sealed blocks, in seal order, as one group (one IndexedDB transaction); must resolve only
-   * once every one of them is safe from a crash
-   */
-  persist(blocks: readonly Uint8Array[]): Promise<void>
+  /** durably store one of our own sealed blocks; must resolve only once it is safe from a crash */
+  persist(bytes: Uint8Array): Promise<void>
   /** hand a sealed (and persisted) block to the network */
   publish(bytes: Uint8Array): void
   now(): number
-  /**
-   * subscribes to new input (blocks from peers joined the replica; returns an unsubscribe): the session then offers
-   * the replica a round at once instead of at its next tick, so a round that just opened costs no timer delay
-   */
-  onInput?(wake: () => void): () => void
 }
 
 export type SubmitReturnType = { seq: bigint; index: number; result: Reject }
@@ -23,17 +15,11 @@ export type SubmitReturnType = { seq: bigint; index: number; result: Reject }
 /**
  * The local author's side of a channel: submits ops to the replica (applied at once, pending), offers it a
  * round to propose in on every tick, and for every sealed block persists it before publishing it — so a crash
- * between the two can never make us sign a second block at the same seq or round. Blocks sealed while a commit is
- * under way are persisted together in the next one (one transaction, not one per block), then published in seal
- * order.
+ * between the two can never make us sign a second block at the same seq or round.
  */
 export class ChannelSession {
-  /** sealed blocks waiting for the next durable commit, in seal order */
-  private queued: Uint8Array[] = []
-  /** the persist-then-publish loop while it runs */
-  private draining: Promise<void> | undefined
+  private chain: Promise<void> = Promise.resolve()
   private timer: ReturnType<typeof setInterval> | undefined
-  private readonly unsubscribe: (() => void) | undefined
   /** blocks sealed but not yet published (persist pending) */
   inFlight = 0
   lastError: Error | undefined
@@ -50,7 +36,6 @@ export class ChannelSession {
     tickMs = 2,
   ) {
     this.timer = setInterval(() => this.tick(), tickMs)
-    this.unsubscribe = io.onInput?.(() => this.tick())
   }
 
   /**
@@ -82,7 +67,7 @@ export class ChannelSession {
 
   /** Seals this participant's next block when its round is open and there is something to propose. */
   tick(): void {
-    if (this.holds > 0 || this.timer === undefined) return
+    if (this.holds > 0) return
     const sealed = this.replica.tick(this.io.now())
     if (sealed) this.ship(sealed)
   }
@@ -90,41 +75,25 @@ export class ChannelSession {
   /** Seals whatever can be sealed now and waits until everything sealed is published. */
   async flush(): Promise<void> {
     this.tick()
-    await this.draining
+    await this.chain
   }
 
   private ship(bytes: Uint8Array): void {
     this.inFlight++
-    this.queued.push(bytes)
-    this.draining ??= this.drain()
-  }
-
-  /**
-   * Persists what is queued as one group, then publishes it in seal order, until nothing is queued: block n + 1 is
-   * never published before block n is durable. A group that fails to persist is never published.
-   */
-  private async drain(): Promise<void> {
-    // blocks sealed in the same task join the first group
-    await Promise.resolve()
-    while (this.queued.length > 0) {
-      const group = this.queued
-      this.queued = []
-      try {
-        await this.io.persist(group)
-        for (const b of group) this.io.publish(b)
-      } catch (e: unknown) {
+    // in seal order: block n+1 is never published before block n is durable
+    this.chain = this.chain
+      .then(() => this.io.persist(bytes))
+      .then(() => this.io.publish(bytes))
+      .catch((e: unknown) => {
         this.lastError = e instanceof Error ? e : new Error(String(e))
-      } finally {
-        this.inFlight -= group.length
-      }
-    }
-    this.draining = undefined
+      })
+      .finally(() => {
+        this.inFlight--
+      })
   }
 
-  /** Stops sealing: no tick, timer or input seals after this. */
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
-    this.unsubscribe?.()
   }
 }

@@ -5,11 +5,6 @@ export type OwnBlockStoreHandle = {
   load(): Promise<Uint8Array[]>
   /** resolves once the block is committed to IndexedDB (durable before it may be broadcast) */
   append(bytes: Uint8Array): Promise<void>
-  /**
-   * Like append for several blocks in one transaction (one durable commit for every block sealed meanwhile): all
-   * of them are stored, or none (it throws).
-   */
-  appendMany(list: readonly Uint8Array[]): Promise<void>
   /** one past the highest stored seq (1 when empty): where the replica's next own block must be */
   nextSeq(): Promise<bigint>
   /**
@@ -53,7 +48,7 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
  * The participant's own signed blocks in their own IndexedDB database (apart from the Y.Doc's), keyed by seq.
  * A seq is written once: appending a different block at a stored seq throws instead of overwriting, because two
  * blocks at one seq are equivocation. The transaction uses durability 'strict' so `append` resolves only after
- * the write reached disk; `appendMany` writes a group of blocks in one such transaction.
+ * the write reached disk.
  */
 export async function openOwnBlockStore(name: string): Promise<OwnBlockStoreHandle & PrunedBaseStoreHandle>
 /** The store of `participant` (address) in channel `channelId` (hex), named by ownBlockStoreName. */
@@ -74,34 +69,6 @@ export async function openOwnBlockStore(
     if (!db.objectStoreNames.contains(BASE_STORE)) db.createObjectStore(BASE_STORE)
   }
   const db = await request(open)
-  // one request per block and no read first (the common case has no block at the seq): `add` refuses a stored
-  // seq, and only then is the stored block read and compared, so a group costs one round trip to the database
-  const appendMany = (list: readonly Uint8Array[]): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (list.length === 0) return resolve()
-      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
-      const store = tx.objectStore(STORE)
-      let refused: Error | undefined
-      tx.oncomplete = () => resolve()
-      tx.onabort = () => reject(refused ?? tx.error ?? new Error('own-block store transaction aborted'))
-      for (const bytes of list) {
-        const seq = Number(decodeBlock(bytes).seq)
-        const added = store.add(bytes, seq)
-        added.onerror = (event) => {
-          if (added.error?.name !== 'ConstraintError') return
-          // the seq is taken: the same block is fine, another one is equivocation and stores nothing
-          event.preventDefault()
-          const stored = store.get(seq)
-          stored.onsuccess = () => {
-            const existing = stored.result as Uint8Array | undefined
-            if (existing && existing.length === bytes.length && existing.every((x, i) => x === bytes[i]))
-              return
-            refused = new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
-            tx.abort()
-          }
-        }
-      }
-    })
   return {
     async loadBase() {
       const tx = db.transaction(BASE_STORE, 'readonly')
@@ -144,8 +111,24 @@ export async function openOwnBlockStore(
       })
       return true
     },
-    append: (bytes: Uint8Array) => appendMany([bytes]),
-    appendMany,
+    async append(bytes: Uint8Array) {
+      const seq = Number(decodeBlock(bytes).seq)
+      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
+      const store = tx.objectStore(STORE)
+      const existing = (await request(store.get(seq))) as Uint8Array | undefined
+      if (existing) {
+        const same = existing.length === bytes.length && existing.every((x, i) => x === bytes[i])
+        tx.abort()
+        if (same) return
+        throw new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
+      }
+      store.put(bytes, seq)
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(tx.error)
+        tx.onabort = () => reject(tx.error ?? new Error('own-block store transaction aborted'))
+      })
+    },
     close: () => db.close(),
   }
 }
