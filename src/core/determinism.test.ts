@@ -13,6 +13,7 @@ const foldModules = [
   ...readdirSync(dir),
   ...readdirSync(join(dir, 'perps')).map((f) => `perps/${f}`),
   ...readdirSync(join(dir, 'amm')).map((f) => `amm/${f}`),
+  ...readdirSync(join(dir, 'replica')).map((f) => `replica/${f}`),
 ].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !notFolded.has(f))
 const forbidden: [RegExp, string][] = [
   [/Math\.random|crypto\.getRandomValues/, 'randomness'],
@@ -32,6 +33,9 @@ describe('determinism of the fold modules (THREATS row 14)', () => {
     for (const f of [
       'state.ts',
       'replica.ts',
+      'replica/execution.ts',
+      'replica/finalOrder.ts',
+      'replica/checkpoints.ts',
       'dag.ts',
       'committer.ts',
       'leaders.ts',

@@ -437,7 +437,7 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
       }
       runToQuiet(reps, k * 10)
     }
-    const seen = (a as unknown as { seenSignatures: Map<string, unknown> }).seenSignatures
+    const seen = a.checkpointer.seenSignatures
     expect([...seen.keys()].filter((k) => k.startsWith('3:')).length).toBeLessThanOrEqual(256)
     expect(root(a)).toBe(root(d))
   })

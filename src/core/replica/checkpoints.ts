@@ -1,0 +1,273 @@
+import { fromHex, type Hex, toHex } from '../bytes.ts'
+import { censoredRecord, type ForcedRecordTime, forceInclusionDelay } from '../censorship.ts'
+import type { Channel } from '../channel.ts'
+import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
+import { closeDigestOf } from '../close.ts'
+import { CloseBook } from '../closeBook.ts'
+import type { Dag, Node } from '../dag.ts'
+import type { KeyEpoch } from '../keys.ts'
+import { type CheckpointOp, type CloseOp, OpTag } from '../ops.ts'
+import { balancesTree, stateRoot } from '../roots.ts'
+import { recoverAddress, signDigest } from '../signature.ts'
+import type { ChannelState } from '../state.ts'
+
+/** A checkpoint signature that contradicts another by the same key, or the checkpoint every honest replica computed. */
+export type CheckpointConflict = {
+  author: number
+  version: bigint
+  /** the conflicting checkpoints, each with the author's signature */
+  a: { checkpoint: Checkpoint; signature: Uint8Array }
+  b: { checkpoint: Checkpoint; signature: Uint8Array } | undefined
+}
+
+/** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
+const VERSIONS_KEPT = 256
+type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
+type SeenSignature = { checkpoint: Checkpoint; digest: Hex; signature: Uint8Array }
+
+/**
+ * Checkpoints: when a committed leader makes one due (a CheckpointRequest became final, or the channel clock advanced
+ * the interval with new final ops), its derivation from the state at that position, this replica's signature of
+ * each version (never two digests at one version), and the tally of everyone's signatures with the conflicts.
+ */
+export class Checkpointer {
+  /** checkpoints computed from commits (version i + 1 at index i), with the valid signatures gathered for each */
+  readonly checkpoints: SignedCheckpoint[] = []
+  /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
+  readonly checkpointConflicts: CheckpointConflict[] = []
+  /** per author and version: the first two distinct signed checkpoints seen */
+  readonly seenSignatures = new Map<string, SeenSignature[]>()
+  /** per author: the versions it has entries for in seenSignatures */
+  private readonly signedVersionsBy: bigint[][] = []
+  readonly due: DueCheckpoint[] = []
+  opsSinceCheckpoint = 0
+  lastCheckpointTime = 0n
+  checkpointRequested = false
+  /** versions the local author signed (or passed over): never signed (again) */
+  readonly signedVersions = new Set<bigint>()
+  /** computed checkpoints the local author has yet to sign */
+  readonly toSign: Checkpoint[] = []
+  /**
+   * Checkpoints this replica refused to sign because they leave out forced record `index`, due at their channel time
+   * (censorship.ts: the contract would slash the signature).
+   */
+  readonly censorshipRefusals: { version: bigint; index: bigint }[] = []
+  /** forced record index → the block time (s) the contract recorded it at, as the store read it (noteForcedTimes) */
+  private readonly forcedTimes = new Map<bigint, bigint>()
+  /** cooperative close (issue #12): the Close signatures seen in accepted blocks, by checkpoint */
+  readonly closes = new CloseBook()
+  private readonly n: number
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly dag: Dag,
+    private readonly checkpointIntervalMs: bigint,
+    /** whether this replica signs (it has an author key) */
+    private readonly signs: boolean,
+  ) {
+    this.n = channel.config.participants.length
+  }
+
+  /** Counts a final, non-void block's ops toward the next checkpoint (a CheckpointRequest asks for one). */
+  countFinal(x: Node): void {
+    for (const op of x.block.ops)
+      if (op.tag === OpTag.CheckpointRequest) this.checkpointRequested = true
+      else if (op.tag !== OpTag.Checkpoint && op.tag !== OpTag.RotateKey && op.tag !== OpTag.Close)
+        this.opsSinceCheckpoint++
+  }
+
+  /** After a committed leader (the order's final prefix now ends at `position`): a checkpoint there, if one is due. */
+  afterLeader(leader: Node, clock: bigint, position: number): void {
+    const dueByTime =
+      this.opsSinceCheckpoint > 0 && clock - this.lastCheckpointTime >= this.checkpointIntervalMs
+    if (!(this.checkpointRequested || dueByTime)) return
+    this.due.push({
+      version: BigInt(this.checkpoints.length + this.due.length + 1),
+      leader,
+      time: clock,
+      position,
+    })
+    this.checkpointRequested = false
+    this.opsSinceCheckpoint = 0
+    this.lastCheckpointTime = clock
+  }
+
+  /** Computes the due checkpoints from the states at their positions (`stateAt`, inside the applied prefix). */
+  computeDue(stateAt: (position: number) => ChannelState): void {
+    while (this.due.length > 0) {
+      const d = this.due.shift()!
+      const state = stateAt(d.position)
+      const cp: Checkpoint = {
+        version: d.version,
+        leader: d.leader.id,
+        time: d.time,
+        depositCount: state.depositCount,
+        forcedCount: state.forcedCount,
+        stateRoot: stateRoot(state),
+        balancesRoot: balancesTree(state, d.version).root,
+      }
+      const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
+      const signed: SignedCheckpoint = { ...cp, digest, signatures: new Map() }
+      this.checkpoints.push(signed)
+      for (let a = 0; a < this.n; a++)
+        for (const s of this.seenSignatures.get(`${a}:${cp.version}`) ?? []) this.admitSignature(a, s)
+      if (this.signs && !this.signedVersions.has(cp.version)) this.toSign.push(cp)
+    }
+  }
+
+  /** Verifies checkpoint-op signatures once, at acceptance, and files them by (author, version). */
+  checkOps(node: Node): void {
+    const ops = node.block.ops
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!
+      if (op.tag === OpTag.Close) {
+        this.fileClose(node.author, op)
+        continue
+      }
+      if (op.tag !== OpTag.Checkpoint) continue
+      const cp = checkpointOf(op)
+      const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
+      const key = this.dag.keys.keyForVersion(node.author, cp.version)
+      if (!this.dag.signedBy(fromHex(digest, 32), op.signature, key)) {
+        node.badCheckpointOps ??= new Set()
+        node.badCheckpointOps.add(i)
+        continue
+      }
+      this.fileSignature(node.author, { checkpoint: cp, digest, signature: op.signature })
+    }
+  }
+
+  private fileClose(author: number, op: CloseOp): void {
+    const digest = closeDigestOf(this.channel, op.version, op.checkpointDigest)
+    const key = this.dag.keys.keyForVersion(author, op.version)
+    if (this.dag.signedBy(digest, op.signature, key))
+      this.closes.file(author, op.version, toHex(op.checkpointDigest), op.signature)
+  }
+
+  private fileSignature(author: number, s: SeenSignature): void {
+    const key = `${author}:${s.checkpoint.version}`
+    const seen = this.seenSignatures.get(key) ?? []
+    if (seen.some((x) => x.digest === s.digest) || seen.length >= 2) return
+    seen.push(s)
+    if (seen.length === 1) {
+      // bounded per author whatever versions a Byzantine key signs: forget its lowest one
+      const versions = this.signedVersionsBy[author] ?? []
+      this.signedVersionsBy[author] = versions
+      versions.push(s.checkpoint.version)
+      if (versions.length > VERSIONS_KEPT) {
+        let low = 0
+        for (let i = 1; i < versions.length; i++) if (versions[i]! < versions[low]!) low = i
+        const dropped = versions.splice(low, 1)[0]!
+        if (dropped === s.checkpoint.version) return
+        this.seenSignatures.delete(`${author}:${dropped}`)
+      }
+    }
+    this.seenSignatures.set(key, seen)
+    if (seen.length === 2)
+      this.checkpointConflicts.push({
+        author,
+        version: s.checkpoint.version,
+        a: { checkpoint: seen[0]!.checkpoint, signature: seen[0]!.signature },
+        b: { checkpoint: s.checkpoint, signature: s.signature },
+      })
+    this.admitSignature(author, s)
+  }
+
+  /** Counts a signature toward the computed checkpoint of its version, or records it as contradicting it. */
+  private admitSignature(author: number, s: SeenSignature): void {
+    const cp = this.checkpoints[Number(s.checkpoint.version) - 1]
+    if (!cp) return
+    if (cp.digest === s.digest) {
+      if (!cp.signatures.has(author)) cp.signatures.set(author, s.signature)
+    } else if (
+      !this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version)
+    )
+      this.checkpointConflicts.push({
+        author,
+        version: s.checkpoint.version,
+        a: { checkpoint: s.checkpoint, signature: s.signature },
+        b: undefined,
+      })
+  }
+
+  /**
+   * Signs the newest computed checkpoint not signed yet (as `author`, with the key `keyFor` its version) and returns
+   * the op for the block being sealed: one signature per block keeps blocks under MAX_CHECKPOINT_OPS_PER_BLOCK
+   * however far behind this replica was. Older unsigned versions are passed over for good (a newer one supersedes
+   * them on chain); a version is never signed twice.
+   */
+  signNext(author: number, keyFor: (version: bigint) => Uint8Array): CheckpointOp | undefined {
+    if (this.toSign.length === 0) return undefined
+    let cp = this.toSign[0]!
+    for (const c of this.toSign) if (c.version > cp.version) cp = c
+    for (const c of this.toSign) this.signedVersions.add(c.version)
+    this.toSign.length = 0
+    const censored = censoredRecord(
+      cp,
+      Array.from(this.forcedTimes, ([index, time]) => ({ index, time })),
+      forceInclusionDelay(this.channel.config.params.disputeWindow),
+    )
+    if (censored !== undefined) {
+      this.censorshipRefusals.push({ version: cp.version, index: censored })
+      return undefined
+    }
+    const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
+    const signature = signDigest(digest, keyFor(cp.version))
+    this.fileSignature(author, { checkpoint: cp, digest: toHex(digest), signature })
+    return { tag: OpTag.Checkpoint, ...cp, signature }
+  }
+
+  /** See Replica.noteForcedTimes. */
+  noteForcedTimes(records: Iterable<ForcedRecordTime>): void {
+    for (const r of records) if (!this.forcedTimes.has(r.index)) this.forcedTimes.set(r.index, r.time)
+  }
+
+  /**
+   * A rotation learned for `author`: signatures it gathered at versions from the rotation's fromVersion on that are
+   * not by the key for their version no longer count.
+   */
+  dropReplacedSignatures(author: number, epoch: KeyEpoch): void {
+    for (const cp of this.checkpoints) {
+      const sig = cp.version >= epoch.fromVersion ? cp.signatures.get(author) : undefined
+      if (
+        sig &&
+        recoverAddress(fromHex(cp.digest, 32), sig) !== this.dag.keys.keyForVersion(author, cp.version)
+      )
+        cp.signatures.delete(author)
+    }
+  }
+
+  /** The highest version computed, due or signed by the local author. */
+  highestVersion(): bigint {
+    let version = BigInt(this.checkpoints.length + this.due.length)
+    for (const v of this.signedVersions) if (v > version) version = v
+    return version
+  }
+
+  /** The newest checkpoint with signatures by at least q participants: what can be proposed on chain. */
+  latestCertified(): SignedCheckpoint | undefined {
+    const q = this.channel.config.threshold
+    for (let i = this.checkpoints.length - 1; i >= 0; i--)
+      if (this.checkpoints[i]!.signatures.size >= q) return this.checkpoints[i]
+    return undefined
+  }
+
+  /** The newest checkpoint signed by every participant (what an emergency exit needs). */
+  latestFullySigned(): SignedCheckpoint | undefined {
+    for (let i = this.checkpoints.length - 1; i >= 0; i--)
+      if (this.checkpoints[i]!.signatures.size === this.n) return this.checkpoints[i]
+    return undefined
+  }
+}
+
+function checkpointOf(op: CheckpointOp): Checkpoint {
+  return {
+    version: op.version,
+    leader: op.leader,
+    time: op.time,
+    depositCount: op.depositCount,
+    forcedCount: op.forcedCount,
+    stateRoot: op.stateRoot,
+    balancesRoot: op.balancesRoot,
+  }
+}

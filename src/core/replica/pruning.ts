@@ -1,0 +1,228 @@
+import { fromHex, type Hex, toHex } from '../bytes.ts'
+import type { Channel } from '../channel.ts'
+import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
+import { type Dag, type Node, UNCOMMITTED } from '../dag.ts'
+import { recoverAddress } from '../signature.ts'
+import { type PrunedBase, toRanges } from '../snapshot/base.ts'
+import { forgetDecidedRounds, frontierOf, stubNodes, stubOf } from '../snapshot/frontier.ts'
+import { encodeState, restoreAtCheckpoint, SnapshotMismatchError } from '../snapshot/stateCodec.ts'
+import type { ChannelState } from '../state.ts'
+import type { Checkpointer } from './checkpoints.ts'
+import type { Execution } from './execution.ts'
+import { type FinalEpoch, type FinalOrder, noteFinalRotation } from './finalOrder.ts'
+
+/** states of this many checkpoints before the pruning one stay available in memory (stateOfCheckpoint) */
+const RETAINED_BEFORE = 2n
+
+/** What pruning needs from the replica around it. */
+export type PruningParts = {
+  channel: Channel
+  dag: Dag
+  execution: Execution
+  finalOrder: FinalOrder
+  checkpointer: Checkpointer
+  /** brings the state up to date with the order, and computes due checkpoints */
+  fold: () => void
+  onUpdate: (() => void) | undefined
+}
+
+/**
+ * Pruning and reload (snapshot/; issue #8): dropping the final blocks up to the newest certified checkpoint's leader
+ * (its state becomes the fold's base, the blocks stubs), the base a reload starts from, and restoring from one.
+ */
+export class Pruning {
+  /** final blocks pruned so far: order[0] is the block at this position of the whole final order */
+  prunedCount = 0
+  /** the certified checkpoint this replica last pruned at (0: never) */
+  prunedVersion = 0n
+  /** states of checkpoints whose blocks are pruned: the pruning one and an older fully signed one (exits) */
+  private retained = new Map<bigint, ChannelState>()
+  /**
+   * The final order's bookkeeping as of the pruning checkpoint's leader (not as of now: a reload re-commits the
+   * tail), carried from one pruning to the next: committed seqs and rounds, who was proven to fork, key epochs.
+   */
+  private mark:
+    | {
+        seqs: Set<number>[]
+        rounds: Set<number>[]
+        proven: boolean[]
+        finalEpochs: FinalEpoch[][]
+        nextRound: number
+      }
+    | undefined
+  private readonly n: number
+
+  constructor(private readonly parts: PruningParts) {
+    this.n = parts.channel.config.participants.length
+  }
+
+  /** See Replica.prune. */
+  prune(minBlocks: number): PrunedBase | undefined {
+    const { dag, execution, finalOrder, checkpointer } = this.parts
+    if (execution.dirty || checkpointer.due.length > 0) this.parts.fold()
+    const cp = checkpointer.latestCertified()
+    if (!cp || cp.version <= this.prunedVersion) return undefined
+    const leader = dag.nodes.get(toHex(cp.leader))
+    if (!leader || leader.pruned || leader.commitIndex === UNCOMMITTED) return undefined
+    const pos = leader.commitIndex + 1
+    if (pos < minBlocks) return undefined
+    const { state, trades } = execution.stateAndTradesAt(pos)
+    this.markPruned(pos, leader.round + 1)
+    const full = checkpointer.latestFullySigned()
+    const keep = new Map<bigint, ChannelState>([[cp.version, state.clone()]])
+    if (full && full.version < cp.version) keep.set(full.version, this.stateOfCheckpoint(full.version))
+    // the checkpoints just before it too: one may have been proposed on chain before the pruner saw the dispute
+    for (let v = cp.version - 1n; v >= 1n && v >= cp.version - RETAINED_BEFORE; v--) {
+      const at = dag.nodes.get(toHex(checkpointer.checkpoints[Number(v) - 1]!.leader))
+      if (!keep.has(v) && (this.retained.has(v) || (at && !at.pruned))) keep.set(v, this.stateOfCheckpoint(v))
+    }
+    stubNodes(execution.order.slice(0, pos))
+    forgetDecidedRounds(dag, leader.round)
+    execution.dropFinalPrefix(pos, state, trades)
+    finalOrder.dropFinalPrefix(pos)
+    this.retained = keep
+    this.prunedCount += pos
+    this.prunedVersion = cp.version
+    return this.base()
+  }
+
+  private markPruned(pos: number, nextRound: number): void {
+    const prev = this.mark
+    const seqs = prev ? prev.seqs : Array.from({ length: this.n }, () => new Set<number>())
+    const rounds = prev ? prev.rounds : Array.from({ length: this.n }, () => new Set<number>())
+    const finalEpochs = prev
+      ? prev.finalEpochs
+      : this.parts.channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
+    const order = this.parts.execution.order
+    for (let i = 0; i < pos; i++) {
+      const x = order[i]!
+      noteFinalRotation(finalEpochs, x)
+      if (x.revoked) continue
+      seqs[x.author]!.add(x.seq)
+      rounds[x.author]!.add(x.round)
+    }
+    const proven = this.parts.finalOrder.provenAt.map((p, a) => (prev?.proven[a] ?? false) || p < pos)
+    this.mark = { seqs, rounds, proven, finalEpochs, nextRound }
+  }
+
+  /** See Replica.isPrunable. */
+  isPrunable(node: Node): boolean {
+    if (node.pruned) return true
+    if (node.commitIndex === UNCOMMITTED) return false
+    const cp = this.parts.checkpointer.latestCertified()
+    const leader = cp && this.parts.dag.nodes.get(toHex(cp.leader))
+    if (!leader) return false
+    return leader.pruned || node.commitIndex <= leader.commitIndex
+  }
+
+  /** The state a computed checkpoint commits to (for exit proofs). */
+  stateOfCheckpoint(version: bigint): ChannelState {
+    const cp = this.parts.checkpointer.checkpoints[Number(version) - 1]
+    if (!cp) throw new Error(`no checkpoint at version ${version}`)
+    const kept = this.retained.get(version)
+    if (kept) return kept.clone()
+    const leader = this.parts.dag.nodes.get(toHex(cp.leader))
+    if (!leader || leader.pruned)
+      throw new Error(`checkpoint ${version} lies below the pruning point (checkpoint ${this.prunedVersion})`)
+    return this.parts.execution.stateAt(leader.commitIndex + 1)
+  }
+
+  /** What a reload starts from (see PrunedBase); undefined before the first pruning. */
+  base(): PrunedBase | undefined {
+    const mark = this.mark
+    if (this.prunedVersion === 0n || !mark) return undefined
+    const { dag, checkpointer } = this.parts
+    const full = [...this.retained.keys()].find((v) => v !== this.prunedVersion)
+    let signed = 0n
+    for (const v of checkpointer.signedVersions) if (v > signed) signed = v
+    return {
+      version: this.prunedVersion,
+      state: encodeState(this.retained.get(this.prunedVersion)!),
+      position: this.prunedCount,
+      exitState:
+        full === undefined ? undefined : { version: full, state: encodeState(this.retained.get(full)!) },
+      // the tail re-computes later checkpoints (their signatures are in tail blocks)
+      checkpoints: checkpointer.checkpoints
+        .slice(0, Number(this.prunedVersion))
+        .map((c) => ({ ...c, signatures: new Map(c.signatures) })),
+      frontier: frontierOf(dag),
+      heads: [...dag.heads].filter((h) => dag.nodes.get(h)?.pruned),
+      nextRound: mark.nextRound,
+      clock: this.prunedClock(),
+      committedSeqs: mark.seqs.map((x) => toRanges(x)),
+      committedRounds: mark.rounds.map((x) => toRanges(x)),
+      proven: mark.proven.slice(),
+      finalEpochs: mark.finalEpochs.map((l) => l.map((e) => ({ ...e }))),
+      epochs: dag.keys.epochs.map((l) => l.map((e) => ({ ...e }))),
+      equivocators: [...dag.equivocators].sort((a, b) => a - b),
+      equivocations: [...dag.equivocations],
+      checkpointConflicts: checkpointer.checkpointConflicts.filter((c) => c.version <= this.prunedVersion),
+      // right after a checkpoint's leader the schedule restarts (FinalOrder.commit)
+      opsSinceCheckpoint: 0,
+      lastCheckpointTime: this.prunedClock(),
+      checkpointRequested: false,
+      signedVersion: signed,
+    }
+  }
+
+  /** The channel clock at the pruning checkpoint (its time), what the tail's first commit starts from. */
+  private prunedClock(): bigint {
+    return this.parts.checkpointer.checkpoints[Number(this.prunedVersion) - 1]!.time
+  }
+
+  /** See Replica.restore. */
+  restore(base: PrunedBase): void {
+    const { channel, dag, execution, finalOrder, checkpointer } = this.parts
+    if (dag.nodes.size > 0 || execution.order.length > 0) throw new Error('restore() needs a fresh replica')
+    dag.keys.restore(base.epochs)
+    const certified = (cp: SignedCheckpoint | undefined, version: bigint): SignedCheckpoint => {
+      if (!cp || cp.version !== version)
+        throw new SnapshotMismatchError(`no checkpoint ${version} in the base`)
+      const digest = checkpointDigest(channel.domainSeparator, channel.channelId, cp)
+      if (toHex(digest) !== cp.digest) throw new SnapshotMismatchError(`checkpoint ${version}: wrong digest`)
+      let valid = 0
+      for (const [a, sig] of cp.signatures)
+        if (a < this.n && recoverAddress(digest, sig) === dag.keys.keyForVersion(a, version)) valid++
+      if (valid < channel.config.threshold)
+        throw new SnapshotMismatchError(`checkpoint ${version} is not signed by a quorum`)
+      return cp
+    }
+    const cp = certified(base.checkpoints[Number(base.version) - 1], base.version)
+    const state = restoreAtCheckpoint(channel, base.state, cp)
+    this.retained = new Map([[base.version, state.clone()]])
+    if (base.exitState) {
+      const v = base.exitState.version
+      const full = certified(base.checkpoints[Number(v) - 1], v)
+      this.retained.set(v, restoreAtCheckpoint(channel, base.exitState.state, full))
+    }
+    execution.restore(state, base.clock)
+    checkpointer.checkpoints.push(
+      ...base.checkpoints.map((c) => ({ ...c, signatures: new Map(c.signatures) })),
+    )
+    const authors = channel.config.participants.map((p) => fromHex(p.address, 20))
+    for (const ref of base.frontier) {
+      const key = ref.revoked ? '' : dag.keys.keyAtSeq(ref.author, BigInt(ref.seq))
+      dag.addStub(stubOf(ref, channel.channelId, authors[ref.author]!, key))
+    }
+    for (const h of base.heads) if (dag.nodes.has(h as Hex)) dag.heads.add(h as Hex)
+    for (const a of base.equivocators) dag.equivocators.add(a)
+    dag.equivocations.push(...base.equivocations)
+    checkpointer.checkpointConflicts.push(...base.checkpointConflicts)
+    finalOrder.restore(base)
+    this.mark = {
+      seqs: finalOrder.committedSeqs.map((x) => new Set(x)),
+      rounds: finalOrder.committedRounds.map((x) => new Set(x)),
+      proven: base.proven.slice(),
+      finalEpochs: finalOrder.finalEpochs.map((l) => l.map((e) => ({ ...e }))),
+      nextRound: base.nextRound,
+    }
+    checkpointer.opsSinceCheckpoint = base.opsSinceCheckpoint
+    checkpointer.lastCheckpointTime = base.lastCheckpointTime
+    checkpointer.checkpointRequested = base.checkpointRequested
+    // every version up to the highest this author signed stays signed: never sign one twice
+    for (let v = 1n; v <= base.signedVersion; v++) checkpointer.signedVersions.add(v)
+    this.prunedCount = base.position
+    this.prunedVersion = base.version
+    this.parts.onUpdate?.()
+  }
+}
