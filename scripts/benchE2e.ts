@@ -187,7 +187,12 @@ try {
       )
     })
     const chain = { ...foundry, id: d.chainId, rpcUrls: { default: { http: [anvil.rpcUrl] } } }
-    const opener = createWalletClient({ account: keys[accounts[0]!]!, chain, transport: http(anvil.rpcUrl) })
+    // a 100-participant open is ~8 M gas: anvil estimates it slowly on a busy machine
+    const opener = createWalletClient({
+      account: keys[accounts[0]!]!,
+      chain,
+      transport: http(anvil.rpcUrl, { timeout: 120_000 }),
+    })
     channelId = (await openWhenAuthorised({ invite, relayUrl, opener, timeoutMs: 60_000 + N * 3_000 }))
       .channelId
   }
