@@ -1,9 +1,10 @@
 import { useRef, useState } from 'react'
-import { formatEther } from 'viem'
+import { formatEther, toHex } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import type { ReadClient } from '../../chain/types.ts'
 import type { Equivocation } from '../../core/replica.ts'
+import { readinessText, readyCheckpoint } from '../../store/chainSignatures.ts'
 import { checklist } from '../../store/checklist.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import {
@@ -21,7 +22,6 @@ import {
   withdrawAll,
 } from '../../store/settlement.ts'
 import { checkpointCovers, escapeAfterMs, escapeDue, payoutsOf } from '../../store/settlementPlan.ts'
-import { towerText } from '../../store/watchtower.ts'
 import { liveDispute } from '../chainClock.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
 import { Checklist } from './settlement/Checklist.tsx'
@@ -29,8 +29,9 @@ import { EscapeConfirm, ExitConfirm } from './settlement/ConfirmDialogs.tsx'
 import { Offenders } from './settlement/Offenders.tsx'
 import { PayoutTable } from './settlement/PayoutTable.tsx'
 import { Refunds } from './settlement/Refunds.tsx'
+import { TowerLine } from './settlement/TowerLine.tsx'
 import { useSettlementChain } from './settlement/useSettlementChain.ts'
-import { ActionStatus, describeError, TxHash, useWalletAction } from './useWalletAction.tsx'
+import { ActionStatus, describeError, useWalletAction } from './useWalletAction.tsx'
 
 /** One entry per equivocating author: the first evidence seen (any pair proves it; the contract slashes once). */
 function byAuthor(list: readonly Equivocation[]): Equivocation[] {
@@ -78,7 +79,7 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   ]
     .sort((a, b) => a - b)
     .join(',')
-  const { chain, clock, wallMs, tower, attempt } = useSettlementChain({
+  const { chain, clock, wallMs, tower, attempt, readiness, slashes } = useSettlementChain({
     live,
     ctx,
     publicClient,
@@ -90,6 +91,19 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const read = chain?.status
   const status = read && { ...read, ...liveDispute(read, clock.now(wallMs)) }
   const best = proposable(live.replica)
+  const nameOf = (i: number) => names[i] ?? `participant ${i + 1}`
+  // a checkpoint signed by a rotated key waits until the rotation is mined: the contract would refuse it
+  const waiting = best && readiness?.digest === best.digest ? readinessText(readiness, me, nameOf) : undefined
+  /** the checkpoint with only the signatures the contract accepts now, or a NotReadyOnChainError (nothing sent) */
+  const forChain = (cp: typeof best & {}) =>
+    publicClient
+      ? readyCheckpoint(
+          publicClient,
+          { contract: ctx.contract, channelId: toHex(live.channel.channelId) },
+          cp,
+          { participants: live.channel.config.participants.map((p) => p.address), threshold: t, me, nameOf },
+        )
+      : Promise.resolve(cp)
   const newestCertified = certified[certified.length - 1]?.version
   const steps = checklist({
     deposited,
@@ -213,14 +227,15 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         {canPropose && best && (
           <button
             type="button"
-            disabled={busy}
+            disabled={busy || waiting !== undefined}
+            title={waiting}
             onClick={() =>
               run(
                 status?.phase === 'disputing'
                   ? `Challenge with v${best.version}`
                   : `Propose v${best.version}`,
                 async (c, track) => {
-                  const hash = await proposeOnChain(c, ctx, best)
+                  const hash = await proposeOnChain(c, ctx, await forChain(best))
                   track.sent(hash)
                   await confirmTransaction(c, { hash })
                 },
@@ -325,6 +340,11 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
           time): evidence of misbehaviour is accepted until then.
         </p>
       )}
+      {waiting && canPropose && (
+        <p className="muted small" data-testid="propose-waiting">
+          {waiting}
+        </p>
+      )}
       {escapeAdvice.due && (
         <p className="muted small" data-testid="escape-advice">
           No checkpoint has been signed by {t} of {n} participants for{' '}
@@ -346,7 +366,7 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
             const cp = findCheckpoint(live.replica, version)
             if (!cp) return
             run(`Emergency exit (v${version})`, async (c, track) => {
-              const hash = await exitAlone(c, ctx, cp)
+              const hash = await exitAlone(c, ctx, await forChain(cp))
               track.sent(hash)
               await confirmTransaction(c, { hash })
               track.doneText('exit requested — paid after finalization')
@@ -395,15 +415,14 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         run={run}
         busy={busy}
       />
-      <p className="muted small" data-testid="watchtower">
-        Watchtower{readOnly ? ' (the writer tab challenges)' : ''}: {towerText(tower, attempt)}
-        {attempt?.phase === 'done' && (
-          <>
-            {' '}
-            <TxHash hash={attempt.tx} />
-          </>
-        )}
-      </p>
+      <TowerLine
+        tower={tower}
+        attempt={attempt}
+        slashes={slashes}
+        readOnly={readOnly}
+        waiting={waiting}
+        names={names}
+      />
       <ActionStatus state={state} />
     </section>
   )

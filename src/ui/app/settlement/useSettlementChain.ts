@@ -7,18 +7,28 @@ import { getChannelInfo } from '../../../chain/readers/getChannelInfo.ts'
 import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../../chain/readers/getDisputeStatus.ts'
 import { getParticipantInfo } from '../../../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../../../chain/readers/readDepositRecords.ts'
-import type { ChannelStatus, ReadClient, WriteClient } from '../../../chain/types.ts'
+import type { PendingProposal } from '../../../chain/readers/readPendingProposal.ts'
+import type { ChannelInfo, ChannelStatus, ReadClient, WriteClient } from '../../../chain/types.ts'
 import type { ChainView as TowerChainView } from '../../../chain/watchtower/decide.ts'
 import { toHex } from '../../../core/bytes.ts'
+import type { SignedCheckpoint } from '../../../core/checkpoint.ts'
+import {
+  type ChainReadiness,
+  readChainReadiness,
+  withChainSignatures,
+} from '../../../store/chainSignatures.ts'
 import type { ChannelRuntime } from '../../../store/runtime.ts'
 import {
   findCheckpoint,
   proposable,
   proposeOnChain,
+  provableConflicts,
   type SettlementContext,
+  slashConflictOnChain,
   unclaimedTokens,
 } from '../../../store/settlement.ts'
 import { type DepositRecordView, refundable } from '../../../store/settlementPlan.ts'
+import { slashStaleOnChain, staleSlashFor, type TowerSlash } from '../../../store/towerSlash.ts'
 import { type TowerAttempt, type TowerStep, towerStep } from '../../../store/watchtower.ts'
 import { ChainClock } from '../../chainClock.ts'
 import { describeError } from '../useWalletAction.tsx'
@@ -45,7 +55,11 @@ export type ChainView = {
  * The Settlement panel's view of the chain, polled every second: dispute status, the checkpoint on chain, bonds of
  * the watched participants, refundable deposits and, after finalization, what the contract still owes this
  * participant. The open app is also a watchtower: a stale proposal is challenged with the newest certified
- * checkpoint, once per proposal, staggered by participant index so honest towers do not all send at once.
+ * checkpoint, once per proposal, staggered by participant index so honest towers do not all send at once; before
+ * the challenge (unless urgent) the stale proposer is slashed when it had signed that checkpoint long enough before
+ * (slashStaleProposal), and a participant proven to have signed two checkpoints at one version is slashed once.
+ * Each poll also reads which signatures of the newest certified checkpoint the contract accepts (`readiness`): a
+ * key rotation not mined yet leaves its signature out, and a proposal waits while fewer than the threshold remain.
  */
 export function useSettlementChain({
   live,
@@ -70,7 +84,11 @@ export function useSettlementChain({
   // the watchtower: what the last poll decided, what it sent, and which proposals it already answered
   const [tower, setTower] = useState<TowerStep | undefined>()
   const [attempt, setAttempt] = useState<TowerAttempt | undefined>()
+  const [readiness, setReadiness] = useState<ChainReadiness | undefined>()
+  const [slashes, setSlashes] = useState<TowerSlash[]>([])
   const attempted = useRef(new Set<string>()).current
+  const slashTried = useRef(new Set<string>()).current
+  const proposals = useRef(new Map<string, PendingProposal>()).current
   const firstSeen = useRef(new Map<string, number>()).current
   const towerDeps = useRef({ client, readOnly })
   towerDeps.current = { client, readOnly }
@@ -81,13 +99,54 @@ export function useSettlementChain({
     const channelId = toHex(live.channel.channelId)
     const participants = live.channel.config.participants
     const watched = watchedKey.split(',').map(Number)
-    const challenge = (key: string, version: bigint, against: bigint, c: WriteClient) => {
+    const track = (s: TowerSlash) => setSlashes((list) => [...list.filter((x) => x.key !== s.key), s])
+    /** sends one slash, once per evidence key; never throws (a failed slash never blocks a challenge) */
+    const slashOnce = async (
+      key: string,
+      what: Pick<TowerSlash, 'offence' | 'offender'>,
+      c: WriteClient,
+      send: () => Promise<string>,
+    ) => {
+      if (slashTried.has(key)) return
+      slashTried.add(key)
+      track({ key, ...what, phase: 'sending' })
+      let tx: string | undefined
+      try {
+        tx = await send()
+        await confirmTransaction(c, { hash: tx as Hex })
+        track({ key, ...what, phase: 'done', tx })
+      } catch (e) {
+        track({ key, ...what, phase: 'failed', error: describeError(e), ...(tx ? { tx } : {}) })
+      }
+    }
+    const challenge = (
+      key: string,
+      version: bigint,
+      against: bigint,
+      c: WriteClient,
+      cp: SignedCheckpoint,
+      slashFirst: { info: ChannelInfo; now: bigint } | undefined,
+    ) => {
       attempted.add(key)
-      const cp = proposable(live.replica)
-      if (!cp) return
       setAttempt({ key, version, against, phase: 'sending' })
       let tx: string | undefined
-      proposeOnChain(c, ctx, cp)
+      // the stale proposer's bond first: once challenged, the challenger is the proposer
+      const before = slashFirst
+        ? staleSlashFor(publicClient, ctx, slashFirst.info, slashFirst.now, cp, proposals)
+            .then((d) =>
+              d.slash
+                ? slashOnce(
+                    `stale:${slashFirst.info.checkpoint.digest}:${cp.digest}`,
+                    { offence: 'stale-proposal', offender: d.offender },
+                    c,
+                    () => slashStaleOnChain(c, ctx, cp),
+                  )
+                : undefined,
+            )
+            .catch(() => undefined)
+        : Promise.resolve()
+      before
+        .then(() => proposeOnChain(c, ctx, cp))
         .then(async (hash) => {
           tx = hash
           await confirmTransaction(c, { hash })
@@ -172,15 +231,49 @@ export function useSettlementChain({
           depositCount: info.depositCount,
           forcedCount: info.forcedCount,
         }
-        const step = towerStep(view, proposable(live.replica), attempted, 60n)
+        // only the signatures the contract accepts: a rotation not mined yet would make the challenge revert
+        const best = proposable(live.replica)
+        const ready =
+          best &&
+          (await readChainReadiness(
+            publicClient,
+            { contract: ctx.contract, channelId },
+            best,
+            participants.map((p) => p.address),
+            info.threshold,
+          ))
+        if (stop) return
+        setReadiness(ready)
+        const held = best && ready ? withChainSignatures(best, ready) : best
+        const step = towerStep(view, held, attempted, 60n)
         setTower(step)
         const { client: c, readOnly: ro } = towerDeps.current
-        if (step.send && c && !ro && step.decision.action === 'challenge') {
-          const seen = firstSeen.get(step.key) ?? Date.now()
-          firstSeen.set(step.key, seen)
-          if (step.decision.urgent || Date.now() - seen >= me * TOWER_STAGGER_MS)
-            challenge(step.key, step.decision.version, view.version, c)
+        const waited = (key: string) => {
+          const seen = firstSeen.get(key) ?? Date.now()
+          firstSeen.set(key, seen)
+          return Date.now() - seen >= me * TOWER_STAGGER_MS
         }
+        if (step.send && c && !ro && held && step.decision.action === 'challenge') {
+          const { urgent } = step.decision
+          if (urgent || waited(step.key))
+            challenge(
+              step.key,
+              step.decision.version,
+              view.version,
+              c,
+              held,
+              urgent ? undefined : { info, now: status.now },
+            )
+        }
+        // two checkpoints at one version signed by one participant: slash it once, while it is not slashed
+        if (c && !ro)
+          for (const cf of provableConflicts(live.replica.checkpointConflicts)) {
+            const key = `conflict:${cf.author}:${cf.version}`
+            if (bonds.get(cf.author)?.slashed !== false || slashTried.has(key) || !waited(key)) continue
+            void slashOnce(key, { offence: 'checkpoint-conflict', offender: cf.author }, c, () =>
+              slashConflictOnChain(c, ctx, cf),
+            )
+          }
       } catch {
         // the next poll retries; the panel keeps the last known state
       }
@@ -191,7 +284,19 @@ export function useSettlementChain({
       stop = true
       clearInterval(timer)
     }
-  }, [publicClient, ctx, live.channel, live.replica, watchedKey, clock, attempted, firstSeen, me])
+  }, [
+    publicClient,
+    ctx,
+    live.channel,
+    live.replica,
+    watchedKey,
+    clock,
+    attempted,
+    firstSeen,
+    me,
+    slashTried,
+    proposals,
+  ])
 
   const counting = chain?.status.phase === 'disputing'
   // the countdown runs on the wall clock between reads, whether or not the chain mines meanwhile
@@ -201,5 +306,5 @@ export function useSettlementChain({
     return () => clearInterval(t)
   }, [counting])
 
-  return { chain, clock, wallMs, tower, attempt }
+  return { chain, clock, wallMs, tower, attempt, readiness, slashes }
 }
