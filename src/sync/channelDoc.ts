@@ -1,28 +1,17 @@
 import type * as Y from 'yjs'
 import { blockId, decodeBlock, encodeBlock, MAX_BLOCK_BYTES } from '../core/block.ts'
 import { bytesEqual, type Hex, toHex } from '../core/bytes.ts'
-import type { IngressReject, Node, ReceiveResult, Replica } from '../core/replica.ts'
+import type { Node, ReceiveResult, Replica } from '../core/replica.ts'
 import { BLOCK_KEY, causalOrder } from './causalOrder.ts'
+import { DocWrites } from './docWrites.ts'
+import { type Entry, WaitingEntries } from './waitingEntries.ts'
+import { WantedIds } from './wantedIds.ts'
+import { type ClientRecord, type InvalidWrite, WriterRecords } from './writerRecords.ts'
+
+export type { ClientRecord, InvalidWrite }
 
 /** Name of the Y.Map holding blocks: block id hex → wire bytes. */
 export const BLOCKS_MAP = 'blocks'
-
-/** Why a Y.Map entry was judged invalid; every reason is charged to the Yjs client that wrote it. */
-export type InvalidWrite =
-  | 'bad-key'
-  | 'not-bytes'
-  | 'oversize'
-  | 'overwrite'
-  | 'wrong-key'
-  | Exclude<IngressReject, 'buffer-full' | 'oversize'>
-
-export type ClientRecord = {
-  clientID: number
-  invalid: number
-  /** entries skipped without decoding because the client was flagged */
-  dropped: number
-  reasons: Partial<Record<InvalidWrite, number>>
-}
 
 export type ChannelDocParameters = {
   doc: Y.Doc
@@ -67,10 +56,6 @@ export type ChannelDocParameters = {
   maxFlaggedRecords?: number
 }
 
-/** a changed map entry waiting for validation; `overwrote` when its key names a block this peer holds */
-type Entry = { key: string; writer: number; bytes: Uint8Array; overwrote: boolean }
-type Write = { bytes: Uint8Array; kind: 'repair' | 'publish' }
-
 /** where a block's author address starts in its wire bytes (after the format byte and the channel id) */
 const AUTHOR_OFFSET = 1 + 32
 
@@ -111,46 +96,26 @@ export class ChannelDoc {
     prunedAtPeers: 0,
   }
   private readonly ownAuthor: number | undefined
-  private readonly flagThreshold: number
   private readonly batchSize: number
   private readonly schedule: (flush: () => void) => void
-  private readonly maxTransactionBytes: number
-  private readonly maxWanted: number
-  private readonly maxRepairsPerKey: number
-  private readonly repairs = new Map<string, number>()
   private readonly trickle: number
-  private readonly maxParked: number
-  private readonly maxClientRecords: number
-  private readonly maxFlaggedRecords: number
   private trickleBudget = 0
-  /** Yjs clients charged with invalid writes, below the flag threshold (insertion order) */
-  private readonly clients = new Map<number, ClientRecord>()
-  /** Yjs clients past the flag threshold */
-  private readonly flagged = new Map<number, ClientRecord>()
+  /** who wrote invalid entries, and who is flagged */
+  private readonly writers: WriterRecords
+  /** ids this peer lacks and knows of */
+  private readonly wantedIds: WantedIds
+  /** publications, repairs and removals waiting for the next write */
+  private readonly writes: DocWrites
   /** keys changed by others since the last flush */
   private readonly dirty = new Set<string>()
   /** entries passed triage, waiting for the replica */
   private queue: Entry[] = []
-  /** entries of flagged clients, decoded only on demand */
-  private readonly parked = new Map<string, Entry>()
-  /** entries the replica refused for a full pending buffer: retried when blocks get accepted */
-  private readonly full = new Map<string, Entry>()
+  /** entries of flagged writers, and entries refused for a full buffer */
+  private readonly waiting: WaitingEntries
   /** bytes of blocks the replica holds in its pending buffer, so they can be repaired too */
   private readonly pendingBytes = new Map<Hex, Uint8Array>()
-  /** ids this peer lacks and knows of (ancestors of buffered blocks), per author of the block that waits for them */
-  private readonly wantedBy = new Map<number, Set<Hex>>()
-  private readonly wanted = new Set<Hex>()
-  /** ids peers answered they pruned: not asked for again (bounded, oldest forgotten) */
-  private readonly prunedAtPeers = new Set<Hex>()
-  /** ids peers hinted at, with how often they were asked for */
-  private readonly hinted = new Map<Hex, number>()
-  private readonly maxHinted: number
-  private readonly hintRequests: number
   /** own blocks that may appear in the map: durable or already public */
   private readonly ownPublic = new Set<Hex>()
-  private readonly writes = new Map<string, Write>()
-  /** keys holding invalid entries (no block of ours): removed from the doc so they do not stay there forever */
-  private readonly deletes = new Set<string>()
   private readonly listeners = new Set<() => void>()
   private scheduled = false
   private flushing = false
@@ -160,18 +125,29 @@ export class ChannelDoc {
     this.replica = p.replica
     this.map = p.doc.getMap(BLOCKS_MAP)
     this.ownAuthor = p.ownAuthor
-    this.flagThreshold = p.flagThreshold ?? 8
     this.batchSize = p.batchSize ?? Number.POSITIVE_INFINITY
     this.schedule = p.schedule ?? ((f) => f())
-    this.maxTransactionBytes = p.maxTransactionBytes ?? 1024 * 1024
-    this.maxWanted = p.maxWanted ?? 4096
-    this.maxHinted = p.maxHinted ?? 256
-    this.hintRequests = p.hintRequests ?? 5
-    this.maxRepairsPerKey = p.maxRepairsPerKey ?? 3
+    this.writers = new WriterRecords(
+      p.flagThreshold ?? 8,
+      p.maxClientRecords ?? 10_000,
+      p.maxFlaggedRecords ?? 1_000,
+    )
+    this.wantedIds = new WantedIds(
+      (id) => this.knows(id),
+      p.maxWanted ?? 4096,
+      p.maxHinted ?? 256,
+      p.hintRequests ?? 5,
+    )
+    this.writes = new DocWrites(
+      this.doc,
+      this.map,
+      this,
+      this.stats,
+      p.maxRepairsPerKey ?? 3,
+      p.maxTransactionBytes ?? 1024 * 1024,
+    )
     this.trickle = p.trickle ?? 4
-    this.maxParked = p.maxParked ?? 4096
-    this.maxClientRecords = p.maxClientRecords ?? 10_000
-    this.maxFlaggedRecords = p.maxFlaggedRecords ?? 1_000
+    this.waiting = new WaitingEntries(p.maxParked ?? 4096)
     this.map.observe(this.onEvent)
     for (const key of this.map.keys()) this.dirty.add(key)
     if (this.dirty.size > 0) this.requestFlush()
@@ -204,7 +180,7 @@ export class ChannelDoc {
     const id = toHex(blockId(decodeBlock(bytes), this.replica.channel.domainSeparator))
     if (!this.replica.nodes.has(id)) throw new Error(`publishOwn: block ${id} is not in the replica`)
     this.ownPublic.add(id)
-    this.writes.set(id, { bytes, kind: 'publish' })
+    this.writes.publish(id, bytes)
     this.flush()
     return id
   }
@@ -234,10 +210,10 @@ export class ChannelDoc {
       const bytes = bytesOf(node)
       const cur = this.map.get(node.hex)
       if (cur instanceof Uint8Array && bytesEqual(cur, bytes)) continue
-      this.writes.set(node.hex, { bytes, kind: 'publish' })
+      this.writes.publish(node.hex, bytes)
     }
     for (const [id, bytes] of this.pendingBytes)
-      if (!(this.map.get(id) instanceof Uint8Array)) this.writes.set(id, { bytes, kind: 'publish' })
+      if (!(this.map.get(id) instanceof Uint8Array)) this.writes.publish(id, bytes)
     this.flush()
   }
 
@@ -257,8 +233,8 @@ export class ChannelDoc {
       if (this.ownAuthor !== undefined && this.replica.nodes.get(r.id)?.author === this.ownAuthor)
         this.ownPublic.add(r.id)
       const cur = this.map.get(r.id)
-      if (cur === undefined) this.writes.set(r.id, { bytes, kind: 'publish' })
-      else if (!(cur instanceof Uint8Array && bytesEqual(cur, bytes))) this.repair(r.id, bytes)
+      if (cur === undefined) this.writes.publish(r.id, bytes)
+      else if (!(cur instanceof Uint8Array && bytesEqual(cur, bytes))) this.writes.repair(r.id, bytes)
     })
     this.flush()
     let k = 0
@@ -310,14 +286,7 @@ export class ChannelDoc {
    * buffered; it completes if another peer still has the block (pruning is per peer and lags).
    */
   notePruned(ids: Iterable<string>): void {
-    for (const id of ids) {
-      if (!BLOCK_KEY.test(id) || this.knows(id)) continue
-      this.stats.prunedAtPeers++
-      this.prunedAtPeers.add(id as Hex)
-      if (this.prunedAtPeers.size > this.maxWanted)
-        this.prunedAtPeers.delete(this.prunedAtPeers.values().next().value!)
-      this.hinted.delete(id as Hex)
-    }
+    for (const id of ids) if (this.wantedIds.prunedAtPeer(id)) this.stats.prunedAtPeers++
   }
 
   /** Whether the replica holds the block (validated, pruned or waiting for ancestors). */
@@ -330,18 +299,7 @@ export class ChannelDoc {
    * parked, it is decoded now, whoever wrote it. Hints rank after the missing ancestors of validated blocks.
    */
   want(ids: Iterable<string>): void {
-    for (const id of ids) {
-      if (
-        !BLOCK_KEY.test(id) ||
-        this.hinted.has(id as Hex) ||
-        this.wanted.has(id as Hex) ||
-        this.knows(id) ||
-        this.prunedAtPeers.has(id as Hex)
-      )
-        continue
-      this.hinted.set(id as Hex, 0)
-      if (this.hinted.size > this.maxHinted) this.hinted.delete(this.hinted.keys().next().value!)
-    }
+    this.wantedIds.hint(ids)
     this.requestFlush()
   }
 
@@ -359,30 +317,7 @@ export class ChannelDoc {
    * (each returned at most `hintRequests` times).
    */
   wants(limit = 32): Hex[] {
-    const out: Hex[] = []
-    // round robin over the authors whose blocks wait, so every author's missing ancestors get asked for
-    const iters = [...this.wantedBy.values()].map((set) => set.values())
-    for (let progress = true; progress && out.length < limit; ) {
-      progress = false
-      for (const it of iters) {
-        if (out.length >= limit) break
-        for (let next = it.next(); !next.done; next = it.next())
-          if (!this.knows(next.value) && !this.prunedAtPeers.has(next.value)) {
-            out.push(next.value)
-            progress = true
-            break
-          }
-      }
-    }
-    if (out.length >= limit) return out
-    for (const [id, asked] of this.hinted) {
-      if (out.length >= limit) break
-      if (this.knows(id)) continue
-      out.push(id)
-      if (asked + 1 >= this.hintRequests) this.hinted.delete(id)
-      else this.hinted.set(id, asked + 1)
-    }
-    return out
+    return this.wantedIds.take(limit)
   }
 
   /** Whether this peer holds the block, validated or waiting for ancestors. */
@@ -392,18 +327,16 @@ export class ChannelDoc {
 
   /** Yjs clients charged with at least one invalid write. */
   clientRecords(): ClientRecord[] {
-    return [...this.flagged.values(), ...this.clients.values()].sort(
-      (a, b) => b.invalid - a.invalid || a.clientID - b.clientID,
-    )
+    return this.writers.records()
   }
 
   /** Yjs clients past the threshold: their entries are no longer decoded unless asked for. */
   flaggedClients(): ClientRecord[] {
-    return [...this.flagged.values()].sort((a, b) => b.invalid - a.invalid || a.clientID - b.clientID)
+    return this.writers.flaggedRecords()
   }
 
   isFlagged(clientID: number): boolean {
-    return this.flagged.has(clientID)
+    return this.writers.isFlagged(clientID)
   }
 
   // ─── the flush ────────────────────────────────────────────────────────────────────────────────────────────
@@ -433,21 +366,23 @@ export class ChannelDoc {
       let progress = this.drain()
       // new blocks may unblock entries refused for a full buffer, or make parked entries wanted
       for (let round = 0; round < 64; round++) {
-        const retry = this.demanded()
+        // parked or refused entries whose ids are wanted: decoded whoever wrote them
+        const retry = this.waiting.takeDemanded(
+          this.wantedIds.all(),
+          (id) => this.heldBytes(id) !== undefined,
+        )
         if (this.trickleBudget > 0 && this.wants(1).length > 0)
-          retry.push(...this.takeParked(this.trickleBudget))
+          retry.push(...this.waiting.takeParked(this.trickleBudget))
         this.trickleBudget = 0
         if (progress > 0) {
-          for (const e of this.full.values()) retry.push(e)
-          this.full.clear()
+          retry.push(...this.waiting.takeFull())
         }
         if (retry.length === 0) break
         progress = this.validate(causalOrder(retry))
       }
-      this.pruneWanted()
-      for (const id of this.hinted.keys()) if (this.replica.nodes.has(id)) this.hinted.delete(id)
+      this.wantedIds.forgetFound((id) => this.replica.nodes.has(id))
       for (const id of this.pendingBytes.keys()) if (this.replica.nodes.has(id)) this.pendingBytes.delete(id)
-      this.writeAll()
+      this.writes.writeAll((key) => this.heldBytes(key))
     } finally {
       this.flushing = false
     }
@@ -459,8 +394,7 @@ export class ChannelDoc {
   private triage(key: string, out: Entry[]): void {
     const value = this.map.get(key)
     const held = this.heldBytes(key)
-    this.parked.delete(key)
-    this.full.delete(key)
+    this.waiting.forget(key)
     // a block this replica pruned: its state is in the base; whatever a lagging peer writes there is not read
     if (this.replica.nodes.get(key as Hex)?.pruned) return
     if (value === undefined) {
@@ -469,19 +403,19 @@ export class ChannelDoc {
       if (node && this.replica.isPrunable(node)) return
       if (held) {
         this.stats.deletions++
-        this.repair(key, held)
+        this.writes.repair(key, held)
       }
       return
     }
     const writer = this.map._map.get(key)?.id.client ?? -1
     if (held) {
       if (value instanceof Uint8Array && bytesEqual(value, held)) {
-        this.repairs.delete(key)
+        this.writes.seenValid(key)
         return
       }
       if (!(value instanceof Uint8Array) || value.byteLength > MAX_BLOCK_BYTES) {
         this.charge(writer, 'overwrite')
-        this.repair(key, held)
+        this.writes.repair(key, held)
         return
       }
       // another encoding of this block, a block delivered under the wrong key, or garbage: the replica judges
@@ -497,7 +431,7 @@ export class ChannelDoc {
       return
     }
     this.charge(writer, reason)
-    this.deletes.add(key)
+    this.writes.remove(key)
   }
 
   /**
@@ -515,13 +449,15 @@ export class ChannelDoc {
       const rest: Entry[] = []
       const taken = new Map<number, number>()
       for (const e of this.queue) {
-        if (this.isFlagged(e.writer) && !this.isWanted(e.key)) {
+        if (this.isFlagged(e.writer) && !this.wantedIds.isWanted(e.key)) {
           this.park(e)
           const held = e.overwrote ? this.heldBytes(e.key) : undefined
-          if (held) this.repair(e.key, held)
+          if (held) this.writes.repair(e.key, held)
           continue
         }
-        const left = allowance.get(e.writer) ?? Math.max(1, this.flagThreshold - this.invalidOf(e.writer))
+        const left =
+          allowance.get(e.writer) ??
+          Math.max(1, this.writers.flagThreshold - this.writers.invalidOf(e.writer))
         const t = taken.get(e.writer) ?? 0
         if (chunk.length >= budget || t >= left) rest.push(e)
         else {
@@ -532,43 +468,20 @@ export class ChannelDoc {
       this.queue = rest
       if (chunk.length === 0) break
       budget -= chunk.length
-      const invalidBefore = new Map([...taken.keys()].map((w) => [w, this.invalidOf(w)]))
+      const invalidBefore = new Map([...taken.keys()].map((w) => [w, this.writers.invalidOf(w)]))
       progress += this.validate(chunk)
       for (const [w, t] of taken) {
-        const inv = this.invalidOf(w)
-        allowance.set(w, inv > invalidBefore.get(w)! ? Math.max(1, this.flagThreshold - inv) : 2 * t)
+        const inv = this.writers.invalidOf(w)
+        allowance.set(w, inv > invalidBefore.get(w)! ? Math.max(1, this.writers.flagThreshold - inv) : 2 * t)
       }
     }
     return progress
   }
 
-  private repair(key: string, bytes: Uint8Array): void {
-    const n = this.repairs.get(key) ?? 0
-    if (n >= this.maxRepairsPerKey) {
-      this.stats.stuck++
-      return
-    }
-    this.repairs.set(key, n + 1)
-    this.writes.set(key, { bytes, kind: 'repair' })
-  }
-
   private park(e: Entry): void {
     this.stats.dropped++
-    this.flagged.get(e.writer)!.dropped++
-    this.parked.delete(e.key)
-    this.parked.set(e.key, e)
-    if (this.parked.size > this.maxParked) this.parked.delete(this.parked.keys().next().value!)
-  }
-
-  /** The most recently parked entries, taken out of the parking. */
-  private takeParked(n: number): Entry[] {
-    const out = [...this.parked.values()].slice(-n)
-    for (const e of out) this.parked.delete(e.key)
-    return out
-  }
-
-  private invalidOf(writer: number): number {
-    return (this.clients.get(writer) ?? this.flagged.get(writer))?.invalid ?? 0
+    this.writers.dropped(e.writer)
+    this.waiting.park(e)
   }
 
   /**
@@ -586,11 +499,11 @@ export class ChannelDoc {
     results.forEach((r, i) => {
       const e = batch[i]!
       if (r.status === 'rejected') {
-        if (r.reason === 'buffer-full') this.full.set(e.key, e)
+        if (r.reason === 'buffer-full') this.waiting.refusedFull(e)
         else {
           this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
           // every honest replica refuses these bytes for good: take them out of the doc
-          if (!e.overwrote) this.deletes.add(e.key)
+          if (!e.overwrote) this.writes.remove(e.key)
         }
       } else {
         if (r.status === 'buffered') {
@@ -600,16 +513,15 @@ export class ChannelDoc {
         if (this.ownAuthor !== undefined && this.replica.nodes.get(r.id)?.author === this.ownAuthor)
           this.ownPublic.add(r.id)
         if (r.id === e.key) {
-          this.repairs.delete(e.key)
+          this.writes.seenValid(e.key)
           return
         }
         if (r.status === 'duplicate') this.charge(e.writer, e.overwrote ? 'overwrite' : 'wrong-key')
-        if (!(this.map.get(r.id) instanceof Uint8Array))
-          this.writes.set(r.id, { bytes: e.bytes, kind: 'publish' })
+        if (!(this.map.get(r.id) instanceof Uint8Array)) this.writes.publish(r.id, e.bytes)
       }
       // the key may name a block held by now (its real entry was overwritten with this one)
       const real = this.heldBytes(e.key)
-      if (real) this.repair(e.key, real)
+      if (real) this.writes.repair(e.key, real)
     })
     return this.replica.ingress.accepted - before + buffered
   }
@@ -618,110 +530,19 @@ export class ChannelDoc {
     this.pendingBytes.set(r.id, bytes)
     const author =
       this.replica.channel.indexOf.get(toHex(bytes.subarray(AUTHOR_OFFSET, AUTHOR_OFFSET + 20))) ?? -1
-    let mine = this.wantedBy.get(author)
-    if (!mine) {
-      mine = new Set()
-      this.wantedBy.set(author, mine)
-    }
-    const share = Math.max(16, Math.floor(this.maxWanted / this.replica.n))
-    for (const m of r.missing) {
-      if (this.wanted.has(m)) continue
-      if (mine.size >= share) {
-        const oldest = mine.values().next().value!
-        mine.delete(oldest)
-        this.wanted.delete(oldest)
-      }
-      mine.add(m)
-      this.wanted.add(m)
-    }
+    this.wantedIds.missing(author, r.missing, this.replica.n)
   }
 
-  /** Forgets wants that were found. */
-  private pruneWanted(): void {
-    for (const id of this.wanted)
-      if (this.replica.nodes.has(id)) {
-        this.wanted.delete(id)
-        for (const set of this.wantedBy.values()) set.delete(id)
-      }
-  }
-
-  private isWanted(id: string): boolean {
-    return this.wanted.has(id as Hex) || this.hinted.has(id as Hex)
-  }
-
-  /** Parked or refused entries whose ids are wanted: decoded whoever wrote them. */
-  private demanded(): Entry[] {
-    const out: Entry[] = []
-    for (const id of [...this.wanted, ...this.hinted.keys()]) {
-      const e = this.parked.get(id) ?? this.full.get(id)
-      if (!e || this.heldBytes(id)) continue
-      this.parked.delete(id)
-      this.full.delete(id)
-      out.push(e)
-    }
-    return out
-  }
-
-  /**
-   * Charges an invalid write to its Yjs client. Client ids are free to make up, so records are bounded: unflagged
-   * ones live in insertion order and the oldest is forgotten in O(1) past maxClientRecords; flagged ones move to
-   * their own bounded table (the oldest forgotten past maxFlaggedRecords).
-   */
+  /** Charges an invalid write to its Yjs client (writerRecords.ts). */
   private charge(writer: number, reason: InvalidWrite): void {
     this.stats.invalid++
-    let c = this.clients.get(writer) ?? this.flagged.get(writer)
-    if (!c) {
-      c = { clientID: writer, invalid: 0, dropped: 0, reasons: {} }
-      this.clients.set(writer, c)
-      if (this.clients.size > this.maxClientRecords) this.clients.delete(this.clients.keys().next().value!)
-    }
-    c.invalid++
-    c.reasons[reason] = (c.reasons[reason] ?? 0) + 1
-    if (c.invalid === this.flagThreshold && this.clients.delete(writer)) {
-      this.flagged.set(writer, c)
-      if (this.flagged.size > this.maxFlaggedRecords) this.flagged.delete(this.flagged.keys().next().value!)
-    }
+    this.writers.charge(writer, reason)
   }
 
   private heldBytes(id: string): Uint8Array | undefined {
     const node = this.replica.nodes.get(id as Hex)
     if (node?.pruned) return undefined
     return node ? bytesOf(node) : this.pendingBytes.get(id as Hex)
-  }
-
-  /** Writes queued entries in transactions of bounded size, skipping keys that already hold the bytes. */
-  private writeAll(): void {
-    if (this.deletes.size > 0) {
-      const keys = [...this.deletes]
-      this.deletes.clear()
-      this.doc.transact(() => {
-        for (const key of keys)
-          if (this.map.has(key) && !this.heldBytes(key)) {
-            this.map.delete(key)
-            this.stats.removed++
-          }
-      }, this)
-    }
-    if (this.writes.size === 0) return
-    const list = [...this.writes]
-    this.writes.clear()
-    let i = 0
-    while (i < list.length) {
-      let size = 0
-      this.doc.transact(() => {
-        while (
-          i < list.length &&
-          (size === 0 || size + list[i]![1].bytes.length <= this.maxTransactionBytes)
-        ) {
-          const [key, w] = list[i++]!
-          const cur = this.map.get(key)
-          if (cur instanceof Uint8Array && bytesEqual(cur, w.bytes)) continue
-          this.map.set(key, w.bytes)
-          size += w.bytes.length
-          this.stats[w.kind === 'repair' ? 'repaired' : 'published']++
-        }
-      }, this)
-    }
   }
 }
 
