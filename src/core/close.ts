@@ -39,8 +39,10 @@ export function closeSigner(channel: Channel, cp: Checkpoint, signature: Uint8Ar
  * - `differs`: the requested checkpoint is not the one the replica computed at that version;
  * - `signed-other`: the key already signed a different close at that version (an honest key signs at most one).
  * `signedBefore` is the digest of the close this key already signed at that version, if any (kept durably).
+ * A fourth refusal, `superseded` (a newer checkpoint or newer final ops: closeProgress.ts `closeIsCurrent`), needs the
+ * replica's order and is checked by `Replica.closeOp`.
  */
-export type CloseRefusal = 'not-computed' | 'differs' | 'signed-other'
+export type CloseRefusal = 'not-computed' | 'differs' | 'signed-other' | 'superseded'
 
 export function closeRefusal(
   channel: Channel,
@@ -62,6 +64,7 @@ export const CLOSE_REFUSAL_TEXT: Record<CloseRefusal, string> = {
   'not-computed': 'this app has not computed that checkpoint yet, so it cannot vouch for it',
   differs: 'the checkpoint asked for differs from the one this app computed at that version',
   'signed-other': 'this key already signed a different close at that version and never signs two',
+  superseded: 'trades or a newer checkpoint came after that checkpoint: closing with it would undo them',
 }
 
 /**

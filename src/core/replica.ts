@@ -5,6 +5,7 @@ import type { Channel } from './channel.ts'
 import type { SignedCheckpoint } from './checkpoint.ts'
 import { CLOSE_REFUSAL_TEXT, closeDigest, closeRefusal } from './close.ts'
 import type { CloseBook } from './closeBook.ts'
+import { closeIsCurrent } from './closeProgress.ts'
 import { Committer } from './committer.ts'
 import {
   Dag,
@@ -338,6 +339,14 @@ export class Replica {
     return this.ownKeys.rotationPending()
   }
 
+  /**
+   * Ops final since the newest checkpoint that count toward the next one (not checkpoint signatures or requests,
+   * closes or key rotations): a close at the newest checkpoint is current only while this is 0 (closeIsCurrent).
+   */
+  get finalOpsSinceCheckpoint(): number {
+    return this.checkpointer.opsSinceCheckpoint
+  }
+
   /** cooperative close (issue #12): the Close signatures seen in accepted blocks, by checkpoint */
   get closes(): CloseBook {
     return this.checkpointer.closes
@@ -346,13 +355,19 @@ export class Replica {
   /**
    * This participant's Close op for the checkpoint it computed at `version` (cooperative close, issue #12), signed by
    * the key in force for that version; submit it to send it through the channel. Throws with the core's refusal
-   * (closeRefusal) when it has not computed that checkpoint or already signed another close at that version.
+   * (closeRefusal) when it has not computed that checkpoint or already signed another close at that version, and
+   * when the close is superseded: a newer checkpoint or newer final trading ops (closeIsCurrent).
    */
   closeOp(version: bigint): CloseOp {
     const me = this.ownKeys.me
     if (!me) throw new Error('this replica has no author key')
     const own = this.checkpointer.checkpoints[Number(version) - 1]
-    const refusal = own && closeRefusal(this.channel, own, own, this.closes.signedBy(me.index, version))
+    const refusal =
+      own &&
+      (closeRefusal(this.channel, own, own, this.closes.signedBy(me.index, version)) ??
+        (closeIsCurrent(version, BigInt(this.checkpoints.length), this.finalOpsSinceCheckpoint)
+          ? undefined
+          : 'superseded'))
     if (!own || refusal) throw new Error(CLOSE_REFUSAL_TEXT[refusal ?? 'not-computed'])
     const signature = signDigest(closeDigest(this.channel, own), this.ownKeys.keyForVersion(me, version))
     return { tag: OpTag.Close, version, checkpointDigest: fromHex(own.digest, 32), signature }

@@ -1,7 +1,10 @@
 import { useState } from 'react'
+import type { Hash } from 'viem'
+import { useConnection } from 'wagmi'
 import { confirmTransaction } from '../../../chain/actions/confirmTransaction.ts'
 import {
   type CloseChain,
+  type CloseStep,
   closeStepOf,
   signCloseTogether,
   submitCloseTogether,
@@ -10,11 +13,29 @@ import type { SettlementContext } from '../../../store/settlement.ts'
 import { useSnapshot } from '../../trading/context.ts'
 import { describeError, type WalletRun } from '../useWalletAction.tsx'
 
+/** The section's one line: where the close stands, in the participant's words. */
+function stepText(step: CloseStep, nameOf: (i: number) => string): string {
+  switch (step.phase) {
+    case 'unavailable':
+      return step.reason
+    case 'offered':
+      return `${step.supersedes !== undefined ? `The close at v${step.supersedes} was superseded by newer trades. ` : ''}Close the channel at v${step.version} with everyone's signature: final at once, every balance paid in one transaction.`
+    case 'waiting':
+      return `${nameOf(step.requestedBy)} asked to close at v${step.version} · waiting for ${step.signed.length} of ${step.participants} signatures · not signed yet: ${step.missing.map(nameOf).join(', ')}${step.mine ? ' · you signed' : ''}`
+    case 'ready':
+      return `All ${step.participants} signed the close at v${step.version}: anyone can submit it.`
+    case 'submitted':
+      return `The close at v${step.version} is sent: waiting for the chain to confirm it…`
+    case 'closed':
+      return `Closed together at v${step.version}: every participant was paid its balance.`
+  }
+}
+
 /**
- * Close together (cooperative close, issue #12): ask everyone to close at the newest certified checkpoint, sign the
- * close another participant asked for with one click (the session key signs; the signature travels in a block),
- * and once all n signed, send `closeCooperatively` (any participant): final at once, every leaf paid in the same
- * transaction. States: offered, waiting for k of n, signed, ready, submitted, closed and paid.
+ * Close together (cooperative close, issue #12): ask everyone to close at the newest checkpoint, sign the close
+ * another participant asked for with one click (the session key signs; the signature travels in a block, no wallet
+ * prompt), and once all n signed, send `closeCooperatively` from the wallet (any participant): final at once, every
+ * leaf paid in the same transaction. States: offered, waiting for k of n, ready, submitted, closed.
  */
 export function CloseTogether({
   ctx,
@@ -23,31 +44,29 @@ export function CloseTogether({
   run,
   busy,
   readOnly,
-  closedAt,
 }: {
   ctx: SettlementContext
-  chain: CloseChain
+  chain: CloseChain | undefined
   names: readonly string[]
   run: WalletRun
   busy: boolean
   readOnly: boolean
-  /** the version the chain finalized by a cooperative close, once it did */
-  closedAt: bigint | undefined
 }) {
-  // re-derived on every block: the Close ops arrive in blocks
+  // re-derived on every block: the Close ops and new checkpoints arrive in blocks
   useSnapshot((s) => s.blockCount)
+  const { chainId: walletChain } = useConnection()
   const [signing, setSigning] = useState<{ phase: 'running' } | { phase: 'failed'; message: string }>()
+  const [submitted, setSubmitted] = useState<{ version: bigint; hash: Hash }>()
   const nameOf = (i: number) => (i === ctx.me ? 'you' : (names[i] ?? `participant ${i + 1}`))
-  if (closedAt !== undefined)
-    return (
-      <div className="close-together" data-testid="close-together" data-phase="paid">
-        <h4>Close together</h4>
-        <p className="muted small">
-          Closed together at v{closedAt.toString()}: every participant was paid its balance.
-        </p>
-      </div>
-    )
-  const step = closeStepOf(ctx.replica, ctx.me, chain)
+  const channelChain = ctx.replica.channel.config.chainId
+  const step = closeStepOf(ctx.replica, {
+    me: ctx.me,
+    chain,
+    readOnly,
+    walletChain,
+    channelChain,
+    submitted,
+  })
   const sign = (version: bigint) => {
     setSigning({ phase: 'running' })
     signCloseTogether(ctx, version).then(
@@ -55,57 +74,75 @@ export function CloseTogether({
       (e: unknown) => setSigning({ phase: 'failed', message: describeError(e) }),
     )
   }
-  let text: string
-  if (step.phase === 'unavailable') text = step.reason
-  else if (step.phase === 'none')
-    text = `Close the channel at v${step.version} with everyone's signature: final at once, paid in one transaction.`
-  else if (step.phase === 'collecting')
-    text = `${nameOf(step.requestedBy)} asked to close at v${step.version} · waiting for ${step.signed.length} of ${step.participants} signatures${
-      step.mine ? ' · you signed' : ''
-    }${step.refusal ? ` · you cannot sign: ${step.refusal}` : ''}`
-  else text = `All ${step.participants} signed the close at v${step.version}: anyone can submit it.`
+  const submit = (version: bigint) =>
+    run(`Close together at v${version}`, async (c, track) => {
+      const hash = await submitCloseTogether(c, { ...ctx, chainId: channelChain }, version)
+      track.sent(hash)
+      setSubmitted({ version, hash })
+      try {
+        await confirmTransaction(c, { hash })
+      } catch (e) {
+        // reverted: the status line shows the decoded reason, and the close is offered again
+        setSubmitted(undefined)
+        throw e
+      }
+      // mined: 'submitted' until the chain poll reads the channel finalized, then 'closed'
+      track.doneText('closed and paid')
+    })
+  const signBlocked = step.phase === 'offered' || step.phase === 'waiting' ? step.signBlocked : undefined
   return (
     <div className="close-together" data-testid="close-together" data-phase={step.phase}>
       <h4>Close together</h4>
       <p className="muted small" data-testid="close-status">
-        {text}
+        {step.phase === 'submitted' && <span className="spinner" aria-hidden="true" />}
+        {stepText(step, nameOf)}
       </p>
       <div className="row">
-        {step.phase === 'none' && (
+        {step.phase === 'offered' && (
           <button
             type="button"
-            disabled={readOnly || signing?.phase === 'running'}
+            disabled={signBlocked !== undefined || signing?.phase === 'running'}
+            title={signBlocked}
             onClick={() => sign(step.version)}
           >
             Close together at v{step.version.toString()}
           </button>
         )}
-        {step.phase === 'collecting' && !step.mine && !step.refusal && (
+        {step.phase === 'waiting' && !step.mine && (
           <button
             type="button"
-            disabled={readOnly || signing?.phase === 'running'}
+            disabled={signBlocked !== undefined || signing?.phase === 'running'}
+            title={signBlocked}
             onClick={() => sign(step.version)}
           >
             Sign the close at v{step.version.toString()}
           </button>
         )}
-        {step.phase === 'ready' && (
+        {(step.phase === 'waiting' || step.phase === 'ready') && (
           <button
             type="button"
-            disabled={busy}
-            onClick={() =>
-              run(`Close together at v${step.version}`, async (c, track) => {
-                const hash = await submitCloseTogether(c, ctx, step.version)
-                track.sent(hash)
-                await confirmTransaction(c, { hash })
-                track.doneText('closed and paid')
-              })
+            disabled={step.phase === 'waiting' || step.submitBlocked !== undefined || busy}
+            title={
+              step.phase === 'waiting'
+                ? `waiting for ${step.signed.length} of ${step.participants}`
+                : step.submitBlocked
             }
+            onClick={() => void submit(step.version)}
           >
             Submit the close (v{step.version.toString()})
           </button>
         )}
       </div>
+      {signBlocked && (
+        <p className="muted small" data-testid="close-blocked">
+          You cannot sign here: {signBlocked}
+        </p>
+      )}
+      {step.phase === 'ready' && step.submitBlocked && (
+        <p className="error small" data-testid="close-blocked">
+          {step.submitBlocked}
+        </p>
+      )}
       {signing?.phase === 'failed' && (
         <p className="error small" data-testid="close-error">
           Not signed: {signing.message}
