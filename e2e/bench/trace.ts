@@ -111,8 +111,10 @@ export async function installTrace(page: Page): Promise<void> {
       settle()
       return out
     }
-    const sealAt = r.sealAt.bind(r)
-    r.sealAt = (round: number, t: number) => {
+    // sealing and the proposal rule live in the replica's authoring part (src/core/replica/authoring.ts)
+    const authoring = r.authoring
+    const sealAt = authoring.sealAt.bind(authoring)
+    authoring.sealAt = (round: number, t: number) => {
       const s0 = now()
       const bytes = sealAt(round, t)
       const node = dag.latest[tr.me] as N
@@ -130,8 +132,8 @@ export async function installTrace(page: Page): Promise<void> {
       })
       return bytes
     }
-    const proposalRound = r.proposalRound.bind(r)
-    r.proposalRound = (t: number) => {
+    const proposalRound = authoring.proposalRound.bind(authoring)
+    authoring.proposalRound = (t: number) => {
       const out = proposalRound(t)
       const own = dag.latest[tr.me] as N | undefined
       const q = dag.quorumRound

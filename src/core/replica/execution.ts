@@ -186,22 +186,37 @@ export class Execution {
     for (const x of this.snapshots) if (x.index <= position && x.index >= s.index) s = x
     const state = s.state.clone()
     state.trades = []
-    for (let i = s.index; i < position; i++) {
-      const node = this.order[i]!
-      const saved = node.results.slice()
-      this.applyNode(state, node)
-      node.results.set(saved)
-    }
+    for (let i = s.index; i < position; i++) this.applyDetached(state, this.order[i]!)
     return state
   }
 
-  /** The state after the final prefix of the order: what no later block can change. */
+  /**
+   * The state after the final prefix of the order: what no later block can change. Kept incrementally: the final
+   * prefix only grows (a committed prefix never changes, nor a final block's clock or voidness), so the cached
+   * state advances in place by the blocks that became final since — O(new final ops), not a clone of the whole
+   * state per call. The returned state is the cache itself: read it, do not keep it across changes.
+   */
   finalState(): ChannelState {
     const f = this.finalCount
-    if (this.finalCache && this.finalCache.count === f) return this.finalCache.state
+    const cache = this.finalCache
+    if (cache && cache.count <= f) {
+      for (let i = cache.count; i < f; i++) this.applyDetached(cache.state, this.order[i]!)
+      cache.count = f
+      // the execution log of the final state is not read; keep it from growing
+      cache.state.trades.length = 0
+      return cache.state
+    }
     const state = this.stateAt(f)
+    state.trades.length = 0
     this.finalCache = { count: f, state }
     return state
+  }
+
+  /** Applies a node to a state other than the live one, leaving the node's recorded results as they were. */
+  private applyDetached(state: ChannelState, node: Node): void {
+    const saved = node.results.slice()
+    this.applyNode(state, node)
+    node.results.set(saved)
   }
 
   /**
