@@ -120,6 +120,8 @@ export class HeadlessParticipant {
       persist: (bytes) => store.append(bytes),
       publish: (bytes) => doc.publishOwn(bytes),
     })
+    // propose in the task that admitted the blocks opening a round, not on a later timer
+    doc.subscribe(() => session.tick())
     doc.ingestDurable(await store.load())
     this.stopPresence = startPresence({
       awareness: this.awareness,

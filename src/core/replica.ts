@@ -405,6 +405,15 @@ export class Replica {
   }
 
   /**
+   * While this author would propose but waits only for the round's leader block: the ms left of that wait (when
+   * a tick can seal without anything arriving). Undefined otherwise: then only an arrival, a submit or a
+   * signature to attach can open a proposal, and the caller ticks on those events.
+   */
+  leaderWaitLeft(now: number): number | undefined {
+    return this.authoring.leaderWaitLeft(now)
+  }
+
+  /**
    * Seals the open batch (possibly empty) into this author's block of the next round when the round is open and
    * there is a reason to propose. Returns the wire bytes (the caller persists them before broadcasting).
    */

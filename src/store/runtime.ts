@@ -257,6 +257,8 @@ export class ChannelRuntime {
       },
       publish: (bytes) => doc.publishOwn(bytes),
     })
+    // propose in the task that admitted the blocks opening a round, not on a later timer
+    doc.subscribe(() => session.tick())
     store = createChannelStore({ replica, me: this.meIndex })
     const settlement: SettlementContext = {
       replica,

@@ -65,6 +65,48 @@ describe('ChannelSession (THREATS row 16)', () => {
     s.close()
   })
 
+  it('tick() after an arrival seals at once; a leader wait ends by its own one-shot timer, not a fast poll', async () => {
+    const published: Uint8Array[] = []
+    // n = 4, q = 3: round 2's leader is participant 2 (leaderOf(r) = r mod n)
+    const ch = makeTestChannel({ participants: 4, label: 'session-wait' })
+    const deps = testDeposits(4, 2, 1000n)
+    const rep = (index: number, leaderWaitMs = 0) =>
+      new Replica(ch.channel, {
+        deposits: deps,
+        author: { index, sessionKey: ch.members[index]!.sessionKey },
+        leaderWaitMs,
+      })
+    const replica = rep(0, 60)
+    // the safety tick is an hour: every seal below comes from tick() calls or the leader-wait timer
+    const s = new ChannelSession(
+      replica,
+      { now: () => Date.now(), persist: async () => {}, publish: (b) => published.push(b) },
+      3_600_000,
+    )
+    s.submit(transfer(1, 1n))
+    await s.flush()
+    expect(published.length).toBe(1)
+    // round 1 by participants 2 and 3: a quorum of round 1 without its leader (leaderOf(1, 4) = participant 1)
+    const others = [2, 3].map((i) => {
+      const r = rep(i)
+      r.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n })
+      return r.tick(0)!
+    })
+    s.submit(transfer(1, 2n))
+    for (const b of others) replica.receive(b)
+    const t0 = Date.now()
+    s.tick()
+    await s.flush()
+    // the round's leader is missing: the session waits for it, then seals by the one-shot timer alone
+    expect(published.length).toBe(1)
+    expect(replica.leaderWaitLeft(Date.now())).toBeGreaterThan(0)
+    while (published.length < 2 && Date.now() - t0 < 2_000) await new Promise((r) => setTimeout(r, 5))
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(55)
+    expect(published.length).toBe(2)
+    expect(replica.latest[0]!.round).toBe(2)
+    s.close()
+  })
+
   it('its timer seals the batch as soon as a round opens, and makes no block while none is open', async () => {
     const published: Uint8Array[] = []
     const replica = replicaOf(0)

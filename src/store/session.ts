@@ -14,28 +14,33 @@ export type SubmitReturnType = { seq: bigint; index: number; result: Reject }
 
 /**
  * The local author's side of a channel: submits ops to the replica (applied at once, pending), offers it a
- * round to propose in on every tick, and for every sealed block persists it before publishing it — so a crash
+ * round to propose in whenever something that could open one happened, and for every sealed block persists it before publishing it — so a crash
  * between the two can never make us sign a second block at the same seq or round.
  */
 export class ChannelSession {
   private chain: Promise<void> = Promise.resolve()
   private timer: ReturnType<typeof setInterval> | undefined
+  /** one-shot: the end of the current leader wait (the only proposal condition that time alone changes) */
+  private wake: ReturnType<typeof setTimeout> | undefined
   /** blocks sealed but not yet published (persist pending) */
   inFlight = 0
   lastError: Error | undefined
   /** open holds: while any is open no block is sealed by a tick (hold()) */
   private holds = 0
+  private closed = false
 
   /**
-   * @param tickMs how often to offer the replica a chance to propose: it seals a block only when the next round
-   * is open and it has ops of its own or others' ops are not final yet, so a quiet channel makes no blocks
+   * Proposals are event driven: the owner calls `tick` after blocks arrive (the sync binding's flush), `submit`
+   * ticks itself, and a one-shot timer fires when a leader wait ends — so a block is sealed in the same task that
+   * opened its round, and an idle tab does not wake hundreds of times a second.
+   * @param fallbackMs a slow safety tick (nothing is lost if an event was missed; it only costs latency)
    */
   constructor(
     readonly replica: Replica,
     private readonly io: SessionIO,
-    tickMs = 2,
+    fallbackMs = 100,
   ) {
-    this.timer = setInterval(() => this.tick(), tickMs)
+    this.timer = setInterval(() => this.tick(), fallbackMs)
   }
 
   /**
@@ -65,11 +70,24 @@ export class ChannelSession {
     }
   }
 
-  /** Seals this participant's next block when its round is open and there is something to propose. */
+  /**
+   * Seals this participant's next block when its round is open and there is something to propose; when only the
+   * round's leader is awaited, sets the one-shot timer for the end of that wait.
+   */
   tick(): void {
-    if (this.holds > 0) return
-    const sealed = this.replica.tick(this.io.now())
-    if (sealed) this.ship(sealed)
+    if (this.holds > 0 || this.closed) return
+    const now = this.io.now()
+    const sealed = this.replica.tick(now)
+    if (sealed) {
+      this.ship(sealed)
+      return
+    }
+    const left = this.replica.leaderWaitLeft(now)
+    if (left === undefined || this.wake !== undefined) return
+    this.wake = setTimeout(() => {
+      this.wake = undefined
+      this.tick()
+    }, Math.ceil(left))
   }
 
   /** Seals whatever can be sealed now and waits until everything sealed is published. */
@@ -93,7 +111,10 @@ export class ChannelSession {
   }
 
   close(): void {
+    this.closed = true
     if (this.timer !== undefined) clearInterval(this.timer)
+    if (this.wake !== undefined) clearTimeout(this.wake)
     this.timer = undefined
+    this.wake = undefined
   }
 }

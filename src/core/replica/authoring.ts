@@ -193,6 +193,15 @@ export class Authoring {
     return qr + 1
   }
 
+  /** See Replica.leaderWaitLeft. */
+  leaderWaitLeft(now: number): number | undefined {
+    if (!this.me || !this.wantsToPropose()) return undefined
+    const since = this.leaderWaitSince.get(this.parts.dag.quorumRound)
+    if (since === undefined) return undefined
+    const left = since + this.leaderWaitMs - now
+    return left > 0 ? left : undefined
+  }
+
   /** See Replica.tick. */
   tick(now: number): Uint8Array | undefined {
     this.now = now
