@@ -44,6 +44,29 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
   })
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * Writes `bytes` at `seq` unless a block is stored there: one `add` in one strict transaction (a single round trip
+ * to the storage backend on the hot path — no read first); when the key exists the add fails with ConstraintError,
+ * nothing is written, and the stored block is returned for the caller to compare.
+ */
+async function addOnce(db: IDBDatabase, seq: number, bytes: Uint8Array): Promise<'added' | Uint8Array> {
+  const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
+  const add = tx.objectStore(STORE).add(bytes, seq)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve()
+      tx.onabort = () => reject(tx.error ?? new Error('own-block store transaction aborted'))
+    })
+    return 'added'
+  } catch (e) {
+    if (add.error?.name !== 'ConstraintError') throw e
+    const read = db.transaction(STORE, 'readonly')
+    return new Uint8Array((await request(read.objectStore(STORE).get(seq))) as Uint8Array)
+  }
+}
+
 /**
  * The participant's own signed blocks in their own IndexedDB database (apart from the Y.Doc's), keyed by seq.
  * A seq is written once: appending a different block at a stored seq throws instead of overwriting, because two
@@ -97,37 +120,14 @@ export async function openOwnBlockStore(
     },
     async adopt(bytes: Uint8Array) {
       const seq = Number(decodeBlock(bytes).seq)
-      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
-      const store = tx.objectStore(STORE)
-      const existing = (await request(store.get(seq))) as Uint8Array | undefined
-      if (existing) {
-        tx.abort()
-        return existing.length === bytes.length && existing.every((x, i) => x === bytes[i])
-      }
-      store.put(bytes, seq)
-      await new Promise<void>((resolve, reject) => {
-        tx.oncomplete = () => resolve()
-        tx.onabort = () => reject(tx.error ?? new Error('own-block store transaction aborted'))
-      })
-      return true
+      const stored = await addOnce(db, seq, bytes)
+      return stored === 'added' || sameBytes(stored, bytes)
     },
     async append(bytes: Uint8Array) {
       const seq = Number(decodeBlock(bytes).seq)
-      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
-      const store = tx.objectStore(STORE)
-      const existing = (await request(store.get(seq))) as Uint8Array | undefined
-      if (existing) {
-        const same = existing.length === bytes.length && existing.every((x, i) => x === bytes[i])
-        tx.abort()
-        if (same) return
-        throw new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
-      }
-      store.put(bytes, seq)
-      await new Promise<void>((resolve, reject) => {
-        tx.oncomplete = () => resolve()
-        tx.onerror = () => reject(tx.error)
-        tx.onabort = () => reject(tx.error ?? new Error('own-block store transaction aborted'))
-      })
+      const stored = await addOnce(db, seq, bytes)
+      if (stored === 'added' || sameBytes(stored, bytes)) return
+      throw new Error(`refusing to store a second block at seq ${seq}: that would be equivocation`)
     },
     close: () => db.close(),
   }
