@@ -5,7 +5,7 @@ import { MIXES, type Mix } from '../src/core/sim/perpOps.ts'
 import { simulate } from '../src/core/sim/simulate.ts'
 
 /**
- * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,lending,amm] [--json]
+ * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,lending,amm] [--ref-depth D] [--json]
  * Prints a summary (or, with --json, one JSON object as the last line). Exits 1 when honest replicas diverge,
  * when a final op was reversed or final prefixes conflict inside the fault model, or when, beyond it, a conflict
  * comes without evidence against at least 2q − n participants.
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     quorum: { type: 'string' },
     seed: { type: 'string' },
     mix: { type: 'string', default: 'spot' },
+    'ref-depth': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -54,6 +55,7 @@ const run = simulate({
   seed,
   mix: mix as Mix[],
   ...(values.quorum === undefined ? {} : { quorum: num('quorum', values.quorum) }),
+  ...(values['ref-depth'] === undefined ? {} : { refDepth: num('ref-depth', values['ref-depth']) }),
 })
 const wallMs = Math.round(performance.now() - t0)
 const result = { ...run, wallMs, opsPerSec: Math.round(run.opApplications / (wallMs / 1000)) }

@@ -9,6 +9,13 @@ import { recoverAddress } from './signature.ts'
 
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
 
+/**
+ * The reference depth D, a protocol constant (CONTEXT.md, "Bounded frontier"): a block of round r may cite as a
+ * parent only blocks of round ≥ r − D (its prev is exempt: an author resumes its chain after any silence). Every
+ * replica of a channel must use the same D; `DagOptions.refDepth` exists for tests.
+ */
+export const REF_DEPTH = 64
+
 /** A block accepted into the DAG, with what the replica derived from it. */
 export type Node = {
   id: Uint8Array
@@ -48,6 +55,13 @@ export type Node = {
    * seq, round, time and its key rotation; no ops, bytes or references. Never served, applied or re-validated.
    */
   pruned: boolean
+  /**
+   * Local citation policy, not validity: accepted more than D rounds below this replica's quorum round, or citing
+   * such a block, or forking its author's chain from a prev more than D rounds below it. Honest authoring never
+   * cites a late block (parentsFor), so a replica whose floor is past a late block's history never meets an
+   * honest block it cannot accept (CONTEXT.md, "Bounded frontier").
+   */
+  late: boolean
 }
 
 /** Why a block was refused at ingress. */
@@ -60,6 +74,8 @@ export type IngressReject =
   | 'bad-rotation'
   | 'bad-prev'
   | 'bad-round'
+  | 'too-deep'
+  | 'below-floor'
   | 'seq-out-of-range'
   | 'buffer-full'
 
@@ -83,6 +99,8 @@ export type DagOptions = {
   bufferPerAuthor?: number
   /** called for every block that joins the DAG, before anything else looks at it (a transport relays it) */
   onAccept?: (node: Node) => void
+  /** the reference depth D (default REF_DEPTH); every replica of a channel must use the same */
+  refDepth?: number
 }
 
 /**
@@ -92,7 +110,8 @@ export type DagOptions = {
  *
  * Round rules, checked once every reference is known: every reference has a lower round than the block; prev is
  * the author's block at seq − 1; a block of round r ≥ 2 references blocks of round r − 1 by at least q distinct
- * authors. Every honest replica applies the same rules to the same bytes, so they accept the same blocks.
+ * authors; every parent (the prev excepted) has a round ≥ r − D (REF_DEPTH). Every honest replica applies the same
+ * rules to the same bytes, so they accept the same blocks — a pruned replica a subset (below its floor: nothing).
  */
 export class Dag {
   readonly n: number
@@ -116,6 +135,13 @@ export class Dag {
   /** frontier: blocks no other accepted block references */
   readonly heads = new Set<Hex>()
   maxRound = 0
+  /** the reference depth D: a parent more than D rounds below its block makes the block invalid */
+  readonly refDepth: number
+  /**
+   * Blocks of a lower round are refused ('below-floor'): set by pruning (snapshot/frontier.ts) so that nothing
+   * below the forgotten stubs' rounds can come back as new. Local: a replica that has not pruned accepts them.
+   */
+  floor = 0
   /** highest round holding blocks by q distinct authors */
   quorumRound = 0
   readonly ingress = { accepted: 0, duplicate: 0, buffered: 0, rejected: new Map<IngressReject, number>() }
@@ -143,6 +169,7 @@ export class Dag {
     this.latest = new Array(this.n).fill(undefined)
     this.bufferedBy = Array.from({ length: this.n }, () => [])
     this.bufferPerAuthor = options.bufferPerAuthor ?? 256
+    this.refDepth = options.refDepth ?? REF_DEPTH
     this.onAccept = options.onAccept
     this.keys = new KeyRegistry(channel)
   }
@@ -166,6 +193,8 @@ export class Dag {
     const author = this.channel.indexOf.get(toHex(block.author))
     if (author === undefined) return this.reject('not-participant')
     if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
+    // below what this replica pruned and forgot: final here already, or too old to matter (never cited)
+    if (block.round < BigInt(this.floor)) return this.reject('below-floor')
     const id = blockId(block, this.channel.domainSeparator)
     const hex = toHex(id)
     if (this.nodes.has(hex) || this.buffered.has(hex)) {
@@ -277,8 +306,12 @@ export class Dag {
     node.refIds = undefined
     let below = 0
     const seen = new Set<number>()
-    for (const r of refs) {
+    const first = node.seq > 1 ? 1 : 0
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!
       if (r.round >= round) return 'bad-round'
+      // the reference-depth rule: a parent (not the prev) at most D rounds below
+      if (i >= first && r.round < round - this.refDepth) return 'too-deep'
       if (r.round === round - 1 && !seen.has(r.author)) {
         seen.add(r.author)
         below++
@@ -286,6 +319,7 @@ export class Dag {
     }
     if (round > 1 && below < this.q) return 'bad-round'
     node.refs = refs
+    node.late = this.isLate(node)
 
     for (const r of refs) this.heads.delete(r.hex)
     this.heads.add(node.hex)
@@ -316,6 +350,19 @@ export class Dag {
     this.countVotes(node)
     this.onAccept?.(node)
     return undefined
+  }
+
+  /**
+   * Whether honest authoring must not cite the block (Node.late): it arrived more than D rounds below the quorum
+   * round, cites a late block, or resumes its author's chain from a prev more than D rounds below while another
+   * block of its author already holds its seq (a fork of an old chain, which a pruned replica cannot validate).
+   */
+  private isLate(node: Node): boolean {
+    if (node.round + this.refDepth < this.quorumRound) return true
+    for (const r of node.refs) if (r.late) return true
+    const prev = node.seq > 1 ? node.refs[0]! : undefined
+    if (prev && prev.round < node.round - this.refDepth && this.bySeq[node.author]!.has(node.seq)) return true
+    return false
   }
 
   /** The vote of a round-(r+1) block for round r's leader slot, and the certificates a round-(r+2) block makes. */
@@ -394,6 +441,26 @@ export class Dag {
     if (authors.size >= this.q && node.round > this.quorumRound) this.quorumRound = node.round
   }
 
+  /**
+   * Forgets the stubs of rounds below `round` (pruning, once the floor is at least D above it): no block this
+   * replica can still accept cites them (parents are at most D rounds below, the floor refuses the rest), except
+   * an author's prev after a silence — so each author's latest block stays. Returns the stubs forgotten.
+   */
+  forgetBelow(round: number): Node[] {
+    const gone: Node[] = []
+    for (const x of this.nodes.values())
+      if (x.pruned && x.round < round && this.latest[x.author] !== x) gone.push(x)
+    for (const x of gone) {
+      this.nodes.delete(x.hex)
+      this.heads.delete(x.hex)
+      dropFrom(this.byRound, x.round, x)
+      dropFrom(this.bySeq[x.author]!, x.seq, x)
+      dropFrom(this.bySlot[x.author]!, x.round, x)
+    }
+    for (const r of [...this.roundAuthors.keys()]) if (r < round) this.roundAuthors.delete(r)
+    return gone
+  }
+
   /** Distinct authors holding a block of `round`. */
   authorsAt(round: number): number {
     return this.roundAuthors.get(round)?.size ?? 0
@@ -432,11 +499,15 @@ export class Dag {
     const below = this.byRound.get(round - 1) ?? []
     const byAuthor = new Set<number>()
     if (prev && prev.round === round - 1) byAuthor.add(prev.author)
-    for (const b of below) {
-      if (byAuthor.has(b.author) || this.isRevoked(b)) continue
-      byAuthor.add(b.author)
-      out.push(b)
-      taken.add(b)
+    // late blocks only when the others do not make a quorum (a valid block first, the citation policy second)
+    for (const late of [false, true]) {
+      if (late && byAuthor.size >= this.q) break
+      for (const b of below) {
+        if (byAuthor.has(b.author) || b.late !== late || this.isRevoked(b)) continue
+        byAuthor.add(b.author)
+        out.push(b)
+        taken.add(b)
+      }
     }
     // other frontier blocks, at most one per slot: an equivocator's hundred forks cost one reference
     const rest: Node[] = []
@@ -447,7 +518,7 @@ export class Dag {
     for (const x of heads) {
       const slot = `${x.author}:${x.round}`
       if (x.round >= round || taken.has(x) || x.author === prev?.author || slots.has(slot)) continue
-      if (this.isRevoked(x)) continue
+      if (x.round < round - this.refDepth || x.late || this.isRevoked(x)) continue
       slots.add(slot)
       rest.push(x)
     }
@@ -481,6 +552,15 @@ function refIds(node: Node): Hex[] {
   for (const p of node.block.parents) out.push(toHex(p))
   node.refIds = out
   return out
+}
+
+/** Removes `x` from the list at `key`, and the key once its list is empty. */
+function dropFrom<K>(map: Map<K, Node[]>, key: K, x: Node): void {
+  const list = map.get(key)
+  if (!list) return
+  const rest = list.filter((y) => y !== x)
+  if (rest.length === 0) map.delete(key)
+  else map.set(key, rest)
 }
 
 /** The map's value at `key`, created by `make` when absent. */
@@ -520,5 +600,6 @@ export function makeNode(
     results: new Uint8Array(block.ops.length),
     badCheckpointOps: undefined,
     pruned: false,
+    late: false,
   }
 }

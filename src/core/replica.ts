@@ -44,6 +44,8 @@ export type ReplicaOptions = {
   checkpointIntervalMs?: number
   /** blocks with unknown ancestors kept per author */
   bufferPerAuthor?: number
+  /** the reference depth D (dag.ts REF_DEPTH): a protocol constant, every replica of a channel the same (tests) */
+  refDepth?: number
   /** take a rollback snapshot every this many applied blocks */
   snapshotInterval?: number
   /** deposit records credited before any block: tests, benchmarks and the simulator start funded this way */
@@ -90,6 +92,7 @@ export class Replica {
     const dagOptions: ConstructorParameters<typeof Dag>[1] = {}
     if (options.bufferPerAuthor !== undefined) dagOptions.bufferPerAuthor = options.bufferPerAuthor
     if (options.onAccept) dagOptions.onAccept = options.onAccept
+    if (options.refDepth !== undefined) dagOptions.refDepth = options.refDepth
     this.dag = new Dag(channel, dagOptions)
     this.committer = new Committer(this.dag)
     this.execution = new Execution(channel, this.dag, options.snapshotInterval ?? 32, options.deposits)

@@ -500,6 +500,8 @@ export class ChannelDoc {
       const e = batch[i]!
       if (r.status === 'rejected') {
         if (r.reason === 'buffer-full') this.waiting.refusedFull(e)
+        // older than what this replica pruned and forgot (a peer that pruned less still holds it): not a fault
+        else if (r.reason === 'below-floor') return
         else {
           this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
           // every honest replica refuses these bytes for good: take them out of the doc

@@ -7,7 +7,7 @@ export type InvalidWrite =
   | 'oversize'
   | 'overwrite'
   | 'wrong-key'
-  | Exclude<IngressReject, 'buffer-full' | 'oversize'>
+  | Exclude<IngressReject, 'buffer-full' | 'oversize' | 'below-floor'>
 
 export type ClientRecord = {
   clientID: number

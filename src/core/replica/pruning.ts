@@ -78,12 +78,30 @@ export class Pruning {
     }
     stubNodes(execution.order.slice(0, pos))
     forgetDecidedRounds(dag, leader.round)
+    this.raiseFloor(leader.round - dag.refDepth)
     execution.dropFinalPrefix(pos, state, trades)
     finalOrder.dropFinalPrefix(pos)
     this.retained = keep
     this.prunedCount += pos
     this.prunedVersion = cp.version
     return this.base()
+  }
+
+  /**
+   * The bounded frontier (CONTEXT.md): blocks below `floor` are refused from now on, and the stubs more than D
+   * rounds below it are forgotten — every block this replica can still accept cites parents of round ≥ floor − D
+   * (its prev excepted: each author's latest stub stays). Their seqs and rounds leave the committed bookkeeping:
+   * a block that could collide with them needs a forgotten prev or a round below the floor, so it never joins.
+   */
+  private raiseFloor(floor: number): void {
+    const { dag, finalOrder } = this.parts
+    if (floor <= dag.floor) return
+    dag.floor = floor
+    for (const x of dag.forgetBelow(floor - dag.refDepth)) {
+      for (const seqs of [finalOrder.committedSeqs, this.mark?.seqs]) seqs?.[x.author]?.delete(x.seq)
+      for (const rounds of [finalOrder.committedRounds, this.mark?.rounds])
+        rounds?.[x.author]?.delete(x.round)
+    }
   }
 
   private markPruned(pos: number, nextRound: number): void {
@@ -146,6 +164,7 @@ export class Pruning {
         .slice(0, Number(this.prunedVersion))
         .map((c) => ({ ...c, signatures: new Map(c.signatures) })),
       frontier: frontierOf(dag),
+      floor: dag.floor,
       heads: [...dag.heads].filter((h) => dag.nodes.get(h)?.pruned),
       nextRound: mark.nextRound,
       clock: this.prunedClock(),
@@ -205,6 +224,7 @@ export class Pruning {
       dag.addStub(stubOf(ref, channel.channelId, authors[ref.author]!, key))
     }
     for (const h of base.heads) if (dag.nodes.has(h as Hex)) dag.heads.add(h as Hex)
+    dag.floor = base.floor ?? 0
     for (const a of base.equivocators) dag.equivocators.add(a)
     dag.equivocations.push(...base.equivocations)
     checkpointer.checkpointConflicts.push(...base.checkpointConflicts)

@@ -31,6 +31,21 @@ describe('simulator (THREATS rows 1–8, 20: finality under Byzantine and silent
     },
   )
 
+  it('with a reference depth of 3 rounds (the bounded-frontier rule at its tightest): one root, every honest op final', () => {
+    for (const p of [
+      { participants: 4, byzantine: 1, silent: 0, seed: 11, ops: 600, refDepth: 3 },
+      { participants: 7, byzantine: 1, silent: 1, seed: 12, ops: 400, refDepth: 3 },
+    ]) {
+      const r = simulate(p)
+      expect(r.converged, `${replay(p)} --ref-depth 3`).toBe(true)
+      expect(r.replayMatches).toBe(true)
+      expect(r.finalReversals).toBe(0)
+      expect(r.conflictingFinal).toBe(false)
+      expect(r.finalOps).toBeGreaterThanOrEqual(Math.ceil(0.9 * r.honestOps))
+      expect(r.certifiedCheckpoints).toBeGreaterThan(0)
+    }
+  })
+
   it('beyond the fault model: no conflicting finality without evidence against at least 2q − n participants', () => {
     const p = { participants: 4, byzantine: 2, seed: 5, ops: 500 }
     const r = simulate(p)

@@ -32,6 +32,8 @@ export type SimulateParameters = {
   deliveriesPerStep?: number
   /** the op modules honest authors draw from (default spot): with perps the channel has a perp market */
   mix?: readonly Mix[]
+  /** the reference depth D (dag.ts REF_DEPTH by default): small values exercise the depth rule */
+  refDepth?: number
   /** called with the honest replicas at the end (tests and debugging) */
   inspect?: (replicas: ReadonlyMap<number, Replica>) => void
 }
@@ -117,6 +119,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     leaderWaitMs: 30,
     checkpointIntervalMs: 400,
     maxBatchOps: rng.int(64, 1025),
+    ...(p.refDepth === undefined ? {} : { refDepth: p.refDepth }),
   })
   for (const i of honest) replicas.set(i, new Replica(tc.channel, { ...options(i), onAccept: relay(i) }))
   for (const b of byz) byzReplicas.set(b, new Replica(tc.channel, options(b)))
@@ -424,7 +427,10 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const reps = honest.map((i) => replicas.get(i)!)
   const roots = reps.map((r) => toHex(r.stateRoot()))
   const eqs = reps.map((r) => r.equivocators().join(','))
-  const fresh = new Replica(tc.channel, { deposits })
+  const fresh = new Replica(tc.channel, {
+    deposits,
+    ...(p.refDepth === undefined ? {} : { refDepth: p.refDepth }),
+  })
   fresh.receiveMany(reps[0]!.blocksInOrder())
   const replayMatches = toHex(fresh.stateRoot()) === roots[0] && fresh.finalCount === reps[0]!.finalCount
   // reversals: a block once final at a replica must still be at the same position with the same results

@@ -22,7 +22,10 @@ export type PrunedBase = {
   /** an older fully signed checkpoint's state, kept for emergency exits when the pruning one is not fully signed */
   exitState: { version: bigint; state: Uint8Array } | undefined
   checkpoints: SignedCheckpoint[]
+  /** stubs of rounds ≥ floor − D and each author's latest (frontier.ts): bounded, whatever the channel's age */
   frontier: PrunedRef[]
+  /** blocks of a lower round are refused (Dag.floor); absent in bases stored before the rule */
+  floor?: number
   /** ids of pruned blocks nothing referenced at pruning time */
   heads: string[]
   /** the commit rule's next leader round, and the channel clock at the last committed leader */

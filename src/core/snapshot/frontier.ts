@@ -131,5 +131,6 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     results: NO_RESULTS,
     badCheckpointOps: undefined,
     pruned: true,
+    late: false,
   }
 }
