@@ -7,12 +7,16 @@ import { createPublicClient, http } from 'viem'
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
+import type { ChainHead } from '../chain/watch/chainHead.ts'
+import { createChainWatch } from '../chain/watch/chainWatch.ts'
+import { AGENT_HEAD_POLICY } from '../chain/watch/headPolicy.ts'
 import { fromHex, type Hex, toHex } from '../core/bytes.ts'
 import { type Channel, openChannel, sessionKeyDigest } from '../core/channel.ts'
 import { completeDraft, draftChannelId, type Invite, roomOf } from '../core/invite.ts'
 import { type Op, OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey, signDigest } from '../core/signature.ts'
+import type { DepositRecord } from '../core/state.ts'
 import { HEARTBEAT_MS } from '../store/liveness.ts'
 import { ChannelSession } from '../store/session.ts'
 import { type SubmitOutcome, submitChecked } from '../store/submit.ts'
@@ -33,9 +37,12 @@ export type StartParticipantParameters = {
   /** JSON-RPC of the channel's chain, to read deposit records and attest them; none: no chain reads */
   rpcUrl?: string
   WebSocket: WebSocketClass
-  /** how often deposit records are read (ms) */
+  /** how often the chain head is polled (ms, jittered); deposit records are read once per new head */
   pollMs?: number
 }
+
+/** An agent's chain requests may queue behind a hundred others on one node: wait this long before giving up (ms). */
+const RPC_TIMEOUT_MS = 30_000
 
 export type Live = { channel: Channel; replica: Replica; doc: ChannelDoc; session: ChannelSession }
 
@@ -60,6 +67,9 @@ export class HeadlessParticipant {
   private readonly dir: string
   private readonly timers: ReturnType<typeof setInterval>[] = []
   private stopPresence: (() => void) | undefined
+  private stopChain: (() => void) | undefined
+  /** the agent's view of the chain head (undefined without rpcUrl or before going live) */
+  chainHead: ChainHead | undefined
   private lockFile: string | undefined
 
   constructor(readonly p: StartParticipantParameters) {
@@ -132,36 +142,54 @@ export class HeadlessParticipant {
     this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS))
     this.live = { channel, replica, doc, session }
     if (this.p.rpcUrl) {
-      const client = createPublicClient({ transport: http(this.p.rpcUrl) })
+      // one chain head per agent (eth_blockNumber every few seconds, jittered, backing off while the node is slow):
+      // deposit records are read only when a block was mined, and only the ones not read before
+      const node = createPublicClient({
+        transport: http(this.p.rpcUrl, { timeout: RPC_TIMEOUT_MS, retryCount: 1 }),
+      })
+      const watch = createChainWatch(
+        node,
+        this.p.pollMs === undefined ? AGENT_HEAD_POLICY : { ...AGENT_HEAD_POLICY, intervalMs: this.p.pollMs },
+        { timeoutMs: RPC_TIMEOUT_MS },
+      )
+      this.chainHead = watch.head
+      const records: DepositRecord[] = []
       let busy = false
-      const poll = async () => {
-        if (busy) return
+      let again = false
+      const read = async () => {
+        if (busy) {
+          again = true
+          return
+        }
         busy = true
         try {
-          await this.attestDeposits(
-            await readDepositRecords(client, {
-              address: config.verifyingContract,
-              channelId: toHex(channel.channelId),
-            }),
-          )
+          const fresh = await readDepositRecords(watch.client, {
+            address: config.verifyingContract,
+            channelId: toHex(channel.channelId),
+            fromIndex: BigInt(records.length),
+          })
+          for (const r of fresh) if (r.index === BigInt(records.length)) records.push(r)
+          this.attestDeposits(records)
           this.chainError = undefined
         } catch (e) {
-          // not open on chain yet, or the node is away: the next poll retries
+          // not open on chain yet, or the node is away: the next block (or poll) retries
           this.chainError = e instanceof Error ? e.message.split('\n')[0] : String(e)
+          again = true
         } finally {
           busy = false
         }
+        if (again && this.stopChain) {
+          again = false
+          setTimeout(() => void read(), this.chainError ? AGENT_HEAD_POLICY.intervalMs : 0)
+        }
       }
-      void poll()
-      this.timers.push(setInterval(poll, this.p.pollMs ?? 1000))
+      this.stopChain = watch.head.subscribe(() => void read())
     }
     return this.live
   }
 
   /** Like the browser runtime's syncDeposits: attests every record neither credited nor attested by us yet. */
-  private async attestDeposits(
-    records: { index: bigint; participant: number; token: number; amount: bigint }[],
-  ) {
+  private attestDeposits(records: readonly DepositRecord[]) {
     const live = this.live
     if (!live) return
     const attested = new Set<bigint>()
@@ -189,6 +217,8 @@ export class HeadlessParticipant {
   /** Seals and persists what is pending, then leaves the relays and releases the data directory. Idempotent. */
   async stop(): Promise<void> {
     for (const t of this.timers.splice(0)) clearInterval(t)
+    this.stopChain?.()
+    this.stopChain = undefined
     if (this.live) {
       await this.live.session.flush()
       this.live.session.close()

@@ -11,6 +11,7 @@ import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
 import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
+import type { DepositRecord } from '../core/state.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
@@ -53,7 +54,8 @@ const PRUNE_CHECK_MS = 1000
 /**
  * A participant's presence in one channel: the room (Y.Doc over WebRTC, persisted), the lobby of session-key
  * authorisations and, once every participant has authorised, the live channel: replica, sync binding, session
- * and the UI store. Chain reads (deposits) are polled by `syncDeposits`.
+ * and the UI store. Chain reads (deposits, forced records, bonds) are `syncDeposits`, run by the page on each new
+ * block.
  */
 export class ChannelRuntime {
   readonly room: Room
@@ -91,6 +93,8 @@ export class ChannelRuntime {
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private pruneTimer: ReturnType<typeof setInterval> | undefined
   private destroyed = false
+  /** the channel's deposit records read so far, by index (syncDeposits) */
+  private readonly depositRecords: DepositRecord[] = []
   /** the cross-tab writer lock while this tab writes; released on destroy */
   private writerLock: WriterLock | undefined
   /** aborts waiting for the writer lock (read-only tab) on destroy */
@@ -328,10 +332,15 @@ export class ChannelRuntime {
   async syncDeposits(client: ReadClient): Promise<void> {
     const live = this.live
     if (!live) return
-    const records = await readDepositRecords(client, {
+    // a record never changes once the contract holds it: only the new ones are read
+    const known = this.depositRecords
+    const fresh = await readDepositRecords(client, {
       address: live.channel.config.verifyingContract,
       channelId: toHex(live.channel.channelId),
+      fromIndex: BigInt(known.length),
     })
+    for (const r of fresh) if (r.index === BigInt(known.length)) known.push(r)
+    const records = known
     // a read-only tab folds the same blocks but leaves attesting to the writer tab
     if (live.readOnly) return
     const attested = new Set<bigint>()

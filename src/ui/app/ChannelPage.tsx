@@ -1,10 +1,10 @@
 import { useEffect, useReducer, useState } from 'react'
-import { useConnection, usePublicClient } from 'wagmi'
+import { useConnection } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import { openChannelOnChain } from '../../chain/actions/openChannelOnChain.ts'
 import { signSessionKey } from '../../chain/actions/signSessionKey.ts'
 import { getChannelInfo } from '../../chain/readers/getChannelInfo.ts'
-import { ChannelStatus, type ReadClient } from '../../chain/types.ts'
+import { ChannelStatus } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import type { ChannelConfig } from '../../core/channel.ts'
 import { ROLE_NAMES } from '../../core/channel.ts'
@@ -24,6 +24,7 @@ import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
 import { SessionKeyPanel } from './SessionKeyPanel.tsx'
 import { SettlementPanel } from './SettlementPanel.tsx'
+import { useChainWatch } from './useChainWatch.ts'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
 export type ChannelPageProps = {
@@ -71,36 +72,29 @@ export function ChannelPage(props: ChannelPageProps) {
 function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: ChannelRuntime }) {
   const [, refresh] = useReducer((x: number) => x + 1, 0)
   useEffect(() => runtime.onChange(refresh), [runtime])
-  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const { client: reader, head } = useChainWatch()
   const [onChain, setOnChain] = useState<number | undefined>()
   const [liveError, setLiveError] = useState<string | undefined>()
   const channelIdHex = toHex(draftChannelId(invite.draft))
   const full = runtime.config()
 
-  // poll the contract for the channel's status until it is open
+  // the channel's status on chain, read again on each new block (one chain head per tab: useChainWatch)
   useEffect(() => {
-    if (!publicClient || !full) return
+    if (!reader || !full || head === undefined) return
     let stop = false
-    const poll = async () => {
-      try {
-        const info = await getChannelInfo(publicClient, {
-          address: config.settlement,
-          channelId: channelIdHex,
-        })
+    getChannelInfo(reader, { address: config.settlement, channelId: channelIdHex }).then(
+      (info) => {
         if (stop) return
         setOnChain(info.status)
         runtime.setChainPhase(phaseOfStatus(info.status))
-      } catch {
-        // the next poll retries; the lobby shows the last known status
-      }
-    }
-    void poll()
-    const t = setInterval(poll, 2000)
+      },
+      // the next block reads again; the lobby shows the last known status
+      () => {},
+    )
     return () => {
       stop = true
-      clearInterval(t)
     }
-  }, [publicClient, full, config.settlement, channelIdHex, runtime])
+  }, [reader, head, full, config.settlement, channelIdHex, runtime])
 
   // once open on chain: go live, then keep deposits in sync
   useEffect(() => {
@@ -110,13 +104,11 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
       .goLive(() => location.reload())
       .catch((e: unknown) => setLiveError(e instanceof Error ? e.message : String(e)))
   }, [onChain, runtime])
+  // deposits, forced records and bonds: read again on each new block (nothing else changes them)
   useEffect(() => {
-    if (!runtime.live || !publicClient) return
-    const tick = () => runtime.syncDeposits(publicClient).catch(() => {})
-    void tick()
-    const t = setInterval(tick, 2000)
-    return () => clearInterval(t)
-  }, [runtime, runtime.live, publicClient])
+    if (!runtime.live || !reader || head === undefined) return
+    runtime.syncDeposits(reader).catch(() => {})
+  }, [runtime, runtime.live, reader, head])
 
   if (runtime.live) {
     const live = runtime.live

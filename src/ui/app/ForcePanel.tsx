@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
-import { useConnection, usePublicClient } from 'wagmi'
+import { useConnection } from 'wagmi'
 import { readForcedRecords } from '../../chain/readers/readForcedRecords.ts'
-import type { ReadClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import { decodeForcedOp, type Op, OpTag } from '../../core/ops.ts'
 import { REJECT_NAMES, Reject } from '../../core/reasons.ts'
@@ -16,47 +15,44 @@ import {
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { useChainWatch } from './useChainWatch.ts'
 import { ActionStatus, describeError, useWalletAction } from './useWalletAction.tsx'
 
-/** This participant's forced records as the contract holds them (index and op), polled. */
+/** This participant's forced records as the contract holds them (index and op), read again on each new block. */
 function useOwnForcedRecords(runtime: ChannelRuntime): { index: bigint; op: Op | undefined }[] {
-  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const { client, head } = useChainWatch()
   const [records, setRecords] = useState<{ index: bigint; op: Op | undefined }[]>([])
   const live = runtime.live!
   const me = runtime.meIndex
   useEffect(() => {
-    if (!publicClient) return
+    if (!client || head === undefined) return
     let stop = false
-    const poll = () =>
-      readForcedRecords(publicClient, {
-        address: live.channel.config.verifyingContract,
-        channelId: toHex(live.channel.channelId),
-      }).then(
-        (all) => {
-          if (stop) return
-          setRecords(
-            all
-              .filter((r) => r.participant === me)
-              .map((r) => {
-                let op: Op | undefined
-                try {
-                  op = decodeForcedOp(r.op)
-                } catch {
-                  op = undefined
-                }
-                return { index: r.index, op }
-              }),
-          )
-        },
-        () => {},
-      )
-    void poll()
-    const timer = setInterval(poll, 2000)
+    readForcedRecords(client, {
+      address: live.channel.config.verifyingContract,
+      channelId: toHex(live.channel.channelId),
+    }).then(
+      (all) => {
+        if (stop) return
+        setRecords(
+          all
+            .filter((r) => r.participant === me)
+            .map((r) => {
+              let op: Op | undefined
+              try {
+                op = decodeForcedOp(r.op)
+              } catch {
+                op = undefined
+              }
+              return { index: r.index, op }
+            }),
+        )
+      },
+      () => {},
+    )
     return () => {
       stop = true
-      clearInterval(timer)
     }
-  }, [publicClient, live.channel, me])
+  }, [client, head, live.channel, me])
   return records
 }
 

@@ -1,9 +1,7 @@
 import { useEffect, useState } from 'react'
 import { formatEther, parseEther } from 'viem'
-import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
-import type { ReadClient } from '../../chain/types.ts'
 import { toHex } from '../../core/bytes.ts'
 import { OpTag } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
@@ -13,54 +11,47 @@ import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { useChainWatch } from './useChainWatch.ts'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
-/** The connected wallet's balance of `token`, polled (undefined until read). */
+/** The connected wallet's balance of `token`, read again on each new block (undefined until read). */
 function useWalletBalance(token: `0x${string}`, owner: `0x${string}`): bigint | undefined {
-  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const { client, head } = useChainWatch()
   const [balance, setBalance] = useState<{ token: string; value: bigint } | undefined>()
   useEffect(() => {
-    if (!publicClient) return
+    if (!client || head === undefined) return
     let stop = false
-    const poll = () =>
-      walletBalance(publicClient, token, owner).then(
-        (value) => !stop && setBalance({ token, value }),
-        () => {},
-      )
-    void poll()
-    const timer = setInterval(poll, 2000)
+    walletBalance(client, token, owner).then(
+      (value) => !stop && setBalance({ token, value }),
+      () => {},
+    )
     return () => {
       stop = true
-      clearInterval(timer)
     }
-  }, [publicClient, token, owner])
+  }, [client, head, token, owner])
   return balance?.token === token ? balance.value : undefined
 }
 
-/** The connected participant's bond in the channel as the contract holds it, polled. */
+/** The connected participant's bond in the channel as the contract holds it, read again on each new block. */
 function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean } | undefined {
-  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const { client, head } = useChainWatch()
   const [info, setInfo] = useState<{ bond: bigint; slashed: boolean } | undefined>()
   const live = runtime.live!
   useEffect(() => {
-    if (!publicClient) return
+    if (!client || head === undefined) return
     let stop = false
-    const poll = () =>
-      getParticipantInfo(publicClient, {
-        address: live.channel.config.verifyingContract,
-        channelId: toHex(live.channel.channelId),
-        participant: runtime.p.me,
-      }).then(
-        (p) => !stop && setInfo({ bond: p.bond, slashed: p.slashed }),
-        () => {},
-      )
-    void poll()
-    const timer = setInterval(poll, 2000)
+    getParticipantInfo(client, {
+      address: live.channel.config.verifyingContract,
+      channelId: toHex(live.channel.channelId),
+      participant: runtime.p.me,
+    }).then(
+      (p) => !stop && setInfo({ bond: p.bond, slashed: p.slashed }),
+      () => {},
+    )
     return () => {
       stop = true
-      clearInterval(timer)
     }
-  }, [publicClient, live.channel, runtime.p.me])
+  }, [client, head, live.channel, runtime.p.me])
   return info
 }
 

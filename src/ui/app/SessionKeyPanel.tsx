@@ -1,10 +1,9 @@
 import { useEffect, useReducer, useRef } from 'react'
-import { usePublicClient } from 'wagmi'
 import { signKeyRotation } from '../../chain/actions/signKeyRotation.ts'
-import type { ReadClient } from '../../chain/types.ts'
 import type { RotationChainStatus } from '../../store/keyRotation.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { pokeChain, useChainWatch } from './useChainWatch.ts'
 import { ActionStatus, TxHash, useWalletAction } from './useWalletAction.tsx'
 
 const short = (a: string) => `${a.slice(0, 8)}…${a.slice(-6)}`
@@ -34,7 +33,7 @@ export function SessionKeyPanel({ runtime }: { runtime: ChannelRuntime }) {
   const live = runtime.live!
   const rotations = live.rotations
   const { readOnly, phase } = useTrading()
-  const publicClient = usePublicClient() as unknown as ReadClient | undefined
+  const { client: reader, head } = useChainWatch()
   const { run, state, busy, client } = useWalletAction()
   const [, refresh] = useReducer((x: number) => x + 1, 0)
   // our own blocks (a rotation becomes announced) change the store, not the runtime
@@ -42,20 +41,17 @@ export function SessionKeyPanel({ runtime }: { runtime: ChannelRuntime }) {
   const clientRef = useRef(client)
   clientRef.current = client
 
-  // the chain queue, while the page is open (and again after a reload)
-  useEffect(() => {
-    if (!rotations || !publicClient) return
-    let stop = false
-    const tick = () => {
-      void rotations.syncChain(publicClient, clientRef.current).finally(() => !stop && refresh())
-    }
-    tick()
-    const timer = setInterval(tick, 2000)
-    return () => {
-      stop = true
-      clearInterval(timer)
-    }
-  }, [rotations, publicClient])
+  // the chain queue, while the page is open (and again after a reload): one pass per new block, and right after a
+  // rotation or a retry; a pass sends at most the next rotation, and reads nothing while none is waiting
+  const pass = () => {
+    if (!rotations || !reader) return
+    void rotations.syncChain(reader, clientRef.current).finally(() => {
+      pokeChain()
+      refresh()
+    })
+  }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one pass per new head, and when a wallet connects
+  useEffect(pass, [rotations, reader, head, client])
 
   const views = rotations?.views() ?? []
   const current = rotations?.current() ?? runtime.sessionAddress
@@ -66,7 +62,7 @@ export function SessionKeyPanel({ runtime }: { runtime: ChannelRuntime }) {
       track.progress('sign the rotation in your wallet')
       const v = await rotations.rotate((r) => signKeyRotation(c, { channel: live.channel, ...r }))
       track.doneText(`now signing with ${short(v.newKey)} from block ${v.fromSeq}; it goes on chain next`)
-      if (publicClient) void rotations.syncChain(publicClient, c).finally(refresh)
+      if (reader) void rotations.syncChain(reader, c).finally(refresh)
     })
 
   return (
@@ -99,7 +95,14 @@ export function SessionKeyPanel({ runtime }: { runtime: ChannelRuntime }) {
                 </>
               )}
               {v.chain.phase === 'failed' && (
-                <button type="button" className="link" onClick={() => rotations?.retry()}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    rotations?.retry()
+                    pass()
+                  }}
+                >
                   Retry
                 </button>
               )}

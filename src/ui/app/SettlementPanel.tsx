@@ -82,7 +82,6 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const { chain, clock, wallMs, tower, attempt, readiness, slashes } = useSettlementChain({
     live,
     ctx,
-    publicClient,
     watchedKey,
     client,
     readOnly,

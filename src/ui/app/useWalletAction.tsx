@@ -3,6 +3,7 @@ import type { Hash } from 'viem'
 import { useConnectorClient } from 'wagmi'
 import { SettlementRevertedError } from '../../chain/errors.ts'
 import type { WriteClient } from '../../chain/types.ts'
+import { pokeChain } from './useChainWatch.ts'
 
 export type ActionState = {
   label: string
@@ -57,6 +58,8 @@ export function useWalletAction() {
     let now: string | undefined
     const track: ActionTracker = {
       sent: (hash) => {
+        // the tab's chain readers look again now rather than at the next tick
+        pokeChain()
         hashes.push(hash)
         setState({ label, status: 'running', hashes: hashes.slice(), ...(now ? { message: now } : {}) })
       },
@@ -70,7 +73,7 @@ export function useWalletAction() {
     }
     setState({ label, status: 'running', hashes: [] })
     try {
-      const out = await action(client as unknown as WriteClient, track)
+      const out = await action(client as unknown as WriteClient, track).finally(pokeChain)
       setState({ label, status: 'done', hashes: hashes.slice(), ...(note ? { message: note } : {}) })
       return out
     } catch (e) {

@@ -8,7 +8,7 @@ import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../../chai
 import { getParticipantInfo } from '../../../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../../../chain/readers/readDepositRecords.ts'
 import type { PendingProposal } from '../../../chain/readers/readPendingProposal.ts'
-import type { ChannelInfo, ChannelStatus, ReadClient, WriteClient } from '../../../chain/types.ts'
+import type { ChannelInfo, ChannelStatus, WriteClient } from '../../../chain/types.ts'
 import type { ChainView as TowerChainView } from '../../../chain/watchtower/decide.ts'
 import { toHex } from '../../../core/bytes.ts'
 import type { SignedCheckpoint } from '../../../core/checkpoint.ts'
@@ -31,6 +31,7 @@ import { type DepositRecordView, refundable } from '../../../store/settlementPla
 import { slashStaleOnChain, staleSlashFor, type TowerSlash } from '../../../store/towerSlash.ts'
 import { type TowerAttempt, type TowerStep, towerStep } from '../../../store/watchtower.ts'
 import { ChainClock } from '../../chainClock.ts'
+import { pokeChain, useChainWatch } from '../useChainWatch.ts'
 import { describeError } from '../useWalletAction.tsx'
 
 /** A participant's app waits this long per index before challenging, so honest towers do not all send at once. */
@@ -52,7 +53,8 @@ export type ChainView = {
 }
 
 /**
- * The Settlement panel's view of the chain, polled every second: dispute status, the checkpoint on chain, bonds of
+ * The Settlement panel's view of the chain, read again on each new block (and when a newer checkpoint is
+ * certified here): dispute status, the checkpoint on chain, bonds of
  * the watched participants, refundable deposits and, after finalization, what the contract still owes this
  * participant. The open app is also a watchtower: a stale proposal is challenged with the newest certified
  * checkpoint, once per proposal, staggered by participant index so honest towers do not all send at once; before
@@ -64,20 +66,22 @@ export type ChainView = {
 export function useSettlementChain({
   live,
   ctx,
-  publicClient,
   watchedKey,
   client,
   readOnly,
 }: {
   live: NonNullable<ChannelRuntime['live']>
   ctx: SettlementContext
-  publicClient: ReadClient | undefined
   /** participant indexes whose bonds to read, comma-separated (this participant and the offenders) */
   watchedKey: string
   client: WriteClient | undefined
   readOnly: boolean
 }) {
   const me = ctx.me
+  // the tab's chain head and shared reads: everything below is read again once per new block
+  const { client: publicClient, head } = useChainWatch()
+  // a newly certified checkpoint changes which signatures to check on chain, without any block
+  const bestDigest = proposable(live.replica)?.digest
   const [chain, setChain] = useState<ChainView | undefined>()
   const clock = useRef(new ChainClock()).current
   const [wallMs, setWallMs] = useState(() => Date.now())
@@ -93,9 +97,12 @@ export function useSettlementChain({
   const towerDeps = useRef({ client, readOnly })
   towerDeps.current = { client, readOnly }
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: bestDigest is a trigger (readiness of a new checkpoint)
   useEffect(() => {
-    if (!publicClient) return
+    if (!publicClient || head === undefined) return
     let stop = false
+    // the watchtower's stagger: a decision waiting for its turn is taken again from the same head (cached reads)
+    let again: ReturnType<typeof setTimeout> | undefined
     const channelId = toHex(live.channel.channelId)
     const participants = live.channel.config.participants
     const watched = watchedKey.split(',').map(Number)
@@ -118,6 +125,7 @@ export function useSettlementChain({
       } catch (e) {
         track({ key, ...what, phase: 'failed', error: describeError(e), ...(tx ? { tx } : {}) })
       }
+      pokeChain()
     }
     const challenge = (
       key: string,
@@ -150,6 +158,7 @@ export function useSettlementChain({
         .then(async (hash) => {
           tx = hash
           await confirmTransaction(c, { hash })
+          pokeChain()
           setAttempt({ key, version, against, phase: 'done', tx: hash })
         })
         .catch((e: unknown) =>
@@ -251,7 +260,16 @@ export function useSettlementChain({
         const waited = (key: string) => {
           const seen = firstSeen.get(key) ?? Date.now()
           firstSeen.set(key, seen)
-          return Date.now() - seen >= me * TOWER_STAGGER_MS
+          const ok = Date.now() - seen >= me * TOWER_STAGGER_MS
+          if (!ok && again === undefined && !stop)
+            again = setTimeout(
+              () => {
+                again = undefined
+                void poll()
+              },
+              seen + me * TOWER_STAGGER_MS - Date.now(),
+            )
+          return ok
         }
         if (step.send && c && !ro && held && step.decision.action === 'challenge') {
           const { urgent } = step.decision
@@ -279,13 +297,14 @@ export function useSettlementChain({
       }
     }
     void poll()
-    const timer = setInterval(poll, 1000)
     return () => {
       stop = true
-      clearInterval(timer)
+      clearTimeout(again)
     }
   }, [
     publicClient,
+    head,
+    bestDigest,
     ctx,
     live.channel,
     live.replica,
