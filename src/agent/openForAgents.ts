@@ -49,19 +49,26 @@ export async function openWhenAuthorised(
   return { config, channelId: toHex(computeChannelId(config)) as Hex }
 }
 
-/** Each wallet deposits `amounts[token]` of each channel token (ERC-20s; 0 skips it), waiting for every receipt. */
+/**
+ * Each wallet deposits `amounts[token]` of each channel token (ERC-20s; 0 skips it), waiting for every receipt.
+ * At most `lanes` wallets at a time: a hundred approve + simulate + deposit + receipt sequences at once queue up in
+ * one node until its requests time out.
+ */
 export async function depositEach(
   wallets: WriteClient[],
-  p: { address: Hex; channelId: Hex; tokens: Hex[]; amounts: bigint[] },
+  p: { address: Hex; channelId: Hex; tokens: Hex[]; amounts: bigint[]; lanes?: number },
 ): Promise<void> {
-  await Promise.all(
-    wallets.map(async (w) => {
+  let next = 0
+  const lane = async () => {
+    while (next < wallets.length) {
+      const w = wallets[next++]!
       for (const [i, token] of p.tokens.entries()) {
         const amount = p.amounts[i] ?? 0n
         if (amount === 0n) continue
         const { hash } = await depositToken(w, { address: p.address, channelId: p.channelId, token, amount })
         await confirmTransaction(w, { hash })
       }
-    }),
-  )
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(p.lanes ?? 8, wallets.length) }, lane))
 }

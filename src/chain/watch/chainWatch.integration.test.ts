@@ -1,5 +1,7 @@
 import { createPublicClient, custom, type Hex, http } from 'viem'
+import { getBalance } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { confirmTransaction } from '../actions/confirmTransaction.ts'
 import { type LocalChain, startLocalChain } from '../integration.fixture.ts'
 import { getChannelInfo } from '../readers/getChannelInfo.ts'
 import { getDisputeStatus } from '../readers/getDisputeStatus.ts'
@@ -91,6 +93,23 @@ describe('one chain head per participant (real anvil, every JSON-RPC request cou
     watch.head.poke()
     await sleep(300)
     expect(seen).toEqual([seen[0]!, seen[0]! + 1n])
+    stop()
+  }, 30_000)
+
+  it("a read right after one's own transaction sees it: its receipt, read through the cache, drops the cache", async () => {
+    const watch = createChainWatch(local.publicClient, {
+      intervalMs: 60_000,
+      jitter: 0,
+      maxBackoffMs: 60_000,
+    })
+    const stop = watch.head.subscribe(() => {})
+    await sleep(200)
+    const to = '0x000000000000000000000000000000000000dEaD' as const
+    const before = await getBalance(watch.client, { address: to })
+    // the head is not polled again for a minute: only the receipt tells the cache that the state moved
+    const hash = await local.wallets[1]!.sendTransaction({ to, value: 7n })
+    await confirmTransaction(watch.client, { hash })
+    expect(await getBalance(watch.client, { address: to })).toBe(before + 7n)
     stop()
   }, 30_000)
 
