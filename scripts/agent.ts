@@ -8,6 +8,7 @@ import { runAgent } from '../src/agent/runAgent.ts'
 import type { Role } from '../src/agent/strategy.ts'
 import { fromHex, type Hex } from '../src/core/bytes.ts'
 import { decodeInvite } from '../src/core/invite.ts'
+import { parsePrunePolicy } from '../src/core/snapshot/prunePolicy.ts'
 
 /**
  * `npm run agent -- --invite LINK --key FILE --role trader|market-maker|liquidator [--rate N] [--json]`: a channel
@@ -22,6 +23,7 @@ import { decodeInvite } from '../src/core/invite.ts'
  * unit of token 0 to the next participant per op (benchmark load); `--rate max` submits as fast as the batch takes.
  * Benchmarks: --start-file FILE waits for FILE and starts submitting at the epoch ms it holds; --measure FILE adds
  * sync / finality percentiles and CPU per op to the summary and writes the samples to FILE (LatencyProbe).
+ * --prune '{"everyCheckpoints":K,"minBlocks":N}' overrides when it prunes (the app's policy by default; needs --rpc).
  */
 const { values } = parseArgs({
   options: {
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     price: { type: 'string', default: '2000' },
     'start-file': { type: 'string' },
     measure: { type: 'string' },
+    prune: { type: 'string' },
   },
 })
 
@@ -83,6 +86,7 @@ const participant = new HeadlessParticipant({
   relay: values.relay ?? ['ws://127.0.0.1:4445'],
   dataDir: values.data,
   ...(values.rpc !== 'none' ? { rpcUrl: values.rpc } : {}),
+  ...(values.prune ? { prune: parsePrunePolicy(values.prune) } : {}),
   WebSocket,
 })
 const stop = new AbortController()

@@ -1,12 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeBlock } from '../core/block.ts'
+import { decodeBlock, encodeBlock } from '../core/block.ts'
+import { toHex } from '../core/bytes.ts'
 import { OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
+import { encodeBase } from '../core/snapshot/base.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { restoreReplica } from '../store/restoreReplica.ts'
 import { openFileBlockStore } from './fileBlockStore.ts'
 import { markOf, nextOps } from './strategy.ts'
 
@@ -68,6 +71,74 @@ describe('file block store', () => {
     await expect(openFileBlockStore(dir).append(y)).rejects.toThrow(/equivocation/)
     expect(await store.adopt(y)).toBe(false)
     expect(await store.adopt(x)).toBe(true)
+  })
+})
+
+describe('file block store: the pruned base', () => {
+  it('stores the base and deletes the pruned own blocks; a reopening restores the same replica from them', async () => {
+    const dir = tmp()
+    const rs = tc.members.map(
+      (m) =>
+        new Replica(tc.channel, {
+          author: { index: m.index, sessionKey: m.sessionKey },
+          deposits,
+          leaderWaitMs: 0,
+          checkpointIntervalMs: 1000,
+        }),
+    )
+    const store = openFileBlockStore(dir)
+    for (let k = 0; k < 6; k++) {
+      for (let i = 0; i < 20; i++)
+        rs[i % 2]!.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 1n }, k * 1500)
+      runToQuiet(rs, k * 1500)
+    }
+    for (const n of rs[0]!.order) if (n.author === 0) await store.append(encodeBlock(n.block))
+    const before = (await store.load()).length
+    const base = rs[0]!.prune()!
+    expect(base).toBeDefined()
+    const own = base.committedSeqs[0]!
+    const through = own[own.length - 1]![1]
+    await store.storeBase(encodeBase(base), through)
+    const again = openFileBlockStore(dir)
+    const left = await again.load()
+    expect(left.length).toBe(before - through)
+    for (const b of left) expect(decodeBlock(b).seq).toBeGreaterThan(BigInt(through))
+    expect(await again.nextSeq()).toBe(BigInt(before + 1))
+    const restored = restoreReplica(
+      () =>
+        new Replica(tc.channel, { author: { index: 0, sessionKey: tc.members[0]!.sessionKey }, deposits }),
+      await again.loadBase(),
+    )
+    expect(restored.restoredFrom).toBe(base.version)
+    restored.replica.receiveMany([...left, ...rs[1]!.blocksInOrder()])
+    expect(toHex(restored.replica.stateRoot())).toBe(toHex(rs[0]!.stateRoot()))
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('a crash between the base and the deletions ends as if they were one step; pruned seqs stay used', async () => {
+    const dir = tmp()
+    const rs = replicas()
+    for (let i = 0; i < 5; i++) {
+      rs[0]!.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 1n }, i)
+      runToQuiet(rs, i * 10)
+    }
+    const mine = rs[0]!.order.filter((n) => n.author === 0).map((n) => encodeBlock(n.block))
+    const store = openFileBlockStore(dir)
+    for (const b of mine) await store.append(b)
+    // the base renamed into place (through seq 3), the process gone before deleting seqs 1–3
+    const head = new Uint8Array(8)
+    new DataView(head.buffer).setBigUint64(0, 3n)
+    writeFileSync(join(dir, 'base.bin'), Buffer.concat([head, new Uint8Array([1, 2, 3])]))
+    const again = openFileBlockStore(dir)
+    expect((await again.load()).map((b) => decodeBlock(b).seq)).toEqual(
+      mine.slice(3).map((b) => decodeBlock(b).seq),
+    )
+    expect(readdirSync(dir).filter((f) => f.endsWith('.blk'))).toHaveLength(mine.length - 3)
+    expect(await again.loadBase()).toEqual(new Uint8Array([1, 2, 3]))
+    const [x] = twoBlocksAtSeq1()
+    await expect(again.append(x)).rejects.toThrow(/pruned/)
+    expect(await again.adopt(x)).toBe(true)
+    expect(await openFileBlockStore(tmp()).nextSeq()).toBe(1n)
   })
 })
 

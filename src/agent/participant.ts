@@ -14,17 +14,25 @@ import { fromHex, type Hex, toHex } from '../core/bytes.ts'
 import { type Channel, openChannel, sessionKeyDigest } from '../core/channel.ts'
 import { completeDraft, draftChannelId, type Invite, roomOf } from '../core/invite.ts'
 import { type Op, OpTag } from '../core/ops.ts'
+import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey, signDigest } from '../core/signature.ts'
+import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import type { DepositRecord } from '../core/state.ts'
 import { HEARTBEAT_MS } from '../store/liveness.ts'
+import { Pruner } from '../store/pruner.ts'
+import { restoreReplica } from '../store/restoreReplica.ts'
 import { ChannelSession } from '../store/session.ts'
 import { type SubmitOutcome, submitChecked } from '../store/submit.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
 import { startPresence } from '../sync/presence.ts'
 import { joinRelay, type RelayLink, relayDocName, type WebSocketClass } from '../sync/relay.ts'
+import { readPhase } from './chainPhase.ts'
 import { openFileBlockStore } from './fileBlockStore.ts'
+
+/** how often the agent asks its Pruner whether a pruning is due (the browser runtime's PRUNE_CHECK_MS) */
+const PRUNE_CHECK_MS = 1000
 
 export type StartParticipantParameters = {
   invite: Invite
@@ -39,12 +47,22 @@ export type StartParticipantParameters = {
   WebSocket: WebSocketClass
   /** how often the chain head is polled (ms, jittered); deposit records are read once per new head */
   pollMs?: number
+  /** when to prune (prunePolicy.ts; default the app's); pruning needs the phase, so --rpc */
+  prune?: PrunePolicy
 }
 
 /** An agent's chain requests may queue behind a hundred others on one node: wait this long before giving up (ms). */
 const RPC_TIMEOUT_MS = 30_000
 
-export type Live = { channel: Channel; replica: Replica; doc: ChannelDoc; session: ChannelSession }
+export type Live = {
+  channel: Channel
+  replica: Replica
+  doc: ChannelDoc
+  session: ChannelSession
+  pruner: Pruner
+  /** the checkpoint this start restored from (its pruned base), undefined when it replayed every stored block */
+  restoredFrom: bigint | undefined
+}
 
 /**
  * A participant without a browser: the same core (Replica), sync (ChannelDoc, Lobby, presence, guarded relay
@@ -63,6 +81,8 @@ export class HeadlessParticipant {
   live: Live | undefined
   /** the last error of a deposit read (the next poll retries) */
   chainError: string | undefined
+  /** the channel's settlement phase on chain as last read ('unknown' without --rpc: then it never prunes) */
+  phase: SettlementPhase = 'unknown'
   private readonly sessionKey: Uint8Array
   private readonly dir: string
   private readonly timers: ReturnType<typeof setInterval>[] = []
@@ -118,7 +138,11 @@ export class HeadlessParticipant {
       throw new Error('the lobby holds another session key for this wallet (another data directory?)')
     const channel = openChannel(config)
     const store = openFileBlockStore(join(this.dir, 'blocks'))
-    const replica = new Replica(channel, { author: { index: this.meIndex, sessionKey: this.sessionKey } })
+    // the pruned base first (the browser runtime's order), then the own blocks above it are the tail
+    const { replica, restoredFrom } = restoreReplica(
+      () => new Replica(channel, { author: { index: this.meIndex, sessionKey: this.sessionKey } }),
+      await store.loadBase(),
+    )
     const doc = new ChannelDoc({
       doc: this.doc,
       replica,
@@ -133,6 +157,17 @@ export class HeadlessParticipant {
     // propose in the task that admitted the blocks opening a round, not on a later timer
     doc.subscribe(() => session.tick())
     doc.ingestDurable(await store.load())
+    // entries of pruned blocks the doc still holds (peers that pruned less): never decoded, deleted here
+    if (restoredFrom !== undefined) doc.dropPruned()
+    const pruner = new Pruner({
+      replica,
+      doc,
+      store,
+      me: this.meIndex,
+      phase: () => this.phase,
+      ...(this.p.prune ? { policy: this.p.prune } : {}),
+    })
+    this.timers.push(setInterval(() => void pruner.check(), PRUNE_CHECK_MS))
     this.stopPresence = startPresence({
       awareness: this.awareness,
       replica,
@@ -140,7 +175,7 @@ export class HeadlessParticipant {
       participant: this.meIndex,
     }).stop
     this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS))
-    this.live = { channel, replica, doc, session }
+    this.live = { channel, replica, doc, session, pruner, restoredFrom }
     if (this.p.rpcUrl) {
       // one chain head per agent (eth_blockNumber every few seconds, jittered, backing off while the node is slow):
       // deposit records are read only when a block was mined, and only the ones not read before
@@ -183,7 +218,16 @@ export class HeadlessParticipant {
           setTimeout(() => void read(), this.chainError ? AGENT_HEAD_POLICY.intervalMs : 0)
         }
       }
-      this.stopChain = watch.head.subscribe(() => void read())
+      // the settlement phase (pruning waits for 'open'): read at once and at every new head, like the deposits
+      const channelId = toHex(channel.channelId)
+      const phase = async () => {
+        this.phase = await readPhase(watch.client, config.verifyingContract, channelId)
+      }
+      void phase()
+      this.stopChain = watch.head.subscribe(() => {
+        void read()
+        void phase()
+      })
     }
     return this.live
   }

@@ -61,6 +61,10 @@ export type AgentSummary = {
   /** whether everything this replica held was final when it stopped */
   allFinal: boolean
   relayStrikes: number
+  /** final blocks pruned, the checkpoint pruned at ('0': never), the one this start restored from (null: none) */
+  pruned: number
+  prunedVersion: string
+  restoredFrom: string | null
   measurement?: AgentMeasurement
 }
 
@@ -94,6 +98,7 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
       `${phase} t=${((Date.now() - start) / 1000).toFixed(1)}s round=${r.dag.maxRound} blocks=${r.order.length} ` +
         `final=${r.finalCount} deposits=${r.state.depositCount} sent=${submitted} refused=${refused} trades=${r.state.tradeCount} ` +
         `relay=${agent.relays.map((l) => l.status()).join(',')} root=${toHex(r.stateRoot()).slice(0, 12)}` +
+        (r.prunedVersion > 0n ? ` pruned=${r.prunedCount}@v${r.prunedVersion}` : '') +
         (agent.chainError ? ` chain: ${agent.chainError}` : ''),
     )
   }
@@ -206,6 +211,9 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
     stateRoot: toHex(r.stateRoot()),
     allFinal: allFinal(agent),
     relayStrikes: agent.relays.reduce((s, l) => s + l.guard.stats.strikes, 0),
+    pruned: r.prunedCount,
+    prunedVersion: r.prunedVersion.toString(),
+    restoredFrom: live.restoredFrom?.toString() ?? null,
     ...(measurement ? { measurement } : {}),
   }
 }
