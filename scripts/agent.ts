@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'start-file': { type: 'string' },
     measure: { type: 'string' },
     prune: { type: 'string' },
+    drain: { type: 'string' },
   },
 })
 
@@ -73,7 +74,7 @@ function startFile(file: string) {
   return async (signal: AbortSignal) => {
     while (!existsSync(file)) {
       if (signal.aborted) return
-      await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setTimeout(r, 100))
     }
     const at = Number(readFileSync(file, 'utf8').trim())
     if (Number.isFinite(at) && at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()))
@@ -112,6 +113,8 @@ try {
     seed: Number(values.seed),
     startPrice: BigInt(values.price),
     ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
+    // after submitting: at most this long waiting until what it knows is final (a large channel needs longer)
+    ...(values.drain ? { drainMs: Number(values.drain) * 1000 } : {}),
     signal: stop.signal,
     progress: (line) => console.log(line),
     ...(values['start-file'] ? { waitStart: startFile(values['start-file']) } : {}),

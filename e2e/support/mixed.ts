@@ -94,7 +94,13 @@ export async function depositFromAccounts(p: {
   const keys = devAccounts(Math.max(...p.accounts) + 1)
   const chain = { ...foundry, id: target.chainId, rpcUrls: { default: { http: [target.rpc] } } }
   const wallets = p.accounts.map((a) =>
-    createWalletClient({ account: keys[a]!, chain, transport: http(target.rpc), pollingInterval: 50 }),
+    createWalletClient({
+      account: keys[a]!,
+      chain,
+      // a node busy with a large channel's participants answers slowly: 60 s before a request counts as lost
+      transport: http(target.rpc, { timeout: 60_000 }),
+      pollingInterval: 50,
+    }),
   )
   await depositEach(wallets, {
     address: p.settlement,
