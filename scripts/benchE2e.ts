@@ -117,7 +117,7 @@ try {
     String(i + 1),
     '--json',
     '--drain',
-    String(Math.max(30, 2 * N)),
+    String(Math.max(30, 4 * N)),
   ]
   const profileFirst = (i: number) =>
     i === 0 && values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []
@@ -232,7 +232,8 @@ try {
           .live.replica.state.depositCount >= BigInt(n),
       N,
     )
-  const end0 = Date.now() + 120_000 + N * 2_000
+  // rounds of a 100-participant channel on this machine take tens of seconds: credits need several
+  const end0 = Date.now() + 120_000 + N * 6_000
   while (
     !(agents.every(credited) && (await Promise.all(traders.map((t) => tabCredited(t.page)))).every(Boolean))
   ) {

@@ -174,7 +174,10 @@ export class HeadlessParticipant {
       channelDoc: doc,
       participant: this.meIndex,
     }).stop
-    this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS))
+    // every heartbeat carries the whole awareness state to every other participant: in a large channel an agent
+    // beats less often (2.5 s at 100 participants; browsers count a participant offline after 4 s of silence)
+    const beatMs = Math.min(2500, Math.max(HEARTBEAT_MS, config.participants.length * 25))
+    this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), beatMs))
     this.live = { channel, replica, doc, session, pruner, restoredFrom }
     if (this.p.rpcUrl) {
       // one chain head per agent (eth_blockNumber every few seconds, jittered, backing off while the node is slow):
