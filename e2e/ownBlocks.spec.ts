@@ -13,7 +13,7 @@ import { Replica } from './src/core/replica.ts'
 window.ownBlocksCase = async () => {
   const tc = makeTestChannel({ participants: 2, label: 'own-blocks' })
   const sealOne = (amount) => {
-    const r = new Replica(tc.channel, {
+    const r = new Replica(tc.channel, { ignoreForcedQueue: true,
       deposits: testDeposits(2, 1, 10n),
       author: { index: 0, sessionKey: tc.members[0].sessionKey },
       leaderWaitMs: 0,

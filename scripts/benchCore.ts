@@ -66,7 +66,10 @@ function percentile(xs: number[], p: number): number {
 
 function ingest(stream: Stream, P: number): { ms: number; replica: Replica } {
   // checkpoints every 10 s of channel clock (50 ms a round): the measured replica derives them as it commits
-  const replica = new Replica(stream.tc.channel, { deposits: testDeposits(P, 2, DEPOSIT) })
+  const replica = new Replica(stream.tc.channel, {
+    ignoreForcedQueue: true,
+    deposits: testDeposits(P, 2, DEPOSIT),
+  })
   const t0 = performance.now()
   const chunk = 16
   for (let i = 0; i < stream.blocks.length; i += chunk) {
@@ -120,6 +123,7 @@ function confirmLatency(P: number, mix: BenchMix): number[] {
   const tc = benchChannel(P, mix)
   const deposits = testDeposits(P, 2, DEPOSIT)
   const me = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
     deposits,
     maxBatchOps: BLOCK,

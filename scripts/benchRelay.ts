@@ -38,7 +38,11 @@ const latencies: number[] = []
 
 const peers = tc.members.map((m) => {
   const doc = new Y.Doc()
-  const replica = new Replica(tc.channel, { author: { index: m.index, sessionKey: m.sessionKey }, deposits })
+  const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
+    author: { index: m.index, sessionKey: m.sessionKey },
+    deposits,
+  })
   const cd = new ChannelDoc({ doc, replica, ownAuthor: m.index, schedule: (f) => setImmediate(f) })
   let seen = 0
   cd.subscribe(() => {

@@ -36,7 +36,7 @@ const heap = () => {
 const t0 = performance.now()
 const { stream, all, base, tail, root, deposits } = prunedFixture(OPS, BLOCK, P, MIX)
 const { tc } = stream
-const options = { deposits }
+const options = { deposits, ignoreForcedQueue: true }
 const stored = encodeBase(base)
 const built = performance.now() - t0
 

@@ -34,7 +34,7 @@ export function prunedFixture(
   const stream = makeStream(participants, ops, 1, block, mix)
   const { tc, writer } = stream
   const deposits = testDeposits(participants, 2, DEPOSIT)
-  const live = new Replica(tc.channel, { deposits })
+  const live = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
   live.receiveMany(stream.blocks)
   const extra: Uint8Array[] = []
   const rounds = (count: number, make: (a: number, r: number) => Op[]) => {

@@ -54,7 +54,10 @@ async function load(p: Setup & { deposits: string }) {
   const persistence = new IndexeddbPersistence(`doc-${p.name}`, doc)
   await persistence.whenSynced
   const t2 = performance.now()
-  const { replica, restoredFrom } = restoreReplica(() => new Replica(channel, { deposits }), base)
+  const { replica, restoredFrom } = restoreReplica(
+    () => new Replica(channel, { ignoreForcedQueue: true, deposits }),
+    base,
+  )
   const t3 = performance.now()
   const cd = new ChannelDoc({ doc, replica })
   cd.flush()

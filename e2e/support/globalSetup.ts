@@ -35,7 +35,9 @@ export default async function globalSetup() {
     if (left.length > 0) throw new Error(`the browser suites left behind:\n  ${left.join('\n  ')}`)
   }
   try {
-    const anvil = await startAnvil({ port: 0 })
+    // a block every second besides one per transaction, as a live chain has: a replica signs a checkpoint only with a
+    // read of the forced queue at a block at most the force-inclusion delay (here down to 8 s) older (core censorship.ts)
+    const anvil = await startAnvil({ port: 0, args: ['--block-time', '1', '--mixed-mining'] })
     appendFileSync(join(runDir, 'pids'), `${anvil.process.pid} anvil\n`)
     recordPort(anvil.port, 'anvil')
     const d = await deployLocal({ rpcUrl: anvil.rpcUrl })

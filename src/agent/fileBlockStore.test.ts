@@ -19,6 +19,7 @@ const replicas = () =>
   tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits,
         leaderWaitMs: 0,

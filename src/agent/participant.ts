@@ -7,6 +7,7 @@ import { createPublicClient, http } from 'viem'
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
+import { readForcedQueue } from '../chain/readers/readForcedQueue.ts'
 import type { ChainHead } from '../chain/watch/chainHead.ts'
 import { createChainWatch } from '../chain/watch/chainWatch.ts'
 import { AGENT_HEAD_POLICY } from '../chain/watch/headPolicy.ts'
@@ -19,6 +20,7 @@ import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey, signDigest } from '../core/signature.ts'
 import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import type { DepositRecord } from '../core/state.ts'
+import { forcedAttestations } from '../store/forced.ts'
 import { HEARTBEAT_MS } from '../store/liveness.ts'
 import { Pruner } from '../store/pruner.ts'
 import { restoreReplica } from '../store/restoreReplica.ts'
@@ -42,7 +44,10 @@ export type StartParticipantParameters = {
   relay: string[]
   /** where the session key and own blocks live, per (channel, participant) below it */
   dataDir: string
-  /** JSON-RPC of the channel's chain, to read deposit records and attest them; none: no chain reads */
+  /**
+   * JSON-RPC of the channel's chain, to read deposit and forced records and attest them; none: no chain reads, so no
+   * checkpoint signatures either (the replica defers them until it has read the forced queue: core censorship.ts)
+   */
   rpcUrl?: string
   WebSocket: WebSocketClass
   /** how often the chain head is polled (ms, jittered); deposit records are read once per new head */
@@ -208,6 +213,15 @@ export class HeadlessParticipant {
           })
           for (const r of fresh) if (r.index === BigInt(records.length)) records.push(r)
           this.attestDeposits(records)
+          // the forced queue as of this block: its records are attested like deposits, and without a fresh read
+          // the replica signs no checkpoint (core censorship.ts: a due record left out costs the bond)
+          const queue = await readForcedQueue(watch.client, {
+            address: config.verifyingContract,
+            channelId: toHex(channel.channelId),
+            fromIndex: replica.forcedReadFrom(),
+          })
+          replica.noteForcedQueue(queue)
+          for (const op of forcedAttestations(replica, this.meIndex, queue.records)) this.submit(op)
           this.chainError = undefined
         } catch (e) {
           // not open on chain yet, or the node is away: the next block (or poll) retries

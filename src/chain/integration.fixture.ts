@@ -132,7 +132,12 @@ export async function makeChainChannel(
     wallet,
     sessionKey: sessionKeys[index]!,
     // never wait for a missing leader: quiet() delivers every block at once
-    replica: new Replica(channel, { author: { index, sessionKey: sessionKeys[index]! }, leaderWaitMs: 0 }),
+    replica: new Replica(channel, {
+      // no chain poll here: tests hand the replicas what they read (noteForcedTimes / noteForcedQueue)
+      ignoreForcedQueue: true,
+      author: { index, sessionKey: sessionKeys[index]! },
+      leaderWaitMs: 0,
+    }),
   }))
   return { channel, config: draft, channelId: toHex(channel.channelId), members }
 }

@@ -43,3 +43,49 @@ export function censoredRecord(
       found = r.index
   return found
 }
+
+/**
+ * What one read of the chain's forced queue tells a replica: the contract held exactly `count` records in the block
+ * of timestamp `asOfChainTime` (s), and the times of (some of) them. Records are appended in time order, so every
+ * record with time < asOfChainTime has an index < count, and a record this read did not see has time ≥
+ * asOfChainTime (blocks at one timestamp are possible on a dev chain, so not strictly greater).
+ */
+export type ForcedQueueWatermark = {
+  readonly count: bigint
+  readonly asOfChainTime: bigint
+  readonly records: readonly ForcedRecordTime[]
+}
+
+/**
+ * Whether an honest key may sign `cp` given what it knows of the forced queue (`watermark`: the newest read; `times`:
+ * every record time it was told, by index):
+ * - `refuse` when a known record left out (`index ≥ cp.forcedCount`) is already due at `cp.time`: the same
+ *   checkpoint stays slashable, so it is never signed;
+ * - `defer` when it cannot rule out a due record it has not heard of: no read yet, a read too old
+ *   (`1000 × (asOfChainTime + delay) ≤ cp.time`: a record recorded right after it would be due at `cp.time`), or a
+ *   record below the read's count that is left out and whose time it was not told;
+ * - `sign` otherwise: every record that could be due at `cp.time` has time < asOfChainTime + 1, so an index below
+ *   the count, and none of those left out is due.
+ */
+export function forcedVerdict(
+  cp: Pick<Checkpoint, 'time' | 'forcedCount'>,
+  watermark: Pick<ForcedQueueWatermark, 'count' | 'asOfChainTime'> | undefined,
+  times: ReadonlyMap<bigint, bigint>,
+  delaySeconds: bigint,
+):
+  | { kind: 'sign' }
+  | { kind: 'refuse'; index: bigint }
+  | { kind: 'defer'; reason: 'no-read' | 'stale' | 'unknown-record' } {
+  const censored = censoredRecord(
+    cp,
+    Array.from(times, ([index, time]) => ({ index, time })),
+    delaySeconds,
+  )
+  if (censored !== undefined) return { kind: 'refuse', index: censored }
+  if (watermark === undefined) return { kind: 'defer', reason: 'no-read' }
+  if (forcedDueAtMs(watermark.asOfChainTime, delaySeconds) <= cp.time)
+    return { kind: 'defer', reason: 'stale' }
+  for (let i = cp.forcedCount; i < watermark.count; i++)
+    if (!times.has(i)) return { kind: 'defer', reason: 'unknown-record' }
+  return { kind: 'sign' }
+}

@@ -56,7 +56,7 @@ afterEach(() => {
 describe('channel clock in OpContext', () => {
   it('a final block gets the time of the leader that committed it; a pending one the last committed clock', () => {
     const seen = recordTimes(false)
-    const rep = new Replica(tc.channel, { deposits })
+    const rep = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     rep.receiveMany(history(7, (r, a) => BigInt(r * 1000 + a * 7)))
     expect(rep.finalCount).toBeGreaterThan(0)
     expect(rep.finalCount).toBeLessThan(rep.order.length)
@@ -82,9 +82,9 @@ describe('channel clock in OpContext', () => {
   })
 
   it('the clock is the lower median of the cited round’s times: one liar cannot move it', () => {
-    const honest = new Replica(tc.channel, { deposits })
+    const honest = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     honest.receiveMany(history(6, (r) => BigInt(r * 1000)))
-    const lying = new Replica(tc.channel, { deposits })
+    const lying = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     // author 3 claims a time far in the future in every round
     lying.receiveMany(history(6, (r, a) => (a === 3 ? 10n ** 15n : BigInt(r * 1000))))
     expect(lying.finalCount).toBe(honest.finalCount)
@@ -99,6 +99,7 @@ describe('channel clock in OpContext', () => {
     const reps = [0, 1, 2, 3].map(
       (i) =>
         new Replica(tc.channel, {
+          ignoreForcedQueue: true,
           author: { index: i, sessionKey: tc.members[i]!.sessionKey },
           deposits,
           leaderWaitMs: 0,
@@ -109,7 +110,7 @@ describe('channel clock in OpContext', () => {
       runToQuiet(reps, step * 100)
     }
     // a fresh replica fed every block at once applies each block with its final time only
-    const fresh = new Replica(tc.channel, { deposits })
+    const fresh = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     fresh.receiveMany(reps[0]!.blocksInOrder())
     const want = toHex(stateRoot(fresh.finalState()))
     expect(fresh.finalCount).toBeGreaterThan(12)
@@ -125,7 +126,7 @@ describe('channel clock in OpContext', () => {
 
   it('final times do not depend on delivery order', () => {
     const blocks = history(8, (r, a) => BigInt(r * 1000 + ((a * 37 + r * 11) % 50)))
-    const ref = new Replica(tc.channel, { deposits })
+    const ref = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     ref.receiveMany(blocks)
     const want = ref.order.slice(0, ref.finalCount).map((x) => [x.hex, ref.timeOf(x)])
     fc.assert(
@@ -133,7 +134,7 @@ describe('channel clock in OpContext', () => {
         const order = blocks
           .map((b, i) => [keys[i]!, i, b] as const)
           .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-        const r = new Replica(tc.channel, { deposits })
+        const r = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
         for (const [, , b] of order) r.receive(b)
         expect(r.order.slice(0, r.finalCount).map((x) => [x.hex, r.timeOf(x)])).toEqual(want)
       }),

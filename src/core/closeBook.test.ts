@@ -13,6 +13,7 @@ const network = () =>
   tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits,
         leaderWaitMs: 0,

@@ -15,6 +15,7 @@ function certified() {
   const reps = tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits,
         leaderWaitMs: 0,

@@ -190,6 +190,7 @@ function network(opts: ReplicaOptions = {}) {
   return tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits,
         leaderWaitMs: 0,

@@ -23,13 +23,13 @@ describe('the reference-depth rule (a parent at most D rounds below its block)',
     b.rewind(0, { id: b.at.get(6)!.get(0)!.id, seq: 6n })
     const fine = b.block(0, 7, [0, 1, 2, 3], [], [edge]).bytes
     for (const order of [blocks, [...blocks].reverse()]) {
-      const r = new Replica(tc.channel, { refDepth: D })
+      const r = new Replica(tc.channel, { ignoreForcedQueue: true, refDepth: D })
       r.receiveMany(order)
       expect(r.receive(deep)).toMatchObject({ status: 'rejected', reason: 'too-deep' })
       expect(r.receive(fine).status).toBe('accepted')
     }
     // the same block is valid under a larger depth: the rule, not the references, refuses it
-    const wide = new Replica(tc.channel, { refDepth: 4 })
+    const wide = new Replica(tc.channel, { ignoreForcedQueue: true, refDepth: 4 })
     wide.receiveMany(blocks)
     expect(wide.receive(deep).status).toBe('accepted')
   })
@@ -40,7 +40,7 @@ describe('the reference-depth rule (a parent at most D rounds below its block)',
     for (let r = 2; r <= 8; r++) blocks.push(...b.round(r, [0, 1, 2]))
     // author 3's prev is its round-1 block, seven rounds below
     const back = b.block(3, 9, [0, 1, 2]).bytes
-    const r = new Replica(tc.channel, { refDepth: D })
+    const r = new Replica(tc.channel, { ignoreForcedQueue: true, refDepth: D })
     r.receiveMany(blocks)
     expect(r.receive(back).status).toBe('accepted')
   })
@@ -53,6 +53,7 @@ describe('the reference-depth rule (a parent at most D rounds below its block)',
     const three = { 0: [0, 1, 2], 1: [0, 1, 2], 2: [0, 1, 2] }
     for (let r = 3; r <= 9; r++) blocks.push(...b.round(r, [0, 1, 2], three))
     const author = new Replica(tc.channel, {
+      ignoreForcedQueue: true,
       refDepth: D,
       author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
       leaderWaitMs: 0,

@@ -30,6 +30,7 @@ function network(ch: TestChannel = tc, opts: ReplicaOptions = {}, who?: number[]
   return (who ?? ch.members.map((m) => m.index)).map(
     (i) =>
       new Replica(ch.channel, {
+        ignoreForcedQueue: true,
         author: { index: i, sessionKey: ch.members[i]!.sessionKey },
         deposits,
         leaderWaitMs: 0,
@@ -37,7 +38,8 @@ function network(ch: TestChannel = tc, opts: ReplicaOptions = {}, who?: number[]
       }),
   )
 }
-const observer = (opts: ReplicaOptions = {}) => new Replica(tc.channel, { deposits, ...opts })
+const observer = (opts: ReplicaOptions = {}) =>
+  new Replica(tc.channel, { ignoreForcedQueue: true, deposits, ...opts })
 const root = (r: Replica) => toHex(r.stateRoot())
 
 /**
@@ -154,6 +156,7 @@ describe('local authoring, rounds and finality', () => {
     const reps = [0, 1, 2].map(
       (i) =>
         new Replica(tc3.channel, {
+          ignoreForcedQueue: true,
           author: { index: i, sessionKey: tc3.members[i]!.sessionKey },
           deposits: testDeposits(3, 2, AMOUNT),
           leaderWaitMs: 0,

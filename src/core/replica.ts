@@ -1,6 +1,6 @@
 import { encodeBlock } from './block.ts'
 import { fromHex, type Hex } from './bytes.ts'
-import type { ForcedRecordTime } from './censorship.ts'
+import type { ForcedQueueWatermark, ForcedRecordTime } from './censorship.ts'
 import type { Channel } from './channel.ts'
 import type { SignedCheckpoint } from './checkpoint.ts'
 import { CLOSE_REFUSAL_TEXT, closeDigest, closeRefusal } from './close.ts'
@@ -54,6 +54,12 @@ export type ReplicaOptions = {
   onAccept?: (node: Node) => void
   /** called after every change to the folded state */
   onUpdate?: () => void
+  /**
+   * Sign checkpoints without fresh knowledge of the chain's forced-inclusion queue (noteForcedQueue). Only for
+   * replicas with no chain behind them (unit tests, benchmarks, the simulator): a live participant that sets it can
+   * sign a checkpoint leaving out a record it has not heard of yet, and lose its bond (censorship.ts).
+   */
+  ignoreForcedQueue?: boolean
 }
 
 /**
@@ -102,6 +108,7 @@ export class Replica {
       this.dag,
       checkpointIntervalMs,
       options.author !== undefined,
+      options.ignoreForcedQueue !== true,
     )
     this.finalOrder = new FinalOrder(channel, this.committer, this.execution, this.checkpointer)
     this.ownKeys = new OwnKeys(options.author, this.dag, this.checkpointer)
@@ -251,6 +258,31 @@ export class Replica {
    */
   noteForcedTimes(records: Iterable<ForcedRecordTime>): void {
     this.checkpointer.noteForcedTimes(records)
+  }
+
+  /**
+   * One read of the chain's forced queue (censorship.ts `ForcedQueueWatermark`): the contract's record count at a
+   * block of timestamp `asOfChainTime` (s) and the times of the records from `forcedReadFrom()` on. The replica signs
+   * a checkpoint of channel time T only once a read with `1000 × (asOfChainTime + delay) > T` arrived and the
+   * checkpoint leaves out none of those records that is due at T; until then it defers (signs at the next block after
+   * such a read). Reads may arrive in any order; the newest chain time counts.
+   */
+  noteForcedQueue(watermark: ForcedQueueWatermark): void {
+    this.checkpointer.noteForcedQueue(watermark)
+  }
+
+  /** The first forced index whose chain time a read of the forced queue should report (noteForcedQueue). */
+  forcedReadFrom(): bigint {
+    return this.checkpointer.forcedReadFrom(this.state.forcedCount)
+  }
+
+  /**
+   * The newest checkpoint waiting for a fresh enough read of the forced queue (`no-read`: none since start, `stale`:
+   * the newest is more than the force-inclusion delay older than the checkpoint, `unknown-record`: a record left out
+   * whose time the read did not report), or undefined.
+   */
+  get forcedDeferral(): { version: bigint; reason: 'no-read' | 'stale' | 'unknown-record' } | undefined {
+    return this.checkpointer.deferred
   }
 
   /** The state a computed checkpoint commits to (for exit proofs). */

@@ -22,6 +22,7 @@ function network() {
   return tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits,
         leaderWaitMs: 0,
@@ -122,7 +123,7 @@ describe('session-key rotation (issue #12)', () => {
       leaked,
     )
     const fork = forged(reps[1]!, leaked, base, [{ tag: OpTag.Checkpoint, ...fields, signature }])
-    const observer = new Replica(tc.channel, { deposits })
+    const observer = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     for (const b of reps[0]!.blocksInOrder()) observer.receive(b)
     expect(observer.receive(fork.bytes).status).toBe('accepted')
     const node = observer.nodes.get(toHex(fork.id))!
@@ -151,7 +152,7 @@ describe('session-key rotation (issue #12)', () => {
         const j = rng.int(0, i + 1)
         ;[shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!]
       }
-      const o = new Replica(tc.channel, { deposits })
+      const o = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
       o.receiveMany(shuffled)
       expect(o.nodes.size).toBe(reps[0]!.nodes.size)
       expect(o.finalIds()).toEqual(reps[0]!.finalIds())

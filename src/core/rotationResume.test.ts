@@ -19,7 +19,12 @@ const first = keyFromLabel('rotation-resume/first')
 const second = keyFromLabel('rotation-resume/second')
 const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
 const replicaOf = (index: number, sessionKey = tc.members[index]!.sessionKey) =>
-  new Replica(tc.channel, { author: { index, sessionKey }, deposits, leaderWaitMs: 0 })
+  new Replica(tc.channel, {
+    ignoreForcedQueue: true,
+    author: { index, sessionKey },
+    deposits,
+    leaderWaitMs: 0,
+  })
 const network = () => tc.members.map((m) => replicaOf(m.index))
 
 /** A rotates to `key` at its rotation point (the wallet signs); returns the op. */

@@ -10,6 +10,7 @@ const network = () =>
   tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits: testDeposits(5, 2, 1_000_000_000n),
         leaderWaitMs: 0,
@@ -20,6 +21,7 @@ describe('takeAmmSnapshot', () => {
   it('is undefined without params.amm', () => {
     const spot = makeTestChannel({ participants: 3, label: 'spot-only' })
     const r = new Replica(spot.channel, {
+      ignoreForcedQueue: true,
       author: { index: 0, sessionKey: spot.members[0]!.sessionKey },
       deposits: [],
     })

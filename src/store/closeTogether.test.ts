@@ -15,6 +15,7 @@ function network() {
   const reps = tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits: testDeposits(3, 2, 1_000n),
         leaderWaitMs: 0,
@@ -145,7 +146,11 @@ describe('closeStep: offered → waiting for k of n → ready → submitted → 
   it('before any checkpoint there is nothing to close at', () => {
     const reps = tc.members.map(
       (m) =>
-        new Replica(tc.channel, { author: { index: m.index, sessionKey: m.sessionKey }, leaderWaitMs: 0 }),
+        new Replica(tc.channel, {
+          ignoreForcedQueue: true,
+          author: { index: m.index, sessionKey: m.sessionKey },
+          leaderWaitMs: 0,
+        }),
     )
     expect(stepAt(reps, 0)).toEqual({
       phase: 'unavailable',

@@ -13,6 +13,7 @@ function pair() {
   const peers = tc.members.map((m) => {
     const doc = new Y.Doc()
     const replica = new Replica(tc.channel, {
+      ignoreForcedQueue: true,
       author: { index: m.index, sessionKey: m.sessionKey },
       deposits,
     })

@@ -11,6 +11,7 @@ const network = () =>
   tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits: testDeposits(5, 2, 1_000_000n),
         leaderWaitMs: 0,
@@ -21,6 +22,7 @@ describe('takeLendingSnapshot', () => {
   it('is undefined without a lending pool', () => {
     const spot = makeTestChannel({ participants: 3, label: 'spot-only' })
     const r = new Replica(spot.channel, {
+      ignoreForcedQueue: true,
       author: { index: 0, sessionKey: spot.members[0]!.sessionKey },
       deposits: [],
     })

@@ -11,6 +11,7 @@ const network = () =>
   tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         author: { index: m.index, sessionKey: m.sessionKey },
         deposits: testDeposits(4, 2, 1_000_000n),
         leaderWaitMs: 0,
@@ -31,6 +32,7 @@ describe('takePerpsSnapshot', () => {
   it('is undefined without perp markets', () => {
     const spot = makeTestChannel({ participants: 3, label: 'spot-only' })
     const r = new Replica(spot.channel, {
+      ignoreForcedQueue: true,
       author: { index: 0, sessionKey: spot.members[0]!.sessionKey },
       deposits: [],
     })
@@ -67,6 +69,7 @@ describe('takePerpsSnapshot', () => {
     const reps = mc.members.map(
       (m) =>
         new Replica(mc.channel, {
+          ignoreForcedQueue: true,
           author: { index: m.index, sessionKey: m.sessionKey },
           deposits: testDeposits(5, 2, 10_000_000n),
           leaderWaitMs: 0,

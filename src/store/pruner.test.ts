@@ -41,6 +41,7 @@ type Peer = { index: number; doc: Y.Doc; replica: Replica; cd: ChannelDoc; store
 function peer(index: number, net: DocNet, ids: Rng, store = new MemoryBaseStore()): Peer {
   const doc = seededDoc(ids)
   const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
     leaderWaitMs: 0,

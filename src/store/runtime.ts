@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { getParticipantInfo } from '../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
-import { readForcedRecords } from '../chain/readers/readForcedRecords.ts'
+import { readForcedQueue } from '../chain/readers/readForcedQueue.ts'
 import type { ReadClient } from '../chain/types.ts'
 import { toHex } from '../core/bytes.ts'
 import { type Channel, openChannel } from '../core/channel.ts'
@@ -397,15 +397,16 @@ export class ChannelRuntime {
   async syncForced(client: ReadClient): Promise<void> {
     const live = this.live
     if (!live) return
-    const records = await readForcedRecords(client, {
+    const queue = await readForcedQueue(client, {
       address: live.channel.config.verifyingContract,
       channelId: toHex(live.channel.channelId),
-      fromIndex: live.replica.state.forcedCount,
+      fromIndex: live.replica.forcedReadFrom(),
     })
-    // their chain times: the replica refuses to sign a checkpoint leaving out one already due (core censorship.ts)
-    live.replica.noteForcedTimes(records)
+    // the count as of the block's time and the records' times: the replica signs a checkpoint only with a read this
+    // fresh, and never one leaving out a record already due (core censorship.ts)
+    live.replica.noteForcedQueue(queue)
     if (live.readOnly) return
-    for (const op of forcedAttestations(live.replica, this.meIndex, records)) live.session.submit(op)
+    for (const op of forcedAttestations(live.replica, this.meIndex, queue.records)) live.session.submit(op)
   }
 
   /** Plain strings describing the channel state, for tests and diagnostics (exposed as window.__chx). */

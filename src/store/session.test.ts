@@ -10,6 +10,7 @@ const deposits = testDeposits(2, 2, 1000n)
 const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
 const replicaOf = (index: number) =>
   new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     deposits,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     leaderWaitMs: 0,
@@ -72,6 +73,7 @@ describe('ChannelSession (THREATS row 16)', () => {
     const deps = testDeposits(4, 2, 1000n)
     const rep = (index: number, leaderWaitMs = 0) =>
       new Replica(ch.channel, {
+        ignoreForcedQueue: true,
         deposits: deps,
         author: { index, sessionKey: ch.members[index]!.sessionKey },
         leaderWaitMs,

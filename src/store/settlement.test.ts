@@ -31,6 +31,7 @@ function network(online = [0, 1, 2, 3]) {
   const replicas = tc.members.map(
     (m) =>
       new Replica(tc.channel, {
+        ignoreForcedQueue: true,
         deposits,
         author: { index: m.index, sessionKey: m.sessionKey },
         leaderWaitMs: 0,

@@ -44,6 +44,7 @@ describe('payoutsOf', () => {
     const replicas = tc.members.map(
       (m) =>
         new Replica(tc.channel, {
+          ignoreForcedQueue: true,
           deposits: testDeposits(3, 2, 1000n),
           author: { index: m.index, sessionKey: m.sessionKey },
           leaderWaitMs: 0,
@@ -71,6 +72,7 @@ describe('payoutsOf', () => {
     const replicas = tc.members.map(
       (m) =>
         new Replica(tc.channel, {
+          ignoreForcedQueue: true,
           deposits: testDeposits(3, 2, 1000n),
           author: { index: m.index, sessionKey: m.sessionKey },
           leaderWaitMs: 0,

@@ -21,6 +21,7 @@ const rng = new Rng(3)
 function peer(index: number) {
   const doc = seededDoc(rng)
   const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
     leaderWaitMs: 0,

@@ -35,6 +35,7 @@ const newDoc = () => seededDoc(ids32)
 
 function peer(index: number, net?: DocNet, doc = newDoc(), options: ReplicaOptions = {}): Peer {
   const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
     leaderWaitMs: 0,
@@ -609,7 +610,7 @@ describe('THREATS row 21: cost amplification through the doc', () => {
   })
 
   it('bounds client records when every invalid write comes from a new client id, and keeps the flagged ones', () => {
-    const r = new Replica(tc.channel, { deposits })
+    const r = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     const doc = newDoc()
     const cd = new ChannelDoc({ doc, replica: r, flagThreshold: THRESHOLD, maxClientRecords: 50 })
     // one persistent attacker gets flagged

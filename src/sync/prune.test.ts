@@ -18,6 +18,7 @@ let clock = 0
 function peer(index: number, net: DocNet, ids: Rng, restoreFrom?: Uint8Array): Peer {
   const doc = seededDoc(ids)
   const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
     leaderWaitMs: 0,

@@ -39,6 +39,7 @@ afterEach(async () => {
 function peer(index: number, url: string): Peer {
   const doc = new Y.Doc()
   const replica = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
   })

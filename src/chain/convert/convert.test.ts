@@ -142,7 +142,7 @@ describe('checkpoints and equivocation evidence', () => {
     const first = dag.block(1, 1, [], [{ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n }])
     dag.rewind(1, undefined)
     const twin = dag.block(1, 1, [], [{ tag: OpTag.Transfer, to: 2, token: 0, amount: 1n }], [], 5n)
-    const honest = new Replica(tc.channel, { deposits })
+    const honest = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
     honest.receive(first.bytes)
     honest.receive(twin.bytes)
     const ev = honest.equivocations[0]!

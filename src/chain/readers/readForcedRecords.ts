@@ -12,6 +12,8 @@ export type ReadForcedRecordsParameters = SettlementTarget & {
   fromIndex?: bigint
   /** first block to search for ForcedOpRecorded logs (e.g. the opening block); the earliest block by default */
   fromBlock?: bigint
+  /** the block to read at (the count, the records and their logs as of that block); the latest by default */
+  blockNumber?: bigint
 }
 /** The core's ForcedRecord plus the block time (seconds) the contract recorded it at. */
 export type ReadForcedRecordsReturnType = (ForcedRecord & { time: bigint })[]
@@ -36,9 +38,10 @@ export class ForcedRecordError extends Error {
  */
 export async function readForcedRecords(
   client: ReadClient,
-  { address, channelId, fromIndex = 0n, fromBlock }: ReadForcedRecordsParameters,
+  { address, channelId, fromIndex = 0n, fromBlock, blockNumber }: ReadForcedRecordsParameters,
 ): Promise<ReadForcedRecordsReturnType> {
-  const info = await getChannelInfo(client, { address, channelId })
+  const at = blockNumber === undefined ? {} : { blockNumber }
+  const info = await getChannelInfo(client, { address, channelId, ...at })
   if (fromIndex >= info.forcedCount) return []
   const lower = (a: string) => a.toLowerCase()
   const participants = info.participants.map(lower)
@@ -53,6 +56,7 @@ export async function readForcedRecords(
             abi: channelSettlementAbi,
             functionName: 'getForcedOp',
             args: [channelId, index],
+            ...at,
           }),
         ),
       ),
@@ -62,7 +66,7 @@ export async function readForcedRecords(
         eventName: 'ForcedOpRecorded',
         args: { channelId },
         fromBlock: fromBlock ?? 'earliest',
-        toBlock: 'latest',
+        toBlock: blockNumber ?? 'latest',
       }),
     ]),
   )

@@ -55,7 +55,7 @@ function history(): Uint8Array[] {
 
 describe('the AMM in the replica', () => {
   const blocks = history()
-  const ref = new Replica(tc.channel, { deposits })
+  const ref = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
   ref.receiveMany(blocks)
 
   it('applies in the final order with the channel clock deciding deadlines', () => {
@@ -88,7 +88,7 @@ describe('the AMM in the replica', () => {
         const shuffled = blocks
           .map((b, i) => [keys[i]!, i, b] as const)
           .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-        const r = new Replica(tc.channel, { deposits })
+        const r = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
         for (const [, , b] of shuffled) r.receive(b)
         expect(r.finalIds()).toEqual(ref.finalIds())
         expect(toHex(stateRoot(r.finalState()))).toBe(want)

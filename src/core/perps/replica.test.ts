@@ -57,7 +57,7 @@ function history(): Uint8Array[] {
 
 describe('perps in the replica', () => {
   const blocks = history()
-  const ref = new Replica(tc.channel, { deposits })
+  const ref = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
   ref.receiveMany(blocks)
 
   it('funding follows the channel clock and the liquidation applies in the final order', () => {
@@ -83,7 +83,7 @@ describe('perps in the replica', () => {
         const shuffled = blocks
           .map((b, i) => [keys[i]!, i, b] as const)
           .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-        const r = new Replica(tc.channel, { deposits })
+        const r = new Replica(tc.channel, { ignoreForcedQueue: true, deposits })
         for (const [, , b] of shuffled) r.receive(b)
         expect(r.finalIds()).toEqual(ref.finalIds())
         expect(toHex(stateRoot(r.finalState()))).toBe(want)

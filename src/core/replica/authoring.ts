@@ -152,7 +152,7 @@ export class Authoring {
   /** See Replica.wantsToPropose. */
   wantsToPropose(): boolean {
     const { dag, execution, checkpointer } = this.parts
-    if ((this.batch?.ops.length ?? 0) > 0 || checkpointer.toSign.length > 0) return true
+    if ((this.batch?.ops.length ?? 0) > 0 || checkpointer.readyToSign()) return true
     // a rotation nobody has seen yet: peers treat the replaced key's blocks as revoked only once a block carries it
     if (this.parts.ownKeys.rotationPending()) return true
     // someone is a round ahead without a quorum there yet (it proposed while ops were pending here): fill that

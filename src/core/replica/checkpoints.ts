@@ -1,5 +1,11 @@
 import { fromHex, type Hex, toHex } from '../bytes.ts'
-import { censoredRecord, type ForcedRecordTime, forceInclusionDelay } from '../censorship.ts'
+import {
+  censoredRecord,
+  type ForcedQueueWatermark,
+  type ForcedRecordTime,
+  forcedVerdict,
+  forceInclusionDelay,
+} from '../censorship.ts'
 import type { Channel } from '../channel.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
 import { closeDigestOf } from '../close.ts'
@@ -52,8 +58,10 @@ export class Checkpointer {
    * (censorship.ts: the contract would slash the signature).
    */
   readonly censorshipRefusals: { version: bigint; index: bigint }[] = []
-  /** forced record index → the block time (s) the contract recorded it at, as the store read it (noteForcedTimes) */
+  /** forced record index → the block time (s) the contract recorded it at, as the store read it (noteForcedQueue) */
   private readonly forcedTimes = new Map<bigint, bigint>()
+  /** the newest read of the forced queue: its count as of a chain time (censorship.ts forcedVerdict) */
+  private forcedWatermark: { count: bigint; asOfChainTime: bigint } | undefined
   /** cooperative close (issue #12): the Close signatures seen in accepted blocks, by checkpoint */
   readonly closes = new CloseBook()
   private readonly n: number
@@ -64,6 +72,11 @@ export class Checkpointer {
     private readonly checkpointIntervalMs: bigint,
     /** whether this replica signs (it has an author key) */
     private readonly signs: boolean,
+    /**
+     * whether signing waits for fresh knowledge of the chain's forced queue (forcedVerdict); false only where there is
+     * no chain (tests, benchmarks, the simulator), where it signs unless a record it was told of is due
+     */
+    private readonly watchForcedQueue: boolean,
   ) {
     this.n = channel.config.participants.length
   }
@@ -197,24 +210,77 @@ export class Checkpointer {
    * them on chain); a version is never signed twice.
    */
   signNext(author: number, keyFor: (version: bigint) => Uint8Array): CheckpointOp | undefined {
-    if (this.toSign.length === 0) return undefined
-    let cp = this.toSign[0]!
-    for (const c of this.toSign) if (c.version > cp.version) cp = c
+    const cp = this.newestToSign()
+    if (!cp) return undefined
+    const verdict = this.forcedVerdictOf(cp)
+    if (verdict.kind === 'defer') {
+      // older versions are passed over as usual; this one waits for a fresh read of the forced queue
+      for (const c of this.toSign) if (c !== cp) this.signedVersions.add(c.version)
+      this.toSign.length = 0
+      this.toSign.push(cp)
+      return undefined
+    }
     for (const c of this.toSign) this.signedVersions.add(c.version)
     this.toSign.length = 0
-    const censored = censoredRecord(
-      cp,
-      Array.from(this.forcedTimes, ([index, time]) => ({ index, time })),
-      forceInclusionDelay(this.channel.config.params.disputeWindow),
-    )
-    if (censored !== undefined) {
-      this.censorshipRefusals.push({ version: cp.version, index: censored })
+    if (verdict.kind === 'refuse') {
+      this.censorshipRefusals.push({ version: cp.version, index: verdict.index })
       return undefined
     }
     const digest = checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp)
     const signature = signDigest(digest, keyFor(cp.version))
     this.fileSignature(author, { checkpoint: cp, digest: toHex(digest), signature })
     return { tag: OpTag.Checkpoint, ...cp, signature }
+  }
+
+  /** The newest checkpoint waiting for a fresh enough read of the forced queue before it is signed, and why. */
+  get deferred(): { version: bigint; reason: 'no-read' | 'stale' | 'unknown-record' } | undefined {
+    const cp = this.newestToSign()
+    if (!cp || !this.watchForcedQueue) return undefined
+    const verdict = this.forcedVerdictOf(cp)
+    return verdict.kind === 'defer' ? { version: cp.version, reason: verdict.reason } : undefined
+  }
+
+  /** Whether signNext would do something now: sign or refuse the newest checkpoint to sign (not defer it). */
+  readyToSign(): boolean {
+    const cp = this.newestToSign()
+    if (!cp) return false
+    return !this.watchForcedQueue || this.forcedVerdictOf(cp).kind !== 'defer'
+  }
+
+  private newestToSign(): Checkpoint | undefined {
+    let cp = this.toSign[0]
+    for (const c of this.toSign) if (c.version > cp!.version) cp = c
+    return cp
+  }
+
+  private forcedVerdictOf(cp: Checkpoint): ReturnType<typeof forcedVerdict> {
+    const delay = forceInclusionDelay(this.channel.config.params.disputeWindow)
+    if (this.watchForcedQueue) return forcedVerdict(cp, this.forcedWatermark, this.forcedTimes, delay)
+    const censored = censoredRecord(
+      cp,
+      Array.from(this.forcedTimes, ([index, time]) => ({ index, time })),
+      delay,
+    )
+    return censored === undefined ? { kind: 'sign' } : { kind: 'refuse', index: censored }
+  }
+
+  /** See Replica.noteForcedQueue. */
+  noteForcedQueue(w: ForcedQueueWatermark): void {
+    this.noteForcedTimes(w.records)
+    const old = this.forcedWatermark
+    if (
+      old === undefined ||
+      w.asOfChainTime > old.asOfChainTime ||
+      (w.asOfChainTime === old.asOfChainTime && w.count > old.count)
+    )
+      this.forcedWatermark = { count: w.count, asOfChainTime: w.asOfChainTime }
+  }
+
+  /** See Replica.forcedReadFrom. */
+  forcedReadFrom(included: bigint): bigint {
+    let from = included
+    for (const c of this.toSign) if (c.forcedCount < from) from = c.forcedCount
+    return from
   }
 
   /** See Replica.noteForcedTimes. */

@@ -30,6 +30,7 @@ describe('final state kept incrementally', () => {
     const reps = tc.members.map(
       (m) =>
         new Replica(tc.channel, {
+          ignoreForcedQueue: true,
           author: { index: m.index, sessionKey: m.sessionKey },
           deposits,
           leaderWaitMs: 0,

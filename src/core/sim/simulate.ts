@@ -114,6 +114,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     if (node.author !== from && node.bytes) broadcast(from, node.bytes)
   }
   const options = (i: number) => ({
+    ignoreForcedQueue: true,
     author: { index: i, sessionKey: tc.members[i]!.sessionKey },
     deposits,
     leaderWaitMs: 30,
@@ -428,6 +429,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   const roots = reps.map((r) => toHex(r.stateRoot()))
   const eqs = reps.map((r) => r.equivocators().join(','))
   const fresh = new Replica(tc.channel, {
+    ignoreForcedQueue: true,
     deposits,
     ...(p.refDepth === undefined ? {} : { refDepth: p.refDepth }),
   })

@@ -12,6 +12,7 @@ const D = 4
 const tc = makeTestChannel({ participants: P, label: 'frontier-bound' })
 const deposits = testDeposits(P, 2, 10n ** 12n)
 const options = (i: number) => ({
+  ignoreForcedQueue: true,
   author: { index: i, sessionKey: tc.members[i]!.sessionKey },
   deposits,
   refDepth: D,

@@ -13,6 +13,7 @@ const P = 4
 const { channel, members } = everyModuleChannel(P, 'prune')
 const deposits = randomGenesis(P)
 const options = (i: number) => ({
+  ignoreForcedQueue: true,
   author: { index: i, sessionKey: members[i]!.sessionKey },
   deposits,
   leaderWaitMs: 0,

@@ -108,6 +108,7 @@ describe('state snapshot codec', () => {
     const reps = members.map(
       (m) =>
         new Replica(channel, {
+          ignoreForcedQueue: true,
           author: { index: m.index, sessionKey: m.sessionKey },
           deposits,
           leaderWaitMs: 0,
@@ -137,7 +138,7 @@ describe('state snapshot codec', () => {
     const bytes = encodeState(reps[1]!.stateOfCheckpoint(cp.version))
     const restored = restoreAtCheckpoint(channel, bytes, cp)
     // a fresh replica fed every block at once computes the same state at that checkpoint
-    const fresh = new Replica(channel, { deposits, checkpointIntervalMs: 3000 })
+    const fresh = new Replica(channel, { ignoreForcedQueue: true, deposits, checkpointIntervalMs: 3000 })
     fresh.receiveMany(reps[3]!.blocksInOrder())
     const replayed = fresh.stateOfCheckpoint(cp.version)
     expect(toHex(stateRoot(replayed))).toBe(toHex(cp.stateRoot))
