@@ -39,6 +39,7 @@ const before = heap()
 const reps = tc.members.map(
   (m) =>
     new Replica(tc.channel, {
+      ignoreForcedQueue: true,
       author: { index: m.index, sessionKey: m.sessionKey },
       deposits,
       leaderWaitMs: 0,
