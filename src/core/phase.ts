@@ -41,7 +41,7 @@ const FUNDS_OPS = new Set<number>([
 export const DISPUTE_REASON =
   'the channel is settling on chain (a checkpoint was proposed): no new orders, transfers or deposits'
 export const FINALIZED_REASON =
-  'the channel is finalized on chain: its balances are paid out by the contract; claim and withdraw'
+  'the channel is finalized on chain: its balances are paid out by the contract (see Settlement)'
 
 /**
  * Which ops a participant may submit in `phase`. While disputing, cancels and unlocks (which only release funds),
@@ -59,7 +59,7 @@ export function opPermission(phase: SettlementPhase, tag: number): OpPermission 
 /** The banner for a phase, or undefined while the channel trades normally. */
 export function phaseNotice(phase: SettlementPhase): string | undefined {
   if (phase === 'finalized')
-    return 'Channel finalized on chain — balances are paid out by the contract: claim and withdraw. Trading is closed.'
+    return 'Channel finalized on chain — balances are paid out by the contract (see Settlement). Trading is closed.'
   if (phase === 'disputing' || phase === 'finalizable')
     return 'Channel settling on chain — a checkpoint was proposed. New orders, transfers and deposits are closed.'
   return undefined

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { OpTag } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
-import { checkpointCovers, escapeAfterMs, escapeDue, payoutsOf, refundable } from './settlementPlan.ts'
+import {
+  checkpointCovers,
+  escapeAfterMs,
+  escapeDue,
+  payoutFocus,
+  payoutsOf,
+  refundable,
+} from './settlementPlan.ts'
 
 describe('settlement plan', () => {
   const records = [0n, 1n, 2n, 3n].map((index) => ({
@@ -91,5 +98,25 @@ describe('payoutsOf', () => {
     expect(checkpointCovers(replicas[0]!, v, 1)).toBe(false)
     expect(checkpointCovers(replicas[0]!, v, 2)).toBe(false)
     expect(checkpointCovers(replicas[0]!, v + 1n, 0)).toBe(false)
+  })
+})
+
+describe('payoutFocus: the checkpoint whose payouts the panel shows is the one the next action is about', () => {
+  it('finalized: the final one if known here; finalizable: the pending one; else what may be proposed, else the pending one', () => {
+    expect(payoutFocus({ phase: 'finalized', known: 4n, proposable: 5n })).toEqual({
+      title: 'Finalized v4: each participant claims',
+      version: 4n,
+    })
+    // finalized with a checkpoint not known here (or a close together that kept no root): nothing from the replica
+    expect(payoutFocus({ phase: 'finalized', known: undefined, proposable: 5n })).toBeUndefined()
+    expect(payoutFocus({ phase: 'finalizable', known: 4n, proposable: undefined })?.title).toBe(
+      'Finalize pays out v4: each participant will receive',
+    )
+    expect(payoutFocus({ phase: 'disputing', known: 4n, proposable: 6n })).toEqual({
+      title: 'If v6 is proposed and finalizes, each participant will receive',
+      version: 6n,
+    })
+    expect(payoutFocus({ phase: 'disputing', known: 4n, proposable: undefined })?.version).toBe(4n)
+    expect(payoutFocus({ phase: 'open', known: undefined, proposable: undefined })).toBeUndefined()
   })
 })

@@ -74,3 +74,28 @@ export function escapeDue(p: {
   const since = p.lastCertifiedMs ?? p.liveSinceMs
   return { due: p.open && p.nowMs - since >= escapeAfterMs(p.disputeWindowSeconds), sinceMs: since }
 }
+
+/**
+ * Which checkpoint's payouts the Settlement panel shows, with its title: the one the next action is about. `known` is
+ * the checkpoint on chain when this replica computed it (same root), `proposable` what may be proposed now.
+ */
+export function payoutFocus(p: {
+  phase: 'unknown' | 'open' | 'disputing' | 'finalizable' | 'finalized' | undefined
+  known: bigint | undefined
+  proposable: bigint | undefined
+}): { title: string; version: bigint } | undefined {
+  if (p.phase === 'finalized')
+    return p.known === undefined
+      ? undefined
+      : { title: `Finalized v${p.known}: each participant claims`, version: p.known }
+  if (p.phase === 'finalizable' && p.known !== undefined)
+    return { title: `Finalize pays out v${p.known}: each participant will receive`, version: p.known }
+  if (p.proposable !== undefined)
+    return {
+      title: `If v${p.proposable} is proposed and finalizes, each participant will receive`,
+      version: p.proposable,
+    }
+  if (p.phase === 'disputing' && p.known !== undefined)
+    return { title: `If v${p.known} finalizes, each participant will receive`, version: p.known }
+  return undefined
+}

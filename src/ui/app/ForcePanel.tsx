@@ -78,7 +78,7 @@ function useStuckBlocks(me: number) {
  * participant's records is listed until the replicas fold it (final).
  */
 export function ForcePanel({ runtime }: { runtime: ChannelRuntime }) {
-  const { tokens, names, readOnly } = useTrading()
+  const { tokens, names, readOnly, phase } = useTrading()
   const { chainId: walletChain } = useConnection()
   const { run, state, busy } = useWalletAction()
   const [kind, setKind] = useState<typeof OpTag.Transfer | typeof OpTag.Withdraw>(OpTag.Transfer)
@@ -109,6 +109,8 @@ export function ForcePanel({ runtime }: { runtime: ChannelRuntime }) {
         : { tag: OpTag.Withdraw, token, amount: units }
   const verdict = op ? forcedPreview(live.replica.state, runtime.meIndex, op) : undefined
   const wrongChain = walletChain !== undefined && BigInt(walletChain) !== config.chainId
+  // the contract records forced ops only while the channel is open (ChannelSettlementChannelNotOpen)
+  const closed = phase !== 'open' && phase !== 'unknown'
   const delay = config.params.disputeWindow < 3600n ? config.params.disputeWindow : 3600n
   const opText = (o: Op | undefined) => {
     if (!o) return 'an op the channel cannot decode (counted, no effect)'
@@ -216,7 +218,7 @@ export function ForcePanel({ runtime }: { runtime: ChannelRuntime }) {
         )}
         <button
           type="button"
-          disabled={busy || readOnly || !op || verdict !== Reject.None || wrongChain}
+          disabled={busy || readOnly || closed || !op || verdict !== Reject.None || wrongChain}
           title={readOnly ? 'the other tab of this channel posts forced ops' : undefined}
           onClick={force}
         >
@@ -224,6 +226,11 @@ export function ForcePanel({ runtime }: { runtime: ChannelRuntime }) {
         </button>
       </div>
       {error && <p className="error">{error}</p>}
+      {closed && (
+        <p className="muted" data-testid="force-closed">
+          The channel is no longer open on chain: forced ops are only recorded while it is.
+        </p>
+      )}
       {verdict !== undefined && verdict !== Reject.None && (
         <p className="error" data-testid="force-refusal">
           The channel would refuse this op ({REJECT_NAMES[verdict]}): it would be recorded with no effect.

@@ -1,31 +1,32 @@
 import { useRef, useState } from 'react'
-import { formatEther, toHex } from 'viem'
+import { toHex } from 'viem'
 import { usePublicClient } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import type { ReadClient } from '../../chain/types.ts'
 import type { Equivocation } from '../../core/replica.ts'
 import { readinessText, readyCheckpoint } from '../../store/chainSignatures.ts'
 import { checklist } from '../../store/checklist.ts'
+import { closePayoutTable } from '../../store/closeOutcome.ts'
+import type { CloseChain } from '../../store/closeTogether.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import {
   AlreadyClaimedError,
   claimAndWithdrawAll,
-  escapeOnChain,
-  exitAlone,
   finalizeOnChain,
   findCheckpoint,
   proposable,
   proposeOnChain,
   provableConflicts,
-  releaseBondOnChain,
   requestCheckpoint,
   withdrawAll,
 } from '../../store/settlement.ts'
-import { checkpointCovers, escapeAfterMs, escapeDue, payoutsOf } from '../../store/settlementPlan.ts'
+import { checkpointCovers, escapeDue, payoutFocus, payoutsOf } from '../../store/settlementPlan.ts'
 import { liveDispute } from '../chainClock.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { BondRelease } from './settlement/BondRelease.tsx'
 import { Checklist } from './settlement/Checklist.tsx'
-import { EscapeConfirm, ExitConfirm } from './settlement/ConfirmDialogs.tsx'
+import { CloseTogether } from './settlement/CloseTogether.tsx'
+import { EmergencyActions } from './settlement/EmergencyActions.tsx'
 import { Offenders } from './settlement/Offenders.tsx'
 import { PayoutTable } from './settlement/PayoutTable.tsx'
 import { Refunds } from './settlement/Refunds.tsx'
@@ -39,15 +40,12 @@ function byAuthor(list: readonly Equivocation[]): Equivocation[] {
   return list.filter((e) => !seen.has(e.author) && seen.add(e.author))
 }
 
-const timeOf = (unixSeconds: bigint) => new Date(Number(unixSeconds) * 1000).toLocaleString()
-
-type Confirming = { kind: 'exit'; version: bigint } | { kind: 'escape' } | undefined
-
 /**
  * Settlement: ask for a checkpoint, propose the newest one a quorum signed, watch the dispute countdown, challenge
  * with a newer one (by hand, and automatically: the open app is a watchtower), finalize, claim and withdraw in one
  * call; exit alone (a proposal: paid after finalization); refund deposits the final checkpoint does not credit;
- * the liveness escape; slash equivocation and conflicting checkpoint signatures; release the bond once unlocked.
+ * the liveness escape; slash equivocation and conflicting checkpoint signatures; release the bond once unlocked;
+ * close together (every participant signs one close, anyone submits it: final and paid at once; CloseTogether.tsx).
  * Every action shows its progress, its transaction hashes and the decoded error on failure, and what each
  * participant receives is shown before Propose, Finalize and Claim.
  */
@@ -58,7 +56,6 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const publicClient = usePublicClient() as unknown as ReadClient | undefined
   const { run, state, busy, client } = useWalletAction()
   const liveSince = useRef(Date.now()).current
-  const [confirming, setConfirming] = useState<Confirming>()
   const [signing, setSigning] = useState<
     | { phase: 'running' }
     | { phase: 'done'; version: bigint }
@@ -124,10 +121,6 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
   const canPropose =
     best &&
     (!status || status.phase === 'open' || (status.phase === 'disputing' && best.version > status.version))
-  const ownBond = chain?.bonds.get(me)
-  const chainNow = status ? status.now : undefined
-  const bondLocked =
-    status?.phase !== 'finalized' || chainNow === undefined || chainNow < status.bondsUnlockAt
   const lastCertified = certified[certified.length - 1]
   const escapeAdvice = escapeDue({
     open: status?.phase === 'open',
@@ -137,23 +130,29 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
     disputeWindowSeconds: chain?.disputeWindow ?? 0n,
   })
 
-  // what each participant receives from the checkpoint the next action is about
-  let payoutTitle: string | undefined
-  let payoutVersion: bigint | undefined
-  if (finalized) {
-    payoutTitle = `Finalized v${finalized.version}: each participant claims`
-    payoutVersion = finalized.version
-  } else if (status?.phase === 'finalizable' && pending) {
-    payoutTitle = `Finalize pays out v${pending.version}: each participant will receive`
-    payoutVersion = pending.version
-  } else if (canPropose && best) {
-    payoutTitle = `If v${best.version} is proposed and finalizes, each participant will receive`
-    payoutVersion = best.version
-  } else if (status?.phase === 'disputing' && pending) {
-    payoutTitle = `If v${pending.version} finalizes, each participant will receive`
-    payoutVersion = pending.version
+  // what each participant receives from the checkpoint the next action is about; after a close together, what the
+  // chain's ClosePayout events say it paid
+  const focus = payoutFocus({
+    phase: status?.phase,
+    known: pending?.version,
+    proposable: canPropose ? best?.version : undefined,
+  })
+  const closed = chain?.closed
+  const payoutTitle = closed
+    ? `Closed together at v${status?.version}: paid to each participant`
+    : focus?.title
+  const payouts = closed
+    ? closePayoutTable(
+        closed.payouts,
+        live.channel.config.participants.map((p) => p.address),
+        live.channel.config.tokens,
+      )
+    : focus && payoutsOf(live.replica, focus.version)
+  const closeChain: CloseChain | undefined = status && {
+    phase: status.phase,
+    version: status.version,
+    closedTogether: closed !== undefined,
   }
-  const payouts = payoutVersion === undefined ? undefined : payoutsOf(live.replica, payoutVersion)
 
   const sign = () => {
     setSigning({ phase: 'running' })
@@ -178,7 +177,6 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
     best && (status?.phase === 'open' || (status?.phase === 'disputing' && best.version > status.version))
       ? best.version
       : undefined
-  const myExitHoldings = exitVersion === undefined ? undefined : payoutsOf(live.replica, exitVersion)?.[me]
 
   return (
     <section className="panel form" aria-label="Settlement">
@@ -191,8 +189,10 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         {status?.phase === 'finalizable' &&
           read?.phase === 'disputing' &&
           ' · the window has ended; finalize once the chain mines its next block'}
+        {closed && ' · closed together: every balance paid out'}
         {status?.phase === 'finalized' &&
           !finalized &&
+          !closed &&
           ` · the finalized checkpoint is not known here yet (waiting for its blocks)`}
       </p>
       <p className="muted" data-testid="checkpoints">
@@ -211,18 +211,20 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
         <PayoutTable title={payoutTitle} payouts={payouts} names={names} tokens={tokens} me={me} />
       )}
       <div className="row">
-        <button
-          type="button"
-          title={readOnly ? 'the other tab of this channel holds the session key and signs' : undefined}
-          disabled={
-            readOnly ||
-            signing?.phase === 'running' ||
-            (status !== undefined && status.phase !== 'open' && status.phase !== 'disputing')
-          }
-          onClick={sign}
-        >
-          Checkpoint now
-        </button>
+        {status?.phase !== 'finalized' && (
+          <button
+            type="button"
+            title={readOnly ? 'the other tab of this channel holds the session key and signs' : undefined}
+            disabled={
+              readOnly ||
+              signing?.phase === 'running' ||
+              (status !== undefined && status.phase !== 'open' && status.phase !== 'disputing')
+            }
+            onClick={sign}
+          >
+            Checkpoint now
+          </button>
+        )}
         {canPropose && best && (
           <button
             type="button"
@@ -286,114 +288,52 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
             Claim and withdraw
           </button>
         )}
-        {ownBond && ownBond.bond > 0n && !ownBond.slashed && status && status.phase !== 'open' && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy || bondLocked}
-            data-testid="release-bond"
-            title={
-              bondLocked
-                ? status.bondsUnlockAt > 0n
-                  ? `locked until ${timeOf(status.bondsUnlockAt)} (chain time): evidence of misbehaviour is accepted until then`
-                  : 'locked until settlement is finalized'
-                : undefined
-            }
-            onClick={() =>
-              run(`Release bond (${formatEther(ownBond.bond)} ETH)`, async (c, track) => {
-                const hash = await releaseBondOnChain(c, ctx)
-                track.sent(hash)
-                await confirmTransaction(c, { hash })
-                for (const h of await withdrawAll(c, ctx, track.sent))
-                  await confirmTransaction(c, { hash: h })
-              })
-            }
-          >
-            Release bond
-          </button>
-        )}
-        {exitVersion !== undefined && (
-          <button
-            type="button"
-            className="danger"
-            disabled={busy || readOnly}
-            onClick={() => setConfirming({ kind: 'exit', version: exitVersion })}
-          >
-            Emergency exit (v{exitVersion.toString()})
-          </button>
-        )}
-        {escapeAdvice.due && (
-          <button
-            type="button"
-            className="danger"
-            disabled={busy || readOnly}
-            onClick={() => setConfirming({ kind: 'escape' })}
-          >
-            Escape channel
-          </button>
-        )}
       </div>
-      {ownBond && ownBond.bond > 0n && bondLocked && status && status.bondsUnlockAt > 0n && (
-        <p className="muted small" data-testid="bond-lock">
-          Your bond ({formatEther(ownBond.bond)} ETH) is locked until {timeOf(status.bondsUnlockAt)} (chain
-          time): evidence of misbehaviour is accepted until then.
+      {signingText && (
+        <p className={signing?.phase === 'failed' ? 'error' : 'muted'} data-testid="sign-status">
+          {signingText}
         </p>
+      )}
+      {status && status.phase !== 'open' && (
+        <BondRelease
+          ctx={ctx}
+          bond={chain?.bonds.get(me)}
+          finalized={status.phase === 'finalized'}
+          now={status.now}
+          bondsUnlockAt={status.bondsUnlockAt}
+          run={run}
+          busy={busy}
+        />
       )}
       {waiting && canPropose && (
         <p className="muted small" data-testid="propose-waiting">
           {waiting}
         </p>
       )}
-      {escapeAdvice.due && (
-        <p className="muted small" data-testid="escape-advice">
-          No checkpoint has been signed by {t} of {n} participants for{' '}
-          {Math.round((wallMs - escapeAdvice.sinceMs) / 60_000)} minutes (the escape is offered after{' '}
-          {Math.round(escapeAfterMs(chain?.disputeWindow ?? 0n) / 60_000)}).
-        </p>
-      )}
-      {confirming?.kind === 'exit' && (
-        <ExitConfirm
-          version={confirming.version}
-          holdings={myExitHoldings}
-          disputeWindow={chain?.disputeWindow}
-          tokens={tokens}
-          busy={busy}
-          onCancel={() => setConfirming(undefined)}
-          onConfirm={() => {
-            const version = confirming.version
-            setConfirming(undefined)
-            const cp = findCheckpoint(live.replica, version)
-            if (!cp) return
-            run(`Emergency exit (v${version})`, async (c, track) => {
-              const hash = await exitAlone(c, ctx, await forChain(cp))
-              track.sent(hash)
-              await confirmTransaction(c, { hash })
-              track.doneText('exit requested — paid after finalization')
-            })
-          }}
-        />
-      )}
-      {confirming?.kind === 'escape' && (
-        <EscapeConfirm
-          quorum={t}
-          busy={busy}
-          onCancel={() => setConfirming(undefined)}
-          onConfirm={() => {
-            setConfirming(undefined)
-            run('Escape', async (c, track) => {
-              const hash = await escapeOnChain(c, ctx)
-              track.sent(hash)
-              await confirmTransaction(c, { hash })
-              track.doneText('escape started — deposits refundable after the escape window')
-            })
-          }}
-        />
-      )}
-      {signingText && (
-        <p className={signing?.phase === 'failed' ? 'error' : 'muted'} data-testid="sign-status">
-          {signingText}
-        </p>
-      )}
+      <EmergencyActions
+        ctx={ctx}
+        exitVersion={exitVersion}
+        escapeAdvice={escapeAdvice}
+        disputeWindow={chain?.disputeWindow}
+        quorum={t}
+        participants={n}
+        wallMs={wallMs}
+        tokens={tokens}
+        run={run}
+        busy={busy}
+        readOnly={readOnly}
+        forChain={forChain}
+      />
+      <CloseTogether
+        ctx={ctx}
+        chain={closeChain}
+        outcome={chain?.closed}
+        names={names}
+        tokens={tokens}
+        run={run}
+        busy={busy}
+        readOnly={readOnly}
+      />
       {chain && chain.refunds.length > 0 && (
         <Refunds
           refunds={chain.refunds}

@@ -1,7 +1,8 @@
 import { useState } from 'react'
-import type { Hash } from 'viem'
+import { type Hash, zeroAddress } from 'viem'
 import { useConnection } from 'wagmi'
 import { confirmTransaction } from '../../../chain/actions/confirmTransaction.ts'
+import type { CloseOutcome } from '../../../store/closeOutcome.ts'
 import {
   type CloseChain,
   type CloseStep,
@@ -9,7 +10,8 @@ import {
   signCloseTogether,
   submitCloseTogether,
 } from '../../../store/closeTogether.ts'
-import type { SettlementContext } from '../../../store/settlement.ts'
+import { type SettlementContext, withdrawAll } from '../../../store/settlement.ts'
+import { formatUnits, type TokenInfo } from '../../format.ts'
 import { useSnapshot } from '../../trading/context.ts'
 import { describeError, type WalletRun } from '../useWalletAction.tsx'
 
@@ -40,14 +42,19 @@ function stepText(step: CloseStep, nameOf: (i: number) => string): string {
 export function CloseTogether({
   ctx,
   chain,
+  outcome,
   names,
+  tokens,
   run,
   busy,
   readOnly,
 }: {
   ctx: SettlementContext
   chain: CloseChain | undefined
+  /** after a close together: what it paid and what is left in this participant's pull balance */
+  outcome: CloseOutcome | undefined
   names: readonly string[]
+  tokens: readonly TokenInfo[]
   run: WalletRun
   busy: boolean
   readOnly: boolean
@@ -90,6 +97,13 @@ export function CloseTogether({
       track.doneText('closed and paid')
     })
   const signBlocked = step.phase === 'offered' || step.phase === 'waiting' ? step.signBlocked : undefined
+  // a payout the contract could not push (a reverting recipient or token) waits in the pull balance
+  const left = step.phase === 'closed' ? (outcome?.owed.filter((o) => o.amount > 0n) ?? []) : []
+  const amountText = (token: string, amount: bigint) => {
+    const info = tokens.find((t) => t.address.toLowerCase() === token.toLowerCase())
+    const symbol = info?.symbol ?? (token === zeroAddress ? 'ETH' : token)
+    return `${formatUnits(amount, info?.decimals ?? 18, 6)} ${symbol}`
+  }
   return (
     <div className="close-together" data-testid="close-together" data-phase={step.phase}>
       <h4>Close together</h4>
@@ -133,6 +147,31 @@ export function CloseTogether({
           </button>
         )}
       </div>
+      {step.phase === 'closed' && outcome && (
+        <p className="muted small" data-testid="close-paid">
+          {outcome.payouts.filter((x) => x.pushed).length} of {outcome.payouts.length} payouts sent straight
+          to the wallets
+          {left.length > 0
+            ? ` · left for you to withdraw: ${left.map((o) => amountText(o.token, o.amount)).join(', ')}`
+            : ' · nothing left to withdraw'}
+        </p>
+      )}
+      {left.length > 0 && (
+        <div className="row">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run('Withdraw', async (c, track) => {
+                for (const hash of await withdrawAll(c, ctx, track.sent))
+                  await confirmTransaction(c, { hash })
+              })
+            }
+          >
+            Withdraw
+          </button>
+        </div>
+      )}
       {signBlocked && (
         <p className="muted small" data-testid="close-blocked">
           You cannot sign here: {signBlocked}

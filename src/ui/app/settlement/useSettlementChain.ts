@@ -17,6 +17,8 @@ import {
   readChainReadiness,
   withChainSignatures,
 } from '../../../store/chainSignatures.ts'
+import { type CloseOutcome, readCloseOutcome } from '../../../store/closeOutcome.ts'
+import { closedTogether } from '../../../store/closeTogether.ts'
 import type { ChannelRuntime } from '../../../store/runtime.ts'
 import {
   findCheckpoint,
@@ -48,8 +50,28 @@ export type ChainView = {
   bonds: Map<number, { bond: bigint; slashed: boolean }>
   /** after finalization: deposit records the final checkpoint does not credit and nobody refunded yet */
   refunds: DepositRecordView[]
-  /** after finalization: tokens the final checkpoint still owes this participant (undefined: not known here) */
+  /**
+   * after finalization: tokens the final checkpoint still owes this participant (undefined: not known here); after a
+   * close together: tokens left in its pull balance (a payout the contract could not push)
+   */
   unclaimed: number | undefined
+  /** finalized by a cooperative close with every leaf paid (no root kept): what it paid, what is left to withdraw */
+  closed: CloseOutcome | undefined
+}
+
+/** After finalization, what the contract still owes this participant and, after a close together, what it paid. */
+async function readFinalPayouts(
+  client: ReadClient,
+  replica: NonNullable<ChannelRuntime['live']>['replica'],
+  ctx: SettlementContext,
+  info: ChannelInfo,
+): Promise<Pick<ChainView, 'unclaimed' | 'closed'>> {
+  if (closedTogether(info)) {
+    const closed = await readCloseOutcome(client, ctx)
+    return { closed, unclaimed: closed.owed.filter((o) => o.amount > 0n).length }
+  }
+  const final = findCheckpoint(replica, info.checkpoint.version, info.checkpoint.balancesRoot)
+  return { closed: undefined, unclaimed: final ? await unclaimedTokens(client, ctx, final) : undefined }
 }
 
 /**
@@ -209,11 +231,10 @@ export function useSettlementChain({
             new Set(records.filter((_, i) => done[i]).map((r) => r.index)),
           )
         }
-        let unclaimed: number | undefined
-        if (status.phase === 'finalized') {
-          const final = findCheckpoint(live.replica, info.checkpoint.version, info.checkpoint.balancesRoot)
-          if (final) unclaimed = await unclaimedTokens(publicClient, ctx, final)
-        }
+        const paid: Pick<ChainView, 'unclaimed' | 'closed'> =
+          status.phase === 'finalized'
+            ? await readFinalPayouts(publicClient, live.replica, ctx, info)
+            : { unclaimed: undefined, closed: undefined }
         if (stop) return
         clock.observe(status.now, Date.now())
         setWallMs(Date.now())
@@ -227,7 +248,7 @@ export function useSettlementChain({
           disputeWindow: info.disputeWindow,
           bonds,
           refunds,
-          unclaimed,
+          ...paid,
         })
         // the watchtower's step: decided by the chain layer's rule, sent once per stale proposal
         const view: TowerChainView = {
