@@ -17,21 +17,27 @@ export type CloseOutcome = {
   owed: { token: Address; amount: bigint }[]
 }
 
-/** Reads the close's payouts and this participant's pull balances (two small reads: easy to move to a head feed). */
+/**
+ * Reads the close's payouts (unless `known`: they never change once mined, so the log scan runs once) and this
+ * participant's pull balances (read again each time: a withdraw empties them).
+ */
 export async function readCloseOutcome(
   client: ReadClient,
   ctx: SettlementContext,
+  known?: readonly ClosePayout[],
   fromBlock?: bigint,
 ): Promise<CloseOutcome> {
   const { config, channelId } = ctx.replica.channel
   const account = config.participants[ctx.me]!.address as Address
   const tokens = [...new Set([...config.tokens.map((t) => t.toLowerCase() as Address), zeroAddress])]
   const [payouts, ...owed] = await Promise.all([
-    readClosePayouts(client, {
-      address: ctx.contract,
-      channelId: toHex(channelId),
-      ...(fromBlock !== undefined ? { fromBlock } : {}),
-    }),
+    known && known.length > 0
+      ? [...known]
+      : readClosePayouts(client, {
+          address: ctx.contract,
+          channelId: toHex(channelId),
+          ...(fromBlock !== undefined ? { fromBlock } : {}),
+        }),
     ...tokens.map((token) => getOwed(client, { address: ctx.contract, account, token })),
   ])
   return { payouts, owed: tokens.map((token, i) => ({ token, amount: owed[i]! })) }

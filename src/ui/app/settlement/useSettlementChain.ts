@@ -8,7 +8,7 @@ import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../../chai
 import { getParticipantInfo } from '../../../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../../../chain/readers/readDepositRecords.ts'
 import type { PendingProposal } from '../../../chain/readers/readPendingProposal.ts'
-import type { ChannelInfo, ChannelStatus, WriteClient } from '../../../chain/types.ts'
+import type { ChannelInfo, ChannelStatus, ReadClient, WriteClient } from '../../../chain/types.ts'
 import type { ChainView as TowerChainView } from '../../../chain/watchtower/decide.ts'
 import { toHex } from '../../../core/bytes.ts'
 import type { SignedCheckpoint } from '../../../core/checkpoint.ts'
@@ -65,9 +65,11 @@ async function readFinalPayouts(
   replica: NonNullable<ChannelRuntime['live']>['replica'],
   ctx: SettlementContext,
   info: ChannelInfo,
+  /** what an earlier read of this close found */
+  before: CloseOutcome | undefined,
 ): Promise<Pick<ChainView, 'unclaimed' | 'closed'>> {
   if (closedTogether(info)) {
-    const closed = await readCloseOutcome(client, ctx)
+    const closed = await readCloseOutcome(client, ctx, before?.payouts)
     return { closed, unclaimed: closed.owed.filter((o) => o.amount > 0n).length }
   }
   const final = findCheckpoint(replica, info.checkpoint.version, info.checkpoint.balancesRoot)
@@ -112,6 +114,7 @@ export function useSettlementChain({
   const [attempt, setAttempt] = useState<TowerAttempt | undefined>()
   const [readiness, setReadiness] = useState<ChainReadiness | undefined>()
   const [slashes, setSlashes] = useState<TowerSlash[]>([])
+  const closedRead = useRef<CloseOutcome | undefined>(undefined)
   const attempted = useRef(new Set<string>()).current
   const slashTried = useRef(new Set<string>()).current
   const proposals = useRef(new Map<string, PendingProposal>()).current
@@ -233,7 +236,7 @@ export function useSettlementChain({
         }
         const paid: Pick<ChainView, 'unclaimed' | 'closed'> =
           status.phase === 'finalized'
-            ? await readFinalPayouts(publicClient, live.replica, ctx, info)
+            ? await readFinalPayouts(publicClient, live.replica, ctx, info, closedRead.current)
             : { unclaimed: undefined, closed: undefined }
         if (stop) return
         clock.observe(status.now, Date.now())
@@ -250,6 +253,7 @@ export function useSettlementChain({
           refunds,
           ...paid,
         })
+        closedRead.current = paid.closed
         // the watchtower's step: decided by the chain layer's rule, sent once per stale proposal
         const view: TowerChainView = {
           status: info.status as ChannelStatus,
