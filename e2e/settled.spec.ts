@@ -1,52 +1,9 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { expectClosed, submitOrder } from './support/closedChannel.ts'
 import { Settler } from './support/settlement.ts'
-import { converged, liveChannel, type Trader } from './support/trader.ts'
+import { converged, liveChannel } from './support/trader.ts'
 
 const WINDOW = 8
-
-type Outcome = { ok: boolean; reason?: string }
-const submitTransfer = (page: Page) =>
-  page.evaluate(
-    () =>
-      (window as unknown as { __chx: { submit(op: unknown): Outcome } }).__chx.submit({
-        tag: 0x03,
-        to: 0,
-        token: 1,
-        amount: 1n,
-      }) as Outcome,
-  )
-const submitOrder = (page: Page) =>
-  page.evaluate(
-    () =>
-      (window as unknown as { __chx: { submit(op: unknown): Outcome } }).__chx.submit({
-        tag: 0x10,
-        market: 0,
-        side: 0,
-        kind: 0,
-        tif: 0,
-        price: 1n,
-        qty: 1n,
-      }) as Outcome,
-  )
-
-/** Entry controls of a page: order entry filled with a valid buy, funds with a valid amount; all must be closed. */
-async function expectClosed(t: Trader, reason: RegExp) {
-  const entry = t.page.getByRole('form', { name: 'Order entry' })
-  await entry.locator('input[name="price"]').fill('1900')
-  await entry.locator('input[name="qty"]').fill('0.1')
-  await expect(entry.getByTestId('entry-closed')).toContainText(reason)
-  await expect(entry.getByRole('button', { name: 'Buy WETH' })).toBeDisabled()
-  const funds = t.page.getByRole('region', { name: 'Funds' })
-  await funds.locator('input[name="fund-amount"]').fill('1')
-  await expect(funds.getByTestId('funds-closed')).toContainText(reason)
-  await expect(funds.getByRole('button', { name: 'Deposit on chain' })).toBeDisabled()
-  await expect(funds.getByRole('button', { name: 'Transfer in channel' })).toBeDisabled()
-  // and the core refuses them whatever sends them, before anything enters a batch
-  for (const outcome of [await submitOrder(t.page), await submitTransfer(t.page)]) {
-    expect(outcome.ok).toBe(false)
-    expect(outcome.reason).toMatch(reason)
-  }
-}
 
 test('during a dispute and after finalization the channel says so and refuses orders, transfers and deposits', async ({
   browser,
