@@ -44,7 +44,7 @@ describe('simulator (THREATS rows 1–8, 20: finality under Byzantine and silent
       expect(r.finalOps).toBeGreaterThanOrEqual(Math.ceil(0.9 * r.honestOps))
       expect(r.certifiedCheckpoints).toBeGreaterThan(0)
     }
-  })
+  }, 300_000)
 
   it('beyond the fault model: no conflicting finality without evidence against at least 2q − n participants', () => {
     const p = { participants: 4, byzantine: 2, seed: 5, ops: 500 }

@@ -78,7 +78,7 @@ describe('bounded frontier: stubs more than D rounds below the floor are forgott
     const old = full.blocksInOrder()[0]!
     expect(a.receive(old)).toMatchObject({ status: 'rejected', reason: 'below-floor' })
     expect(root(a)).toBe(root(full))
-  })
+  }, 300_000)
 
   it('a reload from a bounded base replays the tail and keeps up', () => {
     const reps = tc.members.map((_, i) => new Replica(tc.channel, options(i)))
@@ -104,7 +104,7 @@ describe('bounded frontier: stubs more than D rounds below the floor are forgott
     }
     for (const r of reps) expect(root(r)).toBe(root(reps[0]!))
     expect(reloaded.latestCertified()!.version).toBe(reps[0]!.latestCertified()!.version)
-  })
+  }, 300_000)
 })
 
 type Message = { to: number; bytes: Uint8Array; at: number }
@@ -190,5 +190,5 @@ describe('property: honest replicas under the depth rule converge and finalize u
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => randomRun(seed)),
       { numRuns: 6 },
     )
-  })
+  }, 300_000)
 })
