@@ -1,9 +1,15 @@
 import { expect, test } from '@playwright/test'
 import { Settler } from './support/settlement.ts'
-import { converged, liveChannel, type Trader, type View } from './support/trader.ts'
+import {
+  converged,
+  liveChannel,
+  PRUNE_EVERY_CHECKPOINT,
+  prunedAt,
+  type Trader,
+  type View,
+} from './support/trader.ts'
 
-// every certified checkpoint prunes (the app's default waits for 2,000 final blocks)
-const storage = { 'chx-prune-policy': JSON.stringify({ everyCheckpoints: 1, minBlocks: 1 }) }
+const storage = PRUNE_EVERY_CHECKPOINT
 
 /** What must be equal across participants whatever each one pruned: state, balances, open orders. */
 const comparable = (v: View) => ({
@@ -12,20 +18,6 @@ const comparable = (v: View) => ({
   book: v.book,
   trades: v.trades,
 })
-
-/** Waits until every trader pruned at checkpoint `version` or later. */
-async function prunedAt(traders: Trader[], version: number) {
-  await expect
-    .poll(
-      async () => {
-        const views = await Promise.all(traders.map((t) => t.view()))
-        for (const v of views) if (v.pruneError) throw new Error(`pruning failed: ${v.pruneError}`)
-        return views.map((v) => Number(v.prunedVersion) >= version && v.pruned > 0)
-      },
-      { timeout: 30_000, intervals: [250, 500, 1000] },
-    )
-    .toEqual(traders.map(() => true))
-}
 
 test('issue 8: traders trade past a pruning, one reloads from its pruned base, equals the others and trades on', async ({
   browser,

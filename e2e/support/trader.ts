@@ -269,3 +269,22 @@ export async function liveChannel(
   if (deposited) await converged(traders, (v) => v.holdings.every((h) => h.some((x) => x !== '0')))
   return { traders, link }
 }
+
+/** localStorage that makes the app prune at every certified checkpoint (its default waits for 2,000 final blocks) */
+export const PRUNE_EVERY_CHECKPOINT = {
+  'chx-prune-policy': JSON.stringify({ everyCheckpoints: 1, minBlocks: 1 }),
+}
+
+/** Waits until every trader pruned at checkpoint `version` or later (and fails on a pruning error). */
+export async function prunedAt(traders: readonly Trader[], version: number) {
+  await expect
+    .poll(
+      async () => {
+        const views = await Promise.all(traders.map((t) => t.view()))
+        for (const v of views) if (v.pruneError) throw new Error(`pruning failed: ${v.pruneError}`)
+        return views.map((v) => Number(v.prunedVersion) >= version && v.pruned > 0)
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .toEqual(traders.map(() => true))
+}
