@@ -85,6 +85,7 @@ describe('file block store: the pruned base', () => {
           deposits,
           leaderWaitMs: 0,
           checkpointIntervalMs: 1000,
+          ignoreForcedQueue: true,
         }),
     )
     const store = openFileBlockStore(dir)
@@ -107,7 +108,11 @@ describe('file block store: the pruned base', () => {
     expect(await again.nextSeq()).toBe(BigInt(before + 1))
     const restored = restoreReplica(
       () =>
-        new Replica(tc.channel, { author: { index: 0, sessionKey: tc.members[0]!.sessionKey }, deposits }),
+        new Replica(tc.channel, {
+          author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
+          deposits,
+          ignoreForcedQueue: true,
+        }),
       await again.loadBase(),
     )
     expect(restored.restoredFrom).toBe(base.version)
