@@ -13,7 +13,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * - each channel's holdings = deposits − claims − exits, and payouts never exceed deposits;
  * - a checkpoint version never decreases, a deadline never moves back nor past T0 + 2W;
  * - no accepted checkpoint leaves out a forced record older than the delay; no record appears once settling;
- * - the same with cooperative closes among the actions: a pushed payout is never above the leaf either.
+ * - the same with cooperative closes among the actions: a pushed payout is never above the leaf either;
+ * - with censorship slashes interleaved: a bond is taken only for a record due at the checkpoint's time.
  */
 contract ChannelSettlementInvariantTest is Test {
     SettlementHandler internal handler;
@@ -25,7 +26,7 @@ contract ChannelSettlementInvariantTest is Test {
         settlement = ISettlement(handler.settlementAddress());
         token = IERC20(handler.tokenAddress());
 
-        bytes4[] memory selectors = new bytes4[](15);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = handler.deposit.selector;
         selectors[1] = handler.depositEth.selector;
         selectors[2] = handler.bond.selector;
@@ -41,6 +42,7 @@ contract ChannelSettlementInvariantTest is Test {
         selectors[12] = handler.refund.selector;
         selectors[13] = handler.forceInclude.selector;
         selectors[14] = handler.closeTogether.selector;
+        selectors[15] = handler.slashCensorship.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), selectors));
     }
@@ -123,9 +125,14 @@ contract ChannelSettlementInvariantTest is Test {
         vm.assertEq(handler.forcedAfterOpen(), 0, "forced record added while settling");
     }
 
+    /// @dev Censorship evidence takes a bond only when the record left out was due at the checkpoint's time.
+    function invariant_CensorshipSlashOnlyWhenDue() public view {
+        vm.assertEq(handler.censorshipSlashedEarly(), 0, "censorship slashed before the record was due");
+    }
+
     /// @dev Prints how often each action ran (visible with -vv), to keep an eye on coverage.
     function afterInvariant() public view {
-        string[22] memory names = [
+        string[25] memory names = [
             "deposit",
             "depositEth",
             "bond",
@@ -147,9 +154,12 @@ contract ChannelSettlementInvariantTest is Test {
             "forceInclude (reverted)",
             "closeTogether (paid out)",
             "closeTogether (claims)",
-            "closeTogether (reverted)"
+            "closeTogether (reverted)",
+            "slashCensorship",
+            "slashCensorship (window closed)",
+            "slashCensorship (not due)"
         ];
-        for (uint256 i = 0; i < 22; ++i) {
+        for (uint256 i = 0; i < 25; ++i) {
             console.log(names[i], handler.calls(names[i]));
         }
     }

@@ -31,6 +31,8 @@ contract SettlementHandler is CloseFixture {
     uint256 public paidBeforeFinal;
     uint256 public unexpectedReverts;
     uint256 public releasedWhileLocked;
+    /// @dev censorship slashes accepted for a checkpoint at which the record left out was not due yet
+    uint256 public censorshipSlashedEarly;
     /// @dev claimed leaves minus what was paid for them (the recorded shortfall)
     mapping(bytes32 => mapping(address => uint256)) public ghostUnpaid;
     mapping(string => uint256) public calls;
@@ -387,6 +389,61 @@ contract SettlementHandler is CloseFixture {
                 ++unexpectedReverts;
             }
             ++calls["slash (window closed)"];
+        }
+        _observe();
+    }
+
+    /**
+     * @dev Censorship evidence: `author`'s session key signs a checkpoint leaving out forced record `index`, at the
+     * record's due time (plus `late` ms) or 1 ms before it. Due: the bond is taken, refused only once the evidence
+     * window closed; not due: always refused.
+     */
+    function slashCensorship(
+        uint256 c,
+        uint256 author,
+        uint256 reporter,
+        uint64 index,
+        uint64 version,
+        bool due,
+        uint32 late
+    ) external {
+        bytes32 id = ids[c % 2];
+        author %= N;
+        if (settlement.getParticipant(id, wallets[author]).slashed) return;
+        if (settlement.getChannel(id).forcedCount == 0 && _status(id) == IChannelSettlement.Status.Open) {
+            // a record to leave out: posted by another participant
+            vm.prank(wallets[(author + 1) % N]);
+            settlement.forceInclude(id, hex"03");
+            ++calls["forceInclude"];
+        }
+        uint64 count = settlement.getChannel(id).forcedCount;
+        if (count == 0) return;
+        index = uint64(bound(index, 0, count - 1));
+        uint256 dueAt = (uint256(settlement.getForcedOp(id, index).time) + settlement.forceInclusionDelay(id)) * 1000;
+        IChannelSettlement.Checkpoint memory cp =
+            _cp(uint64(bound(version, 1, 1000)), keccak256(abi.encode("censored", index, version)));
+        cp.forcedCount = uint64(uint256(keccak256(abi.encode(late))) % (uint256(index) + 1)); // leaves `index` out
+        // Safe: block times and the delay stay far below 2^64 / 1000 here.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        cp.time = uint64(due ? dueAt + late : dueAt - 1);
+        bytes memory sig = _sign(sessionKeys[author], settlement.hashCheckpoint(id, cp));
+        vm.prank(actors[reporter % actors.length]);
+        try settlement.slashCensorship(id, cp, sig, index) {
+            if (!due) ++censorshipSlashedEarly;
+            ++calls["slashCensorship"];
+        } catch {
+            if (due) {
+                IChannelSettlement.ChannelInfo memory info = settlement.getChannel(id);
+                if (
+                    info.status == IChannelSettlement.Status.Open
+                        || block.timestamp < info.deadline + info.disputeWindow
+                ) {
+                    ++unexpectedReverts;
+                }
+                ++calls["slashCensorship (window closed)"];
+            } else {
+                ++calls["slashCensorship (not due)"];
+            }
         }
         _observe();
     }
