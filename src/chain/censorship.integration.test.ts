@@ -5,8 +5,9 @@
  */
 import { zeroAddress as eth, type Hex, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toHex } from '../core/bytes.ts'
 import { censoredRecord, forcedDueAtMs, forceInclusionDelay } from '../core/censorship.ts'
-import { type Checkpoint, checkpointDigest } from '../core/checkpoint.ts'
+import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from '../core/checkpoint.ts'
 import { OpTag } from '../core/ops.ts'
 import { signDigest } from '../core/signature.ts'
 import { bondStake } from './actions/bondStake.ts'
@@ -25,11 +26,22 @@ import {
 import { getOwed } from './readers/getOwed.ts'
 import { getParticipantInfo } from './readers/getParticipantInfo.ts'
 import { readForcedRecords } from './readers/readForcedRecords.ts'
+import { Watchtower } from './watchtower/watchtower.ts'
 
 let local: LocalChain
 let cc: ChainChannel
 let target: { address: Hex; channelId: Hex }
 const BOND = parseEther('1')
+
+const checkpoint = (time: bigint, forcedCount: bigint, version = 3n): Checkpoint => ({
+  version,
+  leader: new Uint8Array(32).fill(1),
+  time,
+  depositCount: 0n,
+  forcedCount,
+  stateRoot: new Uint8Array(32).fill(2),
+  balancesRoot: new Uint8Array(32).fill(3),
+})
 
 async function revertOf(p: Promise<unknown>): Promise<SettlementRevertedError> {
   const error = await p.then(
@@ -68,15 +80,6 @@ describe('censorship slashing against anvil', () => {
     const [record] = await readForcedRecords(local.publicClient, target)
     const delay = forceInclusionDelay(cc.config.params.disputeWindow)
     const due = forcedDueAtMs(record!.time, delay)
-    const checkpoint = (time: bigint, forcedCount: bigint): Checkpoint => ({
-      version: 3n,
-      leader: new Uint8Array(32).fill(1),
-      time,
-      depositCount: 0n,
-      forcedCount,
-      stateRoot: new Uint8Array(32).fill(2),
-      balancesRoot: new Uint8Array(32).fill(3),
-    })
     const sign = (cp: Checkpoint) =>
       signDigest(checkpointDigest(cc.channel.domainSeparator, cc.channel.channelId, cp), a.sessionKey)
 
@@ -119,5 +122,57 @@ describe('censorship slashing against anvil', () => {
       slashCensorship(c.wallet, { ...target, checkpoint: censoring, signature: sign(censoring), index: 0n }),
     )
     expect(twice.errorName).toBe('ChannelSettlementAlreadySlashed')
+  })
+
+  it('the watchtower slashes a held signature on a checkpoint leaving out a due record, once; not one made before', async () => {
+    const [, b, c] = cc.members as [TestMember, TestMember, TestMember]
+    await local.confirm(bondStake(b.wallet, { ...target, amount: BOND }))
+    await local.confirm(bondStake(c.wallet, { ...target, amount: BOND }))
+    const [record] = await readForcedRecords(local.publicClient, target)
+    const delay = forceInclusionDelay(cc.config.params.disputeWindow)
+    const due = forcedDueAtMs(record!.time, delay)
+    // the chain moves past the due time: the channel's clock (the checkpoint's time) is the present
+    await local.travel(delay + 10n)
+    const signed = (cp: Checkpoint, by: TestMember): SignedCheckpoint => {
+      const digest = checkpointDigest(cc.channel.domainSeparator, cc.channel.channelId, cp)
+      return {
+        ...cp,
+        digest: toHex(digest),
+        signatures: new Map([[by.index, signDigest(digest, by.sessionKey)]]),
+      }
+    }
+    const lines: string[] = []
+    const tower = new Watchtower({
+      publicClient: local.publicClient,
+      walletClient: local.wallets[5]!, // anyone funded pays the gas
+      address: target.address,
+      channelId: target.channelId,
+      log: (line) => lines.push(line),
+    })
+    // b signed one 1 ms before the record was due (honest then); c signed one at the due time + 5 s, leaving it out
+    tower.hold(signed(checkpoint(due - 1n, 0n, 4n), b))
+    tower.hold(signed(checkpoint(due + 5_000n, 0n, 5n), c))
+    const entry = await tower.poll()
+    expect(entry.slashes).toHaveLength(1)
+    expect(entry.slashes[0]).toMatchObject({
+      offence: 'censorship',
+      offender: c.index,
+      version: 5n,
+      against: 0n,
+    })
+    expect(entry.slashes[0]!.error).toBeUndefined()
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `slash=censorship offender=${c.index} \\(${c.wallet.account.address}\\) evidence=v5 forced=0 tx=0x[0-9a-f]{64}`,
+      ),
+    )
+    const info = (m: TestMember) =>
+      getParticipantInfo(local.publicClient, { ...target, participant: m.wallet.account.address })
+    expect((await info(c)).slashed).toBe(true)
+    expect((await info(c)).bond).toBe(0n)
+    expect((await info(b)).slashed).toBe(false)
+    expect((await info(b)).bond).toBe(BOND)
+    // sent once: the next poll finds nothing new to send
+    expect((await tower.poll()).slashes).toHaveLength(0)
   })
 })

@@ -1,19 +1,27 @@
 import type { Hash, Hex } from 'viem'
 import { readContract } from 'viem/actions'
+import { slashCensorship } from '../chain/actions/slashCensorship.ts'
 import { slashStaleProposal } from '../chain/actions/slashStaleProposal.ts'
 import { channelSettlementAbi } from '../chain/generated/abis.ts'
 import { getParticipantInfo } from '../chain/readers/getParticipantInfo.ts'
 import { type PendingProposal, readPendingProposal } from '../chain/readers/readPendingProposal.ts'
 import type { ChannelInfo, ReadClient, WriteClient } from '../chain/types.ts'
-import { decideStaleSlash, type StaleSlashDecision } from '../chain/watchtower/decideSlash.ts'
+import {
+  type CensorshipEvidence,
+  censorshipEvidence,
+  censorshipIndexes,
+  decideStaleSlash,
+  type StaleSlashDecision,
+} from '../chain/watchtower/decideSlash.ts'
 import { toHex } from '../core/bytes.ts'
 import type { SignedCheckpoint } from '../core/checkpoint.ts'
+import type { Replica } from '../core/replica.ts'
 import type { SettlementContext } from './settlement.ts'
 
 /** What the app's watchtower did about one slash: shown under the panel. */
 export type TowerSlash = {
   key: string
-  offence: 'stale-proposal' | 'checkpoint-conflict'
+  offence: 'stale-proposal' | 'checkpoint-conflict' | 'censorship'
   offender: number
   phase: 'sending' | 'done' | 'failed'
   tx?: string
@@ -25,7 +33,9 @@ export function slashText(s: TowerSlash, nameOf: (index: number) => string): str
   const what =
     s.offence === 'stale-proposal'
       ? `${nameOf(s.offender)} for proposing an older checkpoint than one it signed`
-      : `${nameOf(s.offender)} for signing two checkpoints at one version`
+      : s.offence === 'censorship'
+        ? `${nameOf(s.offender)} for signing a checkpoint that leaves out a due forced op`
+        : `${nameOf(s.offender)} for signing two checkpoints at one version`
   if (s.phase === 'sending') return `slashing ${what}…`
   if (s.phase === 'done') return `slashed ${what}`
   return `slashing ${what} failed: ${s.error}`
@@ -103,5 +113,74 @@ export function slashStaleOnChain(
     channelId: toHex(ctx.replica.channel.channelId) as Hex,
     checkpoint: held,
     signatures: held.signatures,
+  })
+}
+
+/**
+ * Censorship evidence among the checkpoints this replica computed: a participant's signature on one that leaves out
+ * a forced record the chain holds although it was due at the checkpoint's time (`censorshipEvidence`). Reads the
+ * chain time of each first-left-out record once (`recordTimes` caches them: they never change), the delay, and
+ * whether each offender is slashed already.
+ */
+export async function censorshipSlashesFor(
+  read: ReadClient,
+  ctx: SettlementContext,
+  replica: Pick<Replica, 'checkpoints'>,
+  info: ChannelInfo,
+  recordTimes: Map<bigint, bigint>,
+): Promise<CensorshipEvidence[]> {
+  const held = replica.checkpoints
+    .filter((cp) => cp.forcedCount < info.forcedCount && cp.signatures.size > 0)
+    .map((checkpoint) => ({ checkpoint, valid: checkpoint.signatures }))
+  if (held.length === 0) return []
+  const channelId = toHex(ctx.replica.channel.channelId) as Hex
+  for (const index of censorshipIndexes(held, info.forcedCount))
+    if (!recordTimes.has(index)) {
+      const record = await readContract(read, {
+        address: ctx.contract,
+        abi: channelSettlementAbi,
+        functionName: 'getForcedOp',
+        args: [channelId, index],
+      })
+      recordTimes.set(index, record.time)
+    }
+  const delay = await readContract(read, {
+    address: ctx.contract,
+    abi: channelSettlementAbi,
+    functionName: 'forceInclusionDelay',
+    args: [channelId],
+  })
+  const found = censorshipEvidence(
+    held,
+    info.forcedCount,
+    (i) => recordTimes.get(i),
+    delay,
+    () => false,
+  )
+  // the contract slashes a participant once: leave out those it already did
+  const members = await Promise.all(
+    found.map((e) =>
+      getParticipantInfo(read, {
+        address: ctx.contract,
+        channelId,
+        participant: info.participants[e.offender]!,
+      }),
+    ),
+  )
+  return found.filter((_, k) => !members[k]!.slashed)
+}
+
+/** slashCensorship with one piece of evidence. */
+export function slashCensorshipOnChain(
+  client: WriteClient,
+  ctx: SettlementContext,
+  e: CensorshipEvidence,
+): Promise<Hash> {
+  return slashCensorship(client, {
+    address: ctx.contract,
+    channelId: toHex(ctx.replica.channel.channelId) as Hex,
+    checkpoint: e.checkpoint,
+    signature: e.signature,
+    index: e.index,
   })
 }

@@ -2,7 +2,13 @@ import type { Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
 import type { SignedCheckpoint } from '../../core/checkpoint.ts'
 import { ChannelStatus } from '../types.ts'
-import { conflictEvidence, decideStaleSlash, type ProposalView } from './decideSlash.ts'
+import {
+  censorshipEvidence,
+  censorshipIndexes,
+  conflictEvidence,
+  decideStaleSlash,
+  type ProposalView,
+} from './decideSlash.ts'
 
 const digest = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
 
@@ -125,5 +131,102 @@ describe('conflictEvidence', () => {
     expect(conflictEvidence([a, { checkpoint: cp(3n, 0x10), valid: b.valid }], () => false)).toEqual([])
     expect(conflictEvidence([a, { ...a }], () => false)).toEqual([])
     expect(conflictEvidence([a, b], (i) => i === 1)).toEqual([])
+  })
+})
+
+describe('censorshipEvidence', () => {
+  // record 0 at chain time 1,000 s, record 1 at 2,000 s; delay 3,600 s: due from channel times 4,600,000 / 5,600,000 ms
+  const times = new Map([
+    [0n, 1_000n],
+    [1n, 2_000n],
+  ])
+  const at = (version: bigint, time: bigint, forcedCount: bigint) => ({
+    ...cp(version, Number(version)),
+    time,
+    forcedCount,
+  })
+
+  it('each signer of a checkpoint leaving out its first left-out record at or after the due time, newest first', () => {
+    const censoring = { checkpoint: at(5n, 4_600_000n, 0n), valid: new Map([[1, sig(1)]]) }
+    const newer = {
+      checkpoint: at(6n, 5_600_000n, 1n),
+      valid: new Map([
+        [1, sig(2)],
+        [2, sig(3)],
+      ]),
+    }
+    const found = censorshipEvidence(
+      [censoring, newer],
+      2n,
+      (i) => times.get(i),
+      3_600n,
+      () => false,
+    )
+    expect(found.map((e) => [e.offender, e.checkpoint.version, e.index])).toEqual([
+      [1, 6n, 1n],
+      [2, 6n, 1n],
+    ])
+    expect(found[0]!.signature).toEqual(sig(2))
+    expect(censorshipIndexes([censoring, newer], 2n)).toEqual([0n, 1n])
+  })
+
+  it('nothing 1 ms before the due time, for an included record, one the chain lacks, an unread time or a slashed signer', () => {
+    const early = { checkpoint: at(5n, 4_599_999n, 0n), valid: new Map([[1, sig(1)]]) }
+    expect(
+      censorshipEvidence(
+        [early],
+        2n,
+        (i) => times.get(i),
+        3_600n,
+        () => false,
+      ),
+    ).toEqual([])
+    const included = { checkpoint: at(5n, 9_000_000n, 2n), valid: new Map([[1, sig(1)]]) }
+    expect(
+      censorshipEvidence(
+        [included],
+        2n,
+        (i) => times.get(i),
+        3_600n,
+        () => false,
+      ),
+    ).toEqual([])
+    const late = { checkpoint: at(5n, 9_000_000n, 0n), valid: new Map([[1, sig(1)]]) }
+    expect(
+      censorshipEvidence(
+        [late],
+        0n,
+        (i) => times.get(i),
+        3_600n,
+        () => false,
+      ),
+    ).toEqual([])
+    expect(
+      censorshipEvidence(
+        [late],
+        2n,
+        () => undefined,
+        3_600n,
+        () => false,
+      ),
+    ).toEqual([])
+    expect(
+      censorshipEvidence(
+        [late],
+        2n,
+        (i) => times.get(i),
+        3_600n,
+        (i) => i === 1,
+      ),
+    ).toEqual([])
+    expect(
+      censorshipEvidence(
+        [late],
+        2n,
+        (i) => times.get(i),
+        3_600n,
+        () => false,
+      ),
+    ).toHaveLength(1)
   })
 })

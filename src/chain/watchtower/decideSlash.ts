@@ -114,3 +114,53 @@ export function conflictEvidence(
     }
   return [...out.values()].sort((p, q) => p.offender - q.offender)
 }
+
+/** A participant's valid signature on a checkpoint that leaves out forced record `index` though it was due. */
+export type CensorshipEvidence = {
+  offender: number
+  checkpoint: SignedCheckpoint
+  signature: Uint8Array
+  index: bigint
+}
+
+/**
+ * Censorship (`slashCensorship`): for every participant not `slashed` whose valid signature is on a held checkpoint
+ * that leaves out forced record `cp.forcedCount` (one the chain has: below `chainForcedCount`) although that record
+ * was due at the checkpoint's time (`cp.time ≥ 1000 × (record time + delay)`, the contract's bound), one piece of
+ * evidence, from the newest such checkpoint it signed. Records are appended in time order, so the first record a
+ * checkpoint leaves out is the one to check: if it is not due, no later one is. `recordTime` gives the chain time
+ * (s) of a record the caller read, undefined when not read (nothing is decided on it).
+ */
+export function censorshipEvidence(
+  held: readonly { checkpoint: SignedCheckpoint; valid: ReadonlyMap<number, Uint8Array> }[],
+  chainForcedCount: bigint,
+  recordTime: (index: bigint) => bigint | undefined,
+  delaySeconds: bigint,
+  slashed: (index: number) => boolean,
+): CensorshipEvidence[] {
+  const out = new Map<number, CensorshipEvidence>()
+  const newestFirst = [...held].sort((x, y) =>
+    x.checkpoint.version === y.checkpoint.version ? 0 : x.checkpoint.version > y.checkpoint.version ? -1 : 1,
+  )
+  for (const { checkpoint, valid } of newestFirst) {
+    const index = checkpoint.forcedCount
+    if (index >= chainForcedCount) continue
+    const time = recordTime(index)
+    if (time === undefined || checkpoint.time < (time + delaySeconds) * 1000n) continue
+    for (const [offender, signature] of valid)
+      if (!out.has(offender) && !slashed(offender))
+        out.set(offender, { offender, checkpoint, signature, index })
+  }
+  return [...out.values()].sort((p, q) => p.offender - q.offender)
+}
+
+/** The forced indexes `censorshipEvidence` needs the chain time of: the first record each checkpoint leaves out. */
+export function censorshipIndexes(
+  held: readonly { checkpoint: Pick<SignedCheckpoint, 'forcedCount'> }[],
+  chainForcedCount: bigint,
+): bigint[] {
+  const set = new Set<bigint>()
+  for (const { checkpoint } of held)
+    if (checkpoint.forcedCount < chainForcedCount) set.add(checkpoint.forcedCount)
+  return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}

@@ -2,6 +2,7 @@ import type { Address, Hash, Hex } from 'viem'
 import { readContract } from 'viem/actions'
 import type { SignedCheckpoint } from '../../core/checkpoint.ts'
 import { confirmTransaction } from '../actions/confirmTransaction.ts'
+import { slashCensorship } from '../actions/slashCensorship.ts'
 import { slashCheckpointConflict } from '../actions/slashCheckpointConflict.ts'
 import { slashStaleProposal } from '../actions/slashStaleProposal.ts'
 import { SettlementRevertedError } from '../errors.ts'
@@ -9,20 +10,29 @@ import { channelSettlementAbi } from '../generated/abis.ts'
 import { type PendingProposal, readPendingProposal } from '../readers/readPendingProposal.ts'
 import { ChannelStatus, type ReadClient, type WriteClient } from '../types.ts'
 import type { ChainView } from './decide.ts'
-import { type ConflictEvidence, decideStaleSlash } from './decideSlash.ts'
+import {
+  type CensorshipEvidence,
+  type ConflictEvidence,
+  censorshipEvidence,
+  censorshipIndexes,
+  decideStaleSlash,
+} from './decideSlash.ts'
 
 /** One slash the tower sent (or would have sent without a key), logged as its own line. */
 export type SlashLogEntry = {
   kind: 'slash'
   time: Date
   channelId: Hex
-  /** stale-proposal: `slashStaleProposal`; checkpoint-conflict: `slashCheckpoints` (both InvalidStateSubmission) */
-  offence: 'stale-proposal' | 'checkpoint-conflict'
+  /**
+   * stale-proposal: `slashStaleProposal`; checkpoint-conflict: `slashCheckpoints` (both InvalidStateSubmission);
+   * censorship: `slashCensorship` (a signature on a checkpoint leaving out a due forced record)
+   */
+  offence: 'stale-proposal' | 'checkpoint-conflict' | 'censorship'
   offender: number
   offenderAddress: Address
   /** the evidence: the newer signed version (stale proposal) or the version signed twice (conflict) */
   version: bigint
-  /** the stale pending version (stale proposal); the same version for a conflict */
+  /** the stale pending version (stale proposal); the same version for a conflict; the forced index (censorship) */
   against: bigint
   tx?: Hash
   error?: string
@@ -47,26 +57,34 @@ export async function sendSlash(
   target: { address: Address; channelId: Hex },
   evidence:
     | { offence: 'stale-proposal'; held: SignedCheckpoint; signatures: ReadonlyMap<number, Uint8Array> }
-    | { offence: 'checkpoint-conflict'; conflict: ConflictEvidence },
+    | { offence: 'checkpoint-conflict'; conflict: ConflictEvidence }
+    | { offence: 'censorship'; censorship: CensorshipEvidence },
   entry: SlashLogEntry,
 ): Promise<void> {
   try {
     entry.tx =
-      evidence.offence === 'stale-proposal'
-        ? await slashStaleProposal(wallet, {
+      evidence.offence === 'censorship'
+        ? await slashCensorship(wallet, {
             ...target,
-            checkpoint: evidence.held,
-            signatures: evidence.signatures,
+            checkpoint: evidence.censorship.checkpoint,
+            signature: evidence.censorship.signature,
+            index: evidence.censorship.index,
           })
-        : await slashCheckpointConflict(wallet, {
-            ...target,
-            conflict: {
-              author: evidence.conflict.offender,
-              version: evidence.conflict.version,
-              a: evidence.conflict.a,
-              b: evidence.conflict.b,
-            },
-          })
+        : evidence.offence === 'stale-proposal'
+          ? await slashStaleProposal(wallet, {
+              ...target,
+              checkpoint: evidence.held,
+              signatures: evidence.signatures,
+            })
+          : await slashCheckpointConflict(wallet, {
+              ...target,
+              conflict: {
+                author: evidence.conflict.offender,
+                version: evidence.conflict.version,
+                a: evidence.conflict.a,
+                b: evidence.conflict.b,
+              },
+            })
     await confirmTransaction(publicClient, { hash: entry.tx })
   } catch (e) {
     entry.error = errorLine(e)
@@ -84,7 +102,7 @@ export function formatSlashLog(e: SlashLogEntry): string {
     `slash=${e.offence}${e.watchOnly ? ' (watch only: no key)' : ''}`,
     `offender=${e.offender} (${e.offenderAddress})`,
     `evidence=v${e.version}`,
-    `against=v${e.against}`,
+    e.offence === 'censorship' ? `forced=${e.against}` : `against=v${e.against}`,
     `tx=${e.tx ?? '-'}`,
     ...(e.error ? [`error=${e.error}`] : []),
   ].join(' ')
@@ -117,8 +135,88 @@ export class Slasher {
   /** who proposed a pending digest, and when (from its log) */
   private readonly proposals = new Map<string, PendingProposal>()
   private forceDelay: bigint | undefined
+  /** held checkpoints that leave out a forced record the chain has, by digest, until their record time is read */
+  private readonly suspects = new Map<
+    string,
+    { checkpoint: SignedCheckpoint; valid: ReadonlyMap<number, Uint8Array> }
+  >()
+  /** forced record index → its chain time (s): never changes once recorded */
+  private readonly recordTimes = new Map<bigint, bigint>()
 
   constructor(private readonly options: SlasherOptions) {}
+
+  /** Held checkpoints (with their valid signatures) that leave out a forced record the chain holds: censorship? */
+  noteSuspects(
+    held: readonly { checkpoint: SignedCheckpoint; valid: ReadonlyMap<number, Uint8Array> }[],
+    chainForcedCount: bigint,
+  ): void {
+    for (const h of held)
+      if (h.checkpoint.forcedCount < chainForcedCount && h.valid.size > 0)
+        this.suspects.set(h.checkpoint.digest.toLowerCase(), h)
+  }
+
+  /**
+   * slashCensorship for every participant whose valid signature is on a held checkpoint that leaves out a forced
+   * record already due at the checkpoint's time (`censorshipEvidence`), while evidence counts; once per offender.
+   */
+  async slashCensorship(
+    info: ChannelFacts,
+    chain: ChainView,
+    slashed: readonly boolean[],
+    blockNumber: bigint,
+  ): Promise<SlashLogEntry[]> {
+    if (this.suspects.size === 0 || chain.status === ChannelStatus.None) return []
+    if (chain.status !== ChannelStatus.Open && chain.now >= chain.deadline + info.disputeWindow) return []
+    const { publicClient, address, channelId } = this.options
+    const held = [...this.suspects.values()]
+    for (const index of censorshipIndexes(held, chain.forcedCount))
+      if (!this.recordTimes.has(index)) {
+        const record = await readContract(publicClient, {
+          address,
+          abi: channelSettlementAbi,
+          functionName: 'getForcedOp',
+          args: [channelId, index],
+          blockNumber,
+        })
+        this.recordTimes.set(index, record.time)
+      }
+    this.forceDelay ??= await readContract(publicClient, {
+      address,
+      abi: channelSettlementAbi,
+      functionName: 'forceInclusionDelay',
+      args: [channelId],
+      blockNumber,
+    })
+    const delay = this.forceDelay
+    const found = censorshipEvidence(
+      held,
+      chain.forcedCount,
+      (i) => this.recordTimes.get(i),
+      delay,
+      (i) => slashed[i] === true,
+    )
+    // a checkpoint whose first left-out record was not due at its time never will be: forget it
+    for (const [key, h] of this.suspects) {
+      const t = this.recordTimes.get(h.checkpoint.forcedCount)
+      if (t !== undefined && h.checkpoint.time < (t + delay) * 1000n) this.suspects.delete(key)
+    }
+    const out: SlashLogEntry[] = []
+    for (const e of found) {
+      const s = await this.sendOnce(
+        `censorship:${e.offender}`,
+        {
+          offence: 'censorship',
+          offender: e.offender,
+          offenderAddress: info.participants[e.offender]!,
+          version: e.checkpoint.version,
+          against: e.index,
+        },
+        { offence: 'censorship', censorship: e },
+      )
+      if (s) out.push(s)
+    }
+    return out
+  }
 
   noteConflicts(found: readonly ConflictEvidence[]): void {
     for (const c of found) if (!this.conflicts.has(c.offender)) this.conflicts.set(c.offender, c)

@@ -180,7 +180,8 @@ export class Watchtower {
       depositCount: info.depositCount,
       forcedCount: info.forcedCount,
     }
-    if (chain.status !== ChannelStatus.None) await this.verifyCandidates(info.participants, info.threshold)
+    if (chain.status !== ChannelStatus.None)
+      await this.verifyCandidates(info.participants, info.threshold, info.forcedCount)
     const best = this.best
     const held: HeldView | undefined = best && {
       version: best.checkpoint.version,
@@ -227,6 +228,7 @@ export class Watchtower {
     }
     this.report(entry, chain.digest)
     entry.slashes.push(...(await this.slasher.slashConflicts(info, chain, this.slashedFlags)))
+    entry.slashes.push(...(await this.slasher.slashCensorship(info, chain, this.slashedFlags, block.number)))
     return entry
   }
 
@@ -271,7 +273,11 @@ export class Watchtower {
     return record.time + delay
   }
 
-  private async verifyCandidates(participants: readonly Address[], threshold: number): Promise<void> {
+  private async verifyCandidates(
+    participants: readonly Address[],
+    threshold: number,
+    chainForcedCount: bigint,
+  ): Promise<void> {
     const { publicClient, address, channelId } = this.options
     if (!this.separator) {
       const chainId = BigInt(publicClient.chain?.id ?? (await getChainId(publicClient)))
@@ -334,6 +340,8 @@ export class Watchtower {
       (v) => v.digestOk && this.candidates.has(v.checkpoint.digest.toLowerCase()),
     )
     this.slasher.noteConflicts(conflictEvidence(usable, (i) => this.slashedFlags[i] === true))
+    // a signature on a checkpoint leaving out a forced record the chain has: censorship, if the record was due
+    this.slasher.noteSuspects(usable, chainForcedCount)
     // forget what can no longer matter: anything older than the newest certified checkpoint
     if (bestCertified)
       for (const [key, cp] of this.candidates)

@@ -8,7 +8,7 @@ import { type GetDisputeStatusReturnType, getDisputeStatus } from '../../../chai
 import { getParticipantInfo } from '../../../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../../../chain/readers/readDepositRecords.ts'
 import type { PendingProposal } from '../../../chain/readers/readPendingProposal.ts'
-import type { ChannelInfo, ChannelStatus, ReadClient, WriteClient } from '../../../chain/types.ts'
+import { type ChannelInfo, ChannelStatus, type ReadClient, type WriteClient } from '../../../chain/types.ts'
 import type { ChainView as TowerChainView } from '../../../chain/watchtower/decide.ts'
 import { toHex } from '../../../core/bytes.ts'
 import type { SignedCheckpoint } from '../../../core/checkpoint.ts'
@@ -30,7 +30,13 @@ import {
   unclaimedTokens,
 } from '../../../store/settlement.ts'
 import { type DepositRecordView, refundable } from '../../../store/settlementPlan.ts'
-import { slashStaleOnChain, staleSlashFor, type TowerSlash } from '../../../store/towerSlash.ts'
+import {
+  censorshipSlashesFor,
+  slashCensorshipOnChain,
+  slashStaleOnChain,
+  staleSlashFor,
+  type TowerSlash,
+} from '../../../store/towerSlash.ts'
 import { type TowerAttempt, type TowerStep, towerStep } from '../../../store/watchtower.ts'
 import { ChainClock } from '../../chainClock.ts'
 import { pokeChain, useChainWatch } from '../useChainWatch.ts'
@@ -118,6 +124,7 @@ export function useSettlementChain({
   const attempted = useRef(new Set<string>()).current
   const slashTried = useRef(new Set<string>()).current
   const proposals = useRef(new Map<string, PendingProposal>()).current
+  const recordTimes = useRef(new Map<bigint, bigint>()).current
   const firstSeen = useRef(new Map<string, number>()).current
   const towerDeps = useRef({ client, readOnly })
   towerDeps.current = { client, readOnly }
@@ -317,6 +324,17 @@ export function useSettlementChain({
               slashConflictOnChain(c, ctx, cf),
             )
           }
+        // a signature on a checkpoint leaving out a forced op already due: slash its signer once, while evidence counts
+        const evidenceOpen =
+          info.status === ChannelStatus.Open || status.now < info.deadline + info.disputeWindow
+        if (c && !ro && evidenceOpen && info.forcedCount > 0n)
+          for (const e of await censorshipSlashesFor(publicClient, ctx, live.replica, info, recordTimes)) {
+            const key = `censorship:${e.offender}`
+            if (slashTried.has(key) || !waited(key)) continue
+            void slashOnce(key, { offence: 'censorship', offender: e.offender }, c, () =>
+              slashCensorshipOnChain(c, ctx, e),
+            )
+          }
       } catch {
         // the next poll retries; the panel keeps the last known state
       }
@@ -340,6 +358,7 @@ export function useSettlementChain({
     me,
     slashTried,
     proposals,
+    recordTimes,
   ])
 
   const counting = chain?.status.phase === 'disputing'
