@@ -4,23 +4,26 @@ import type { ReadClient } from '../../chain/types.ts'
 import { type ChainWatch, createChainWatch } from '../../chain/watch/chainWatch.ts'
 import { BROWSER_HEAD_POLICY } from '../../chain/watch/headPolicy.ts'
 
-/** The tab's chain watches, one per wagmi public client (one per chain): every panel shares its head and reads. */
-const watches = new WeakMap<object, ChainWatch>()
-const all = new Set<ChainWatch>()
+/**
+ * The tab's chain watches, one per underlying viem client (one per chain): every panel shares its head and reads.
+ * Keyed by the client's uid: wagmi's usePublicClient hands each component its own `client.extend(publicActions)`
+ * object over the same client, so keying by object gave every panel its own head (bench:sync counted 5.4
+ * eth_blockNumber per second per tab).
+ */
+const watches = new Map<string, ChainWatch>()
 
 export function chainWatchOf(client: ReadClient): ChainWatch {
-  let w = watches.get(client)
+  let w = watches.get(client.uid)
   if (!w) {
     w = createChainWatch(client, BROWSER_HEAD_POLICY)
-    watches.set(client, w)
-    all.add(w)
+    watches.set(client.uid, w)
   }
   return w
 }
 
 /** Polls every head of this tab at once: call it after this tab sent a transaction (its readers see it now). */
 export function pokeChain(): void {
-  for (const w of all) w.head.poke()
+  for (const w of watches.values()) w.head.poke()
 }
 
 /**
