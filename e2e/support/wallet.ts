@@ -24,6 +24,9 @@ export async function installWallet(
   chainId: number,
   account: string,
 ) {
+  // bench:e2e drives Playwright as a library under tsx, whose esbuild keeps function names by wrapping them in a
+  // `__name(fn, name)` helper that exists only in Node: the page scripts below would throw "__name is not defined"
+  await context.addInitScript({ content: 'globalThis.__name ??= (f) => f' })
   await context.addInitScript(
     ({ rpcUrl, chainId, account }) => {
       let id = 0
