@@ -71,6 +71,44 @@ describe('LatencyProbe', () => {
     later.stop()
   })
 
+  it('counts every final op when the replica prunes during the run (finalCount falls at each pruning)', () => {
+    const { a, b } = pair()
+    let clock = 1_000
+    const probe = new LatencyProbe({
+      replica: a.replica,
+      doc: a.cd,
+      me: 0,
+      tags: [OpTag.Transfer],
+      now: () => clock,
+      pollMs: 60_000,
+    })
+    const publish = (p: typeof a, bytes: Uint8Array | undefined) => bytes && p.cd.publishOwn(bytes)
+    let sent = 0
+    let prunings = 0
+    for (let step = 0; step < 160; step++) {
+      clock += 7
+      if (step < 120) {
+        const r = a.replica.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 1n }, clock)
+        probe.submitted(r.seq)
+        publish(a, r.sealed)
+        sent++
+      }
+      // a checkpoint every 30 steps: certified once both sign it, then the replica may prune up to it
+      if (step % 30 === 29) publish(a, a.replica.submit({ tag: OpTag.CheckpointRequest }, clock).sealed)
+      publish(a, a.replica.tick(clock))
+      publish(b, b.replica.tick(clock))
+      probe.look()
+      // prune as soon as a newer checkpoint is certified, before the probe looks again
+      if (a.replica.prune()) prunings++
+    }
+    expect(prunings).toBeGreaterThan(1)
+    expect(a.replica.prunedCount).toBeGreaterThan(0)
+    const report = probe.report()
+    expect(report.finalOps).toBe(sent)
+    expect(report.finality.length).toBe(sent)
+    probe.stop()
+  })
+
   it('percentile picks from sorted samples', () => {
     expect(percentile([], 50)).toBe(0)
     expect(percentile([1, 2, 3, 4], 50)).toBe(3)

@@ -43,6 +43,7 @@ export class LatencyProbe {
   private readonly finality: number[] = []
   private finalOps = 0
   private lastFinalAt = 0
+  /** absolute position in the whole final order (pruned blocks included) up to which final blocks were counted */
   private finalSeen: number
   private readonly seenSeq: number[]
   /** own ops waiting for finality: seq → submit times */
@@ -55,7 +56,7 @@ export class LatencyProbe {
   constructor(private readonly p: LatencyProbeParameters) {
     this.now = p.now ?? (() => Date.now())
     this.tags = p.tags ? new Set(p.tags) : undefined
-    this.finalSeen = p.replica.finalCount
+    this.finalSeen = p.replica.prunedCount + p.replica.finalCount
     this.seenSeq = p.replica.latest.map((n) => n?.seq ?? 0)
     this.unsubscribe = p.doc.subscribe(() => this.look())
     this.timer = setInterval(() => this.look(), p.pollMs ?? 5)
@@ -85,10 +86,14 @@ export class LatencyProbe {
         }
       this.seenSeq[a] = top
     }
-    if (r.finalCount <= this.finalSeen) return
+    // pruning drops final blocks from the front of the order (finalCount falls by as many): count by absolute
+    // position, or a replica that prunes during the run would skip the ops final between two looks
+    const pruned = r.prunedCount
+    const finalTo = pruned + r.finalCount
+    if (finalTo <= this.finalSeen) return
     let grew = 0
-    for (let i = this.finalSeen; i < r.finalCount; i++) {
-      const node = r.order[i]!
+    for (let i = Math.max(this.finalSeen, pruned); i < finalTo; i++) {
+      const node = r.order[i - pruned]!
       if (this.tags) {
         for (const op of node.block.ops) if (this.tags.has(op.tag)) grew++
       } else grew += node.block.ops.length
@@ -100,7 +105,7 @@ export class LatencyProbe {
         }
       }
     }
-    this.finalSeen = r.finalCount
+    this.finalSeen = finalTo
     if (grew > 0) {
       this.finalOps += grew
       this.lastFinalAt = t
