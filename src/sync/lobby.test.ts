@@ -43,6 +43,15 @@ describe('lobby (THREATS row 1 before the channel opens)', () => {
         participants[1]!.address,
       ])
     expect(() => a.publish({ ...auth(2), signature: auth(1).signature })).toThrow()
+    // each participant's verdict is remembered for its entry only: a new entry is checked again, both ways
+    const lobby = db.getMap('lobby')
+    const key2 = participants[2]!.address.toLowerCase()
+    lobby.set(key2, { sessionKey: auth(2).sessionKey, signature: auth(2).signature })
+    expect(b.auths().length).toBe(3)
+    lobby.set(key2, { sessionKey: auth(1).sessionKey, signature: auth(2).signature })
+    expect(b.auths().length).toBe(2)
+    lobby.set(key2, { sessionKey: auth(2).sessionKey, signature: auth(2).signature })
+    expect(b.auths().length).toBe(3)
   })
 
   it('re-writes its own entry when another peer deletes or overwrites it', () => {

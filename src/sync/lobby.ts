@@ -15,6 +15,13 @@ export class Lobby {
   readonly map: Y.Map<unknown>
   private own: SessionKeyAuth | undefined
   private readonly listeners = new Set<() => void>()
+  /**
+   * The last entry checked per participant (lowercase address) and whether it verified: auths() runs on every
+   * lobby change and while a participant waits for the others (every 100 ms in an agent), and each check is a
+   * signature recovery plus the channel id over the whole draft — O(n²) per call at n participants otherwise
+   * (50 agents spent minutes of CPU here before the channel opened). One per participant, so it stays bounded.
+   */
+  private readonly checked = new Map<string, { sessionKey: string; signature: string; ok: boolean }>()
 
   constructor(
     readonly doc: Y.Doc,
@@ -56,11 +63,20 @@ export class Lobby {
       if (
         /^0x[0-9a-fA-F]{40}$/.test(auth.sessionKey) &&
         /^0x[0-9a-fA-F]{130}$/.test(auth.signature) &&
-        verifyAuth(this.draft, auth)
+        this.verified(auth)
       )
         out.push(auth)
     }
     return out
+  }
+
+  private verified(auth: SessionKeyAuth): boolean {
+    const key = auth.participant.toLowerCase()
+    const last = this.checked.get(key)
+    if (last && last.sessionKey === auth.sessionKey && last.signature === auth.signature) return last.ok
+    const ok = verifyAuth(this.draft, auth)
+    this.checked.set(key, { sessionKey: auth.sessionKey, signature: auth.signature, ok })
+    return ok
   }
 
   onChange(fn: () => void): () => void {
