@@ -122,7 +122,7 @@ export class ChannelState {
   forcedCount = 0n
   /** attestations of forced records ≥ forcedCount; entries are replaced, never mutated, so clones share them */
   forcedAttestations: Map<bigint, ForcedAttestations>
-  /** who may trade under the channel's minStake (stake.ts) */
+  /** who has bonded the channel's minStake, and whether trading is open yet (stake.ts) */
   stake: StakeState
   locks: Map<string, Lock>
   books: OrderBook[]
@@ -247,7 +247,8 @@ export class ChannelState {
     const perms = ROLE_PERMISSIONS[this.channel.config.participants[ctx.author]!.role]!
     this.valued = undefined
     this.lendValued = undefined
-    if (this.stake.refuses(op.tag, ctx.author)) return Reject.BondBelowMinStake
+    const unbonded = this.stake.refusal(op.tag, ctx.author)
+    if (unbonded !== Reject.None) return unbonded
     switch (op.tag) {
       case OpTag.RotateKey:
         // the key rule lives in the DAG and the replica (keys.ts); the fold has nothing to do

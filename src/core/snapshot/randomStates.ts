@@ -27,7 +27,9 @@ export function everyModuleChannel(participants: number, label = 'snapshot'): Te
 
 /**
  * A random op of any module for `author`. Deposit and forced attestations name records just ahead of what `state`
- * credited so far (one content per index, now and then a conflicting one), so records keep getting credited.
+ * credited so far (one content per index, now and then a conflicting one), so records keep getting credited. While
+ * the channel waits for bonds (no trading op is accepted until every participant is bonded), a third of the ops
+ * attest the bond of a participant still missing, so the stream reaches a live channel within a few dozen ops.
  */
 export function randomAnyOp(
   rng: Rng,
@@ -35,8 +37,11 @@ export function randomAnyOp(
   n: number,
   step: number,
   clock: bigint,
-  state: { depositCount: bigint; forcedCount: bigint },
+  state: { depositCount: bigint; forcedCount: bigint; stake: { waitingFor(): number[] } },
 ): Op {
+  const waiting = state.stake.waitingFor()
+  if (waiting.length > 0 && rng.int(0, 3) === 0)
+    return { tag: OpTag.StakeAttest, participant: waiting[rng.int(0, waiting.length)]! }
   const x = rng.int(0, 100)
   if (x < 8) {
     // one content per record index, now and then a conflicting one: records get credited in order
