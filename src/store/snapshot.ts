@@ -20,8 +20,11 @@ import { type ActivityEntry, activityOf, type TradeRow, tradeRowsOf } from './ac
 /** Everything the UI shows about a channel, as immutable data taken from the replica at one moment. */
 export type ChannelSnapshot = {
   me: number
-  /** whether this participant may trade: its bond reached the channel's minStake (always true without one) */
-  mayTrade: boolean
+  /**
+   * minStake (issue #12): the participants whose bond is not attested yet, ascending; no trading op is accepted
+   * until it is empty (always empty without a minStake)
+   */
+  waitingForBonds: number[]
   depth: BookDepth
   balances: BalanceRow[]
   finalBalances: BalanceRow[]
@@ -65,7 +68,7 @@ export function takeSnapshot({
   for (const b of replica.stateRoot()) root += b.toString(16).padStart(2, '0')
   return {
     me,
-    mayTrade: state.stake.staked(me),
+    waitingForBonds: state.stake.waitingFor(),
     depth: bookDepth(state, market, depthLevels, me),
     balances: balancesOf(state, me),
     finalBalances: balancesOf(replica.finalState(), me),

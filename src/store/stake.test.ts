@@ -29,8 +29,19 @@ describe('stake attestations (issue #12, minStake)', () => {
     expect(stakeAttestations(source([false], [], [], false), 0, [10n], 0n)).toEqual([])
   })
 
-  it('says why orders are refused', () => {
-    expect(stakeRefusal(true, 10n, String)).toBeUndefined()
-    expect(stakeRefusal(false, 10n ** 17n, () => '0.1')).toMatch(/bond at least 0\.1 ETH first/)
+  it('says the channel waits for bonds, and whose, until every participant is bonded', () => {
+    const names = ['you', '0xaaaa…0001', '0xbbbb…0002']
+    const wait = (waiting: number[]) =>
+      stakeRefusal({ waiting, me: 0, minStake: 10n ** 18n, names, formatEth: () => '1' })
+    expect(wait([])).toBeUndefined()
+    expect(wait([2])).toBe(
+      'Trading opens when every participant has bonded 1 ETH: waiting for P2 (0xbbbb…0002)',
+    )
+    // when "you" are among them, the message says how to bond
+    const mine = wait([0, 1, 2])!
+    expect(mine).toMatch(
+      /^Trading opens when every participant has bonded 1 ETH: waiting for you \(P0\), P1 \(0xaaaa…0001\) and P2 \(0xbbbb…0002\); bond at least 1 ETH in the Funds panel/,
+    )
+    expect(wait([1])).not.toMatch(/Funds panel/)
   })
 })

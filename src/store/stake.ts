@@ -32,15 +32,30 @@ export function stakeAttestations(
   return out
 }
 
+/** What the waiting message needs: who is not bonded yet, who "you" are, the minimum and how to name people. */
+export type BondWait = {
+  /** participants not bonded yet, ascending (the snapshot's `waitingForBonds`; empty once the channel is live) */
+  waiting: readonly number[]
+  me: number
+  minStake: bigint
+  /** display name per participant ('you' for `me`, a short address otherwise) */
+  names: readonly string[]
+  /** renders wei as ETH */
+  formatEth: (wei: bigint) => string
+}
+
 /**
- * Why this participant's orders are refused under minStake (the fold rejects them with BondBelowMinStake), or
- * undefined when it may trade. `formatEth` renders wei as ETH.
+ * Why trading ops are refused under minStake (the fold rejects them with BondBelowMinStake or ChannelNotLive until
+ * every participant is bonded), naming whom the channel waits for; undefined once it is live.
  */
-export function stakeRefusal(
-  mayTrade: boolean,
-  minStake: bigint,
-  formatEth: (wei: bigint) => string,
-): string | undefined {
-  if (mayTrade) return undefined
-  return `bond at least ${formatEth(minStake)} ETH first (Funds panel: Bond on chain); orders are refused until q participants have seen it on chain`
+export function stakeRefusal({ waiting, me, minStake, names, formatEth }: BondWait): string | undefined {
+  if (waiting.length === 0) return undefined
+  const eth = `${formatEth(minStake)} ETH`
+  const label = (p: number) => (p === me ? `you (P${p})` : `P${p} (${names[p] ?? `#${p}`})`)
+  const list = waiting.map(label)
+  const whom = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`
+  const own = waiting.includes(me)
+    ? `; bond at least ${eth} in the Funds panel (Bond on chain), counted once q participants have read it on chain`
+    : ''
+  return `Trading opens when every participant has bonded ${eth}: waiting for ${whom}${own}`
 }

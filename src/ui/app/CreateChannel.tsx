@@ -244,9 +244,10 @@ export function CreateChannel({
       </p>
       {minStake > 0n && (
         <p className="muted" data-testid="min-stake-explained">
-          Every participant bonds at least {minStakeEth} ETH on chain (Funds panel) before its orders,
-          transfers, swaps and loans are accepted; deposits, withdrawals and cancels are always open. The bond
-          is slashed if its owner signs two conflicting blocks or checkpoints.
+          Every participant bonds at least {minStakeEth} ETH on chain (Funds panel); the channel's orders,
+          transfers, swaps and loans are accepted only once all of them have; deposits, withdrawals and
+          cancels are always open. The bond is slashed if its owner signs two conflicting blocks or
+          checkpoints.
         </p>
       )}
       <p className="muted" data-testid="quorum-explained">

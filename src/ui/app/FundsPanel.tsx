@@ -9,6 +9,7 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import { depositInSteps, depositRefusal, shareOf, walletBalance } from '../../store/deposit.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
+import { stakeRefusal } from '../../store/stake.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
 import { useChainWatch } from './useChainWatch.ts'
@@ -75,6 +76,15 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   const t = tokens[token]!
   const wallet = useWalletBalance(t.address, runtime.p.me)
   const inChannel = useSnapshot((s) => s.balances).find((b) => b.token === token)
+  // minStake (issue #12): transfers wait with trading until every participant is bonded; bonding stays open
+  const waitingForBonds = useSnapshot((s) => s.waitingForBonds)
+  const bondWait = stakeRefusal({
+    waiting: waitingForBonds,
+    me: runtime.meIndex,
+    minStake: live.channel.config.params.minStake,
+    names,
+    formatEth: formatEther,
+  })
   let bondWei: bigint | undefined
   let bondError: string | undefined
   try {
@@ -208,13 +218,13 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
         </label>
         <button
           type="button"
-          disabled={readOnly || units === undefined || !!error || !canTransfer.allowed}
+          disabled={readOnly || units === undefined || !!error || !canTransfer.allowed || !!bondWait}
           title={
             readOnly
               ? 'the other tab of this channel signs transfers'
-              : canTransfer.allowed
-                ? undefined
-                : canTransfer.reason
+              : !canTransfer.allowed
+                ? canTransfer.reason
+                : bondWait
           }
           onClick={transfer}
         >
@@ -246,6 +256,11 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
               : `Your bond: ${formatEther(own.bond)} ETH`}
         </span>
       </div>
+      {bondWait && (
+        <p className="muted" data-testid="bond-waiting">
+          {bondWait}
+        </p>
+      )}
       {bondError && <p className="error">{bondError}</p>}
       <ActionStatus state={state} />
       {message && <p className="muted">{message}</p>}

@@ -24,13 +24,14 @@ type Form = { side: Side; kind: OrderKind; tif: TimeInForce; price: string; qty:
  * Enter submits; the order applies at once (pending) and shows final once every participant has built on it.
  */
 export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: string) => void }) {
-  const { market, tokens, submit: submitOp, marketIndex, channel, phase } = useTrading()
+  const { market, tokens, submit: submitOp, marketIndex, channel, phase, names } = useTrading()
   const balances = useSnapshot((s) => s.balances)
   const bestAsk = useSnapshot((s) => s.depth.asks[0]?.price)
   const bestBid = useSnapshot((s) => s.depth.bids[0]?.price)
   const asks = useSnapshot((s) => s.depth.asks)
   const bids = useSnapshot((s) => s.depth.bids)
-  const mayTrade = useSnapshot((s) => s.mayTrade)
+  const me = useSnapshot((s) => s.me)
+  const waitingForBonds = useSnapshot((s) => s.waitingForBonds)
   const [form, setForm] = useState<Omit<Form, 'price'>>({
     side: Side.Buy,
     kind: OrderKind.Limit,
@@ -81,8 +82,14 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
         : check.field === 'qty' && check.max !== undefined
           ? `amount out of range: at most ${formatQty(check.max, market, base)} ${base.symbol}`
           : check.message
-  // minStake (issue #12): the fold refuses this participant's orders until its bond is attested
-  const unbonded = stakeRefusal(mayTrade, channel.config.params.minStake, (wei) => formatUnits(wei, 18, 6))
+  // minStake (issue #12): the fold refuses every order until every participant's bond is attested
+  const unbonded = stakeRefusal({
+    waiting: waitingForBonds,
+    me,
+    minStake: channel.config.params.minStake,
+    names,
+    formatEth: (wei) => formatUnits(wei, 18, 6),
+  })
   if (unbonded) error = unbonded
   const permission = opPermission(phase, OpTag.Place)
   const available = balances[isBuy ? market.quote : market.base]?.available ?? 0n
