@@ -190,6 +190,7 @@ async function measure(traders: Trader[], samples: number) {
   if (profile)
     for (const [i, s] of cdp.entries()) {
       const { profile: p } = await s.send('Profiler.stop')
+      writeFileSync(`test-results/bench-sync-profile-${traders.length}-${i}.cpuprofile`, JSON.stringify(p))
       console.log(JSON.stringify({ context: i, top: topFunctions(p) }))
     }
   for (const s of cdp) await s.detach()
