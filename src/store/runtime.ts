@@ -166,12 +166,18 @@ export class ChannelRuntime {
     this.emit()
   }
 
-  /** The full config once everyone authorised, else undefined. */
+  /** The full config once everyone authorised, else undefined (the same object while the authorisations stay). */
   config() {
     const auths = this.lobby.auths()
     if (auths.length < this.p.invite.draft.participants.length) return undefined
-    return completeDraft(this.p.invite.draft, auths)
+    // the page asks on every render: complete the draft (which verifies each signature again) only on a change
+    const key = auths.map((a) => `${a.sessionKey}${a.signature}`).join()
+    if (this.completed?.key !== key)
+      this.completed = { key, config: completeDraft(this.p.invite.draft, auths) }
+    return this.completed.config
   }
+
+  private completed: { key: string; config: ReturnType<typeof completeDraft> } | undefined
 
   /**
    * Starts the live channel (idempotent). Takes the cross-tab writer lock for (channel, participant): the tab
