@@ -72,6 +72,18 @@ describe('payoutsOf', () => {
       ])
     expect(payoutsOf(replicas[0]!, v + 1n)).toBeUndefined()
     expect(payoutsOf(replicas[0]!, 0n)).toBeUndefined()
+    // asked again (every render of the Settlement panel): the same payouts, without replaying the fold again
+    let replays = 0
+    const r0 = replicas[0]!
+    const replay = r0.stateOfCheckpoint.bind(r0)
+    r0.stateOfCheckpoint = (version) => {
+      replays++
+      return replay(version)
+    }
+    const first = payoutsOf(r0, v)
+    expect(payoutsOf(r0, v)).toBe(first)
+    expect(replays).toBe(0)
+    expect(payoutsOf(r0, v - 1n === 0n ? v : v - 1n)).toBeDefined()
   })
 
   it('checkpointCovers: a checkpoint covers a participant until one of its balances changes in the final state', () => {
