@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Replica } from '../core/replica.ts'
+import { reuseUnchanged } from './sameData.ts'
 import { type ChannelSnapshot, takeSnapshot } from './snapshot.ts'
 
 export type ChannelStoreState = { snapshot: ChannelSnapshot; version: number }
@@ -20,7 +21,9 @@ export type ChannelStore = StoreApi<ChannelStoreState> & {
 
 /**
  * A zustand vanilla store of immutable channel snapshots. The replica calls `invalidate` on every change
- * (its onUpdate hook); React components subscribe through `useChannel`.
+ * (its onUpdate hook); React components subscribe through `useSnapshot` (ui/trading/context.ts). Bursts coalesce: at
+ * most one snapshot per `throttleMs`, always taken after the last invalidation; a field whose data is unchanged
+ * keeps its object from the snapshot before (sameData.ts), so its subscribers do not render again.
  */
 export function createChannelStore({
   replica,
@@ -35,7 +38,11 @@ export function createChannelStore({
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
-    store.setState((s) => ({ snapshot: takeSnapshot({ replica, me }), version: s.version + 1 }))
+    // fields whose data did not change keep their objects: only the panels showing what changed render again
+    store.setState((s) => ({
+      snapshot: reuseUnchanged(s.snapshot, takeSnapshot({ replica, me })),
+      version: s.version + 1,
+    }))
   }
   const invalidate = () => {
     if (timer === undefined) timer = setTimeout(flush, throttleMs)
