@@ -16,6 +16,17 @@ export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
  */
 export const REF_DEPTH = 64
 
+/**
+ * How many stubs (~150 B each) a replica keeps at most to let an author resume after its last block reached the
+ * others late (CONTEXT.md, "Late blocks and resumed chains"): the late slack K is this over the participant count.
+ */
+export const LATE_STUBS = 65_536
+
+/** The late slack K for `n` participants: rounds, beyond the depth D, a block may arrive late and still be cited. */
+export function lateSlackFor(n: number): number {
+  return Math.max(REF_DEPTH, Number(BigInt(LATE_STUBS) / BigInt(Math.max(1, n))))
+}
+
 /** A block accepted into the DAG, with what the replica derived from it. */
 export type Node = {
   id: Uint8Array
@@ -101,6 +112,8 @@ export type DagOptions = {
   onAccept?: (node: Node) => void
   /** the reference depth D (default REF_DEPTH); every replica of a channel must use the same */
   refDepth?: number
+  /** the late slack K (default lateSlackFor(n)): a local policy, tests make it small */
+  lateSlack?: number
 }
 
 /**
@@ -135,8 +148,17 @@ export class Dag {
   /** frontier: blocks no other accepted block references */
   readonly heads = new Set<Hex>()
   maxRound = 0
+  /** highest round of a block that is not late: the round others may need filled (authoring.ts) */
+  maxTimelyRound = 0
   /** the reference depth D: a parent more than D rounds below its block makes the block invalid */
   readonly refDepth: number
+  /**
+   * the late slack K: a block arriving more than D + K rounds below the quorum round is late (never cited), and
+   * pruning keeps its floor at most K rounds lower than it would be to wait for authors whose latest block is older
+   */
+  readonly lateSlack: number
+  /** late blocks accepted so far (authoring ignores their ops: nobody will cite them) */
+  lateAccepted = 0
   /**
    * Blocks of a lower round are refused ('below-floor'): set by pruning (snapshot/frontier.ts) so that nothing
    * below the forgotten stubs' rounds can come back as new. Local: a replica that has not pruned accepts them.
@@ -170,6 +192,7 @@ export class Dag {
     this.bufferedBy = Array.from({ length: this.n }, () => [])
     this.bufferPerAuthor = options.bufferPerAuthor ?? 256
     this.refDepth = options.refDepth ?? REF_DEPTH
+    this.lateSlack = options.lateSlack ?? lateSlackFor(this.n)
     this.onAccept = options.onAccept
     this.keys = new KeyRegistry(channel)
   }
@@ -320,6 +343,8 @@ export class Dag {
     if (round > 1 && below < this.q) return 'bad-round'
     node.refs = refs
     node.late = this.isLate(node)
+    if (node.late) this.lateAccepted++
+    else if (round > this.maxTimelyRound) this.maxTimelyRound = round
 
     for (const r of refs) this.heads.delete(r.hex)
     this.heads.add(node.hex)
@@ -358,7 +383,7 @@ export class Dag {
    * block of its author already holds its seq (a fork of an old chain, which a pruned replica cannot validate).
    */
   private isLate(node: Node): boolean {
-    if (node.round + this.refDepth < this.quorumRound) return true
+    if (node.round + this.refDepth + this.lateSlack < this.quorumRound) return true
     for (const r of node.refs) if (r.late) return true
     const prev = node.seq > 1 ? node.refs[0]! : undefined
     if (prev && prev.round < node.round - this.refDepth && this.bySeq[node.author]!.has(node.seq)) return true
@@ -436,6 +461,7 @@ export class Dag {
     const last = this.latest[node.author]
     if (!revoked && (!last || node.seq > last.seq)) this.latest[node.author] = node
     if (node.round > this.maxRound) this.maxRound = node.round
+    if (node.round > this.maxTimelyRound) this.maxTimelyRound = node.round
     const authors = entry(this.roundAuthors, node.round, () => new Set())
     if (!revoked) authors.add(node.author)
     if (authors.size >= this.q && node.round > this.quorumRound) this.quorumRound = node.round

@@ -55,6 +55,7 @@ describe('the reference-depth rule (a parent at most D rounds below its block)',
     const author = new Replica(tc.channel, {
       ignoreForcedQueue: true,
       refDepth: D,
+      lateSlack: 0,
       author: { index: 0, sessionKey: tc.members[0]!.sessionKey },
       leaderWaitMs: 0,
     })

@@ -46,6 +46,8 @@ export type ReplicaOptions = {
   bufferPerAuthor?: number
   /** the reference depth D (dag.ts REF_DEPTH): a protocol constant, every replica of a channel the same (tests) */
   refDepth?: number
+  /** the late slack K (dag.ts lateSlackFor): local policy, small in tests */
+  lateSlack?: number
   /** take a rollback snapshot every this many applied blocks */
   snapshotInterval?: number
   /** deposit records credited before any block: tests, benchmarks and the simulator start funded this way */
@@ -99,6 +101,7 @@ export class Replica {
     if (options.bufferPerAuthor !== undefined) dagOptions.bufferPerAuthor = options.bufferPerAuthor
     if (options.onAccept) dagOptions.onAccept = options.onAccept
     if (options.refDepth !== undefined) dagOptions.refDepth = options.refDepth
+    if (options.lateSlack !== undefined) dagOptions.lateSlack = options.lateSlack
     this.dag = new Dag(channel, dagOptions)
     this.committer = new Committer(this.dag)
     this.execution = new Execution(channel, this.dag, options.snapshotInterval ?? 32, options.deposits)

@@ -159,14 +159,16 @@ export class Authoring {
     // round, or it could never propose again — its next round needs q blocks of this one. Only up to the highest
     // round: once it has a quorum nobody needs to follow, so catching up never starts a new round by itself.
     const own = this.me ? dag.latest[this.me.index] : undefined
-    const top = dag.maxRound
+    // (a late block's author is not followed: nobody will cite it, and rounds would run on for it forever)
+    const top = dag.maxTimelyRound
     if (this.me && top > (own?.round ?? 0) && dag.quorumRound < top) return true
     if (this.parts.finalOrder.uncommittedWithOps === 0) return false
-    if (dag.equivocators.size === 0 && !dag.keys.rotated) return true
-    // an equivocator's forks and blocks signed by a replaced key may never be cited: they give no reason
+    if (dag.equivocators.size === 0 && !dag.keys.rotated && dag.lateAccepted === 0) return true
+    // an equivocator's forks, blocks signed by a replaced key and late blocks may never be cited: they give no
+    // reason (rounds would otherwise run forever for ops that cannot commit)
     for (let i = execution.finalCount; i < execution.order.length; i++) {
       const x = execution.order[i]!
-      if (hasWork(x) && !dag.equivocators.has(x.author) && !dag.isRevoked(x)) return true
+      if (hasWork(x) && !x.late && !dag.equivocators.has(x.author) && !dag.isRevoked(x)) return true
     }
     return false
   }

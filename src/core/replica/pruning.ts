@@ -78,7 +78,7 @@ export class Pruning {
     }
     stubNodes(execution.order.slice(0, pos))
     forgetDecidedRounds(dag, leader.round)
-    this.raiseFloor(leader.round - dag.refDepth)
+    this.raiseFloor(floorFor(dag, leader.round))
     execution.dropFinalPrefix(pos, state, trades)
     finalOrder.dropFinalPrefix(pos)
     this.retained = keep
@@ -245,4 +245,16 @@ export class Pruning {
     this.prunedVersion = base.version
     this.parts.onUpdate?.()
   }
+}
+
+/**
+ * The floor a pruning at a leader of round `round` may raise to: D below it, but not above any author's latest
+ * block (a chain resumed from it — say its next block reached the others late — cites it as prev, and parents at
+ * most D rounds below the resumed block, all kept), and never more than the late slack K lower than that
+ * (CONTEXT.md, "Late blocks and resumed chains").
+ */
+export function floorFor(dag: Dag, round: number): number {
+  let floor = round - dag.refDepth
+  for (const x of dag.latest) if (x && x.round < floor) floor = x.round
+  return Math.max(floor, round - dag.refDepth - dag.lateSlack)
 }
