@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StartRelayReturnType, startRelay } from '../../scripts/relay.ts'
+import { bondStake } from '../chain/actions/bondStake.ts'
+import { confirmTransaction } from '../chain/actions/confirmTransaction.ts'
 import { devAccounts } from '../chain/devAccounts.ts'
 import { type LocalChain, startLocalChain } from '../chain/integration.fixture.ts'
 import type { ChannelDraft, Invite } from '../core/invite.ts'
@@ -16,6 +18,7 @@ import type { AgentSummary } from './runAgent.ts'
 
 const N = 3
 const LOT = 10n ** 15n
+const MIN_STAKE = 10n ** 17n
 
 let local: LocalChain
 let relay: StartRelayReturnType
@@ -41,7 +44,7 @@ afterAll(async () => {
 })
 
 describe('headless participants (npm run agent) over a real relay and anvil', () => {
-  it('a market maker and two traders trade, stop on SIGINT, and end with one state root, everything final', async () => {
+  it('a market maker and two traders bond minStake, trade once all three have, stop on SIGINT, and end with one state root, everything final', async () => {
     const accounts = devAccounts(N)
     const d = local.deployment
     const draft: ChannelDraft = {
@@ -53,7 +56,8 @@ describe('headless participants (npm run agent) over a real relay and anvil', ()
       // price in ticks of 0.001 USDC per 0.001 WETH lot: 2,000,000 ticks = 2,000 USDC per WETH
       markets: [{ base: 0, quote: 1, tickSize: 1n, lotSize: LOT }],
       params: {
-        minStake: 0n,
+        // every agent attests the bonds it reads on chain; the channel trades only once all three are attested
+        minStake: MIN_STAKE,
         disputeWindow: 3600n,
         maxLeverage: 1,
         makerFeeBps: 2n,
@@ -104,6 +108,16 @@ describe('headless participants (npm run agent) over a real relay and anvil', ()
       tokens: [d.base.address, d.quote.address],
       amounts: [10n ** 19n, 10n ** 11n],
     })
+
+    // two of three bond: the agents attest them, yet nobody trades (the channel waits for the third bond)
+    const bond = async (w: (typeof local.wallets)[number]) =>
+      confirmTransaction(w, {
+        hash: await bondStake(w, { address: d.settlement, channelId, amount: MIN_STAKE }),
+      })
+    for (const w of local.wallets.slice(0, 2)) await bond(w)
+    await new Promise((r) => setTimeout(r, 5_000))
+    expect(agents.map((a) => a.trades())).toEqual([0, 0, 0])
+    await bond(local.wallets[2]!)
 
     // trading: every agent reports trades in its progress lines
     await until(() => agents.every((a) => a.trades() >= 5), 90_000, 'trades at every agent')

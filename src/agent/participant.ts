@@ -25,6 +25,7 @@ import { HEARTBEAT_MS } from '../store/liveness.ts'
 import { Pruner } from '../store/pruner.ts'
 import { restoreReplica } from '../store/restoreReplica.ts'
 import { ChannelSession } from '../store/session.ts'
+import { stakeAttestationsFromChain } from '../store/stake.ts'
 import { type SubmitOutcome, submitChecked } from '../store/submit.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
@@ -222,6 +223,9 @@ export class HeadlessParticipant {
           })
           replica.noteForcedQueue(queue)
           for (const op of forcedAttestations(replica, this.meIndex, queue.records)) this.submit(op)
+          // minStake (issue #12): the channel trades only once q attested every participant's bond
+          for (const op of await stakeAttestationsFromChain(watch.client, channel, replica, this.meIndex))
+            this.submit(op)
           this.chainError = undefined
         } catch (e) {
           // not open on chain yet, or the node is away: the next block (or poll) retries

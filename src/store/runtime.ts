@@ -1,5 +1,4 @@
 import type { Hex } from 'viem'
-import { getParticipantInfo } from '../chain/readers/getParticipantInfo.ts'
 import { readDepositRecords } from '../chain/readers/readDepositRecords.ts'
 import { readForcedQueue } from '../chain/readers/readForcedQueue.ts'
 import type { ReadClient } from '../chain/types.ts'
@@ -32,7 +31,7 @@ import { Pruner, pruningView } from './pruner.ts'
 import { restoreReplica } from './restoreReplica.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
-import { stakeAttestations } from './stake.ts'
+import { stakeAttestationsFromChain } from './stake.ts'
 import { type SubmitOutcome, submitChecked } from './submit.ts'
 
 export type StartRoomParameters = {
@@ -368,31 +367,15 @@ export class ChannelRuntime {
   }
 
   /**
-   * minStake (issue #12): reads the bond of every participant the fold does not let trade yet and attests each one
-   * that reaches the channel's minStake (the fold lets it trade once q participants attested). Nothing is read in
-   * a channel without a minStake.
+   * minStake (issue #12): reads the bond of every participant the fold does not count as bonded yet and attests each
+   * one that reaches the channel's minStake (bonded once q participants attested; the channel trades once all are).
+   * Nothing is read in a channel without a minStake.
    */
   async syncStake(client: ReadClient): Promise<void> {
     const live = this.live
     if (!live || live.readOnly) return
-    const { minStake } = live.channel.config.params
-    const { participants } = live.channel.config
-    const stake = live.replica.state.stake
-    if (!stake.required) return
-    const bonds = await Promise.all(
-      participants.map(async (p, i) =>
-        stake.staked(i)
-          ? 0n
-          : (
-              await getParticipantInfo(client, {
-                address: live.channel.config.verifyingContract,
-                channelId: toHex(live.channel.channelId),
-                participant: p.address,
-              })
-            ).bond,
-      ),
-    )
-    for (const op of stakeAttestations(live.replica, this.meIndex, bonds, minStake)) live.session.submit(op)
+    for (const op of await stakeAttestationsFromChain(client, live.channel, live.replica, this.meIndex))
+      live.session.submit(op)
   }
 
   /**

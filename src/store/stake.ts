@@ -1,3 +1,7 @@
+import { getParticipantInfo } from '../chain/readers/getParticipantInfo.ts'
+import type { ReadClient } from '../chain/types.ts'
+import { toHex } from '../core/bytes.ts'
+import type { Channel } from '../core/channel.ts'
 import { type Op, OpTag, type StakeAttestOp } from '../core/ops.ts'
 
 /** What the store needs of a replica to decide which bonds to attest. */
@@ -30,6 +34,35 @@ export function stakeAttestations(
       out.push({ tag: OpTag.StakeAttest, participant: p })
   })
   return out
+}
+
+/**
+ * The StakeAttest ops `me` owes, from the chain: reads (getParticipant) the bond of every participant the fold does
+ * not count as bonded yet and hands them to `stakeAttestations`. Reads nothing in a channel without a minStake. The
+ * browser runtime's `syncStake` and the headless agent both run it on each new block.
+ */
+export async function stakeAttestationsFromChain(
+  client: ReadClient,
+  channel: Channel,
+  replica: StakeAttestSource,
+  me: number,
+): Promise<StakeAttestOp[]> {
+  const stake = replica.state.stake
+  if (!stake.required) return []
+  const bonds = await Promise.all(
+    channel.config.participants.map(async (p, i) =>
+      stake.staked(i)
+        ? 0n
+        : (
+            await getParticipantInfo(client, {
+              address: channel.config.verifyingContract,
+              channelId: toHex(channel.channelId),
+              participant: p.address,
+            })
+          ).bond,
+    ),
+  )
+  return stakeAttestations(replica, me, bonds, channel.config.params.minStake)
 }
 
 /** What the waiting message needs: who is not bonded yet, who "you" are, the minimum and how to name people. */
