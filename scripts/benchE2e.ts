@@ -47,7 +47,8 @@ import { deployLocal } from './deployLocal.ts'
  * always at full rate); the run ends when every op is final at every participant. The last line is JSON: opsSubmitted, opsPerSecFinal (ops final at every participant / time from the
  * start until they are), sync p50/p95 (a block sealed at its author → joined at another participant), finality
  * p50/p95 (an op submitted → final at its author), cpuPerOpUs per replica (agents: process CPU; tabs: the renderer
- * main thread's task time), rootsMatch and the load average. --cpu-prof DIR profiles the first agent (V8).
+ * main thread's task time), rootsMatch and the load average. --cpu-prof DIR profiles the first agent (V8), and with
+ * browsers also the first tab's renderer (Chrome DevTools Profiler, start → final everywhere: DIR/tab-0.cpuprofile).
  */
 const { values } = parseArgs({
   options: {
@@ -258,6 +259,11 @@ try {
   }
   const startAt = Date.now() + 2_000
   const task0 = await Promise.all(traders.map((_, i) => taskSeconds(i)))
+  const profileTab = values['cpu-prof'] !== undefined && cdps.length > 0
+  if (profileTab) {
+    await cdps[0]!.send('Profiler.enable')
+    await cdps[0]!.send('Profiler.start')
+  }
   const floods = traders.map((t) =>
     t.page.evaluate(
       async ({ startAt, seconds, tag }) => {
@@ -331,6 +337,11 @@ try {
     await new Promise((r) => setTimeout(r, 250))
   }
   const task1 = await Promise.all(traders.map((_, i) => taskSeconds(i)))
+  if (profileTab) {
+    const { profile } = await cdps[0]!.send('Profiler.stop')
+    mkdirSync(values['cpu-prof']!, { recursive: true })
+    writeFileSync(join(values['cpu-prof']!, 'tab-0.cpuprofile'), JSON.stringify(profile))
+  }
   const reports: { kind: 'tab' | 'agent'; report: LatencyReport; root: string; cpuUs: number }[] = [
     ...tabs.map((x, i) => ({
       kind: 'tab' as const,
@@ -371,7 +382,8 @@ try {
     rootsMatch: reports.every((r) => r.root === reports[0]!.root),
     loadAverage: { start: load0.map(round), end: loadavg().map(round) },
   }
-  if (values['cpu-prof']) log(`V8 profile of agent 0 in ${values['cpu-prof']}`)
+  if (values['cpu-prof'])
+    log(`V8 profile of ${B > 0 ? 'tab 0 (tab-0.cpuprofile)' : 'agent 0'} in ${values['cpu-prof']}`)
   if (!values.json) log(JSON.stringify(result, null, 2))
   await browser?.close()
   browser = undefined
