@@ -13,15 +13,8 @@ import {
   MAX_ROUND,
 } from './block.ts'
 import { compareBytes, concatBytes, fromHex, toHex, uintToBytes, ZERO32 } from './bytes.ts'
-import {
-  type CheckpointOp,
-  encodedOpSize,
-  encodeOps,
-  MAX_CHECKPOINT_OPS_PER_BLOCK,
-  MAX_OPS_PER_BLOCK,
-  type Op,
-  OpTag,
-} from './ops.ts'
+import { encodedOpSize, encodeOps } from './opCodec.ts'
+import { type CheckpointOp, MAX_CHECKPOINT_OPS_PER_BLOCK, MAX_OPS_PER_BLOCK, type Op, OpTag } from './ops.ts'
 import { addressFromPrivateKey, recoverAddress } from './signature.ts'
 import { makeTestChannel } from './testing.ts'
 

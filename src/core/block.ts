@@ -1,7 +1,8 @@
 import { bytesEqual, concatBytes, toHex, ZERO32 } from './bytes.ts'
 import { type BlockHeaderFields, blockStructHash, typedDataDigest } from './eip712.ts'
 import { keccak256 } from './hash.ts'
-import { decodeOps, encodeOps, MAX_CHECKPOINT_OPS_PER_BLOCK, type Op, OpDecodeError, OpTag } from './ops.ts'
+import { decodeOps, encodeOps, OpDecodeError } from './opCodec.ts'
+import { MAX_CHECKPOINT_OPS_PER_BLOCK, type Op, OpTag } from './ops.ts'
 import { signDigest } from './signature.ts'
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { forcedVerdict } from './censorship.ts'
-import { encodeOp, OpTag } from './ops.ts'
+import { encodeOp } from './opCodec.ts'
+import { OpTag } from './ops.ts'
 import { Replica } from './replica.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 

@@ -2,15 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toHex } from './bytes.ts'
 import { Role } from './channel.ts'
+import { decodeForcedOp, decodeOps, encodeOp, encodeOps, OpDecodeError } from './opCodec.ts'
 import {
-  decodeForcedOp,
-  decodeOps,
-  encodeOp,
-  encodeOps,
   type ForcedAttestOp,
   MAX_FORCED_OP_BYTES,
   type Op,
-  OpDecodeError,
   OpTag,
   OrderKind,
   Side,

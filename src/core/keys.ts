@@ -2,7 +2,8 @@ import type { Block } from './block.ts'
 import { fromHex, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import { sessionKeyRotationStructHash, typedDataDigest } from './eip712.ts'
-import { encodeOp, OpTag, type RotateKeyOp } from './ops.ts'
+import { encodeOp } from './opCodec.ts'
+import { OpTag, type RotateKeyOp } from './ops.ts'
 import { recoverAddress, signDigest } from './signature.ts'
 
 /**

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkOp, fieldBounds } from './opCheck.ts'
-import { encodeOps, type Op, OpTag, OrderKind, type PlaceOp, Side, TimeInForce } from './ops.ts'
+import { encodeOps } from './opCodec.ts'
+import { type Op, OpTag, OrderKind, type PlaceOp, Side, TimeInForce } from './ops.ts'
 
 const U64 = (1n << 64n) - 1n
 const U128 = (1n << 128n) - 1n

@@ -1,4 +1,5 @@
-import { encodeOps, type Op, OpTag } from './ops.ts'
+import { encodeOps } from './opCodec.ts'
+import { type Op, OpTag } from './ops.ts'
 
 /**
  * Range checks of an op's fields against what the block codec (ops.ts `writeOp`) can encode, before the op is

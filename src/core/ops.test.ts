@@ -1,17 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { concatBytes, toHex } from './bytes.ts'
-import {
-  type CheckpointOp,
-  decodeOps,
-  encodedOpSize,
-  encodeOps,
-  MAX_OPS_PER_BLOCK,
-  type Op,
-  OpDecodeError,
-  OpTag,
-  type PlaceOp,
-} from './ops.ts'
+import { decodeOps, encodedOpSize, encodeOps, OpDecodeError } from './opCodec.ts'
+import { type CheckpointOp, MAX_OPS_PER_BLOCK, type Op, OpTag, type PlaceOp } from './ops.ts'
 
 const U16_MAX = 0xffff
 const U64_MAX = (1n << 64n) - 1n

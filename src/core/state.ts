@@ -6,6 +6,7 @@ import { applyLendingOp, type LendOp } from './lending/apply.ts'
 import { LendingState } from './lending/engine.ts'
 import { type LendingValuation, lendingValuation } from './lending/settlement.ts'
 import { nets } from './margin/account.ts'
+import { decodeForcedOp } from './opCodec.ts'
 import {
   type AmmAddOp,
   type AmmRemoveOp,
@@ -14,7 +15,6 @@ import {
   type AmmVoteOp,
   type CancelOp,
   type DepositOp,
-  decodeForcedOp,
   type ForcedAttestOp,
   type LiquidateOp,
   type LockOp,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { encodeOp, type Op, OpTag } from '../core/ops.ts'
+import { encodeOp } from '../core/opCodec.ts'
+import { type Op, OpTag } from '../core/ops.ts'
 import { FORCED_WINDOW, type ForcedRecord } from '../core/state.ts'
 import { type ForcedAttestSource, forcedAttestations } from './forced.ts'
 

@@ -1,5 +1,6 @@
 import { type Hash, type Hex, toHex } from 'viem'
-import { encodeOp, type Op } from '../../core/ops.ts'
+import { encodeOp } from '../../core/opCodec.ts'
+import type { Op } from '../../core/ops.ts'
 import { writeSettlement } from '../internal/writeSettlement.ts'
 import type { SettlementTarget, WriteClient } from '../types.ts'
 

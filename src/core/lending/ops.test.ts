@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkOp } from '../opCheck.ts'
-import { decodeOps, encodeOps, type Op, OpDecodeError, OpTag } from '../ops.ts'
+import { decodeOps, encodeOps, OpDecodeError } from '../opCodec.ts'
+import { type Op, OpTag } from '../ops.ts'
 import { opPermission } from '../phase.ts'
 
 /** The lending ops' fixed layouts: tag ‖ u16 token ‖ u128 amount, and tag ‖ u16 trader ‖ u16 debt ‖ u16 coll ‖ u128. */

@@ -2,7 +2,8 @@ import type { Block } from '../block.ts'
 import { fromHex, type Hex } from '../bytes.ts'
 import type { Dag, Node } from '../dag.ts'
 import { rotationOf } from '../keys.ts'
-import { decodeOps, encodeOps, type RotateKeyOp } from '../ops.ts'
+import { decodeOps, encodeOps } from '../opCodec.ts'
+import type { RotateKeyOp } from '../ops.ts'
 
 /**
  * The frontier of a pruned DAG: every block below the pruning checkpoint is kept only as a stub — id, author, seq,

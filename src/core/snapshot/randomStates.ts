@@ -1,5 +1,6 @@
 import type { Channel } from '../channel.ts'
-import { encodeOp, type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
+import { encodeOp } from '../opCodec.ts'
+import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
 import { randomAmmOp, SIM_AMM_PARAMS } from '../sim/ammOps.ts'
 import { randomLendOp, withLending } from '../sim/lendingOps.ts'
 import { randomPerpOp, SIM_PERP_MARKET, SIM_PERP_PARAMS } from '../sim/perpOps.ts'

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react'
 import { useConnection } from 'wagmi'
 import { readForcedRecords } from '../../chain/readers/readForcedRecords.ts'
 import { toHex } from '../../core/bytes.ts'
-import { decodeForcedOp, type Op, OpTag } from '../../core/ops.ts'
+import { decodeForcedOp } from '../../core/opCodec.ts'
+import { type Op, OpTag } from '../../core/ops.ts'
 import { REJECT_NAMES, Reject } from '../../core/reasons.ts'
 import {
   type ForceableOp,
