@@ -3,6 +3,7 @@ import { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { toHex } from '../core/bytes.ts'
 import { keccak256 } from '../core/hash.ts'
+import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { RelayGuard } from './relayGuard.ts'
 import { trimPending } from './updateGuard.ts'
@@ -155,6 +156,12 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     awareness,
     forceSyncInterval: p.resyncMs ?? 30_000,
   })
+  // our own awareness changes at once, others' (bridged from WebRTC) at most once a second: awarenessForward.ts
+  const hp = provider as unknown as { boundAwarenessUpdateHandler: AwarenessHandler }
+  const forwarding = limitForwarding({ awareness, send: hp.boundAwarenessUpdateHandler, ownOrigin: provider })
+  awareness.off('update', hp.boundAwarenessUpdateHandler)
+  hp.boundAwarenessUpdateHandler = forwarding.handler
+  awareness.on('update', forwarding.handler)
   provider.attach()
   const prov = provider
   const added = listenersOf(awareness).filter(([e, f]) => !before.some(([e2, f2]) => e2 === e && f2 === f))
@@ -168,6 +175,7 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
       if (!banned) void socket.connect()
     },
     destroy() {
+      forwarding.stop()
       if (shared) {
         // the awareness belongs to the room: leave it (and our local state in it) to the other transport
         for (const [event, f] of added) awareness.off(event, f)

@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebrtcProvider } from 'y-webrtc'
 import * as Y from 'yjs'
+import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
 import { guardProvider, type ProviderGuard } from './guardProvider.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
@@ -52,6 +53,7 @@ export function joinRoom(p: JoinRoomParameters): Room {
   const guard = guardProvider({ provider, ...(p.limits ? { limits: p.limits } : {}) })
   const name = relayDocName(p.room, p.password)
   const relays = (p.relay ?? []).map((url) => joinRelay({ url, name, doc, awareness: provider.awareness }))
+  const forwarding = limitWebrtcForwarding(provider)
   return {
     doc,
     provider,
@@ -61,11 +63,44 @@ export function joinRoom(p: JoinRoomParameters): Room {
     loaded: persistence.whenSynced.then(() => undefined),
     peerCount: () => provider.room?.webrtcConns.size ?? 0,
     destroy() {
+      forwarding.stop()
       for (const r of relays) r.destroy()
       guard.destroy()
       provider.destroy()
       void persistence.destroy()
       doc.destroy()
+    },
+  }
+}
+
+/**
+ * y-webrtc's room sends every awareness change to every connection, other peers' too: through limitForwarding
+ * (awarenessForward.ts) it sends ours at once and forwards others' at most once a second. The room exists once the
+ * provider derived its key; its handler is swapped then (the room registers it again on each connect).
+ */
+function limitWebrtcForwarding(provider: WebrtcProvider): { stop(): void } {
+  let stopped = false
+  let limited: { stop(): void } | undefined
+  const withKey = (provider as unknown as { key: PromiseLike<unknown> }).key
+  void withKey.then(() => {
+    const room = provider.room as unknown as { _awarenessUpdateHandler: AwarenessHandler } | null
+    if (stopped || !room) return
+    const awareness = provider.awareness
+    const original = room._awarenessUpdateHandler
+    const observers = (awareness as unknown as { _observers: Map<string, Set<unknown>> })._observers
+    const registered = observers.get('update')?.has(original) ?? false
+    const l = limitForwarding({ awareness, send: original })
+    limited = l
+    room._awarenessUpdateHandler = l.handler
+    if (registered) {
+      awareness.off('update', original)
+      awareness.on('update', l.handler)
+    }
+  })
+  return {
+    stop() {
+      stopped = true
+      limited?.stop()
     },
   }
 }
