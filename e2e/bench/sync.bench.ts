@@ -9,6 +9,7 @@ import {
   installTrace,
   meanBreakdown,
   medianBreakdown,
+  scriptCategories,
   topFunctions,
 } from './trace.ts'
 
@@ -191,7 +192,7 @@ async function measure(traders: Trader[], samples: number) {
     for (const [i, s] of cdp.entries()) {
       const { profile: p } = await s.send('Profiler.stop')
       writeFileSync(`test-results/bench-sync-profile-${traders.length}-${i}.cpuprofile`, JSON.stringify(p))
-      console.log(JSON.stringify({ context: i, top: topFunctions(p) }))
+      console.log(JSON.stringify({ context: i, msPerSec: scriptCategories(p), top: topFunctions(p) }))
     }
   for (const s of cdp) await s.detach()
   const latencies: number[] = []

@@ -345,3 +345,75 @@ export function topFunctions(
     .slice(0, k)
     .map(([name, ms]) => ({ name, ms: Math.round(ms) }))
 }
+
+/**
+ * Where a renderer's time went (BENCH_PROFILE=1), ms per second of the profile: each sample is charged to the first
+ * of these categories any frame of its stack matches (so a signature recovery inside `config()` counts as lobby
+ * authorisation, one inside `receiveMany` as protocol); idle, native work outside JS and GC apart.
+ */
+const CATEGORIES: [string, RegExp][] = [
+  ['lobby auth (config/verifyAuth)', /^(config|verifyAuth|completeDraft|auths)$/],
+  ['payouts replay (payoutsOf)', /^(payoutsOf|stateOfCheckpoint|checkpointCovers)$/],
+  ['UI snapshot (takeSnapshot)', /^takeSnapshot$/],
+  [
+    'chain reads (viem, fetch)',
+    /^(readContract|getBlock|getBlockNumber|readChainReadiness|getSessionKeyRange|fetch|window\.fetch|readResponseBody|withRetry|withTimeout|call|multicall|poll|ask|getChannelInfo|getDisputeStatus|walletBalance|getParticipantInfo)$/,
+  ],
+  [
+    'awareness',
+    /^(applyAwarenessUpdate|setLocalStateField|setLocalState|Room\._awarenessUpdateHandler|awarenessUpdateHandler|encodeAwarenessUpdate|removeAwarenessStates)$/,
+  ],
+  [
+    'protocol (validate, DAG, fold, seal, commit)',
+    /^(receiveMany|receive|sealAt|createBlock|ingest|validate|recoverAddressWith|recoverAddress|signDigest|afterAccept|tick|drain)$/,
+  ],
+  ['IndexedDB', /^(IndexeddbPersistence\._storeUpdate|transaction|add|put|append|persist)$/],
+  [
+    'Yjs doc + WebRTC transport',
+    /^(readSyncMessage|applyUpdateV2|transact\$1|transact|Room\._docUpdateHandler|encrypt|decrypt|send|postMessage|_onChannelMessage|readPeerMessage|readMessage|broadcastRoomMessage|Room\._bcSubscriber)$/,
+  ],
+  [
+    'React render/commit/effects',
+    /^(performWorkOnRoot|flushPassiveEffects|commitRoot|performWorkUntilDeadline|flushSyncWorkAcrossRoots_impl|processRootScheduleInMicrotask|renderWithHooks)$/,
+  ],
+]
+
+export function scriptCategories(profile: {
+  nodes: { id: number; callFrame: { functionName: string }; children?: number[] }[]
+  samples?: number[]
+  timeDeltas?: number[]
+  startTime: number
+  endTime: number
+}): Record<string, number> {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]))
+  const parent = new Map<number, number>()
+  for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id)
+  const samples = profile.samples ?? []
+  const deltas = profile.timeDeltas ?? []
+  const seconds = (profile.endTime - profile.startTime) / 1e6
+  const out: Record<string, number> = {}
+  for (let i = 0; i < samples.length; i++) {
+    const ms = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000
+    const leaf = byId.get(samples[i]!)?.callFrame.functionName ?? ''
+    let k =
+      leaf === '(idle)'
+        ? 'idle'
+        : leaf === '(program)'
+          ? '(program)'
+          : leaf === '(garbage collector)'
+            ? 'GC'
+            : ''
+    if (!k) {
+      const names: string[] = []
+      for (let x: number | undefined = samples[i]; x !== undefined; x = parent.get(x))
+        names.push(byId.get(x)?.callFrame.functionName ?? '')
+      k = CATEGORIES.find(([, re]) => names.some((n) => re.test(n)))?.[0] ?? 'other script'
+    }
+    out[k] = (out[k] ?? 0) + ms
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Math.round(v / seconds)]),
+  )
+}
