@@ -295,7 +295,7 @@ for (const mix of MIXES)
         blocks: replica.finalCount,
         ops: finalOps(replica),
         leaders: replica.leaders.length,
-        checkpoints: replica.checkpoints.length,
+        checkpoints: Number(replica.latestCheckpointVersion),
       }
       // the stream ends with empty rounds: everything carrying ops must be final, in the order the shadow saw
       if (final.ops !== opsTotal) throw new Error(`replica finalized ${final.ops} of ${opsTotal} ops`)

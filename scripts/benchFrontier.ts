@@ -70,7 +70,8 @@ while (ops < OPS) {
     const row = {
       ops,
       rounds: reps[0]!.dag.maxRound,
-      checkpoints: reps[0]!.checkpoints.length,
+      checkpoints: Number(reps[0]!.latestCheckpointVersion),
+      checkpointsHeld: reps[0]!.heldCheckpoints().length,
       pruned: reps[0]!.prunedCount,
       stubs: base.frontier.length,
       baseBytes: encodeBase(base).length,

@@ -48,7 +48,7 @@ export function prunedFixture(
   }
   // a checkpoint request after the last op (the Settle button), empty rounds until it is final and computed
   rounds(1 + TAIL_ROUNDS, (a, r) => (a === 0 && r === 0 ? [{ tag: OpTag.CheckpointRequest }] : []))
-  const cp = live.checkpoints[live.checkpoints.length - 1]
+  const cp = live.heldCheckpoints().at(-1)
   if (!cp) throw new Error('the stream produced no checkpoint')
   // every participant signs it in its next block (a quorum certifies it), empty rounds make those final
   const digest = checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, cp)

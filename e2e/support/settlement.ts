@@ -106,17 +106,20 @@ type Runtime = {
         | { seq: number; block: { prev: Uint8Array; parents: Uint8Array[]; round: bigint; time: bigint } }
         | undefined
       )[]
-      checkpoints: {
-        version: bigint
-        leader: Uint8Array
-        time: bigint
-        depositCount: bigint
-        forcedCount: bigint
-        stateRoot: Uint8Array
-        balancesRoot: Uint8Array
-        digest: string
-        signatures: Map<number, Uint8Array>
-      }[]
+      latestCheckpointVersion: bigint
+      checkpoint(version: bigint):
+        | {
+            version: bigint
+            leader: Uint8Array
+            time: bigint
+            depositCount: bigint
+            forcedCount: bigint
+            stateRoot: Uint8Array
+            balancesRoot: Uint8Array
+            digest: string
+            signatures: Map<number, Uint8Array>
+          }
+        | undefined
       stateOfCheckpoint(version: bigint): { P: number; T: number; holdings(p: number, t: number): bigint }
     }
   }
@@ -198,8 +201,8 @@ export class Settler {
 
   /** How many checkpoints this page's replica has computed. */
   checkpointCount(): Promise<number> {
-    return this.page.evaluate(
-      () => (window as unknown as { __chx: Runtime }).__chx.live.replica.checkpoints.length,
+    return this.page.evaluate(() =>
+      Number((window as unknown as { __chx: Runtime }).__chx.live.replica.latestCheckpointVersion),
     )
   }
 
@@ -292,7 +295,7 @@ export class Settler {
           for (const x of b) s += x.toString(16).padStart(2, '0')
           return s
         }
-        const t = r.live.replica.checkpoints[version - 1]
+        const t = r.live.replica.checkpoint(BigInt(version))
         if (!t || (balancesRoot !== undefined && hex(t.balancesRoot) !== balancesRoot.toLowerCase()))
           return undefined
         const s = r.live.replica.stateOfCheckpoint(t.version)
@@ -320,7 +323,7 @@ export class Settler {
         for (const x of b) s += x.toString(16).padStart(2, '0')
         return s as `0x${string}`
       }
-      const cp = r.live.replica.checkpoints[version - 1]
+      const cp = r.live.replica.checkpoint(BigInt(version))
       if (!cp) throw new Error(`no checkpoint v${version} here`)
       const s = r.live.replica.stateOfCheckpoint(cp.version)
       const { config } = r.live.channel

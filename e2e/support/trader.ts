@@ -19,7 +19,9 @@ export type View = {
   flagged: number[]
   guardDrops: Record<string, number>
   peers: number
+  /** the checkpoint versions held (pruning forgets old ones) and the newest computed */
   checkpoints: string[]
+  latestCheckpoint: string
   /** pruning (issue #8): final blocks pruned, the checkpoint pruned at, what the last start restored from */
   pruned: number
   prunedVersion: string

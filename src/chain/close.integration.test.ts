@@ -122,7 +122,7 @@ describe('cooperative close against anvil, driven by the channel core', () => {
     // each replica signs only the checkpoint it computed itself, never another state at that version
     const signatures = new Map<number, Uint8Array>()
     for (const m of cc.members) {
-      const own = m.replica.checkpoints[Number(final.version) - 1]
+      const own = m.replica.checkpoint(final.version)
       expect(closeRefusal(cc.channel, own, final, undefined)).toBeUndefined()
       const forged: Checkpoint = { ...final, stateRoot: new Uint8Array(32).fill(7) }
       expect(closeRefusal(cc.channel, own, forged, undefined)).toBe('differs')

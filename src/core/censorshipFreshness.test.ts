@@ -30,7 +30,7 @@ function checkpointed() {
   runToQuiet(reps, T)
   reps[1]!.submit({ tag: OpTag.CheckpointRequest }, T)
   runToQuiet(reps, T)
-  const cp = reps[1]!.checkpoints.at(-1)!
+  const cp = reps[1]!.heldCheckpoints().at(-1)!
   expect(cp.time).toBeGreaterThanOrEqual(BigInt(T))
   return { reps, cp }
 }
@@ -90,7 +90,7 @@ describe('a live replica defers a checkpoint signature until its forced-queue re
     reps[0]!.noteForcedQueue({ count: 0n, asOfChainTime: stale + 1n, records: [] })
     expect(reps[0]!.wantsToPropose()).toBe(true)
     runToQuiet(reps, T + 2_000)
-    for (const r of reps) expect(r.checkpoints.at(-1)!.signatures.size).toBe(4) // fully signed everywhere
+    for (const r of reps) expect(r.heldCheckpoints().at(-1)!.signatures.size).toBe(4) // fully signed everywhere
     expect(reps[0]!.forcedDeferral).toBeUndefined()
     expect(reps[0]!.censorshipRefusals).toEqual([])
   })
@@ -121,7 +121,7 @@ describe('a live replica defers a checkpoint signature until its forced-queue re
     runToQuiet(reps, T)
     reps[1]!.submit({ tag: OpTag.CheckpointRequest }, T)
     runToQuiet(reps, T)
-    expect(reps[1]!.checkpoints.at(-1)!.signatures.size).toBe(4)
+    expect(reps[1]!.heldCheckpoints().at(-1)!.signatures.size).toBe(4)
     expect(reps[0]!.forcedDeferral).toBeUndefined()
   })
 
@@ -138,7 +138,7 @@ describe('a live replica defers a checkpoint signature until its forced-queue re
     reps[0]!.noteForcedQueue({ count: 1n, asOfChainTime: BigInt(T / 1000), records: [] })
     reps[1]!.submit({ tag: OpTag.CheckpointRequest }, T)
     runToQuiet(reps, T)
-    const cp = reps[1]!.checkpoints.at(-1)!
+    const cp = reps[1]!.heldCheckpoints().at(-1)!
     expect(cp.forcedCount).toBe(1n)
     expect(cp.signatures.has(0)).toBe(true)
   })

@@ -277,7 +277,7 @@ describe('censorship: an honest key never signs a checkpoint leaving out a due f
 
   it('refuses a checkpoint whose time is past record time + delay (1 h) while the censors withhold the quorum', () => {
     const reps = censoredRun(BigInt(T / 1000) - 3_600n)
-    const cp = reps[1]!.checkpoints.at(-1)!
+    const cp = reps[1]!.heldCheckpoints().at(-1)!
     expect(cp.forcedCount).toBe(0n) // one attestation is no quorum: the record is left out
     expect(cp.time).toBeGreaterThanOrEqual(BigInt(T))
     expect(cp.signatures.has(0)).toBe(false)
@@ -287,7 +287,7 @@ describe('censorship: an honest key never signs a checkpoint leaving out a due f
 
   it('signs the same checkpoint while the record is not due yet (recorded 1,000 s later)', () => {
     const reps = censoredRun(BigInt(T / 1000) - 3_600n + 1_000n)
-    const cp = reps[1]!.checkpoints.at(-1)!
+    const cp = reps[1]!.heldCheckpoints().at(-1)!
     expect(cp.forcedCount).toBe(0n)
     expect(cp.signatures.has(0)).toBe(true)
     expect(reps[0]!.censorshipRefusals).toEqual([])

@@ -318,7 +318,7 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     runToQuiet(reps)
     reps[1]!.submit({ tag: OpTag.CheckpointRequest })
     runToQuiet(reps)
-    const cps = reps.map((r) => r.checkpoints)
+    const cps = reps.map((r) => r.heldCheckpoints())
     for (const c of cps) {
       expect(c).toHaveLength(1)
       expect(c[0]!.digest).toBe(cps[0]![0]!.digest)
@@ -351,7 +351,7 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     const trades = reps[0]!.finalState().tradeCount
     expect(trades).toBe(1)
     // participant 3 signs a second, different checkpoint at version 1 (a cut leaving the fill out)
-    const honest = reps[3]!.checkpoints[0]!
+    const honest = reps[3]!.checkpoint(1n)!
     const wrong = {
       ...honest,
       stateRoot: keccak256(new Uint8Array([1])),
@@ -366,8 +366,8 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     for (const r of reps) {
       expect(r.finalIds().slice(0, finalBefore.length)).toEqual(finalBefore)
       expect(r.finalState().tradeCount).toBe(1)
-      expect(r.checkpoints[0]!.digest).toBe(honest.digest)
-      expect(r.checkpoints[0]!.signatures.size).toBe(4)
+      expect(r.checkpoint(1n)!.digest).toBe(honest.digest)
+      expect(r.checkpoint(1n)!.signatures.size).toBe(4)
       expect(r.checkpointConflicts.map((c) => [c.author, c.version])).toContainEqual([3, 1n])
       expect(root(r)).toBe(root(reps[0]!))
     }
@@ -383,19 +383,19 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
       b.submit({ tag: OpTag.CheckpointRequest })
       runToQuiet(online, k * 10)
     }
-    expect(b.checkpoints.length).toBeGreaterThanOrEqual(6)
+    expect(Number(b.latestCheckpointVersion)).toBeGreaterThanOrEqual(6)
     a.receiveMany(b.blocksInOrder())
-    expect(a.checkpoints.length).toBe(b.checkpoints.length)
+    expect(a.latestCheckpointVersion).toBe(b.latestCheckpointVersion)
     a.submit(transfer(1, 1n))
     const sealed = a.tick(10_000)!
     const ops = decodeBlock(sealed).ops
     expect(ops.filter((x) => x.tag === OpTag.Checkpoint)).toHaveLength(1)
     expect(ops.find((x) => x.tag === OpTag.Checkpoint)).toMatchObject({
-      version: BigInt(a.checkpoints.length),
+      version: a.latestCheckpointVersion,
     })
     for (const r of online) expect(r.receive(sealed).status).toBe('accepted')
     runToQuiet([a, b, c, d], 20_000)
-    expect(b.checkpoints.at(-1)!.signatures.size).toBe(4)
+    expect(b.heldCheckpoints().at(-1)!.signatures.size).toBe(4)
   })
 
   it('keeps a slot for the automatic signature: a fourth checkpoint op in one batch is refused', () => {
@@ -449,7 +449,7 @@ describe('checkpoints derived from commits (attacks 1, 2, 5)', () => {
     const reps = network()
     reps[0]!.submit({ tag: OpTag.CheckpointRequest })
     runToQuiet(reps)
-    const cp = reps[0]!.checkpoints[0]!
+    const cp = reps[0]!.checkpoint(1n)!
     const op: Op = { tag: OpTag.Checkpoint, ...cp, signature: new Uint8Array(65) }
     const many = Array.from({ length: MAX_CHECKPOINT_OPS_PER_BLOCK + 1 }, () => op)
     const latest = reps[3]!.latest[3]!

@@ -157,9 +157,21 @@ export class Replica {
   get leaders(): Node[] {
     return this.finalOrder.leaders
   }
-  /** checkpoints computed from commits (version i + 1 at index i), with the valid signatures gathered for each */
-  get checkpoints(): SignedCheckpoint[] {
-    return this.checkpointer.checkpoints
+  /**
+   * The checkpoint computed at `version` with the valid signatures gathered for it, while this replica holds it:
+   * every version up to latestCheckpointVersion was computed, but pruning forgets the records nothing needs any
+   * more (CONTEXT.md "Which checkpoint records a pruned replica keeps").
+   */
+  checkpoint(version: bigint): SignedCheckpoint | undefined {
+    return this.checkpointer.checkpoints.get(version)
+  }
+  /** the highest checkpoint version computed from commits (0: none yet) */
+  get latestCheckpointVersion(): bigint {
+    return this.checkpointer.checkpoints.latestVersion
+  }
+  /** the checkpoint records this replica holds, oldest first (a copy; after pruning, not every version) */
+  heldCheckpoints(): SignedCheckpoint[] {
+    return this.checkpointer.checkpoints.list()
   }
   /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
   get checkpointConflicts(): CheckpointConflict[] {
@@ -399,11 +411,11 @@ export class Replica {
   closeOp(version: bigint): CloseOp {
     const me = this.ownKeys.me
     if (!me) throw new Error('this replica has no author key')
-    const own = this.checkpointer.checkpoints[Number(version) - 1]
+    const own = this.checkpointer.checkpoints.get(version)
     const refusal =
       own &&
       (closeRefusal(this.channel, own, own, this.closes.signedBy(me.index, version)) ??
-        (closeIsCurrent(version, BigInt(this.checkpoints.length), this.finalOpsSinceCheckpoint)
+        (closeIsCurrent(version, this.latestCheckpointVersion, this.finalOpsSinceCheckpoint)
           ? undefined
           : 'superseded'))
     if (!own || refusal) throw new Error(CLOSE_REFUSAL_TEXT[refusal ?? 'not-computed'])

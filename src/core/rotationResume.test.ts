@@ -89,7 +89,7 @@ describe('resuming key rotations after a restart (issue #12)', () => {
     const cp = reps[0]!.latestCertified()!
     expect(cp.version).toBeGreaterThanOrEqual(op2.fromVersion)
     for (const r of reps) {
-      const sig = r.checkpoints[Number(cp.version) - 1]!.signatures.get(A)!
+      const sig = r.checkpoint(cp.version)!.signatures.get(A)!
       expect(recoverAddress(fromHex(cp.digest, 32), sig)).toBe(addressFromPrivateKey(second))
     }
   })

@@ -159,8 +159,8 @@ export function closeStep(p: CloseStepInput): CloseStep {
 export function closeProgressOf(replica: Replica): CloseProgress | undefined {
   return closeProgress({
     requests: replica.closes.list(),
-    ownDigest: (v) => replica.checkpoints[Number(v) - 1]?.digest.toLowerCase() as Hex | undefined,
-    newest: BigInt(replica.checkpoints.length),
+    ownDigest: (v) => replica.checkpoint(v)?.digest.toLowerCase() as Hex | undefined,
+    newest: replica.latestCheckpointVersion,
     finalOpsSince: replica.finalOpsSinceCheckpoint,
     participants: replica.channel.config.participants.length,
   })
@@ -172,10 +172,10 @@ export function closeStepOf(
   p: Omit<CloseStepInput, 'progress' | 'refusal' | 'newest' | 'newestCurrent' | 'participants'>,
 ): CloseStep {
   const progress = closeProgressOf(replica)
-  const newest = BigInt(replica.checkpoints.length)
+  const newest = replica.latestCheckpointVersion
   let refusal: CloseRefusal | undefined
   if (progress && !progress.signed.includes(p.me)) {
-    const own = replica.checkpoints[Number(progress.request.version) - 1]
+    const own = replica.checkpoint(progress.request.version)
     refusal = !own
       ? 'not-computed'
       : own.digest.toLowerCase() !== progress.request.checkpointDigest
@@ -227,7 +227,7 @@ export async function submitCloseTogether(
   if (BigInt(walletChain) !== ctx.chainId) throw new WrongChainError(walletChain, ctx.chainId)
   const { replica } = ctx
   const progress = closeProgressOf(replica)
-  const cp = replica.checkpoints[Number(version) - 1]
+  const cp = replica.checkpoint(version)
   if (!cp || !progress || progress.request.version !== version || !progress.ours)
     throw new Error(`no close of v${version} gathered here`)
   if (progress.superseded) throw new Error(CLOSE_REFUSAL_TEXT.superseded)

@@ -439,7 +439,9 @@ export class ChannelRuntime {
         status: r.status(),
         strikes: r.guard.stats.strikes,
       })),
-      checkpoints: r.checkpoints.map((c) => c.version.toString()),
+      /** the checkpoint records held (after pruning not every version: Replica.heldCheckpoints) and the newest computed */
+      checkpoints: r.heldCheckpoints().map((c) => c.version.toString()),
+      latestCheckpoint: r.latestCheckpointVersion.toString(),
       certified: r.latestCertified()?.version.toString() ?? null,
       round: r.dag.maxRound,
       /** the key this participant's next block is signed with, and its rotations (issue #12) */

@@ -103,13 +103,13 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
     expect(proposable(replicas[0]!)).toBeUndefined()
     expect(await requestCheckpoint(ctxs[0]!)).toBe(1n)
     // nothing is computed before the leader whose history holds the request commits
-    expect(replicas[0]!.checkpoints).toHaveLength(0)
+    expect(replicas[0]!.latestCheckpointVersion).toBe(0n)
     await settle()
     // three of four online: every online replica computed the same checkpoint and signed it on its own
-    const cp = replicas[0]!.checkpoints[0]!
+    const cp = replicas[0]!.checkpoint(1n)!
     for (const r of replicas.slice(0, 3)) {
-      expect(r.checkpoints).toHaveLength(1)
-      expect(r.checkpoints[0]!.digest).toBe(cp.digest)
+      expect(r.latestCheckpointVersion).toBe(1n)
+      expect(r.checkpoint(1n)!.digest).toBe(cp.digest)
       expect(proposable(r)?.digest).toBe(cp.digest)
       expect([...proposable(r)!.signatures.keys()].sort()).toEqual([0, 1, 2])
       expect(fullySigned(r)).toBeUndefined()
@@ -122,7 +122,7 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
 
     // the fourth participant catches up: it computes the same checkpoint, signs it, and the signature spreads
     join(3)
-    expect(replicas[3]!.checkpoints[0]?.digest).toBe(cp.digest)
+    expect(replicas[3]!.checkpoint(1n)?.digest).toBe(cp.digest)
     await settle()
     for (const r of replicas) {
       const full = fullySigned(r)!
@@ -142,10 +142,10 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
     await requestCheckpoint(ctxs[1]!)
     await requestCheckpoint(ctxs[2]!)
     await settle()
-    const v1 = replicas[0]!.checkpoints.length
+    const v1 = Number(replicas[0]!.latestCheckpointVersion)
     expect(v1).toBeGreaterThanOrEqual(1)
     // participant 3 signs a different checkpoint at version 1 (its own key, a cut of its choosing)
-    const honest = replicas[3]!.checkpoints[0]!
+    const honest = replicas[3]!.checkpoint(1n)!
     const wrong = { ...honest, stateRoot: keccak256(new Uint8Array([7])) }
     const signature = signDigest(
       checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, wrong),
@@ -156,8 +156,10 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
     expect(await requestCheckpoint(ctxs[2]!)).toBe(BigInt(v1 + 1))
     await settle()
     for (const r of replicas) {
-      expect(r.checkpoints.length).toBe(v1 + 1)
-      expect(r.checkpoints.map((c) => c.digest)).toEqual(replicas[0]!.checkpoints.map((c) => c.digest))
+      expect(r.latestCheckpointVersion).toBe(BigInt(v1 + 1))
+      expect(r.heldCheckpoints().map((c) => c.digest)).toEqual(
+        replicas[0]!.heldCheckpoints().map((c) => c.digest),
+      )
       // the wrong signature is evidence against 3 only and never counts toward the checkpoint
       expect(new Set(r.checkpointConflicts.map((c) => c.author))).toEqual(new Set([3]))
       expect(r.checkpointConflicts.every((c) => c.version === 1n)).toBe(true)
@@ -166,7 +168,7 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
       expect(provable.map((c) => c.author)).toEqual([3])
       expect(provable[0]!.b).toBeDefined()
       // the newest version carries every signature (a replica that was behind signs only the newest it computed)
-      expect(r.checkpoints.at(-1)!.signatures.size).toBe(4)
+      expect(r.heldCheckpoints().at(-1)!.signatures.size).toBe(4)
       expect(proposable(r)?.version).toBe(BigInt(v1 + 1))
     }
     // every honest participant signed each version at most once, the newest among them, and exactly what everyone
@@ -175,7 +177,7 @@ describe('checkpoints: requested, computed by every replica, signed automaticall
       const signed = signedBy(replicas, author)
       expect(signed.has(BigInt(v1 + 1))).toBe(true)
       for (const [version, digests] of signed)
-        expect([...digests]).toEqual([replicas[0]!.checkpoints[Number(version) - 1]!.digest])
+        expect([...digests]).toEqual([replicas[0]!.checkpoint(version)!.digest])
     }
     expect(signedBy(replicas, 3).get(1n)?.size).toBe(2)
     close()

@@ -32,7 +32,7 @@ const channelIdOf = (ctx: SettlementContext) => toHex(ctx.replica.channel.channe
  * participants' signatures arrived (see latestCertified). Returns the version it will get at the earliest.
  */
 export async function requestCheckpoint(ctx: SettlementContext): Promise<bigint> {
-  const version = BigInt(ctx.replica.checkpoints.length + 1)
+  const version = ctx.replica.latestCheckpointVersion + 1n
   ctx.session.submit({ tag: OpTag.CheckpointRequest })
   await ctx.session.flush()
   return version
@@ -74,7 +74,7 @@ export function findCheckpoint(
   version: bigint,
   balancesRoot?: Hex,
 ): SignedCheckpoint | undefined {
-  const cp = replica.checkpoints[Number(version) - 1]
+  const cp = replica.checkpoint(version)
   if (!cp) return undefined
   if (balancesRoot !== undefined && toHex(cp.balancesRoot).toLowerCase() !== balancesRoot.toLowerCase())
     return undefined

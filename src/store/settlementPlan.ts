@@ -17,8 +17,8 @@ const computed = new WeakMap<Replica, Map<string, Payouts>>()
 
 /** What each participant will receive if checkpoint `version` (of this replica) is the one that finalizes. */
 export function payoutsOf(replica: Replica, version: bigint): Payouts | undefined {
-  if (version < 1n || version > BigInt(replica.checkpoints.length)) return undefined
-  const digest = replica.checkpoints[Number(version) - 1]?.digest
+  if (version < 1n || version > replica.latestCheckpointVersion) return undefined
+  const digest = replica.checkpoint(version)?.digest
   let known = computed.get(replica)
   const hit = digest === undefined ? undefined : known?.get(`${version}:${digest}`)
   if (hit) return hit

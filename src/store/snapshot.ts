@@ -90,8 +90,8 @@ export function takeSnapshot({
     finalCount: replica.finalCount,
     pendingOps: replica.pendingOps,
     stateRoot: `0x${root}`,
-    checkpoints: replica.checkpoints.slice(),
-    certifiedCheckpoints: replica.checkpoints.filter((c) => c.signatures.size >= replica.q),
+    checkpoints: replica.heldCheckpoints().slice(),
+    certifiedCheckpoints: replica.heldCheckpoints().filter((c) => c.signatures.size >= replica.q),
     clock: replica.clock,
     round: replica.dag.maxRound,
   }

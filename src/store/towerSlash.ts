@@ -125,11 +125,12 @@ export function slashStaleOnChain(
 export async function censorshipSlashesFor(
   read: ReadClient,
   ctx: SettlementContext,
-  replica: Pick<Replica, 'checkpoints'>,
+  replica: Pick<Replica, 'heldCheckpoints'>,
   info: ChannelInfo,
   recordTimes: Map<bigint, bigint>,
 ): Promise<CensorshipEvidence[]> {
-  const held = replica.checkpoints
+  const held = replica
+    .heldCheckpoints()
     .filter((cp) => cp.forcedCount < info.forcedCount && cp.signatures.size > 0)
     .map((checkpoint) => ({ checkpoint, valid: checkpoint.signatures }))
   if (held.length === 0) return []

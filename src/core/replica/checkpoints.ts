@@ -16,6 +16,7 @@ import { type CheckpointOp, type CloseOp, OpTag } from '../ops.ts'
 import { balancesTree, stateRoot } from '../roots.ts'
 import { recoverAddress, signDigest } from '../signature.ts'
 import type { ChannelState } from '../state.ts'
+import { CheckpointList } from './checkpointList.ts'
 
 /** A checkpoint signature that contradicts another by the same key, or the checkpoint every honest replica computed. */
 export type CheckpointConflict = {
@@ -37,8 +38,8 @@ type SeenSignature = { checkpoint: Checkpoint; digest: Hex; signature: Uint8Arra
  * each version (never two digests at one version), and the tally of everyone's signatures with the conflicts.
  */
 export class Checkpointer {
-  /** checkpoints computed from commits (version i + 1 at index i), with the valid signatures gathered for each */
-  readonly checkpoints: SignedCheckpoint[] = []
+  /** checkpoints computed from commits, by version, with the valid signatures gathered for each (forgetBelow) */
+  readonly checkpoints = new CheckpointList()
   /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
   readonly checkpointConflicts: CheckpointConflict[] = []
   /** per author and version: the first two distinct signed checkpoints seen */
@@ -49,8 +50,11 @@ export class Checkpointer {
   opsSinceCheckpoint = 0
   lastCheckpointTime = 0n
   checkpointRequested = false
-  /** versions the local author signed (or passed over): never signed (again) */
-  readonly signedVersions = new Set<bigint>()
+  /**
+   * every version up to this one the local author signed or passed over: never signed (again). Versions are computed
+   * in ascending order and signNext signs the newest, so what was signed or passed over is always a prefix.
+   */
+  signedThrough = 0n
   /** computed checkpoints the local author has yet to sign */
   readonly toSign: Checkpoint[] = []
   /**
@@ -95,7 +99,7 @@ export class Checkpointer {
       this.opsSinceCheckpoint > 0 && clock - this.lastCheckpointTime >= this.checkpointIntervalMs
     if (!(this.checkpointRequested || dueByTime)) return
     this.due.push({
-      version: BigInt(this.checkpoints.length + this.due.length + 1),
+      version: this.checkpoints.latestVersion + BigInt(this.due.length) + 1n,
       leader,
       time: clock,
       position,
@@ -124,7 +128,7 @@ export class Checkpointer {
       this.checkpoints.push(signed)
       for (let a = 0; a < this.n; a++)
         for (const s of this.seenSignatures.get(`${a}:${cp.version}`) ?? []) this.admitSignature(a, s)
-      if (this.signs && !this.signedVersions.has(cp.version)) this.toSign.push(cp)
+      if (this.signs && cp.version > this.signedThrough) this.toSign.push(cp)
     }
   }
 
@@ -188,10 +192,12 @@ export class Checkpointer {
 
   /** Counts a signature toward the computed checkpoint of its version, or records it as contradicting it. */
   private admitSignature(author: number, s: SeenSignature): void {
-    const cp = this.checkpoints[Number(s.checkpoint.version) - 1]
+    const cp = this.checkpoints.get(s.checkpoint.version)
     if (!cp) return
     if (cp.digest === s.digest) {
       if (!cp.signatures.has(author)) cp.signatures.set(author, s.signature)
+      // one copy of the checkpoint's fields for every signer of it
+      s.checkpoint = cp
     } else if (
       !this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version)
     )
@@ -215,12 +221,12 @@ export class Checkpointer {
     const verdict = this.forcedVerdictOf(cp)
     if (verdict.kind === 'defer') {
       // older versions are passed over as usual; this one waits for a fresh read of the forced queue
-      for (const c of this.toSign) if (c !== cp) this.signedVersions.add(c.version)
+      for (const c of this.toSign) if (c !== cp) this.passOver(c.version)
       this.toSign.length = 0
       this.toSign.push(cp)
       return undefined
     }
-    for (const c of this.toSign) this.signedVersions.add(c.version)
+    for (const c of this.toSign) this.passOver(c.version)
     this.toSign.length = 0
     if (verdict.kind === 'refuse') {
       this.censorshipRefusals.push({ version: cp.version, index: verdict.index })
@@ -230,6 +236,10 @@ export class Checkpointer {
     const signature = signDigest(digest, keyFor(cp.version))
     this.fileSignature(author, { checkpoint: cp, digest: toHex(digest), signature })
     return { tag: OpTag.Checkpoint, ...cp, signature }
+  }
+
+  private passOver(version: bigint): void {
+    if (version > this.signedThrough) this.signedThrough = version
   }
 
   /** The newest checkpoint waiting for a fresh enough read of the forced queue before it is signed, and why. */
@@ -305,24 +315,45 @@ export class Checkpointer {
 
   /** The highest version computed, due or signed by the local author. */
   highestVersion(): bigint {
-    let version = BigInt(this.checkpoints.length + this.due.length)
-    for (const v of this.signedVersions) if (v > version) version = v
-    return version
+    const version = this.checkpoints.latestVersion + BigInt(this.due.length)
+    return version > this.signedThrough ? version : this.signedThrough
   }
 
   /** The newest checkpoint with signatures by at least q participants: what can be proposed on chain. */
   latestCertified(): SignedCheckpoint | undefined {
     const q = this.channel.config.threshold
-    for (let i = this.checkpoints.length - 1; i >= 0; i--)
-      if (this.checkpoints[i]!.signatures.size >= q) return this.checkpoints[i]
-    return undefined
+    return this.checkpoints.newest((cp) => cp.signatures.size >= q)
   }
 
   /** The newest checkpoint signed by every participant (what an emergency exit needs). */
   latestFullySigned(): SignedCheckpoint | undefined {
-    for (let i = this.checkpoints.length - 1; i >= 0; i--)
-      if (this.checkpoints[i]!.signatures.size === this.n) return this.checkpoints[i]
-    return undefined
+    return this.checkpoints.newest((cp) => cp.signatures.size === this.n)
+  }
+
+  /**
+   * After pruning at certified checkpoint `version`: forgets the computed records below it that nothing can need
+   * any more (CONTEXT.md "Which checkpoint records a pruned replica keeps"). Kept: `alsoKeep` (the versions whose
+   * states the pruning retained), the newest fully signed one (emergency exit), the newest close asked for, per
+   * participant the newest record carrying its signature (a proposal or exit it makes below that version is
+   * slashable) and, per participant and per forced count below the newest record's, the newest record it signed
+   * with that count (it may have left out a forced record that was due: censorship evidence). Signatures seen for
+   * forgotten versions stay in seenSignatures (its own bound): two digests by one key at one version stay provable.
+   */
+  forgetBelow(version: bigint, alsoKeep: Iterable<bigint>): void {
+    const keep = new Set(alsoKeep)
+    const full = this.latestFullySigned()
+    if (full) keep.add(full.version)
+    const close = this.closes.list()[0]
+    if (close) keep.add(close.version)
+    const newestForced = this.checkpoints.newest(() => true)?.forcedCount ?? 0n
+    const bySigner = new Map<string, bigint>()
+    for (const cp of this.checkpoints)
+      for (const a of cp.signatures.keys()) {
+        bySigner.set(`${a}`, cp.version)
+        if (cp.forcedCount < newestForced) bySigner.set(`${a}:${cp.forcedCount}`, cp.version)
+      }
+    for (const v of bySigner.values()) keep.add(v)
+    this.checkpoints.forgetBelow(version, keep)
   }
 }
 

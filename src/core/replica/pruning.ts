@@ -73,8 +73,10 @@ export class Pruning {
     if (full && full.version < cp.version) keep.set(full.version, this.stateOfCheckpoint(full.version))
     // the checkpoints just before it too: one may have been proposed on chain before the pruner saw the dispute
     for (let v = cp.version - 1n; v >= 1n && v >= cp.version - RETAINED_BEFORE; v--) {
-      const at = dag.nodes.get(toHex(checkpointer.checkpoints[Number(v) - 1]!.leader))
-      if (!keep.has(v) && (this.retained.has(v) || (at && !at.pruned))) keep.set(v, this.stateOfCheckpoint(v))
+      const held = checkpointer.checkpoints.get(v)
+      const at = held && dag.nodes.get(toHex(held.leader))
+      if (held && !keep.has(v) && (this.retained.has(v) || (at && !at.pruned)))
+        keep.set(v, this.stateOfCheckpoint(v))
     }
     stubNodes(execution.order.slice(0, pos))
     forgetDecidedRounds(dag, leader.round)
@@ -84,6 +86,7 @@ export class Pruning {
     this.retained = keep
     this.prunedCount += pos
     this.prunedVersion = cp.version
+    checkpointer.forgetBelow(cp.version, keep.keys())
     return this.base()
   }
 
@@ -135,8 +138,14 @@ export class Pruning {
 
   /** The state a computed checkpoint commits to (for exit proofs). */
   stateOfCheckpoint(version: bigint): ChannelState {
-    const cp = this.parts.checkpointer.checkpoints[Number(version) - 1]
-    if (!cp) throw new Error(`no checkpoint at version ${version}`)
+    const cp = this.parts.checkpointer.checkpoints.get(version)
+    if (!cp) {
+      if (version >= 1n && version <= this.parts.checkpointer.checkpoints.latestVersion)
+        throw new Error(
+          `checkpoint ${version} lies below the pruning point (checkpoint ${this.prunedVersion})`,
+        )
+      throw new Error(`no checkpoint at version ${version}`)
+    }
     const kept = this.retained.get(version)
     if (kept) return kept.clone()
     const leader = this.parts.dag.nodes.get(toHex(cp.leader))
@@ -151,17 +160,16 @@ export class Pruning {
     if (this.prunedVersion === 0n || !mark) return undefined
     const { dag, checkpointer } = this.parts
     const full = [...this.retained.keys()].find((v) => v !== this.prunedVersion)
-    let signed = 0n
-    for (const v of checkpointer.signedVersions) if (v > signed) signed = v
     return {
       version: this.prunedVersion,
       state: encodeState(this.retained.get(this.prunedVersion)!),
       position: this.prunedCount,
       exitState:
         full === undefined ? undefined : { version: full, state: encodeState(this.retained.get(full)!) },
-      // the tail re-computes later checkpoints (their signatures are in tail blocks)
+      // the records held up to the pruning one; the tail re-computes later checkpoints (their signatures are in tail blocks)
       checkpoints: checkpointer.checkpoints
-        .slice(0, Number(this.prunedVersion))
+        .list()
+        .filter((c) => c.version <= this.prunedVersion)
         .map((c) => ({ ...c, signatures: new Map(c.signatures) })),
       frontier: frontierOf(dag),
       floor: dag.floor,
@@ -180,13 +188,13 @@ export class Pruning {
       opsSinceCheckpoint: 0,
       lastCheckpointTime: this.prunedClock(),
       checkpointRequested: false,
-      signedVersion: signed,
+      signedVersion: checkpointer.signedThrough,
     }
   }
 
   /** The channel clock at the pruning checkpoint (its time), what the tail's first commit starts from. */
   private prunedClock(): bigint {
-    return this.parts.checkpointer.checkpoints[Number(this.prunedVersion) - 1]!.time
+    return this.parts.checkpointer.checkpoints.get(this.prunedVersion)!.time
   }
 
   /** See Replica.restore. */
@@ -206,17 +214,21 @@ export class Pruning {
         throw new SnapshotMismatchError(`checkpoint ${version} is not signed by a quorum`)
       return cp
     }
-    const cp = certified(base.checkpoints[Number(base.version) - 1], base.version)
+    // bases written before the list was bounded hold every version from 1; newer ones only what is kept
+    const at = (v: bigint) => base.checkpoints.find((c) => c.version === v)
+    const cp = certified(at(base.version), base.version)
     const state = restoreAtCheckpoint(channel, base.state, cp)
     this.retained = new Map([[base.version, state.clone()]])
     if (base.exitState) {
       const v = base.exitState.version
-      const full = certified(base.checkpoints[Number(v) - 1], v)
+      const full = certified(at(v), v)
       this.retained.set(v, restoreAtCheckpoint(channel, base.exitState.state, full))
     }
     execution.restore(state, base.clock)
-    checkpointer.checkpoints.push(
-      ...base.checkpoints.map((c) => ({ ...c, signatures: new Map(c.signatures) })),
+    checkpointer.checkpoints.restore(
+      base.checkpoints
+        .filter((c) => c.version <= base.version)
+        .map((c) => ({ ...c, signatures: new Map(c.signatures) })),
     )
     const authors = channel.config.participants.map((p) => fromHex(p.address, 20))
     for (const ref of base.frontier) {
@@ -240,7 +252,7 @@ export class Pruning {
     checkpointer.lastCheckpointTime = base.lastCheckpointTime
     checkpointer.checkpointRequested = base.checkpointRequested
     // every version up to the highest this author signed stays signed: never sign one twice
-    for (let v = 1n; v <= base.signedVersion; v++) checkpointer.signedVersions.add(v)
+    checkpointer.signedThrough = base.signedVersion
     this.prunedCount = base.position
     this.prunedVersion = base.version
     this.parts.onUpdate?.()

@@ -360,7 +360,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     } else if (x < 0.85) {
       // a conflicting checkpoint signature at the newest version it knows
       const r = byzReplicas.get(b)!
-      const cp = r.checkpoints[r.checkpoints.length - 1]
+      const cp = r.heldCheckpoints().at(-1)
       if (cp) {
         const wrong = { ...cp, stateRoot: keccak256(rng.bytes(8)) }
         const signature = signDigest(
@@ -519,7 +519,7 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     opsSkipped: skipped,
     equivocators: r0.equivocators(),
     equivocatorsAgree: eqs.every((x) => x === eqs[0]),
-    certifiedCheckpoints: r0.checkpoints.filter((c) => c.signatures.size >= q).length,
+    certifiedCheckpoints: r0.heldCheckpoints().filter((c) => c.signatures.size >= q).length,
     opApplications: (applied + skipped) * honest.length,
     blocks: r0.order.length,
     rounds: r0.dag.maxRound,

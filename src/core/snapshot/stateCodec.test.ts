@@ -146,7 +146,7 @@ describe('state snapshot codec', () => {
     // the state of an earlier moment is refused against this checkpoint
     expect(cp.version).toBeGreaterThan(1n)
     const stale = encodeState(reps[1]!.stateOfCheckpoint(1n))
-    expect(toHex(reps[1]!.checkpoints[0]!.stateRoot)).not.toBe(toHex(cp.stateRoot))
+    expect(toHex(reps[1]!.checkpoint(1n)!.stateRoot)).not.toBe(toHex(cp.stateRoot))
     expect(() => restoreAtCheckpoint(channel, stale, cp)).toThrow(SnapshotMismatchError)
     const before = new ChannelState(channel)
     before.creditGenesis(deposits)
