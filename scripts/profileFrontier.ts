@@ -15,10 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeHeapSnapshot } from 'node:v8'
 import type { SignedCheckpoint } from '../src/core/checkpoint.ts'
-import { OpTag } from '../src/core/ops.ts'
-import { BatchFullError, Replica } from '../src/core/replica.ts'
-import { Rng } from '../src/core/sim/rng.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../src/core/testing.ts'
+import type { Replica } from '../src/core/replica.ts'
+import { frontierScenario } from './frontierScenario.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -162,35 +160,11 @@ function structures(r: Replica): Record<string, number> {
   }
 }
 
-const tc = makeTestChannel({ participants: P, label: 'bench-frontier' })
-const deposits = testDeposits(P, 2, 10n ** 15n)
-const reps = tc.members.map(
-  (m) =>
-    new Replica(tc.channel, {
-      ignoreForcedQueue: true,
-      author: { index: m.index, sessionKey: m.sessionKey },
-      deposits,
-      leaderWaitMs: 0,
-      maxBatchOps: 256,
-    }),
-)
-const rng = new Rng(1)
-let now = 0
+const { replicas: reps, step } = frontierScenario(P)
 let ops = 0
 const points: { ops: number; checkpoints: bigint; heap: Heap; structures: Record<string, number> }[] = []
 while (points.length < AT.length) {
-  for (let i = 0; i < 400; i++) {
-    const a = rng.int(0, P)
-    try {
-      reps[a]!.submit({ tag: OpTag.Transfer, to: (a + 1) % P, token: rng.int(0, 2), amount: 1n }, now)
-      ops++
-    } catch (e) {
-      if (!(e instanceof BatchFullError)) throw e
-    }
-  }
-  now += 1000
-  runToQuiet(reps, now)
-  for (const r of reps) r.prune()
+  ops = step()
   if (ops >= AT[points.length]!) {
     const r0 = reps[0]!
     points.push({
