@@ -6,6 +6,7 @@ import { keccak256 } from '../core/hash.ts'
 import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { RelayGuard } from './relayGuard.ts'
+import { limitUpdateForwarding, type UpdateHandler } from './updateForward.ts'
 import { trimPending } from './updateGuard.ts'
 
 /** The WebSocket constructor the provider uses: the browser's, or `ws` in Node. */
@@ -28,6 +29,11 @@ export type JoinRelayParameters = {
   /** a state-vector exchange with the relay this often (ms): heals what a flaky or lying relay dropped */
   resyncMs?: number
   now?: () => number
+  /**
+   * whether a doc update came from a peer through another transport (y-webrtc, another relay): those reach the
+   * relay at most once a second, merged (updateForward.ts); default: none, every update is sent at once
+   */
+  fromPeer?: (origin: unknown) => boolean
 }
 
 export type RelayStatus = 'connecting' | 'connected' | 'disconnected' | 'banned'
@@ -162,6 +168,16 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
   awareness.off('update', hp.boundAwarenessUpdateHandler)
   hp.boundAwarenessUpdateHandler = forwarding.handler
   awareness.on('update', forwarding.handler)
+  // updates made here at once, peers' updates from other transports at most once a second: updateForward.ts
+  const hd = provider as unknown as { boundDocumentUpdateHandler: UpdateHandler }
+  const updates = limitUpdateForwarding({
+    send: hd.boundDocumentUpdateHandler,
+    ownOrigin: provider,
+    fromPeer: p.fromPeer ?? (() => false),
+  })
+  p.doc.off('update', hd.boundDocumentUpdateHandler)
+  hd.boundDocumentUpdateHandler = updates.handler
+  p.doc.on('update', updates.handler)
   provider.attach()
   const prov = provider
   const added = listenersOf(awareness).filter(([e, f]) => !before.some(([e2, f2]) => e2 === e && f2 === f))
@@ -176,6 +192,7 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     },
     destroy() {
       forwarding.stop()
+      updates.stop()
       if (shared) {
         // the awareness belongs to the room: leave it (and our local state in it) to the other transport
         for (const [event, f] of added) awareness.off(event, f)

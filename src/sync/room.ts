@@ -2,9 +2,11 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebrtcProvider } from 'y-webrtc'
 import * as Y from 'yjs'
 import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
+import { batchedStore } from './batchedStore.ts'
 import { guardProvider, type ProviderGuard } from './guardProvider.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
+import { limitUpdateForwarding, type UpdateHandler } from './updateForward.ts'
 
 export type JoinRoomParameters = {
   room: string
@@ -44,6 +46,12 @@ export type Room = {
 export function joinRoom(p: JoinRoomParameters): Room {
   const doc = new Y.Doc()
   const persistence = new IndexeddbPersistence(p.persistAs, doc)
+  // the doc's copy written at most every 250 ms, merged, instead of one IndexedDB transaction per update
+  const idb = persistence as unknown as { _storeUpdate: (update: Uint8Array, origin: unknown) => void }
+  const stored = batchedStore({ store: idb._storeUpdate, ownOrigin: persistence })
+  doc.off('update', idb._storeUpdate)
+  idb._storeUpdate = stored.handler
+  doc.on('update', stored.handler)
   const provider = new WebrtcProvider(p.room, doc, {
     signaling: p.signaling,
     password: p.password,
@@ -52,8 +60,13 @@ export function joinRoom(p: JoinRoomParameters): Room {
   // installed before the first signaling message can create a connection
   const guard = guardProvider({ provider, ...(p.limits ? { limits: p.limits } : {}) })
   const name = relayDocName(p.room, p.password)
-  const relays = (p.relay ?? []).map((url) => joinRelay({ url, name, doc, awareness: provider.awareness }))
-  const forwarding = limitWebrtcForwarding(provider)
+  // updates any transport received from a peer (forwarded by the others at most once a second: updateForward.ts)
+  const fromPeer = (origin: unknown) =>
+    origin != null && (origin === provider.room || relays.some((r) => r.provider === origin))
+  const relays: RelayLink[] = (p.relay ?? []).map((url) =>
+    joinRelay({ url, name, doc, awareness: provider.awareness, fromPeer }),
+  )
+  const forwarding = limitWebrtcForwarding(provider, fromPeer)
   return {
     doc,
     provider,
@@ -67,6 +80,7 @@ export function joinRoom(p: JoinRoomParameters): Room {
       for (const r of relays) r.destroy()
       guard.destroy()
       provider.destroy()
+      stored.stop()
       void persistence.destroy()
       doc.destroy()
     },
@@ -74,33 +88,54 @@ export function joinRoom(p: JoinRoomParameters): Room {
 }
 
 /**
- * y-webrtc's room sends every awareness change to every connection, other peers' too: through limitForwarding
- * (awarenessForward.ts) it sends ours at once and forwards others' at most once a second. The room exists once the
- * provider derived its key; its handler is swapped then (the room registers it again on each connect).
+ * y-webrtc's room sends every awareness change and every doc update to every connection, other peers' too: through
+ * limitForwarding (awarenessForward.ts) and limitUpdateForwarding (updateForward.ts) it sends ours at once and
+ * forwards peers' at most once a second. The room exists once the provider derived its key; its handlers are
+ * swapped then (the room registers them again on each connect).
  */
-function limitWebrtcForwarding(provider: WebrtcProvider): { stop(): void } {
+function limitWebrtcForwarding(
+  provider: WebrtcProvider,
+  fromPeer: (origin: unknown) => boolean,
+): { stop(): void } {
   let stopped = false
-  let limited: { stop(): void } | undefined
+  const limited: { stop(): void }[] = []
   const withKey = (provider as unknown as { key: PromiseLike<unknown> }).key
   void withKey.then(() => {
-    const room = provider.room as unknown as { _awarenessUpdateHandler: AwarenessHandler } | null
+    const room = provider.room as unknown as {
+      _awarenessUpdateHandler: AwarenessHandler
+      _docUpdateHandler: UpdateHandler
+    } | null
     if (stopped || !room) return
     const awareness = provider.awareness
     const original = room._awarenessUpdateHandler
-    const observers = (awareness as unknown as { _observers: Map<string, Set<unknown>> })._observers
-    const registered = observers.get('update')?.has(original) ?? false
     const l = limitForwarding({ awareness, send: original })
-    limited = l
+    limited.push(l)
     room._awarenessUpdateHandler = l.handler
-    if (registered) {
-      awareness.off('update', original)
-      awareness.on('update', l.handler)
-    }
+    swapListener(awareness, original, l.handler)
+    const doc = provider.doc
+    const originalDoc = room._docUpdateHandler
+    const u = limitUpdateForwarding({ send: originalDoc, fromPeer })
+    limited.push(u)
+    room._docUpdateHandler = u.handler
+    swapListener(doc, originalDoc, u.handler)
   })
   return {
     stop() {
       stopped = true
-      limited?.stop()
+      for (const l of limited) l.stop()
     },
   }
+}
+
+/** Replaces `original` by `replacement` among the 'update' listeners of a lib0 Observable, if it is one of them. */
+function swapListener(
+  target: { off(e: 'update', f: never): void; on(e: 'update', f: never): void },
+  original: unknown,
+  replacement: unknown,
+): boolean {
+  const observers = (target as unknown as { _observers: Map<string, Set<unknown>> })._observers
+  if (!(observers.get('update')?.has(original) ?? false)) return false
+  target.off('update', original as never)
+  target.on('update', replacement as never)
+  return true
 }

@@ -1,0 +1,59 @@
+import * as Y from 'yjs'
+
+export type UpdateHandler = (update: Uint8Array, origin: unknown) => void
+
+export type LimitUpdateForwardingParameters = {
+  /** the transport's own handler of the doc's 'update' event: sends the update to its connections */
+  send: UpdateHandler
+  /** updates this transport itself applied and never sends back (the Hocuspocus provider); none for y-webrtc */
+  ownOrigin?: unknown
+  /** whether an update was received from a peer (over any transport): those are forwarded late, merged */
+  fromPeer: (origin: unknown) => boolean
+  /** least time between two forwards of peers' updates (ms) */
+  everyMs?: number
+}
+
+/** the origin the merged forward is sent with */
+export const FORWARDED = 'forwarded'
+
+/**
+ * y-webrtc sends every doc update to every connection, the ones just received from a peer too, and the Hocuspocus
+ * provider sends the relay every update another transport brought: in a full mesh of n peers each block reached
+ * every peer ~n times (bench:sync, 5 contexts: one send, decode, guard check and apply per echo, on every renderer
+ * at every block). Through this, a transport sends updates made here (our blocks, repairs, the lobby) at once, as
+ * before, and forwards peers' updates — which bridge peers that reach each other only through a neighbour or
+ * another transport — at most once per `everyMs` (default 1 s), all of them merged into one update. Nothing is
+ * lost: a peer that got a block directly applies the forward as a no-op; catch-up by id and the state-vector
+ * resyncs still heal what a dropped message missed.
+ */
+export function limitUpdateForwarding(p: LimitUpdateForwardingParameters): {
+  handler: UpdateHandler
+  stop(): void
+} {
+  const everyMs = p.everyMs ?? 1000
+  let pending: Uint8Array[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+  const forward = () => {
+    timer = undefined
+    if (stopped || pending.length === 0) return
+    const batch = pending
+    pending = []
+    p.send(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch), FORWARDED)
+  }
+  const handler: UpdateHandler = (update, origin) => {
+    if (stopped || (p.ownOrigin !== undefined && origin === p.ownOrigin)) return
+    if (!p.fromPeer(origin)) return p.send(update, origin)
+    pending.push(update)
+    timer ??= setTimeout(forward, everyMs)
+  }
+  return {
+    handler,
+    stop() {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      timer = undefined
+      pending = []
+    },
+  }
+}
