@@ -101,20 +101,19 @@ function limitWebrtcForwarding(
   const limited: { stop(): void }[] = []
   const withKey = (provider as unknown as { key: PromiseLike<unknown> }).key
   void withKey.then(() => {
-    const room = provider.room as unknown as {
-      _awarenessUpdateHandler: AwarenessHandler
-      _docUpdateHandler: UpdateHandler
-    } | null
+    const room = provider.room as unknown as
+      | (BcRoom & { _awarenessUpdateHandler: AwarenessHandler; _docUpdateHandler: UpdateHandler })
+      | null
     if (stopped || !room) return
     const awareness = provider.awareness
     const original = room._awarenessUpdateHandler
-    const l = limitForwarding({ awareness, send: original })
+    const l = limitForwarding({ awareness, send: bcOnlyWithPeers(room, original) })
     limited.push(l)
     room._awarenessUpdateHandler = l.handler
     swapListener(awareness, original, l.handler)
     const doc = provider.doc
     const originalDoc = room._docUpdateHandler
-    const u = limitUpdateForwarding({ send: originalDoc, fromPeer })
+    const u = limitUpdateForwarding({ send: bcOnlyWithPeers(room, originalDoc), fromPeer })
     limited.push(u)
     room._docUpdateHandler = u.handler
     swapListener(doc, originalDoc, u.handler)
@@ -124,6 +123,28 @@ function limitWebrtcForwarding(
       stopped = true
       for (const l of limited) l.stop()
     },
+  }
+}
+
+/** What y-webrtc's room knows of its BroadcastChannel: whether it is subscribed, and the other tabs heard there. */
+type BcRoom = { bcconnected: boolean; bcConns: Set<string> }
+
+/**
+ * y-webrtc sends every message over the BroadcastChannel too, encrypted with the room key, and lib0 hands each one
+ * back to the sending tab's own subscriber, which decrypts it before dropping it: ~30 ms of a renderer's second in
+ * bench:sync (5 contexts, one tab each) for no receiver. Through this, a room handler sends there only while other
+ * tabs of this browser profile are in the room (they announce themselves on the channel when they connect, and
+ * sync from scratch over it then).
+ */
+function bcOnlyWithPeers<A extends unknown[]>(room: BcRoom, send: (...a: A) => void): (...a: A) => void {
+  return (...a: A) => {
+    const subscribed = room.bcconnected
+    if (room.bcConns.size === 0) room.bcconnected = false
+    try {
+      send(...a)
+    } finally {
+      room.bcconnected = subscribed
+    }
   }
 }
 
