@@ -8,6 +8,7 @@ import type { ReadClient } from '../chain/types.ts'
 import { fromHex, type Hex } from '../core/bytes.ts'
 import type { SignedCheckpoint } from '../core/checkpoint.ts'
 import { recoverAddress } from '../core/signature.ts'
+import type { KeyRangeCache } from './keyRangeCache.ts'
 
 /** One signature of a checkpoint: the key that made it and, read from the contract, where that key is valid. */
 export type SignerOnChain = {
@@ -92,7 +93,8 @@ export function readinessText(
 
 /**
  * Reads, for every signature of `cp`, the signer's key range from the contract (recovering the signer from the
- * checkpoint's digest), then decides with `chainReadiness`.
+ * checkpoint's digest), then decides with `chainReadiness`. With a `cache` (keyRangeCache.ts: the panel's poll on
+ * every block), recoveries and the ranges that cannot have changed are not done again.
  */
 export async function readChainReadiness(
   client: ReadClient,
@@ -100,18 +102,16 @@ export async function readChainReadiness(
   cp: SignedCheckpoint,
   participants: readonly Address[],
   threshold: number,
+  cache?: KeyRangeCache,
 ): Promise<ChainReadiness> {
   const digest = fromHex(cp.digest, 32)
   const signers = new Map<number, SignerOnChain | null>()
   await Promise.all(
     [...cp.signatures].map(async ([i, sig]) => {
-      const key = recoverAddress(digest, sig)
+      const key = cache ? cache.signer(cp.digest, sig) : recoverAddress(digest, sig)
       if (!key.startsWith('0x')) return void signers.set(i, null)
-      const range = await getSessionKeyRange(client, {
-        address: contract,
-        channelId,
-        sessionKey: key as Hex,
-      })
+      const read = () => getSessionKeyRange(client, { address: contract, channelId, sessionKey: key as Hex })
+      const range = await (cache ? cache.range(key as Hex, read) : read())
       signers.set(i, { key: key as Hex, range })
     }),
   )

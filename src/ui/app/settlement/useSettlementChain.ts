@@ -19,6 +19,7 @@ import {
 } from '../../../store/chainSignatures.ts'
 import { type CloseOutcome, readCloseOutcome } from '../../../store/closeOutcome.ts'
 import { closedTogether } from '../../../store/closeTogether.ts'
+import { createKeyRangeCache } from '../../../store/keyRangeCache.ts'
 import type { ChannelRuntime } from '../../../store/runtime.ts'
 import {
   findCheckpoint,
@@ -126,6 +127,8 @@ export function useSettlementChain({
   const proposals = useRef(new Map<string, PendingProposal>()).current
   const recordTimes = useRef(new Map<bigint, bigint>()).current
   const firstSeen = useRef(new Map<string, number>()).current
+  // signers and key ranges of the proposable checkpoint's signatures, not read again on every block
+  const ranges = useRef(createKeyRangeCache()).current
   const towerDeps = useRef({ client, readOnly })
   towerDeps.current = { client, readOnly }
 
@@ -282,6 +285,7 @@ export function useSettlementChain({
             best,
             participants.map((p) => p.address),
             info.threshold,
+            ranges,
           ))
         if (stop) return
         setReadiness(ready)
