@@ -32,6 +32,8 @@ describe('determinism of the fold modules (THREATS row 14)', () => {
     // the ledger, and everything that decides the order it is folded in
     for (const f of [
       'state.ts',
+      'spotOrders.ts',
+      'attestations.ts',
       'replica.ts',
       'replica/execution.ts',
       'replica/finalOrder.ts',

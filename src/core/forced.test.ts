@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { FORCED_WINDOW } from './attestations.ts'
 import { toHex } from './bytes.ts'
 import { Role } from './channel.ts'
 import { decodeForcedOp, decodeOps, encodeOp, encodeOps, OpDecodeError } from './opCodec.ts'
@@ -16,7 +17,7 @@ import { Reject } from './reasons.ts'
 import { Replica, type ReplicaOptions } from './replica.ts'
 import { stateRoot } from './roots.ts'
 import { Rng } from './sim/rng.ts'
-import { ChannelState, FORCED_WINDOW, type OpContext } from './state.ts'
+import { ChannelState, type OpContext } from './state.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const AMOUNT = 1_000n

@@ -1,12 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { DEPOSIT_WINDOW } from './attestations.ts'
 import { toHex } from './bytes.ts'
 import { type Channel, type Market, openChannel, Role } from './channel.ts'
 import { type CancelOp, type Op, OpTag, OrderKind, type PlaceOp, Side, TimeInForce } from './ops.ts'
 import { Reject } from './reasons.ts'
 import { stateRoot } from './roots.ts'
-import { ChannelState, DEPOSIT_WINDOW, type DepositRecord, type OpContext, U128_MAX } from './state.ts'
+import { ChannelState, type DepositRecord, type OpContext } from './state.ts'
 import { type MakeTestChannelParameters, makeTestChannel, testDeposits } from './testing.ts'
+import { U128_MAX } from './u128.ts'
 
 const BPS = 10_000n
 const DEPOSIT = 1_000_000n

@@ -1,21 +1,17 @@
 import { AmmState } from './amm/engine.ts'
-import { type Order, OrderBook } from './book.ts'
-import { bytesEqual } from './bytes.ts'
+import { type Attestations, attestDeposit, attestForced, type ForcedAttestations } from './attestations.ts'
+import { OrderBook } from './book.ts'
 import { type Channel, Permission, ROLE_PERMISSIONS } from './channel.ts'
 import { applyLendingOp, type LendOp } from './lending/apply.ts'
 import { LendingState } from './lending/engine.ts'
 import { type LendingValuation, lendingValuation } from './lending/settlement.ts'
 import { nets } from './margin/account.ts'
-import { decodeForcedOp } from './opCodec.ts'
 import {
   type AmmAddOp,
   type AmmRemoveOp,
   type AmmShareTransferOp,
   type AmmSwapOp,
   type AmmVoteOp,
-  type CancelOp,
-  type DepositOp,
-  type ForcedAttestOp,
   type LiquidateOp,
   type LockOp,
   type MarginDepositOp,
@@ -23,36 +19,23 @@ import {
   type Op,
   OpTag,
   type OraclePriceOp,
-  OrderKind,
   type PerpPlaceOp,
-  type PlaceOp,
-  Side,
-  TimeInForce,
+  type Side,
 } from './ops.ts'
 import { PerpsState } from './perps/engine.ts'
 import { liquidate } from './perps/liquidation.ts'
 import { placePerp } from './perps/orders.ts'
 import { type Valuation, valuation } from './perps/settlement.ts'
 import { Reject } from './reasons.ts'
+import { cancelSpot, placeSpot } from './spotOrders.ts'
 import { StakeState } from './stake.ts'
+import { U128_MAX } from './u128.ts'
 
 /** An on-chain deposit as the settlement contract recorded it (the contract's Deposited event). */
 export type DepositRecord = { index: bigint; participant: number; token: number; amount: bigint }
 
-/** Attestations of one record index not yet credited: each distinct content with the set of its attesters. */
-type Attestations = readonly { record: DepositRecord; by: bigint; count: number }[]
-
-/** Deposit records attested ahead of the next one to credit; further ones are refused (bounds the table). */
-export const DEPOSIT_WINDOW = 1024n
-
 /** An on-chain forced-inclusion record (the contract's ForcedOpRecorded event): `op` is one encoded op. */
 export type ForcedRecord = { index: bigint; participant: number; op: Uint8Array }
-
-/** Attestations of one forced record not yet included: each distinct content with the set of its attesters. */
-type ForcedAttestations = readonly { participant: number; op: Uint8Array; by: bigint; count: number }[]
-
-/** Forced records attested ahead of the next one to include; further ones are refused (bounds the table). */
-export const FORCED_WINDOW = 1024n
 
 export type Lock = { owner: number; token: number; amount: bigint; until: bigint; reason: number }
 
@@ -86,7 +69,6 @@ export type OpContext = {
   time: bigint
 }
 
-export const U128_MAX = (1n << 128n) - 1n
 const U64_MAX = (1n << 64n) - 1n
 
 /**
@@ -100,7 +82,6 @@ export function mergeTimeReads(earlier: bigint | undefined, later: bigint | unde
   if (earlier !== undefined && earlier < 0n) return earlier
   return later ?? earlier
 }
-const BPS = 10_000n
 
 /**
  * The channel's ledger and order books: a deterministic state machine over bigint amounts. `apply` either
@@ -256,9 +237,9 @@ export class ChannelState {
       case OpTag.StakeAttest:
         return this.stake.attest(op.participant, ctx.author)
       case OpTag.Deposit:
-        return this.attest(op, ctx.author)
+        return attestDeposit(this, op, ctx.author)
       case OpTag.ForcedAttest:
-        return this.attestForced(op, ctx)
+        return attestForced(this, op, ctx)
       case OpTag.Withdraw:
         if (!(perms & Permission.Funds)) return Reject.NotPermitted
         return this.move(ctx.author, op.token, op.amount, this.pendingWithdrawal)
@@ -272,14 +253,14 @@ export class ChannelState {
         return this.unlock(`${ctx.author}:${op.lockSeq}:${op.lockIndex}`, ctx)
       case OpTag.Place:
         if (!(perms & Permission.Trade)) return Reject.NotPermitted
-        return this.place(op, ctx)
+        return placeSpot(this, op, ctx)
       case OpTag.Cancel:
         // a cancel can move a perp market's mark (its book mid): funding up to now is paid at the mark before it
         if (this.perps) {
           this.perps.advance(ctx.time)
           this.readClock(this.timeKey(ctx.time))
         }
-        return this.cancel(op, ctx)
+        return cancelSpot(this, op, ctx)
       case OpTag.Checkpoint:
       case OpTag.CheckpointRequest:
       case OpTag.Close:
@@ -391,103 +372,6 @@ export class ChannelState {
     return index < this.depositCount
   }
 
-  /**
-   * Records `author`'s attestation of a deposit record; credits records in index order as soon as q distinct
-   * participants attested the same content for each. Attestations of credited records, repeated attestations
-   * and records too far ahead of the next one are refused.
-   */
-  private attest(op: DepositOp, author: number): Reject {
-    const index = op.depositIndex
-    if (index < this.depositCount) return Reject.DepositAlreadyCredited
-    if (index >= this.depositCount + DEPOSIT_WINDOW) return Reject.UnknownDeposit
-    if (op.participant >= this.P) return Reject.UnknownParticipant
-    if (op.token >= this.T) return Reject.UnknownToken
-    if (op.amount === 0n) return Reject.ZeroAmount
-    const bit = 1n << BigInt(author)
-    const list = this.attestations.get(index) ?? []
-    if (list.some((a) => (a.by & bit) !== 0n)) return Reject.DepositAlreadyAttested
-    const k = list.findIndex(
-      (a) =>
-        a.record.participant === op.participant &&
-        a.record.token === op.token &&
-        a.record.amount === op.amount,
-    )
-    const next =
-      k < 0
-        ? [
-            ...list,
-            {
-              record: { index, participant: op.participant, token: op.token, amount: op.amount },
-              by: bit,
-              count: 1,
-            },
-          ]
-        : list.map((a, j) => (j === k ? { record: a.record, by: a.by | bit, count: a.count + 1 } : a))
-    this.attestations.set(index, next)
-    this.creditAttested()
-    return Reject.None
-  }
-
-  /** Credits the next records while one content of each has a quorum of attesters. */
-  private creditAttested(): void {
-    for (;;) {
-      const list = this.attestations.get(this.depositCount)
-      const winner = list?.find((a) => a.count >= this.quorum)
-      if (!winner) return
-      this.attestations.delete(this.depositCount)
-      this.depositCount++
-      // a record the fold cannot hold (supply past u128) is counted as handled but credits nothing, so that the
-      // records after it are not stuck; the contract refunds nothing for it either, as it lies below depositCount
-      this.credit(winner.record)
-    }
-  }
-
-  /**
-   * Records `ctx.author`'s attestation of forced record `op.forcedIndex`; includes records in index order as soon
-   * as q distinct participants attested the same content for each (like deposits). Attestations of included
-   * records, repeated attestations and records too far ahead are refused.
-   */
-  private attestForced(op: ForcedAttestOp, ctx: OpContext): Reject {
-    const index = op.forcedIndex
-    if (index < this.forcedCount) return Reject.ForcedAlreadyIncluded
-    if (index >= this.forcedCount + FORCED_WINDOW) return Reject.UnknownForced
-    if (op.participant >= this.P) return Reject.UnknownParticipant
-    const bit = 1n << BigInt(ctx.author)
-    const list = this.forcedAttestations.get(index) ?? []
-    if (list.some((a) => (a.by & bit) !== 0n)) return Reject.ForcedAlreadyAttested
-    const k = list.findIndex((a) => a.participant === op.participant && bytesEqual(a.op, op.op))
-    const next =
-      k < 0
-        ? [...list, { participant: op.participant, op: op.op, by: bit, count: 1 }]
-        : list.map((a, j) => (j === k ? { ...a, by: a.by | bit, count: a.count + 1 } : a))
-    this.forcedAttestations.set(index, next)
-    this.includeForced(ctx)
-    return Reject.None
-  }
-
-  /**
-   * Includes the next forced records while one content of each has a quorum of attesters, applying each record's
-   * op right here as if its participant had authored it (the same role checks), named `participant:0:index`
-   * (block seqs start at 1, so the key never collides with a block op's). A record whose bytes are no valid
-   * forced op, or whose op the fold refuses, is included all the same with no effect: the queue never stalls.
-   */
-  private includeForced(ctx: OpContext): void {
-    for (;;) {
-      const index = this.forcedCount
-      const winner = this.forcedAttestations.get(index)?.find((a) => a.count >= this.quorum)
-      if (!winner) return
-      this.forcedAttestations.delete(index)
-      this.forcedCount++
-      let nested: Op
-      try {
-        nested = decodeForcedOp(winner.op)
-      } catch {
-        continue
-      }
-      this.apply(nested, { ...ctx, author: winner.participant, seq: 0n, index: Number(index) })
-    }
-  }
-
   /** Records credited before any block (tests, benchmarks, simulator): as if attested by everyone. */
   creditGenesis(records: readonly DepositRecord[]): void {
     for (const r of records) {
@@ -499,7 +383,8 @@ export class ChannelState {
     }
   }
 
-  private credit(rec: DepositRecord): Reject {
+  /** Credits one deposit record (attestations.ts, creditGenesis); refused past the token's u128 supply. */
+  credit(rec: DepositRecord): Reject {
     if (rec.participant >= this.P || rec.token >= this.T) return Reject.UnknownDeposit
     const i = rec.participant * this.T + rec.token
     if (rec.amount <= 0n) return Reject.ZeroAmount
@@ -559,132 +444,5 @@ export class ChannelState {
     this.avail[i]! += l.amount
     this.locks.delete(key)
     return Reject.None
-  }
-
-  private place(op: PlaceOp, ctx: OpContext): Reject {
-    const market = this.channel.config.markets[op.market]
-    if (!market) return Reject.UnknownMarket
-    if (market.kind === 'perp') return Reject.WrongMarketKind
-    if (op.qty === 0n || op.price === 0n) return Reject.ZeroAmount
-    const { params } = this.channel.config
-    const book = this.books[op.market]!
-    const isBuy = op.side === Side.Buy
-    const best = book.bestOpposite(op.side)
-    const crosses = best !== undefined && (isBuy ? best.price <= op.price : best.price >= op.price)
-    if (op.kind === OrderKind.Limit && op.tif === TimeInForce.PostOnly && crosses)
-      return Reject.PostOnlyWouldCross
-    if (op.kind === OrderKind.Market && !crosses) return Reject.NoLiquidity
-    const rests = op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC
-    if (rests && this.openOrders[ctx.author]! >= params.maxOpenOrders) return Reject.TooManyOrders
-
-    const maxFee = params.makerFeeBps > params.takerFeeBps ? params.makerFeeBps : params.takerFeeBps
-    const token = isBuy ? market.quote : market.base
-    // Worst case over every fill this order can get: bids pay at most their limit price plus the larger fee.
-    const notional = op.qty * op.price * market.tickSize
-    const reserve = isBuy ? notional + (notional * maxFee) / BPS : op.qty * market.lotSize
-    if (reserve > U128_MAX || notional > U128_MAX) return Reject.AmountOutOfRange
-    const ai = ctx.author * this.T + token
-    if (this.avail[ai]! < reserve) return Reject.InsufficientFunds
-    this.avail[ai]! -= reserve
-    this.reserved[ai]! += reserve
-
-    const taker: Order = {
-      key: `${ctx.author}:${ctx.seq}:${ctx.index}`,
-      owner: ctx.author,
-      side: op.side,
-      price: op.price,
-      remaining: op.qty,
-      reserved: reserve,
-      placedAt: this.placed++,
-    }
-    if (crosses) this.match(taker, op.market, ctx.block)
-    if (taker.remaining > 0n && rests) {
-      book.insert(taker)
-      this.openOrders[ctx.author]!++
-    } else this.release(taker, token)
-    return Reject.None
-  }
-
-  /** Fills `taker` against the opposite side at maker prices, best price first, FIFO within a level. */
-  private match(taker: Order, marketIndex: number, block: string): void {
-    const market = this.channel.config.markets[marketIndex]!
-    const { makerFeeBps, takerFeeBps, feeRecipient } = this.channel.config.params
-    const book = this.books[marketIndex]!
-    const isBuy = taker.side === Side.Buy
-    const T = this.T
-    while (taker.remaining > 0n) {
-      const level = book.bestOpposite(taker.side)
-      if (!level || (isBuy ? level.price > taker.price : level.price < taker.price)) break
-      const maker = level.orders[level.head]!
-      if (maker.owner === taker.owner) {
-        // self-trade prevention: the resting order is cancelled, the incoming one keeps matching
-        this.removeResting(maker, marketIndex)
-        continue
-      }
-      const qty = taker.remaining < maker.remaining ? taker.remaining : maker.remaining
-      const base = qty * market.lotSize
-      const quote = qty * level.price * market.tickSize
-      const makerFee = (quote * makerFeeBps) / BPS
-      const takerFee = (quote * takerFeeBps) / BPS
-      const buyer = isBuy ? taker : maker
-      const seller = isBuy ? maker : taker
-      const buyerFee = isBuy ? takerFee : makerFee
-      const sellerFee = isBuy ? makerFee : takerFee
-      // buyer pays quote + fee out of its reservation, receives base
-      buyer.reserved -= quote + buyerFee
-      this.reserved[buyer.owner * T + market.quote]! -= quote + buyerFee
-      this.avail[buyer.owner * T + market.base]! += base
-      // seller delivers base out of its reservation, receives quote − fee
-      seller.reserved -= base
-      this.reserved[seller.owner * T + market.base]! -= base
-      this.avail[seller.owner * T + market.quote]! += quote - sellerFee
-      this.avail[feeRecipient * T + market.quote]! += buyerFee + sellerFee
-      if (this.lending) this.lending.spotLastTrade[marketIndex] = level.price
-      taker.remaining -= qty
-      maker.remaining -= qty
-      this.tradeCount++
-      this.trades.push({
-        market: marketIndex,
-        price: level.price,
-        qty,
-        maker: maker.owner,
-        taker: taker.owner,
-        takerSide: taker.side,
-        makerOrder: maker.key,
-        takerOrder: taker.key,
-        makerFee,
-        takerFee,
-        block,
-      })
-      if (maker.remaining === 0n) this.removeResting(maker, marketIndex)
-    }
-  }
-
-  private removeResting(o: Order, marketIndex: number): void {
-    const market = this.channel.config.markets[marketIndex]!
-    this.books[marketIndex]!.remove(o)
-    this.openOrders[o.owner]!--
-    this.release(o, o.side === Side.Buy ? market.quote : market.base)
-  }
-
-  /** Returns what is left of an order's reservation to its owner's available balance. */
-  private release(o: Order, token: number): void {
-    if (o.reserved === 0n) return
-    const i = o.owner * this.T + token
-    this.reserved[i]! -= o.reserved
-    this.avail[i]! += o.reserved
-    o.reserved = 0n
-  }
-
-  private cancel(op: CancelOp, ctx: OpContext): Reject {
-    const key = `${ctx.author}:${op.orderSeq}:${op.orderIndex}`
-    for (let m = 0; m < this.books.length; m++) {
-      const o = this.books[m]!.byKey.get(key)
-      if (o) {
-        this.removeResting(o, m)
-        return Reject.None
-      }
-    }
-    return Reject.UnknownOrder
   }
 }

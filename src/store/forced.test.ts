@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { FORCED_WINDOW } from '../core/attestations.ts'
 import { encodeOp } from '../core/opCodec.ts'
 import { type Op, OpTag } from '../core/ops.ts'
-import { FORCED_WINDOW, type ForcedRecord } from '../core/state.ts'
+import type { ForcedRecord } from '../core/state.ts'
 import { type ForcedAttestSource, forcedAttestations } from './forced.ts'
 
 const op = encodeOp({ tag: OpTag.Transfer, to: 0, token: 0, amount: 5n })

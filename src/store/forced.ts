@@ -1,5 +1,6 @@
+import { FORCED_WINDOW } from '../core/attestations.ts'
 import { type ForcedAttestOp, type Op, OpTag } from '../core/ops.ts'
-import { FORCED_WINDOW, type ForcedRecord } from '../core/state.ts'
+import type { ForcedRecord } from '../core/state.ts'
 
 /** What the store needs of a replica to decide which forced records to attest. */
 export type ForcedAttestSource = {
