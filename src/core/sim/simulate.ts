@@ -1,14 +1,12 @@
-import { createBlock, decodeBlock } from '../block.ts'
-import { fromHex, type Hex, toHex } from '../bytes.ts'
-import { checkpointDigest } from '../checkpoint.ts'
-import { keccak256 } from '../hash.ts'
+import type { Hex } from '../bytes.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
-import { defaultQuorum, toleratedEquivocators, toleratedSilent } from '../quorum.ts'
+import { defaultQuorum } from '../quorum.ts'
 import { BatchFullError, Replica } from '../replica.ts'
-import { signDigest } from '../signature.ts'
 import { makeTestChannel, TEST_MARKET, testDeposits } from '../testing.ts'
 import { randomAmmOp, SIM_AMM_PARAMS } from './ammOps.ts'
+import { byzantineBehaviour } from './byzantine.ts'
 import { randomLendOp, withLending } from './lendingOps.ts'
+import { simulationOutcome } from './outcome.ts'
 import { MIXES, type Mix, randomPerpOp, SIM_PERP_MARKET, SIM_PERP_PARAMS } from './perpOps.ts'
 import { Rng } from './rng.ts'
 
@@ -141,7 +139,6 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   }
   // final-prefix tracking per honest replica: each op's block id, position and result when first seen final
   const seenFinal = honest.map(() => new Map<Hex, { pos: number; results: string }>())
-  let reversals = 0
   const checkFinal = (k: number) => {
     const r = replicas.get(honest[k]!)!
     const seen = seenFinal[k]!
@@ -249,135 +246,19 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
     return { tag: OpTag.Lock, token: rng.int(0, 2), amount: BigInt(rng.int(1, 1000)), until: 0n, reason: 1 }
   }
 
-  // Byzantine behaviour on top of a running replica
-  const spam = (b: number): Op[] => [
-    { tag: OpTag.Transfer, to: honest[rng.int(0, honest.length)]!, token: 0, amount: DEPOSIT * 1000n },
-    { tag: OpTag.Cancel, orderSeq: 1n, orderIndex: 2 },
-    // a deposit that does not exist on chain, and a real one with a forged amount
-    { tag: OpTag.Deposit, depositIndex: BigInt(deposits.length), participant: b, token: 0, amount: DEPOSIT },
-    {
-      tag: OpTag.Deposit,
-      depositIndex: BigInt(deposits.length + 1),
-      participant: b,
-      token: 1,
-      amount: DEPOSIT * 9n,
-    },
-    {
-      tag: OpTag.Place,
-      market: 0,
-      side: Side.Buy,
-      kind: OrderKind.Limit,
-      tif: 0,
-      price: 100n,
-      qty: 10n ** 15n,
-    },
-    { tag: OpTag.Withdraw, token: 1, amount: DEPOSIT * 5n },
-    // with a lending pool: borrow the pool dry without collateral, withdraw a supply it never made
-    ...(lending
-      ? ([
-          { tag: OpTag.LendBorrow, token: 0, amount: DEPOSIT },
-          { tag: OpTag.LendWithdraw, token: 1, amount: DEPOSIT * 3n },
-        ] as Op[])
-      : []),
-  ]
-  const resign = (bytes: Uint8Array, b: number, ops: Op[], channel = tc) => {
-    const blk = decodeBlock(bytes)
-    return createBlock({
-      channelId: channel.channel.channelId,
-      author: blk.author,
-      seq: blk.seq,
-      round: blk.round,
-      time: blk.time,
-      prev: blk.prev,
-      parents: blk.parents,
-      ops,
-      sessionKey: channel.members[b]!.sessionKey,
-      domainSeparator: channel.channel.domainSeparator,
-    })
-  }
-  const byzantineBlock = (b: number, bytes: Uint8Array) => {
-    const x = rng.next()
-    if (x < 0.35) {
-      // equivocation: a second block for the same round and seq, each version to one half of the network
-      const twin = resign(bytes, b, spam(b).slice(0, rng.int(1, 4)))
-      // each version reaches at least one honest replica, so the fork is seen
-      const shuffled = rng.shuffle(honest.slice())
-      const half = shuffled.slice(0, Math.max(1, rng.int(0, shuffled.length)))
-      broadcast(b, bytes, half)
-      broadcast(
-        b,
-        twin.bytes,
-        everyone.filter((h) => !half.includes(h)),
-      )
-      return
-    }
-    broadcast(b, bytes)
-    if (x < 0.45) {
-      // forged author: a block claiming an honest participant, signed with the Byzantine key
-      const victim = honest[rng.int(0, honest.length)]!
-      const blk = decodeBlock(bytes)
-      const forged = createBlock({
-        channelId: tc.channel.channelId,
-        author: fromHex(tc.members[victim]!.address),
-        seq: 1n,
-        round: blk.round,
-        time: blk.time,
-        prev: new Uint8Array(32),
-        parents: [],
-        ops: [{ tag: OpTag.Transfer, to: b, token: 0, amount: DEPOSIT }],
-        sessionKey: tc.members[b]!.sessionKey,
-        domainSeparator: tc.channel.domainSeparator,
-      })
-      broadcast(b, forged.bytes)
-    } else if (x < 0.55) {
-      const g = rng.next()
-      if (g < 0.33) broadcast(b, rng.bytes(rng.int(0, 400)))
-      else if (g < 0.66) broadcast(b, bytes.slice(0, rng.int(0, bytes.length)))
-      else {
-        const flipped = bytes.slice()
-        const k = rng.int(0, flipped.length)
-        flipped[k] = flipped[k]! ^ (1 << rng.int(0, 8))
-        broadcast(b, flipped)
-      }
-    } else if (x < 0.65) {
-      // lying parents at a fresh seq: references that do not exist
-      const blk = decodeBlock(bytes)
-      const lie = createBlock({
-        channelId: tc.channel.channelId,
-        author: blk.author,
-        seq: blk.seq + 1n,
-        round: blk.round + 1n,
-        time: blk.time,
-        prev: blk.prev,
-        parents: [keccak256(rng.bytes(8)), keccak256(rng.bytes(8))],
-        ops: spam(b),
-        sessionKey: tc.members[b]!.sessionKey,
-        domainSeparator: tc.channel.domainSeparator,
-      })
-      broadcast(b, lie.bytes)
-    } else if (x < 0.75) {
-      broadcast(b, resign(bytes, b, spam(b), other).bytes)
-    } else if (x < 0.85) {
-      // a conflicting checkpoint signature at the newest version it knows
-      const r = byzReplicas.get(b)!
-      const cp = r.heldCheckpoints().at(-1)
-      if (cp) {
-        const wrong = { ...cp, stateRoot: keccak256(rng.bytes(8)) }
-        const signature = signDigest(
-          checkpointDigest(tc.channel.domainSeparator, tc.channel.channelId, wrong),
-          tc.members[b]!.sessionKey,
-        )
-        try {
-          const res = r.submit({ tag: OpTag.Checkpoint, ...wrong, signature }, now)
-          if (res.sealed) broadcast(b, res.sealed)
-        } catch {}
-      }
-    } else {
-      const bad = bytes.slice()
-      bad[bad.length - 1] = 29
-      broadcast(b, bad)
-    }
-  }
+  const { spam, byzantineBlock } = byzantineBehaviour({
+    rng,
+    honest,
+    everyone,
+    tc,
+    other,
+    deposits,
+    deposit: DEPOSIT,
+    lending,
+    byzReplicas,
+    broadcast,
+    now: () => now,
+  })
 
   let draining = false
   const tickAll = () => {
@@ -425,104 +306,15 @@ export function simulate(p: SimulateParameters): SimulateReturnType {
   for (let k = 0; k < honest.length; k++) checkFinal(k)
 
   p.inspect?.(replicas)
-  const reps = honest.map((i) => replicas.get(i)!)
-  const roots = reps.map((r) => toHex(r.stateRoot()))
-  const eqs = reps.map((r) => r.equivocators().join(','))
-  const fresh = new Replica(tc.channel, {
-    ignoreForcedQueue: true,
-    deposits,
-    ...(p.refDepth === undefined ? {} : { refDepth: p.refDepth }),
-  })
-  fresh.receiveMany(reps[0]!.blocksInOrder())
-  const replayMatches = toHex(fresh.stateRoot()) === roots[0] && fresh.finalCount === reps[0]!.finalCount
-  // reversals: a block once final at a replica must still be at the same position with the same results
-  for (let k = 0; k < reps.length; k++)
-    for (const [hex, v] of seenFinal[k]!) {
-      const x = reps[k]!.order[v.pos]
-      if (!x || x.hex !== hex || x.results.join(',') !== v.results) reversals += x ? x.results.length : 1
-    }
-  // conflicting finality: final prefixes must be prefixes of one another
-  let conflictingFinal = false
-  const ids = reps.map((r) => r.finalIds())
-  for (let a = 1; a < ids.length; a++) {
-    const m = Math.min(ids[0]!.length, ids[a]!.length)
-    for (let i = 0; i < m; i++)
-      if (ids[0]![i] !== ids[a]![i]) {
-        conflictingFinal = true
-        break
-      }
-  }
-  // honest ops (automatic checkpoint signatures aside) in every honest replica's final prefix
-  const honestSet = new Set(honest)
-  let finalOps = Number.POSITIVE_INFINITY
-  for (const r of reps) {
-    let c = 0
-    for (let i = 0; i < r.finalCount; i++) {
-      const x = r.order[i]!
-      if (honestSet.has(x.author)) for (const op of x.block.ops) if (op.tag !== OpTag.Checkpoint) c++
-    }
-    finalOps = Math.min(finalOps, c)
-  }
-  const faulty = new Set<number>()
-  for (const r of reps) {
-    for (const e of r.equivocations) faulty.add(e.author)
-    for (const c of r.checkpointConflicts) faulty.add(c.author)
-  }
-  const r0 = reps[0]!
-  const lat: number[] = []
-  let start = 0
-  for (const leader of r0.leaders) {
-    for (let i = start; i <= leader.commitIndex; i++) {
-      const x = r0.order[i]!
-      for (let k = 0; k < x.block.ops.length; k++) lat.push(leader.round + 2 - x.round)
-    }
-    start = leader.commitIndex + 1
-  }
-  lat.sort((a, b) => a - b)
-  // integer percentile: the element at ⌊len·p/100⌋ (no float in the core)
-  const pct = (p: number) => {
-    if (lat.length === 0) return 0
-    const scaled = lat.length * p
-    return lat[Math.min(lat.length - 1, (scaled - (scaled % 100)) / 100)]!
-  }
-  const { applied, skipped } = r0.opCounts()
-  let accepted = 0
-  let rejected = 0
-  const rejectedByReason: Record<string, number> = {}
-  for (const r of reps) {
-    accepted += r.ingress.accepted
-    for (const [k, v] of r.ingress.rejected) {
-      rejected += v
-      rejectedByReason[k] = (rejectedByReason[k] ?? 0) + v
-    }
-  }
-  return {
-    participants: n,
-    honest: honest.length,
-    quorum: q,
-    ops: p.ops,
+  return simulationOutcome({
+    p,
     mix,
-    seed: p.seed,
-    roots,
-    converged: roots.every((x) => x === roots[0]) && eqs.every((x) => x === eqs[0]),
-    replayMatches,
-    finalOps,
+    quorum: q,
+    honest,
+    replicas: honest.map((i) => replicas.get(i)!),
+    seenFinal,
     honestOps,
-    finalReversals: reversals,
-    conflictingFinal,
-    provablyFaulty: [...faulty].sort((a, b) => a - b),
-    finalLatencyRounds: { p50: pct(50), p95: pct(95) },
-    withinFaultModel: B <= toleratedEquivocators(n, q) && B + S <= toleratedSilent(n, q),
-    accepted,
-    rejected,
-    opsApplied: applied,
-    opsSkipped: skipped,
-    equivocators: r0.equivocators(),
-    equivocatorsAgree: eqs.every((x) => x === eqs[0]),
-    certifiedCheckpoints: r0.heldCheckpoints().filter((c) => c.signatures.size >= q).length,
-    opApplications: (applied + skipped) * honest.length,
-    blocks: r0.order.length,
-    rounds: r0.dag.maxRound,
-    rejectedByReason,
-  }
+    channel: tc.channel,
+    deposits,
+  })
 }
