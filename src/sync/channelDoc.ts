@@ -58,6 +58,14 @@ export type ChannelDocParameters = {
 
 /** where a block's author address starts in its wire bytes (after the format byte and the channel id) */
 const AUTHOR_OFFSET = 1 + 32
+/** where its round starts (after the author and the u64 seq) */
+const ROUND_OFFSET = AUTHOR_OFFSET + 20 + 8
+
+/** The round an entry's bytes claim (Infinity for what is not long enough to be a block). */
+function roundOf(v: unknown): number {
+  if (!(v instanceof Uint8Array) || v.length < ROUND_OFFSET + 8) return Number.POSITIVE_INFINITY
+  return Number(new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(ROUND_OFFSET))
+}
 
 /**
  * Binds a channel's Y.Doc to its Replica. The Y.Map 'blocks' is a pipe, never a source of truth: every changed
@@ -265,7 +273,13 @@ export class ChannelDoc {
    */
   dropPruned(): number {
     const keys: string[] = []
-    for (const key of this.map.keys()) if (this.replica.nodes.get(key as Hex)?.pruned) keys.push(key)
+    const floor = this.replica.dag.floor
+    for (const [key, v] of this.map.entries()) {
+      const node = this.replica.nodes.get(key as Hex)
+      // a pruning forgets the stubs more than D rounds below its floor at once: those entries go too (read the
+      // round from the bytes; a valid block's id commits to it, and a forged entry below the floor may go anyway)
+      if (node ? node.pruned : floor > 0 && roundOf(v) < floor) keys.push(key)
+    }
     for (let i = 0; i < keys.length; i += 4096)
       this.doc.transact(() => {
         for (const key of keys.slice(i, i + 4096)) this.map.delete(key)

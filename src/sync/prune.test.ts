@@ -15,13 +15,14 @@ const deposits = testDeposits(3, 2, 1_000_000n)
 type Peer = { doc: Y.Doc; replica: Replica; cd: ChannelDoc; cu: CatchUp }
 let clock = 0
 
-function peer(index: number, net: DocNet, ids: Rng, restoreFrom?: Uint8Array): Peer {
+function peer(index: number, net: DocNet, ids: Rng, restoreFrom?: Uint8Array, refDepth?: number): Peer {
   const doc = seededDoc(ids)
   const replica = new Replica(tc.channel, {
     ignoreForcedQueue: true,
     author: { index, sessionKey: tc.members[index]!.sessionKey },
     deposits,
     leaderWaitMs: 0,
+    ...(refDepth === undefined ? {} : { refDepth, lateSlack: refDepth }),
   })
   if (restoreFrom) replica.restore(decodeBase(restoreFrom))
   const cd = new ChannelDoc({ doc, replica, ownAuthor: index })
@@ -126,5 +127,21 @@ describe('pruning through the shared doc', () => {
     fresh.cu.handle(reply!)
     expect(fresh.cd.stats.prunedAtPeers).toBe(1)
     expect(fresh.cd.wants()).not.toContain(prunedId)
+  })
+
+  it('a first pruning after a long history drops every entry below the floor too, not only the stubs it keeps', () => {
+    // with D = 3 most pruned blocks are forgotten (not even a stub) in the pruning that prunes them
+    const net = new DocNet({ seed: 7 })
+    const ids = new Rng(0x5eed)
+    const peers = [0, 1, 2].map((i) => peer(i, net, ids, undefined, 3))
+    for (let k = 0; k < 4; k++) history(peers, net)
+    const a = peers[0]!
+    expect(a.replica.prune()).toBeDefined()
+    a.cd.dropPruned()
+    net.flush()
+    const held = keys(peers[1]!.doc).filter(
+      (k) => !a.replica.nodes.get(k as Hex) || a.replica.nodes.get(k as Hex)!.pruned,
+    )
+    expect(held).toEqual([])
   })
 })
