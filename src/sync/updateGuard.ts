@@ -1,7 +1,9 @@
 import * as Y from 'yjs'
 import { MAX_BLOCK_BYTES } from '../core/block.ts'
+import { MAX_OFFERED_BASE_BYTES } from '../core/snapshot/offeredBase.ts'
 import { BLOCK_KEY } from './causalOrder.ts'
 import { BLOCKS_MAP } from './channelDoc.ts'
+import { BASE_KEY, BASES_MAP } from './peerBases.ts'
 
 /** What one root map of the channel doc may hold: its values' kind, key form and size. */
 export type RootRule = {
@@ -24,6 +26,8 @@ export const DEFAULT_UPDATE_LIMITS: UpdateLimits = {
     [BLOCKS_MAP]: { content: 'binary', key: BLOCK_KEY, maxEntryBytes: MAX_BLOCK_BYTES },
     // session-key authorisations posted before the channel opens (lobby.ts): address → { sessionKey, signature }
     lobby: { content: 'any', key: /^0x[0-9a-f]{40}$/, maxEntryBytes: 1024 },
+    // each participant's newest pruned base, offered to peers behind everyone's pruning point (peerBases.ts)
+    [BASES_MAP]: { content: 'binary', key: BASE_KEY, maxEntryBytes: MAX_OFFERED_BASE_BYTES },
   },
 }
 
