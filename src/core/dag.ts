@@ -1,7 +1,8 @@
-import { type Block, BlockDecodeError, blockHeader, blockId, decodeBlock, MAX_PARENTS } from './block.ts'
+import { type Block, BlockDecodeError, blockId, decodeBlock } from './block.ts'
 import { bytesEqual, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
-import type { BlockHeaderFields } from './eip712.ts'
+import { markLate } from './citation.ts'
+import { type Equivocation, recordEvidence } from './equivocation.ts'
 import { type KeyEpoch, KeyRegistry, rotationOf, sameRotation } from './keys.ts'
 import { leaderOf } from './leaders.ts'
 import type { RotateKeyOp } from './ops.ts'
@@ -70,9 +71,17 @@ export type Node = {
    * Local citation policy, not validity: accepted more than D rounds below this replica's quorum round, or citing
    * such a block, or forking its author's chain from a prev more than D rounds below it. Honest authoring never
    * cites a late block (parentsFor), so a replica whose floor is past a late block's history never meets an
-   * honest block it cannot accept (CONTEXT.md, "Bounded frontier").
+   * honest block it cannot accept (CONTEXT.md, "Bounded frontier"). Set by citation.ts markLate.
    */
   late: boolean
+  /** citation policy: its history may hold a block a pruned replica cannot accept (passed on through prev too) */
+  lateHistory: boolean
+  /**
+   * Below the expiry horizon (CONTEXT.md, "Chain restart"): never final, its ops never applied. Either it arrived
+   * below the horizon extending its author's chain and joined as a header (signature, seq, prev, round and rotation
+   * checked; refs = [prev], parents never resolved), or it was pending when a commit moved the horizon past it.
+   */
+  expired: boolean
 }
 
 /** Why a block was refused at ingress. */
@@ -87,6 +96,7 @@ export type IngressReject =
   | 'bad-round'
   | 'too-deep'
   | 'below-floor'
+  | 'expired-fork'
   | 'seq-out-of-range'
   | 'buffer-full'
 
@@ -95,15 +105,6 @@ export type ReceiveResult =
   | { status: 'duplicate'; id: Hex }
   | { status: 'buffered'; id: Hex; missing: Hex[] }
   | { status: 'rejected'; reason: IngressReject; detail?: string }
-
-/** Two validly signed headers by one author at one seq or one round: what the contract's slash() takes. */
-export type Equivocation = {
-  author: number
-  seq: number
-  round: number
-  a: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
-  b: { header: BlockHeaderFields; signature: Uint8Array; id: Hex }
-}
 
 export type DagOptions = {
   /** blocks with unknown ancestors kept per author; the oldest are evicted beyond this */
@@ -164,6 +165,12 @@ export class Dag {
    * below the forgotten stubs' rounds can come back as new. Local: a replica that has not pruned accepts them.
    */
   floor = 0
+  /**
+   * The expiry horizon: the last committed leader's round − D − K (FinalOrder.commit). A block of a lower round can
+   * never become final (every later leader's round is higher: expiry.ts), so one arriving below it that extends its
+   * author's chain joins as a header only — its parents are never needed, even where the floor passed them.
+   */
+  expiredBelow = 0
   /** highest round holding blocks by q distinct authors */
   quorumRound = 0
   readonly ingress = { accepted: 0, duplicate: 0, buffered: 0, rejected: new Map<IngressReject, number>() }
@@ -216,8 +223,10 @@ export class Dag {
     const author = this.channel.indexOf.get(toHex(block.author))
     if (author === undefined) return this.reject('not-participant')
     if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
+    // below the expiry horizon a block can only join as a header extending its author's chain (chain restart)
+    const expired = block.seq > 1n && block.round < BigInt(this.expiredBelow)
     // below what this replica pruned and forgot: final here already, or too old to matter (never cited)
-    if (block.round < BigInt(this.floor)) return this.reject('below-floor')
+    if (!expired && block.round < BigInt(this.floor)) return this.reject('below-floor')
     const id = blockId(block, this.channel.domainSeparator)
     const hex = toHex(id)
     if (this.nodes.has(hex) || this.buffered.has(hex)) {
@@ -236,7 +245,17 @@ export class Dag {
     if (!this.signedBy(id, block.signature, key)) return this.reject('bad-signature')
     const node = makeNode(id, hex, block, bytes, author)
     node.key = key
+    if (expired && this.extendsChain(node)) node.expired = true
+    else if (block.round < BigInt(this.floor)) return this.reject('below-floor')
     return this.add(node, accepted)
+  }
+
+  /** Whether `node` continues its author's chain here: its prev is the author's latest, or lies beyond it. */
+  private extendsChain(node: Node): boolean {
+    const last = this.latest[node.author]
+    const prev = toHex(node.block.prev)
+    if (last?.hex === prev) return last.seq === node.seq - 1
+    return !this.nodes.has(prev) && node.seq - 1 > (last?.seq ?? 0)
   }
 
   /** Whether the session key `key` (lowercase address) signed `digest` (one recovery, see signature.ts). */
@@ -280,10 +299,11 @@ export class Dag {
     return { status: 'accepted', id: node.hex }
   }
 
-  /** Ids a buffered block still lacks. */
+  /** Ids a buffered block still lacks (an expired header needs only its prev). */
   private missing(node: Node): Hex[] {
     const out: Hex[] = []
-    for (const h of refIds(node)) if (!this.nodes.has(h)) out.push(h)
+    const ids = refIds(node)
+    for (const h of node.expired ? ids.slice(0, 1) : ids) if (!this.nodes.has(h)) out.push(h)
     return out
   }
 
@@ -314,7 +334,8 @@ export class Dag {
   /** Checks the round rules for a block whose references are all known and adds it; returns why not otherwise. */
   private integrate(node: Node): IngressReject | undefined {
     const round = node.round
-    const refs: Node[] = refIds(node).map((h) => this.nodes.get(h)!)
+    const ids = refIds(node)
+    const refs: Node[] = (node.expired ? ids.slice(0, 1) : ids).map((h) => this.nodes.get(h)!)
     if (node.seq > 1) {
       const prev = refs[0]!
       if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
@@ -326,6 +347,7 @@ export class Dag {
       if (!rotation || rotation.fromSeq !== BigInt(node.seq)) return 'bad-rotation'
       if (before && rotation.fromVersion < before.fromVersion) return 'bad-rotation'
     }
+    if (node.expired) return this.integrateExpired(node, refs[0]!, rotation)
     node.refIds = undefined
     let below = 0
     const seen = new Set<number>()
@@ -342,7 +364,7 @@ export class Dag {
     }
     if (round > 1 && below < this.q) return 'bad-round'
     node.refs = refs
-    node.late = this.isLate(node)
+    markLate(this, node)
     if (node.late) this.lateAccepted++
     else if (round > this.maxTimelyRound) this.maxTimelyRound = round
 
@@ -378,16 +400,34 @@ export class Dag {
   }
 
   /**
-   * Whether honest authoring must not cite the block (Node.late): it arrived more than D rounds below the quorum
-   * round, cites a late block, or resumes its author's chain from a prev more than D rounds below while another
-   * block of its author already holds its seq (a fork of an old chain, which a pruned replica cannot validate).
+   * An expired header (CONTEXT.md, "Chain restart"): it continues its author's chain from its latest block and has
+   * a higher round; it counts for no round, vote or head, and is never cited as a parent, only as the prev of its
+   * author's next block. Its seq and round slots are taken (a fork of it is evidence, with both signed headers).
    */
-  private isLate(node: Node): boolean {
-    if (node.round + this.refDepth + this.lateSlack < this.quorumRound) return true
-    for (const r of node.refs) if (r.late) return true
-    const prev = node.seq > 1 ? node.refs[0]! : undefined
-    if (prev && prev.round < node.round - this.refDepth && this.bySeq[node.author]!.has(node.seq)) return true
-    return false
+  private integrateExpired(
+    node: Node,
+    prev: Node,
+    rotation: RotateKeyOp | undefined,
+  ): IngressReject | undefined {
+    // a buffered header whose chain moved on meanwhile is a fork here: its history is not ours to validate
+    if (this.latest[node.author] !== prev) return 'expired-fork'
+    if (prev.round >= node.round) return 'bad-round'
+    node.refIds = undefined
+    node.refs = [prev]
+    node.late = true
+    this.lateAccepted++
+    this.nodes.set(node.hex, node)
+    this.ingress.accepted++
+    if (rotation) this.learnRotation(node.author, rotation)
+    const atRound = this.bySlot[node.author]!.get(node.round)
+    if (atRound) {
+      this.recordEquivocation(node, atRound[0]!)
+      atRound.push(node)
+    } else this.bySlot[node.author]!.set(node.round, [node])
+    this.bySeq[node.author]!.set(node.seq, [node])
+    if (!this.isRevoked(node)) this.latest[node.author] = node
+    this.onAccept?.(node)
+    return undefined
   }
 
   /** The vote of a round-(r+1) block for round r's leader slot, and the certificates a round-(r+2) block makes. */
@@ -433,19 +473,7 @@ export class Dag {
     // a block signed by a replaced key is not the participant's: its conflicts with the new key's blocks prove nothing
     if (this.isRevoked(node) || this.isRevoked(other)) return
     this.equivocators.add(node.author)
-    // a pruned block keeps no header: the author is known to fork here, the signed pair is with unpruned peers
-    if (node.pruned || other.pruned) return
-    const a = other.hex < node.hex ? other : node
-    const b = a === other ? node : other
-    // a reload re-ingests the tail: evidence restored from the pruned base is not recorded twice
-    if (this.equivocations.some((e) => e.a.id === a.hex && e.b.id === b.hex)) return
-    this.equivocations.push({
-      author: node.author,
-      seq: node.seq,
-      round: node.round,
-      a: { header: blockHeader(a.block), signature: a.block.signature, id: a.hex },
-      b: { header: blockHeader(b.block), signature: b.block.signature, id: b.hex },
-    })
+    recordEvidence(this.equivocations, node, other)
   }
 
   /**
@@ -454,12 +482,14 @@ export class Dag {
    */
   addStub(node: Node): void {
     this.nodes.set(node.hex, node)
-    entry(this.byRound, node.round, () => []).push(node)
     entry(this.bySeq[node.author]!, node.seq, () => []).push(node)
     entry(this.bySlot[node.author]!, node.round, () => []).push(node)
     const revoked = this.isRevoked(node)
     const last = this.latest[node.author]
     if (!revoked && (!last || node.seq > last.seq)) this.latest[node.author] = node
+    // an expired stub is only its author's chain: it counts for no round
+    if (node.expired) return
+    entry(this.byRound, node.round, () => []).push(node)
     if (node.round > this.maxRound) this.maxRound = node.round
     if (node.round > this.maxTimelyRound) this.maxTimelyRound = node.round
     const authors = entry(this.roundAuthors, node.round, () => new Set())
@@ -475,7 +505,7 @@ export class Dag {
   forgetBelow(round: number): Node[] {
     const gone: Node[] = []
     for (const x of this.nodes.values())
-      if (x.pruned && x.round < round && this.latest[x.author] !== x) gone.push(x)
+      if ((x.pruned || x.expired) && x.round < round && this.latest[x.author] !== x) gone.push(x)
     for (const x of gone) {
       this.nodes.delete(x.hex)
       this.heads.delete(x.hex)
@@ -512,47 +542,6 @@ export class Dag {
       }
     }
     return false
-  }
-
-  /**
-   * References for a new block of `round` by `author`: one block per author of round − 1 (so the quorum rule
-   * holds), then the other frontier blocks of lower rounds, highest first, up to MAX_PARENTS. Excludes prev.
-   */
-  parentsFor(round: number, prev: Node | undefined): Node[] {
-    const out: Node[] = []
-    const taken = new Set<Node>()
-    if (prev) taken.add(prev)
-    const below = this.byRound.get(round - 1) ?? []
-    const byAuthor = new Set<number>()
-    if (prev && prev.round === round - 1) byAuthor.add(prev.author)
-    // late blocks only when the others do not make a quorum (a valid block first, the citation policy second)
-    for (const late of [false, true]) {
-      if (late && byAuthor.size >= this.q) break
-      for (const b of below) {
-        if (byAuthor.has(b.author) || b.late !== late || this.isRevoked(b)) continue
-        byAuthor.add(b.author)
-        out.push(b)
-        taken.add(b)
-      }
-    }
-    // other frontier blocks, at most one per slot: an equivocator's hundred forks cost one reference
-    const rest: Node[] = []
-    const slots = new Set<string>()
-    for (const x of out) slots.add(`${x.author}:${x.round}`)
-    const heads = [...this.heads].map((h) => this.nodes.get(h)!)
-    heads.sort((a, b) => b.round - a.round || (a.hex < b.hex ? -1 : 1))
-    for (const x of heads) {
-      const slot = `${x.author}:${x.round}`
-      if (x.round >= round || taken.has(x) || x.author === prev?.author || slots.has(slot)) continue
-      if (x.round < round - this.refDepth || x.late || this.isRevoked(x)) continue
-      slots.add(slot)
-      rest.push(x)
-    }
-    for (const x of rest) {
-      if (out.length >= MAX_PARENTS) break
-      out.push(x)
-    }
-    return out
   }
 
   get bufferedCount(): number {
@@ -627,5 +616,7 @@ export function makeNode(
     badCheckpointOps: undefined,
     pruned: false,
     late: false,
+    lateHistory: false,
+    expired: false,
   }
 }

@@ -78,14 +78,21 @@ describe('an honest author whose last block reached the others late (a dropped c
     }
   })
 
-  it('beyond the late slack its blocks are late, and nobody keeps making rounds for their ops', () => {
+  it('beyond the late slack its lost block expires, its next one restarts the chain, and rounds stop', () => {
     const { reps, cut, now } = outage(6 * D, 0)
+    const lostBlock = cut.latest[3]!
     pay(cut, 1, now)
-    // the others have nothing to do: rounds stop (before the fix they ran on forever for the late ops)
+    // rounds stop once the restarted chain's op is final (nobody makes rounds for the expired block's op)
     expect(() => runToQuiet(reps, now + 100, 200)).not.toThrow()
-    for (const r of reps.slice(0, 3)) {
+    for (const r of reps) {
       const own = [...r.nodes.values()].filter((x) => x.author === 3 && !x.pruned)
-      expect(own.at(-1)!.late).toBe(true)
+      // the block that restarts the chain (its prev is the expired one) carries the new op, final everywhere
+      const next = own.find((x) => x.seq === lostBlock.seq + 1)!
+      expect(next.late).toBe(false)
+      expect(r.isFinal(next)).toBe(true)
+      expect(own.find((x) => x.seq === lostBlock.seq)?.expired).toBe(true)
+      expect(r.stateRoot()).toEqual(reps[2]!.stateRoot())
     }
+    expect(cut.expiredOwn().map((e) => e.seq)).toEqual([BigInt(lostBlock.seq)])
   })
 })

@@ -7,14 +7,9 @@ import { CLOSE_REFUSAL_TEXT, closeDigest, closeRefusal } from './close.ts'
 import type { CloseBook } from './closeBook.ts'
 import { closeIsCurrent } from './closeProgress.ts'
 import { Committer } from './committer.ts'
-import {
-  Dag,
-  type Equivocation,
-  type IngressReject,
-  type Node,
-  type ReceiveResult,
-  UNCOMMITTED,
-} from './dag.ts'
+import { Dag, type IngressReject, type Node, type ReceiveResult, UNCOMMITTED } from './dag.ts'
+import type { Equivocation } from './equivocation.ts'
+import { type ExpiredBlock, ExpiredOwn } from './expiry.ts'
 import type { KeyEpoch } from './keys.ts'
 import { type CloseOp, type Op, OpTag, type RotateKeyOp } from './ops.ts'
 import { Reject } from './reasons.ts'
@@ -92,6 +87,7 @@ export class Replica {
   readonly authoring: Authoring
   readonly ingest: Ingest
   readonly pruning: Pruning
+  private readonly expiredOwnLog: ExpiredOwn
 
   constructor(channel: Channel, options: ReplicaOptions = {}) {
     this.channel = channel
@@ -114,6 +110,9 @@ export class Replica {
       options.ignoreForcedQueue !== true,
     )
     this.finalOrder = new FinalOrder(channel, this.committer, this.execution, this.checkpointer)
+    const expiredOwn = new ExpiredOwn(options.author?.index)
+    this.finalOrder.onExpire = (x) => expiredOwn.record(x)
+    this.expiredOwnLog = expiredOwn
     this.ownKeys = new OwnKeys(options.author, this.dag, this.checkpointer)
     const parts = {
       channel,
@@ -200,6 +199,10 @@ export class Replica {
   }
   get equivocations(): readonly Equivocation[] {
     return this.dag.equivocations
+  }
+  /** This author's blocks that expired (never final, ops dropped: CONTEXT.md, "Chain restart"), oldest first. */
+  expiredOwn(): readonly ExpiredBlock[] {
+    return this.expiredOwnLog.blocks
   }
   get ingress() {
     return this.dag.ingress

@@ -4,6 +4,7 @@ import type { Node } from './dag.ts'
 import { OpTag } from './ops.ts'
 import { Replica } from './replica.ts'
 import { stateRoot } from './roots.ts'
+import { decodeBase, encodeBase } from './snapshot/base.ts'
 import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const P = 4
@@ -88,6 +89,7 @@ describe('chain restart: an honest author whose block reached nobody before ever
       // X itself never became final anywhere: its op is dropped, not applied late
       const held = r.nodes.get(toHex(x.id))
       if (held) expect(r.isFinal(held)).toBe(false)
+      if (r !== cut) expect(held?.expired, `replica ${reps.indexOf(r)} holds X, expired`).toBe(true)
     }
     // the author's own replica says what happened to the abandoned pending op
     const dropped = cut.expiredOwn()
@@ -110,5 +112,35 @@ describe('chain restart: an honest author whose block reached nobody before ever
     fresh.receiveMany(all)
     expect(stateRoot(fresh.finalState())).toEqual(stateRoot(reps[2]!.finalState()))
     expect(fresh.finalCount).toBe(reps[2]!.finalCount)
+  })
+
+  it('a pruned replica that reloads from its base after the restart follows the restarted chain', () => {
+    const run = outage(8 * (D + K))
+    const { reps, cut } = run
+    let now = run.now
+    const round = () => {
+      pay(cut, 1, now)
+      for (const [i, r] of reps.slice(0, 3).entries()) pay(r, (i + 1) % 3, now)
+      now += 100
+      runToQuiet(reps, now)
+      reps[0]!.prune()
+    }
+    for (let k = 0; k < 2 * D; k++) round()
+    const base = reps[0]!.base()!
+    const reloaded = make(0)
+    reloaded.restore(decodeBase(encodeBase(base)))
+    const results = reloaded.receiveMany(reps[0]!.blocksInOrder())
+    expect(results.every((r) => r.status === 'accepted' || r.status === 'duplicate')).toBe(true)
+    expect(reloaded.stateRoot()).toEqual(reps[0]!.stateRoot())
+    reps[0] = reloaded
+    for (let k = 0; k < 2 * D; k++) round()
+    now += 100
+    runToQuiet(reps, now)
+    for (const r of reps) {
+      expect(stateRoot(r.finalState())).toEqual(stateRoot(reps[2]!.finalState()))
+      expect(r.equivocators()).toEqual([])
+    }
+    const newest = reloaded.latest[3]!
+    expect(newest.seq).toBeGreaterThan(run.x.seq + 2 * D)
   })
 })

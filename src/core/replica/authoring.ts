@@ -1,6 +1,7 @@
 import { createBlock } from '../block.ts'
 import { fromHex, toHex, ZERO32 } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
+import { parentsFor } from '../citation.ts'
 import { type Dag, makeNode, type Node } from '../dag.ts'
 import { leaderOf } from '../leaders.ts'
 import { encodeOps } from '../opCodec.ts'
@@ -225,7 +226,7 @@ export class Authoring {
     const me = this.me!
     const { channel, dag, execution, ownKeys } = this.parts
     const own = dag.latest[me.index]
-    const parents = dag.parentsFor(round, own).map((x) => x.id)
+    const parents = parentsFor(dag, round, own).map((x) => x.id)
     this.attachSignature(me)
     const rotation = ownKeys.rotation
     const batchOps = this.batch?.ops ?? []

@@ -1,6 +1,7 @@
 import type { Channel } from '../channel.ts'
 import { type Committer, leaderTime, linearize } from '../committer.ts'
 import { type Node, UNCOMMITTED } from '../dag.ts'
+import { emittedOrExpired, expiryHorizon } from '../expiry.ts'
 import { rotationOf } from '../keys.ts'
 import { OpTag } from '../ops.ts'
 import { fromRanges, type PrunedBase } from '../snapshot/base.ts'
@@ -39,6 +40,8 @@ export class FinalOrder {
   readonly finalEpochs: FinalEpoch[][]
   /** accepted blocks carrying ops that are not committed yet: rounds go on while there are any */
   uncommittedWithOps = 0
+  /** called for each pending block that expired (never final, its ops dropped): the author is told (Replica) */
+  onExpire: ((node: Node) => void) | undefined
   private readonly n: number
 
   constructor(
@@ -67,10 +70,15 @@ export class FinalOrder {
     const order = ex.order
     const oldFinal = ex.finalCount
     const committed: Node[] = []
+    const dag = this.committer.dag
     // a block applied as pending under the pending void rule that the final rule judges otherwise is replayed
     let revoid = Number.POSITIVE_INFINITY
     for (const leader of leaders) {
-      const sub = linearize(leader, this.n, (x) => x.commitIndex !== UNCOMMITTED)
+      const horizon = expiryHorizon(leader.round, dag.refDepth, dag.lateSlack)
+      const sub = linearize(leader, this.n, (x) =>
+        emittedOrExpired(x, horizon, (y) => y.commitIndex !== UNCOMMITTED),
+      )
+      if (horizon > dag.expiredBelow) dag.expiredBelow = horizon
       const time = leaderTime(leader, ex.clock)
       const key = ex.state.timeKey(time)
       for (const x of sub) {
@@ -90,18 +98,31 @@ export class FinalOrder {
       ex.clock = time
       this.checkpointer.afterLeader(leader, ex.clock, oldFinal + committed.length)
     }
-    // the pending tail minus what was committed, in its order; the final prefix grows by `committed`
+    // the pending tail minus what was committed and what expired, in its order; the final prefix grows by `committed`
     const rest: Node[] = []
     for (let i = oldFinal; i < order.length; i++) {
       const x = order[i]!
-      if (x.commitIndex === UNCOMMITTED) rest.push(x)
+      if (x.commitIndex !== UNCOMMITTED) continue
+      if (x.round < dag.expiredBelow) this.expire(x)
+      else rest.push(x)
     }
     let diff = oldFinal
     const next = committed.concat(rest)
     while (diff - oldFinal < next.length && diff < revoid && order[diff] === next[diff - oldFinal]) diff++
-    for (let i = diff; i < order.length; i++) order[i] = next[i - oldFinal]!
+    const changed = diff < order.length
+    for (let i = diff; i < oldFinal + next.length; i++) order[i] = next[i - oldFinal]!
+    order.length = oldFinal + next.length
     ex.finalCount = oldFinal + committed.length
-    if (diff < order.length) ex.markDirty(diff)
+    if (changed) ex.markDirty(diff)
+  }
+
+  /** A pending block below the expiry horizon leaves the order: no leader can commit it any more (expiry.ts). */
+  private expire(x: Node): void {
+    x.expired = true
+    x.late = true
+    if (hasWork(x)) this.uncommittedWithOps--
+    this.execution.timeRead.delete(x)
+    this.onExpire?.(x)
   }
 
   /**

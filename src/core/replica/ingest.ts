@@ -33,6 +33,8 @@ export class Ingest {
   /** Places blocks that joined the DAG in the pending tail, files their checkpoint signatures, commits and folds. */
   afterAccept(accepted: readonly Node[], equivocatorsBefore: number): void {
     for (const node of accepted) {
+      // an expired header never enters the order: no leader can commit it (expiry.ts)
+      if (node.expired) continue
       this.parts.finalOrder.accepted(node)
       this.parts.execution.insertPending(node)
     }
@@ -42,7 +44,7 @@ export class Ingest {
       this.parts.execution.markAuthorDirty(author)
       this.parts.checkpointer.dropReplacedSignatures(author, epoch)
     }
-    for (const node of accepted) this.parts.checkpointer.checkOps(node)
+    for (const node of accepted) if (!node.expired) this.parts.checkpointer.checkOps(node)
     if (this.parts.dag.equivocators.size !== equivocatorsBefore) {
       // a newly proven equivocator's pending blocks become void: replay the tail from its first one
       const order = this.parts.execution.order

@@ -2,6 +2,7 @@ import { fromHex, type Hex, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
 import { type Dag, type Node, UNCOMMITTED } from '../dag.ts'
+import { expiryHorizon } from '../expiry.ts'
 import { recoverAddress } from '../signature.ts'
 import { type PrunedBase, toRanges } from '../snapshot/base.ts'
 import { forgetDecidedRounds, frontierOf, stubNodes, stubOf } from '../snapshot/frontier.ts'
@@ -237,6 +238,8 @@ export class Pruning {
     }
     for (const h of base.heads) if (dag.nodes.has(h as Hex)) dag.heads.add(h as Hex)
     dag.floor = base.floor ?? 0
+    // the horizon as of the pruning leader (a later commit raises it): lower is only more careful (expiry.ts)
+    dag.expiredBelow = expiryHorizon(base.nextRound - 1, dag.refDepth, dag.lateSlack)
     for (const a of base.equivocators) dag.equivocators.add(a)
     dag.equivocations.push(...base.equivocations)
     checkpointer.checkpointConflicts.push(...base.checkpointConflicts)

@@ -1,5 +1,5 @@
 import type { SignedCheckpoint } from '../checkpoint.ts'
-import type { Equivocation } from '../dag.ts'
+import type { Equivocation } from '../equivocation.ts'
 import type { KeyEpoch } from '../keys.ts'
 import type { CheckpointConflict } from '../replica.ts'
 import type { PrunedRef } from './frontier.ts'

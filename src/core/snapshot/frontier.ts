@@ -1,6 +1,6 @@
 import type { Block } from '../block.ts'
 import { fromHex, type Hex } from '../bytes.ts'
-import type { Dag, Node } from '../dag.ts'
+import { type Dag, type Node, UNCOMMITTED } from '../dag.ts'
 import { rotationOf } from '../keys.ts'
 import { decodeOps, encodeOps } from '../opCodec.ts'
 import type { RotateKeyOp } from '../ops.ts'
@@ -23,6 +23,8 @@ export type PrunedRef = {
   rotation?: Uint8Array
   /** signed by a key its wallet had replaced at this seq (void, counts for nothing) */
   revoked?: true
+  /** expired (never final; CONTEXT.md, "Chain restart"): kept only as its author's chain, for the next block's prev */
+  expired?: true
 }
 
 const EMPTY = new Uint8Array(0)
@@ -75,11 +77,14 @@ export function forgetDecidedRounds(dag: Dag, round: number): void {
   }
 }
 
-/** Every stub of the DAG, ascending round then id: what a reload needs to validate the tail. */
+/**
+ * Every stub of the DAG and every expired block (as a stub: its author's next block cites it as prev), ascending
+ * round then id: what a reload needs to validate the tail.
+ */
 export function frontierOf(dag: Dag): PrunedRef[] {
   const out: PrunedRef[] = []
   for (const node of dag.nodes.values()) {
-    if (!node.pruned) continue
+    if (!node.pruned && !node.expired) continue
     const ref: PrunedRef = {
       id: node.hex,
       author: node.author,
@@ -87,8 +92,10 @@ export function frontierOf(dag: Dag): PrunedRef[] {
       round: node.round,
       time: node.block.time,
     }
-    if (node.block.ops.length > 0) ref.rotation = encodeOps(node.block.ops)
+    const rotation = rotationOf(node.block)
+    if (rotation && rotation !== 'misplaced') ref.rotation = encodeOps([rotation])
     if (dag.isRevoked(node)) ref.revoked = true
+    if (node.expired) ref.expired = true
     out.push(ref)
   }
   return out.sort((a, b) => a.round - b.round || (a.id < b.id ? -1 : 1))
@@ -125,13 +132,16 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     vote: undefined,
     certifiers: undefined,
     certificates: undefined,
-    commitIndex: -1,
+    // an expired stub was never final: no position, and a leader's walk stops at it by its round (expiry.ts)
+    commitIndex: ref.expired ? UNCOMMITTED : -1,
     voided: false,
     revoked: false,
     key,
     results: NO_RESULTS,
     badCheckpointOps: undefined,
     pruned: true,
-    late: false,
+    late: ref.expired === true,
+    lateHistory: false,
+    expired: ref.expired === true,
   }
 }
