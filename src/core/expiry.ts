@@ -19,7 +19,15 @@ export function emittedOrExpired(x: Node, horizon: number, isCommitted: (x: Node
 }
 
 /** One of the local author's blocks that expired: never final, its ops dropped (the UI says so; they may be re-sent). */
-export type ExpiredBlock = { id: Hex; seq: bigint; round: number; ops: readonly Op[] }
+export type ExpiredBlock = {
+  id: Hex
+  seq: bigint
+  round: number
+  ops: readonly Op[]
+  /** the length of the whole final order (pruned blocks included) when it expired, and the channel clock then */
+  position: number
+  time: bigint
+}
 
 /** How many expired own blocks are remembered (an honest author has at most a few: those it sealed while cut off). */
 const EXPIRED_KEPT = 64
@@ -30,10 +38,10 @@ export class ExpiredOwn {
 
   constructor(private readonly author: number | undefined) {}
 
-  /** Notes `x` if the local author wrote it. */
-  record(x: Node): void {
+  /** Notes `x` if the local author wrote it (`position`, `time`: see ExpiredBlock). */
+  record(x: Node, position: number, time: bigint): void {
     if (x.author !== this.author) return
-    this.list.push({ id: x.hex, seq: BigInt(x.seq), round: x.round, ops: x.block.ops })
+    this.list.push({ id: x.hex, seq: BigInt(x.seq), round: x.round, ops: x.block.ops, position, time })
     if (this.list.length > EXPIRED_KEPT) this.list.shift()
   }
 

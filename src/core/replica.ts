@@ -111,7 +111,8 @@ export class Replica {
     )
     this.finalOrder = new FinalOrder(channel, this.committer, this.execution, this.checkpointer)
     const expiredOwn = new ExpiredOwn(options.author?.index)
-    this.finalOrder.onExpire = (x) => expiredOwn.record(x)
+    this.finalOrder.onExpire = (x) =>
+      expiredOwn.record(x, this.pruning.prunedCount + this.execution.finalCount, this.execution.clock)
     this.expiredOwnLog = expiredOwn
     this.ownKeys = new OwnKeys(options.author, this.dag, this.checkpointer)
     const parts = {

@@ -104,3 +104,42 @@ describe('tradeRowsOf', () => {
     expect(tradeRowsOf(b, 1, 1)).toHaveLength(1)
   })
 })
+
+describe('activityOf after a chain restart', () => {
+  it('says which pending ops were dropped: sealed while cut off, expired, never applied', () => {
+    const D = 3
+    const K = 3
+    const reps = tc.members.map(
+      (m) =>
+        new Replica(tc.channel, {
+          ignoreForcedQueue: true,
+          author: { index: m.index, sessionKey: m.sessionKey },
+          deposits,
+          leaderWaitMs: 0,
+          refDepth: D,
+          lateSlack: K,
+        }),
+    )
+    const [cut, others] = [reps[3]!, reps.slice(0, 3)]
+    let now = 0
+    cut.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 777n }, now)
+    const lost = runToQuiet([cut], now)
+    const meanwhile: Uint8Array[] = []
+    for (let k = 0; k < 4 * (D + K); k++) {
+      for (const [i, r] of others.entries())
+        r.submit({ tag: OpTag.Transfer, to: (i + 1) % 3, token: 0, amount: 1n }, now)
+      now += 100
+      meanwhile.push(...runToQuiet(others, now))
+    }
+    cut.receiveMany(meanwhile)
+    for (const r of others) r.receiveMany(lost)
+    cut.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 5n }, now)
+    runToQuiet(reps, now + 100)
+    const dropped = activityOf(cut, 3).filter((e) => e.kind === 'expired')
+    expect(dropped).toHaveLength(1)
+    const e = dropped[0]!
+    expect('op' in e && e.op.tag === OpTag.Transfer && e.op.amount).toBe(777n)
+    // the op never applied anywhere; the one sent after the restart did
+    for (const r of reps) expect(r.finalState().holdings(3, 0)).toBe(1_000_000_000n - 5n)
+  })
+})

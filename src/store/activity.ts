@@ -27,7 +27,8 @@ export type ActivityEntry =
       size: bigint | undefined
     }
   | {
-      kind: 'cancel' | 'reject'
+      /** expired: an op of a block this device sealed that reached the others too late to ever be final (dropped) */
+      kind: 'cancel' | 'reject' | 'expired'
       key: string
       time: bigint
       final: boolean
@@ -71,6 +72,25 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
           seq: index,
           e: { kind: 'cancel', key, time: replica.timeOf(node), final: finalAt(i), op, reason: undefined },
         })
+    })
+  }
+  // blocks sealed while cut off that expired (CONTEXT.md of src/core, "Chain restart"): their ops are dropped, and
+  // said so — they were never final and may be submitted again
+  for (const x of replica.expiredOwn()) {
+    const at = x.position - replica.prunedCount
+    if (at < from) continue
+    x.ops.forEach((op, index) => {
+      if (op.tag === OpTag.Checkpoint || op.tag === OpTag.CheckpointRequest || op.tag === OpTag.RotateKey)
+        return
+      const e = {
+        kind: 'expired',
+        key: `${me}:${x.seq}:${index}`,
+        time: x.time,
+        final: true,
+        op,
+        reason: undefined,
+      }
+      entries.push({ at, seq: index, e: e as ActivityEntry })
     })
   }
   const filled = new Map<string, bigint>()

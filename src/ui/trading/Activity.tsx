@@ -7,7 +7,8 @@ import { clockTime } from './useLiveness.ts'
 
 /**
  * This participant's fills, partial fills, cancels and rejections (with the reason), newest first, each marked
- * pending (its block can still move in the order, and the outcome with it) or final.
+ * pending (its block can still move in the order, and the outcome with it) or final; and ops of its own that were
+ * dropped because they reached the others too late to ever be final (a chain restart), marked dropped.
  */
 export function Activity() {
   const entries = useSnapshot((s) => s.activity)
@@ -22,11 +23,17 @@ export function Activity() {
           {entries.map((e) => (
             <li key={e.key} className={`activity-${e.kind}`} data-testid="activity-entry">
               <span className="muted">{e.time > 0n ? clockTime(Number(e.time)) : '—'}</span>{' '}
-              <span className={e.kind === 'reject' ? 'down' : e.kind === 'cancel' ? 'muted' : 'up'}>
+              <span
+                className={
+                  e.kind === 'reject' || e.kind === 'expired' ? 'down' : e.kind === 'cancel' ? 'muted' : 'up'
+                }
+              >
                 {text(e)}
               </span>{' '}
-              <span className={e.final ? 'badge final' : 'badge pending'}>
-                {e.final ? 'final' : 'pending'}
+              <span
+                className={e.kind === 'expired' ? 'badge dropped' : e.final ? 'badge final' : 'badge pending'}
+              >
+                {e.kind === 'expired' ? 'dropped' : e.final ? 'final' : 'pending'}
               </span>
             </li>
           ))}
@@ -72,6 +79,8 @@ function useDescribe(): (e: ActivityEntry) => string {
       what = ammOpText(op, m && { base: tokens[m.base]!, quote: tokens[m.quote]! })
     } else what = 'operation'
     if (e.kind === 'cancel') return `Cancelled: ${what.replace(/^cancel of /, '')}`
+    if (e.kind === 'expired')
+      return `Dropped ${what}: sealed while this device was cut off, it reached the others too late to become final — never applied, submit it again`
     return `Rejected ${what}: ${e.reason}`
   }
 }
