@@ -23,7 +23,10 @@ export const REF_DEPTH = 64
  */
 export const LATE_STUBS = 65_536
 
-/** The late slack K for `n` participants: rounds, beyond the depth D, a block may arrive late and still be cited. */
+/**
+ * The late slack K for `n` participants: rounds, beyond the depth D, a block may arrive late and still be cited; and
+ * with D, how far below a committing leader's round a block that is not final expires (expiry.ts).
+ */
 export function lateSlackFor(n: number): number {
   return Math.max(REF_DEPTH, Number(BigInt(LATE_STUBS) / BigInt(Math.max(1, n))))
 }
@@ -113,7 +116,7 @@ export type DagOptions = {
   onAccept?: (node: Node) => void
   /** the reference depth D (default REF_DEPTH); every replica of a channel must use the same */
   refDepth?: number
-  /** the late slack K (default lateSlackFor(n)): a local policy, tests make it small */
+  /** the late slack K (default lateSlackFor(n)); the expiry rule reads it, so every replica of a channel must use the same */
   lateSlack?: number
 }
 

@@ -41,7 +41,7 @@ export type ReplicaOptions = {
   bufferPerAuthor?: number
   /** the reference depth D (dag.ts REF_DEPTH): a protocol constant, every replica of a channel the same (tests) */
   refDepth?: number
-  /** the late slack K (dag.ts lateSlackFor): local policy, small in tests */
+  /** the late slack K (dag.ts lateSlackFor); the expiry rule reads it: the same at every replica (tests make it small) */
   lateSlack?: number
   /** take a rollback snapshot every this many applied blocks */
   snapshotInterval?: number
