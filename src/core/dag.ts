@@ -227,7 +227,7 @@ export class Dag {
     if (author === undefined) return this.reject('not-participant')
     if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
     // below the expiry horizon a block can only join as a header extending its author's chain (chain restart)
-    const expired = block.seq > 1n && block.round < BigInt(this.expiredBelow)
+    const expired = block.round < BigInt(this.expiredBelow)
     // below what this replica pruned and forgot: final here already, or too old to matter (never cited)
     if (!expired && block.round < BigInt(this.floor)) return this.reject('below-floor')
     const id = blockId(block, this.channel.domainSeparator)
@@ -256,6 +256,7 @@ export class Dag {
   /** Whether `node` continues its author's chain here: its prev is the author's latest, or lies beyond it. */
   private extendsChain(node: Node): boolean {
     const last = this.latest[node.author]
+    if (node.seq === 1) return last === undefined
     const prev = toHex(node.block.prev)
     if (last?.hex === prev) return last.seq === node.seq - 1
     return !this.nodes.has(prev) && node.seq - 1 > (last?.seq ?? 0)
@@ -306,7 +307,7 @@ export class Dag {
   private missing(node: Node): Hex[] {
     const out: Hex[] = []
     const ids = refIds(node)
-    for (const h of node.expired ? ids.slice(0, 1) : ids) if (!this.nodes.has(h)) out.push(h)
+    for (const h of node.expired ? prevOnly(node, ids) : ids) if (!this.nodes.has(h)) out.push(h)
     return out
   }
 
@@ -338,7 +339,7 @@ export class Dag {
   private integrate(node: Node): IngressReject | undefined {
     const round = node.round
     const ids = refIds(node)
-    const refs: Node[] = (node.expired ? ids.slice(0, 1) : ids).map((h) => this.nodes.get(h)!)
+    const refs: Node[] = (node.expired ? prevOnly(node, ids) : ids).map((h) => this.nodes.get(h)!)
     if (node.seq > 1) {
       const prev = refs[0]!
       if (prev.author !== node.author || prev.seq !== node.seq - 1) return 'bad-prev'
@@ -350,7 +351,7 @@ export class Dag {
       if (!rotation || rotation.fromSeq !== BigInt(node.seq)) return 'bad-rotation'
       if (before && rotation.fromVersion < before.fromVersion) return 'bad-rotation'
     }
-    if (node.expired) return this.integrateExpired(node, refs[0]!, rotation)
+    if (node.expired) return this.integrateExpired(node, refs[0], rotation)
     node.refIds = undefined
     let below = 0
     const seen = new Set<number>()
@@ -409,14 +410,14 @@ export class Dag {
    */
   private integrateExpired(
     node: Node,
-    prev: Node,
+    prev: Node | undefined,
     rotation: RotateKeyOp | undefined,
   ): IngressReject | undefined {
     // a buffered header whose chain moved on meanwhile is a fork here: its history is not ours to validate
-    if (this.latest[node.author] !== prev) return 'expired-fork'
-    if (prev.round >= node.round) return 'bad-round'
+    if (this.latest[node.author] !== prev || this.bySeq[node.author]!.has(node.seq)) return 'expired-fork'
+    if (prev && prev.round >= node.round) return 'bad-round'
     node.refIds = undefined
-    node.refs = [prev]
+    node.refs = prev ? [prev] : []
     node.late = true
     this.lateAccepted++
     this.nodes.set(node.hex, node)
@@ -570,6 +571,11 @@ function refIds(node: Node): Hex[] {
   for (const p of node.block.parents) out.push(toHex(p))
   node.refIds = out
   return out
+}
+
+/** Of a block's reference ids (prev first when seq > 1), the prev alone: all an expired header resolves. */
+function prevOnly(node: Node, ids: Hex[]): Hex[] {
+  return node.seq > 1 ? ids.slice(0, 1) : []
 }
 
 /** Removes `x` from the list at `key`, and the key once its list is empty. */

@@ -142,7 +142,13 @@ export class CatchUp {
     let rejected = 0
     for (const r of this.cd.receiveDirect(m.blocks))
       if (r.status === 'accepted' || r.status === 'buffered') added++
-      else if (r.status === 'rejected' && r.reason !== 'buffer-full' && r.reason !== 'below-floor') rejected++
+      else if (
+        r.status === 'rejected' &&
+        r.reason !== 'buffer-full' &&
+        r.reason !== 'below-floor' &&
+        r.reason !== 'expired-fork'
+      )
+        rejected++
     // a reply that brought blocks may reveal further missing ancestors: ask again at once
     const next = added > 0 ? this.request() : undefined
     return next ? { reply: next, added, rejected, malformed: false } : { added, rejected, malformed: false }

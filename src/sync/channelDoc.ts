@@ -514,8 +514,9 @@ export class ChannelDoc {
       const e = batch[i]!
       if (r.status === 'rejected') {
         if (r.reason === 'buffer-full') this.waiting.refusedFull(e)
-        // older than what this replica pruned and forgot (a peer that pruned less still holds it): not a fault
-        else if (r.reason === 'below-floor') return
+        // older than what this replica pruned and forgot (a peer that pruned less still holds it), or an expired
+        // header whose author's chain moved on here (core CONTEXT.md, "Chain restart"): not a fault, not removed
+        else if (r.reason === 'below-floor' || r.reason === 'expired-fork') return
         else {
           this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
           // every honest replica refuses these bytes for good: take them out of the doc

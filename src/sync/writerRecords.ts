@@ -7,7 +7,7 @@ export type InvalidWrite =
   | 'oversize'
   | 'overwrite'
   | 'wrong-key'
-  | Exclude<IngressReject, 'buffer-full' | 'oversize' | 'below-floor'>
+  | Exclude<IngressReject, 'buffer-full' | 'oversize' | 'below-floor' | 'expired-fork'>
 
 export type ClientRecord = {
   clientID: number
