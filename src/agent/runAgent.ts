@@ -53,6 +53,11 @@ export type AgentSummary = {
   seconds: number
   opsSubmitted: number
   opsRefused: number
+  /**
+   * ops of blocks this agent sealed while cut off that reached the others more than D + K rounds late: never final,
+   * never applied (core CONTEXT.md, "Chain restart"); its chain went on from them
+   */
+  opsDropped: number
   blocks: number
   finalBlocks: number
   round: number
@@ -204,6 +209,7 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
     seconds: Math.round((Date.now() - start) / 100) / 10,
     opsSubmitted: submitted,
     opsRefused: refused,
+    opsDropped: r.expiredOwn().reduce((s, x) => s + x.ops.length, 0),
     blocks: r.order.length,
     finalBlocks: r.finalCount,
     round: r.dag.maxRound,
