@@ -104,7 +104,8 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
      * @inheritdoc ISettlementEvidence
      * @dev DoubleSpending. Evidence is checked in this order: the evidence window is open, same author, same
      * seq or same round, author is a participant, not yet slashed, distinct block ids, then both signatures
-     * must be the author's session key. See {_punish} for where the bond goes.
+     * must be by session keys of the author — any key it ever had, whatever that key's seq range (see
+     * {_evidenceKeyOwner}). See {_punish} for where the bond goes.
      */
     function slash(
         bytes32 channelId,
@@ -123,17 +124,17 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         bytes32 idA = _hashBlock(channelId, a);
         bytes32 idB = _hashBlock(channelId, b);
         if (idA == idB) revert IChannelSettlement.ChannelSettlementIdenticalBlocks(idA);
-        _checkBlockSigner(channelId, m.sessionKey, a.author, idA, a.signature, a.seq, 0);
-        _checkBlockSigner(channelId, m.sessionKey, a.author, idB, b.signature, b.seq, 1);
+        _checkBlockSigner(channelId, m.sessionKey, a.author, idA, a.signature, 0);
+        _checkBlockSigner(channelId, m.sessionKey, a.author, idB, b.signature, 1);
         _punish(channelId, ch, m, a.author, IChannelSettlement.Offence.DoubleSpending, idA, idB);
     }
 
     /**
      * @inheritdoc ISettlementEvidence
      * @dev InvalidStateSubmission. Checked in this order: the evidence window is open, same version, distinct
-     * digests, both signatures well formed and by one key, that key is a session key of this channel, its
+     * digests, both signatures well formed and by one key, that key is (or was) a session key of this channel, its
      * participant not yet slashed. Honest keys sign the one checkpoint every honest replica computes per version,
-     * never two.
+     * never two. The key's version range is not read (see {_evidenceKeyOwner}).
      */
     function slashCheckpoints(
         bytes32 channelId,
@@ -150,7 +151,7 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         if (digestA == digestB) revert IChannelSettlement.ChannelSettlementIdenticalCheckpoints(digestA);
         address key = _recover(digestA, sigA, 0);
         _checkSigner(digestB, sigB, 1, key);
-        (address signer, Member storage m) = _keyOwner(channelId, key, a.version);
+        (address signer, Member storage m) = _evidenceKeyOwner(channelId, key);
         _punish(channelId, ch, m, signer, IChannelSettlement.Offence.InvalidStateSubmission, digestA, digestB);
     }
 
@@ -161,6 +162,8 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
      * participant's, a higher version, and a channel time at least the force-inclusion delay before the proposal (see
      * {_isStale}). A quorum is required, not the proposer's signature alone: a participant that signed a newer
      * checkpoint the others never certified (they went offline) must be able to settle with its newest certified one.
+     * The others' keys must be valid at `cp.version` (they certify it); the proposer's may be any key it ever had
+     * (see {_evidenceKeyOwner}), so a rotation it makes after proposing does not revoke the evidence.
      */
     function slashStaleProposal(bytes32 channelId, IChannelSettlement.Checkpoint calldata cp, bytes[] calldata sigs)
         external
@@ -170,8 +173,8 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         _checkEvidenceWindow(channelId, ch);
         uint256 proposer = ch.proposer;
         if (proposer == 0) revert IChannelSettlement.ChannelSettlementNoProposal(channelId);
-        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
         address offender = ch.participants[proposer - 1];
+        (bytes32 digest, uint256 seen) = _verifyQuorumAgainst(channelId, cp, sigs, ch.threshold, offender);
         if ((seen >> (proposer - 1)) & 1 == 0) revert IChannelSettlement.ChannelSettlementNotSignedBy(offender);
         uint64 pending = ch.checkpoint.version;
         if (cp.version <= pending) revert IChannelSettlement.ChannelSettlementStaleVersion(cp.version, pending);
@@ -190,7 +193,7 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
      * @dev Censorship. Checked in this order: the evidence window is open, record `index` exists, `cp` leaves it out,
      * `cp`'s channel time is at or past the record's due time (the same bound as {ChannelSettlement-propose}'s
      * inclusion rule: from exactly `record time + D` the record must be in), then the signature is well formed and by
-     * a session key of this channel valid at `cp.version`, whose participant is not slashed yet. Honest replicas never
+     * a session key of this channel (any it ever had, see {_evidenceKeyOwner}), whose participant is not slashed yet. Honest replicas never
      * sign such a checkpoint (src/core refuses to: censorship.ts). `evidenceB` of the event is the record's index.
      */
     function slashCensorship(
@@ -206,7 +209,7 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         uint256 dueAt = (uint256(_forced[channelId][index].time) + _forceInclusionDelay(ch)) * 1000;
         if (cp.time < dueAt) revert IChannelSettlement.ChannelSettlementForcedOpNotDue(index, cp.time, dueAt);
         bytes32 digest = _hashCheckpoint(channelId, cp);
-        (address signer, Member storage m) = _keyOwner(channelId, _recover(digest, sig, 0), cp.version);
+        (address signer, Member storage m) = _evidenceKeyOwner(channelId, _recover(digest, sig, 0));
         _punish(channelId, ch, m, signer, IChannelSettlement.Offence.Censorship, digest, bytes32(uint256(index)));
     }
 
@@ -279,40 +282,60 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
     }
 
     /**
-     * @dev The participant whose session key `key` signed checkpoint `version` (as signature index 0), and its record;
-     * reverts for a key that is no session key of the channel or not valid at `version`, or a slashed participant.
+     * @dev The participant whose session key `key` is (or was), and its record; reverts for a key that was never a
+     * session key of the channel, or a slashed participant. Evidence does not read the key's seq or version range:
+     * a rotation chosen after the fact (from the seq of its own fork, from the version it signed twice) would
+     * otherwise erase the evidence against its wallet, and the range protected no honest owner in exchange — a thief
+     * holding a leaked key forks any seq or version below the rotation just as well. Ranges limit what a key can
+     * settle ({ChannelSettlement-propose}, the cooperative close), not what it can be blamed for.
      */
-    function _keyOwner(bytes32 channelId, address key, uint64 version)
-        internal
-        view
-        returns (address signer, Member storage m)
-    {
-        KeyRecord storage record = _keys[channelId][key];
-        signer = record.participant;
+    function _evidenceKeyOwner(bytes32 channelId, address key) internal view returns (address signer, Member storage m) {
+        signer = _keys[channelId][key].participant;
         if (signer == address(0)) revert IChannelSettlement.ChannelSettlementUnauthorizedSigner(0, key);
-        _checkVersion(record, version, 0, key);
         m = _members[channelId][signer];
         if (m.slashed) revert IChannelSettlement.ChannelSettlementAlreadySlashed(channelId, signer);
     }
 
-    /// @dev Reverts unless `signature` over block id `digest` is by a key of `author` valid at `seq`.
+    /// @dev Reverts unless `signature` over block id `digest` is by a session key `author` has (or had).
     function _checkBlockSigner(
         bytes32 channelId,
         address currentKey,
         address author,
         bytes32 digest,
         bytes calldata signature,
-        uint64 seq,
         uint256 index
     ) internal view {
         address signer = _recover(digest, signature, index);
-        KeyRecord storage key = _keys[channelId][signer];
-        if (key.participant != author) {
+        if (_keys[channelId][signer].participant != author) {
             revert IChannelSettlement.ChannelSettlementWrongSigner(index, currentKey, signer);
         }
-        uint64 until = key.untilSeq;
-        if (seq < key.fromSeq || (until != 0 && seq >= until)) {
-            revert IChannelSettlement.ChannelSettlementRevokedKey(index, signer, seq);
+    }
+
+    /**
+     * @dev {_verifyCheckpoint} for stale-proposal evidence: at least `required` signatures over `cp` by distinct
+     * participants' keys, each valid at `cp.version`, except `offender`'s, which may be by any key it ever had.
+     */
+    function _verifyQuorumAgainst(
+        bytes32 channelId,
+        IChannelSettlement.Checkpoint calldata cp,
+        bytes[] calldata sigs,
+        uint256 required,
+        address offender
+    ) internal view returns (bytes32 digest, uint256 seen) {
+        if (sigs.length < required) {
+            revert IChannelSettlement.ChannelSettlementInsufficientSignatures(sigs.length, required);
+        }
+        digest = _hashCheckpoint(channelId, cp);
+        for (uint256 i = 0; i < sigs.length; ++i) {
+            address signer = _recover(digest, sigs[i], i);
+            KeyRecord storage key = _keys[channelId][signer];
+            address participant = key.participant;
+            if (participant == address(0)) revert IChannelSettlement.ChannelSettlementUnauthorizedSigner(i, signer);
+            if (participant != offender) _checkVersion(key, cp.version, i, signer);
+            // forge-lint: disable-next-line(incorrect-shift)
+            uint256 bit = 1 << _members[channelId][participant].index;
+            if (seen & bit != 0) revert IChannelSettlement.ChannelSettlementDuplicateSigner(i, participant);
+            seen |= bit;
         }
     }
 }

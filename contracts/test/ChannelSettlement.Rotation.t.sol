@@ -90,15 +90,14 @@ contract ChannelSettlementRotationTest is ChannelFixture {
         vm.assertEq(settlement.getChannel(id).checkpoint.version, FROM_VERSION - 1, "signed before the rotation");
     }
 
-    function test_Rotation_LeakedKeyBlocksFromFromSeqAreNoEvidence() public {
+    /// @notice Evidence is not bound by the key's range (audit: a rotation chosen after the fact erased it; see
+    /// ChannelSettlement.SlashEscape.t.sol): the replaced key's fork above the rotation still slashes.
+    function test_Rotation_OldKeyBlocksFromFromSeqAreStillEvidence() public {
         _rotate();
         IChannelSettlement.BlockHeader memory a = _header(id, 1, FROM_SEQ, keccak256("A"));
         IChannelSettlement.BlockHeader memory b = _header(id, 1, FROM_SEQ, keccak256("B"));
-        vm.expectRevert(
-            abi.encodeWithSelector(IChannelSettlement.ChannelSettlementRevokedKey.selector, 0, sessions[1], FROM_SEQ)
-        );
         settlement.slash(id, a, b);
-        vm.assertEq(settlement.getParticipant(id, wallets[1]).bond, 1 ether, "bond kept");
+        vm.assertTrue(settlement.getParticipant(id, wallets[1]).slashed, "a rotation erases no evidence");
     }
 
     function test_Rotation_CannotEscapeSlashForOldSeqs() public {
@@ -119,18 +118,14 @@ contract ChannelSettlementRotationTest is ChannelFixture {
         vm.assertTrue(settlement.getParticipant(id, wallets[1]).slashed, "new key equivocation slashed");
     }
 
-    function test_Rotation_LeakedKeyCheckpointConflictsFromFromVersionAreNoEvidence() public {
+    function test_Rotation_OldKeyCheckpointConflictsFromFromVersionAreStillEvidence() public {
         _rotate();
         IChannelSettlement.Checkpoint memory a = _cp(FROM_VERSION, keccak256("a"));
         IChannelSettlement.Checkpoint memory b = _cp(FROM_VERSION, keccak256("b"));
         bytes memory sigA = _sign(sessionKeys[1], settlement.hashCheckpoint(id, a));
         bytes memory sigB = _sign(sessionKeys[1], settlement.hashCheckpoint(id, b));
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IChannelSettlement.ChannelSettlementRevokedKey.selector, 0, sessions[1], FROM_VERSION
-            )
-        );
         settlement.slashCheckpoints(id, a, sigA, b, sigB);
+        vm.assertTrue(settlement.getParticipant(id, wallets[1]).slashed, "a rotation erases no evidence");
     }
 
     function test_Rotation_RefusesNonWalletSignature() public {

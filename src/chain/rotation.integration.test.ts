@@ -3,7 +3,7 @@
  * SessionKeyRotation through viem (eth_signTypedData_v4, the app's path), C's replica rotates and keeps signing with
  * the new key, and A — not C — applies the rotation on chain with C's wallet signature. The checkpoint certified
  * after the rotation settles with C's new-key signature; the same checkpoint with the leaked key's signature is
- * refused (RevokedKey), as is equivocation evidence the leaked key makes above the rotation.
+ * refused (RevokedKey). (Evidence is not bound by key ranges: contracts/CONTEXT.md, Session keys.)
  */
 import { type Hex, parseUnits, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -199,7 +199,8 @@ interface IChannelSettlement {
     error ChannelSettlementWrongSigner(uint256 index, address expected, address recovered);
     /**
      * @notice Signature `index` is by a session key of the right participant, but one its wallet replaced for this
-     * block seq or checkpoint version (`at`): a leaked key signs nothing the contract accepts after a rotation.
+     * checkpoint version (`at`): a leaked key signs nothing the contract settles after a rotation. (Evidence is not
+     * bound by key ranges: a slash counts any key the participant ever had.)
      */
     error ChannelSettlementRevokedKey(uint256 index, address key, uint64 at);
     /// @notice A rotation must start above the current key's start: `fromSeq` higher, `fromVersion` at least as high (and ≥ 1, < 2^48).

@@ -15,8 +15,10 @@ interface ISettlementEvidence {
      * @notice Replaces `participant`'s session key by `newKey` (issue #12) with its wallet's EIP-712
      * `SessionKeyRotation` signature `walletSig`; anyone may submit it (the signature is the authority). From block
      * `fromSeq` and checkpoint `fromVersion` on only `newKey` counts for the participant; below them the replaced key
-     * keeps counting, so what it signed before stays valid. Reverts once the channel is finalized, for a used or zero
-     * key, a start not above the current key's (`ChannelSettlementInvalidRotation`) or a signature not by the wallet.
+     * keeps counting, so what it signed before stays valid. Evidence is not bound by these ranges: every slash counts
+     * a signature by any key the participant ever had, so a rotation never erases what a key signed. Reverts once the
+     * channel is finalized, for a used or zero key, a start not above the current key's
+     * (`ChannelSettlementInvalidRotation`) or a signature not by the wallet.
      */
     function rotateSessionKey(
         bytes32 channelId,
