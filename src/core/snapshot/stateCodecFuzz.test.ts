@@ -73,14 +73,20 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 )
 
 /**
- * The accepted bytes with the perps funding history replaced by the genuine state's. That history (the Perps panel's
- * list of past funding payments) is display only and not in the state root, so a snapshot may carry any history the
- * codec accepts: a known gap (src/core/CONTEXT.md, Snapshot trust), and the only one — any other field that differs
- * fails this test.
+ * The accepted bytes with the display-only fields the state root does not hold replaced by the genuine state's: the
+ * perps funding history (the Perps panel's past payments), each resting order's placement counter and the next one
+ * (`placed`: the Open orders panel's newest-first order). A snapshot may carry any values of those the codec
+ * accepts — a known gap (src/core/CONTEXT.md, Snapshot trust), harmless to the fold — and any other field that
+ * differs fails this test.
  */
 function withoutUnvouched(bytes: Uint8Array, which: number): Uint8Array {
   const accepted = restoreAtCheckpoint(channel, bytes, checkpoints[which]!)
-  if (accepted.perps) accepted.perps.fundingHistory = states[which]!.perps!.fundingHistory
+  const genuine = states[which]!
+  if (accepted.perps) accepted.perps.fundingHistory = genuine.perps!.fundingHistory
+  accepted.placed = genuine.placed
+  accepted.books.forEach((book, m) => {
+    for (const o of book.orders()) o.placedAt = genuine.books[m]!.byKey.get(o.key)?.placedAt ?? o.placedAt
+  })
   return encodeState(accepted)
 }
 
@@ -112,6 +118,29 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
       )
   })
 
+  it('refuses a resting order or a lock whose owner is not the author in its key (a fill or an unlock pays the owner)', () => {
+    const which = states.findIndex((st) => st.books.some((b) => b.byKey.size > 0) && st.locks.size > 0)
+    expect(which).toBeGreaterThanOrEqual(0)
+    const other = (p: number) => (p + 1) % states[which]!.P
+    const order = edited(which, (s) => {
+      const o = s.books.flatMap((b) => [...b.orders()])[0]!
+      o.owner = other(o.owner)
+    })
+    expect(() => restoreAtCheckpoint(channel, order, checkpoints[which]!)).toThrow(SnapshotDecodeError)
+    const lock = edited(which, (s) => {
+      const l = [...s.locks.values()][0]!
+      l.owner = other(l.owner)
+    })
+    expect(() => restoreAtCheckpoint(channel, lock, checkpoints[which]!)).toThrow(SnapshotDecodeError)
+  })
+
+  it("refuses open order counts that are not the books' (TooManyOrders reads them)", () => {
+    const forged = edited(0, (s) => {
+      s.openOrders[0] = s.openOrders[0]! + 1
+    })
+    expect(() => restoreAtCheckpoint(channel, forged, checkpoints[0]!)).toThrow(SnapshotDecodeError)
+  })
+
   it('refuses a zero price or last trade on a perp market: the root writes "none" as 0, so it cannot tell them apart', () => {
     const fresh = new ChannelState(channel)
     const cp = checkpointOf(fresh, 1n)
@@ -138,7 +167,7 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
     })
   })
 
-  it('every mutation is refused with a snapshot error (or changes only the funding history), never another exception, in bounded time', () => {
+  it('every mutation is refused with a snapshot error (or only display-only fields), never another exception, in bounded time', () => {
     fc.assert(
       fc.property(fc.nat({ max: 2 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), (which, ms) => {
         let bytes: Uint8Array = snapshots[which]!
