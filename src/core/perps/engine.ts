@@ -65,7 +65,8 @@ export class PerpsState {
   insurance = 0n
   /**
    * Per market, the latest funding payments (oldest first, at most FUNDING_HISTORY): for display only, not in the
-   * state root (it is a function of what is). Arrays are replaced, never mutated, so clones share them.
+   * state root nor derivable from it (a snapshot from elsewhere may carry any: src/core/CONTEXT.md, Snapshot trust).
+   * Arrays are replaced, never mutated, so clones share them.
    */
   fundingHistory: (readonly FundingEvent[])[]
   /**

@@ -43,6 +43,8 @@ export function readBooks(r: Reader, s: ChannelState): void {
       r.check(reduceOnly <= 1, 'bad reduce-only flag')
       if (reduceOnly === 1) o.reduceOnly = true
       r.check(o.owner < s.P && (o.side === Side.Buy || o.side === Side.Sell), 'order out of range')
+      // the root holds the key, not the owner (whom a fill pays): the fold makes the key `${owner}:seq:index`
+      r.check(key.startsWith(`${o.owner}:`), 'order owner differs from its key')
       r.check(o.price > 0n && o.remaining > 0n && !book.byKey.has(key), 'invalid resting order')
       book.insert(o)
     }

@@ -127,6 +127,8 @@ export function readLedger(r: Reader, s: ChannelState): void {
       reason: r.num(1),
     }
     r.check(lock.owner < s.P && lock.token < s.T, 'lock out of range')
+    // the root holds the key, not the owner (whom an unlock credits): the fold makes the key `${owner}:seq:index`
+    r.check(key.startsWith(`${lock.owner}:`), 'lock owner differs from its key')
     s.locks.set(key, lock)
   }
   for (let p = 0; p < s.P; p++) s.openOrders[p] = r.num(4)

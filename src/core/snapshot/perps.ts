@@ -52,8 +52,14 @@ export function readPerps(r: Reader, ps: PerpsState): void {
   for (let m = 0; m < ps.M; m++) {
     ps.oracle[m] = r.opt(8)
     ps.lastTrade[m] = r.opt(8)
+    // The state root holds a perp market's price and last trade with "none" written as 0, and nothing of a spot
+    // market's: so only what the fold can make decodes (a price and a trade are never 0, a spot market has neither,
+    // nor a funding history), or a snapshot could differ from the checkpoint's state and still match its root.
+    if (ps.isPerp(m)) r.check(ps.oracle[m] !== 0n && ps.lastTrade[m] !== 0n, 'zero price on a perp market')
+    else r.check(ps.oracle[m] === undefined && ps.lastTrade[m] === undefined, 'price on a spot market')
     if (ps.funding[m]) ps.funding[m] = { cum: r.int(16), epoch: r.opt(8), rate: r.int(16) }
     const n = r.num(2)
+    r.check(n === 0 || ps.isPerp(m), 'funding history on a spot market')
     const history: FundingEvent[] = []
     for (let k = 0; k < n; k++)
       history.push({

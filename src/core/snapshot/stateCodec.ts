@@ -61,6 +61,13 @@ export function decodeState(channel: Channel, bytes: Uint8Array): ChannelState {
   r.check(r.num(1) === modules(s), 'snapshot with other modules')
   readLedger(r, s)
   readBooks(r, s)
+  // not in the state root, but what TooManyOrders reads: each participant's resting orders, counted from the books
+  const resting = new Array<number>(s.P).fill(0)
+  for (const book of s.books) for (const o of book.orders()) resting[o.owner] = (resting[o.owner] ?? 0) + 1
+  r.check(
+    resting.every((n, p) => n === s.openOrders[p]),
+    'open order counts differ from the books',
+  )
   if (s.perps) readPerps(r, s.perps)
   if (s.amm) readAmm(r, s.amm)
   if (s.lending) readLending(r, s.lending)
