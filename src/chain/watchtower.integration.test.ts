@@ -343,6 +343,41 @@ describe('watchtower against anvil', () => {
     tower.hold(s.v2)
     expect((await tower.poll()).decision).toMatchObject({ action: 'challenge', version: 2n })
   })
+
+  // audit: what a tower is offered first must not block what it is offered later (an untrusted store or exporter)
+  it('is not blinded by junk offered first: junk signatures at every index, or other fields under the same digest', async () => {
+    const s = await setup(107n)
+    const [a] = s.cc.members as [TestMember]
+    await local.confirm(
+      proposeCheckpoint(a.wallet, {
+        address: settlement,
+        channelId: s.cc.channelId,
+        checkpoint: s.v1,
+        signatures: s.v1.signatures,
+      }),
+    )
+    const lines: string[] = []
+    const tower = new Watchtower({
+      publicClient: local.publicClient,
+      walletClient: local.wallets[5]!,
+      address: settlement,
+      channelId: s.cc.channelId,
+      log: (line) => lines.push(line),
+    })
+    // v2's own fields and digest with a junk signature at every index (here: v1's signatures, valid elsewhere)
+    tower.hold({ ...s.v2, signatures: new Map(s.v1.signatures) })
+    // and a checkpoint naming v2's digest whose fields are not v2's (they hash to something else)
+    tower.hold({ ...s.v2, stateRoot: new Uint8Array(32).fill(7), signatures: new Map(s.v2.signatures) })
+    expect((await tower.poll()).decision).toEqual({ action: 'none', reason: 'held-lacks-quorum' })
+    // the genuine v2 arrives: the tower challenges with it
+    tower.hold(s.v2)
+    const entry = await tower.poll()
+    expect(entry.decision).toMatchObject({ action: 'challenge', version: 2n })
+    expect(entry.held?.validSignatures).toBe(s.v2.signatures.size)
+    expect(entry.error).toBeUndefined()
+    const info = await getChannelInfo(local.publicClient, { address: settlement, channelId: s.cc.channelId })
+    expect(info.checkpoint.digest).toBe(s.v2.digest)
+  })
   it('slashes a stale proposer before challenging it: its whole bond goes to the co-signers of the stale checkpoint', async () => {
     const s = await setup(106n)
     const [a, b, c] = s.cc.members as [TestMember, TestMember, TestMember]
