@@ -720,11 +720,15 @@ contract ChannelSettlement is SettlementStorage, IChannelSettlement, ICooperativ
         private
         returns (uint64 index)
     {
-        if (amount > type(uint240).max) revert ChannelSettlementAmountTooLarge(amount);
+        // The core holds at most 2^128 - 1 of a token in the whole channel (u128 ops, a capped supply): a record above
+        // it could never be attested, and one past it never credited nor refunded. Deposits come only while Open,
+        // when nothing has been paid out, so the holdings bound what the core is asked to credit.
+        uint256 held = _holdings[channelId][token] + amount;
+        if (held > type(uint128).max) revert ChannelSettlementAmountTooLarge(amount);
         Channel storage ch = _channels[channelId];
         index = ch.depositCount;
         ch.depositCount = index + 1;
-        _holdings[channelId][token] += amount;
+        _holdings[channelId][token] = held;
         _deposits[channelId][index] = (amount << 16) | (tokenIndex << 8) | _members[channelId][msg.sender].index;
         emit Deposited(channelId, index, msg.sender, token, amount);
     }

@@ -33,6 +33,7 @@ contract ChannelSettlementDepositCapTest is ChannelFixture {
             ok = true;
         } catch (bytes memory err) {
             vm.assertEq(
+                // forge-lint: disable-next-line(unsafe-typecast)
                 uint256(uint32(bytes4(err))),
                 uint256(uint32(IChannelSettlement.ChannelSettlementAmountTooLarge.selector)),
                 "AmountTooLarge"

@@ -69,7 +69,7 @@ contract ChannelSettlementFundsTest is ChannelFixture {
     }
 
     function test_Deposit_LargestStorableAmount() public {
-        uint256 max = type(uint240).max;
+        uint256 max = type(uint128).max; // the channel core's cap (audit: was uint240, see DepositCap.t.sol)
         _deposit(id, 0, max);
         vm.assertEq(settlement.getDeposit(id, 0).amount, max, "max amount");
 

@@ -66,6 +66,7 @@ function creditAttested(s: ChannelState): void {
     s.depositCount++
     // a record the fold cannot hold (supply past u128) is counted as handled but credits nothing, so that the
     // records after it are not stuck; the contract refunds nothing for it either, as it lies below depositCount
+    // (the contract refuses such deposits since the audit: holdings of a token stay ≤ 2^128 − 1)
     s.credit(winner.record)
   }
 }

@@ -222,7 +222,10 @@ interface IChannelSettlement {
     error ChannelSettlementNativeTokenDeposit();
     /// @notice Amounts must be nonzero (for deposits: the amount actually received).
     error ChannelSettlementZeroAmount();
-    /// @notice A deposit record stores at most `type(uint240).max`.
+    /**
+     * @notice The deposit would take the channel's holdings of the token above `type(uint128).max`, the most the
+     * channel core can hold of a token (its ledger is u128): such a deposit could never be credited nor refunded.
+     */
     error ChannelSettlementAmountTooLarge(uint256 amount);
     /// @notice No deposit with this index.
     error ChannelSettlementDepositNotFound(bytes32 channelId, uint64 index);
