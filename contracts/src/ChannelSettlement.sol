@@ -362,6 +362,9 @@ contract ChannelSettlement is SettlementStorage, IChannelSettlement, ICooperativ
             ch.firstProposalAt = time;
             ch.deadline = time;
         }
+        // Every participant signed the close, so every one is a co-signer of the final checkpoint: a replaced
+        // proposal's signer bitmap must not decide who shares a later slash (zero = every other participant).
+        if (_signers[channelId] != 0) delete _signers[channelId];
         bytes32 root = paidOut ? bytes32(0) : cp.balancesRoot;
         ch.status = Status.Finalized;
         ch.checkpoint = CheckpointRecord(cp.version, cp.time, cp.depositCount, cp.forcedCount, root, digest);
