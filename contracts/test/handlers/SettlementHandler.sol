@@ -28,6 +28,8 @@ contract SettlementHandler is CloseFixture {
     uint256 public capViolations;
     /// @dev payouts above the leaf in the finalized checkpoint, and payouts before finalization
     uint256 public paidAboveLeaf;
+    /// @dev shortfalls of refunds, which share the contract's `unpaid` slot with claims
+    mapping(bytes32 => mapping(address => mapping(address => uint256))) internal _refundUnpaid;
     uint256 public paidBeforeFinal;
     uint256 public unexpectedReverts;
     uint256 public releasedWhileLocked;
@@ -75,7 +77,9 @@ contract SettlementHandler is CloseFixture {
         ghostPaidOut[id][leaf.token] += paid;
         if (paid > leaf.amount) ++paidAboveLeaf;
         ghostUnpaid[id][leaf.token] += leaf.amount - paid;
-        if (settlement.unpaid(id, leaf.participant, leaf.token) != leaf.amount - paid) ++paidAboveLeaf;
+        // a refund's shortfall is recorded in the same `unpaid` slot (the contract's _pay): only the rest is the leaf's
+        uint256 unpaidNow = settlement.unpaid(id, leaf.participant, leaf.token);
+        if (unpaidNow - _refundUnpaid[id][leaf.participant][leaf.token] != leaf.amount - paid) ++paidAboveLeaf;
     }
 
     function _status(bytes32 id) internal view returns (IChannelSettlement.Status) {
@@ -353,6 +357,7 @@ contract SettlementHandler is CloseFixture {
         settlement.refundDeposit(id, index);
         uint256 paid = settlement.owed(d.participant, d.token) - before;
         if (paid > d.amount) ++paidAboveLeaf;
+        _refundUnpaid[id][d.participant][d.token] += d.amount - paid;
         ghostPaidOut[id][d.token] += paid;
         ++calls["refund"];
         _observe();
