@@ -1,6 +1,6 @@
 import type { Address, Hash, Hex } from 'viem'
 import { getBlock, getChainId, readContract } from 'viem/actions'
-import { fromHex, toHex } from '../../core/bytes.ts'
+import { bytesEqual, fromHex, toHex } from '../../core/bytes.ts'
 import { checkpointDigest, type SignedCheckpoint } from '../../core/checkpoint.ts'
 import { domainSeparator } from '../../core/eip712.ts'
 import { recoverAddress } from '../../core/signature.ts'
@@ -65,6 +65,27 @@ export type WatchtowerOptions = {
 
 type Verified = { checkpoint: SignedCheckpoint; valid: Map<number, Uint8Array>; digestOk: boolean }
 
+/** Most distinct signatures kept per participant index of one candidate (the oldest goes first). */
+const MAX_OFFERED_PER_INDEX = 8
+
+/**
+ * A held checkpoint's key: its claimed digest and every field. Keyed by the digest alone, a checkpoint offered first
+ * with other fields under the genuine digest took the genuine one's place for good (it never verifies).
+ */
+function candidateKey(cp: SignedCheckpoint): string {
+  const hex = (b: Uint8Array) => toHex(b)
+  return [
+    cp.digest.toLowerCase(),
+    cp.version,
+    hex(cp.leader),
+    cp.time,
+    cp.depositCount,
+    cp.forcedCount,
+    hex(cp.stateRoot),
+    hex(cp.balancesRoot),
+  ].join(':')
+}
+
 /**
  * Watches one channel and challenges any on-chain proposal, emergency exit or escape that is older than the newest
  * certified checkpoint it has been given, before the deadline. Works in the browser (any viem clients) and in Node
@@ -79,6 +100,11 @@ type Verified = { checkpoint: SignedCheckpoint; valid: Map<number, Uint8Array>; 
  */
 export class Watchtower {
   private readonly candidates = new Map<string, SignedCheckpoint>()
+  /**
+   * per candidate, every distinct signature offered per participant index (up to MAX_OFFERED_PER_INDEX): junk offered
+   * first at an index must not keep the genuine signature offered later out (verification picks a valid one)
+   */
+  private readonly offered = new Map<string, Map<number, Uint8Array[]>>()
   private readonly verified = new Map<string, Verified>()
   private sessionKeys: Hex[] | undefined
   /** on-chain validity ranges of the keys seen signing (issue #12: a rotated key only signs versions below its until) */
@@ -100,23 +126,31 @@ export class Watchtower {
     this.slasher = new Slasher(options)
   }
 
-  /** Offers a signed checkpoint (any version; the newest certified one is used). Signatures of one digest add up. */
+  /**
+   * Offers a signed checkpoint (any version; the newest certified one is used). Signatures of one checkpoint (same
+   * digest and fields) add up; every distinct signature offered at an index is kept until one verifies there, so
+   * junk offered first (an untrusted store or exporter) cannot keep a genuine signature offered later out.
+   */
   hold(signed: SignedCheckpoint): void {
     const floor = this.best && this.best.valid.size > 0 ? this.best.checkpoint.version : 0n
     if (signed.version < floor) return
-    const key = signed.digest.toLowerCase()
-    const old = this.candidates.get(key)
-    if (old) {
-      let added = false
-      for (const [i, s] of signed.signatures)
-        if (!old.signatures.has(i)) {
-          old.signatures.set(i, s)
-          added = true
-        }
-      if (added) this.verified.delete(key)
-      return
+    const key = candidateKey(signed)
+    let offered = this.offered.get(key)
+    if (!offered) {
+      offered = new Map()
+      this.offered.set(key, offered)
+      this.candidates.set(key, { ...signed, signatures: new Map() })
     }
-    this.candidates.set(key, { ...signed, signatures: new Map(signed.signatures) })
+    let added = false
+    for (const [i, sig] of signed.signatures) {
+      const list = offered.get(i) ?? []
+      if (list.some((x) => bytesEqual(x, sig))) continue
+      list.push(sig)
+      if (list.length > MAX_OFFERED_PER_INDEX) list.shift()
+      offered.set(i, list)
+      added = true
+    }
+    if (added) this.verified.delete(key)
   }
 
   /** The held checkpoint a challenge would use now: the newest with a quorum of valid signatures, if known. */
@@ -307,26 +341,34 @@ export class Watchtower {
         const digestOk = digest === key
         const valid = new Map<number, Uint8Array>()
         if (digestOk)
-          for (const [i, sig] of cp.signatures) {
-            const signer = recoverAddress(fromHex(digest, 32), sig)
+          for (const [i, sigs] of this.offered.get(key) ?? []) {
             const participant = participants[i]
-            if (!signer.startsWith('0x') || participant === undefined) continue
-            let range = this.keyRanges.get(signer)
-            if (!range) {
-              range = await getSessionKeyRange(publicClient, {
-                address,
-                channelId,
-                sessionKey: signer as Hex,
-              })
-              this.keyRanges.set(signer, range)
+            if (participant === undefined) continue
+            for (const sig of sigs) {
+              const signer = recoverAddress(fromHex(digest, 32), sig)
+              if (!signer.startsWith('0x')) continue
+              let range = this.keyRanges.get(signer)
+              if (!range) {
+                range = await getSessionKeyRange(publicClient, {
+                  address,
+                  channelId,
+                  sessionKey: signer as Hex,
+                })
+                this.keyRanges.set(signer, range)
+              }
+              if (signsVersion(range, participant, cp.version)) {
+                valid.set(i, sig)
+                break
+              }
             }
-            if (signsVersion(range, participant, cp.version)) valid.set(i, sig)
           }
+        // the checkpoint's signatures are the valid ones (what a challenge sends and the slashes read)
+        cp.signatures = valid
         v = { checkpoint: cp, valid, digestOk }
         this.verified.set(key, v)
         if (!digestOk)
           this.options.log?.(
-            `${new Date().toISOString()} channel=${channelId} ignoring held v${cp.version} ${key}: not the digest of its fields for this chain, contract and channel`,
+            `${new Date().toISOString()} channel=${channelId} ignoring held v${cp.version} ${cp.digest.toLowerCase()}: not the digest of its fields for this chain, contract and channel`,
           )
       }
       if (!v.digestOk) continue
@@ -336,9 +378,9 @@ export class Watchtower {
     }
     this.best = bestCertified ?? best
     // two digests at one version signed by one key: evidence, kept even when the candidates are pruned below
-    const usable = [...this.verified.values()].filter(
-      (v) => v.digestOk && this.candidates.has(v.checkpoint.digest.toLowerCase()),
-    )
+    const usable = [...this.verified.entries()]
+      .filter(([key, v]) => v.digestOk && this.candidates.has(key))
+      .map(([, v]) => v)
     this.slasher.noteConflicts(conflictEvidence(usable, (i) => this.slashedFlags[i] === true))
     // a signature on a checkpoint leaving out a forced record the chain has: censorship, if the record was due
     this.slasher.noteSuspects(usable, chainForcedCount)
@@ -347,6 +389,7 @@ export class Watchtower {
       for (const [key, cp] of this.candidates)
         if (cp.version < bestCertified.checkpoint.version) {
           this.candidates.delete(key)
+          this.offered.delete(key)
           this.verified.delete(key)
         }
   }
