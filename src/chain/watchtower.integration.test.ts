@@ -346,7 +346,7 @@ describe('watchtower against anvil', () => {
 
   // audit: what a tower is offered first must not block what it is offered later (an untrusted store or exporter)
   it('is not blinded by junk offered first: junk signatures at every index, or other fields under the same digest', async () => {
-    const s = await setup(107n)
+    const s = await setup(108n)
     const [a] = s.cc.members as [TestMember]
     await local.confirm(
       proposeCheckpoint(a.wallet, {

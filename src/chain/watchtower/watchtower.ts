@@ -338,7 +338,7 @@ export class Watchtower {
       let v = this.verified.get(key)
       if (!v) {
         const digest = toHex(checkpointDigest(this.separator, id, cp))
-        const digestOk = digest === key
+        const digestOk = digest === cp.digest.toLowerCase()
         const valid = new Map<number, Uint8Array>()
         if (digestOk)
           for (const [i, sigs] of this.offered.get(key) ?? []) {
