@@ -3,7 +3,7 @@ import { converged, liveChannel, type Trader } from './support/trader.ts'
 
 type Outcome = { ok: boolean; reason?: string }
 
-test('one bad number never wedges a session: a 27-digit price is refused with a message, nothing enters a batch, the next order reaches peers', async ({
+test('one bad number never wedges a session: a 27-digit price and a decimal comma are refused with a message, nothing enters a batch, the next order reaches peers', async ({
   browser,
 }) => {
   const { traders } = await liveChannel(browser, [6, 7])
@@ -20,6 +20,11 @@ test('one bad number never wedges a session: a 27-digit price is refused with a 
   await expect(entry.getByRole('button', { name: 'Sell WETH' })).toBeDisabled()
   await entry.locator('input[name="price"]').press('Enter')
   await expect(entry.getByRole('status')).toBeHidden()
+  // a decimal comma is refused, not read as fifteen
+  await entry.locator('input[name="price"]').fill('2000')
+  await entry.locator('input[name="qty"]').fill('1,5')
+  await expect(entry.getByRole('alert')).toContainText('use a decimal point, not a comma')
+  await expect(entry.getByRole('button', { name: 'Sell WETH' })).toBeDisabled()
 
   // the store's submit path refuses such an op whatever sends it, naming the field, before it enters a batch
   const outcome = await a.page.evaluate(

@@ -28,6 +28,13 @@ describe('amount formatting', () => {
     expect(() => parseUnits('-1', 6)).toThrow(AmountError)
     expect(() => parseUnits('1e3', 6)).toThrow(AmountError)
   })
+  it('takes commas only as thousands separators: a decimal comma is refused, never read as a 10× amount', () => {
+    expect(parseUnits('50,000', 6)).toBe(50_000_000_000n)
+    expect(parseUnits('1,234,567.5', 6)).toBe(1_234_567_500_000n)
+    for (const t of ['1,5', '0,001', '12,34', '1,2345', ',5', '1,,000', '1000,000'])
+      expect(() => parseUnits(t, 18), t).toThrow(/decimal point/)
+    expect(() => parseUnits('-1', 6)).toThrow('must not be negative')
+  })
   it('converts prices between ticks and quote per base', () => {
     expect(formatPrice(250000n, m, WETH, USDC)).toBe('2,500')
     expect(parsePrice('2500.01', m, WETH, USDC)).toBe(250001n)
@@ -48,6 +55,18 @@ describe('whole-number fields', () => {
     expect(wholeNumberError('Taker fee', '-5')).toMatch(/not a whole number/)
     expect(wholeNumberError('Taker fee', '1.5')).toMatch(/not a whole number/)
     expect(wholeNumberError('Taker fee', '')).toBe('Taker fee: enter a whole number')
+  })
+  it('names the limit when one is given, so the form refuses what the contract would revert on', () => {
+    const window = { min: 1n, max: 31_536_000n, unit: 's' }
+    expect(wholeNumberError('Dispute window', '31536000', window)).toBeUndefined()
+    expect(wholeNumberError('Dispute window', '99999999999999999999999', window)).toBe(
+      'Dispute window: at most 31,536,000 s',
+    )
+    expect(wholeNumberError('Dispute window', '0', window)).toBe('Dispute window: at least 1 s')
+    expect(wholeNumberError('Maker fee', '0', { max: 1000n, unit: 'bps' })).toBeUndefined()
+    expect(wholeNumberError('Maker fee', '20000', { max: 1000n, unit: 'bps' })).toBe(
+      'Maker fee: at most 1,000 bps',
+    )
   })
 })
 

@@ -18,9 +18,17 @@ export class AmountError extends Error {
   override name = 'AmountError'
 }
 
-/** Decimal string → bigint base units; rejects signs, exponents, too many decimals and empty input. */
+/**
+ * Decimal string → bigint base units; rejects signs, exponents, too many decimals and empty input. A comma is taken
+ * only as a thousands separator (`50,000`, as amounts are shown); any other comma is refused, since `1,5` read
+ * as 15 would be ten times what a user writing a decimal comma meant.
+ */
 export function parseUnits(text: string, decimals: number): bigint {
-  const t = text.trim().replace(/,/g, '')
+  const trimmed = text.trim()
+  if (trimmed.startsWith('-')) throw new AmountError('must not be negative')
+  if (trimmed.includes(',') && !/^[1-9]\d{0,2}(,\d{3})+(\.\d*)?$/.test(trimmed))
+    throw new AmountError('use a decimal point, not a comma (1.5); commas only between thousands (50,000)')
+  const t = trimmed.replace(/,/g, '')
   if (!/^\d*(\.\d*)?$/.test(t) || t === '' || t === '.') throw new AmountError('enter a number')
   const [w = '', f = ''] = t.split('.')
   if (f.length > decimals) throw new AmountError(`at most ${decimals} decimals`)
@@ -84,13 +92,22 @@ export function orderLabel(key: string, names: readonly string[]): string {
 }
 
 /**
- * A whole-number field as typed: the text is never rewritten ("abc-5" stays "abc-5"); anything but digits is
- * refused with a message naming the field.
+ * A whole-number field as typed: the text is never rewritten ("abc-5" stays "abc-5"); anything but digits, or a
+ * number outside `limits`, is refused with a message naming the field (and the limit).
  */
-export function wholeNumberError(label: string, text: string): string | undefined {
+export function wholeNumberError(
+  label: string,
+  text: string,
+  limits: { min?: bigint; max?: bigint; unit?: string } = {},
+): string | undefined {
   const t = text.trim()
   if (t === '') return `${label}: enter a whole number`
   if (!/^\d+$/.test(t)) return `${label}: "${text}" is not a whole number (digits only)`
+  const unit = limits.unit ? ` ${limits.unit}` : ''
+  if (limits.min !== undefined && BigInt(t) < limits.min)
+    return `${label}: at least ${formatUnits(limits.min, 0)}${unit}`
+  if (limits.max !== undefined && BigInt(t) > limits.max)
+    return `${label}: at most ${formatUnits(limits.max, 0)}${unit}`
   return undefined
 }
 
