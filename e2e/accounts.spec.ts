@@ -4,7 +4,7 @@ import { DEV_ACCOUNTS } from './support/wallet.ts'
 
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`
 
-test('accounts: without a browser wallet the generic button says how to get one; the dev wallet offers every funded anvil account, remembered per tab', async ({
+test('accounts: without a browser wallet the generic button says how to get one; the dev wallet offers every funded anvil account, remembered per tab, and a reload stays connected', async ({
   browser,
 }) => {
   const context = await browser.newContext()
@@ -29,9 +29,16 @@ test('accounts: without a browser wallet the generic button says how to get one;
   await page.getByLabel('Dev account').selectOption({ index: 5 })
   await expect(page.getByTestId('account')).toHaveText(short(DEV_ACCOUNTS[5]!))
 
-  // a reload keeps this tab's choice
+  // a reload keeps this tab connected as its choice, as a wallet extension remembers a site (a trader who reloads
+  // mid-session stays in the channel instead of landing on the invite page)
   await page.reload()
+  await expect(page.getByTestId('account')).toHaveText(short(DEV_ACCOUNTS[5]!))
   await expect(page.getByLabel('Dev account')).toHaveValue(DEV_ACCOUNTS[5]!)
+  await expect(page.getByRole('button', { name: 'Connect Local dev wallet' })).toBeHidden()
+  // disconnecting is remembered too: the next reload waits for a click
+  await page.getByRole('button', { name: 'Disconnect' }).click()
+  await page.reload()
+  await expect(page.getByRole('button', { name: 'Connect Local dev wallet' })).toBeVisible()
   await page.getByRole('button', { name: 'Connect Local dev wallet' }).click()
   await expect(page.getByTestId('account')).toHaveText(short(DEV_ACCOUNTS[5]!))
 

@@ -5,12 +5,47 @@ import type { EIP1193Provider } from 'viem'
  * signing and sending are forwarded as JSON-RPC. Only account selection and chain switching are answered here.
  * Never offered for other chains.
  */
-export type DevWalletParameters = { rpcUrl: string; chainId: number; account?: `0x${string}` }
+export type DevWalletParameters = {
+  rpcUrl: string
+  chainId: number
+  account?: `0x${string}`
+  /**
+   * Where the grant is remembered (the app passes this tab's sessionStorage): like a wallet extension remembering a
+   * site it connected to, a reload of the tab finds the same account still connected instead of logging the user
+   * out of the channel. Without it, the grant lasts as long as the provider.
+   */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+}
 
-export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletParameters): EIP1193Provider {
-  let selected: `0x${string}` | undefined = account
-  // like a wallet extension: no accounts are exposed until the user connects
-  let granted = false
+/** the storage key of the remembered grant: the connected account */
+export const DEV_WALLET_GRANT_KEY = 'chx:dev-wallet-granted'
+
+export function createDevWalletProvider({
+  rpcUrl,
+  chainId,
+  account,
+  storage,
+}: DevWalletParameters): EIP1193Provider {
+  const read = () => {
+    try {
+      const a = storage?.getItem(DEV_WALLET_GRANT_KEY)
+      return a && /^0x[0-9a-fA-F]{40}$/.test(a) ? (a as `0x${string}`) : undefined
+    } catch {
+      return undefined
+    }
+  }
+  const remember = (a: `0x${string}` | undefined) => {
+    try {
+      if (a) storage?.setItem(DEV_WALLET_GRANT_KEY, a)
+      else storage?.removeItem(DEV_WALLET_GRANT_KEY)
+    } catch {
+      // storage disabled: the grant lasts until reload
+    }
+  }
+  const remembered = read()
+  let selected: `0x${string}` | undefined = remembered ?? account
+  // like a wallet extension: no accounts are exposed until the user connects (in this tab, before a reload)
+  let granted = remembered !== undefined
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
   let id = 0
   const rpc = async (method: string, params: unknown) => {
@@ -38,6 +73,7 @@ export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletP
             const accounts = (await rpc('eth_accounts', [])) as `0x${string}`[]
             selected = accounts[0]
           }
+          remember(selected)
           return selected ? [selected] : []
         }
         case 'eth_chainId':
@@ -54,6 +90,7 @@ export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletP
           return [{ parentCapability: 'eth_accounts' }]
         case 'wallet_revokePermissions':
           granted = false
+          remember(undefined)
           return null
         default:
           return rpc(method, params)
@@ -70,6 +107,7 @@ export function createDevWalletProvider({ rpcUrl, chainId, account }: DevWalletP
     /** pick another dev account (the UI's account switcher) */
     selectAccount(a: `0x${string}`) {
       selected = a
+      if (granted) remember(a)
       for (const fn of listeners.get('accountsChanged') ?? []) fn([a])
     },
   }

@@ -23,7 +23,12 @@ export function makeWagmiConfig(s: ChainSettings) {
         target: {
           id: 'devWallet',
           name: 'Local dev wallet',
-          provider: createDevWalletProvider({ rpcUrl: s.rpcUrl, chainId: s.chainId }) as never,
+          provider: createDevWalletProvider({
+            rpcUrl: s.rpcUrl,
+            chainId: s.chainId,
+            // per tab, as the account choice is: a reload stays connected, another tab connects on its own
+            storage: typeof sessionStorage === 'undefined' ? undefined : sessionStorage,
+          }) as never,
         },
       }),
     )
