@@ -5,11 +5,13 @@ import {
   type ChannelConfig,
   ChannelConfigError,
   computeChannelId,
+  MAX_DISPUTE_WINDOW,
   MAX_FEE_BPS,
   MAX_PARTICIPANTS,
   openChannel,
   type Role,
   sessionKeyDigest,
+  validateParams,
 } from './channel.ts'
 import { addressFromPrivateKey, signDigest } from './signature.ts'
 import { keyFromLabel, makeTestChannel, type TestParticipant } from './testing.ts'
@@ -350,5 +352,17 @@ describe('openChannel: limits shared with the contract', () => {
       (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as const,
     )
     rejects(many, 'tokens')
+  })
+
+  it('rejects a dispute window longer than the contract takes (365 days) and fees above 1,000 bps', () => {
+    const year = copy()
+    year.params.disputeWindow = MAX_DISPUTE_WINDOW
+    // a window changes the channel id the authorisations sign: the bound itself is checked on the params
+    expect(() => validateParams(year)).not.toThrow()
+    year.params.disputeWindow = MAX_DISPUTE_WINDOW + 1n
+    rejects(year, 'params.disputeWindow')
+    const fee = copy()
+    fee.params.takerFeeBps = 1001n
+    rejects(fee, 'params.takerFeeBps')
   })
 })

@@ -108,6 +108,8 @@ export type ChannelConfig = {
 /** what the settlement contract accepts: `open` for 200 participants fits one transaction's gas cap (EIP-7825) */
 export const MAX_PARTICIPANTS = 200
 export const MAX_FEE_BPS = 1000n
+/** ChannelSettlement.MAX_DISPUTE_WINDOW: `open` reverts on a longer window (seconds) */
+export const MAX_DISPUTE_WINDOW = 365n * 24n * 3600n
 
 export class ChannelConfigError extends Error {
   override name = 'ChannelConfigError'
@@ -209,6 +211,28 @@ const isIndex = (i: number, length: number) => Number.isInteger(i) && i >= 0 && 
  * fees over MAX_FEE_BPS, a fee recipient or open-order limit that is not a valid integer, and any session-key
  * authorisation not signed by its participant's wallet.
  */
+/**
+ * The channel parameters `open` and the fold would refuse — dispute window (1 s to 365 days, the contract's
+ * bounds), fees (0 to MAX_FEE_BPS), fee recipient, open-order limit — checked on a draft too, so an invite or the
+ * create form refuses them before anyone signs. Throws ChannelConfigError naming the field.
+ */
+export function validateParams(config: { participants: readonly unknown[]; params: ChannelParams }): void {
+  const { params } = config
+  if (params.disputeWindow <= 0n || params.disputeWindow > MAX_DISPUTE_WINDOW)
+    throw new ChannelConfigError(
+      'params.disputeWindow',
+      `must be from 1 to ${MAX_DISPUTE_WINDOW} seconds (365 days, the settlement contract's limit)`,
+    )
+  if (params.makerFeeBps < 0n || params.makerFeeBps > MAX_FEE_BPS)
+    throw new ChannelConfigError('params.makerFeeBps', `must be from 0 to ${MAX_FEE_BPS} bps`)
+  if (params.takerFeeBps < 0n || params.takerFeeBps > MAX_FEE_BPS)
+    throw new ChannelConfigError('params.takerFeeBps', `must be from 0 to ${MAX_FEE_BPS} bps`)
+  if (!isIndex(params.feeRecipient, config.participants.length))
+    throw new ChannelConfigError('params.feeRecipient', 'not a participant index')
+  if (!Number.isInteger(params.maxOpenOrders) || params.maxOpenOrders < 0)
+    throw new ChannelConfigError('params.maxOpenOrders', 'must be a non-negative integer')
+}
+
 export function openChannel(config: ChannelConfig): Channel {
   const n = config.participants.length
   if (n < 2 || n > MAX_PARTICIPANTS) throw new ChannelConfigError('participants', `count ${n} out of range`)
@@ -229,7 +253,6 @@ export function openChannel(config: ChannelConfig): Channel {
   // the settlement contract accepts at most 256 tokens per channel
   if (config.tokens.length === 0 || config.tokens.length > 256)
     throw new ChannelConfigError('tokens', 'count out of range')
-  if (config.params.disputeWindow <= 0n) throw new ChannelConfigError('params.disputeWindow', 'must be > 0')
   if (new Set(config.tokens.map(lower)).size !== config.tokens.length)
     throw new ChannelConfigError('tokens', 'duplicate token')
   config.markets.forEach((m, i) => {
@@ -238,15 +261,7 @@ export function openChannel(config: ChannelConfig): Channel {
       throw new ChannelConfigError(`markets[${i}]`, 'base and quote must be two different channel tokens')
     if (m.tickSize <= 0n || m.lotSize <= 0n) throw new ChannelConfigError(`markets[${i}]`, 'tick and lot > 0')
   })
-  const { params } = config
-  if (params.makerFeeBps < 0n || params.makerFeeBps > MAX_FEE_BPS)
-    throw new ChannelConfigError('params.makerFeeBps', 'out of range')
-  if (params.takerFeeBps < 0n || params.takerFeeBps > MAX_FEE_BPS)
-    throw new ChannelConfigError('params.takerFeeBps', 'out of range')
-  if (!isIndex(params.feeRecipient, n))
-    throw new ChannelConfigError('params.feeRecipient', 'not a participant index')
-  if (!Number.isInteger(params.maxOpenOrders) || params.maxOpenOrders < 0)
-    throw new ChannelConfigError('params.maxOpenOrders', 'must be a non-negative integer')
+  validateParams(config)
   validatePerps(config)
   const lendingError = lendingConfigError(config)
   if (lendingError) throw new ChannelConfigError(lendingError.field, lendingError.message)

@@ -136,4 +136,12 @@ describe('invites of channels with perp markets', () => {
     lev.params.maxLeverage = 0
     expect(() => decodeInvite(encode(lev))).toThrow(/maxLeverage/)
   })
+  it('refuses a link whose dispute window or fees the contract would refuse at open, after everyone signed', () => {
+    const window = jsonOf(draft)
+    window.params.disputeWindow = '99999999999999999999999'
+    expect(() => decodeInvite(encode(window))).toThrow(/params\.disputeWindow: .*365 days/)
+    const fee = jsonOf(draft)
+    fee.params.makerFeeBps = '20000'
+    expect(() => decodeInvite(encode(fee))).toThrow(/params\.makerFeeBps/)
+  })
 })

@@ -10,6 +10,7 @@ import {
   type PerpParams,
   type Role,
   sessionKeyDigest,
+  validateParams,
   validatePerps,
 } from './channel.ts'
 import { keccak256 } from './hash.ts'
@@ -182,6 +183,7 @@ export function decodeInvite(text: string): Invite {
   const lendingError = lendingConfigError(draft)
   if (lendingError) throw new InviteError(`invite: ${lendingError.field}: ${lendingError.message}`)
   try {
+    validateParams(draft)
     validatePerps(draft)
   } catch (e) {
     if (e instanceof ChannelConfigError) throw new InviteError(`invite: ${e.message}`)

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { Hex } from '../../core/bytes.ts'
-import { ROLE_NAMES, type Role } from '../../core/channel.ts'
+import { MAX_DISPUTE_WINDOW, MAX_FEE_BPS, ROLE_NAMES, type Role, validateParams } from '../../core/channel.ts'
 import { type ChannelDraft, encodeInvite } from '../../core/invite.ts'
 import { defaultQuorum, describeQuorum, isValidQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
@@ -53,9 +53,10 @@ export function CreateChannel({
   const n = rows.length
   const t = threshold === '' ? defaultQuorum(n) : Number(threshold)
   const numberErrors = [
-    wholeNumberError('Dispute window', windowSec),
-    wholeNumberError('Maker fee', makerBps),
-    wholeNumberError('Taker fee', takerBps),
+    // the settlement contract's bounds: a channel outside them would be refused at open, after everyone signed
+    wholeNumberError('Dispute window', windowSec, { min: 1n, max: MAX_DISPUTE_WINDOW, unit: 's' }),
+    wholeNumberError('Maker fee', makerBps, { max: MAX_FEE_BPS, unit: 'bps' }),
+    wholeNumberError('Taker fee', takerBps, { max: MAX_FEE_BPS, unit: 'bps' }),
   ].filter((x): x is string => x !== undefined)
   let minStake = 0n
   try {
@@ -112,7 +113,7 @@ export function CreateChannel({
           ...(amm.enabled ? { amm: { defaultFeeBps: amm.defaultFeeBps } } : {}),
         },
       }
-      if (draft.params.disputeWindow <= 0n) throw new Error('dispute window must be above zero')
+      validateParams(draft)
       onCreated(encodeInvite({ draft, secret: crypto.getRandomValues(new Uint8Array(32)) }))
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
