@@ -1,12 +1,17 @@
 import { expect, test } from '@playwright/test'
 import { Trader } from './support/trader.ts'
 
-test('an invite opened without a connected wallet shows its channel (participants, roles, fees) and connecting opens the lobby', async ({
+test('an invite opened without a connected wallet shows its channel (participants, roles, fees) and connecting opens the lobby; a damaged link or an uninvited wallet is told what to do', async ({
   browser,
 }) => {
   const a = await Trader.open(browser, 'A', 4)
   const b = await Trader.open(browser, 'B', 5)
   await a.connect()
+  // the create form refuses a dispute window the settlement contract would refuse at open (after everyone signed)
+  const form = a.page.getByRole('form', { name: 'Create channel' })
+  await form.locator('input[name="window"]').fill('99999999999')
+  await expect(form.getByTestId('number-errors')).toContainText('Dispute window: at most 31,536,000 s')
+  await expect(form.getByRole('button', { name: 'Create invite' })).toBeDisabled()
   const link = await a.createChannel([b.address])
   // B follows the link before connecting anything
   await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'))}`)
@@ -23,6 +28,22 @@ test('an invite opened without a connected wallet shows its channel (participant
   await b.page.getByRole('button', { name: 'Connect Test Wallet' }).click()
   await expect(b.page.getByRole('table', { name: 'Participants' })).toBeVisible()
   expect(b.page.url()).toContain('#/join/')
+
+  // a link cut short says what to do and leads back to the start page
+  await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'), -20)}`)
+  const problem = b.page.getByRole('region', { name: 'Invite problem' })
+  await expect(problem).toContainText('damaged or cut short')
+  await problem.getByRole('link', { name: 'Back to start' }).click()
+  await expect(b.page.getByRole('form', { name: 'Create channel' })).toBeVisible()
+
+  // a wallet that is not invited is told so, with the accounts that are
+  const c = await Trader.open(browser, 'C', 6)
+  await c.join(link)
+  await expect(c.page.getByRole('alert')).toContainText(
+    `The connected wallet (${c.address}) is not a participant`,
+  )
+  await expect(c.page.getByRole('table', { name: 'Invited participants' }).getByRole('row')).toHaveCount(2)
   await a.close()
   await b.close()
+  await c.close()
 })

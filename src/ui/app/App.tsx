@@ -2,12 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
 import { useConnection, WagmiProvider } from 'wagmi'
 import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
-import { decodeInvite, InviteError } from '../../core/invite.ts'
+import { decodeInvite } from '../../core/invite.ts'
 import { type AppConfig, loadAppConfig } from '../config.ts'
 import { ChannelPage } from './ChannelPage.tsx'
 import { CopyButton } from './CopyButton.tsx'
 import { CreateChannel } from './CreateChannel.tsx'
 import { InvitePreview } from './InvitePreview.tsx'
+import { InviteProblem } from './InviteProblem.tsx'
 import { WalletBar } from './WalletBar.tsx'
 
 const queryClient = new QueryClient()
@@ -141,26 +142,21 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
 }
 
 function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; me: `0x${string}` }) {
-  let parsed: ReturnType<typeof decodeInvite> | undefined
-  let error: string | undefined
+  let parsed: ReturnType<typeof decodeInvite>
   try {
     parsed = decodeInvite(invite)
-    if (parsed.draft.chainId !== BigInt(config.chain.chainId))
-      error = `this invite is for chain ${parsed.draft.chainId}, the app is configured for ${config.chain.chainId}`
-    else if (parsed.draft.verifyingContract.toLowerCase() !== config.settlement.toLowerCase())
-      error = 'this invite is for another settlement contract'
-    else if (!parsed.draft.participants.some((p) => p.address.toLowerCase() === me.toLowerCase()))
-      error = 'the connected wallet is not a participant of this channel: switch accounts'
   } catch (e) {
-    error = e instanceof InviteError ? e.message : String(e)
+    return <InviteProblem error={e} />
   }
-  if (error || !parsed)
+  if (parsed.draft.chainId !== BigInt(config.chain.chainId))
     return (
-      <main className="page">
-        <p className="error" role="alert">
-          {error}
-        </p>
-      </main>
+      <InviteProblem
+        error={`this invite is for chain ${parsed.draft.chainId}, the app is configured for ${config.chain.chainId}`}
+      />
     )
+  if (parsed.draft.verifyingContract.toLowerCase() !== config.settlement.toLowerCase())
+    return <InviteProblem error="this invite is for another settlement contract" />
+  if (!parsed.draft.participants.some((p) => p.address.toLowerCase() === me.toLowerCase()))
+    return <InvitePreview config={config} invite={invite} me={me} />
   return <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} />
 }

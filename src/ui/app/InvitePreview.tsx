@@ -1,6 +1,7 @@
-import { decodeInvite, InviteError } from '../../core/invite.ts'
+import { decodeInvite } from '../../core/invite.ts'
 import { describeQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
+import { InviteProblem } from './InviteProblem.tsx'
 import { roleDescription } from './roleText.ts'
 
 /**
@@ -8,18 +9,21 @@ import { roleDescription } from './roleText.ts'
  * fees and who receives them, dispute window) and what to connect. The link stays in the address bar, so
  * connecting the right wallet opens the channel's lobby directly.
  */
-export function InvitePreview({ config, invite }: { config: AppConfig; invite: string }) {
+export function InvitePreview({
+  config,
+  invite,
+  me,
+}: {
+  config: AppConfig
+  invite: string
+  /** a connected wallet that is not among the participants: said first, with how to switch */
+  me?: string
+}) {
   let draft: ReturnType<typeof decodeInvite>['draft']
   try {
     draft = decodeInvite(invite).draft
   } catch (e) {
-    return (
-      <main className="page">
-        <p className="error" role="alert">
-          {e instanceof InviteError ? e.message : String(e)}
-        </p>
-      </main>
-    )
+    return <InviteProblem error={e} />
   }
   const symbol = (address: string) =>
     config.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase())?.symbol ?? address
@@ -29,6 +33,16 @@ export function InvitePreview({ config, invite }: { config: AppConfig; invite: s
     <main className="page">
       <section className="panel" aria-label="Invitation">
         <h2>You are invited to a channel</h2>
+        {me && (
+          <p className="error" role="alert">
+            The connected wallet ({me}) is not a participant of this channel. Switch to one of the accounts
+            below in your wallet (
+            {config.chain.devWallet
+              ? 'with the Local dev wallet, pick it in the list at the top'
+              : 'or disconnect and connect another'}
+            ); the lobby opens as soon as it is connected.
+          </p>
+        )}
         <p>
           Connect the wallet of one of these participants to join: the invite stays in the address bar, and
           the channel's lobby opens as soon as a participant's wallet is connected.
