@@ -4,7 +4,7 @@ import { formatUnits as shown } from '../src/ui/format.ts'
 import { chain, erc20Balances, tokens } from './support/settlement.ts'
 import { liveChannel } from './support/trader.ts'
 
-test('deposits: wallet balance with its symbol, Max and % shortcuts, more than the wallet refused before sending, approve + deposit as two steps with their hashes', async ({
+test('deposits: wallet balance with its symbol, Max and % shortcuts, more than the wallet (or a transfer of more than the channel holds) refused before sending, approve + deposit as two steps with their hashes', async ({
   browser,
 }) => {
   const { traders } = await liveChannel(browser, [1, 2], () => [])
@@ -53,5 +53,14 @@ test('deposits: wallet balance with its symbol, Max and % shortcuts, more than t
   await expect(funds.getByTestId('fund-balances')).toContainText(`In channel: 1.5 ${weth.symbol} available`, {
     timeout: 30_000,
   })
+  // a transfer of more than the channel holds is refused while typing, not signed and rejected by every peer
+  await amount.fill('2')
+  await expect(funds.getByTestId('transfer-refused')).toHaveText(
+    `Transfer: 2 ${weth.symbol} is more than you hold in the channel (1.5 ${weth.symbol} available)`,
+  )
+  await expect(funds.getByRole('button', { name: 'Transfer in channel' })).toBeDisabled()
+  await amount.fill('1.5')
+  await expect(funds.getByTestId('transfer-refused')).toBeHidden()
+  await expect(funds.getByRole('button', { name: 'Transfer in channel' })).toBeEnabled()
   for (const t of traders) await t.close()
 })

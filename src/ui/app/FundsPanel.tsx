@@ -10,6 +10,7 @@ import { depositInSteps, depositRefusal, shareOf, walletBalance } from '../../st
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
 import { stakeRefusal } from '../../store/stake.ts'
+import { transferRefusal } from '../../store/transferRefusal.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
 import { useChainWatch } from './useChainWatch.ts'
@@ -103,6 +104,7 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   }
   const fmt = (v: bigint) => `${formatUnits(v, t.decimals, 6)} ${t.symbol}`
   const depositError = units === undefined ? undefined : depositRefusal(units, wallet, fmt)
+  const transferError = units === undefined ? undefined : transferRefusal(units, inChannel?.available, fmt)
   const setShare = (percent: number) => {
     if (wallet === undefined) return
     setAmount(formatUnits(shareOf(wallet, percent), t.decimals).replace(/,/g, ''))
@@ -190,6 +192,11 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
           {depositError}
         </p>
       )}
+      {!error && transferError && (
+        <p className="error" data-testid="transfer-refused">
+          Transfer: {transferError}
+        </p>
+      )}
       {!canDeposit.allowed && (
         <p className="muted" data-testid="funds-closed">
           {canDeposit.reason}
@@ -218,7 +225,14 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
         </label>
         <button
           type="button"
-          disabled={readOnly || units === undefined || !!error || !canTransfer.allowed || !!bondWait}
+          disabled={
+            readOnly ||
+            units === undefined ||
+            !!error ||
+            !!transferError ||
+            !canTransfer.allowed ||
+            !!bondWait
+          }
           title={
             readOnly
               ? 'the other tab of this channel signs transfers'
