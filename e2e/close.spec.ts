@@ -28,13 +28,13 @@ test('close together: every trader signs one close with a click, one submits; ea
   await converged(traders, (v) => BigInt(v.latestCheckpoint) >= BigInt(n1))
   for (const s of settlers) await expect(section(s)).toHaveAttribute('data-phase', 'offered')
   await sa.panel.getByRole('button', { name: `Close together at v${n1}` }).click()
-  for (const s of settlers) await expect(closeStatus(s)).toContainText(`waiting for 1 of 3 signatures`)
+  for (const s of settlers) await expect(closeStatus(s)).toContainText(`1 of 3 signed, waiting for 2 more`)
   await sb.panel.getByRole('button', { name: `Sign the close at v${n1}` }).click()
   // C has not signed: nobody can submit, every screen says who is missing
   for (const s of settlers) {
-    await expect(closeStatus(s)).toContainText(`waiting for 2 of 3 signatures`)
+    await expect(closeStatus(s)).toContainText(`2 of 3 signed, waiting for 1 more`)
     await expect(submitButton(s, n1)).toBeDisabled()
-    await expect(submitButton(s, n1)).toHaveAttribute('title', 'waiting for 2 of 3')
+    await expect(submitButton(s, n1)).toHaveAttribute('title', '2 of 3 signed, waiting for 1 more')
   }
   await expect(closeStatus(sa)).toContainText(
     new RegExp(`not signed yet: ${c.address.slice(0, 6)}…${c.address.slice(-4)} · you signed`, 'i'),
@@ -118,6 +118,8 @@ test('close together: every trader signs one close with a click, one submits; ea
       /^Close together/,
     ])
       await expect(s.panel.getByRole('button', { name })).toHaveCount(0)
+    // nor does any line still offer to propose (A asked for the checkpoints: its panel said "ready to propose")
+    await expect(s.panel).not.toContainText('ready to propose')
     await expect(s.trader.page.getByTestId('channel-phase')).toContainText('Channel finalized on chain')
     await expectClosed(s.trader, /finalized on chain/)
   }

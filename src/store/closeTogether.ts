@@ -233,7 +233,7 @@ export async function submitCloseTogether(
   if (progress.superseded) throw new Error(CLOSE_REFUSAL_TEXT.superseded)
   if (progress.missing.length > 0)
     throw new Error(
-      `waiting for ${progress.missing.length} of ${progress.missing.length + progress.signed.length} signatures`,
+      `${progress.signed.length} of ${progress.missing.length + progress.signed.length} signed, waiting for ${progress.missing.length} more`,
     )
   return closeCooperatively(client, {
     address: ctx.contract,

@@ -169,7 +169,8 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
     signingText =
       latest && latest.version >= signing.version
         ? `Checkpoint v${latest.version}: ${latest.signatures.size} of ${n} signatures (${t} needed on chain)${
-            latest.signatures.size >= t ? ' · ready to propose' : ''
+            // proposing is only for an open channel: once settling or final, the line must not offer it
+            latest.signatures.size >= t && (!status || status.phase === 'open') ? ' · ready to propose' : ''
           }`
         : `Requested: the checkpoint is taken at the next commit and every participant signs it automatically`
   }

@@ -23,7 +23,7 @@ function stepText(step: CloseStep, nameOf: (i: number) => string): string {
     case 'offered':
       return `${step.supersedes !== undefined ? `The close at v${step.supersedes} was superseded by newer trades. ` : ''}Close the channel at v${step.version} with everyone's signature: final at once, every balance paid in one transaction.`
     case 'waiting':
-      return `${nameOf(step.requestedBy)} asked to close at v${step.version} · waiting for ${step.signed.length} of ${step.participants} signatures · not signed yet: ${step.missing.map(nameOf).join(', ')}${step.mine ? ' · you signed' : ''}`
+      return `${nameOf(step.requestedBy)} asked to close at v${step.version} · ${step.signed.length} of ${step.participants} signed, waiting for ${step.missing.length} more · not signed yet: ${step.missing.map(nameOf).join(', ')}${step.mine ? ' · you signed' : ''}`
     case 'ready':
       return `All ${step.participants} signed the close at v${step.version}: anyone can submit it.`
     case 'submitted':
@@ -138,7 +138,7 @@ export function CloseTogether({
             disabled={step.phase === 'waiting' || step.submitBlocked !== undefined || busy}
             title={
               step.phase === 'waiting'
-                ? `waiting for ${step.signed.length} of ${step.participants}`
+                ? `${step.signed.length} of ${step.participants} signed, waiting for ${step.missing.length} more`
                 : step.submitBlocked
             }
             onClick={() => void submit(step.version)}
