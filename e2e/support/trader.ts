@@ -30,6 +30,15 @@ export type View = {
   loadMs: number
   prunings: { version: string; position: number; dropped: number; baseBytes: number }[]
   pruneError: string | null
+  /** catching up from a peer's certified base (issue #8; src/store/rejoin.ts) */
+  catchUp: {
+    phase: 'idle' | 'failed' | 'restoring' | 'restored'
+    version?: string
+    signers?: number
+    participants?: number
+    reason?: string
+    ms?: number
+  }
   /** entries in the shared doc's block map */
   docEntries: number
   /** the key this participant's next block is signed with (lowercase address) */

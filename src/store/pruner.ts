@@ -6,6 +6,7 @@ import { encodeBase } from '../core/snapshot/base.ts'
 import { DEFAULT_PRUNE_POLICY, type PrunePolicy, pruneDue } from '../core/snapshot/prunePolicy.ts'
 import type { ChannelDoc } from '../sync/channelDoc.ts'
 import type { PrunedBaseStoreHandle } from '../sync/ownBlocks.ts'
+import type { PeerBases } from '../sync/peerBases.ts'
 
 /** localStorage key of a pruning policy override (JSON {everyCheckpoints, minBlocks}; parsePrunePolicy) */
 export const PRUNE_POLICY_KEY = 'chx-prune-policy'
@@ -21,6 +22,8 @@ export type PrunerParameters = {
   /** the on-chain settlement phase as last read */
   phase: () => SettlementPhase
   policy?: PrunePolicy
+  /** where the durable base is offered to peers behind everyone's pruning point (sync/peerBases.ts) */
+  bases?: PeerBases
 }
 
 /** One pruning: the checkpoint pruned at, blocks dropped, base size, and how long each step took (ms). */
@@ -39,8 +42,9 @@ export type PruneReport = {
  * The writer tab's pruning (issue #8): when the policy says so (prunePolicy.ts), prunes the replica at the newest
  * certified checkpoint, stores the base durably together with deleting the pruned own blocks (one IndexedDB
  * transaction), and only then deletes the pruned blocks' entries from the shared doc (and so from its IndexedDB
- * copy). A crash before the base is durable leaves every block in place; one after leaves stale doc entries that
- * the next start drops (a restored replica never decodes them). One pruning at a time.
+ * copy), and offers the base to peers (peerBases.ts). A crash before the base is durable leaves every block in
+ * place; one after leaves stale doc entries that the next start drops (a restored replica never decodes them). One
+ * pruning at a time.
  */
 export class Pruner {
   private writing = false
@@ -92,6 +96,7 @@ export class Pruner {
       await this.p.store.storeBase(bytes, through)
       const t2 = performance.now()
       const dropped = this.p.doc.dropPruned()
+      this.p.bases?.publish(bytes)
       const report: PruneReport = {
         version: base.version,
         position: base.position,

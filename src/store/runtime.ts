@@ -9,6 +9,7 @@ import { type Op, OpTag } from '../core/ops.ts'
 import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey } from '../core/signature.ts'
+import { encodeBase } from '../core/snapshot/base.ts'
 import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import type { DepositRecord } from '../core/state.ts'
 import { attachChannel } from '../sync/attachChannel.ts'
@@ -21,6 +22,7 @@ import {
   readPrunedBase,
   type WriterLock,
 } from '../sync/ownBlocks.ts'
+import { PeerBases } from '../sync/peerBases.ts'
 import { joinRoom, type Room } from '../sync/room.ts'
 import { openRotationStore, rotationStoreName } from '../sync/rotationStore.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
@@ -28,6 +30,7 @@ import { forcedAttestations } from './forced.ts'
 import { KeyRotations } from './keyRotation.ts'
 import { HEARTBEAT_MS, type Seen } from './liveness.ts'
 import { Pruner, pruningView } from './pruner.ts'
+import { type CatchUpStatus, catchUpView, Rejoiner, type Restart } from './rejoin.ts'
 import { restoreReplica } from './restoreReplica.ts'
 import { ChannelSession } from './session.ts'
 import type { SettlementContext } from './settlement.ts'
@@ -49,6 +52,8 @@ export type StartRoomParameters = {
 
 /** how often the writer tab asks whether to prune (ms) */
 const PRUNE_CHECK_MS = 1000
+/** how often the replica is checked for lagging behind everyone's pruning point (ms; rejoin.ts) */
+const LAG_CHECK_MS = 1000
 
 /**
  * A participant's presence in one channel: the room (Y.Doc over WebRTC, persisted), the lobby of session-key
@@ -75,6 +80,8 @@ export class ChannelRuntime {
         transport: ReturnType<typeof attachChannel>
         /** the writer tab's pruning (undefined in a read-only tab) */
         pruner: Pruner | undefined
+        /** catching up from a peer's certified base when behind everyone's pruning point (issue #8) */
+        rejoiner: Rejoiner
         /** how the replica started: from the stored pruned base (its checkpoint version) or from every block */
         restoredFrom: bigint | undefined
         /** ms from opening the stores to the replica holding every stored block (the reload's cost) */
@@ -91,6 +98,12 @@ export class ChannelRuntime {
   private readonly onPeers = () => this.emit()
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private pruneTimer: ReturnType<typeof setInterval> | undefined
+  private lagTimer: ReturnType<typeof setInterval> | undefined
+  /** the bases peers offer in the doc, and ours (issue #8); made at the first start */
+  private bases: PeerBases | undefined
+  /** catching up from a peer's base: kept across the restart it causes (the UI shows it) */
+  catchUp: CatchUpStatus = { phase: 'idle' }
+  private onWriterFree: (() => void) | undefined
   private destroyed = false
   /** the channel's deposit records read so far, by index (syncDeposits) */
   private readonly depositRecords: DepositRecord[] = []
@@ -144,6 +157,8 @@ export class ChannelRuntime {
   submit(op: Op): SubmitOutcome {
     const live = this.live
     if (!live) return { ok: false, reason: 'the channel is not live yet' }
+    if (live.rejoiner.lagging)
+      return { ok: false, reason: 'catching up with the others from a checkpoint: try again in a moment' }
     if (live.readOnly)
       return { ok: false, reason: 'this tab is read-only: another tab of this channel signs' }
     return submitChecked(live.session, op, this.chainPhase)
@@ -197,7 +212,12 @@ export class ChannelRuntime {
 
   private starting = false
 
-  private async start(onWriterFree?: () => void): Promise<void> {
+  /**
+   * @param restart a peer's base this start restores from instead of the stored one (Rejoiner, issue #8): verified
+   * already, stored as this participant's own base first (the writer tab), so a reload starts from it too
+   */
+  private async start(onWriterFree?: () => void, restart?: Restart): Promise<void> {
+    this.onWriterFree = onWriterFree
     const config = this.config()
     if (!config) throw new Error('not every participant has authorised a session key yet')
     const mine = config.participants[this.meIndex]!
@@ -205,7 +225,8 @@ export class ChannelRuntime {
       throw new Error('the lobby holds another session key for this wallet (opened in another browser?)')
     const channel = openChannel(config)
     const storeName = ownBlockStoreName(toHex(channel.channelId), this.p.me)
-    const lock = await acquireWriterLock(storeName, { mode: 'ifAvailable' })
+    // a restart keeps the writer lock it holds (Web Locks are not re-entrant)
+    const lock = this.writerLock ?? (await acquireWriterLock(storeName, { mode: 'ifAvailable' }))
     if (this.destroyed) return lock?.release()
     this.writerLock = lock ?? undefined
     const ownStore = lock ? await openOwnBlockStore(storeName) : undefined
@@ -230,7 +251,9 @@ export class ChannelRuntime {
     let store: ChannelStore | undefined
     // the pruned base first (the writer tab stores it, any tab reads it); the doc's and the own store's blocks
     // are the tail
-    const baseBytes = ownStore ? await ownStore.loadBase() : await readPrunedBase(storeName)
+    const offered = restart && encodeBase(restart.base)
+    if (offered && ownStore) await ownStore.storeBase(offered, 0)
+    const baseBytes = offered ?? (ownStore ? await ownStore.loadBase() : await readPrunedBase(storeName))
     if (this.destroyed) return keyStore?.close()
     const { replica, restoredFrom } = restoreReplica(
       () =>
@@ -254,6 +277,9 @@ export class ChannelRuntime {
     // lagging peer wrote them back): the writer deletes them
     if (ownStore && restoredFrom !== undefined) doc.dropPruned()
     doc.flush()
+    this.bases ??= new PeerBases({ doc: this.room.doc, channel, me: this.meIndex })
+    // the writer offers its base to peers behind everyone's pruning point (the Pruner does after each pruning)
+    if (ownStore && restoredFrom !== undefined && baseBytes) this.bases.publish(baseBytes)
     const loadMs = performance.now() - loadStart
     if (this.destroyed) return keyStore?.close()
     if (stored.length > 0) replica.resumeRotations(stored)
@@ -304,8 +330,15 @@ export class ChannelRuntime {
           me: this.meIndex,
           phase: () => this.chainPhase,
           ...(this.p.prune ? { policy: this.p.prune } : {}),
+          bases: this.bases,
         })
       : undefined
+    const rejoiner = new Rejoiner({
+      bases: this.bases,
+      replica,
+      make: () => new Replica(channel, {}),
+      hold: () => session.hold(),
+    })
     this.live = {
       channel,
       replica,
@@ -317,9 +350,17 @@ export class ChannelRuntime {
       transport,
       readOnly: !ownStore,
       pruner,
+      rejoiner,
       restoredFrom,
       loadMs,
     }
+    if (restart)
+      this.catchUp = { ...restart.status, phase: 'restored', ms: performance.now() - this.lagSince }
+    // at once, before anything can seal: an empty replica in a channel with a history is held right away (the doc
+    // that completed the lobby carried the blocks and bases too); a restart follows on the next tick
+    rejoiner.check(performance.now())
+    this.lagTimer = setInterval(() => this.checkLag(), LAG_CHECK_MS)
+    setTimeout(() => this.checkLag(), 0)
     if (pruner)
       this.pruneTimer = setInterval(() => {
         void pruner.check().then((r) => r && this.emit())
@@ -328,6 +369,51 @@ export class ChannelRuntime {
     const awareness = this.room.provider.awareness
     this.heartbeat = setInterval(() => awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS)
     this.emit()
+  }
+
+  private lagSince = 0
+
+  /** One catch-up check (issue #8): restarts the live channel from a peer's verified base when it lags. */
+  private checkLag(): void {
+    const live = this.live
+    if (!live || this.starting || this.destroyed) return
+    const before = JSON.stringify(catchUpView(this.catchUp))
+    const now = performance.now()
+    const restart = live.rejoiner.check(now)
+    if (live.rejoiner.status.phase !== 'idle' || this.catchUp.phase !== 'restored')
+      this.catchUp = live.rejoiner.status
+    if (restart) {
+      this.lagSince = now - live.rejoiner.elapsed(now)
+      void this.restartFrom(restart)
+    }
+    if (JSON.stringify(catchUpView(this.catchUp)) !== before) this.emit()
+  }
+
+  /** Closes the live channel (keeping the room and the writer lock) and starts it again from `restart`'s base. */
+  private async restartFrom(restart: Restart): Promise<void> {
+    const live = this.live
+    if (!live) return
+    this.starting = true
+    try {
+      this.stopLive(live)
+      this.live = undefined
+      this.emit()
+      await this.start(this.onWriterFree, restart)
+    } catch (e) {
+      this.catchUp = { phase: 'failed', reason: e instanceof Error ? e.message : String(e) }
+    } finally {
+      this.starting = false
+      this.emit()
+    }
+  }
+
+  private stopLive(live: NonNullable<ChannelRuntime['live']>): void {
+    for (const t of [this.pruneTimer, this.lagTimer, this.heartbeat]) if (t !== undefined) clearInterval(t)
+    live.rejoiner.stop()
+    live.session.close()
+    live.rotations?.close()
+    live.transport.detach()
+    live.doc.destroy()
   }
 
   /**
@@ -346,8 +432,9 @@ export class ChannelRuntime {
     })
     for (const r of fresh) if (r.index === BigInt(known.length)) known.push(r)
     const records = known
-    // a read-only tab folds the same blocks but leaves attesting to the writer tab
-    if (live.readOnly) return
+    // a read-only tab folds the same blocks but leaves attesting to the writer tab; nothing is attested while
+    // catching up (an empty replica would attest every deposit again)
+    if (live.readOnly || live.rejoiner.lagging) return
     const attested = new Set<bigint>()
     for (const n of live.replica.order)
       if (n.author === this.meIndex)
@@ -414,6 +501,8 @@ export class ChannelRuntime {
       blocks: r.prunedCount + r.order.length,
       final: r.prunedCount + r.finalCount,
       ...pruningView(r, live.pruner, live.restoredFrom, live.loadMs),
+      /** catching up from a peer's certified base (issue #8) */
+      catchUp: catchUpView(this.catchUp),
       /** entries in the shared doc's block map */
       docEntries: live.doc.map.size,
       pendingOps: r.pendingOps,
@@ -491,6 +580,9 @@ export class ChannelRuntime {
     this.destroyed = true
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
     if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
+    if (this.lagTimer !== undefined) clearInterval(this.lagTimer)
+    this.live?.rejoiner.stop()
+    this.bases?.destroy()
     this.unsubscribe()
     this.room.provider.off('peers', this.onPeers)
     this.waiting.abort()

@@ -1,125 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { toHex } from '../core/bytes.ts'
-import { type Op, OpTag } from '../core/ops.ts'
-import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { decodeBase, encodeBase, type PrunedBase } from '../core/snapshot/base.ts'
 import { MAX_OFFERED_BASE_BYTES } from '../core/snapshot/offeredBase.ts'
 import { encodeState } from '../core/snapshot/stateCodec.ts'
-import { makeTestChannel, testDeposits } from '../core/testing.ts'
-import { ChannelDoc } from './channelDoc.ts'
 import { LagWatch } from './lagWatch.ts'
 import { BASES_MAP, PeerBases } from './peerBases.ts'
+import {
+  make,
+  now,
+  type Peer,
+  peer,
+  restart,
+  root,
+  scenario,
+  settle,
+  tc,
+  transfer,
+} from './rejoinScenario.ts'
 import { DocNet, seededDoc } from './testing.ts'
 import { inspectUpdate } from './updateGuard.ts'
-
-// three participants, q = 2: two of them go on (and prune) while the third is offline
-const tc = makeTestChannel({ participants: 3, label: 'sync-rejoin', threshold: 2 })
-const deposits = testDeposits(3, 2, 1_000_000n)
-const D = 3
-type Peer = { index: number; doc: Y.Doc; replica: Replica; cd: ChannelDoc; bases: PeerBases }
-let clock = 0
-
-const make = (index: number) => () =>
-  new Replica(tc.channel, {
-    ignoreForcedQueue: true,
-    author: { index, sessionKey: tc.members[index]!.sessionKey },
-    deposits,
-    leaderWaitMs: 0,
-    refDepth: D,
-    lateSlack: D,
-    checkpointIntervalMs: 1000,
-  })
-
-function peer(index: number, net: DocNet, ids: Rng): Peer {
-  const doc = seededDoc(ids)
-  const replica = make(index)()
-  net.add(doc)
-  return {
-    index,
-    doc,
-    replica,
-    cd: new ChannelDoc({ doc, replica, ownAuthor: index }),
-    bases: new PeerBases({ doc, channel: tc.channel, me: index }),
-  }
-}
-
-/** Online peers seal what they can and the net delivers, until nobody seals. */
-function settle(peers: Peer[], net: DocNet): void {
-  net.flush()
-  for (let pass = 0; pass < 1000; pass++) {
-    let sealed = 0
-    clock += 50
-    for (const p of peers) {
-      const b = p.replica.tick(clock)
-      if (b) {
-        p.cd.publishOwn(b)
-        sealed++
-      }
-    }
-    net.flush()
-    if (sealed === 0) return
-  }
-  throw new Error('settle: still sealing')
-}
-
-const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
-const root = (p: Peer) => toHex(p.replica.stateRoot())
-
-/** What the browser runtime and the agent do once they see the lag: a fresh replica from the base, the doc's tail. */
-function restart(p: Peer, replica: Replica): void {
-  p.cd.destroy()
-  p.replica = replica
-  p.cd = new ChannelDoc({ doc: p.doc, replica, ownAuthor: p.index })
-  p.cd.flush()
-}
-
-/**
- * Participants 0 and 1 trade and prune (publishing each base through the doc, as the Pruner does) for `rounds`
- * rounds while participant 2 is offline; returns the bases 1 published, oldest first.
- */
-function scenario(seed: number, offline: 'returning' | 'new device') {
-  const net = new DocNet({ seed })
-  const ids = new Rng(0x5eed + seed)
-  const peers = [0, 1, 2].map((i) => peer(i, net, ids))
-  const [a, b, c] = peers as [Peer, Peer, Peer]
-  for (let i = 0; i < 4; i++) {
-    peers[i % 3]!.replica.submit(transfer((i + 1) % 3, BigInt(i + 1)), clock)
-    settle(peers, net)
-  }
-  net.isolate(c.doc)
-  const published: PrunedBase[] = []
-  for (let k = 0; k < 12; k++) {
-    a.replica.submit(transfer(1, 10n), clock)
-    b.replica.submit(transfer(0, 3n), clock)
-    clock += 1000
-    settle([a, b], net)
-    for (const p of [a, b]) {
-      const base = p.replica.prune()
-      if (!base) continue
-      p.cd.dropPruned()
-      p.bases.publish(encodeBase(base))
-      if (p === b) published.push(base)
-    }
-    settle([a, b], net)
-  }
-  expect(a.replica.prunedVersion).toBeGreaterThan(3n)
-  // the floor passed everything the offline participant holds by more than D rounds
-  expect(a.replica.base()!.floor!).toBeGreaterThan(c.replica.dag.maxRound + D)
-  if (offline === 'new device') {
-    // a fresh browser profile: nothing local, an empty doc
-    net.remove(c.doc)
-    c.cd.destroy()
-    c.bases.destroy()
-    const fresh = peer(2, net, ids)
-    peers[2] = fresh
-    return { net, peers, a, b, c: fresh, published }
-  }
-  net.heal()
-  net.flush()
-  return { net, peers, a, b, c, published }
-}
 
 describe('a participant behind everyone’s pruning point catches up from a peer’s certified base', () => {
   it('returning after the others pruned: stuck on blocks, restored from the newest base, same root, then trades', () => {
@@ -142,7 +42,7 @@ describe('a participant behind everyone’s pruning point catches up from a peer
     expect(new LagWatch(1000).lagging(c.replica, 0)).toBe(false)
     // and it trades: its op becomes final everywhere
     const before = a.replica.state.holdings(0, 0)
-    c.replica.submit(transfer(0, 777n), clock)
+    c.replica.submit(transfer(0, 777n), now())
     settle(peers, net)
     for (const p of peers) {
       expect(p.replica.pendingOps).toBe(0)
@@ -161,7 +61,7 @@ describe('a participant behind everyone’s pruning point catches up from a peer
     restart(c, best.replica)
     settle(peers, net)
     expect(root(c)).toBe(root(a))
-    c.replica.submit(transfer(1, 5n), clock)
+    c.replica.submit(transfer(1, 5n), now())
     settle(peers, net)
     for (const p of peers) expect(root(p)).toBe(root(a))
     expect(c.replica.pendingOps).toBe(0)

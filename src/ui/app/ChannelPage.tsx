@@ -20,6 +20,7 @@ import type { AppConfig } from '../config.ts'
 import { LendScreen } from '../lend/LendScreen.tsx'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
+import { CatchUpBanner } from './CatchUpBanner.tsx'
 import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
 import { SessionKeyPanel } from './SessionKeyPanel.tsx'
@@ -140,6 +141,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
           seen: () => runtime.seen(),
         }}
       >
+        <CatchUpBanner runtime={runtime} />
         <TradingScreen
           settlement={
             <div className="panels-row">
@@ -154,7 +156,12 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
       </TradingContext.Provider>
     )
   }
-  return <LobbyView runtime={runtime} invite={invite} full={full} onChain={onChain} error={liveError} />
+  return (
+    <>
+      <CatchUpBanner runtime={runtime} />
+      <LobbyView runtime={runtime} invite={invite} full={full} onChain={onChain} error={liveError} />
+    </>
+  )
 }
 
 /** The settlement phase as far as submitting ops goes: a channel closing on chain is disputing (or finalizable). */
