@@ -34,7 +34,7 @@ export type RejoinerParameters = {
 }
 
 /**
- * The runtime side of catching up (issue #8; the browser runtime and the headless agent): on each check, whether the
+ * The runtime side of catching up (issue #8; the browser runtime): on each check, whether the
  * replica can only go on from a peer's base (LagWatch, sync/lagWatch.ts) and, if so, the newest offered base that
  * verifies (PeerBases.best: q signatures and roots) and is newer than anything the replica computed. While lagging
  * the session seals nothing — an empty replica (a new device) sealing would reuse its own old seqs, and a replica
