@@ -1,6 +1,6 @@
 import type { Block } from '../block.ts'
 import { fromHex, type Hex } from '../bytes.ts'
-import { type Dag, type Node, UNCOMMITTED } from '../dag.ts'
+import type { Dag, Node } from '../dag.ts'
 import { rotationOf } from '../keys.ts'
 import { decodeOps, encodeOps } from '../opCodec.ts'
 import type { RotateKeyOp } from '../ops.ts'
@@ -132,8 +132,9 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     vote: undefined,
     certifiers: undefined,
     certificates: undefined,
-    // an expired stub was never final: no position, and a leader's walk stops at it by its round (expiry.ts)
-    commitIndex: ref.expired ? UNCOMMITTED : -1,
+    // an expired stub is no more walked than a final one (a leader's walk stops at it either way: expiry.ts), so it
+    // takes the same position marker; a base that marks a stub expired wrongly cannot put it into the order
+    commitIndex: -1,
     voided: false,
     revoked: false,
     key,

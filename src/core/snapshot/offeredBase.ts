@@ -103,6 +103,7 @@ export function shapeProblem(channel: Channel, b: PrunedBase): string | undefine
       return 'stub id'
     if (!isInt(r.author, n - 1) || !isInt(r.seq) || !isInt(r.round) || !isBig(r.time)) return 'stub'
     if (r.rotation !== undefined && !isBytes(r.rotation)) return 'stub rotation'
+    if (r.expired !== undefined && r.expired !== true) return 'stub expired'
   }
   if (b.floor !== undefined && !isInt(b.floor)) return 'floor'
   if (!isArray(b.heads, b.frontier.length) || !b.heads.every((h) => typeof h === 'string')) return 'heads'
