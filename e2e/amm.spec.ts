@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
-import { converged, Trader } from './support/trader.ts'
+import { converged, sentStatus, Trader } from './support/trader.ts'
 
 const WINDOW = 600
 const USDC = 10n ** 6n
@@ -61,7 +61,9 @@ test('amm: two LPs add liquidity and vote, the fee is their share-weighted media
   await liquidity(a).locator('input[name="add-quote"]').fill('3000')
   await liquidity(a).locator('select[name="add-vote"]').selectOption({ label: '0.05 %' })
   await liquidity(a).getByRole('button', { name: 'Add liquidity' }).click()
-  await expect(liquidity(a).getByTestId('liquidity-result')).toHaveText('Added 1 WETH + 3,000 USDC (pending)')
+  await expect(liquidity(a).getByTestId('liquidity-result')).toHaveText(
+    sentStatus('Added 1 WETH + 3,000 USDC'),
+  )
   await converged(traders, (v) => v.pendingOps === 0)
   await expect(region(b.page, 'Fee vote').getByTestId('pool-fee')).toHaveText('0.05 %')
 
@@ -71,7 +73,9 @@ test('amm: two LPs add liquidity and vote, the fee is their share-weighted media
   await expect(liquidity(b).locator('input[name="add-quote"]')).toHaveValue('6000')
   await liquidity(b).locator('select[name="add-vote"]').selectOption({ label: '1 %' })
   await liquidity(b).getByRole('button', { name: 'Add liquidity' }).click()
-  await expect(liquidity(b).getByTestId('liquidity-result')).toHaveText('Added 2 WETH + 6,000 USDC (pending)')
+  await expect(liquidity(b).getByTestId('liquidity-result')).toHaveText(
+    sentStatus('Added 2 WETH + 6,000 USDC'),
+  )
   await converged(traders, (v) => v.pendingOps === 0)
   for (const t of traders) await expect(region(t.page, 'Fee vote').getByTestId('pool-fee')).toHaveText('1 %')
   const votes = region(c.page, 'Fee vote')
@@ -98,7 +102,7 @@ test('amm: two LPs add liquidity and vote, the fee is their share-weighted media
   await expect(swap.getByTestId('swap-min-out')).toHaveText(`${fmt((expected * 9950n) / 10_000n)} WETH`)
   await expect(swap.getByTestId('swap-preview')).toContainText('1 % · 3 USDC')
   await swap.getByRole('button', { name: 'Swap', exact: true }).click()
-  await expect(swap.getByTestId('swap-result')).toHaveText('Swapped 300 USDC (pending)')
+  await expect(swap.getByTestId('swap-result')).toHaveText(sentStatus('Swapped 300 USDC'))
   await converged(traders, (v) => v.pendingOps === 0)
   await expect.poll(() => c.view().then((v) => v.available[0])).toBe(expected.toString())
   await c.page.screenshot({ path: 'docs/screenshots/amm.png', fullPage: true })

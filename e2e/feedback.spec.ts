@@ -42,6 +42,8 @@ test('feedback: the form clears after a submit, a market order shows its summary
   await expect(entryB.getByRole('status')).toContainText('submitted')
   await expect(entryB.locator('input[name="qty"]')).toHaveValue('')
   await converged(traders, (v) => v.trades >= 2)
+  // the form's line follows the order to final instead of saying "pending" for good
+  await expect(entryB.getByRole('status')).toHaveText('Buy 1.5 WETH submitted (final)', { timeout: 30_000 })
 
   // A sees one full fill and one partial fill of its 2010 ask, final; B its two taker fills
   const feedA = a.page.getByRole('log', { name: 'Your activity' })

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
-import { converged, Trader } from './support/trader.ts'
+import { converged, sentStatus, Trader } from './support/trader.ts'
 
 const WINDOW = 600
 const USDC = 10n ** 6n
@@ -68,19 +68,21 @@ test('lending: supply, a borrow refused above its LTV with the reason, a price m
   const post = async (price: string) => {
     await oracle.locator('input[name="oracle-price"]').fill(price)
     await oracle.getByRole('button', { name: 'Post price' }).click()
-    await expect(oracle.getByRole('status')).toHaveText(`Price ${price} posted (pending)`)
+    await expect(oracle.getByRole('status')).toHaveText(sentStatus(`Price ${price} posted`))
   }
   await post('2000')
-  await expect(await act(c, weth.symbol, '2', 'Supply')).toHaveText('Supplied 2 WETH (pending)')
-  await expect(await act(b, usdc.symbol, '1000', 'Supply')).toHaveText('Supplied 1,000 USDC (pending)')
+  await expect(await act(c, weth.symbol, '2', 'Supply')).toHaveText(sentStatus('Supplied 2 WETH'))
+  await expect(await act(b, usdc.symbol, '1000', 'Supply')).toHaveText(sentStatus('Supplied 1,000 USDC'))
   await converged(traders, (v) => v.pendingOps === 0)
   // Alice supplies USDC while Bob borrows WETH against his: 1,000 USDC at 80 % LTV is 0.4 WETH at 2,000
   await expect(await act(b, weth.symbol, '0.5', 'Borrow')).toHaveText(
     'Refused: above the loan-to-value limit: the collateral does not cover this debt',
   )
   await Promise.all([
-    act(a, usdc.symbol, '5000', 'Supply').then((m) => expect(m).toHaveText('Supplied 5,000 USDC (pending)')),
-    act(b, weth.symbol, '0.4', 'Borrow').then((m) => expect(m).toHaveText('Borrowed 0.4 WETH (pending)')),
+    act(a, usdc.symbol, '5000', 'Supply').then((m) =>
+      expect(m).toHaveText(sentStatus('Supplied 5,000 USDC')),
+    ),
+    act(b, weth.symbol, '0.4', 'Borrow').then((m) => expect(m).toHaveText(sentStatus('Borrowed 0.4 WETH'))),
   ])
   await converged(traders, (v) => v.pendingOps === 0)
   await expect(lend(b).getByTestId('lend-borrowed-WETH')).toHaveText('0.4')

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { createPerpChannel, depositMargin, perpView } from './support/perps.ts'
 import { erc20Balances, finalizeAndClaimAll, Settler, tokens } from './support/settlement.ts'
-import { converged, Trader } from './support/trader.ts'
+import { converged, sentStatus, Trader } from './support/trader.ts'
 
 const USDC = 10n ** 6n
 
@@ -48,7 +48,7 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   const oracle = a.page.getByRole('form', { name: 'Oracle' })
   await oracle.locator('input[name="oracle-price"]').fill('2000')
   await oracle.getByRole('button', { name: 'Post price' }).click()
-  await expect(oracle.getByRole('status')).toHaveText('Index price 2,000 USDC posted (pending)')
+  await expect(oracle.getByRole('status')).toHaveText(sentStatus('Index price 2,000 USDC posted'))
   await converged(traders, (v) => v.pendingOps === 0)
   for (const t of traders) await expect(perps(t).getByTestId('perp-index')).toHaveText('2,000')
 
@@ -71,14 +71,14 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   await entry(c).locator('input[name="perp-price"]').fill('2000')
   await entry(c).locator('input[name="perp-qty"]').fill('1')
   await entry(c).getByRole('button', { name: 'Short WETH-PERP' }).click()
-  await expect(entry(c).getByRole('status')).toHaveText('Short 1 WETH-PERP submitted (pending)')
+  await expect(entry(c).getByRole('status')).toHaveText(sentStatus('Short 1 WETH-PERP submitted'))
   await converged(traders, (v) => v.pendingOps === 0)
   await entry(b).locator('input[name="perp-qty"]').fill('1')
   await expect(entry(b).getByTestId('perp-refusal')).toBeHidden()
   await expect(entry(b).getByTestId('perp-leverage')).toHaveText('8.03×')
   await expect(entry(b).getByTestId('perp-liq-price')).toHaveText('1,843.15 USDC')
   await entry(b).getByRole('button', { name: 'Long WETH-PERP' }).click()
-  await expect(entry(b).getByRole('status')).toHaveText('Long 1 WETH-PERP submitted (pending)')
+  await expect(entry(b).getByRole('status')).toHaveText(sentStatus('Long 1 WETH-PERP submitted'))
   await converged(traders, (v) => v.trades >= 1)
   await expect(perps(b).getByTestId('position-1').getByTestId('position-size')).toHaveText('Long 1 WETH')
   await expect(perps(c).getByTestId('position-1').getByTestId('position-size')).toHaveText('Short 1 WETH')

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import type { Trader } from './trader.ts'
+import { sentStatus } from './trader.ts'
 
 /** The perp side of a page's replica (pending state): margins, insurance fund, market 1's oracle and sizes. */
 export function perpView(page: Page) {
@@ -65,7 +66,7 @@ export async function depositMargin(t: Trader, amount: string) {
   await panel.locator('input[name="margin-amount"]').fill(amount)
   await panel.getByRole('button', { name: 'Deposit margin' }).click()
   const shown = amount.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  await expect(panel.getByRole('status')).toHaveText(`Margin deposit of ${shown} USDC (pending)`)
+  await expect(panel.getByRole('status')).toHaveText(sentStatus(`Margin deposit of ${shown} USDC`))
 }
 
 /** The oracle posts an index price (whole USDC) from its Oracle panel. */
@@ -73,15 +74,15 @@ export async function postPrice(oracle: Trader, price: string) {
   const form = oracle.page.getByRole('form', { name: 'Oracle' })
   await form.locator('input[name="oracle-price"]').fill(price)
   await form.getByRole('button', { name: 'Post price' }).click()
-  await expect(form.getByRole('status')).toContainText('posted (pending)')
+  await expect(form.getByRole('status')).toHaveText(/ posted \((pending|final)\)$/)
 }
 
-/** Submits a perp limit order from the Perp trade form and waits for "… submitted (pending)". */
+/** Submits a perp limit order from the Perp trade form and waits for "… submitted (pending)" or "(final)". */
 export async function perpOrder(t: Trader, side: 'Long' | 'Short', price: string, qty: string) {
   const entry = perpEntryOf(t)
   await entry.getByRole('button', { name: side, exact: true }).click()
   await entry.locator('input[name="perp-price"]').fill(price)
   await entry.locator('input[name="perp-qty"]').fill(qty)
   await entry.getByRole('button', { name: `${side} WETH-PERP` }).click()
-  await expect(entry.getByRole('status')).toHaveText(`${side} ${qty} WETH-PERP submitted (pending)`)
+  await expect(entry.getByRole('status')).toHaveText(sentStatus(`${side} ${qty} WETH-PERP submitted`))
 }

@@ -299,3 +299,8 @@ export async function prunedAt(traders: readonly Trader[], version: number) {
     )
     .toEqual(traders.map(() => true))
 }
+
+/** A form's message for a sent op: its text, then its status, which moves from "(pending)" to "(final)". */
+export function sentStatus(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')} \\((pending|final)\\)$`)
+}

@@ -5,7 +5,6 @@ import { getParticipantInfo } from '../../chain/readers/getParticipantInfo.ts'
 import { toHex } from '../../core/bytes.ts'
 import { OpTag } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
-import { REJECT_NAMES } from '../../core/reasons.ts'
 import { depositInSteps, depositRefusal, shareOf, walletBalance } from '../../store/deposit.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import { bondOnChain } from '../../store/settlement.ts'
@@ -13,6 +12,7 @@ import { stakeRefusal } from '../../store/stake.ts'
 import { transferRefusal } from '../../store/transferRefusal.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useSnapshot, useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { useChainWatch } from './useChainWatch.ts'
 import { ActionStatus, useWalletAction } from './useWalletAction.tsx'
 
@@ -70,7 +70,7 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
   const [token, setToken] = useState(0)
   const [amount, setAmount] = useState('')
   const [to, setTo] = useState(runtime.meIndex === 0 ? 1 : 0)
-  const [message, setMessage] = useState<string | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const [bondAmount, setBondAmount] = useState('')
   const live = runtime.live!
   const own = useOwnBond(runtime)
@@ -136,13 +136,7 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
     })
   const transfer = () => {
     const r = submit({ tag: OpTag.Transfer, to, token, amount: units! })
-    setMessage(
-      !r.ok
-        ? `Refused: ${r.reason}`
-        : r.result === 0
-          ? `Sent ${amount} ${t.symbol} to ${names[to]} (pending)`
-          : `Rejected: ${REJECT_NAMES[r.result]}`,
-    )
+    setMessage(outcomeMessage(r, `Sent ${amount} ${t.symbol} to ${names[to]}`))
   }
   return (
     <section className="panel form" aria-label="Funds">
@@ -277,7 +271,7 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
       )}
       {bondError && <p className="error">{bondError}</p>}
       <ActionStatus state={state} />
-      {message && <p className="muted">{message}</p>}
+      {message && <SubmitStatus message={message} okClass="muted" />}
     </section>
   )
 }

@@ -4,7 +4,7 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import { type LendingSnapshot, previewLending } from '../../store/lendingSnapshot.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { lendOutcomeText } from './lendFormat.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 
 const ACTIONS = [
   { tag: OpTag.LendSupply, label: 'Supply', done: 'Supplied' },
@@ -22,7 +22,7 @@ export function LendActions({ lending }: { lending: LendingSnapshot }) {
   const { tokens, submit, session, readOnly } = useTrading()
   const [token, setToken] = useState(lending.markets[0]?.token ?? 0)
   const [amount, setAmount] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const info = tokens[token]!
   const mine = lending.account.positions.find((p) => p.token === token)
   const fmt = (x: bigint) => formatUnits(x, info.decimals, 6)
@@ -49,7 +49,7 @@ export function LendActions({ lending }: { lending: LendingSnapshot }) {
       setMessage({ ok: false, text: `Refused: ${REJECT_NAMES[verdict] ?? `code ${verdict}`}` })
       return
     }
-    const r = lendOutcomeText(submit(op), `${a.done} ${fmt(value)} ${info.symbol}`)
+    const r = outcomeMessage(submit(op), `${a.done} ${fmt(value)} ${info.symbol}`)
     if (r.ok) setAmount('')
     setMessage(r)
   }
@@ -109,11 +109,7 @@ export function LendActions({ lending }: { lending: LendingSnapshot }) {
           </span>
         ))}
       </p>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status" data-testid="lend-message">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="lend-message" />}
     </section>
   )
 }

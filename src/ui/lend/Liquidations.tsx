@@ -5,7 +5,8 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import { type LendingSnapshot, previewLending } from '../../store/lendingSnapshot.ts'
 import { formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { healthText, lendOutcomeText } from './lendFormat.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
+import { healthText } from './lendFormat.ts'
 
 /**
  * Accounts below health 1, for whoever may liquidate: each with its debts and supplies and a Liquidate button that
@@ -14,7 +15,7 @@ import { healthText, lendOutcomeText } from './lendFormat.ts'
  */
 export function Liquidations({ lending }: { lending: LendingSnapshot }) {
   const { tokens, names, submit, session, readOnly } = useTrading()
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const liquidate = (l: LiquidatableLoan) => {
     const op = {
       tag: OpTag.LendLiquidate,
@@ -28,7 +29,7 @@ export function Liquidations({ lending }: { lending: LendingSnapshot }) {
       setMessage({ ok: false, text: `Refused: ${REJECT_NAMES[verdict] ?? `code ${verdict}`}` })
       return
     }
-    setMessage(lendOutcomeText(submit(op), `Liquidation of ${names[l.trader]}`))
+    setMessage(outcomeMessage(submit(op), `Liquidation of ${names[l.trader]}`))
   }
   const list = (xs: bigint[]) =>
     xs
@@ -73,11 +74,7 @@ export function Liquidations({ lending }: { lending: LendingSnapshot }) {
           </tbody>
         </table>
       )}
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status" data-testid="liquidation-message">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="liquidation-message" />}
     </section>
   )
 }

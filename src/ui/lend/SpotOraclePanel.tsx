@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
 import { AmountError, parsePrice } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { lendOutcomeText } from './lendFormat.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 
 /** For the lending oracle: posts the index price of a spot market (what prices collateral, with the book). */
 export function SpotOraclePanel() {
@@ -10,7 +10,7 @@ export function SpotOraclePanel() {
   const spot = channel.config.markets.flatMap((m, i) => (m.kind === 'perp' ? [] : [{ m, i }]))
   const [market, setMarket] = useState(spot[0]?.i ?? 0)
   const [price, setPrice] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const m = channel.config.markets[market]
   if (!m) return null
   const base = tokens[m.base]!
@@ -19,7 +19,7 @@ export function SpotOraclePanel() {
     try {
       const ticks = parsePrice(price, m, base, quote)
       setMessage(
-        lendOutcomeText(submit({ tag: OpTag.OraclePrice, market, price: ticks }), `Price ${price} posted`),
+        outcomeMessage(submit({ tag: OpTag.OraclePrice, market, price: ticks }), `Price ${price} posted`),
       )
     } catch (e) {
       setMessage({ ok: false, text: e instanceof AmountError ? e.message : String(e) })
@@ -50,11 +50,7 @@ export function SpotOraclePanel() {
       <button type="button" disabled={readOnly || price === ''} onClick={post}>
         Post price
       </button>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} />}
     </section>
   )
 }

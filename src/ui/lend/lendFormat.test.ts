@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bpsText, healthText, lendOutcomeText, priceText } from './lendFormat.ts'
+import { outcomeMessage } from '../trading/SubmitStatus.tsx'
+import { bpsText, healthText, priceText } from './lendFormat.ts'
 
 describe('lend formatting', () => {
   it('formats rates, health and prices', () => {
@@ -15,12 +16,13 @@ describe('lend formatting', () => {
     expect(priceText(undefined, eth, usdc)).toBe('no price')
   })
   it('says why an op was refused or rejected', () => {
-    expect(lendOutcomeText({ ok: true, result: 52 } as never, 'Borrow').text).toMatch(
+    expect(outcomeMessage({ ok: true, result: 52 } as never, 'Borrow').text).toMatch(
       /^Rejected: above the loan-to-value/,
     )
-    expect(lendOutcomeText({ ok: true, result: 0 } as never, 'Borrow')).toEqual({
+    expect(outcomeMessage({ ok: true, seq: 7n, index: 0, result: 0 }, 'Borrow')).toEqual({
       ok: true,
-      text: 'Borrow (pending)',
+      text: 'Borrow',
+      seq: 7n,
     })
   })
 })

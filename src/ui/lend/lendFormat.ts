@@ -1,6 +1,4 @@
 import type { Price } from '../../core/lending/prices.ts'
-import { REJECT_NAMES } from '../../core/reasons.ts'
-import type { SubmitOutcome } from '../../store/submit.ts'
 import { formatUnits, type TokenInfo } from '../format.ts'
 
 /** Basis points as a percentage with two decimals: 1234n → "12.34%". */
@@ -23,11 +21,4 @@ export const HEALTH_WARNING_BPS = 11_000n
 export function priceText(price: Price | undefined, token: TokenInfo, quote: TokenInfo): string {
   if (!price) return 'no price'
   return formatUnits((price.num * 10n ** BigInt(token.decimals)) / price.den, quote.decimals, 6)
-}
-
-/** What a submit came to, in words: refused before sending, rejected by the fold (with its reason), or pending. */
-export function lendOutcomeText(r: SubmitOutcome, done: string): { ok: boolean; text: string } {
-  if (!r.ok) return { ok: false, text: `Refused: ${r.reason}` }
-  if (r.result !== 0) return { ok: false, text: `Rejected: ${REJECT_NAMES[r.result] ?? `code ${r.result}`}` }
-  return { ok: true, text: `${done} (pending)` }
 }

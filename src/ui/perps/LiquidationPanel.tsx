@@ -4,7 +4,8 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { formatQty, formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
+import { outcomeMessage, type SubmitMessage } from '../trading/SubmitStatus.tsx'
+import type { PerpMarketInfo } from './usePerps.ts'
 
 /**
  * Accounts below maintenance margin, and for those allowed to liquidate (the Liquidator role, or anyone when the
@@ -18,7 +19,7 @@ export function LiquidationPanel({
 }: {
   perps: PerpsSnapshot
   markets: PerpMarketInfo[]
-  onMessage: (m: { ok: boolean; text: string }) => void
+  onMessage: (m: SubmitMessage) => void
 }) {
   const { submit, session, names } = useTrading()
   if (perps.liquidatable.length === 0)
@@ -70,7 +71,9 @@ export function LiquidationPanel({
                       type="button"
                       className="sell"
                       onClick={() =>
-                        onMessage(outcomeText(submit(op), `Liquidation of ${name} in ${info.name} submitted`))
+                        onMessage(
+                          outcomeMessage(submit(op), `Liquidation of ${name} in ${info.name} submitted`),
+                        )
                       }
                     >
                       Liquidate {name}

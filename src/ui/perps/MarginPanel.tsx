@@ -3,7 +3,7 @@ import { OpTag } from '../../core/ops.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { AmountError, formatUnits, parseUnits, type TokenInfo } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { outcomeText } from './usePerps.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 
 /**
  * Moves collateral between the channel balance and the margin account (MarginDeposit / MarginWithdraw). Amounts
@@ -12,7 +12,7 @@ import { outcomeText } from './usePerps.ts'
 export function MarginPanel({ perps, collateral }: { perps: PerpsSnapshot; collateral: TokenInfo }) {
   const { submit } = useTrading()
   const [amount, setAmount] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const fmt = (x: bigint) => formatUnits(x, collateral.decimals, 6)
   let value: bigint | undefined
   let error: string | undefined
@@ -38,7 +38,7 @@ export function MarginPanel({ perps, collateral }: { perps: PerpsSnapshot; colla
     const r = submit(
       deposit ? { tag: OpTag.MarginDeposit, amount: value } : { tag: OpTag.MarginWithdraw, amount: value },
     )
-    const text = outcomeText(
+    const text = outcomeMessage(
       r,
       `${deposit ? 'Margin deposit' : 'Margin withdrawal'} of ${fmt(value)} ${collateral.symbol}`,
     )
@@ -75,11 +75,7 @@ export function MarginPanel({ perps, collateral }: { perps: PerpsSnapshot; colla
           Withdraw margin
         </button>
       </div>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} />}
     </section>
   )
 }

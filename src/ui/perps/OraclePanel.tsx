@@ -3,7 +3,8 @@ import { OpTag } from '../../core/ops.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { AmountError, formatPrice, parsePrice } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
-import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
+import type { PerpMarketInfo } from './usePerps.ts'
 
 /**
  * The designated oracle participant posts a market's index price (OraclePrice). Shown only to that participant;
@@ -12,7 +13,7 @@ import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
 export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: PerpsSnapshot }) {
   const { submit } = useTrading()
   const [price, setPrice] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const { market, base, quote } = info
   const current = perps.markets.find((m) => m.market === info.index)?.oracle
   let ticks: bigint | undefined
@@ -25,7 +26,7 @@ export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: Perp
   const post = () => {
     if (ticks === undefined) return
     const r = submit({ tag: OpTag.OraclePrice, market: info.index, price: ticks })
-    const text = outcomeText(
+    const text = outcomeMessage(
       r,
       `Index price ${formatPrice(ticks, market, base, quote)} ${quote.symbol} posted`,
     )
@@ -68,11 +69,7 @@ export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: Perp
       <button type="submit" disabled={ticks === undefined}>
         Post price
       </button>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} />}
     </form>
   )
 }

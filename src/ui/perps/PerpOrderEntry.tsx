@@ -7,8 +7,9 @@ import { REJECT_NAMES } from '../../core/reasons.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { AmountError, formatPrice, formatQty, formatUnits, parsePrice, parseQty } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { leverageText, ratioText } from './perpFormat.ts'
-import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
+import type { PerpMarketInfo } from './usePerps.ts'
 
 /**
  * Perp orders: long or short, limit (GTC / IOC / post-only) or market, reduce-only. Before anything is sent the
@@ -26,7 +27,7 @@ export function PerpOrderEntry({ info, perps }: { info: PerpMarketInfo; perps: P
   const [price, setPrice] = useState('')
   const [qty, setQty] = useState('')
   const [reduceOnly, setReduceOnly] = useState(false)
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const isBuy = side === Side.Buy
   const depth = perps.depth[info.index]
   const best = isBuy ? depth?.asks[0]?.price : depth?.bids[0]?.price
@@ -75,7 +76,7 @@ export function PerpOrderEntry({ info, perps }: { info: PerpMarketInfo; perps: P
   const submit = () => {
     if (!ready || !op) return
     const r = submitOp(op)
-    const text = outcomeText(
+    const text = outcomeMessage(
       r,
       `${isBuy ? 'Long' : 'Short'} ${formatQty(lots!, market, base)} ${info.name}${reduceOnly ? ' (reduce-only)' : ''} submitted`,
     )
@@ -210,11 +211,7 @@ export function PerpOrderEntry({ info, perps }: { info: PerpMarketInfo; perps: P
       <button type="submit" className={isBuy ? 'buy' : 'sell'} disabled={!ready}>
         {isBuy ? 'Long' : 'Short'} {info.name}
       </button>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} />}
     </form>
   )
 }

@@ -2,8 +2,9 @@ import { OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { formatPrice, formatQty, formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage } from '../trading/SubmitStatus.tsx'
 import { leverageText, ratioText } from './perpFormat.ts'
-import { outcomeText, type PerpMarketInfo } from './usePerps.ts'
+import type { PerpMarketInfo } from './usePerps.ts'
 
 /**
  * The margin account (equity, margin ratio, leverage, health; final beside pending; when the perps net with the
@@ -18,7 +19,7 @@ export function PerpPositions({
 }: {
   perps: PerpsSnapshot
   markets: PerpMarketInfo[]
-  onMessage: (m: { ok: boolean; text: string }) => void
+  onMessage: (m: SubmitMessage) => void
 }) {
   const { submit } = useTrading()
   const a = perps.account
@@ -44,7 +45,7 @@ export function PerpPositions({
       price: selling ? best - best / 20n : best + best / 20n,
       qty: size < 0n ? -size : size,
     })
-    onMessage(outcomeText(r, `Close ${info.name} submitted`))
+    onMessage(outcomeMessage(r, `Close ${info.name} submitted`))
   }
   return (
     <div>

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { formatPrice, formatQty, formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
+import { type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { FundingHistory } from './FundingHistory.tsx'
 import { LiquidationPanel } from './LiquidationPanel.tsx'
 import { MarginPanel } from './MarginPanel.tsx'
@@ -22,7 +23,7 @@ export function PerpsScreen() {
   const { readOnly, channel, tokens } = useTrading()
   const [selected, setSelected] = useState(markets[0]?.index ?? 0)
   const [tab, setTab] = useState<(typeof TABS)[number]>('Positions')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const info = markets.find((m) => m.index === selected) ?? markets[0]
   const pp = channel.config.params.perps
   if (!perps || !info || !pp) return null
@@ -124,11 +125,7 @@ export function PerpsScreen() {
         )}
         {tab === 'Funding' && <FundingHistory info={info} view={view} intervalMs={pp.fundingIntervalMs} />}
       </div>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status" data-testid="perps-message">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="perps-message" />}
     </section>
   )
 }

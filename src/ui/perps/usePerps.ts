@@ -1,9 +1,7 @@
 import { useMemo } from 'react'
 import { useStore } from 'zustand'
 import type { Market } from '../../core/channel.ts'
-import { REJECT_NAMES } from '../../core/reasons.ts'
 import { type PerpsSnapshot, takePerpsSnapshot } from '../../store/perpsSnapshot.ts'
-import type { SubmitOutcome } from '../../store/submit.ts'
 import type { TokenInfo } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
 
@@ -37,11 +35,4 @@ export function usePerpMarkets(): PerpMarketInfo[] {
       }),
     [channel, tokens],
   )
-}
-
-/** What a submit came to, in words: refused before sending, rejected by the fold (with its reason), or pending. */
-export function outcomeText(r: SubmitOutcome, done: string): { ok: boolean; text: string } {
-  if (!r.ok) return { ok: false, text: `Refused: ${r.reason}` }
-  if (r.result !== 0) return { ok: false, text: `Rejected: ${REJECT_NAMES[r.result] ?? `code ${r.result}`}` }
-  return { ok: true, text: `${done} (pending)` }
 }

@@ -5,8 +5,8 @@ import { OpTag } from '../../core/ops.ts'
 import type { AmmSnapshot, PoolView } from '../../store/ammSnapshot.ts'
 import { AmountError, formatUnits, parseUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { amountText, parsePercentBps, pct, quoteAtRatio } from './poolFormat.ts'
-import { outcomeText } from './usePool.ts'
 
 /** What a concurrent swap may move the ratio by before an add or a removal is refused (minimum shares / outputs). */
 const TOLERANCE_BPS = 50n
@@ -23,7 +23,7 @@ export function LiquidityPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView
   const [quoteText, setQuoteText] = useState('')
   const [vote, setVote] = useState<bigint>(view.myVoteBps ?? 30n)
   const [removePct, setRemovePct] = useState('')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const open = view.totalShares > 0n
 
   let addError: string | undefined
@@ -78,7 +78,7 @@ export function LiquidityPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView
       minShares: (add.minted * (10_000n - TOLERANCE_BPS)) / 10_000n,
       voteBps: Number(vote),
     })
-    const m = outcomeText(r, `Added ${amountText(add.base, base)} + ${amountText(add.quote, quote)}`)
+    const m = outcomeMessage(r, `Added ${amountText(add.base, base)} + ${amountText(add.quote, quote)}`)
     setMessage(m)
     if (m.ok) {
       setBaseText('')
@@ -94,7 +94,7 @@ export function LiquidityPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView
       minBase: (out.base * (10_000n - TOLERANCE_BPS)) / 10_000n,
       minQuote: (out.quote * (10_000n - TOLERANCE_BPS)) / 10_000n,
     })
-    const m = outcomeText(r, `Removed ${amountText(out.base, base)} + ${amountText(out.quote, quote)}`)
+    const m = outcomeMessage(r, `Removed ${amountText(out.base, base)} + ${amountText(out.quote, quote)}`)
     setMessage(m)
     if (m.ok) setRemovePct('')
   }
@@ -188,11 +188,7 @@ export function LiquidityPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView
       >
         Remove liquidity
       </button>
-      {message && (
-        <p className={message.ok ? 'muted' : 'error'} data-testid="liquidity-result">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="liquidity-result" okClass="muted" />}
     </section>
   )
 }

@@ -5,8 +5,8 @@ import { REJECT_NAMES, Reject } from '../../core/reasons.ts'
 import type { AmmSnapshot, PoolView } from '../../store/ammSnapshot.ts'
 import { AmountError, parseUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { amountText, deadlineOf, parsePercentBps, pct } from './poolFormat.ts'
-import { outcomeText } from './usePool.ts'
 
 /**
  * Exact-in swaps against the pool: what you receive, the minimum you accept (slippage), the fee the LPs voted, the
@@ -19,7 +19,7 @@ export function SwapPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView }) {
   const [amount, setAmount] = useState('')
   const [slippage, setSlippage] = useState('0.5')
   const [seconds, setSeconds] = useState('60')
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const market = channel.config.markets[view.market]!
   const base = tokens[view.base]!
   const quote = tokens[view.quote]!
@@ -68,7 +68,7 @@ export function SwapPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView }) {
   const send = () => {
     if (!op) return
     const r = submit(op)
-    const m = outcomeText(r, `Swapped ${amountText(op.tag === OpTag.AmmSwap ? op.amountIn : 0n, tin)}`)
+    const m = outcomeMessage(r, `Swapped ${amountText(op.tag === OpTag.AmmSwap ? op.amountIn : 0n, tin)}`)
     setMessage(m)
     if (m.ok) setAmount('')
   }
@@ -150,11 +150,7 @@ export function SwapPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView }) {
       >
         Swap
       </button>
-      {message && (
-        <p className={message.ok ? 'muted' : 'error'} data-testid="swap-result">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="swap-result" okClass="muted" />}
     </section>
   )
 }

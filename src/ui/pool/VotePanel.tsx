@@ -2,8 +2,8 @@ import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
 import type { PoolView } from '../../store/ammSnapshot.ts'
 import { useTrading } from '../trading/context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { pct } from './poolFormat.ts'
-import { outcomeText } from './usePool.ts'
 
 /**
  * The pool's fee and how it was voted: the share-weighted median of the LPs' votes, so no LP with less than half of
@@ -11,10 +11,10 @@ import { outcomeText } from './usePool.ts'
  */
 export function VotePanel({ view, final }: { view: PoolView; final: PoolView | undefined }) {
   const { submit, readOnly } = useTrading()
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const vote = (tierBps: bigint) => {
     const r = submit({ tag: OpTag.AmmVote, market: view.market, voteBps: Number(tierBps) })
-    setMessage(outcomeText(r, `Voted ${pct(tierBps)}`))
+    setMessage(outcomeMessage(r, `Voted ${pct(tierBps)}`))
   }
   return (
     <section className="panel form" aria-label="Fee vote">
@@ -62,11 +62,7 @@ export function VotePanel({ view, final }: { view: PoolView; final: PoolView | u
           ))}
         </tbody>
       </table>
-      {message && (
-        <p className={message.ok ? 'muted' : 'error'} data-testid="vote-result">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} testId="vote-result" okClass="muted" />}
     </section>
   )
 }

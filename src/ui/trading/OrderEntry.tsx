@@ -3,7 +3,6 @@ import { quoteMarketOrder } from '../../core/marketQuote.ts'
 import { checkOp } from '../../core/opCheck.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../../core/ops.ts'
 import { opPermission } from '../../core/phase.ts'
-import { REJECT_NAMES } from '../../core/reasons.ts'
 import { stakeRefusal } from '../../store/stake.ts'
 import {
   AmountError,
@@ -16,6 +15,7 @@ import {
   priceDecimals,
 } from '../format.ts'
 import { useSnapshot, useTrading } from './context.ts'
+import { outcomeMessage, type SubmitMessage, SubmitStatus } from './SubmitStatus.tsx'
 
 type Form = { side: Side; kind: OrderKind; tif: TimeInForce; price: string; qty: string }
 
@@ -38,7 +38,7 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
     tif: TimeInForce.GTC,
     qty: '',
   })
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
+  const [message, setMessage] = useState<SubmitMessage | undefined>()
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
   const isBuy = form.side === Side.Buy
@@ -126,14 +126,10 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
       setPrice('')
     }
     setMessage(
-      !r.ok
-        ? { ok: false, text: `Refused: ${r.reason}` }
-        : r.result === 0
-          ? {
-              ok: true,
-              text: `${isBuy ? 'Buy' : 'Sell'} ${formatQty(lots!, market, base)} ${base.symbol} submitted (pending)`,
-            }
-          : { ok: false, text: `Rejected: ${REJECT_NAMES[r.result]}` },
+      outcomeMessage(
+        r,
+        `${isBuy ? 'Buy' : 'Sell'} ${formatQty(lots!, market, base)} ${base.symbol} submitted`,
+      ),
     )
   }
 
@@ -274,11 +270,7 @@ export function OrderEntry({ price, setPrice }: { price: string; setPrice: (p: s
       >
         {isBuy ? 'Buy' : 'Sell'} {base.symbol}
       </button>
-      {message && (
-        <p className={message.ok ? 'ok' : 'error'} role="status">
-          {message.text}
-        </p>
-      )}
+      {message && <SubmitStatus message={message} />}
     </form>
   )
 }
