@@ -19,7 +19,11 @@ export const poolStreamOp: fc.Arbitrary<{ author: number; op: Op }> = fc.oneof(
     })
     .map(({ author, kind, token, amount }) => ({
       author,
-      op: { tag: kind, token, amount: BigInt(token === ETH ? Math.ceil(amount / 1_000) : amount) } as Op,
+      op: {
+        tag: kind,
+        token,
+        amount: token === ETH ? (BigInt(amount) + 999n) / 1_000n : BigInt(amount),
+      } as Op,
     })),
   fc
     .record({
