@@ -150,6 +150,8 @@ export class PeerGuard {
   private assembly: Uint8Array[] | undefined
   private assembled = 0
   private discarding = false
+  /** strikes before the last forgive(): they no longer count toward maxStrikes */
+  private forgiven = 0
 
   constructor(p: { limits?: Partial<PeerLimits>; updateLimits?: UpdateLimits; now: () => number }) {
     this.limits = { ...DEFAULT_PEER_LIMITS, ...p.limits }
@@ -161,7 +163,12 @@ export class PeerGuard {
   }
 
   get shouldDisconnect(): boolean {
-    return this.stats.strikes >= this.limits.maxStrikes
+    return this.stats.strikes - this.forgiven >= this.limits.maxStrikes
+  }
+
+  /** Starts the strike count afresh (a relay tried again after its cool-down); `stats` keep every strike. */
+  forgive(): void {
+    this.forgiven = this.stats.strikes
   }
 
   /** Records a drop decided elsewhere (a handler threw, a catch-up reply carried invalid blocks). */

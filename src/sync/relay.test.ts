@@ -13,7 +13,7 @@ import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { BLOCKS_MAP, ChannelDoc } from './channelDoc.ts'
-import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
+import { type JoinRelayParameters, joinRelay, type RelayLink, relayDocName } from './relay.ts'
 import { RelayGuard } from './relayGuard.ts'
 
 const N = 3
@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-function peer(index: number, url: string): Peer {
+function peer(index: number, url: string, relay: Partial<JoinRelayParameters> = {}): Peer {
   const doc = new Y.Doc()
   const replica = new Replica(tc.channel, {
     ignoreForcedQueue: true,
@@ -56,7 +56,7 @@ function peer(index: number, url: string): Peer {
       tick()
     },
   }
-  const link = joinRelay({ url, name: NAME, doc, WebSocket, resyncMs: 300 })
+  const link = joinRelay({ url, name: NAME, doc, WebSocket, resyncMs: 300, ...relay })
   const p = { doc, replica, cd, session, link }
   cleanups.push(() => {
     clearInterval(timer)
@@ -88,7 +88,7 @@ async function converged(peers: Peer[], ops: number, ms = 30_000): Promise<strin
     if (done) return roots[0]!
     if (Date.now() > end)
       throw new Error(
-        `no convergence: roots ${roots.join(' ')} final ${final} transfers ${peers.map(finalTransfers)} pending ${peers.map((p) => p.replica.pendingOps)}`,
+        `no convergence: roots ${roots.join(' ')} final ${final} transfers ${peers.map(finalTransfers)} pending ${peers.map((p) => p.replica.pendingOps)} links ${peers.map((p) => `${p.link.status()}/${p.link.guard.stats.strikes}`)}`,
       )
     await sleep(50)
   }
@@ -254,13 +254,7 @@ describe('relay transport (Hocuspocus on 127.0.0.1)', () => {
     for (const p of peers) expect(p.link.guard.stats.strikes).toBe(0)
   })
 
-  // retry: a liveness gap not yet understood, not a safety one (session 8 closing note). A peer that reaches the
-  // others only through this lossy, forging relay sometimes stays a few blocks behind once trading stops, although
-  // it resyncs every 300 ms; roots and balances never differ. Seen in one of three clean CI runs, and twice in a
-  // row once on an idle machine (each failed attempt waits 60 s).
-  it('a relay that drops, replays, reorders and forges changes nothing: same balances, nothing invalid accepted', {
-    retry: 3,
-  }, async () => {
+  it('a relay that drops, replays, reorders and forges changes nothing: same balances, nothing invalid accepted', async () => {
     const relay = await startRelay({ port: 0 })
     cleanups.push(relay.stop)
     const evil = await evilRelay(relay.url, { seed: 8, drop: 0.2, replay: 0.2, reorder: true, forge: true })
@@ -282,6 +276,26 @@ describe('relay transport (Hocuspocus on 127.0.0.1)', () => {
     const invalid = peers.reduce((s, p) => s + p.cd.stats.invalid, 0)
     expect(strikes).toBeGreaterThan(0)
     expect(invalid).toBeGreaterThan(0)
+  })
+
+  // The lying relay above forges a message every 15 ms, about half of them strikes: ~30 strikes a second. A
+  // relay past its strike limit used to be closed for the rest of the session, so a peer whose only route it was
+  // lost the channel for good once convergence took longer than the limit allowed (seen on loaded CI machines: one
+  // peer stuck a few blocks behind). Here the limit (30) is reached within about a second.
+  it('a relay past its strike limit is closed for a cool-down, then tried again: its only users still converge', async () => {
+    const relay = await startRelay({ port: 0 })
+    cleanups.push(relay.stop)
+    const evil = await evilRelay(relay.url, { seed: 9, drop: 0.2, replay: 0.2, reorder: true, forge: true })
+    cleanups.push(evil.stop)
+    const peers = [0, 1, 2].map((i) => peer(i, evil.url, { limits: { maxStrikes: 30 }, banMs: 100 }))
+    await trade(peers, 5)
+    // every peer's relay went past the limit at least once (stats keep every strike); then trading goes on
+    await waitUntil(() => peers.every((p) => p.link.guard.stats.strikes >= 30))
+    await trade(peers, 5)
+    await converged(peers, 3 * 10, 30_000)
+    for (const p of peers) expect(holdings(p)).toEqual(expected(10))
+    const bans = peers.reduce((s, p) => s + p.link.bans(), 0)
+    expect(bans).toBeGreaterThan(0)
   })
 
   it('the relay goes down and comes back on the same port: participants catch up', async () => {

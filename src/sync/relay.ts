@@ -34,7 +34,15 @@ export type JoinRelayParameters = {
    * relay at most once a second, merged (updateForward.ts); default: none, every update is sent at once
    */
   fromPeer?: (origin: unknown) => boolean
+  /**
+   * how long a relay past its strike limit stays closed before it is tried again (ms), doubled at each further ban
+   * up to MAX_BAN_MS; default 5 s
+   */
+  banMs?: number
 }
+
+/** the longest cool-down of a relay that keeps misbehaving */
+export const MAX_BAN_MS = 5 * 60_000
 
 export type RelayStatus = 'connecting' | 'connected' | 'disconnected' | 'banned'
 
@@ -43,6 +51,8 @@ export type RelayLink = {
   readonly guard: RelayGuard
   readonly provider: HocuspocusProvider
   status(): RelayStatus
+  /** how often this relay went past its strike limit and was closed for a cool-down */
+  bans(): number
   /** closes the connection and stops reconnecting, until connect() (tests, a user taking the relay off) */
   disconnect(): void
   connect(): void
@@ -62,8 +72,11 @@ export function relayDocName(room: string, password: string): string {
 /**
  * Joins the channel doc through a Hocuspocus relay, next to (not instead of) WebRTC: the same Y.Doc, so
  * ChannelDoc sees one stream of entries whichever transport brought them. Every message from the relay passes a
- * RelayGuard before the provider decodes it (a WebSocket wrapper installed as the provider's WebSocket class);
- * a relay past its strike limit is closed for the session. A relay that is down costs a reconnect attempt with
+ * RelayGuard before the provider decodes it (a WebSocket wrapper installed as the provider's WebSocket class).
+ * A relay past its strike limit is closed for a cool-down (`banMs`, doubled at each further ban up to MAX_BAN_MS),
+ * then tried again with its strikes forgiven: closing it for good would cut off a participant whose only route to
+ * the others it is (a forging relay still carries the honest blocks, and every byte it sends is checked anyway),
+ * while the doubling bounds what a relay that keeps lying costs. A relay that is down costs a reconnect attempt with
  * backoff and nothing else; it never throws into the caller.
  */
 export function joinRelay(p: JoinRelayParameters): RelayLink {
@@ -71,6 +84,9 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
   const guard = new RelayGuard({ documentName: p.name, ...(p.limits ? { limits: p.limits } : {}), now })
   const Base = p.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketClass)
   let banned = false
+  let bans = 0
+  let wanted = true
+  let cooling: ReturnType<typeof setTimeout> | undefined
   let status: RelayStatus = 'connecting'
   let provider: HocuspocusProvider | undefined
   const ban = () => {
@@ -78,6 +94,16 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     banned = true
     status = 'banned'
     provider?.configuration.websocketProvider.disconnect()
+    const ms = Math.min((p.banMs ?? 5000) * 2 ** Math.min(bans, 20), MAX_BAN_MS)
+    bans++
+    cooling = setTimeout(() => {
+      cooling = undefined
+      banned = false
+      guard.peer.forgive()
+      status = 'connecting'
+      if (wanted) void provider?.configuration.websocketProvider.connect()
+      else status = 'disconnected'
+    }, ms)
   }
 
   /** A WebSocket whose 'message' listeners only see what the guard lets through. */
@@ -186,11 +212,18 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     guard,
     provider: prov,
     status: () => status,
-    disconnect: () => socket.disconnect(),
+    bans: () => bans,
+    disconnect() {
+      wanted = false
+      socket.disconnect()
+    },
     connect() {
+      wanted = true
       if (!banned) void socket.connect()
     },
     destroy() {
+      wanted = false
+      if (cooling !== undefined) clearTimeout(cooling)
       forwarding.stop()
       updates.stop()
       if (shared) {
