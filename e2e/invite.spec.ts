@@ -28,6 +28,11 @@ test('an invite opened without a connected wallet shows its channel (participant
   await b.page.getByRole('button', { name: 'Connect Test Wallet' }).click()
   await expect(b.page.getByRole('table', { name: 'Participants' })).toBeVisible()
   expect(b.page.url()).toContain('#/join/')
+  // the lobby, where the session key is authorised, repeats what is agreed to: quorum, markets, fees
+  await expect(b.page.getByTestId('lobby-terms')).toContainText(
+    /Markets: \S+\/\S+.* · fees \d+ bps maker, \d+ bps taker, paid to participant 1/,
+  )
+  await expect(b.page.getByText('2 of 2 participants must take part')).toBeVisible()
 
   // a link cut short says what to do and leads back to the start page
   await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'), -20)}`)

@@ -21,6 +21,7 @@ import { LendScreen } from '../lend/LendScreen.tsx'
 import { TradingContext } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
 import { CatchUpBanner } from './CatchUpBanner.tsx'
+import { ChannelTerms } from './ChannelTerms.tsx'
 import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
 import { SessionKeyPanel } from './SessionKeyPanel.tsx'
@@ -159,7 +160,14 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
   return (
     <>
       <CatchUpBanner runtime={runtime} />
-      <LobbyView runtime={runtime} invite={invite} full={full} onChain={onChain} error={liveError} />
+      <LobbyView
+        config={config}
+        runtime={runtime}
+        invite={invite}
+        full={full}
+        onChain={onChain}
+        error={liveError}
+      />
     </>
   )
 }
@@ -173,12 +181,14 @@ function phaseOfStatus(status: number): SettlementPhase {
 }
 
 function LobbyView({
+  config,
   runtime,
   invite,
   full,
   onChain,
   error,
 }: {
+  config: AppConfig
   runtime: ChannelRuntime
   invite: Invite
   full: ChannelConfig | undefined
@@ -203,10 +213,10 @@ function LobbyView({
       <section className="panel">
         <h2>Channel lobby</h2>
         <p className="muted">
-          {draft.participants.length} participants, threshold {draft.threshold}, dispute window{' '}
-          {draft.params.disputeWindow.toString()} s. Each participant authorises a channel session key with
-          one wallet signature; once all have, anyone opens the channel on chain.
+          {draft.participants.length} participants. Each participant authorises a channel session key with one
+          wallet signature; once all have, anyone opens the channel on chain.
         </p>
+        <ChannelTerms config={config} draft={draft} testId="lobby-terms" />
         <table className="grid" aria-label="Participants">
           <tbody>
             {draft.participants.map((p) => {

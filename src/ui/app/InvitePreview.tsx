@@ -1,6 +1,6 @@
 import { decodeInvite } from '../../core/invite.ts'
-import { describeQuorum } from '../../core/quorum.ts'
 import type { AppConfig } from '../config.ts'
+import { ChannelTerms } from './ChannelTerms.tsx'
 import { InviteProblem } from './InviteProblem.tsx'
 import { roleDescription } from './roleText.ts'
 
@@ -25,10 +25,6 @@ export function InvitePreview({
   } catch (e) {
     return <InviteProblem error={e} />
   }
-  const symbol = (address: string) =>
-    config.tokens.find((t) => t.address.toLowerCase() === address.toLowerCase())?.symbol ?? address
-  const n = draft.participants.length
-  const recipient = draft.participants[draft.params.feeRecipient]
   return (
     <main className="page">
       <section className="panel" aria-label="Invitation">
@@ -58,20 +54,7 @@ export function InvitePreview({
             ))}
           </tbody>
         </table>
-        <p className="muted">{describeQuorum(n, draft.threshold)}</p>
-        <p className="muted" data-testid="invite-terms">
-          Markets:{' '}
-          {draft.markets
-            .map(
-              (m) =>
-                `${symbol(draft.tokens[m.base]!)}/${symbol(draft.tokens[m.quote]!)}${m.kind === 'perp' ? ' perpetual' : ''}`,
-            )
-            .join(', ')}{' '}
-          · fees {draft.params.makerFeeBps.toString()} bps maker, {draft.params.takerFeeBps.toString()} bps
-          taker, paid to participant {draft.params.feeRecipient + 1}
-          {recipient ? ` (${recipient.address.slice(0, 10)}…)` : ''} · dispute window{' '}
-          {draft.params.disputeWindow.toString()} s · chain {draft.chainId.toString()}
-        </p>
+        <ChannelTerms config={config} draft={draft} testId="invite-terms" />
       </section>
     </main>
   )
