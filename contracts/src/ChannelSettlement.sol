@@ -233,7 +233,7 @@ contract ChannelSettlement is SettlementStorage, IChannelSettlement, ICooperativ
     function propose(bytes32 channelId, Checkpoint calldata cp, bytes[] calldata sigs) external {
         Channel storage ch = _channel(channelId);
         if (ch.status == Status.Finalized) revert ChannelSettlementChannelFinalized(channelId);
-        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold, address(0));
         _acceptCheckpoint(channelId, ch, cp, digest, seen, false);
     }
 
@@ -513,7 +513,7 @@ contract ChannelSettlement is SettlementStorage, IChannelSettlement, ICooperativ
             _settle(channelId, cp.version, cp.balancesRoot, token, amount, proof);
             return;
         }
-        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold);
+        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold, address(0));
         if (amount == 0) revert ChannelSettlementZeroAmount();
         bytes32 leaf = exitLeaf(channelId, cp.version, msg.sender, token, amount);
         if (!MerkleProof.verifyCalldata(proof, cp.balancesRoot, leaf)) revert ChannelSettlementInvalidProof();

@@ -174,7 +174,7 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         uint256 proposer = ch.proposer;
         if (proposer == 0) revert IChannelSettlement.ChannelSettlementNoProposal(channelId);
         address offender = ch.participants[proposer - 1];
-        (bytes32 digest, uint256 seen) = _verifyQuorumAgainst(channelId, cp, sigs, ch.threshold, offender);
+        (bytes32 digest, uint256 seen) = _verifyCheckpoint(channelId, cp, sigs, ch.threshold, offender);
         if ((seen >> (proposer - 1)) & 1 == 0) revert IChannelSettlement.ChannelSettlementNotSignedBy(offender);
         uint64 pending = ch.checkpoint.version;
         if (cp.version <= pending) revert IChannelSettlement.ChannelSettlementStaleVersion(cp.version, pending);
@@ -308,34 +308,6 @@ contract ChannelSettlementEvidence is SettlementStorage, ISettlementEvidence {
         address signer = _recover(digest, signature, index);
         if (_keys[channelId][signer].participant != author) {
             revert IChannelSettlement.ChannelSettlementWrongSigner(index, currentKey, signer);
-        }
-    }
-
-    /**
-     * @dev {_verifyCheckpoint} for stale-proposal evidence: at least `required` signatures over `cp` by distinct
-     * participants' keys, each valid at `cp.version`, except `offender`'s, which may be by any key it ever had.
-     */
-    function _verifyQuorumAgainst(
-        bytes32 channelId,
-        IChannelSettlement.Checkpoint calldata cp,
-        bytes[] calldata sigs,
-        uint256 required,
-        address offender
-    ) internal view returns (bytes32 digest, uint256 seen) {
-        if (sigs.length < required) {
-            revert IChannelSettlement.ChannelSettlementInsufficientSignatures(sigs.length, required);
-        }
-        digest = _hashCheckpoint(channelId, cp);
-        for (uint256 i = 0; i < sigs.length; ++i) {
-            address signer = _recover(digest, sigs[i], i);
-            KeyRecord storage key = _keys[channelId][signer];
-            address participant = key.participant;
-            if (participant == address(0)) revert IChannelSettlement.ChannelSettlementUnauthorizedSigner(i, signer);
-            if (participant != offender) _checkVersion(key, cp.version, i, signer);
-            // forge-lint: disable-next-line(incorrect-shift)
-            uint256 bit = 1 << _members[channelId][participant].index;
-            if (seen & bit != 0) revert IChannelSettlement.ChannelSettlementDuplicateSigner(i, participant);
-            seen |= bit;
         }
     }
 }

@@ -120,13 +120,16 @@ abstract contract SettlementStorage is EIP712, ReentrancyGuard {
 
     /**
      * @dev Reverts unless `sigs` holds at least `required` signatures over `cp`, each well formed, each
-     * from a session key of this channel, no two from the same participant.
+     * from a session key of this channel valid at `cp.version`, no two from the same participant. `offender`'s
+     * signature may be by any key it ever had (stale-proposal evidence: a rotation it makes after proposing must not
+     * revoke the evidence); `address(0)` exempts nobody. Returns the digest and the signers' participant bitmap.
      */
     function _verifyCheckpoint(
         bytes32 channelId,
         IChannelSettlement.Checkpoint calldata cp,
         bytes[] calldata sigs,
-        uint256 required
+        uint256 required,
+        address offender
     ) internal view returns (bytes32 digest, uint256 seen) {
         if (sigs.length < required) {
             revert IChannelSettlement.ChannelSettlementInsufficientSignatures(sigs.length, required);
@@ -137,7 +140,7 @@ abstract contract SettlementStorage is EIP712, ReentrancyGuard {
             KeyRecord storage key = _keys[channelId][signer];
             address participant = key.participant;
             if (participant == address(0)) revert IChannelSettlement.ChannelSettlementUnauthorizedSigner(i, signer);
-            _checkVersion(key, cp.version, i, signer);
+            if (participant != offender) _checkVersion(key, cp.version, i, signer);
             // forge-lint: disable-next-line(incorrect-shift)
             uint256 bit = 1 << _members[channelId][participant].index;
             if (seen & bit != 0) revert IChannelSettlement.ChannelSettlementDuplicateSigner(i, participant);
