@@ -33,6 +33,7 @@ describe('determinism of the fold modules (THREATS row 14)', () => {
     for (const f of [
       'state.ts',
       'spotOrders.ts',
+      'matching.ts',
       'attestations.ts',
       'replica.ts',
       'replica/execution.ts',

@@ -1,12 +1,22 @@
 import type { Order } from './book.ts'
-import { type CancelOp, OrderKind, type PlaceOp, Side, TimeInForce } from './ops.ts'
+import type { Market } from './channel.ts'
+import {
+  admitOrder,
+  type Fill,
+  type FillRule,
+  matchOrder,
+  restOrder,
+  takerOrder,
+  unrestOrder,
+} from './matching.ts'
+import { type CancelOp, type PlaceOp, Side } from './ops.ts'
 import { Reject } from './reasons.ts'
 import type { ChannelState, OpContext } from './state.ts'
 import { U128_MAX } from './u128.ts'
 
 /**
- * The spot markets' order flow in the fold: placing (reservation, price-time matching at maker prices, fees,
- * self-trade prevention) and cancelling limit, market, IOC and post-only orders on `s.books`. Each function either
+ * The spot markets' order flow in the fold: placing (reservation, then the shared matching engine of matching.ts
+ * with fills paid out of reservations, fees) and cancelling limit, market, IOC and post-only orders on `s.books`. Each function either
  * performs the op completely or changes nothing and returns the reason.
  */
 
@@ -18,16 +28,10 @@ export function placeSpot(s: ChannelState, op: PlaceOp, ctx: OpContext): Reject 
   if (market.kind === 'perp') return Reject.WrongMarketKind
   if (op.qty === 0n || op.price === 0n) return Reject.ZeroAmount
   const { params } = s.channel.config
-  const book = s.books[op.market]!
-  const isBuy = op.side === Side.Buy
-  const best = book.bestOpposite(op.side)
-  const crosses = best !== undefined && (isBuy ? best.price <= op.price : best.price >= op.price)
-  if (op.kind === OrderKind.Limit && op.tif === TimeInForce.PostOnly && crosses)
-    return Reject.PostOnlyWouldCross
-  if (op.kind === OrderKind.Market && !crosses) return Reject.NoLiquidity
-  const rests = op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC
-  if (rests && s.openOrders[ctx.author]! >= params.maxOpenOrders) return Reject.TooManyOrders
+  const admission = admitOrder(s, s.books[op.market]!, op, ctx.author)
+  if (typeof admission === 'number') return admission
 
+  const isBuy = op.side === Side.Buy
   const maxFee = params.makerFeeBps > params.takerFeeBps ? params.makerFeeBps : params.takerFeeBps
   const token = isBuy ? market.quote : market.base
   // Worst case over every fill this order can get: bids pay at most their limit price plus the larger fee.
@@ -39,42 +43,30 @@ export function placeSpot(s: ChannelState, op: PlaceOp, ctx: OpContext): Reject 
   s.avail[ai]! -= reserve
   s.reserved[ai]! += reserve
 
-  const taker: Order = {
-    key: `${ctx.author}:${ctx.seq}:${ctx.index}`,
-    owner: ctx.author,
-    side: op.side,
-    price: op.price,
-    remaining: op.qty,
-    reserved: reserve,
-    placedAt: s.placed++,
-  }
-  if (crosses) match(s, taker, op.market, ctx.block)
-  if (taker.remaining > 0n && rests) {
-    book.insert(taker)
-    s.openOrders[ctx.author]!++
-  } else release(s, taker, token)
+  const taker = takerOrder(s, op, ctx, reserve)
+  if (admission.crosses) matchOrder(s, op.market, taker, ctx.block, new SpotFills(s, op.market))
+  if (taker.remaining > 0n && admission.rests) restOrder(s, op.market, taker)
+  else release(s, taker, token)
   return Reject.None
 }
 
-/** Fills `taker` against the opposite side at maker prices, best price first, FIFO within a level. */
-function match(s: ChannelState, taker: Order, marketIndex: number, block: string): void {
-  const market = s.channel.config.markets[marketIndex]!
-  const { makerFeeBps, takerFeeBps, feeRecipient } = s.channel.config.params
-  const book = s.books[marketIndex]!
-  const isBuy = taker.side === Side.Buy
-  const T = s.T
-  while (taker.remaining > 0n) {
-    const level = book.bestOpposite(taker.side)
-    if (!level || (isBuy ? level.price > taker.price : level.price < taker.price)) break
-    const maker = level.orders[level.head]!
-    if (maker.owner === taker.owner) {
-      // self-trade prevention: the resting order is cancelled, the incoming one keeps matching
-      removeResting(s, maker, marketIndex)
-      continue
-    }
-    const qty = taker.remaining < maker.remaining ? taker.remaining : maker.remaining
+/** A spot fill: the buyer pays quote plus its fee out of its reservation, the seller delivers base out of its own. */
+class SpotFills implements FillRule {
+  private readonly market: Market
+  constructor(
+    private readonly s: ChannelState,
+    private readonly m: number,
+  ) {
+    this.market = s.channel.config.markets[m]!
+  }
+
+  fill(maker: Order, taker: Order, price: bigint, qty: bigint): Fill {
+    const { s, market } = this
+    const { makerFeeBps, takerFeeBps, feeRecipient } = s.channel.config.params
+    const T = s.T
+    const isBuy = taker.side === Side.Buy
     const base = qty * market.lotSize
-    const quote = qty * level.price * market.tickSize
+    const quote = qty * price * market.tickSize
     const makerFee = (quote * makerFeeBps) / BPS
     const takerFee = (quote * takerFeeBps) / BPS
     const buyer = isBuy ? taker : maker
@@ -90,31 +82,18 @@ function match(s: ChannelState, taker: Order, marketIndex: number, block: string
     s.reserved[seller.owner * T + market.base]! -= base
     s.avail[seller.owner * T + market.quote]! += quote - sellerFee
     s.avail[feeRecipient * T + market.quote]! += buyerFee + sellerFee
-    if (s.lending) s.lending.spotLastTrade[marketIndex] = level.price
-    taker.remaining -= qty
-    maker.remaining -= qty
-    s.tradeCount++
-    s.trades.push({
-      market: marketIndex,
-      price: level.price,
-      qty,
-      maker: maker.owner,
-      taker: taker.owner,
-      takerSide: taker.side,
-      makerOrder: maker.key,
-      takerOrder: taker.key,
-      makerFee,
-      takerFee,
-      block,
-    })
-    if (maker.remaining === 0n) removeResting(s, maker, marketIndex)
+    if (s.lending) s.lending.spotLastTrade[this.m] = price
+    return { qty, makerFee, takerFee }
+  }
+
+  removeResting(o: Order): void {
+    removeResting(this.s, o, this.m)
   }
 }
 
 function removeResting(s: ChannelState, o: Order, marketIndex: number): void {
   const market = s.channel.config.markets[marketIndex]!
-  s.books[marketIndex]!.remove(o)
-  s.openOrders[o.owner]!--
+  unrestOrder(s, marketIndex, o)
   release(s, o, o.side === Side.Buy ? market.quote : market.base)
 }
 

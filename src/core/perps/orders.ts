@@ -1,14 +1,24 @@
 import type { Order } from '../book.ts'
 import { marginAccount, meetsInitial } from '../margin/account.ts'
-import { OrderKind, type PerpPlaceOp, Side, TimeInForce } from '../ops.ts'
+import {
+  admitOrder,
+  type Fill,
+  type FillRule,
+  matchOrder,
+  NoFill,
+  restOrder,
+  takerOrder,
+  unrestOrder,
+} from '../matching.ts'
+import { type PerpPlaceOp, Side } from '../ops.ts'
 import { Reject } from '../reasons.ts'
 import type { OpContext } from '../state.ts'
 import type { Host, PerpsState } from './engine.ts'
 import { applyFill, inBounds, isReducing, MAX_NOTIONAL, type Position, reducible } from './positions.ts'
 
 /**
- * Perp orders on the same matching engine as spot (book.ts: price-time priority, FIFO per level; limit, market,
- * IOC, post-only; self-trade prevention cancels the resting order; maker prices; fees in bps of the notional).
+ * Perp orders on the same matching engine as spot (matching.ts, book.ts: price-time priority, FIFO per level; limit,
+ * market, IOC, post-only; self-trade prevention cancels the resting order; maker prices; fees in bps of the notional).
  * No funds are reserved for a resting perp order: margin is checked at every fill instead —
  * - the taker's order is refused (LeverageTooHigh) when a full fill at its limit price would breach initial margin;
  * - a fill that would grow or flip a position beyond initial margin is not made: for a maker its resting order is
@@ -31,13 +41,8 @@ export function placePerp(host: Host, ps: PerpsState, op: PerpPlaceOp, ctx: OpCo
   const book = host.books[m]!
   const isBuy = op.side === Side.Buy
   const dir = isBuy ? 1n : -1n
-  const best = book.bestOpposite(op.side)
-  const crosses = best !== undefined && (isBuy ? best.price <= op.price : best.price >= op.price)
-  if (op.kind === OrderKind.Limit && op.tif === TimeInForce.PostOnly && crosses)
-    return Reject.PostOnlyWouldCross
-  if (op.kind === OrderKind.Market && !crosses) return Reject.NoLiquidity
-  const rests = op.kind === OrderKind.Limit && op.tif !== TimeInForce.IOC
-  if (rests && host.openOrders[ctx.author]! >= params.maxOpenOrders) return Reject.TooManyOrders
+  const admission = admitOrder(host, book, op, ctx.author)
+  if (typeof admission === 'number') return admission
   const pos = ps.position(ctx.author, m)
   if (op.reduceOnly && reducible(pos.size, dir) < op.qty) return Reject.ReduceOnly
   // worst case for the taker: the whole order fills at its limit price, paying the taker fee
@@ -46,22 +51,9 @@ export function placePerp(host: Host, ps: PerpsState, op: PerpPlaceOp, ctx: OpCo
   if (!worst) return Reject.AmountOutOfRange
   if (!worst.reducing && !worst.withinMargin) return Reject.LeverageTooHigh
 
-  const taker: Order = {
-    key: `${ctx.author}:${ctx.seq}:${ctx.index}`,
-    owner: ctx.author,
-    side: op.side,
-    price: op.price,
-    remaining: op.qty,
-    reserved: 0n,
-    placedAt: host.placed++,
-    reduceOnly: op.reduceOnly,
-  }
-  let stopped = false
-  if (crosses) stopped = match(host, ps, taker, m, ctx.block)
-  if (taker.remaining > 0n && rests && !stopped) {
-    book.insert(taker)
-    host.openOrders[ctx.author]!++
-  }
+  const taker = takerOrder(host, op, ctx, 0n, op.reduceOnly)
+  const halted = admission.crosses && matchOrder(host, m, taker, ctx.block, new PerpFills(host, ps, m))
+  if (taker.remaining > 0n && admission.rests && !halted) restOrder(host, m, taker)
   return Reject.None
 }
 
@@ -98,75 +90,55 @@ function trial(
   return { next, realized, fee: charged, reducing, withinMargin: paid && meetsInitial(a, ps.maxLeverage) }
 }
 
-/** Fills `taker` against the book; returns true when matching stopped because the taker hit its margin. */
-function match(host: Host, ps: PerpsState, taker: Order, m: number, block: string): boolean {
-  const { makerFeeBps, takerFeeBps, feeRecipient } = host.channel.config.params
-  const tick = ps.tick(m)
-  const book = host.books[m]!
-  const isBuy = taker.side === Side.Buy
-  const dir = isBuy ? 1n : -1n
-  const feeIndex = feeRecipient * host.T + ps.params.collateralToken
-  while (taker.remaining > 0n) {
-    const level = book.bestOpposite(taker.side)
-    if (!level || (isBuy ? level.price > taker.price : level.price < taker.price)) break
-    const maker = level.orders[level.head]!
-    if (maker.owner === taker.owner) {
-      removeResting(host, m, maker)
-      continue
-    }
-    let qty = taker.remaining < maker.remaining ? taker.remaining : maker.remaining
+/**
+ * A perp fill, clipped for reduce-only orders: both sides' positions and margin move and the fees go to the fee
+ * recipient, unless the fill would take the maker (its order is cancelled) or the taker (matching halts) past
+ * initial margin without reducing.
+ */
+class PerpFills implements FillRule {
+  private readonly tick: bigint
+  private readonly feeIndex: number
+  constructor(
+    private readonly host: Host,
+    private readonly ps: PerpsState,
+    private readonly m: number,
+  ) {
+    this.tick = ps.tick(m)
+    this.feeIndex = host.channel.config.params.feeRecipient * host.T + ps.params.collateralToken
+  }
+
+  fill(maker: Order, taker: Order, price: bigint, qty: bigint): Fill | NoFill {
+    const { host, ps, m } = this
+    const { makerFeeBps, takerFeeBps } = host.channel.config.params
+    const dir = taker.side === Side.Buy ? 1n : -1n
     if (maker.reduceOnly) {
       const r = reducible(ps.position(maker.owner, m).size, -dir)
-      if (r === 0n) {
-        removeResting(host, m, maker)
-        continue
-      }
+      if (r === 0n) return NoFill.CancelMaker
       if (r < qty) qty = r
     }
     if (taker.reduceOnly) {
       const r = reducible(ps.position(taker.owner, m).size, dir)
-      if (r === 0n) break
+      if (r === 0n) return NoFill.End
       if (r < qty) qty = r
     }
-    const quote = qty * level.price * tick
+    const quote = qty * price * this.tick
     const makerFee = (quote * makerFeeBps) / 10_000n
     const takerFee = (quote * takerFeeBps) / 10_000n
     const mk = trial(host, ps, maker.owner, m, -dir * qty, -dir * quote, makerFee, ps.collateral)
-    if (!mk || (!mk.reducing && !mk.withinMargin)) {
-      removeResting(host, m, maker)
-      continue
-    }
+    if (!mk || (!mk.reducing && !mk.withinMargin)) return NoFill.CancelMaker
     const tk = trial(host, ps, taker.owner, m, dir * qty, dir * quote, takerFee, ps.collateral - mk.fee)
-    if (!tk || (!tk.reducing && !tk.withinMargin)) return true
+    if (!tk || (!tk.reducing && !tk.withinMargin)) return NoFill.Halt
     ps.setPosition(maker.owner, m, mk.next)
     ps.margin[maker.owner]! += mk.realized - mk.fee
     ps.setPosition(taker.owner, m, tk.next)
     ps.margin[taker.owner]! += tk.realized - tk.fee
     ps.collateral -= mk.fee + tk.fee
-    host.avail[feeIndex]! += mk.fee + tk.fee
-    ps.lastTrade[m] = level.price
-    taker.remaining -= qty
-    maker.remaining -= qty
-    host.tradeCount++
-    host.trades.push({
-      market: m,
-      price: level.price,
-      qty,
-      maker: maker.owner,
-      taker: taker.owner,
-      takerSide: taker.side,
-      makerOrder: maker.key,
-      takerOrder: taker.key,
-      makerFee: mk.fee,
-      takerFee: tk.fee,
-      block,
-    })
-    if (maker.remaining === 0n) removeResting(host, m, maker)
+    host.avail[this.feeIndex]! += mk.fee + tk.fee
+    ps.lastTrade[m] = price
+    return { qty, makerFee: mk.fee, takerFee: tk.fee }
   }
-  return false
-}
 
-function removeResting(host: Host, m: number, o: Order): void {
-  host.books[m]!.remove(o)
-  host.openOrders[o.owner]!--
+  removeResting(o: Order): void {
+    unrestOrder(this.host, this.m, o)
+  }
 }
