@@ -1,5 +1,6 @@
 import { MAX_PARENTS } from './block.ts'
-import type { Dag, Node } from './dag.ts'
+import type { Dag } from './dag.ts'
+import type { Node } from './dagNode.ts'
 
 /**
  * The citation policy (local, not validity; CONTEXT.md, "Bounded frontier" and "Chain restart"): sets `node.late`

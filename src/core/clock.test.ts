@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { toHex } from './bytes.ts'
-import { leaderTime } from './committer.ts'
+import { leaderTime } from './channelClock.ts'
 import { type Op, OpTag } from './ops.ts'
 import { Replica } from './replica.ts'
 import { stateRoot } from './roots.ts'

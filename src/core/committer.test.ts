@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from './bytes.ts'
-import { Committer, leaderTime, linearize } from './committer.ts'
-import { Dag, type Node } from './dag.ts'
+import { leaderTime } from './channelClock.ts'
+import { Committer } from './committer.ts'
+import { Dag } from './dag.ts'
+import type { Node } from './dagNode.ts'
 import { leaderOf } from './leaders.ts'
+import { linearize } from './linearizer.ts'
 import { DagBuilder, makeTestChannel } from './testing.ts'
 
 // n = 4, q = 3: leaders rotate r mod 4 — round 1: author 1, round 2: author 2, round 3: author 3, round 4: author 0

@@ -1,4 +1,5 @@
-import type { Dag, Node } from './dag.ts'
+import type { Dag } from './dag.ts'
+import type { Node } from './dagNode.ts'
 import { leaderOf } from './leaders.ts'
 
 /** What the commit rule says of one leader slot. */
@@ -10,7 +11,7 @@ export type Decision =
 /**
  * The uncertified-DAG commit rule of Mysticeti-C (Babel et al., "Mysticeti: Reaching the Limits of Latency with
  * Uncertified DAGs", arXiv 2310.14821), with one leader slot per round. It is a pure function of the DAG:
- * - a round r + 1 block *supports* the first block of slot (leader, r) among its references (Dag.countVotes);
+ * - a round r + 1 block *supports* the first block of slot (leader, r) among its references (leaderVotes.ts);
  * - a round r + 2 block *certifies* L when it references q round r + 1 blocks (distinct authors) supporting L;
  * - direct commit: q distinct authors certify L; direct skip: q distinct authors of round r + 1 support no block
  *   of the slot;
@@ -78,54 +79,4 @@ export class Committer {
         return { kind: 'commit', leader: c, direct: false }
     return { kind: 'skip', direct: false }
   }
-}
-
-/**
- * Order inside a round: the round's leader first, then by author, then id. Used for a committed leader's
- * history and for the pending tail alike, so that at steady state a commit emits exactly a prefix of what was
- * already applied optimistically and nothing is replayed.
- */
-export function compareInRound(a: Node, b: Node, n: number): number {
-  if (a.round !== b.round) return a.round - b.round
-  const la = a.author === leaderOf(a.round, n) ? 0 : 1
-  const lb = b.author === leaderOf(b.round, n) ? 0 : 1
-  if (la !== lb) return la - lb
-  if (a.author !== b.author) return a.author - b.author
-  return a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0
-}
-
-/** The not-yet-committed causal history of `leader`, in final order (see compareInRound). */
-export function linearize(leader: Node, n: number, isCommitted: (x: Node) => boolean): Node[] {
-  const out: Node[] = []
-  const seen = new Set<Node>([leader])
-  const stack = [leader]
-  while (stack.length > 0) {
-    const x = stack.pop()!
-    out.push(x)
-    for (const r of x.refs)
-      if (!seen.has(r) && !isCommitted(r)) {
-        seen.add(r)
-        stack.push(r)
-      }
-  }
-  return out.sort((a, b) => compareInRound(a, b, n))
-}
-
-/**
- * The channel clock at a committed leader: the median (lower median for an even count) of the times of the
- * round − 1 blocks it references, one per author, never below the previous commit's time. With fewer than half
- * of those blocks by liars, the median lies between honest timestamps.
- */
-export function leaderTime(leader: Node, previous: bigint): bigint {
-  const times: bigint[] = []
-  const seen = new Set<number>()
-  for (const r of leader.refs)
-    if (r.round === leader.round - 1 && !seen.has(r.author)) {
-      seen.add(r.author)
-      times.push(r.block.time)
-    }
-  if (times.length === 0) return previous
-  times.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  const m = times[(times.length - 1) >> 1]!
-  return m > previous ? m : previous
 }

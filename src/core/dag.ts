@@ -1,113 +1,17 @@
 import { type Block, BlockDecodeError, blockId, decodeBlock } from './block.ts'
+import { BlockBuffer } from './blockBuffer.ts'
 import { bytesEqual, type Hex, toHex } from './bytes.ts'
 import type { Channel } from './channel.ts'
 import { markLate } from './citation.ts'
+import { makeNode, type Node, prevOnly, refIds } from './dagNode.ts'
 import { type Equivocation, recordEvidence } from './equivocation.ts'
 import { type KeyEpoch, KeyRegistry, rotationOf, sameRotation } from './keys.ts'
-import { leaderOf } from './leaders.ts'
+import { countVotes } from './leaderVotes.ts'
+import { dropFrom, entry } from './mapEntry.ts'
 import type { RotateKeyOp } from './ops.ts'
+import type { IngressReject, ReceiveResult } from './receiveResult.ts'
+import { lateSlackFor, REF_DEPTH } from './refDepth.ts'
 import { recoverAddress } from './signature.ts'
-
-export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
-
-/**
- * The reference depth D, a protocol constant (CONTEXT.md, "Bounded frontier"): a block of round r may cite as a
- * parent only blocks of round ≥ r − D (its prev is exempt: an author resumes its chain after any silence). Every
- * replica of a channel must use the same D; `DagOptions.refDepth` exists for tests.
- */
-export const REF_DEPTH = 64
-
-/**
- * How many stubs (~150 B each) a replica keeps at most to let an author resume after its last block reached the
- * others late (CONTEXT.md, "Late blocks and resumed chains"): the late slack K is this over the participant count.
- */
-export const LATE_STUBS = 65_536
-
-/**
- * The late slack K for `n` participants: rounds, beyond the depth D, a block may arrive late and still be cited; and
- * with D, how far below a committing leader's round a block that is not final expires (expiry.ts).
- */
-export function lateSlackFor(n: number): number {
-  return Math.max(REF_DEPTH, Number(BigInt(LATE_STUBS) / BigInt(Math.max(1, n))))
-}
-
-/** A block accepted into the DAG, with what the replica derived from it. */
-export type Node = {
-  id: Uint8Array
-  hex: Hex
-  block: Block
-  bytes: Uint8Array | undefined
-  author: number
-  seq: number
-  round: number
-  /** prev (when seq > 1) first, then the parents in block order: the order support is read in */
-  refs: Node[]
-  /** hex ids of the references while the block waits in the buffer */
-  refIds: Hex[] | undefined
-  /**
-   * For a block of round r ≥ 2: the block of round r − 1's leader slot it supports (the first such block among
-   * its references), or null when it supports none. Undefined in round 1.
-   */
-  vote: Node | null | undefined
-  /** distinct authors of round r + 2 blocks that certify this block (only leader-slot blocks get any) */
-  certifiers: Set<number> | undefined
-  /** those certificate blocks (for indirect decisions) */
-  certificates: Node[] | undefined
-  /** position in the final order, or UNCOMMITTED */
-  commitIndex: number
-  /** decided at commit: ops of an author after the position where its equivocation is proven are void */
-  voided: boolean
-  /** decided at commit: signed by a key its wallet had replaced at this seq (void, never evidence) */
-  revoked: boolean
-  /** lowercase address of the session key that signed the block */
-  key: string
-  /** per op: Reject.None when applied, the reason it was skipped otherwise */
-  results: Uint8Array
-  /** per op: whether a checkpoint op's signature is invalid (only checkpoint ops are checked) */
-  badCheckpointOps: Set<number> | undefined
-  /**
-   * Pruned (snapshot/frontier.ts): final below a certified checkpoint, kept only as a reference target — author,
-   * seq, round, time and its key rotation; no ops, bytes or references. Never served, applied or re-validated.
-   */
-  pruned: boolean
-  /**
-   * Local citation policy, not validity: accepted more than D rounds below this replica's quorum round, or citing
-   * such a block, or forking its author's chain from a prev more than D rounds below it. Honest authoring never
-   * cites a late block (parentsFor), so a replica whose floor is past a late block's history never meets an
-   * honest block it cannot accept (CONTEXT.md, "Bounded frontier"). Set by citation.ts markLate.
-   */
-  late: boolean
-  /** citation policy: its history may hold a block a pruned replica cannot accept (passed on through prev too) */
-  lateHistory: boolean
-  /**
-   * Below the expiry horizon (CONTEXT.md, "Chain restart"): never final, its ops never applied. Either it arrived
-   * below the horizon extending its author's chain and joined as a header (signature, seq, prev, round and rotation
-   * checked; refs = [prev], parents never resolved), or it was pending when a commit moved the horizon past it.
-   */
-  expired: boolean
-}
-
-/** Why a block was refused at ingress. */
-export type IngressReject =
-  | 'oversize'
-  | 'malformed'
-  | 'wrong-channel'
-  | 'not-participant'
-  | 'bad-signature'
-  | 'bad-rotation'
-  | 'bad-prev'
-  | 'bad-round'
-  | 'too-deep'
-  | 'below-floor'
-  | 'expired-fork'
-  | 'seq-out-of-range'
-  | 'buffer-full'
-
-export type ReceiveResult =
-  | { status: 'accepted'; id: Hex }
-  | { status: 'duplicate'; id: Hex }
-  | { status: 'buffered'; id: Hex; missing: Hex[] }
-  | { status: 'rejected'; reason: IngressReject; detail?: string }
 
 export type DagOptions = {
   /** blocks with unknown ancestors kept per author; the oldest are evicted beyond this */
@@ -182,12 +86,8 @@ export class Dag {
   /** key rotations learned since the owner last drained this list */
   readonly learnedRotations: { author: number; epoch: KeyEpoch }[] = []
 
-  /** blocks waiting for ancestors: missing id → waiting nodes */
-  private readonly waiting = new Map<Hex, Node[]>()
-  /** buffered blocks per author, oldest first */
-  private readonly buffered = new Map<Hex, Node>()
-  private readonly bufferedBy: Node[][]
-  private readonly bufferPerAuthor: number
+  /** blocks waiting for ancestors */
+  private readonly buffer: BlockBuffer
   private readonly onAccept: ((node: Node) => void) | undefined
 
   constructor(
@@ -199,8 +99,7 @@ export class Dag {
     this.bySeq = Array.from({ length: this.n }, () => new Map())
     this.bySlot = Array.from({ length: this.n }, () => new Map())
     this.latest = new Array(this.n).fill(undefined)
-    this.bufferedBy = Array.from({ length: this.n }, () => [])
-    this.bufferPerAuthor = options.bufferPerAuthor ?? 256
+    this.buffer = new BlockBuffer(this.n, options.bufferPerAuthor ?? 256)
     this.refDepth = options.refDepth ?? REF_DEPTH
     this.lateSlack = options.lateSlack ?? lateSlackFor(this.n)
     this.onAccept = options.onAccept
@@ -232,7 +131,7 @@ export class Dag {
     if (!expired && block.round < BigInt(this.floor)) return this.reject('below-floor')
     const id = blockId(block, this.channel.domainSeparator)
     const hex = toHex(id)
-    if (this.nodes.has(hex) || this.buffered.has(hex)) {
+    if (this.nodes.has(hex) || this.buffer.has(hex)) {
       this.ingress.duplicate++
       return { status: 'duplicate', id: hex }
     }
@@ -280,19 +179,7 @@ export class Dag {
   private add(node: Node, accepted: Node[]): ReceiveResult {
     const missing = this.missing(node)
     if (missing.length > 0) {
-      const mine = this.bufferedBy[node.author]!
-      // evict the author's oldest buffered block: a flood of unconnectable blocks only displaces its own
-      if (mine.length >= this.bufferPerAuthor) {
-        const old = mine.shift()!
-        this.buffered.delete(old.hex)
-      }
-      mine.push(node)
-      this.buffered.set(node.hex, node)
-      for (const m of missing) {
-        const list = this.waiting.get(m)
-        if (!list) this.waiting.set(m, [node])
-        else if (list.length < this.n * 4) list.push(node)
-      }
+      this.buffer.park(node, missing)
       this.ingress.buffered++
       return { status: 'buffered', id: node.hex, missing }
     }
@@ -316,14 +203,11 @@ export class Dag {
     const queue = [first]
     while (queue.length > 0) {
       const done = queue.pop()!
-      const waiters = this.waiting.get(done.hex)
+      const waiters = this.buffer.waitersOf(done.hex)
       if (!waiters) continue
-      this.waiting.delete(done.hex)
       for (const w of waiters) {
-        if (!this.buffered.has(w.hex) || this.missing(w).length > 0) continue
-        this.buffered.delete(w.hex)
-        const list = this.bufferedBy[w.author]!
-        list.splice(list.indexOf(w), 1)
+        if (!this.buffer.has(w.hex) || this.missing(w).length > 0) continue
+        this.buffer.take(w)
         const r = this.integrate(w)
         if (r !== undefined) {
           this.reject(r)
@@ -398,7 +282,7 @@ export class Dag {
     const last = this.latest[node.author]
     if (!revoked && (!last || node.seq > last.seq)) this.latest[node.author] = node
 
-    this.countVotes(node)
+    countVotes(node, this.n, this.q, this.skipVoters)
     this.onAccept?.(node)
     return undefined
   }
@@ -432,34 +316,6 @@ export class Dag {
     if (!this.isRevoked(node)) this.latest[node.author] = node
     this.onAccept?.(node)
     return undefined
-  }
-
-  /** The vote of a round-(r+1) block for round r's leader slot, and the certificates a round-(r+2) block makes. */
-  private countVotes(node: Node): void {
-    const r = node.round
-    if (r < 2) return
-    const leader = leaderOf(r - 1, this.n)
-    node.vote = null
-    for (const ref of node.refs)
-      if (ref.author === leader && ref.round === r - 1) {
-        node.vote = ref
-        break
-      }
-    if (node.vote === null) entry(this.skipVoters, r - 1, () => new Set()).add(node.author)
-    if (r < 3) return
-    // a certificate for L (round r − 2): references to round r − 1 blocks by q distinct authors supporting L
-    const tally = new Map<Node, Set<number>>()
-    for (const ref of node.refs) {
-      if (ref.round !== r - 1 || !ref.vote) continue
-      entry(tally, ref.vote, () => new Set<number>()).add(ref.author)
-    }
-    for (const [target, voters] of tally) {
-      if (voters.size < this.q) continue
-      target.certifiers ??= new Set()
-      target.certificates ??= []
-      target.certifiers.add(node.author)
-      target.certificates.push(node)
-    }
   }
 
   /** Learns a rotation; blocks of the author it revokes stop being its latest. */
@@ -549,83 +405,11 @@ export class Dag {
   }
 
   get bufferedCount(): number {
-    return this.buffered.size
+    return this.buffer.size
   }
 
-  /** Ids that buffered blocks wait for, at most `limit`, spread across authors. */
+  /** Ids that buffered blocks wait for, at most `limit`. */
   wanted(limit: number): Hex[] {
-    const out: Hex[] = []
-    for (const id of this.waiting.keys()) {
-      if (out.length >= limit) break
-      if (!this.nodes.has(id)) out.push(id)
-    }
-    return out
-  }
-}
-
-/** Hex ids of a block's references, prev first: computed once per block (parents can number in the hundreds). */
-function refIds(node: Node): Hex[] {
-  if (node.refIds) return node.refIds
-  const out: Hex[] = []
-  if (node.seq > 1) out.push(toHex(node.block.prev))
-  for (const p of node.block.parents) out.push(toHex(p))
-  node.refIds = out
-  return out
-}
-
-/** Of a block's reference ids (prev first when seq > 1), the prev alone: all an expired header resolves. */
-function prevOnly(node: Node, ids: Hex[]): Hex[] {
-  return node.seq > 1 ? ids.slice(0, 1) : []
-}
-
-/** Removes `x` from the list at `key`, and the key once its list is empty. */
-function dropFrom<K>(map: Map<K, Node[]>, key: K, x: Node): void {
-  const list = map.get(key)
-  if (!list) return
-  const rest = list.filter((y) => y !== x)
-  if (rest.length === 0) map.delete(key)
-  else map.set(key, rest)
-}
-
-/** The map's value at `key`, created by `make` when absent. */
-function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key)
-  if (v === undefined) {
-    v = make()
-    map.set(key, v)
-  }
-  return v
-}
-
-export function makeNode(
-  id: Uint8Array,
-  hex: Hex,
-  block: Block,
-  bytes: Uint8Array | undefined,
-  author: number,
-): Node {
-  return {
-    id,
-    hex,
-    block,
-    bytes,
-    author,
-    seq: Number(block.seq),
-    round: Number(block.round),
-    refs: [],
-    refIds: undefined,
-    vote: undefined,
-    certifiers: undefined,
-    certificates: undefined,
-    commitIndex: UNCOMMITTED,
-    voided: false,
-    revoked: false,
-    key: '',
-    results: new Uint8Array(block.ops.length),
-    badCheckpointOps: undefined,
-    pruned: false,
-    late: false,
-    lateHistory: false,
-    expired: false,
+    return this.buffer.wanted(limit, (id) => this.nodes.has(id))
   }
 }

@@ -1,6 +1,6 @@
 import { blockHeader } from './block.ts'
 import type { Hex } from './bytes.ts'
-import type { Node } from './dag.ts'
+import type { Node } from './dagNode.ts'
 import type { BlockHeaderFields } from './eip712.ts'
 
 /** Two validly signed headers by one author at one seq or one round: what the contract's slash() takes. */

@@ -1,5 +1,5 @@
 import type { Hex } from './bytes.ts'
-import type { Node } from './dag.ts'
+import type { Node } from './dagNode.ts'
 import type { Op } from './ops.ts'
 
 /**

@@ -1,63 +1,34 @@
 import { encodeBlock } from './block.ts'
-import { fromHex, type Hex } from './bytes.ts'
+import type { Hex } from './bytes.ts'
 import type { ForcedQueueWatermark, ForcedRecordTime } from './censorship.ts'
 import type { Channel } from './channel.ts'
 import type { SignedCheckpoint } from './checkpoint.ts'
-import { CLOSE_REFUSAL_TEXT, closeDigest, closeRefusal } from './close.ts'
 import type { CloseBook } from './closeBook.ts'
-import { closeIsCurrent } from './closeProgress.ts'
-import { Committer } from './committer.ts'
-import { Dag, type IngressReject, type Node, type ReceiveResult, UNCOMMITTED } from './dag.ts'
+import type { Committer } from './committer.ts'
+import type { Dag } from './dag.ts'
+import { type Node, UNCOMMITTED } from './dagNode.ts'
 import type { Equivocation } from './equivocation.ts'
-import { type ExpiredBlock, ExpiredOwn } from './expiry.ts'
+import type { ExpiredBlock, ExpiredOwn } from './expiry.ts'
 import type { KeyEpoch } from './keys.ts'
-import { type CloseOp, type Op, OpTag, type RotateKeyOp } from './ops.ts'
+import type { CloseOp, Op, RotateKeyOp } from './ops.ts'
 import { Reject } from './reasons.ts'
-import { Authoring, BatchFullError, InvalidOpError } from './replica/authoring.ts'
-import { type CheckpointConflict, Checkpointer } from './replica/checkpoints.ts'
-import { Execution } from './replica/execution.ts'
-import { FinalOrder } from './replica/finalOrder.ts'
-import { Ingest } from './replica/ingest.ts'
-import { OwnKeys, RotationError } from './replica/ownKeys.ts'
-import { Pruning } from './replica/pruning.ts'
+import type { IngressReject, ReceiveResult } from './receiveResult.ts'
+import { type Authoring, BatchFullError, InvalidOpError } from './replica/authoring.ts'
+import type { CheckpointConflict, Checkpointer } from './replica/checkpoints.ts'
+import { signCloseOp } from './replica/closeOp.ts'
+import type { Execution } from './replica/execution.ts'
+import type { FinalOrder } from './replica/finalOrder.ts'
+import type { Ingest } from './replica/ingest.ts'
+import type { ReplicaOptions } from './replica/options.ts'
+import { type OwnKeys, RotationError } from './replica/ownKeys.ts'
+import type { Pruning } from './replica/pruning.ts'
+import { wireReplica } from './replica/wiring.ts'
 import { stateRoot } from './roots.ts'
-import { signDigest } from './signature.ts'
 import type { PrunedBase } from './snapshot/base.ts'
-import type { ChannelState, DepositRecord } from './state.ts'
+import type { ChannelState } from './state.ts'
 
-export type { CheckpointConflict, Equivocation, IngressReject, Node, ReceiveResult }
+export type { CheckpointConflict, Equivocation, IngressReject, Node, ReceiveResult, ReplicaOptions }
 export { BatchFullError, InvalidOpError, RotationError, UNCOMMITTED }
-
-export type ReplicaOptions = {
-  /** participant index and session key of the local author, when this replica writes */
-  author?: { index: number; sessionKey: Uint8Array }
-  /** ops an open batch may hold while it waits for the next round; submit refuses more (backpressure) */
-  maxBatchOps?: number
-  /** how long (caller's clock, ms) to wait for the previous round's leader before advancing without it */
-  leaderWaitMs?: number
-  /** the channel clock interval between automatic checkpoints (ms), when the final order has new ops */
-  checkpointIntervalMs?: number
-  /** blocks with unknown ancestors kept per author */
-  bufferPerAuthor?: number
-  /** the reference depth D (dag.ts REF_DEPTH): a protocol constant, every replica of a channel the same (tests) */
-  refDepth?: number
-  /** the late slack K (dag.ts lateSlackFor); the expiry rule reads it: the same at every replica (tests make it small) */
-  lateSlack?: number
-  /** take a rollback snapshot every this many applied blocks */
-  snapshotInterval?: number
-  /** deposit records credited before any block: tests, benchmarks and the simulator start funded this way */
-  deposits?: readonly DepositRecord[]
-  /** called for every block that joins the DAG (received, unblocked from the buffer, or sealed locally) */
-  onAccept?: (node: Node) => void
-  /** called after every change to the folded state */
-  onUpdate?: () => void
-  /**
-   * Sign checkpoints without fresh knowledge of the chain's forced-inclusion queue (noteForcedQueue). Only for
-   * replicas with no chain behind them (unit tests, benchmarks, the simulator): a live participant that sets it can
-   * sign a checkpoint leaving out a record it has not heard of yet, and lose its bond (censorship.ts).
-   */
-  ignoreForcedQueue?: boolean
-}
 
 /**
  * One participant's copy of a channel: the validated round-based block DAG (dag.ts), the Mysticeti-C commit
@@ -93,49 +64,17 @@ export class Replica {
     this.channel = channel
     this.n = channel.config.participants.length
     this.q = channel.config.threshold
-    const dagOptions: ConstructorParameters<typeof Dag>[1] = {}
-    if (options.bufferPerAuthor !== undefined) dagOptions.bufferPerAuthor = options.bufferPerAuthor
-    if (options.onAccept) dagOptions.onAccept = options.onAccept
-    if (options.refDepth !== undefined) dagOptions.refDepth = options.refDepth
-    if (options.lateSlack !== undefined) dagOptions.lateSlack = options.lateSlack
-    this.dag = new Dag(channel, dagOptions)
-    this.committer = new Committer(this.dag)
-    this.execution = new Execution(channel, this.dag, options.snapshotInterval ?? 32, options.deposits)
-    const checkpointIntervalMs = BigInt(options.checkpointIntervalMs ?? 10_000)
-    this.checkpointer = new Checkpointer(
-      channel,
-      this.dag,
-      checkpointIntervalMs,
-      options.author !== undefined,
-      options.ignoreForcedQueue !== true,
-    )
-    this.finalOrder = new FinalOrder(channel, this.committer, this.execution, this.checkpointer)
-    const expiredOwn = new ExpiredOwn(options.author?.index)
-    this.finalOrder.onExpire = (x) =>
-      expiredOwn.record(x, this.pruning.prunedCount + this.execution.finalCount, this.execution.clock)
-    this.expiredOwnLog = expiredOwn
-    this.ownKeys = new OwnKeys(options.author, this.dag, this.checkpointer)
-    const parts = {
-      channel,
-      dag: this.dag,
-      execution: this.execution,
-      finalOrder: this.finalOrder,
-      checkpointer: this.checkpointer,
-      // the ingest pipeline is made below: these run only once the replica is built
-      fold: () => this.ingest.fold(),
-      onUpdate: options.onUpdate,
-    }
-    this.authoring = new Authoring(
-      {
-        ...parts,
-        ownKeys: this.ownKeys,
-        acceptOwn: (node, accepted, equivocators, timeRead) =>
-          this.ingest.acceptOwn(node, accepted, equivocators, timeRead),
-      },
-      options,
-    )
-    this.ingest = new Ingest({ ...parts, authoring: this.authoring })
-    this.pruning = new Pruning(parts)
+    const parts = wireReplica(channel, options)
+    this.dag = parts.dag
+    this.committer = parts.committer
+    this.execution = parts.execution
+    this.checkpointer = parts.checkpointer
+    this.finalOrder = parts.finalOrder
+    this.expiredOwnLog = parts.expiredOwn
+    this.ownKeys = parts.ownKeys
+    this.authoring = parts.authoring
+    this.ingest = parts.ingest
+    this.pruning = parts.pruning
   }
 
   /** final blocks (commit order) followed by pending blocks */
@@ -413,18 +352,7 @@ export class Replica {
    * when the close is superseded: a newer checkpoint or newer final trading ops (closeIsCurrent).
    */
   closeOp(version: bigint): CloseOp {
-    const me = this.ownKeys.me
-    if (!me) throw new Error('this replica has no author key')
-    const own = this.checkpointer.checkpoints.get(version)
-    const refusal =
-      own &&
-      (closeRefusal(this.channel, own, own, this.closes.signedBy(me.index, version)) ??
-        (closeIsCurrent(version, this.latestCheckpointVersion, this.finalOpsSinceCheckpoint)
-          ? undefined
-          : 'superseded'))
-    if (!own || refusal) throw new Error(CLOSE_REFUSAL_TEXT[refusal ?? 'not-computed'])
-    const signature = signDigest(closeDigest(this.channel, own), this.ownKeys.keyForVersion(me, version))
-    return { tag: OpTag.Close, version, checkpointDigest: fromHex(own.digest, 32), signature }
+    return signCloseOp(this.channel, this.checkpointer, this.ownKeys, version)
   }
 
   /** The key epochs this replica knows for `participant` (the configured key first). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toHex } from './bytes.ts'
-import type { Node } from './dag.ts'
+import type { Node } from './dagNode.ts'
 import { OpTag } from './ops.ts'
 import { Replica } from './replica.ts'
 import { stateRoot } from './roots.ts'

@@ -1,5 +1,5 @@
 import { toHex } from '../core/bytes.ts'
-import { UNCOMMITTED } from '../core/dag.ts'
+import { UNCOMMITTED } from '../core/dagNode.ts'
 import type { SettlementPhase } from '../core/phase.ts'
 import type { Replica } from '../core/replica.ts'
 import { encodeBase } from '../core/snapshot/base.ts'

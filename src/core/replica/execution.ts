@@ -1,6 +1,7 @@
 import type { Channel } from '../channel.ts'
-import { compareInRound } from '../committer.ts'
-import { type Dag, type Node, UNCOMMITTED } from '../dag.ts'
+import type { Dag } from '../dag.ts'
+import { type Node, UNCOMMITTED } from '../dagNode.ts'
+import { compareInRound } from '../linearizer.ts'
 import { Reject } from '../reasons.ts'
 import { ChannelState, type DepositRecord } from '../state.ts'
 

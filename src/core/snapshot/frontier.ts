@@ -1,6 +1,7 @@
 import type { Block } from '../block.ts'
 import { fromHex, type Hex } from '../bytes.ts'
-import type { Dag, Node } from '../dag.ts'
+import type { Dag } from '../dag.ts'
+import type { Node } from '../dagNode.ts'
 import { rotationOf } from '../keys.ts'
 import { decodeOps, encodeOps } from '../opCodec.ts'
 import type { RotateKeyOp } from '../ops.ts'
