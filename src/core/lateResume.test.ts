@@ -1,70 +1,28 @@
 import { describe, expect, it } from 'vitest'
-import { OpTag } from './ops.ts'
-import { Replica } from './replica.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
+import { outage, outageChannel, pay, tradeStep } from './outage.fixture.ts'
+import { runToQuiet } from './testing.ts'
 
-const P = 4
 const D = 3
-const tc = makeTestChannel({ participants: P, label: 'late-resume' })
-const deposits = testDeposits(P, 1, 10n ** 12n)
-const make = (i: number, lateSlack?: number) =>
-  new Replica(tc.channel, {
-    ignoreForcedQueue: true,
-    author: { index: i, sessionKey: tc.members[i]!.sessionKey },
-    deposits,
-    refDepth: D,
-    leaderWaitMs: 0,
-    checkpointIntervalMs: 500,
-    ...(lateSlack === undefined ? {} : { lateSlack }),
-  })
-const pay = (r: Replica, to: number, now: number) =>
-  r.submit({ tag: OpTag.Transfer, to, token: 0, amount: 1n }, now)
+const { tc, make } = outageChannel('late-resume', D)
 
 /**
  * Participant 3's connection drops just as it seals a block: nobody receives it while the others trade on for
  * `rounds` rounds (replicas 0 and 1 pruning at every certified checkpoint); then everything is delivered both ways.
  */
-function outage(rounds: number, lateSlack?: number) {
+function dropped(rounds: number, lateSlack?: number) {
   const reps = tc.members.map((_, i) => make(i, lateSlack))
-  let now = 0
-  for (let k = 0; k < 3; k++) {
-    for (const [i, r] of reps.entries()) pay(r, (i + 1) % P, now)
-    now += 100
-    runToQuiet(reps, now)
-  }
-  const [cut, others] = [reps[3]!, reps.slice(0, 3)]
-  pay(cut, 0, now)
-  const lost: Uint8Array[] = []
-  now += 100
-  lost.push(...runToQuiet([cut], now))
-  expect(lost.length).toBe(1)
-  const meanwhile: Uint8Array[] = []
-  const start = others[0]!.latest[0]!.round
-  while (others[0]!.latest[0]!.round < start + rounds) {
-    for (const [i, r] of others.entries()) pay(r, (i + 1) % 3, now)
-    now += 100
-    meanwhile.push(...runToQuiet(others, now))
-    reps[0]!.prune()
-    reps[1]!.prune()
-  }
+  const run = outage(reps, rounds)
   expect(reps[0]!.prunedCount).toBeGreaterThan(0)
-  cut.receiveMany(meanwhile)
-  for (const r of others) r.receiveMany(lost)
-  return { reps, cut, now }
+  return { reps, ...run }
 }
 
 describe('an honest author whose last block reached the others late (a dropped connection)', () => {
   it('trades on: its ops after it comes back become final everywhere, pruned replicas included', () => {
-    const run = outage(20 * D)
+    const run = dropped(20 * D)
     const { reps, cut } = run
     let now = run.now
     const before = cut.finalCount
-    for (let k = 0; k < 4 * D; k++) {
-      pay(cut, 1, now)
-      for (const [i, r] of reps.slice(0, 3).entries()) pay(r, (i + 1) % 3, now)
-      now += 100
-      runToQuiet(reps, now)
-    }
+    for (let k = 0; k < 4 * D; k++) now = tradeStep(reps, now, 1)
     expect(cut.finalCount).toBeGreaterThan(before)
     for (const r of reps) {
       const own = [...r.nodes.values()].filter((x) => x.author === 3)
@@ -79,7 +37,7 @@ describe('an honest author whose last block reached the others late (a dropped c
   })
 
   it('beyond the late slack its lost block expires, its next one restarts the chain, and rounds stop', () => {
-    const { reps, cut, now } = outage(6 * D, 0)
+    const { reps, cut, now } = dropped(6 * D, 0)
     const lostBlock = cut.latest[3]!
     pay(cut, 1, now)
     // rounds stop once the restarted chain's op is final (nobody makes rounds for the expired block's op)
