@@ -1,7 +1,7 @@
 import { OpTag } from '../src/core/ops.ts'
-import { BatchFullError, Replica } from '../src/core/replica.ts'
+import { BatchFullError } from '../src/core/replica.ts'
 import { Rng } from '../src/core/sim/rng.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../src/core/testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from '../src/core/testing.ts'
 
 /**
  * The long run of bench:frontier and profileFrontier: `participants` replicas in lockstep, 400 random transfers per
@@ -13,16 +13,7 @@ export function frontierScenario(participants: number, beforeReplicas?: () => vo
   const tc = makeTestChannel({ participants, label: 'bench-frontier' })
   const deposits = testDeposits(participants, 2, 10n ** 15n)
   beforeReplicas?.()
-  const replicas = tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-        maxBatchOps: 256,
-      }),
-  )
+  const replicas = authoringReplicas(tc, deposits, { maxBatchOps: 256 })
   const rng = new Rng(1)
   let now = 0
   let ops = 0

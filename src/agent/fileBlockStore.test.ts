@@ -8,23 +8,14 @@ import { OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { encodeBase } from '../core/snapshot/base.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
 import { restoreReplica } from '../store/restoreReplica.ts'
 import { openFileBlockStore } from './fileBlockStore.ts'
 import { markOf, nextOps } from './strategy.ts'
 
 const tc = makeTestChannel({ participants: 2, label: 'agent' })
 const deposits = testDeposits(2, 2, 10n ** 12n)
-const replicas = () =>
-  tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-      }),
-  )
+const replicas = () => authoringReplicas(tc, deposits)
 
 const dirs: string[] = []
 afterEach(() => {

@@ -3,22 +3,12 @@ import { decodeBlock } from './block.ts'
 import { fromHex, toHex } from './bytes.ts'
 import { closeDigestOf, closeSigner } from './close.ts'
 import { OpTag } from './ops.ts'
-import { Replica } from './replica.ts'
 import { addressFromPrivateKey, signDigest } from './signature.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const tc = makeTestChannel({ participants: 3 })
 const deposits = testDeposits(3, 2, 1_000n)
-const network = () =>
-  tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-      }),
-  )
+const network = () => authoringReplicas(tc, deposits)
 
 /** three replicas with a certified v1 */
 function certified() {

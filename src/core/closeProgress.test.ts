@@ -3,24 +3,16 @@ import { fromHex } from './bytes.ts'
 import { closeDigestOf } from './close.ts'
 import { closeIsCurrent, closeProgress } from './closeProgress.ts'
 import { OpTag } from './ops.ts'
-import { Replica } from './replica.ts'
+import type { Replica } from './replica.ts'
 import { signDigest } from './signature.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const tc = makeTestChannel({ participants: 3 })
 const deposits = testDeposits(3, 2, 1_000n)
 
 /** three replicas with a certified v1 after one transfer */
 function certified() {
-  const reps = tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-      }),
-  )
+  const reps = authoringReplicas(tc, deposits)
   reps[0]!.submit({ tag: OpTag.Transfer, to: 1, token: 0, amount: 5n })
   reps[0]!.submit({ tag: OpTag.CheckpointRequest })
   runToQuiet(reps)

@@ -14,11 +14,11 @@ import {
   TimeInForce,
 } from './ops.ts'
 import { Reject } from './reasons.ts'
-import { Replica, type ReplicaOptions } from './replica.ts'
+import type { ReplicaOptions } from './replica.ts'
 import { stateRoot } from './roots.ts'
 import { Rng } from './sim/rng.ts'
 import { ChannelState, type OpContext } from './state.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const AMOUNT = 1_000n
 const tc = makeTestChannel({ participants: 4, label: 'forced' })
@@ -184,16 +184,7 @@ describe('forced records in the fold', () => {
 })
 
 function network(opts: ReplicaOptions = {}) {
-  return tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-        ...opts,
-      }),
-  )
+  return authoringReplicas(tc, deposits, opts)
 }
 
 describe('forced records across replicas', () => {

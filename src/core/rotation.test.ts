@@ -8,7 +8,7 @@ import { Reject } from './reasons.ts'
 import { type Node, Replica, RotationError } from './replica.ts'
 import { addressFromPrivateKey, recoverAddress, signDigest } from './signature.ts'
 import { Rng } from './sim/rng.ts'
-import { keyFromLabel, makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
+import { authoringReplicas, keyFromLabel, makeTestChannel, runToQuiet, testDeposits } from './testing.ts'
 
 const AMOUNT = 1_000_000n
 const tc = makeTestChannel({ participants: 4, label: 'rotation' })
@@ -19,15 +19,7 @@ const fresh = keyFromLabel('rotation/new-key')
 const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
 
 function network() {
-  return tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-      }),
-  )
+  return authoringReplicas(tc, deposits)
 }
 const balance = (r: Replica, p: number) => r.state.holdings(p, 0)
 

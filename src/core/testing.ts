@@ -14,7 +14,7 @@ import {
 import { keccak256 } from './hash.ts'
 import type { Op } from './ops.ts'
 import { defaultQuorum } from './quorum.ts'
-import type { Replica } from './replica.ts'
+import { Replica, type ReplicaOptions } from './replica.ts'
 import { addressFromPrivateKey, signDigest } from './signature.ts'
 import type { DepositRecord } from './state.ts'
 
@@ -108,6 +108,27 @@ export function testDeposits(participants: number, tokens: number, amount: bigin
   for (let p = 0; p < participants; p++)
     for (let t = 0; t < tokens; t++) out.push({ index: BigInt(out.length), participant: p, token: t, amount })
   return out
+}
+
+/**
+ * An authoring replica for each member of `tc`: its session key, `deposits` credited before any block, no leader
+ * wait, no chain behind it (ignoreForcedQueue); `options` add to or override these.
+ */
+export function authoringReplicas(
+  tc: TestChannel,
+  deposits: readonly DepositRecord[],
+  options: ReplicaOptions = {},
+): Replica[] {
+  return tc.members.map(
+    (m) =>
+      new Replica(tc.channel, {
+        ignoreForcedQueue: true,
+        author: { index: m.index, sessionKey: m.sessionKey },
+        deposits,
+        leaderWaitMs: 0,
+        ...options,
+      }),
+  )
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
-import { Replica } from '../core/replica.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import type { Replica } from '../core/replica.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
 import { openOrdersOf } from '../core/views.ts'
 import { activityOf, tradeRowsOf } from './activity.ts'
 
@@ -16,16 +16,7 @@ const limit = (side: Side, price: bigint, qty: bigint): Op => ({
   price,
   qty,
 })
-const network = () =>
-  tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-      }),
-  )
+const network = () => authoringReplicas(tc, deposits)
 
 describe('activityOf', () => {
   it('lists partial and full fills from each side, cancels and rejections with the reason, pending then final', () => {
@@ -109,17 +100,7 @@ describe('activityOf after a chain restart', () => {
   it('says which pending ops were dropped: sealed while cut off, expired, never applied', () => {
     const D = 3
     const K = 3
-    const reps = tc.members.map(
-      (m) =>
-        new Replica(tc.channel, {
-          ignoreForcedQueue: true,
-          author: { index: m.index, sessionKey: m.sessionKey },
-          deposits,
-          leaderWaitMs: 0,
-          refDepth: D,
-          lateSlack: K,
-        }),
-    )
+    const reps = authoringReplicas(tc, deposits, { refDepth: D, lateSlack: K })
     const [cut, others] = [reps[3]!, reps.slice(0, 3)]
     let now = 0
     cut.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 777n }, now)

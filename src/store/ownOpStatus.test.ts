@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { OpTag } from '../core/ops.ts'
-import { Replica } from '../core/replica.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
 import { ownOpStatus } from './ownOpStatus.ts'
 
 const tc = makeTestChannel({ participants: 4, label: 'own-op-status' })
 const deposits = testDeposits(4, 2, 1_000_000_000n)
 const network = (extra: { refDepth?: number; lateSlack?: number } = {}) =>
-  tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits,
-        leaderWaitMs: 0,
-        ...extra,
-      }),
-  )
+  authoringReplicas(tc, deposits, extra)
 const transfer = (to: number, amount: bigint) => ({ tag: OpTag.Transfer, to, token: 0, amount }) as const
 
 describe('ownOpStatus', () => {

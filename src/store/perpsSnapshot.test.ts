@@ -3,20 +3,11 @@ import { ETH, marginChannel, USDC } from '../core/margin/harness.ts'
 import { OpTag, OrderKind, Side, TimeInForce } from '../core/ops.ts'
 import { perpsChannel } from '../core/perps/harness.ts'
 import { Replica } from '../core/replica.ts'
-import { makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
+import { authoringReplicas, makeTestChannel, runToQuiet, testDeposits } from '../core/testing.ts'
 import { takePerpsSnapshot } from './perpsSnapshot.ts'
 
 const tc = perpsChannel({ participants: 4 })
-const network = () =>
-  tc.members.map(
-    (m) =>
-      new Replica(tc.channel, {
-        ignoreForcedQueue: true,
-        author: { index: m.index, sessionKey: m.sessionKey },
-        deposits: testDeposits(4, 2, 1_000_000n),
-        leaderWaitMs: 0,
-      }),
-  )
+const network = () => authoringReplicas(tc, testDeposits(4, 2, 1_000_000n))
 const perp = (side: Side, price: bigint, qty: bigint) => ({
   tag: OpTag.PerpPlace,
   market: 1,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../ops.ts'
-import { BatchFullError, Replica } from '../replica.ts'
+import { BatchFullError } from '../replica.ts'
 import { stateRoot } from '../roots.ts'
 import { Rng } from '../sim/rng.ts'
-import { makeTestChannel, testDeposits } from '../testing.ts'
+import { authoringReplicas, makeTestChannel, testDeposits } from '../testing.ts'
 
 const tc = makeTestChannel({ participants: 4, label: 'execution' })
 const deposits = testDeposits(4, 2, 1_000_000_000n)
@@ -27,16 +27,7 @@ function randomOp(rng: Rng, i: number): Op {
 describe('final state kept incrementally', () => {
   it('equals a fresh fold of the final prefix after every step, and no other state shares its objects', () => {
     const rng = new Rng(5)
-    const reps = tc.members.map(
-      (m) =>
-        new Replica(tc.channel, {
-          ignoreForcedQueue: true,
-          author: { index: m.index, sessionKey: m.sessionKey },
-          deposits,
-          leaderWaitMs: 0,
-          snapshotInterval: 8,
-        }),
-    )
+    const reps = authoringReplicas(tc, deposits, { snapshotInterval: 8 })
     const queue: { to: number; bytes: Uint8Array; at: number }[] = []
     const lastRead = [0, 0, 0, 0]
     let advanced = 0
