@@ -1,37 +1,14 @@
 import { expect, test } from '@playwright/test'
-import { Settler } from './support/settlement.ts'
-import {
-  converged,
-  liveChannel,
-  PRUNE_EVERY_CHECKPOINT,
-  prunedAt,
-  type Trader,
-  type View,
-} from './support/trader.ts'
-
-const storage = PRUNE_EVERY_CHECKPOINT
-
-/** What must be equal across participants whatever each one pruned: state, balances, open orders. */
-const comparable = (v: View) => ({
-  stateRoot: v.stateRoot,
-  holdings: v.holdings,
-  book: v.book,
-  trades: v.trades,
-})
+import { comparable, expectSameState, prunedChannel } from './support/pruning.ts'
+import { converged, prunedAt } from './support/trader.ts'
 
 test('issue 8: traders trade past a pruning, one reloads from its pruned base, equals the others and trades on', async ({
   browser,
 }) => {
-  const { traders } = await liveChannel(browser, [1, 2, 3], undefined, 600, undefined, { storage })
-  const [a, b, c] = traders as [Trader, Trader, Trader]
-  const [sa, sb] = traders.map((t) => new Settler(t)) as [Settler, Settler, Settler]
-
-  // before the first pruning: a trade and a checkpoint every participant signs
-  await a.place('Sell', '2000', '1')
-  await b.place('Buy', '2000', '0.4')
-  await converged(traders, (v) => v.trades >= 1)
-  const v1 = await sa.requestCheckpoint(3)
-  await prunedAt(traders, v1)
+  // before the first pruning: a trade and a checkpoint every participant signs (prunedChannel)
+  const { traders, settlers } = await prunedChannel(browser)
+  const [a, b, c] = traders
+  const sb = settlers[1]
 
   // past the pruning point: trades, a resting order on each side, another checkpoint and pruning
   await c.place('Buy', '2000', '0.3')
@@ -64,7 +41,7 @@ test('issue 8: traders trade past a pruning, one reloads from its pruned base, e
   // and the channel goes on after the reload: B trades, everyone agrees
   await b.place('Sell', '1990', '0.2')
   const views = await converged(traders, (v) => v.trades >= 4)
-  expect(new Set(views.map((v) => JSON.stringify(comparable(v)))).size).toBe(1)
+  expectSameState(views)
 
   for (const t of traders) await t.close()
 })

@@ -1,35 +1,16 @@
 import { expect, test } from '@playwright/test'
-import { Settler } from './support/settlement.ts'
-import {
-  converged,
-  liveChannel,
-  PRUNE_EVERY_CHECKPOINT,
-  prunedAt,
-  Trader,
-  type View,
-} from './support/trader.ts'
+import { comparable, expectSameState, prunedChannel } from './support/pruning.ts'
+import { converged, PRUNE_EVERY_CHECKPOINT, prunedAt, Trader } from './support/trader.ts'
 
 const storage = PRUNE_EVERY_CHECKPOINT
-
-const comparable = (v: View) => ({
-  stateRoot: v.stateRoot,
-  holdings: v.holdings,
-  book: v.book,
-  trades: v.trades,
-})
 
 test('issue 8: a new device joins a channel everyone pruned: it catches up from a peer’s certified base and trades', async ({
   browser,
 }) => {
-  const { traders, link } = await liveChannel(browser, [1, 2, 3], undefined, 600, undefined, { storage })
-  const [a, b, c] = traders as [Trader, Trader, Trader]
-  const [sa, sb] = traders.map((t) => new Settler(t)) as [Settler, Settler, Settler]
-
   // history, then two prunings everyone makes: the blocks from the channel's start are gone from every peer
-  await a.place('Sell', '2000', '1')
-  await b.place('Buy', '2000', '0.4')
-  await converged(traders, (v) => v.trades >= 1)
-  await prunedAt(traders, await sa.requestCheckpoint(3))
+  const { traders, link, settlers } = await prunedChannel(browser)
+  const [a, b, c] = traders
+  const sb = settlers[1]
   await c.place('Buy', '2000', '0.3')
   await a.place('Sell', '2050', '0.5')
   await converged(traders, (v) => v.trades >= 2)
@@ -75,7 +56,7 @@ test('issue 8: a new device joins a channel everyone pruned: it catches up from 
   // and it trades from the new device: its order fills, everyone agrees, nobody saw C equivocate
   await c2.place('Sell', '1990', '0.2')
   const after = await converged(peers, (v) => v.trades >= before[0]!.trades + 1)
-  expect(new Set(after.map((v) => JSON.stringify(comparable(v)))).size).toBe(1)
+  expectSameState(after)
   for (const v of after) expect(v.equivocators).toEqual([])
 
   for (const t of peers) await t.close()
