@@ -1,4 +1,3 @@
-import { encodeBlock } from './block.ts'
 import type { Hex } from './bytes.ts'
 import type { ForcedQueueWatermark, ForcedRecordTime } from './censorship.ts'
 import type { Channel } from './channel.ts'
@@ -11,7 +10,7 @@ import type { Equivocation } from './equivocation.ts'
 import type { ExpiredBlock, ExpiredOwn } from './expiry.ts'
 import type { KeyEpoch } from './keys.ts'
 import type { CloseOp, Op, RotateKeyOp } from './ops.ts'
-import { Reject } from './reasons.ts'
+import type { Reject } from './reasons.ts'
 import type { IngressReject, ReceiveResult } from './receiveResult.ts'
 import { type Authoring, BatchFullError, InvalidOpError } from './replica/authoring.ts'
 import type { CheckpointConflict, Checkpointer } from './replica/checkpoints.ts'
@@ -22,6 +21,7 @@ import type { Ingest } from './replica/ingest.ts'
 import type { ReplicaOptions } from './replica/options.ts'
 import { type OwnKeys, RotationError } from './replica/ownKeys.ts'
 import type { Pruning } from './replica/pruning.ts'
+import { wireBlocks } from './replica/wireBlocks.ts'
 import { wireReplica } from './replica/wiring.ts'
 import { stateRoot } from './roots.ts'
 import type { PrunedBase } from './snapshot/base.ts'
@@ -430,22 +430,11 @@ export class Replica {
 
   /** Wire bytes of every accepted block not pruned, ancestors first: what a peer needs to catch up. */
   blocksInOrder(): Uint8Array[] {
-    return [...this.dag.nodes.values()]
-      .filter((n) => !n.pruned)
-      .sort((a, b) => a.round - b.round || (a.hex < b.hex ? -1 : 1))
-      .map((n) => {
-        n.bytes ??= encodeBlock(n.block)
-        return n.bytes
-      })
+    return wireBlocks(this.dag.nodes.values())
   }
 
+  /** Ops applied and ops skipped (with a reason) over the whole order, final and pending. */
   opCounts(): { applied: number; skipped: number } {
-    let applied = 0
-    let skipped = 0
-    for (const n of this.order)
-      for (const r of n.results)
-        if (r === Reject.None) applied++
-        else skipped++
-    return { applied, skipped }
+    return this.execution.opCounts()
   }
 }

@@ -213,6 +213,17 @@ export class Execution {
     return state
   }
 
+  /** Ops applied and ops skipped (with a reason) over the whole order, final and pending. */
+  opCounts(): { applied: number; skipped: number } {
+    let applied = 0
+    let skipped = 0
+    for (const n of this.order)
+      for (const r of n.results)
+        if (r === Reject.None) applied++
+        else skipped++
+    return { applied, skipped }
+  }
+
   /** Applies a node to a state other than the live one, leaving the node's recorded results as they were. */
   private applyDetached(state: ChannelState, node: Node): void {
     const saved = node.results.slice()
