@@ -18,21 +18,26 @@ import { type Op, OpTag } from '../core/ops.ts'
 import type { SettlementPhase } from '../core/phase.ts'
 import { Replica } from '../core/replica.ts'
 import { addressFromPrivateKey, signDigest } from '../core/signature.ts'
+import { encodeBase } from '../core/snapshot/base.ts'
 import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import type { DepositRecord } from '../core/state.ts'
 import { forcedAttestations } from '../store/forced.ts'
 import { HEARTBEAT_MS } from '../store/liveness.ts'
 import { Pruner } from '../store/pruner.ts'
+import { type CatchUpStatus, Rejoiner, type Restart } from '../store/rejoin.ts'
 import { restoreReplica } from '../store/restoreReplica.ts'
 import { ChannelSession } from '../store/session.ts'
 import { stakeAttestationsFromChain } from '../store/stake.ts'
 import { type SubmitOutcome, submitChecked } from '../store/submit.ts'
 import { ChannelDoc } from '../sync/channelDoc.ts'
 import { Lobby } from '../sync/lobby.ts'
+import { PeerBases } from '../sync/peerBases.ts'
 import { startPresence } from '../sync/presence.ts'
 import { joinRelay, type RelayLink, relayDocName, type WebSocketClass } from '../sync/relay.ts'
 import { readPhase } from './chainPhase.ts'
 import { openFileBlockStore } from './fileBlockStore.ts'
+
+type FileBlockStore = ReturnType<typeof openFileBlockStore>
 
 /** how often the agent asks its Pruner whether a pruning is due (the browser runtime's PRUNE_CHECK_MS) */
 const PRUNE_CHECK_MS = 1000
@@ -68,6 +73,10 @@ export type Live = {
   pruner: Pruner
   /** the checkpoint this start restored from (its pruned base), undefined when it replayed every stored block */
   restoredFrom: bigint | undefined
+  /** catching up from a peer's certified base when behind everyone's pruning point (issue #8) */
+  rejoiner: Rejoiner
+  /** stops what this live channel runs (its pruning timer, presence); a restart makes a new one */
+  stop: () => void
 }
 
 /**
@@ -85,6 +94,10 @@ export class HeadlessParticipant {
   readonly relays: RelayLink[]
   readonly lobby: Lobby
   live: Live | undefined
+  /** catching up from a peer's base (issue #8): kept across the restart it causes */
+  catchUp: CatchUpStatus = { phase: 'idle' }
+  private bases: PeerBases | undefined
+  private restarting = false
   /** the last error of a deposit read (the next poll retries) */
   chainError: string | undefined
   /** the channel's settlement phase on chain as last read ('unknown' without --rpc: then it never prunes) */
@@ -92,7 +105,6 @@ export class HeadlessParticipant {
   private readonly sessionKey: Uint8Array
   private readonly dir: string
   private readonly timers: ReturnType<typeof setInterval>[] = []
-  private stopPresence: (() => void) | undefined
   private stopChain: (() => void) | undefined
   /** the agent's view of the chain head (undefined without rpcUrl or before going live) */
   chainHead: ChainHead | undefined
@@ -144,47 +156,14 @@ export class HeadlessParticipant {
       throw new Error('the lobby holds another session key for this wallet (another data directory?)')
     const channel = openChannel(config)
     const store = openFileBlockStore(join(this.dir, 'blocks'))
-    // the pruned base first (the browser runtime's order), then the own blocks above it are the tail
-    const { replica, restoredFrom } = restoreReplica(
-      () => new Replica(channel, { author: { index: this.meIndex, sessionKey: this.sessionKey } }),
-      await store.loadBase(),
-    )
-    const doc = new ChannelDoc({
-      doc: this.doc,
-      replica,
-      ownAuthor: this.meIndex,
-      schedule: (f) => setImmediate(f),
-    })
-    const session = new ChannelSession(replica, {
-      now: () => Date.now(),
-      persist: (bytes) => store.append(bytes),
-      publish: (bytes) => doc.publishOwn(bytes),
-    })
-    // propose in the task that admitted the blocks opening a round, not on a later timer
-    doc.subscribe(() => session.tick())
-    doc.ingestDurable(await store.load())
-    // entries of pruned blocks the doc still holds (peers that pruned less): never decoded, deleted here
-    if (restoredFrom !== undefined) doc.dropPruned()
-    const pruner = new Pruner({
-      replica,
-      doc,
-      store,
-      me: this.meIndex,
-      phase: () => this.phase,
-      ...(this.p.prune ? { policy: this.p.prune } : {}),
-    })
-    this.timers.push(setInterval(() => void pruner.check(), PRUNE_CHECK_MS))
-    this.stopPresence = startPresence({
-      awareness: this.awareness,
-      replica,
-      channelDoc: doc,
-      participant: this.meIndex,
-    }).stop
+    this.bases = new PeerBases({ doc: this.doc, channel, me: this.meIndex })
+    await this.startLive(channel, store)
+    // behind everyone's pruning point (a long absence): restart from a peer's certified base (store/rejoin.ts)
+    this.timers.push(setInterval(() => void this.checkLag(channel, store), PRUNE_CHECK_MS))
     // every heartbeat carries the whole awareness state to every other participant: in a large channel an agent
     // beats less often (2.5 s at 100 participants; browsers count a participant offline after 4 s of silence)
     const beatMs = Math.min(2500, Math.max(HEARTBEAT_MS, config.participants.length * 25))
     this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), beatMs))
-    this.live = { channel, replica, doc, session, pruner, restoredFrom }
     if (this.p.rpcUrl) {
       // one chain head per agent (eth_blockNumber every few seconds, jittered, backing off while the node is slow):
       // deposit records are read only when a block was mined, and only the ones not read before
@@ -219,9 +198,11 @@ export class HeadlessParticipant {
           const queue = await readForcedQueue(watch.client, {
             address: config.verifyingContract,
             channelId: toHex(channel.channelId),
-            fromIndex: replica.forcedReadFrom(),
+            fromIndex: this.live!.replica.forcedReadFrom(),
           })
+          const replica = this.live!.replica
           replica.noteForcedQueue(queue)
+          if (this.live!.rejoiner.lagging) return
           for (const op of forcedAttestations(replica, this.meIndex, queue.records)) this.submit(op)
           // minStake (issue #12): the channel trades only once q attested every participant's bond
           for (const op of await stakeAttestationsFromChain(watch.client, channel, replica, this.meIndex))
@@ -250,13 +231,102 @@ export class HeadlessParticipant {
         void phase()
       })
     }
+    return this.live!
+  }
+
+  /**
+   * The live channel on `store`: a replica from the stored base (or from `restart`'s verified peer base, stored as
+   * ours first), the doc binding, the session (persist before publish), own blocks replayed, pruning and presence.
+   */
+  private async startLive(channel: Channel, store: FileBlockStore, restart?: Restart): Promise<Live> {
+    const offered = restart && encodeBase(restart.base)
+    if (offered) await store.storeBase(offered, 0)
+    const baseBytes = offered ?? (await store.loadBase())
+    // the pruned base first (the browser runtime's order), then the own blocks above it are the tail
+    const { replica, restoredFrom } = restoreReplica(
+      () => new Replica(channel, { author: { index: this.meIndex, sessionKey: this.sessionKey } }),
+      baseBytes,
+    )
+    const doc = new ChannelDoc({
+      doc: this.doc,
+      replica,
+      ownAuthor: this.meIndex,
+      schedule: (f) => setImmediate(f),
+    })
+    const session = new ChannelSession(replica, {
+      now: () => Date.now(),
+      persist: (bytes) => store.append(bytes),
+      publish: (bytes) => doc.publishOwn(bytes),
+    })
+    // propose in the task that admitted the blocks opening a round, not on a later timer
+    doc.subscribe(() => session.tick())
+    doc.ingestDurable(await store.load())
+    // entries of pruned blocks the doc still holds (peers that pruned less): never decoded, deleted here
+    if (restoredFrom !== undefined) doc.dropPruned()
+    const bases = this.bases!
+    if (restoredFrom !== undefined && baseBytes) bases.publish(baseBytes)
+    const pruner = new Pruner({
+      replica,
+      doc,
+      store,
+      me: this.meIndex,
+      phase: () => this.phase,
+      ...(this.p.prune ? { policy: this.p.prune } : {}),
+      bases,
+    })
+    const pruneTimer = setInterval(() => void pruner.check(), PRUNE_CHECK_MS)
+    const stopPresence = startPresence({
+      awareness: this.awareness,
+      replica,
+      channelDoc: doc,
+      participant: this.meIndex,
+    }).stop
+    const rejoiner = new Rejoiner({
+      bases,
+      replica,
+      make: () => new Replica(channel, {}),
+      hold: () => session.hold(),
+    })
+    // before anything can seal: an empty replica in a channel with a history is held at once
+    rejoiner.check(Date.now())
+    const stop = () => {
+      clearInterval(pruneTimer)
+      stopPresence()
+      rejoiner.stop()
+    }
+    this.live = { channel, replica, doc, session, pruner, restoredFrom, rejoiner, stop }
     return this.live
+  }
+
+  /** One catch-up check: restarts the live channel from a peer's verified base when it lags (store/rejoin.ts). */
+  private async checkLag(channel: Channel, store: FileBlockStore): Promise<void> {
+    const live = this.live
+    if (!live || this.restarting) return
+    const now = Date.now()
+    const restart = live.rejoiner.check(now)
+    if (live.rejoiner.status.phase !== 'idle' || this.catchUp.phase !== 'restored')
+      this.catchUp = live.rejoiner.status
+    if (!restart) return
+    const since = now - live.rejoiner.elapsed(now)
+    this.restarting = true
+    try {
+      live.stop()
+      live.session.close()
+      live.doc.destroy()
+      await this.startLive(channel, store, restart)
+      this.catchUp = { ...restart.status, phase: 'restored', ms: Date.now() - since }
+    } catch (e) {
+      this.catchUp = { phase: 'failed', reason: e instanceof Error ? e.message : String(e) }
+    } finally {
+      this.restarting = false
+    }
   }
 
   /** Like the browser runtime's syncDeposits: attests every record neither credited nor attested by us yet. */
   private attestDeposits(records: readonly DepositRecord[]) {
     const live = this.live
-    if (!live) return
+    // nothing is attested while catching up (an empty replica would attest every deposit again)
+    if (!live || live.rejoiner.lagging) return
     const attested = new Set<bigint>()
     for (const n of live.replica.order)
       if (n.author === this.meIndex)
@@ -276,6 +346,8 @@ export class HeadlessParticipant {
   /** The app's submit path: refused (never thrown) when the channel is not live or the op cannot be encoded. */
   submit(op: Op): SubmitOutcome {
     if (!this.live) return { ok: false, reason: 'the channel is not live yet' }
+    if (this.live.rejoiner.lagging || this.restarting)
+      return { ok: false, reason: 'catching up with the others from a checkpoint' }
     return submitChecked(this.live.session, op, 'open')
   }
 
@@ -287,9 +359,9 @@ export class HeadlessParticipant {
     if (this.live) {
       await this.live.session.flush()
       this.live.session.close()
+      this.live.stop()
     }
-    this.stopPresence?.()
-    this.stopPresence = undefined
+    this.bases?.destroy()
     for (const r of this.relays) r.destroy()
     this.relays.length = 0
     this.awareness.destroy()

@@ -2,6 +2,7 @@ import { toHex } from '../core/bytes.ts'
 import { OpTag } from '../core/ops.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { LatencyProbe, type LatencyReport, percentile } from '../store/latencyProbe.ts'
+import type { CatchUpStatus } from '../store/rejoin.ts'
 import { mayLiquidate } from './liquidator.ts'
 import type { HeadlessParticipant } from './participant.ts'
 import { nextOps, type Role } from './strategy.ts'
@@ -70,6 +71,8 @@ export type AgentSummary = {
   pruned: number
   prunedVersion: string
   restoredFrom: string | null
+  /** how catching up from a peer's certified base went (issue #8: 'idle' when it never lagged) */
+  catchUp: string
   measurement?: AgentMeasurement
 }
 
@@ -83,7 +86,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
   const start = Date.now()
   const agent = p.participant
-  const live = await agent.goLive(p.signal)
+  await agent.goLive(p.signal)
+  // the live channel may restart from a peer's base while this runs (catching up, issue #8): read it each time
+  const live = {
+    get replica() {
+      return agent.live!.replica
+    },
+    get session() {
+      return agent.live!.session
+    },
+    get doc() {
+      return agent.live!.doc
+    },
+    get restoredFrom() {
+      return agent.live!.restoredFrom
+    },
+  }
   if (p.role === 'liquidator') {
     const may = mayLiquidate(live.replica.state, agent.meIndex)
     if (!may.perps && !may.lending)
@@ -104,6 +122,7 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
         `final=${r.finalCount} deposits=${r.state.depositCount} sent=${submitted} refused=${refused} trades=${r.state.tradeCount} ` +
         `relay=${agent.relays.map((l) => l.status()).join(',')} root=${toHex(r.stateRoot()).slice(0, 12)}` +
         (r.prunedVersion > 0n ? ` pruned=${r.prunedCount}@v${r.prunedVersion}` : '') +
+        catchUpText(agent.catchUp) +
         (agent.chainError ? ` chain: ${agent.chainError}` : ''),
     )
   }
@@ -220,6 +239,7 @@ export async function runAgent(p: RunAgentParameters): Promise<AgentSummary> {
     pruned: r.prunedCount,
     prunedVersion: r.prunedVersion.toString(),
     restoredFrom: live.restoredFrom?.toString() ?? null,
+    catchUp: agent.catchUp.phase === 'failed' ? `failed: ${agent.catchUp.reason}` : agent.catchUp.phase,
     ...(measurement ? { measurement } : {}),
   }
 }
@@ -232,4 +252,13 @@ function allFinal(agent: HeadlessParticipant): boolean {
   if (r.pendingOps > 0 || live.session.inFlight > 0) return false
   for (let i = r.finalCount; i < r.order.length; i++) if (r.order[i]!.block.ops.length > 0) return false
   return true
+}
+
+/** The progress line's note on catching up from a peer's base (issue #8). */
+function catchUpText(s: CatchUpStatus): string {
+  if (s.phase === 'restored')
+    return ` caught up from v${s.version} (${s.signers} of ${s.participants} signed)`
+  if (s.phase === 'restoring') return ` catching up from v${s.version}`
+  if (s.phase === 'failed') return ` catch-up: ${s.reason}`
+  return ''
 }
