@@ -106,6 +106,8 @@ export class HeadlessParticipant {
   private readonly dir: string
   private readonly timers: ReturnType<typeof setInterval>[] = []
   private stopChain: (() => void) | undefined
+  /** reads the chain's deposit records and forced queue for the live replica now (undefined without rpcUrl) */
+  private readChain: (() => void) | undefined
   /** the agent's view of the chain head (undefined without rpcUrl or before going live) */
   chainHead: ChainHead | undefined
   private lockFile: string | undefined
@@ -226,6 +228,7 @@ export class HeadlessParticipant {
         this.phase = await readPhase(watch.client, config.verifyingContract, channelId)
       }
       void phase()
+      this.readChain = () => void read()
       this.stopChain = watch.head.subscribe(() => {
         void read()
         void phase()
@@ -315,6 +318,9 @@ export class HeadlessParticipant {
       live.doc.destroy()
       await this.startLive(channel, store, restart)
       this.catchUp = { ...restart.status, phase: 'restored', ms: Date.now() - since }
+      // the new replica has read nothing from the chain: without a read of the forced queue it signs no checkpoint
+      // (core censorship.ts), and on a quiet chain the next head (the next read) may be long in coming
+      this.readChain?.()
     } catch (e) {
       this.catchUp = { phase: 'failed', reason: e instanceof Error ? e.message : String(e) }
     } finally {
