@@ -78,7 +78,10 @@ export async function installTrace(page: Page): Promise<void> {
       tr.fetches[method] = (tr.fetches[method] ?? 0) + 1
       return fetch(input, init)
     }
-    Object.assign(window, { __chxTrace: tr })
+    // called after every call that can admit a block or make one final (receiveMany, sealAt): the sender's
+    // measurement waits on these instead of polling its renderer every few ms
+    const changed = new Set<() => void>()
+    Object.assign(window, { __chxTrace: tr, __chxChanged: changed })
     let pending: N[] = []
     let qr = dag.quorumRound
     let fc = r.finalCount
@@ -97,6 +100,7 @@ export async function installTrace(page: Page): Promise<void> {
         tr.finals.push({ t, count: fc })
       }
       pending = []
+      for (const f of changed) f()
     }
     const add = dag.add.bind(dag)
     dag.add = (node: N, accepted: N[]) => {
