@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Replica } from '../core/replica.ts'
+import { backgroundTimer } from '../sync/backgroundTimer.ts'
 import { reuseUnchanged } from './sameData.ts'
 import { type ChannelSnapshot, takeSnapshot } from './snapshot.ts'
 
@@ -37,10 +38,11 @@ export function createChannelStore({
     snapshot: takeSnapshot({ replica, me }),
     version: 0,
   }))
-  let timer: ReturnType<typeof setTimeout> | undefined
+  // at background priority: a block arriving or an own block's commit completing goes first (backgroundTimer.ts)
+  let cancel: (() => void) | undefined
   const flush = () => {
-    if (timer !== undefined) clearTimeout(timer)
-    timer = undefined
+    cancel?.()
+    cancel = undefined
     // fields whose data did not change keep their objects: only the panels showing what changed render again
     store.setState((s) => ({
       snapshot: reuseUnchanged(s.snapshot, takeSnapshot({ replica, me })),
@@ -48,7 +50,7 @@ export function createChannelStore({
     }))
   }
   const invalidate = () => {
-    if (timer === undefined) timer = setTimeout(flush, throttleMs)
+    cancel ??= backgroundTimer(flush, throttleMs)
   }
   return Object.assign(store, { invalidate, flush })
 }

@@ -1,4 +1,5 @@
 import type { Awareness } from 'y-protocols/awareness'
+import { backgroundTimer } from './backgroundTimer.ts'
 
 export type AwarenessChange = { added: number[]; updated: number[]; removed: number[] }
 export type AwarenessHandler = (change: AwarenessChange, origin: unknown) => void
@@ -25,10 +26,10 @@ export type LimitForwardingParameters = {
 export function limitForwarding(p: LimitForwardingParameters): { handler: AwarenessHandler; stop(): void } {
   const everyMs = p.everyMs ?? 1000
   const pending = new Set<number>()
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancel: (() => void) | undefined
   let stopped = false
   const forward = () => {
-    timer = undefined
+    cancel = undefined
     if (stopped || pending.size === 0) return
     const states = p.awareness.getStates()
     const updated: number[] = []
@@ -53,14 +54,14 @@ export function limitForwarding(p: LimitForwardingParameters): { handler: Awaren
       )
       for (const c of all) if (c !== me) pending.add(c)
     } else for (const c of all) pending.add(c)
-    if (pending.size > 0) timer ??= setTimeout(forward, everyMs)
+    if (pending.size > 0) cancel ??= backgroundTimer(forward, everyMs)
   }
   return {
     handler,
     stop() {
       stopped = true
-      if (timer !== undefined) clearTimeout(timer)
-      timer = undefined
+      cancel?.()
+      cancel = undefined
       pending.clear()
     },
   }

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { backgroundTimer } from './backgroundTimer.ts'
 
 export type BatchedStoreParameters = {
   /** writes one (merged) update to storage: y-indexeddb's own handler of the doc's 'update' event */
@@ -24,11 +25,11 @@ export function batchedStore(p: BatchedStoreParameters): {
 } {
   const everyMs = p.everyMs ?? 250
   let pending: Uint8Array[] = []
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancel: (() => void) | undefined
   let stopped = false
   const flush = () => {
-    if (timer !== undefined) clearTimeout(timer)
-    timer = undefined
+    cancel?.()
+    cancel = undefined
     if (stopped || pending.length === 0) return
     const batch = pending
     pending = []
@@ -38,7 +39,7 @@ export function batchedStore(p: BatchedStoreParameters): {
     handler(update, origin) {
       if (stopped || (p.ownOrigin !== undefined && origin === p.ownOrigin)) return
       pending.push(update)
-      timer ??= setTimeout(flush, everyMs)
+      cancel ??= backgroundTimer(flush, everyMs)
     },
     flush,
     stop() {

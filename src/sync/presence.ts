@@ -1,6 +1,7 @@
 import type { Awareness } from 'y-protocols/awareness'
 import type { Hex } from '../core/bytes.ts'
 import type { Replica } from '../core/replica.ts'
+import { backgroundTimer } from './backgroundTimer.ts'
 import { BLOCK_KEY } from './causalOrder.ts'
 import type { ChannelDoc } from './channelDoc.ts'
 
@@ -135,13 +136,13 @@ export type StartPresenceParameters = {
 export function startPresence(p: StartPresenceParameters): { peers(): PeerPresence[]; stop(): void } {
   const { awareness, replica, channelDoc } = p
   const throttleMs = p.throttleMs ?? 500
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancel: (() => void) | undefined
   const publish = () => {
-    timer = undefined
+    cancel = undefined
     awareness.setLocalStateField('presence', presenceOf(replica, p.participant))
   }
   const schedule = () => {
-    timer ??= setTimeout(publish, throttleMs)
+    cancel ??= backgroundTimer(publish, throttleMs)
   }
   // only the peers whose state just changed: reading all n states on each of the n peers' heartbeats is O(n²) per
   // second per participant, which at 100 participants kept a 2-core machine busy with nothing to do
@@ -162,7 +163,7 @@ export function startPresence(p: StartPresenceParameters): { peers(): PeerPresen
     stop() {
       unsubscribe()
       awareness.off('change', onChange)
-      if (timer) clearTimeout(timer)
+      cancel?.()
     },
   }
 }

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { backgroundTimer } from './backgroundTimer.ts'
 
 export type UpdateHandler = (update: Uint8Array, origin: unknown) => void
 
@@ -32,10 +33,10 @@ export function limitUpdateForwarding(p: LimitUpdateForwardingParameters): {
 } {
   const everyMs = p.everyMs ?? 1000
   let pending: Uint8Array[] = []
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let cancel: (() => void) | undefined
   let stopped = false
   const forward = () => {
-    timer = undefined
+    cancel = undefined
     if (stopped || pending.length === 0) return
     const batch = pending
     pending = []
@@ -45,14 +46,14 @@ export function limitUpdateForwarding(p: LimitUpdateForwardingParameters): {
     if (stopped || (p.ownOrigin !== undefined && origin === p.ownOrigin)) return
     if (!p.fromPeer(origin)) return p.send(update, origin)
     pending.push(update)
-    timer ??= setTimeout(forward, everyMs)
+    cancel ??= backgroundTimer(forward, everyMs)
   }
   return {
     handler,
     stop() {
       stopped = true
-      if (timer !== undefined) clearTimeout(timer)
-      timer = undefined
+      cancel?.()
+      cancel = undefined
       pending = []
     },
   }
