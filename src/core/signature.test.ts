@@ -6,11 +6,13 @@ import { keccak256 } from './hash.ts'
 import {
   addressFromPrivateKey,
   nobleRecovery,
+  nobleSigning,
   recoverAddress,
   recoverAddressWith,
   signDigest,
+  signDigestWith,
 } from './signature.ts'
-import { wasmRecovery } from './wasmCrypto.ts'
+import { wasmRecovery, wasmSigning } from './wasmCrypto.ts'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 // anvil's first dev account: a known key/address pair
@@ -121,5 +123,37 @@ describe('libsecp256k1 (WebAssembly) and @noble/curves recover the same signer',
         expect(wasm(digest, bad)).toBe(noble(digest, bad))
       }
     }
+  })
+})
+
+describe('libsecp256k1 (WebAssembly) and @noble/curves sign the same bytes', () => {
+  const wasmSign = (digest: Uint8Array, key: Uint8Array) => signDigestWith(wasmSigning, digest, key)
+  const nobleSign = (digest: Uint8Array, key: Uint8Array) => signDigestWith(nobleSigning, digest, key)
+
+  it('RFC 6979, low-s, v ∈ {27, 28}: one signature per key and digest, whoever computes it', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (digest, secret) => {
+          let expected: Uint8Array | undefined
+          try {
+            expected = nobleSign(digest, secret)
+          } catch {
+            // zero or ≥ n: not a key, and neither signs with it
+            expect(() => wasmSign(digest, secret)).toThrow()
+            return
+          }
+          expect(toHex(wasmSign(digest, secret))).toBe(toHex(expected))
+        },
+      ),
+      { numRuns: 300 },
+    )
+    expect(toHex(wasmSign(keccak256(new Uint8Array([1])), KEY))).toBe(
+      toHex(nobleSign(keccak256(new Uint8Array([1])), KEY)),
+    )
+    expect(() => wasmSign(new Uint8Array(32), new Uint8Array(32))).toThrow()
+    expect(() => wasmSign(new Uint8Array(31), KEY)).toThrow()
+    expect(() => nobleSign(new Uint8Array(31), KEY)).toThrow()
   })
 })

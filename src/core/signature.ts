@@ -18,12 +18,47 @@ export function addressFromPrivateKey(privateKey: Uint8Array): Hex {
   return addressFromPublicKey(secp256k1.getPublicKey(privateKey, false))
 }
 
+/**
+ * The arithmetic of signing: deterministic ECDSA (RFC 6979, no extra entropy) of a 32-byte digest, low-s — the
+ * compact r‖s and the recovery id. Throws for a digest that is not 32 bytes or a key that is zero or ≥ n.
+ */
+export type SigningBackend = (
+  digest: Uint8Array,
+  privateKey: Uint8Array,
+) => { rs: Uint8Array; recovery: number }
+
+/** @noble/curves, in every environment from the first instruction on. */
+export const nobleSigning: SigningBackend = (digest, privateKey) => {
+  const rec = secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered', lowS: true })
+  return { rs: rec.subarray(1), recovery: rec[0]! }
+}
+
+let signer: SigningBackend = nobleSigning
+
+/**
+ * Switches the arithmetic of every later signature (see wasmCrypto.ts). RFC 6979 fixes the nonce, so any backend
+ * produces the same bytes for a key and digest — `signature.test.ts` holds libsecp256k1 to @noble/curves.
+ */
+export function setSigningBackend(next: SigningBackend): void {
+  signer = next
+}
+
 /** Signs a 32-byte digest (no pre-hashing) and returns Ethereum's 65-byte r‖s‖v with v ∈ {27, 28}, low-s. */
 export function signDigest(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  const rec = secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered', lowS: true })
+  return signDigestWith(signer, digest, privateKey)
+}
+
+export function signDigestWith(
+  arithmetic: SigningBackend,
+  digest: Uint8Array,
+  privateKey: Uint8Array,
+): Uint8Array {
+  // @noble/curves would sign a shorter message as a number, libsecp256k1 refuses it: neither backend decides
+  if (digest.length !== 32) throw new Error(`signDigest: a digest is 32 bytes, not ${digest.length}`)
+  const { rs, recovery } = arithmetic(digest, privateKey)
   const out = new Uint8Array(65)
-  out.set(rec.subarray(1), 0)
-  out[64] = 27 + rec[0]!
+  out.set(rs, 0)
+  out[64] = 27 + recovery
   return out
 }
 
