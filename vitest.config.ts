@@ -10,7 +10,7 @@ export default defineConfig({
     // vitest 4 runs availableParallelism − 1 files at a time: one on a 2-core machine, with the main process mostly
     // idle. Two workers halve the wall time (docs/TESTING.md); every file is self-contained (no shared ports or files)
     maxWorkers: 2,
-    // signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
+    // signing, signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
     setupFiles: ['src/core/wasmCrypto.ts'],
   },
 })

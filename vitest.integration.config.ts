@@ -11,7 +11,7 @@ export default defineConfig({
     // two files at a time (vitest 4 defaults to one on 2 cores): each file has its own anvil on a free port, its own
     // relay and temp directory, so they do not meet; agentPruning (~1 min) then overlaps the rest (docs/TESTING.md)
     maxWorkers: 2,
-    // signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
+    // signing, signature recovery and keccak256 in WebAssembly, as Node entry points (src/core/wasmCrypto.ts)
     setupFiles: ['src/core/wasmCrypto.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
