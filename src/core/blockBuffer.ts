@@ -12,6 +12,11 @@ export class BlockBuffer {
   private readonly buffered = new Map<Hex, Node>()
   /** per author, oldest first */
   private readonly byAuthor: Node[][]
+  /**
+   * At most the lowest round of a buffered block that is no header and that `below` has not returned yet (exact
+   * after `below`; eviction and take only leave it lower)
+   */
+  private lowest = Number.POSITIVE_INFINITY
 
   constructor(
     private readonly n: number,
@@ -31,6 +36,7 @@ export class BlockBuffer {
 
   /** Parks `node` until every id in `missing` is known, evicting its author's oldest block past the quota. */
   park(node: Node, missing: readonly Hex[]): void {
+    if (!node.expired && node.round < this.lowest) this.lowest = node.round
     const mine = this.byAuthor[node.author]!
     if (mine.length >= this.perAuthor) {
       const old = mine.shift()!
@@ -57,6 +63,26 @@ export class BlockBuffer {
     this.buffered.delete(node.hex)
     const list = this.byAuthor[node.author]!
     list.splice(list.indexOf(node), 1)
+  }
+
+  /**
+   * The buffered blocks of a round below `round` (expired headers waiting for their prev aside: decided already),
+   * oldest first per author. O(1) while no block that low was parked
+   * since the last call; otherwise one pass over the buffer (at most perAuthor · n blocks), which also makes the
+   * bound exact again, so a horizon that rises every commit costs a pass only when it passes a buffered block.
+   */
+  below(round: number): Node[] {
+    if (round <= this.lowest) return []
+    const out: Node[] = []
+    let lowest = Number.POSITIVE_INFINITY
+    for (const list of this.byAuthor)
+      for (const x of list) {
+        if (x.expired) continue
+        if (x.round < round) out.push(x)
+        else if (x.round < lowest) lowest = x.round
+      }
+    this.lowest = lowest
+    return out
   }
 
   /** Ids that buffered blocks wait for and `known` does not hold, at most `limit`. */

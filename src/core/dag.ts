@@ -190,6 +190,28 @@ export class Dag {
     return { status: 'accepted', id: node.hex }
   }
 
+  /**
+   * Re-applies the expiry rule at ingress to blocks that waited in the buffer while the horizon (`expiredBelow`)
+   * passed them: one that continues its author's chain becomes a header and needs only its prev (so its author's
+   * next block is not held back by a parent that never comes); one below the floor that does not is dropped, as
+   * ingress would refuse it now; any other waits on as before. Exactly what a replica receiving the block only now
+   * decides, so replicas agree however late the horizon passed. Adds what joined the DAG (with the waiters it
+   * released) to `accepted`, for the replica's pipeline. Work: see BlockBuffer.below.
+   */
+  reexamineBuffered(accepted: Node[]): void {
+    for (const w of this.buffer.below(this.expiredBelow)) {
+      if (!this.buffer.has(w.hex) || w.expired) continue
+      if (this.extendsChain(w)) {
+        this.buffer.take(w)
+        w.expired = true
+        this.add(w, accepted)
+      } else if (w.round < this.floor) {
+        this.buffer.take(w)
+        this.reject('below-floor')
+      }
+    }
+  }
+
   /** Ids a buffered block still lacks (an expired header needs only its prev). */
   private missing(node: Node): Hex[] {
     const out: Hex[] = []

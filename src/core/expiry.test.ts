@@ -74,4 +74,36 @@ describe('the expiry rule at ingress (hand-built DAGs, D = 3, K = 3)', () => {
     const again = b.block(3, 6, [0, 1, 2])
     expect(r.receive(again.bytes)).toMatchObject({ status: 'rejected', reason: 'below-floor' })
   })
+
+  it('a block buffered for a parent that never comes joins as a header once the horizon passes it, so its author goes on', () => {
+    const { b, bytes } = quorumRun(4)
+    const r = make()
+    r.receiveMany(bytes)
+    // author 3's block cites a block nobody ever delivers (a Byzantine block sent only to author 3): it waits
+    const lost = new Uint8Array(32).fill(7)
+    const x = b.block(3, 2, [0, 1, 2], [], [lost])
+    expect(r.receive(x.bytes).status).toBe('buffered')
+    const more: Uint8Array[] = []
+    for (let k = 5; k <= 30; k++) more.push(...b.round(k, [0, 1, 2]))
+    r.receiveMany(more)
+    expect(r.dag.expiredBelow).toBeGreaterThan(2)
+    // the horizon passed it: a header now (what a replica that got it only now would make of it), not buffered
+    const node = r.nodes.get(toHex(x.id))
+    expect(node?.expired).toBe(true)
+    expect(r.bufferedCount).toBe(0)
+    // its author's next block cites it as prev, is accepted at once, and becomes final
+    const next = b.block(3, 31, [0, 1, 2])
+    expect(r.receive(next.bytes).status).toBe('accepted')
+    const tail: Uint8Array[] = b.round(31, [0, 1, 2])
+    for (let k = 32; k <= 35; k++) tail.push(...b.round(k, [0, 1, 2, 3]))
+    r.receiveMany(tail)
+    expect(r.isFinal(r.nodes.get(toHex(next.id))!)).toBe(true)
+    // a replica that got the block only after the horizon passed it decides the same
+    const late = make()
+    late.receiveMany([...bytes, ...more, x.bytes, next.bytes, ...tail])
+    expect(late.nodes.get(toHex(x.id))?.expired).toBe(true)
+    expect(late.finalOrder.leaders.length).toBe(r.finalOrder.leaders.length)
+    expect(late.stateRoot()).toEqual(r.stateRoot())
+    expect(r.equivocators()).toEqual([])
+  })
 })

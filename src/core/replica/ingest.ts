@@ -57,6 +57,19 @@ export class Ingest {
     }
     this.parts.finalOrder.commit()
     this.fold()
+    this.afterHorizon()
+  }
+
+  /**
+   * A commit raises the expiry horizon: blocks that waited in the buffer below it are judged again (dag.ts
+   * reexamineBuffered), and what that admits goes through the pipeline like any accepted block.
+   */
+  private afterHorizon(): void {
+    const dag = this.parts.dag
+    const equivocators = dag.equivocators.size
+    const freed: Node[] = []
+    dag.reexamineBuffered(freed)
+    if (freed.length > 0) this.afterAccept(freed, equivocators)
   }
 
   /** After this author's own block joined the DAG (with `accepted`, what it unblocked): commits and folds. */
@@ -82,6 +95,7 @@ export class Ingest {
         ex.pruneSnapshots()
         this.parts.onUpdate?.()
       }
+      this.afterHorizon()
     } else this.afterAccept(accepted, equivocatorsBefore)
   }
 
