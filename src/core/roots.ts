@@ -83,6 +83,9 @@ export function stateRoot(state: ChannelState): Uint8Array {
     u(BigInt(l.reason), 1)
   }
   u(BigInt(state.tradeCount), 8)
+  // the placement counters too (display order of open orders): a snapshot from a peer is checked against this root,
+  // so nothing it carries may be left out of it (src/core/CONTEXT.md, "Rejoin after everyone pruned")
+  u(BigInt(state.placed), 6)
   for (const book of state.books) {
     for (const o of book.orders()) {
       parts.push(enc.encode(`${o.key};`))
@@ -90,6 +93,7 @@ export function stateRoot(state: ChannelState): Uint8Array {
       u(o.price, 8)
       u(o.remaining, 8)
       u(o.reserved)
+      u(BigInt(o.placedAt), 6)
     }
     parts.push(enc.encode('|'))
   }
@@ -108,6 +112,19 @@ export function stateRoot(state: ChannelState): Uint8Array {
       i(f.cum)
       u(f.epoch === undefined ? 0n : f.epoch + 1n, 8)
       i(f.rate)
+      // the funding payments shown to users (at most FUNDING_HISTORY): covered like everything a snapshot carries
+      const history = ps.fundingHistory[m]!
+      u(BigInt(history.length), 2)
+      for (const e of history) {
+        u(e.epoch, 8)
+        u(e.intervals, 8)
+        i(e.rate)
+        i(e.cum)
+        u(e.mark, 8)
+        u(e.index, 8)
+        i(e.openInterest)
+        i(e.paid)
+      }
       for (let p = 0; p < ps.P; p++) {
         const pos = ps.positions[p * ps.M + m]
         if (!pos) continue

@@ -64,9 +64,9 @@ export class PerpsState {
   lastTrade: (bigint | undefined)[]
   insurance = 0n
   /**
-   * Per market, the latest funding payments (oldest first, at most FUNDING_HISTORY): for display only, not in the
-   * state root nor derivable from it (a snapshot from elsewhere may carry any: src/core/CONTEXT.md, Snapshot trust).
-   * Arrays are replaced, never mutated, so clones share them.
+   * Per market, the latest funding payments (oldest first, at most FUNDING_HISTORY): for display only, but in the
+   * state root (a snapshot from a peer carries it: src/core/CONTEXT.md, Snapshot trust). Arrays are replaced, never
+   * mutated, so clones share them.
    */
   fundingHistory: (readonly FundingEvent[])[]
   /**
