@@ -1,3 +1,4 @@
+import { blockHeader } from '../block.ts'
 import { fromHex, type Hex, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
@@ -52,6 +53,8 @@ export class Pruning {
         nextRound: number
       }
     | undefined
+  /** the pruning leader's header fields its stub lacks (PrunedBase.leaderHeader) */
+  private leaderHeader: PrunedBase['leaderHeader']
   private readonly n: number
 
   constructor(private readonly parts: PruningParts) {
@@ -80,6 +83,8 @@ export class Pruning {
       if (held && !keep.has(v) && (this.retained.has(v) || (at && !at.pruned)))
         keep.set(v, this.stateOfCheckpoint(v))
     }
+    const header = blockHeader(leader.block)
+    this.leaderHeader = { prev: header.prev, parentsHash: header.parentsHash, opsHash: header.opsHash }
     stubNodes(execution.order.slice(0, pos))
     forgetDecidedRounds(dag, leader.round)
     this.raiseFloor(floorFor(dag, leader.round))
@@ -176,6 +181,7 @@ export class Pruning {
       frontier: frontierOf(dag),
       floor: dag.floor,
       heads: [...dag.heads].filter((h) => dag.nodes.get(h)?.pruned),
+      ...(this.leaderHeader ? { leaderHeader: { ...this.leaderHeader } } : {}),
       nextRound: mark.nextRound,
       clock: this.prunedClock(),
       committedSeqs: mark.seqs.map((x) => toRanges(x)),
@@ -259,6 +265,7 @@ export class Pruning {
     checkpointer.signedThrough = base.signedVersion
     this.prunedCount = base.position
     this.prunedVersion = base.version
+    this.leaderHeader = base.leaderHeader && { ...base.leaderHeader }
     this.parts.onUpdate?.()
   }
 }

@@ -28,6 +28,12 @@ export type PrunedBase = {
   floor?: number
   /** ids of pruned blocks nothing referenced at pruning time */
   heads: string[]
+  /**
+   * the pruning checkpoint's leader block's header fields its stub lacks: with the stub's author, seq, round and
+   * time they hash to the checkpoint's `leader`, which certifies the stub and `nextRound` (certifiedBookkeeping.ts);
+   * absent in bases stored before the rule (a joiner refuses such a base from a peer)
+   */
+  leaderHeader?: { prev: Uint8Array; parentsHash: Uint8Array; opsHash: Uint8Array }
   /** the commit rule's next leader round, and the channel clock at the last committed leader */
   nextRound: number
   clock: bigint

@@ -3,6 +3,7 @@ import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
 import type { Replica } from '../replica.ts'
 import { recoverAddress } from '../signature.ts'
 import { decodeBase, type PrunedBase } from './base.ts'
+import { uncertifiedProblem } from './certifiedBookkeeping.ts'
 
 /** The most bytes of a base taken from a peer (a base is ~10–100 KB; its state grows with open orders and accounts). */
 export const MAX_OFFERED_BASE_BYTES = 2 * 1024 * 1024
@@ -33,8 +34,9 @@ export type OfferedBaseVerdict =
  * sent: equivocation and checkpoint-conflict evidence (its signatures are not checked here; unpruned peers and the
  * chain hold it) and the peer's own signing watermark (ours starts at the base's version). Refused: a base whose
  * key epochs are not the configured keys (a rotation's wallet signature is not in the base, so it cannot be
- * checked). What the checkpoint does not certify — the frontier and the final order's bookkeeping — is taken as
- * the peer sent it (CONTEXT.md, "Rejoin after everyone pruned").
+ * checked), and one whose clock, checkpoint schedule or commit-rule position is not what its certified checkpoint
+ * and leader header fix (certifiedBookkeeping.ts). What stays the peer's word — the frontier, the committed
+ * seqs and rounds, proven forks — is taken as sent (CONTEXT.md, "Rejoin after everyone pruned").
  */
 export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uint8Array): OfferedBaseVerdict {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'not bytes' }
@@ -47,6 +49,8 @@ export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uin
   }
   const shape = shapeProblem(channel, decoded)
   if (shape) return { ok: false, reason: `malformed: ${shape}` }
+  const uncertified = uncertifiedProblem(channel, decoded)
+  if (uncertified) return { ok: false, reason: uncertified }
   const base: PrunedBase = {
     ...decoded,
     equivocations: [],

@@ -1,0 +1,44 @@
+import { bytesEqual, fromHex, toHex } from '../bytes.ts'
+import type { Channel } from '../channel.ts'
+import { blockStructHash, typedDataDigest } from '../eip712.ts'
+import type { PrunedBase } from './base.ts'
+
+/**
+ * Why the bookkeeping of an offered base that follows from its certified checkpoint is not what it must be, or
+ * undefined (issue #8; src/core/CONTEXT.md, "Rejoin after everyone pruned"). Every honest base (Pruning.base) is
+ * taken right after the pruning checkpoint's leader, so these are not the peer's to choose:
+ * - the channel clock and the checkpoint schedule: `clock` and `lastCheckpointTime` are the checkpoint's `time`
+ *   (signed), no op counted and no checkpoint requested since;
+ * - the commit rule's position: `nextRound` is the leader's round + 1. The leader's round is certified by its header:
+ *   the stub of `leader` in the frontier (author, seq, round, time) with `leaderHeader` (prev, parentsHash, opsHash)
+ *   must hash to the checkpoint's `leader` id (one keccak; the stub is taken as the block's only if it does).
+ * Runs before the checkpoint's signatures are checked (Replica.restore checks them): cheap, linear in the frontier.
+ */
+export function uncertifiedProblem(channel: Channel, b: PrunedBase): string | undefined {
+  const cp = b.checkpoints.find((c) => c.version === b.version)
+  if (!cp) return `no checkpoint ${b.version} in the base`
+  if (b.clock !== cp.time || b.lastCheckpointTime !== cp.time) return 'clock other than the checkpoint’s time'
+  if (b.opsSinceCheckpoint !== 0 || b.checkpointRequested) return 'checkpoint schedule not at the checkpoint'
+  const h = b.leaderHeader
+  if (!h || ![h.prev, h.parentsHash, h.opsHash].every((x) => x instanceof Uint8Array && x.length === 32))
+    return 'no header of the checkpoint’s leader'
+  const leaderId = toHex(cp.leader)
+  const stub = b.frontier.find((r) => r.id === leaderId)
+  if (!stub || stub.expired || stub.revoked) return 'the checkpoint’s leader is not in the frontier'
+  const id = typedDataDigest(
+    channel.domainSeparator,
+    blockStructHash({
+      channelId: channel.channelId,
+      author: fromHex(channel.config.participants[stub.author]!.address, 20),
+      seq: BigInt(stub.seq),
+      round: BigInt(stub.round),
+      time: stub.time,
+      prev: h.prev,
+      parentsHash: h.parentsHash,
+      opsHash: h.opsHash,
+    }),
+  )
+  if (!bytesEqual(id, cp.leader)) return 'the checkpoint’s leader header does not hash to its id'
+  if (b.nextRound !== stub.round + 1) return 'commit rule position other than the leader’s round + 1'
+  return undefined
+}

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest'
+import { toHex } from '../bytes.ts'
+import { OpTag } from '../ops.ts'
+import { BatchFullError, Replica } from '../replica.ts'
+import { Rng } from '../sim/rng.ts'
+import { runToQuiet } from '../testing.ts'
+import { decodeBase, encodeBase, type PrunedBase } from './base.ts'
+import { restoreOffered } from './offeredBase.ts'
+import { everyModuleChannel, randomAnyOp, randomGenesis } from './randomStates.ts'
+import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
+
+/**
+ * A Byzantine peer holding a genuinely certified checkpoint offers a base whose certified part is genuine and whose
+ * other parts are altered, one field class at a time (src/core/CONTEXT.md, "Rejoin after everyone pruned"). Each
+ * forgery must be refused, or be harmless: the joiner, fed the same tail as honest replicas, ends with their state
+ * root and their checkpoints.
+ */
+const P = 4
+const { channel, members } = everyModuleChannel(P, 'offered-trust')
+const deposits = randomGenesis(P)
+const options = (i: number) => ({
+  ignoreForcedQueue: true,
+  author: { index: i, sessionKey: members[i]!.sessionKey },
+  deposits,
+  leaderWaitMs: 0,
+  maxBatchOps: 32,
+  checkpointIntervalMs: 2000,
+})
+
+function traffic(reps: Replica[], rng: Rng, ops: number, clock: { now: number }): void {
+  for (let i = 0; i < ops; i++) {
+    const a = rng.int(0, reps.length)
+    try {
+      reps[a]!.submit(randomAnyOp(rng, a, P, i, BigInt(clock.now), reps[a]!.state), clock.now)
+    } catch (e) {
+      if (!(e instanceof BatchFullError)) throw e
+    }
+    if (i % 20 === 19) {
+      clock.now += 500
+      runToQuiet(reps, clock.now)
+    }
+  }
+  clock.now += 500
+  runToQuiet(reps, clock.now)
+}
+
+/** Every replica prunes at the same certified checkpoint; then the channel goes on: the tail a peer holds. */
+function scenario() {
+  const reps = members.map((m) => new Replica(channel, options(m.index)))
+  const rng = new Rng(31)
+  const clock = { now: 0 }
+  traffic(reps, rng, 400, clock)
+  reps[0]!.submit({ tag: OpTag.CheckpointRequest })
+  traffic(reps, rng, 20, clock)
+  const bases = reps.map((r) => r.prune()!)
+  expect(bases.every((b) => b !== undefined && b.version === bases[0]!.version)).toBe(true)
+  // the tail: funding epochs pass (perp ops read the clock), every author writes
+  clock.now += 3_600_000
+  traffic(reps, rng, 300, clock)
+  const base = bases[0]!
+  return { reps, base, tail: reps[1]!.blocksInOrder() }
+}
+
+const { reps, base, tail } = scenario()
+const honestRoot = toHex(reps[1]!.stateRoot())
+/** checkpoints computed from the tail (past the base), as `version:digest` */
+const after = (r: Replica) =>
+  r
+    .heldCheckpoints()
+    .filter((c) => c.version > base.version)
+    .map((c) => `${c.version}:${c.digest}`)
+    .join()
+const honestAfter = after(reps[1]!)
+
+/** The verdict on `forged` and, when taken, whether the joiner then holds the honest root and checkpoints. */
+function offer(forged: PrunedBase): { ok: boolean; reason?: string; harmless?: boolean } {
+  const { author: _, ...joiner } = options(0)
+  const make = () => new Replica(channel, joiner)
+  const v = restoreOffered(channel, make, encodeBase(forged))
+  if (!v.ok) return { ok: false, reason: v.reason }
+  v.replica.receiveMany(tail)
+  v.replica.finalState()
+  return {
+    ok: true,
+    harmless: toHex(v.replica.stateRoot()) === honestRoot && after(v.replica) === honestAfter,
+  }
+}
+
+const copy = () => decodeBase(encodeBase(base))
+const cp = () => base.checkpoints.find((c) => c.version === base.version)!
+
+/** The base with its state decoded, changed by `edit` and encoded again (the codec accepts it). */
+function withState(edit: (s: ReturnType<typeof restoreAtCheckpoint>) => void): PrunedBase {
+  const b = copy()
+  const s = restoreAtCheckpoint(channel, b.state, cp())
+  edit(s)
+  b.state = encodeState(s)
+  return b
+}
+
+describe('a peer’s base whose certified part is genuine and the rest altered (issue #8)', () => {
+  it('the honest base is taken and the joiner reaches the honest root after the tail', () => {
+    expect(tail.length).toBeGreaterThan(10)
+    const v = offer(copy())
+    expect(v).toEqual({ ok: true, harmless: true })
+  })
+
+  it('refuses orders’ placement counters the checkpoint did not see (the state root covers them)', () => {
+    const b = withState((s) => {
+      const o = s.books.flatMap((book) => [...book.orders()])
+      expect(o.length).toBeGreaterThan(1)
+      o[0]!.placedAt += 1_000
+      s.placed += 1_000
+    })
+    expect(offer(b).ok).toBe(false)
+  })
+
+  it('refuses a funding history the checkpoint did not see (the state root covers it)', () => {
+    const b = withState((s) => {
+      const m = s.perps!.perpMarkets[0]!
+      const history = s.perps!.fundingHistory[m]!
+      s.perps!.fundingHistory[m] = [
+        ...history,
+        { epoch: 1n, intervals: 1n, rate: 5n, cum: 5n, mark: 100n, index: 100n, openInterest: 7n, paid: 35n },
+      ]
+    })
+    expect(offer(b).ok).toBe(false)
+  })
+
+  it('refuses a channel clock or a checkpoint schedule other than the certified checkpoint’s', () => {
+    const forgeries: ((b: PrunedBase) => void)[] = [
+      (b) => {
+        b.clock += 3_600_000n
+      },
+      (b) => {
+        b.lastCheckpointTime -= 1_000_000n
+      },
+      (b) => {
+        b.opsSinceCheckpoint = 5
+      },
+      (b) => {
+        b.checkpointRequested = true
+      },
+    ]
+    for (const forge of forgeries) {
+      const b = copy()
+      forge(b)
+      const v = offer(b)
+      expect(v.ok === false || v.harmless === true, `${forge}`).toBe(true)
+    }
+  })
+
+  it('refuses a commit-rule position other than the certified leader’s round + 1, or no certified leader header', () => {
+    for (const delta of [3, -1]) {
+      const b = copy()
+      b.nextRound += delta
+      const v = offer(b)
+      expect(v.ok === false || v.harmless === true, `nextRound ${delta}`).toBe(true)
+    }
+    const b = copy()
+    delete b.leaderHeader
+    expect(offer(b).ok).toBe(false)
+    const c = copy()
+    c.leaderHeader!.opsHash = new Uint8Array(32)
+    expect(offer(c).ok).toBe(false)
+  })
+})
