@@ -162,6 +162,11 @@ export function stateRoot(state: ChannelState): Uint8Array {
       }
     }
   }
+  // authors proven to fork in the final order (only once one is, so other roots are unchanged)
+  if (state.proven !== 0n) {
+    parts.push(enc.encode('V|'))
+    u(state.proven, 32)
+  }
   let n = 0
   for (const p of parts) n += p.length
   const buf = new Uint8Array(n)

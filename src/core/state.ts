@@ -110,6 +110,12 @@ export class ChannelState {
   openOrders: number[]
   placed = 0
   tradeCount = 0
+  /**
+   * Authors proven to fork in the final order (bit a: participant a), set by the replica's fold at the proving block
+   * (replica/execution.ts): their final blocks from there on are void. In the state, hence in the state root, so a
+   * checkpoint certifies it and a base from a peer cannot lie about it (CONTEXT.md, "Rejoin after everyone pruned").
+   */
+  proven = 0n
   /** Execution log, shared across clones: a snapshot remembers its length and restores by truncation. */
   trades: Trade[]
   /** margin accounts, positions, prices and funding of the perp markets (src/core/perps); undefined without any */

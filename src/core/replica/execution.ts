@@ -102,6 +102,8 @@ export class Execution {
   private applyNode(state: ChannelState, node: Node): void {
     const ops = node.block.ops
     if (this.isVoid(node)) {
+      // a final block void by the equivocation rule: its author is proven to fork (the first one is the proof)
+      if (node.commitIndex !== UNCOMMITTED && !node.revoked) state.proven |= 1n << BigInt(node.author)
       node.results.fill(this.voidReason(node))
       return
     }

@@ -90,6 +90,8 @@ export class FinalOrder {
         ex.commitTimes[x.commitIndex] = time
         this.markCommitted(x)
         if (x.voided !== wasVoid && x.commitIndex < revoid) revoid = x.commitIndex
+        // the proof of a fork sets `proven` in the state (execution.ts), even if it was void while pending already
+        if (x.commitIndex === this.provenAt[x.author] && x.commitIndex < revoid) revoid = x.commitIndex
         // applied (as pending) with a clock epoch other than its final one: replay it
         const read = ex.timeRead.get(x)
         if (read !== undefined && read !== key && x.commitIndex < revoid) revoid = x.commitIndex

@@ -226,6 +226,10 @@ export class Pruning {
     const at = (v: bigint) => base.checkpoints.find((c) => c.version === v)
     const cp = certified(at(base.version), base.version)
     const state = restoreAtCheckpoint(channel, base.state, cp)
+    // who is proven to fork is in the certified state: the base's list must say the same
+    for (let a = 0; a < this.n; a++)
+      if ((base.proven[a] ?? false) !== ((state.proven >> BigInt(a)) & 1n) > 0n)
+        throw new SnapshotMismatchError(`proven forks differ from checkpoint ${base.version}'s state`)
     this.retained = new Map([[base.version, state.clone()]])
     if (base.exitState) {
       const v = base.exitState.version

@@ -5,7 +5,7 @@ import type { Reader, Writer } from './bytesIO.ts'
 /**
  * The ledger part of a state snapshot: the four balance buckets of every (participant, token), deposit and forced
  * attestations not yet credited (by index, ascending), who may trade under minStake, locks (by key, ascending) and
- * the counters the fold continues from (placed orders, trades). Attester counts are not stored: they are the
+ * the counters the fold continues from (placed orders, trades), who is proven to fork (a bitmask). Attester counts are not stored: they are the
  * number of bits in `by`.
  */
 export function writeLedger(w: Writer, s: ChannelState): void {
@@ -57,6 +57,7 @@ export function writeLedger(w: Writer, s: ChannelState): void {
   for (const n of s.openOrders) w.num(n, 4)
   w.num(s.placed, 6)
   w.num(s.tradeCount, 6)
+  w.uint(s.proven, 32)
 }
 
 const popcount = (x: bigint): number => {
@@ -134,4 +135,6 @@ export function readLedger(r: Reader, s: ChannelState): void {
   for (let p = 0; p < s.P; p++) s.openOrders[p] = r.num(4)
   s.placed = r.num(6)
   s.tradeCount = r.num(6)
+  s.proven = r.uint(32)
+  r.check(s.proven < 1n << BigInt(s.P), 'proven fork of no participant')
 }

@@ -14,7 +14,7 @@ export { SnapshotDecodeError }
 
 /** 'CXS' ‖ format: a snapshot of the whole channel state. */
 const MAGIC = [0x43, 0x58, 0x53]
-const FORMAT = 2
+const FORMAT = 3
 
 /**
  * The canonical binary form of a ChannelState: everything the fold reads later and everything the state root
