@@ -1,7 +1,7 @@
 import { bytesEqual, fromHex, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import { blockStructHash, typedDataDigest } from '../eip712.ts'
-import type { PrunedBase } from './base.ts'
+import { type PrunedBase, toRanges } from './base.ts'
 
 /**
  * Why the bookkeeping of an offered base that follows from its certified checkpoint is not what it must be, or
@@ -40,5 +40,30 @@ export function uncertifiedProblem(channel: Channel, b: PrunedBase): string | un
   )
   if (!bytesEqual(id, cp.leader)) return 'the checkpoint’s leader header does not hash to its id'
   if (b.nextRound !== stub.round + 1) return 'commit rule position other than the leader’s round + 1'
+  return committedProblem(channel.config.participants.length, b)
+}
+
+/**
+ * Why the committed seqs and rounds of a base are not those of its frontier, or undefined. A pruned replica keeps
+ * exactly the seqs and rounds of its final stubs (Pruning.raiseFloor forgets both together), so the lists follow
+ * from the frontier and are no more the peer's word than it is: a made-up entry would make an honest author's
+ * next block look like a fork (all its later blocks void), a missing one would let a real fork through.
+ * Stubs signed by a replaced key do not count (an offered base has none: shapeProblem refuses rotations).
+ */
+export function committedProblem(n: number, b: PrunedBase): string | undefined {
+  const seqs = Array.from({ length: n }, () => new Set<number>())
+  const rounds = Array.from({ length: n }, () => new Set<number>())
+  for (const r of b.frontier) {
+    if (r.expired || r.revoked) continue
+    seqs[r.author]!.add(r.seq)
+    rounds[r.author]!.add(r.round)
+  }
+  const same = (a: [number, number][], c: readonly [number, number][] | undefined) =>
+    (c ?? []).length === a.length && a.every(([x, y], i) => c![i]![0] === x && c![i]![1] === y)
+  for (let a = 0; a < n; a++) {
+    if (!same(toRanges(seqs[a]!), b.committedSeqs[a])) return `committed seqs of ${a} are not its stubs'`
+    if (!same(toRanges(rounds[a]!), b.committedRounds[a]))
+      return `committed rounds of ${a} are not its stubs'`
+  }
   return undefined
 }

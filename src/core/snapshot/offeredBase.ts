@@ -53,6 +53,8 @@ export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uin
   if (uncertified) return { ok: false, reason: uncertified }
   const base: PrunedBase = {
     ...decoded,
+    // flagged: the proven (certified by the state) and whoever the tail shows forking, not whom the peer names
+    equivocators: decoded.equivocators.filter((a) => decoded.proven[a] === true),
     equivocations: [],
     checkpointConflicts: [],
     signedVersion: decoded.version,
@@ -106,7 +108,8 @@ export function shapeProblem(channel: Channel, b: PrunedBase): string | undefine
     if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || !/^0x[0-9a-f]{64}$/.test(r.id))
       return 'stub id'
     if (!isInt(r.author, n - 1) || !isInt(r.seq) || !isInt(r.round) || !isBig(r.time)) return 'stub'
-    if (r.rotation !== undefined && !isBytes(r.rotation)) return 'stub rotation'
+    // no key rotation in an offered base (below): so no stub carries one or is void by a replaced key
+    if (r.rotation !== undefined || r.revoked !== undefined) return 'stub rotation'
     if (r.expired !== undefined && r.expired !== true) return 'stub expired'
   }
   if (b.floor !== undefined && !isInt(b.floor)) return 'floor'

@@ -164,4 +164,37 @@ describe('a peer’s base whose certified part is genuine and the rest altered (
     c.leaderHeader!.opsHash = new Uint8Array(32)
     expect(offer(c).ok).toBe(false)
   })
+
+  it('refuses an honest author marked as proven to fork, or a proven equivocator left out (the state holds who is)', () => {
+    const b = copy()
+    expect(b.proven.every((x) => !x)).toBe(true)
+    b.proven[2] = true
+    b.equivocators = [2]
+    const v = offer(b)
+    expect(v.ok === false || v.harmless === true).toBe(true)
+  })
+
+  it('refuses committed seqs or rounds the frontier does not hold (a made-up one voids an honest author’s tail)', () => {
+    const forgeries: ((b: PrunedBase) => void)[] = [
+      (b) => {
+        const seqs = b.committedSeqs[2]!
+        const top = seqs[seqs.length - 1]![1]
+        seqs.push([top + 1, top + 200])
+      },
+      (b) => {
+        const rounds = b.committedRounds[2]!
+        const top = rounds[rounds.length - 1]![1]
+        rounds.push([top + 1, top + 200])
+      },
+      (b) => {
+        b.committedSeqs[1] = b.committedSeqs[1]!.slice(0, -1)
+      },
+    ]
+    for (const forge of forgeries) {
+      const b = copy()
+      forge(b)
+      const v = offer(b)
+      expect(v.ok === false || v.harmless === true, `${forge}`).toBe(true)
+    }
+  })
 })
