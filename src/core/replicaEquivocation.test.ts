@@ -3,7 +3,7 @@ import { createBlock, decodeBlock, MAX_PARENTS } from './block.ts'
 import { type Op, Side } from './ops.ts'
 import { AMOUNT, limit, network, observer, root, tc, transfer } from './replica.fixture.ts'
 import type { Replica } from './replica.ts'
-import { runToQuiet } from './testing.ts'
+import { runToQuiet, twinOf } from './testing.ts'
 
 describe('equivocation (THREATS row 4; attacks 3, 6, 9)', () => {
   /** Author 3 signs two different blocks for its next round, each reaching two of the others first. */
@@ -20,19 +20,7 @@ describe('equivocation (THREATS row 4; attacks 3, 6, 9)', () => {
     const ab = a.tick(1001)!
     for (const r of [b, c, d]) r.receive(ab)
     const first = d.tick(1002)!
-    const blk = decodeBlock(first)
-    const twin = createBlock({
-      channelId: tc.channel.channelId,
-      author: blk.author,
-      seq: blk.seq,
-      round: blk.round,
-      time: blk.time + 1n,
-      prev: blk.prev,
-      parents: blk.parents,
-      ops: ops[1],
-      sessionKey: tc.members[3]!.sessionKey,
-      domainSeparator: tc.channel.domainSeparator,
-    })
+    const twin = { bytes: twinOf(tc.channel, first, ops[1], tc.members[3]!.sessionKey) }
     a.receive(first)
     b.receive(twin.bytes)
     c.receive(first)

@@ -1,4 +1,4 @@
-import { createBlock } from './block.ts'
+import { createBlock, decodeBlock } from './block.ts'
 import { fromHex, type Hex, toHex } from './bytes.ts'
 import {
   type AmmParams,
@@ -219,4 +219,24 @@ export class DagBuilder {
   rewind(author: number, to: { id: Uint8Array; seq: bigint } | undefined): void {
     this.own[author] = to
   }
+}
+
+/**
+ * A twin of the signed block `bytes`: same author, seq, round, prev and parents, other ops and a clock 1 ms later,
+ * signed by `sessionKey` — an equivocation (a crashed tab reusing its seq, or a Byzantine author).
+ */
+export function twinOf(channel: Channel, bytes: Uint8Array, ops: Op[], sessionKey: Uint8Array): Uint8Array {
+  const blk = decodeBlock(bytes)
+  return createBlock({
+    channelId: channel.channelId,
+    author: blk.author,
+    seq: blk.seq,
+    round: blk.round,
+    time: blk.time + 1n,
+    prev: blk.prev,
+    parents: blk.parents,
+    ops,
+    sessionKey,
+    domainSeparator: channel.domainSeparator,
+  }).bytes
 }

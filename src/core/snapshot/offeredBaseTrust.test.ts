@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.ts'
 import { OpTag } from '../ops.ts'
-import { BatchFullError, Replica } from '../replica.ts'
+import { Replica } from '../replica.ts'
 import { Rng } from '../sim/rng.ts'
-import { runToQuiet } from '../testing.ts'
 import { decodeBase, encodeBase, fromRanges, type PrunedBase, toRanges } from './base.ts'
 import { restoreOffered } from './offeredBase.ts'
-import { everyModuleChannel, randomAnyOp, randomGenesis } from './randomStates.ts'
+import { pruneTraffic } from './pruneTraffic.fixture.ts'
 import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
 
 /**
@@ -16,37 +15,11 @@ import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
  * root and their checkpoints.
  */
 const P = 4
-const { channel, members } = everyModuleChannel(P, 'offered-trust')
-const deposits = randomGenesis(P)
-const options = (i: number) => ({
-  ignoreForcedQueue: true,
-  author: { index: i, sessionKey: members[i]!.sessionKey },
-  deposits,
-  leaderWaitMs: 0,
-  maxBatchOps: 32,
-  checkpointIntervalMs: 2000,
-})
-
-function traffic(reps: Replica[], rng: Rng, ops: number, clock: { now: number }): void {
-  for (let i = 0; i < ops; i++) {
-    const a = rng.int(0, reps.length)
-    try {
-      reps[a]!.submit(randomAnyOp(rng, a, P, i, BigInt(clock.now), reps[a]!.state), clock.now)
-    } catch (e) {
-      if (!(e instanceof BatchFullError)) throw e
-    }
-    if (i % 20 === 19) {
-      clock.now += 500
-      runToQuiet(reps, clock.now)
-    }
-  }
-  clock.now += 500
-  runToQuiet(reps, clock.now)
-}
+const { channel, options, traffic, network } = pruneTraffic(P, 'offered-trust')
 
 /** Every replica prunes at the same certified checkpoint; then the channel goes on: the tail a peer holds. */
 function scenario() {
-  const reps = members.map((m) => new Replica(channel, options(m.index)))
+  const reps = network()
   const rng = new Rng(31)
   const clock = { now: 0 }
   traffic(reps, rng, 400, clock)

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createBlock, decodeBlock } from '../block.ts'
 import { OpTag } from '../ops.ts'
 import { network, observer, root, tc, transfer } from '../replica.fixture.ts'
 import type { Replica } from '../replica.ts'
-import { runToQuiet } from '../testing.ts'
+import { runToQuiet, twinOf } from '../testing.ts'
 import { decodeBase, encodeBase } from './base.ts'
 import { restoreOffered } from './offeredBase.ts'
 
@@ -23,25 +22,13 @@ function provenRun() {
   const ab = a.tick(1001)!
   for (const r of [b, c, d]) r.receive(ab)
   const first = d.tick(1002)!
-  const blk = decodeBlock(first)
-  const twin = createBlock({
-    channelId: tc.channel.channelId,
-    author: blk.author,
-    seq: blk.seq,
-    round: blk.round,
-    time: blk.time + 1n,
-    prev: blk.prev,
-    parents: blk.parents,
-    ops: [transfer(1, 100n)],
-    sessionKey: tc.members[3]!.sessionKey,
-    domainSeparator: tc.channel.domainSeparator,
-  })
+  const twin = twinOf(tc.channel, first, [transfer(1, 100n)], tc.members[3]!.sessionKey)
   // half the others build on one twin, half on the other: both end up in the final order
   a.receive(first)
   c.receive(first)
-  b.receive(twin.bytes)
+  b.receive(twin)
   for (const r of [a, b, c]) r.submit(transfer(0, 1n))
-  for (const r of reps) r.receiveMany([first, twin.bytes])
+  for (const r of reps) r.receiveMany([first, twin])
   let now = 2000
   for (let k = 0; k < 6; k++) {
     for (const r of reps) r.submit(transfer((k + 1) % 4, 1n))

@@ -1,43 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.ts'
 import { OpTag } from '../ops.ts'
-import { BatchFullError, Replica } from '../replica.ts'
+import { Replica } from '../replica.ts'
 import { exitProofs } from '../roots.ts'
 import { Rng } from '../sim/rng.ts'
-import { runToQuiet } from '../testing.ts'
 import { decodeBase, encodeBase } from './base.ts'
-import { everyModuleChannel, randomAnyOp, randomGenesis } from './randomStates.ts'
+import { pruneTraffic } from './pruneTraffic.fixture.ts'
 import { encodeState, SnapshotMismatchError } from './stateCodec.ts'
 
 const P = 4
-const { channel, members } = everyModuleChannel(P, 'prune')
-const deposits = randomGenesis(P)
-const options = (i: number) => ({
-  ignoreForcedQueue: true,
-  author: { index: i, sessionKey: members[i]!.sessionKey },
-  deposits,
-  leaderWaitMs: 0,
-  maxBatchOps: 32,
-  checkpointIntervalMs: 2000,
-})
-
-/** Random traffic from every participant, a lockstep network round every 20 ops, the clock 500 ms per round. */
-function traffic(reps: Replica[], rng: Rng, ops: number, clock: { now: number }): void {
-  for (let i = 0; i < ops; i++) {
-    const a = rng.int(0, reps.length)
-    try {
-      reps[a]!.submit(randomAnyOp(rng, a, P, i, BigInt(clock.now), reps[a]!.state), clock.now)
-    } catch (e) {
-      if (!(e instanceof BatchFullError)) throw e
-    }
-    if (i % 20 === 19) {
-      clock.now += 500
-      runToQuiet(reps, clock.now)
-    }
-  }
-  clock.now += 500
-  runToQuiet(reps, clock.now)
-}
+const { channel, members, options, traffic } = pruneTraffic(P, 'prune')
 
 const finalRoot = (r: Replica) => toHex(r.stateRoot())
 
