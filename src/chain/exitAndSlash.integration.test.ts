@@ -5,12 +5,12 @@
 import { zeroAddress as eth, type Hex, parseEther, parseUnits } from 'viem'
 import { getContractEvents } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBlock, decodeBlock } from '../core/block.ts'
 import { type Checkpoint, checkpointDigest, type SignedCheckpoint } from '../core/checkpoint.ts'
 import { OpTag } from '../core/ops.ts'
 import type { CheckpointConflict } from '../core/replica.ts'
 import { type ExitProof, exitProofs } from '../core/roots.ts'
 import { signDigest } from '../core/signature.ts'
+import { twinOf } from '../core/testing.ts'
 import { bondStake } from './actions/bondStake.ts'
 import { depositToken } from './actions/depositToken.ts'
 import { emergencyExit } from './actions/emergencyExit.ts'
@@ -156,19 +156,12 @@ describe('emergency exit and slashing against anvil', () => {
     // to a, the other to b
     c.replica.submit({ tag: OpTag.Transfer, to: 0, token: TOKEN.USDC, amount: 1n })
     const forkA = c.replica.tick(10_000)!
-    const blk = decodeBlock(forkA)
-    const forkB = createBlock({
-      channelId: cc.channel.channelId,
-      author: blk.author,
-      seq: blk.seq,
-      round: blk.round,
-      time: blk.time + 1n,
-      prev: blk.prev,
-      parents: blk.parents,
-      ops: [{ tag: OpTag.Transfer, to: 1, token: TOKEN.USDC, amount: 2n }],
-      sessionKey: c.sessionKey,
-      domainSeparator: cc.channel.domainSeparator,
-    }).bytes
+    const forkB = twinOf(
+      cc.channel,
+      forkA,
+      [{ tag: OpTag.Transfer, to: 1, token: TOKEN.USDC, amount: 2n }],
+      c.sessionKey,
+    )
     a.replica.receive(forkA)
     b.replica.receive(forkB)
     // the honest peers exchange what they saw: both now hold the evidence
