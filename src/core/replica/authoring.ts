@@ -103,6 +103,7 @@ export class Authoring {
     }
     const state = execution.state
     state.timeRead = undefined
+    execution.batchOnTop = true
     const r = state.apply(op, ctx)
     this.batch!.timeRead = mergeTimeReads(this.batch!.timeRead, state.timeRead)
     return r

@@ -30,6 +30,11 @@ export class Execution {
   applied = 0
   /** the first position to replay (infinity: none) */
   dirtyFrom = Number.POSITIVE_INFINITY
+  /**
+   * `state` holds ops beyond the `applied` blocks: the open batch's (authoring.ts), or a sealed own block's that is
+   * not in `applied` yet. The next replay starts from a snapshot at or before `applied`, never on top of them.
+   */
+  batchOnTop = false
   /** the execution log shared by every state this replica folds (display only) */
   readonly trades: ChannelState['trades'] = []
   snapshots: Snapshot[] = []
@@ -140,15 +145,16 @@ export class Execution {
    * Brings `state` up to date with the order: rolls back and replays when something landed before `applied`, or
    * when `hadBatch` (the local batch applied on top must be undone first).
    */
-  replay(hadBatch: boolean): void {
+  replay(): void {
     let from = Math.min(this.dirtyFrom, this.applied)
-    if (hadBatch || from < this.applied) {
+    if (this.batchOnTop || from < this.applied) {
       let s = this.snapshots[0]!
       for (const x of this.snapshots) if (x.index <= from && x.index >= s.index) s = x
       this.snapshots = this.snapshots.filter((x) => x.index <= s.index)
       this.state = s.state.clone()
       this.trades.length = s.trades
       from = s.index
+      this.batchOnTop = false
     }
     if (this.finalCache && this.finalCache.count > from) this.finalCache = undefined
     this.dirtyFrom = Number.POSITIVE_INFINITY

@@ -2,7 +2,6 @@ import type { Channel } from '../channel.ts'
 import type { Dag } from '../dag.ts'
 import type { Node } from '../dagNode.ts'
 import { compareInRound } from '../linearizer.ts'
-import type { Op } from '../ops.ts'
 import type { Checkpointer } from './checkpoints.ts'
 import type { Execution } from './execution.ts'
 import type { FinalOrder } from './finalOrder.ts'
@@ -14,8 +13,8 @@ export type IngestParts = {
   execution: Execution
   finalOrder: FinalOrder
   checkpointer: Checkpointer
-  /** the open batch (authoring.ts): undone before a replay and applied on top again after it */
-  authoring: { readonly ops: readonly Op[]; reapply(): void }
+  /** the open batch (authoring.ts): undone before a replay (execution.batchOnTop) and applied on top again after it */
+  authoring: { reapply(): void }
   onUpdate: (() => void) | undefined
 }
 
@@ -80,15 +79,25 @@ export class Ingest {
     timeRead: bigint | undefined,
   ): void {
     const ex = this.parts.execution
-    // the batch was applied on top of everything: if the block sorts last, the state already holds it
+    // the batch was applied on top of everything: if the block sorts last, the state already holds it — unless the
+    // block is void (its author, this replica's own, is known to fork: same key on two devices, or a Byzantine
+    // author), whose ops the batch applied anyway. Otherwise it is folded like any block: the replay starts below
+    // the batch's ops (execution.batchOnTop), or this replica alone would keep them in its final state
     const sortsLast =
       ex.order.length === 0 || compareInRound(ex.order[ex.order.length - 1]!, node, this.n) < 0
-    if (sortsLast && !ex.dirty && accepted.length === 1 && this.parts.dag.learnedRotations.length === 0) {
+    const fast =
+      sortsLast &&
+      !ex.dirty &&
+      accepted.length === 1 &&
+      this.parts.dag.learnedRotations.length === 0 &&
+      !ex.isVoid(node)
+    if (fast) {
       this.parts.finalOrder.accepted(node)
       this.parts.checkpointer.checkOps(node)
       if (timeRead !== undefined) ex.timeRead.set(node, timeRead)
       ex.order.push(node)
       ex.applied = ex.order.length
+      ex.batchOnTop = false
       this.parts.finalOrder.commit()
       if (ex.dirty || this.parts.checkpointer.due.length > 0) this.fold()
       else {
@@ -101,7 +110,7 @@ export class Ingest {
 
   /** Brings `state` up to date with the order, computes due checkpoints, and applies the open batch on top. */
   fold(): void {
-    this.parts.execution.replay(this.parts.authoring.ops.length > 0)
+    this.parts.execution.replay()
     this.parts.checkpointer.computeDue((position) => this.parts.execution.stateAt(position))
     this.parts.authoring.reapply()
     this.parts.execution.pruneSnapshots()
