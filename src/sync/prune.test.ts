@@ -8,7 +8,7 @@ import { decodeBase, encodeBase } from '../core/snapshot/base.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { CatchUp, decodeCatchUp, encodeWant } from './catchUp.ts'
 import { BLOCKS_MAP, ChannelDoc } from './channelDoc.ts'
-import { DocNet, seededDoc } from './testing.ts'
+import { DocNet, seededDoc, settle as settleNet } from './testing.ts'
 
 const tc = makeTestChannel({ participants: 3, label: 'sync-prune', threshold: 2 })
 const deposits = testDeposits(3, 2, 1_000_000n)
@@ -31,22 +31,7 @@ function peer(index: number, net: DocNet, ids: Rng, restoreFrom?: Uint8Array, re
 }
 
 /** Every peer seals what it can and the net delivers, until nobody seals (persist before publish is not modelled). */
-function settle(peers: Peer[], net: DocNet): void {
-  net.flush()
-  for (let pass = 0; pass < 1000; pass++) {
-    let sealed = 0
-    for (const p of peers) {
-      const b = p.replica.tick(++clock)
-      if (b) {
-        p.cd.publishOwn(b)
-        sealed++
-      }
-    }
-    net.flush()
-    if (sealed === 0) return
-  }
-  throw new Error('settle: still sealing')
-}
+const settle = (peers: Peer[], net: DocNet) => settleNet(peers, net, () => ++clock)
 
 const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
 const keys = (doc: Y.Doc) => [...doc.getMap(BLOCKS_MAP).keys()]

@@ -7,7 +7,7 @@ import { encodeBase, type PrunedBase } from '../core/snapshot/base.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { ChannelDoc } from './channelDoc.ts'
 import { PeerBases } from './peerBases.ts'
-import { DocNet, seededDoc } from './testing.ts'
+import { DocNet, seededDoc, settle as settleNet } from './testing.ts'
 
 /**
  * Test support for catching up from a peer's base (issue #8; rejoin.test.ts and src/store/rejoin.test.ts): three
@@ -46,23 +46,9 @@ export function peer(index: number, net: DocNet, ids: Rng): Peer {
   }
 }
 
-/** Online peers seal what they can and the net delivers, until nobody seals. */
+/** Online peers seal what they can and the net delivers, until nobody seals (the clock 50 ms on per pass). */
 export function settle(peers: Peer[], net: DocNet): void {
-  net.flush()
-  for (let pass = 0; pass < 1000; pass++) {
-    let sealed = 0
-    clock += 50
-    for (const p of peers) {
-      const b = p.replica.tick(clock)
-      if (b) {
-        p.cd.publishOwn(b)
-        sealed++
-      }
-    }
-    net.flush()
-    if (sealed === 0) return
-  }
-  throw new Error('settle: still sealing')
+  settleNet(peers, net, () => (clock += 50))
 }
 
 export const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })

@@ -112,3 +112,31 @@ export class DocNet {
     return this.queue.length
   }
 }
+
+/** A participant as `settle` drives it: its replica seals, its channel doc publishes. */
+export type SettlingPeer = {
+  replica: { tick(now: number): Uint8Array | undefined }
+  cd: { publishOwn(bytes: Uint8Array): void }
+}
+
+/**
+ * Lockstep over a DocNet: the net delivers everything, then every peer may seal a block at the clock `now()` gives
+ * for the pass and publishes it; until a pass seals nothing. Throws when peers still seal after 1,000 passes.
+ */
+export function settle(peers: readonly SettlingPeer[], net: DocNet, now: () => number): void {
+  net.flush()
+  for (let pass = 0; pass < 1000; pass++) {
+    let sealed = 0
+    const at = now()
+    for (const p of peers) {
+      const b = p.replica.tick(at)
+      if (b) {
+        p.cd.publishOwn(b)
+        sealed++
+      }
+    }
+    net.flush()
+    if (sealed === 0) return
+  }
+  throw new Error('settle: still sealing')
+}
