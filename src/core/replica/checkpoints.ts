@@ -239,6 +239,23 @@ export class Checkpointer {
     return { tag: OpTag.Checkpoint, ...cp, signature }
   }
 
+  /**
+   * The local author's block `x` expired (never final; replicas that hold it only as a header never read its ops):
+   * the signature it carried of the newest version this author signed is offered to signNext again, over the same
+   * digest (never another one at that version), so the next block carries it. A signature of an older version stays
+   * passed over: the newer one supersedes it on chain.
+   */
+  reofferExpired(x: Node): void {
+    if (!this.signs) return
+    for (const op of x.block.ops) {
+      if (op.tag !== OpTag.Checkpoint || op.version !== this.signedThrough) continue
+      const cp = checkpointOf(op)
+      const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
+      if (this.checkpoints.get(cp.version)?.digest !== digest) continue
+      if (!this.toSign.some((c) => c.version === cp.version)) this.toSign.push(cp)
+    }
+  }
+
   private passOver(version: bigint): void {
     if (version > this.signedThrough) this.signedThrough = version
   }

@@ -52,8 +52,10 @@ export function wireReplica(channel: Channel, options: ReplicaOptions): ReplicaP
   // the ingest pipeline and pruning are made below: these callbacks run only once every part is built
   let ingest!: Ingest
   let pruning!: Pruning
-  finalOrder.onExpire = (x) =>
+  finalOrder.onExpire = (x) => {
     expiredOwn.record(x, pruning.prunedCount + execution.finalCount, execution.clock)
+    if (x.author === options.author?.index) checkpointer.reofferExpired(x)
+  }
   const ownKeys = new OwnKeys(options.author, dag, checkpointer)
   const parts = {
     channel,
