@@ -268,6 +268,17 @@ export class Replica {
     return this.pruning.isPrunable(node)
   }
 
+  /**
+   * Whether a block that was never final is needed by nobody any more (an expired block: CONTEXT.md, "Chain
+   * restart"): more than D rounds below the expiry horizon of the newest certified checkpoint's leader, so neither
+   * it nor any block citing it can become final, and its author's chain went on from it to a block final at or below
+   * that leader, so no block to come has it as prev. Every replica that holds the checkpoint decides the same; a
+   * deletion of such a block from the shared doc needs no repair.
+   */
+  isSpent(node: Node): boolean {
+    return this.pruning.isSpent(node)
+  }
+
   /** What a reload starts from (see PrunedBase); undefined before the first pruning. */
   base(): PrunedBase | undefined {
     return this.pruning.base()

@@ -412,9 +412,10 @@ export class ChannelDoc {
     // a block this replica pruned: its state is in the base; whatever a lagging peer writes there is not read
     if (this.replica.nodes.get(key as Hex)?.pruned) return
     if (value === undefined) {
-      // a peer pruned it: final below a certified checkpoint here too, so nobody needs it from the doc
+      // a peer pruned it (final below a certified checkpoint here too), or it expired and its author's chain went
+      // past it below that checkpoint (Replica.isSpent): nobody needs it from the doc
       const node = this.replica.nodes.get(key as Hex)
-      if (node && this.replica.isPrunable(node)) return
+      if (node && (this.replica.isPrunable(node) || this.replica.isSpent(node))) return
       if (held) {
         this.stats.deletions++
         this.writes.repair(key, held)

@@ -137,10 +137,31 @@ export class Pruning {
   isPrunable(node: Node): boolean {
     if (node.pruned) return true
     if (node.commitIndex === UNCOMMITTED) return false
-    const cp = this.parts.checkpointer.latestCertified()
-    const leader = cp && this.parts.dag.nodes.get(toHex(cp.leader))
+    const leader = this.certifiedLeader()
     if (!leader) return false
     return leader.pruned || node.commitIndex <= leader.commitIndex
+  }
+
+  /** See Replica.isSpent. */
+  isSpent(node: Node): boolean {
+    if (node.pruned || node.commitIndex !== UNCOMMITTED) return false
+    const leader = this.certifiedLeader()
+    if (!leader || (!leader.pruned && leader.commitIndex === UNCOMMITTED)) return false
+    const dag = this.parts.dag
+    // below the leader's horizon it is never final, and so is every block citing it (parents are ≤ D rounds below)
+    if (node.round + dag.refDepth >= expiryHorizon(leader.round, dag.refDepth, dag.lateSlack)) return false
+    // its author's chain went on from it to a block final at or below the leader: nothing to come has it as prev
+    const finalByLeader = (x: Node) =>
+      x.pruned || (!leader.pruned && x.commitIndex !== UNCOMMITTED && x.commitIndex <= leader.commitIndex)
+    for (let x = dag.latest[node.author]; x && x.seq > node.seq; x = x.seq > 1 ? x.refs[0] : undefined)
+      if (finalByLeader(x)) return true
+    return false
+  }
+
+  /** The newest certified checkpoint's leader, if this replica holds it. */
+  private certifiedLeader(): Node | undefined {
+    const cp = this.parts.checkpointer.latestCertified()
+    return cp && this.parts.dag.nodes.get(toHex(cp.leader))
   }
 
   /** The state a computed checkpoint commits to (for exit proofs). */
