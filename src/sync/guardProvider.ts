@@ -1,5 +1,6 @@
 import type { WebrtcConn, WebrtcProvider } from 'y-webrtc'
 import * as Y from 'yjs'
+import { updateHeld } from './heldUpdate.ts'
 import { type DropReason, PeerGuard, type PeerLimits } from './peerGuard.ts'
 import { DEFAULT_UPDATE_LIMITS, trimPending, type UpdateLimits } from './updateGuard.ts'
 
@@ -78,7 +79,13 @@ export function guardProvider(p: GuardProviderParameters): ProviderGuard {
     const peer = conn.peer as SimplePeer
     const original = peer.listeners('data')
     peer.removeAllListeners('data')
-    const guard = new PeerGuard({ limits: p.limits, updateLimits, now })
+    // neighbours forward what the relay brought them, most of which came here directly too (heldUpdate.ts)
+    const guard = new PeerGuard({
+      limits: p.limits,
+      updateLimits,
+      now,
+      held: (u) => updateHeld(provider.doc, u),
+    })
     const rawSend = peer.send.bind(peer)
     const queue: Uint8Array[] = []
     let waiting = false

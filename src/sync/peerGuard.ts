@@ -72,6 +72,8 @@ export type Verdict =
   | { catchUp: Uint8Array }
   /** a frame of a message still being reassembled */
   | { pending: true }
+  /** a doc update adding nothing to the doc (another transport or the relay's echo brought it first): not a strike */
+  | { duplicate: true }
   | { drop: DropReason }
 
 /** Token bucket on an injected clock (milliseconds). */
@@ -131,12 +133,16 @@ function readVarUint(buf: Uint8Array, pos: number): { value: number; next: numbe
  * limits, reassembly of chunk frames up to a size cap, a size cap per y-webrtc message type, a structural
  * inspection of every Yjs update (updateGuard.ts), and a tighter rate on messages that make us send a full reply
  * (state vectors, awareness queries). Each drop is a strike; past maxStrikes the connection should be closed.
+ * An update the doc already holds (`held`) is set aside before the inspection, counted but not a strike: with
+ * WebRTC and the relay side by side every block arrives at least twice, and only the first copy is news.
  */
 export class PeerGuard {
   readonly stats = {
     messages: 0,
     bytes: 0,
     delivered: 0,
+    /** doc updates the doc already held, dropped before inspection (not strikes) */
+    duplicates: 0,
     strikes: 0,
     dropped: {} as Partial<Record<DropReason, number>>,
   }
@@ -144,6 +150,7 @@ export class PeerGuard {
   /** Yjs client ids this connection brought in (bounded by maxClientIds) */
   private readonly clientIds = new Set<number>()
   private readonly updateLimits: UpdateLimits
+  private readonly held: ((update: Uint8Array) => boolean) | undefined
   private readonly bytes: TokenBucket
   private readonly messages: TokenBucket
   private readonly fullReplies: TokenBucket
@@ -153,9 +160,19 @@ export class PeerGuard {
   /** strikes before the last forgive(): they no longer count toward maxStrikes */
   private forgiven = 0
 
-  constructor(p: { limits?: Partial<PeerLimits>; updateLimits?: UpdateLimits; now: () => number }) {
+  constructor(p: {
+    limits?: Partial<PeerLimits>
+    updateLimits?: UpdateLimits
+    now: () => number
+    /**
+     * whether a doc update would change nothing in the doc (heldUpdate.ts): such an update is dropped before the
+     * inspection and never reaches Yjs; default: none is
+     */
+    held?: (update: Uint8Array) => boolean
+  }) {
     this.limits = { ...DEFAULT_PEER_LIMITS, ...p.limits }
     this.updateLimits = p.updateLimits ?? DEFAULT_UPDATE_LIMITS
+    this.held = p.held
     const l = this.limits
     this.bytes = new TokenBucket(l.bytesPerSecond, l.byteBurst, p.now)
     this.messages = new TokenBucket(l.messagesPerSecond, l.messageBurst, p.now)
@@ -246,6 +263,11 @@ export class PeerGuard {
         const len = readVarUint(m, sub.next)
         if (!len || len.next + len.value !== m.length) return this.strike('malformed')
         const update = m.subarray(len.next)
+        // a copy of what the doc holds (sub 2 only: a sync step 2 also marks the connection synced)
+        if (sub.value === 2 && this.held?.(update)) {
+          this.stats.duplicates++
+          return { duplicate: true }
+        }
         const clients = new Set<number>()
         const reason = inspectUpdate(update, { ...this.updateLimits, maxUpdateBytes: max }, clients)
         if (reason !== undefined) return this.strike(`update-${reason}`)

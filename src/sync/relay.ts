@@ -4,6 +4,7 @@ import type * as Y from 'yjs'
 import { toHex } from '../core/bytes.ts'
 import { keccak256 } from '../core/hash.ts'
 import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
+import { updateHeld } from './heldUpdate.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { RelayGuard } from './relayGuard.ts'
 import { limitUpdateForwarding, type UpdateHandler } from './updateForward.ts'
@@ -81,7 +82,14 @@ export function relayDocName(room: string, password: string): string {
  */
 export function joinRelay(p: JoinRelayParameters): RelayLink {
   const now = p.now ?? (() => performance.now())
-  const guard = new RelayGuard({ documentName: p.name, ...(p.limits ? { limits: p.limits } : {}), now })
+  // every block also comes over WebRTC, and the relay sends each update back to its sender too: a copy of what the
+  // doc holds is dropped by the guard before anything decodes it (heldUpdate.ts)
+  const guard = new RelayGuard({
+    documentName: p.name,
+    ...(p.limits ? { limits: p.limits } : {}),
+    now,
+    held: (u) => updateHeld(p.doc, u),
+  })
   const Base = p.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketClass)
   let banned = false
   let bans = 0
@@ -147,6 +155,9 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
             guard.peer.strike('handler-error')
           }
           trimPending(p.doc, guard.maxUpdateBytes)
+        } else if ('duplicate' in v) {
+          // the provider closes a socket it heard nothing on for 30 s: a duplicate is a sign of life too
+          socket.lastMessageReceived = Date.now()
         }
         if (guard.shouldDisconnect) {
           ban()

@@ -29,7 +29,11 @@ const HP = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3, close: 7, syncSt
 const MAX_CONTROL_BYTES = 1024
 const MAX_NAME_BYTES = 256
 
-export type RelayVerdict = { deliver: true } | { drop: DropReason | 'foreign-doc' }
+export type RelayVerdict =
+  | { deliver: true }
+  /** a doc update the doc already holds: not delivered, not a strike (PeerGuard's `held`) */
+  | { duplicate: true }
+  | { drop: DropReason | 'foreign-doc' }
 
 /**
  * The checks on messages from a Hocuspocus relay before the provider decodes them. A relay message is
@@ -51,6 +55,8 @@ export class RelayGuard {
     limits?: Partial<PeerLimits>
     updateLimits?: UpdateLimits
     now: () => number
+    /** whether a doc update would change nothing in the doc (heldUpdate.ts); default: none is */
+    held?: (update: Uint8Array) => boolean
   }) {
     this.name = new TextEncoder().encode(p.documentName)
     const limits = { ...DEFAULT_RELAY_LIMITS, ...p.limits }
@@ -59,6 +65,7 @@ export class RelayGuard {
       limits,
       updateLimits: p.updateLimits ?? DEFAULT_UPDATE_LIMITS,
       now: p.now,
+      ...(p.held ? { held: p.held } : {}),
     })
   }
 
@@ -105,6 +112,7 @@ export class RelayGuard {
 function settle(v: Verdict): RelayVerdict {
   if ('deliver' in v) return { deliver: true }
   if ('drop' in v) return v
+  if ('duplicate' in v) return v
   // chunk frames and catch-up messages are WebRTC-only: a relay sending them is misbehaving
   return { drop: 'unknown-type' }
 }
