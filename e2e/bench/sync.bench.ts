@@ -58,6 +58,21 @@ const cpuTimes = () => {
   return { busy: total - idle, total }
 }
 
+/** Doc updates each transport's guard let through to Yjs, and the copies of what the doc held it dropped. */
+function transportCounts(t: Trader) {
+  return t.page.evaluate(() => {
+    type Counts = { updates: number; duplicates: number }
+    const v = (
+      window as unknown as { __chx: { view(): { relays?: Counts[]; webrtcUpdates?: Counts } } }
+    ).__chx.view()
+    const relay = (v.relays ?? []).reduce(
+      (a, r) => ({ updates: a.updates + (r.updates ?? 0), duplicates: a.duplicates + (r.duplicates ?? 0) }),
+      { updates: 0, duplicates: 0 },
+    )
+    return { relay, webrtc: v.webrtcUpdates ?? { updates: 0, duplicates: 0 } }
+  })
+}
+
 async function measure(traders: Trader[], samples: number) {
   const [sender, ...receivers] = traders as [Trader, ...Trader[]]
   const senderIndex = await sender.page.evaluate(() => (window as unknown as { __chx: Live }).__chx.meIndex)
@@ -77,6 +92,7 @@ async function measure(traders: Trader[], samples: number) {
     }
   for (const t of traders) await installTrace(t.page)
   const cpu0 = await cpuMetrics(cdp)
+  const transport0 = await Promise.all(traders.map(transportCounts))
   const machine0 = cpuTimes()
   const load0 = loadavg()[0]!
   const wall0 = Date.now()
@@ -164,6 +180,7 @@ async function measure(traders: Trader[], samples: number) {
         ),
       )
   const cpu1 = await cpuMetrics(cdp)
+  const transport1 = await Promise.all(traders.map(transportCounts))
   const machine1 = cpuTimes()
   const traces = await Promise.all(traders.map((t) => collectTrace(t.page)))
   // the raw traces, to analyse again (criticalPaths) without another run
@@ -184,6 +201,20 @@ async function measure(traders: Trader[], samples: number) {
       script: Math.round((c.script - cpu0[i]!.script) / seconds),
       layoutAndStyle: Math.round((c.layout + c.style - cpu0[i]!.layout - cpu0[i]!.style) / seconds),
     })),
+    /**
+     * doc updates per context per second, by transport: applied by Yjs, and copies of what the doc held dropped
+     * before any decoding (src/sync/heldUpdate.ts)
+     */
+    updatesPerSec: transport1.map((t, i) => {
+      const rate = (a: number, b: number) => Math.round(((a - b) / seconds) * 10) / 10
+      const t0 = transport0[i]!
+      return {
+        relayApplied: rate(t.relay.updates, t0.relay.updates),
+        relayDuplicates: rate(t.relay.duplicates, t0.relay.duplicates),
+        webrtcApplied: rate(t.webrtc.updates, t0.webrtc.updates),
+        webrtcDuplicates: rate(t.webrtc.duplicates, t0.webrtc.duplicates),
+      }
+    }),
     /** blocks sealed per context per second */
     blocksPerSec: traces.map((t) => Math.round((t.own.length / seconds) * 10) / 10),
     /** chain RPC calls per context per second, by method */

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { toHex } from '../core/bytes.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { BLOCKS_MAP } from './channelDoc.ts'
-import { updateHeld } from './heldUpdate.ts'
+import { coveredBy, noteClocks, updateHeld } from './heldUpdate.ts'
 import { seededDoc } from './testing.ts'
 
 const rng = new Rng(5)
@@ -84,6 +84,31 @@ describe('updateHeld: a copy of what the doc holds, told from the struct headers
       // whatever it answers for garbage, `true` must mean applying it changes nothing
       if (updateHeld(b, bytes)) expect(() => changes(b, bytes)).not.toThrow()
     }
+  })
+
+  it('notes the clocks a far end showed it holds, and tells what they cover', () => {
+    const a = seededDoc(rng)
+    const b = seededDoc(rng)
+    const [x, y, z] = [publish(a), publish(a), publish(b)]
+    const seen = new Map<number, number>()
+    noteClocks(y, seen)
+    expect(seen).toEqual(new Map([[a.clientID, 2]]))
+    const far = (c: number) => seen.get(c) ?? 0
+    // the far end holds x too (below y), not z
+    expect(coveredBy(x, far)).toBe(true)
+    expect(coveredBy(Y.mergeUpdates([x, y]), far)).toBe(true)
+    expect(coveredBy(Y.mergeUpdates([x, z]), far)).toBe(false)
+    noteClocks(z, seen)
+    noteClocks(x, seen)
+    expect(seen).toEqual(
+      new Map([
+        [a.clientID, 2],
+        [b.clientID, 1],
+      ]),
+    )
+    // what the skim cannot read notes nothing
+    noteClocks(new Uint8Array([1, 1, 0xff]), seen)
+    expect(seen.size).toBe(2)
   })
 
   it('agrees with Yjs on random block traffic: held exactly when every part is integrated, and then a no-op', () => {

@@ -27,15 +27,40 @@ const UNKNOWN = Symbol('unknown')
  * `false` costs what every update cost before.
  */
 export function updateHeld(doc: Y.Doc, update: Uint8Array): boolean {
+  return coveredBy(update, (client) => Y.getState(doc.store, client))
+}
+
+/**
+ * Whether every struct of a V1 update lies below `state(client)` and it deletes nothing (as `updateHeld`, against
+ * any state vector: what a transport's far end has shown it holds, for instance).
+ */
+export function coveredBy(update: Uint8Array, state: (client: number) => number): boolean {
   try {
-    return skim(doc, new Reader(update))
+    return skim(new Reader(update), (client, end) => end <= state(client))
   } catch (e) {
     if (e === UNKNOWN) return false
     throw e
   }
 }
 
-function skim(doc: Y.Doc, r: Reader): boolean {
+/**
+ * Raises `seen` (client → clock) to the end of every struct range a V1 update carries; leaves it unchanged for an
+ * update the skim cannot read. A peer or relay that sent us these structs holds everything of those clients below
+ * (Yjs integrates each client's structs in order, and a relay sends what its doc integrated).
+ */
+export function noteClocks(update: Uint8Array, seen: Map<number, number>): void {
+  const ends: [number, number][] = []
+  try {
+    if (!skim(new Reader(update), (client, end) => ends.push([client, end]) > 0)) return
+  } catch (e) {
+    if (e === UNKNOWN) return
+    throw e
+  }
+  for (const [client, end] of ends) if (end > (seen.get(client) ?? 0)) seen.set(client, end)
+}
+
+/** Reads the struct headers, asking `covered` about each client's range end; false as soon as it says no. */
+function skim(r: Reader, covered: (client: number, end: number) => boolean): boolean {
   const clients = r.uint()
   for (let c = 0; c < clients; c++) {
     const structs = r.uint()
@@ -62,7 +87,7 @@ function skim(doc: Y.Doc, r: Reader): boolean {
       } else if (kind === DELETED) clock += r.uint()
       else return false
     }
-    if (clock > Y.getState(doc.store, client)) return false
+    if (!covered(client, clock)) return false
   }
   // a delete set: deletions are not compared with the doc's; the update goes the whole way
   if (r.uint() !== 0) return false

@@ -121,7 +121,7 @@ describe('PeerGuard: every message is checked before y-webrtc decodes it (THREAT
     // a sync step 2 is delivered all the same: y-webrtc marks the connection synced on it
     const step2 = syncMessage(1, update)
     expect(g.receive(step2)).toEqual({ deliver: step2 })
-    expect(g.stats).toMatchObject({ delivered: 2, duplicates: 1, strikes: 0 })
+    expect(g.stats).toMatchObject({ delivered: 2, updates: 2, duplicates: 1, strikes: 0 })
   })
 
   it('routes catch-up messages apart from y-webrtc’s', () => {

@@ -141,6 +141,8 @@ export class PeerGuard {
     messages: 0,
     bytes: 0,
     delivered: 0,
+    /** doc updates (sync step 2 or update) delivered, each one decoded and applied by Yjs */
+    updates: 0,
     /** doc updates the doc already held, dropped before inspection (not strikes) */
     duplicates: 0,
     strikes: 0,
@@ -274,6 +276,7 @@ export class PeerGuard {
         for (const c of clients)
           if (!this.clientIds.has(c) && this.clientIds.size < l.maxClientIds) this.clientIds.add(c)
         for (const c of clients) if (!this.clientIds.has(c)) return this.strike('too-many-clients')
+        this.stats.updates++
         return this.deliver(m)
       }
       case 1:

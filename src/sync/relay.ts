@@ -4,7 +4,7 @@ import type * as Y from 'yjs'
 import { toHex } from '../core/bytes.ts'
 import { keccak256 } from '../core/hash.ts'
 import { type AwarenessHandler, limitForwarding } from './awarenessForward.ts'
-import { updateHeld } from './heldUpdate.ts'
+import { coveredBy, noteClocks, updateHeld } from './heldUpdate.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { RelayGuard } from './relayGuard.ts'
 import { limitUpdateForwarding, type UpdateHandler } from './updateForward.ts'
@@ -88,8 +88,14 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     documentName: p.name,
     ...(p.limits ? { limits: p.limits } : {}),
     now,
-    held: (u) => updateHeld(p.doc, u),
+    held: (u) => {
+      noteClocks(u, relayHolds)
+      return updateHeld(p.doc, u)
+    },
   })
+  // what the relay showed it holds since this connection opened (client → clock): each update it sends us is in its
+  // doc, with everything of those clients below. A peer's update the relay sent us too is not forwarded to it.
+  const relayHolds = new Map<number, number>()
   const Base = p.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketClass)
   let banned = false
   let bans = 0
@@ -188,6 +194,8 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     maxDelay: 5000,
     onStatus: ({ status: s }) => {
       if (!banned) status = s
+      // a relay back from a restart may hold nothing: the sync on connect gives it what it lacks
+      if (s === 'connected') relayHolds.clear()
     },
   })
   // the provider subscribes to the awareness (some listeners anonymous): note them to unsubscribe on destroy
@@ -211,6 +219,7 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     send: hd.boundDocumentUpdateHandler,
     ownOrigin: provider,
     fromPeer: p.fromPeer ?? (() => false),
+    has: (u) => coveredBy(u, (client) => relayHolds.get(client) ?? 0),
   })
   p.doc.off('update', hd.boundDocumentUpdateHandler)
   hd.boundDocumentUpdateHandler = updates.handler

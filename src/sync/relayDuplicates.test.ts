@@ -23,7 +23,15 @@ const NAME = relayDocName('chx-dup', 'password')
 /** the origin of updates the direct link applies */
 const DIRECT = 'direct'
 
-type Peer = { doc: Y.Doc; replica: Replica; cd: ChannelDoc; link: RelayLink; noops: () => number }
+type Peer = {
+  doc: Y.Doc
+  replica: Replica
+  cd: ChannelDoc
+  link: RelayLink
+  noops: () => number
+  /** doc updates sent to the relay that this peer did not make (forwards of the direct link's) */
+  forwards: () => number
+}
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -58,13 +66,22 @@ function peer(index: number, url: string): Peer {
     const before = tr.beforeState
     if ([...tr.afterState].every(([c, clock]) => before.get(c) === clock)) noops++
   })
+  // doc updates sent to the relay, and those this peer made itself (sent at once)
+  let sent = 0
+  let own = 0
+  link.provider.on('outgoingMessage', ({ message }: { message: { description: string } }) => {
+    if (message.description === 'A document update') sent++
+  })
+  doc.on('update', (_: Uint8Array, origin: unknown) => {
+    if (origin !== DIRECT && origin !== link.provider) own++
+  })
   cleanups.push(() => {
     clearInterval(timer)
     link.destroy()
     cd.destroy()
     doc.destroy()
   })
-  return { doc, replica, cd, link, noops: () => noops }
+  return { doc, replica, cd, link, noops: () => noops, forwards: () => sent - own }
 }
 
 /** Each update a peer makes itself reaches the others at once (minus what `drop` says), before the relay's copy. */
@@ -102,7 +119,7 @@ async function converged(peers: Peer[], blocks: number, ms = 30_000): Promise<vo
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('a block that came over the direct link first: the relay copy costs no decode (bench:sync, issue #8)', () => {
-  it('the relay copy of every block and the echo of our own are dropped as duplicates, never applied', async () => {
+  it('the relay copy of every block and the echo of our own are dropped as duplicates, never applied; nothing the relay sent is forwarded back to it', async () => {
     const relay = await startRelay({ port: 0 })
     cleanups.push(relay.stop)
     const peers = [0, 1, 2].map((i) => peer(i, relay.url))
@@ -115,6 +132,8 @@ describe('a block that came over the direct link first: the relay copy costs no 
     for (const p of peers) {
       // the first sync with the relay may be a no-op; a block's copy never is, any more
       expect(p.noops()).toBeLessThanOrEqual(1)
+      // what came over the direct link, the relay had sent back before the forward (≤ 1 s): nothing forwarded to it
+      expect(p.forwards()).toBe(0)
       expect(p.link.guard.stats.duplicates).toBeGreaterThanOrEqual(10)
       expect(p.link.guard.stats.strikes).toBe(0)
       expect(p.cd.stats.invalid).toBe(0)

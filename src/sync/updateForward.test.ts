@@ -51,6 +51,36 @@ describe('limitUpdateForwarding: our updates at once, peers’ merged once per w
     expect(sent).toHaveLength(2)
   })
 
+  it('leaves out what the far end already holds, and sends nothing when that is everything', async () => {
+    const me = new Y.Doc()
+    const sent: Uint8Array[] = []
+    const held = new Set<Uint8Array>()
+    const limited = limitUpdateForwarding({
+      send: (update) => sent.push(update),
+      fromPeer: (o) => o === PEER,
+      everyMs: 40,
+      has: (u) => held.has(u),
+    })
+    me.on('update', limited.handler)
+    const seen: Uint8Array[] = []
+    me.on('update', (u: Uint8Array) => seen.push(u))
+    Y.applyUpdate(me, block('a', [2]), PEER)
+    Y.applyUpdate(me, block('b', [3]), PEER)
+    // the far end showed it holds the first (the relay sent it back) before the window ends
+    held.add(seen[0]!)
+    await sleep(80)
+    expect(sent).toHaveLength(1)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, sent[0]!)
+    expect([...copy.getMap('blocks').keys()]).toEqual(['b'])
+    held.add(seen[1]!)
+    Y.applyUpdate(me, block('c', [4]), PEER)
+    held.add(seen[2]!)
+    await sleep(80)
+    expect(sent).toHaveLength(1)
+    limited.stop()
+  })
+
   it('still bridges peers that reach each other only through a neighbour', async () => {
     // A — B — C: A and C have no link; B forwards what each sends it
     const [a, b, c] = [new Y.Doc(), new Y.Doc(), new Y.Doc()]

@@ -12,6 +12,11 @@ export type LimitUpdateForwardingParameters = {
   fromPeer: (origin: unknown) => boolean
   /** least time between two forwards of peers' updates (ms) */
   everyMs?: number
+  /**
+   * whether the far end already holds an update (the relay sent it to us meanwhile): left out of the forward, which
+   * is not sent at all when nothing is left; default: none is
+   */
+  has?: (update: Uint8Array) => boolean
 }
 
 /** the origin the merged forward is sent with */
@@ -38,8 +43,10 @@ export function limitUpdateForwarding(p: LimitUpdateForwardingParameters): {
   const forward = () => {
     cancel = undefined
     if (stopped || pending.length === 0) return
-    const batch = pending
+    const has = p.has
+    const batch = has ? pending.filter((u) => !has(u)) : pending
     pending = []
+    if (batch.length === 0) return
     p.send(batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch), FORWARDED)
   }
   const handler: UpdateHandler = (update, origin) => {
