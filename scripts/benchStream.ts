@@ -1,7 +1,7 @@
 import { createBlock } from '../src/core/block.ts'
 import { fromHex } from '../src/core/bytes.ts'
 import { openChannel } from '../src/core/channel.ts'
-import { leaderOf } from '../src/core/leaders.ts'
+import { slotAuthor } from '../src/core/leaders.ts'
 import type { LendingParams } from '../src/core/lending/params.ts'
 import { type AmmAddOp, type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
 import { PERP_MARKET, PERP_PARAMS } from '../src/core/perps/harness.ts'
@@ -160,7 +160,7 @@ function ammOp(rng: Rng, a: number, x: number): Op {
 /**
  * A valid round-based DAG carrying `total` ops with a realistic mix, generated against a shadow state so the mix
  * is mostly valid, as a real trading session would be. Every author writes one block per round (round r's leader
- * first, then by author: the order the commit rule finalizes them in, so the shadow sees the final order); each
+ * first, then the rotation: the slot order the commit rule finalizes them in, so the shadow sees the final order); each
  * block references all blocks of the previous round, so every round has all n authors and every leader commits.
  * TAIL_ROUNDS empty rounds follow, so that every op is final at the end of the stream.
  */
@@ -188,8 +188,8 @@ export function makeStream(
   let tail = 0
   while (tail < TAIL_ROUNDS) {
     const round = writer.round
-    const leader = leaderOf(round, P)
-    const order = [leader, ...Array.from({ length: P }, (_, a) => a).filter((a) => a !== leader)]
+    // slot order (leaders.ts): the round's primary leader first, then the rotation
+    const order = Array.from({ length: P }, (_, k) => slotAuthor(round, k, P))
     if (made >= total) tail++
     for (const a of order) {
       const seq = BigInt(round) // one block per round from round 1 on: seq = round

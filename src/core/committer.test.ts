@@ -4,11 +4,12 @@ import { leaderTime } from './channelClock.ts'
 import { Committer } from './committer.ts'
 import { Dag } from './dag.ts'
 import type { Node } from './dagNode.ts'
-import { leaderOf } from './leaders.ts'
+import { leaderOf, slotAuthor, slotOffset } from './leaders.ts'
 import { linearize } from './linearizer.ts'
 import { DagBuilder, makeTestChannel } from './testing.ts'
 
-// n = 4, q = 3: leaders rotate r mod 4 — round 1: author 1, round 2: author 2, round 3: author 3, round 4: author 0
+// n = 4, q = 3: every block is a leader slot; round r's slots in order are authors r, r + 1, r + 2, r + 3 (mod 4) —
+// round 1: 1, 2, 3, 0; round 2: 2, 3, 0, 1; round 4: 0, 1, 2, 3
 const tc = makeTestChannel({ participants: 4, label: 'committer' })
 const ALL = [0, 1, 2, 3]
 
@@ -31,11 +32,20 @@ function setup() {
 const ids = (nodes: Node[]) => nodes.map((x) => x.hex)
 
 describe('leader schedule and quorum', () => {
-  it('rotates one leader per round over the participants', () => {
+  it('rotates the primary leader per round over the participants; every participant has a slot in every round', () => {
     expect([1, 2, 3, 4, 5].map((r) => leaderOf(r, 4))).toEqual([1, 2, 3, 0, 1])
+    expect([0, 1, 2, 3].map((k) => slotAuthor(2, k, 4))).toEqual([2, 3, 0, 1])
+    for (const r of [1, 2, 7]) for (const a of ALL) expect(slotAuthor(r, slotOffset(a, r, 4), 4)).toBe(a)
     expect(tc.channel.config.threshold).toBe(3)
   })
 })
+
+/** round r's blocks by the given authors, in slot order */
+const slotIds = (id: (round: number, author: number) => string, r: number, authors = ALL) =>
+  [0, 1, 2, 3]
+    .map((k) => slotAuthor(r, k, 4))
+    .filter((a) => authors.includes(a))
+    .map((a) => id(r, a))
 
 describe('Mysticeti-C commit rule (one test per decision case)', () => {
   it('direct commit: q certificates for the leader', () => {
@@ -45,9 +55,11 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     expect(committer.advance()).toEqual([])
     feed(g.round(3, ALL))
     // round 3 blocks each reference q round-2 blocks that support round 1's leader: 4 certificates
-    expect(committer.direct(1)).toMatchObject({ kind: 'commit', direct: true })
-    expect(ids(committer.advance())).toEqual([id(1, 1)])
-    expect(committer.nextRound).toBe(2)
+    expect(committer.direct(1, 1)).toMatchObject({ kind: 'commit', direct: true })
+    // and so for every round-1 block, the primary leader's or not: all are final two rounds on, in slot order
+    expect(committer.direct(1, 0)).toMatchObject({ kind: 'commit', direct: true })
+    expect(ids(committer.advance())).toEqual(slotIds(id, 1))
+    expect([committer.nextRound, committer.nextOffset]).toEqual([2, 0])
   })
 
   it('direct skip: q round-(r+1) blocks support no block of the slot', () => {
@@ -57,9 +69,9 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     feed(g.round(2, ALL, { 0: [0, 2, 3], 2: [0, 2, 3], 3: [0, 2, 3] }))
     feed(g.round(3, ALL))
     feed(g.round(4, ALL))
-    expect(committer.direct(1)).toEqual({ kind: 'skip', direct: true })
-    // round 2's leader commits directly; the skipped slot does not hold the sequence back
-    expect(ids(committer.advance())).toEqual([id(2, 2)])
+    expect(committer.direct(1, 1)).toEqual({ kind: 'skip', direct: true })
+    // the other slots commit directly; the skipped slot does not hold the sequence back
+    expect(ids(committer.advance())).toEqual([...slotIds(id, 1, [0, 2, 3]), ...slotIds(id, 2)])
   })
 
   it('undecided: neither q certificates nor q skip votes, and no anchor yet', () => {
@@ -68,9 +80,10 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     // votes for round 1's leader by 1 (prev) and 2; 0 and 3 skip it: 2 and 2, both below q
     feed(g.round(2, ALL, { 0: [0, 2, 3], 3: [0, 2, 3] }))
     feed(g.round(3, ALL))
-    expect(committer.direct(1)).toEqual({ kind: 'undecided' })
+    expect(committer.direct(1, 1)).toEqual({ kind: 'undecided' })
+    // round 1's first slot is author 1's: nothing after it is emitted either
     expect(committer.advance()).toEqual([])
-    expect(committer.nextRound).toBe(1)
+    expect([committer.nextRound, committer.nextOffset]).toEqual([1, 0])
   })
 
   it('indirect commit: a committed anchor holds a certificate for the leader', () => {
@@ -81,12 +94,17 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     // only author 2's round-3 block references all three voters: one certificate, fewer than q
     feed(g.round(3, ALL, { 0: [0, 1, 2], 1: [0, 1, 2], 2: [1, 2, 3], 3: [0, 2, 3] }))
     feed(g.round(4, ALL))
-    expect(committer.direct(1)).toEqual({ kind: 'undecided' })
+    expect(committer.direct(1, 1)).toEqual({ kind: 'undecided' })
     feed(g.round(5, ALL))
     feed(g.round(6, ALL))
-    // round 4's leader (author 0) commits directly and its history holds author 2's certificate
-    expect(committer.direct(4)).toMatchObject({ kind: 'commit', direct: true })
-    expect(ids(committer.advance())).toEqual([id(1, 1), id(2, 2), id(3, 3), id(4, 0)])
+    // round 4's first slot (author 0) commits directly and its history holds author 2's certificate
+    expect(committer.direct(4, 0)).toMatchObject({ kind: 'commit', direct: true })
+    expect(committer.direct(1, 1)).toEqual({ kind: 'undecided' })
+    // round 2's slot of author 3 has two votes (round-3 blocks of 2 and 3) and two skips, and no anchor within
+    // the rounds fed (its anchors are round 5's slots, decided by round 7): the sequence stops before it
+    expect(committer.direct(2, 3)).toEqual({ kind: 'undecided' })
+    expect(ids(committer.advance())).toEqual([...slotIds(id, 1), id(2, 2)])
+    expect([committer.nextRound, committer.nextOffset]).toEqual([2, 1])
   })
 
   it('indirect skip: the committed anchor holds no certificate for the leader', () => {
@@ -98,9 +116,15 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     feed(g.round(4, ALL))
     feed(g.round(5, ALL))
     feed(g.round(6, ALL))
-    expect(committer.direct(1)).toEqual({ kind: 'undecided' })
-    expect(ids(committer.advance())).toEqual([id(2, 2), id(3, 3), id(4, 0)])
-    expect(committer.nextRound).toBe(5)
+    expect(committer.direct(1, 1)).toEqual({ kind: 'undecided' })
+    // the anchor (round 4's first slot) commits without a certificate for it in its history: skipped
+    expect(ids(committer.advance())).toEqual([
+      ...slotIds(id, 1, [0, 2, 3]),
+      ...slotIds(id, 2),
+      ...slotIds(id, 3),
+      ...slotIds(id, 4),
+    ])
+    expect([committer.nextRound, committer.nextOffset]).toEqual([5, 0])
   })
 
   it('an equivocating leader commits at most one of its blocks', () => {
@@ -120,7 +144,9 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
     feed(r2.map((x) => x.bytes))
     feed(g.round(3, ALL))
     const committed = committer.advance()
-    expect(committed.map((x) => x.hex)).toEqual([toHex(a.id)])
+    // a has q votes (0, 1, 2) and every round-3 block certifies it; author 2's slot follows; author 3's has two
+    // votes (1, 3) and two skips (0, 2), so the sequence stops there
+    expect(committed.map((x) => x.hex)).toEqual([toHex(a.id), toHex(g.at.get(1)!.get(2)!.id)])
     // one slot, one decision: the other version is not a leader anywhere in the sequence
     expect(committed.some((x) => x.hex === toHex(b.id))).toBe(false)
   })
@@ -145,17 +171,17 @@ describe('Mysticeti-C commit rule (one test per decision case)', () => {
 })
 
 describe('linearization and the channel clock', () => {
-  it('emits a leader’s uncommitted history by round, the round’s leader first, then author', () => {
+  it('emits a leader’s uncommitted history by round, in slot order within a round', () => {
     const { g, feed, node } = setup()
     feed(g.round(1, ALL))
     feed(g.round(2, ALL))
     const sub = linearize(node(2, 2), 4, () => false)
-    // round 1: its leader (author 1) first, then 0, 2, 3; then the round-2 leader itself
+    // round 1 in slot order: its primary leader (author 1) first, then 2, 3, 0; then the round-2 block itself
     expect(sub.map((x) => [x.round, x.author])).toEqual([
       [1, 1],
-      [1, 0],
       [1, 2],
       [1, 3],
+      [1, 0],
       [2, 2],
     ])
     // what an earlier commit already emitted is not emitted again

@@ -48,8 +48,8 @@ export class Dag {
   readonly latest: (Node | undefined)[]
   /** round → distinct authors with a block in it */
   private readonly roundAuthors = new Map<number, Set<number>>()
-  /** leader round → distinct authors of round + 1 blocks that support no block of the leader slot */
-  readonly skipVoters = new Map<number, Set<number>>()
+  /** round → per author: distinct authors of round + 1 blocks that support no block of that author's slot */
+  readonly skipVoters = new Map<number, (Set<number> | undefined)[]>()
   /** authors with equivocation evidence */
   readonly equivocators = new Set<number>()
   readonly equivocations: Equivocation[] = []

@@ -18,11 +18,11 @@ export type Node = {
   /** hex ids of the references while the block waits in the buffer */
   refIds: Hex[] | undefined
   /**
-   * For a block of round r ≥ 2: the block of round r − 1's leader slot it supports (the first such block among
-   * its references), or null when it supports none. Undefined in round 1.
+   * For a block of round r ≥ 2, per author: the block of that author's round r − 1 slot it supports (the first such
+   * block among its references), or undefined when it supports none. Undefined in round 1 and once pruned.
    */
-  vote: Node | null | undefined
-  /** distinct authors of round r + 2 blocks that certify this block (only leader-slot blocks get any) */
+  votes: (Node | undefined)[] | undefined
+  /** distinct authors of round r + 2 blocks that certify this block (leaderVotes.ts) */
   certifiers: Set<number> | undefined
   /** those certificate blocks (for indirect decisions) */
   certificates: Node[] | undefined
@@ -77,7 +77,7 @@ export function makeNode(
     round: Number(block.round),
     refs: [],
     refIds: undefined,
-    vote: undefined,
+    votes: undefined,
     certifiers: undefined,
     certificates: undefined,
     commitIndex: UNCOMMITTED,

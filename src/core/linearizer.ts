@@ -1,17 +1,14 @@
 import type { Node } from './dagNode.ts'
-import { leaderOf } from './leaders.ts'
+import { slotOffset } from './leaders.ts'
 
 /**
- * Order inside a round: the round's leader first, then by author, then id. Used for a committed leader's
- * history and for the pending tail alike, so that at steady state a commit emits exactly a prefix of what was
- * already applied optimistically and nothing is replayed.
+ * Order inside a round: by leader slot (leaders.ts: the primary leader first, then the rotation), then id. The
+ * commit rule emits slots in this order too, so for the pending tail and for committed histories alike a commit
+ * at steady state emits exactly a prefix of what was already applied optimistically and nothing is replayed.
  */
 export function compareInRound(a: Node, b: Node, n: number): number {
   if (a.round !== b.round) return a.round - b.round
-  const la = a.author === leaderOf(a.round, n) ? 0 : 1
-  const lb = b.author === leaderOf(b.round, n) ? 0 : 1
-  if (la !== lb) return la - lb
-  if (a.author !== b.author) return a.author - b.author
+  if (a.author !== b.author) return slotOffset(a.author, a.round, n) - slotOffset(b.author, b.round, n)
   return a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0
 }
 

@@ -31,16 +31,17 @@ function history(): Uint8Array[] {
       [oracle(1000n)],
       [{ tag: OpTag.MarginDeposit, amount: 50_000n }],
     ],
-    2: [[order(Side.Buy, 1000n, 18n)], [order(Side.Sell, 1000n, 18n)], [], [], [order(Side.Buy, 1010n, 1n)]],
+    // (round 2's slot order is 2, 3, 4, 0, 1: the sell meets 0's bid alone)
+    2: [[order(Side.Buy, 1000n, 18n)], [order(Side.Sell, 1000n, 18n)], [], [], []],
     // a book (bid 1010, ask 1100) and an oracle above it: mark median(1100, 1055, 1000) = 1055 < index, shorts pay
-    3: [[], [order(Side.Sell, 1100n, 1n)], [], [oracle(1100n)], []],
+    3: [[], [order(Side.Sell, 1100n, 1n)], [], [oracle(1100n)], [order(Side.Buy, 1010n, 1n)]],
     // the book empties and the oracle falls: mark median(920, 920, 1000) = 920 — 0's 9× long is under maintenance
     5: [
       [],
       [{ tag: OpTag.Cancel, orderSeq: 3n, orderIndex: 0 }],
       [],
       [oracle(920n)],
-      [{ tag: OpTag.Cancel, orderSeq: 2n, orderIndex: 0 }],
+      [{ tag: OpTag.Cancel, orderSeq: 3n, orderIndex: 0 }],
     ],
     6: [[], [], [{ tag: OpTag.Liquidate, trader: 0, market: 1 }], [], []],
     8: [[], [order(Side.Sell, 1090n, 3n)], [], [], [order(Side.Buy, 1090n, 2n)]],

@@ -161,14 +161,14 @@ export class FinalOrder {
     this.leaders.splice(0, this.leaders.findIndex((l) => !l.pruned) >>> 0)
   }
 
-  /** Takes over a pruned base's bookkeeping (a fresh replica). */
-  restore(base: PrunedBase): void {
+  /** Takes over a pruned base's bookkeeping (a fresh replica), continuing after its checkpoint's `leader`. */
+  restore(base: PrunedBase, leader: Node): void {
     for (let a = 0; a < this.n; a++) {
       this.committedSeqs[a] = fromRanges(base.committedSeqs[a] ?? [])
       this.committedRounds[a] = fromRanges(base.committedRounds[a] ?? [])
       this.provenAt[a] = base.proven[a] ? 0 : UNCOMMITTED
       if (base.finalEpochs[a]) this.finalEpochs[a] = base.finalEpochs[a]!.map((e) => ({ ...e }))
     }
-    this.committer.nextRound = base.nextRound
+    this.committer.resumeAfter(leader)
   }
 }

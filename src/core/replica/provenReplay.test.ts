@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.ts'
+import { slotOffset } from '../leaders.ts'
 import { Replica } from '../replica.ts'
 import { DagBuilder, makeTestChannel } from '../testing.ts'
 
@@ -7,25 +8,30 @@ const tc = makeTestChannel({ participants: 4, label: 'proven-replay' })
 const make = () => new Replica(tc.channel, { ignoreForcedQueue: true })
 
 /**
- * Author 3 signs twins at round 1 (X1, X2: same seq and round). Leader 2 of round 2 cites X1 only; author 1's round 2
- * block cites X2, and leader 0 of round 4 (round 3's leader, author 3, is silent and skipped) makes X2 final: X1 and
- * X2 become final under two leaders, X2 is the proof. Authors 0, 1, 2 go on to round 8. A replica fed block by block
- * knows the fork before X2 is final, so it applies X2 void (pending, no proof) and nothing else lands inside the tail:
- * without finalOrder.ts replaying from the proof, its state never records `proven` and its root differs from a
- * replica's that applied X2 only once final.
+ * Author 3 signs twins at round 1 (X1, X2: same seq and round) and falls silent. Every round-2 block votes for X1, so
+ * X1 fills author 3's round-1 slot and is final once round 3 arrives. X2 is known from the start (the fork is
+ * evidence before anything is final); author 2's round-2 block, round 2's first slot, also cites it, so X2 becomes
+ * final at the head of that slot's history when round 4 arrives: the proof of the fork. A replica fed block by block
+ * applies X2 void while pending (no proof yet), and the commit that makes it final emits exactly the pending order
+ * (nothing lands inside the tail): without finalOrder.ts replaying from the proof, its state never records `proven`
+ * and its root differs from a replica's that applied X2 only once final.
  */
 function twinsUnderTwoLeaders() {
   const b = new DagBuilder(tc)
   const bytes = b.round(1, [0, 1, 2, 3])
   const x1 = b.at.get(1)!.get(3)!
-  bytes.push(...b.round(2, [2, 0], { 0: [0, 1, 2, 3], 2: [0, 1, 2, 3] }))
   b.rewind(3, undefined)
   const x2 = b.block(3, 1, [], [], [], 1n)
-  bytes.push(x2.bytes, b.block(1, 2, [0, 1, 2, 3]).bytes)
-  // each round's leader first, then by author: the order a replica folds them in (no block lands inside the tail)
-  const authors = (r: number) => [r % 4, 0, 1, 2].filter((a, i, all) => a !== 3 && all.indexOf(a) === i)
-  for (let r = 3; r <= 8; r++)
-    bytes.push(...b.round(r, authors(r), { 0: [0, 1, 2], 1: [0, 1, 2], 2: [0, 1, 2] }))
+  bytes.push(x2.bytes)
+  b.at.get(1)!.set(3, x1)
+  // author 2's round-2 block (round 2's first slot) cites X1 and then X2: like every round-2 block it votes for X1
+  bytes.push(b.block(2, 2, [0, 1, 2, 3], [], [x2.id]).bytes)
+  bytes.push(b.block(0, 2, [0, 1, 2, 3]).bytes, b.block(1, 2, [0, 1, 2, 3]).bytes)
+  // each round in slot order (leaders.ts), the order a replica folds them in: no block lands inside the tail
+  for (let r = 3; r <= 8; r++) {
+    const authors = [0, 1, 2].sort((a, c) => slotOffset(a, r, 4) - slotOffset(c, r, 4))
+    bytes.push(...b.round(r, authors, { 0: [0, 1, 2], 1: [0, 1, 2], 2: [0, 1, 2] }))
+  }
   return { bytes, x1: toHex(x1.id), x2: toHex(x2.id) }
 }
 

@@ -275,7 +275,11 @@ export class Pruning {
     for (const a of base.equivocators) dag.equivocators.add(a)
     dag.equivocations.push(...base.equivocations)
     checkpointer.checkpointConflicts.push(...base.checkpointConflicts)
-    finalOrder.restore(base)
+    // the commit rule continues after the checkpoint's leader's slot (several slots per round: leaders.ts)
+    const leader = dag.nodes.get(toHex(cp.leader))
+    if (!leader || leader.round + 1 !== base.nextRound)
+      throw new SnapshotMismatchError(`checkpoint ${base.version}'s leader is not in the base's frontier`)
+    finalOrder.restore(base, leader)
     this.mark = {
       seqs: finalOrder.committedSeqs.map((x) => new Set(x)),
       rounds: finalOrder.committedRounds.map((x) => new Set(x)),

@@ -21,7 +21,11 @@ const options = (i: number) => ({
 })
 const root = (r: Replica) => toHex(r.stateRoot())
 
-/** A few transfers, then one lockstep network run with the channel clock 1.5 s on: about one checkpoint each. */
+/**
+ * A few transfers, then one lockstep network run with the channel clock 1.5 s on. The channel clock is the median time
+ * a committed leader cites, so the leader that makes a step's ops final (their own block, two rounds on) reads the
+ * previous step's times: checkpoints come two every other step, and a replica prunes every other step.
+ */
 function step(reps: Replica[], rng: Rng, clock: { now: number }): void {
   for (let i = 0; i < 6; i++) {
     const a = rng.int(0, P)
@@ -42,7 +46,7 @@ describe('the checkpoint list is bounded by pruning (issue #8)', () => {
     const clock = { now: 0 }
     const rows: { version: bigint; bytes: number; held: number; inBase: number }[] = []
     let base: PrunedBase | undefined
-    for (let k = 0; k < 22; k++) {
+    for (let k = 0; k < 40; k++) {
       step(reps, rng, clock)
       // replicas 0–2 prune at every newly certified checkpoint; replica 3 keeps every block and record
       for (const r of reps.slice(0, 3)) {

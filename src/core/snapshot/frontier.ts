@@ -54,7 +54,7 @@ export function stubNodes(nodes: readonly Node[]): void {
     node.bytes = undefined
     node.refs = []
     node.refIds = undefined
-    node.vote = undefined
+    node.votes = undefined
     node.certifiers = undefined
     node.certificates = undefined
     node.results = NO_RESULTS
@@ -65,8 +65,9 @@ export function stubNodes(nodes: readonly Node[]): void {
 }
 
 /**
- * Forgets per-round bookkeeping the commit rule no longer reads: every slot at or below `round` (the pruning
- * checkpoint's leader round) is decided, so skip votes and round lists of those rounds go.
+ * Forgets per-round bookkeeping the commit rule no longer reads: every slot below `round` (the pruning checkpoint's
+ * leader round) is decided, so skip votes and round lists of those rounds go (slots of `round` after the leader's
+ * may not be).
  */
 export function forgetDecidedRounds(dag: Dag, round: number): void {
   for (const r of [...dag.skipVoters.keys()]) if (r < round) dag.skipVoters.delete(r)
@@ -130,7 +131,7 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     round: ref.round,
     refs: [],
     refIds: undefined,
-    vote: undefined,
+    votes: undefined,
     certifiers: undefined,
     certificates: undefined,
     // an expired stub is no more walked than a final one (a leader's walk stops at it either way: expiry.ts), so it
