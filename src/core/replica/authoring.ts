@@ -186,8 +186,7 @@ export class Authoring {
     const own = dag.latest[me.index]
     if (own && own.round > qr) return undefined
     if (qr >= 1) {
-      const leader = leaderOf(qr, this.n)
-      if (leader !== me.index && dag.slot(leader, qr).length === 0) {
+      if (this.awaited(qr, me.index)) {
         const since = this.leaderWaitSince.get(qr)
         if (since === undefined) {
           this.leaderWaitSince.clear()
@@ -197,6 +196,23 @@ export class Authoring {
       }
     }
     return qr + 1
+  }
+
+  /**
+   * Whether round `qr` (which has a quorum) still lacks a block worth waiting for: its primary leader's, or — every
+   * block being a leader slot (leaders.ts) — that of a participant active in the round before. A slot that q blocks of
+   * the next round support commits directly two rounds on; one the next round half supports is undecided until a
+   * later anchor decides it, and holds back every slot after it. A participant silent in the round before is not
+   * waited for (a crashed one would otherwise slow every round by the wait).
+   */
+  private awaited(qr: number, me: number): boolean {
+    const dag = this.parts.dag
+    const leader = leaderOf(qr, this.n)
+    for (let a = 0; a < this.n; a++) {
+      if (a === me || dag.slot(a, qr).length > 0) continue
+      if (a === leader || (qr > 1 && dag.slot(a, qr - 1).length > 0)) return true
+    }
+    return false
   }
 
   /** See Replica.leaderWaitLeft. */
