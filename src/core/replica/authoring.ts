@@ -4,7 +4,7 @@ import type { Channel } from '../channel.ts'
 import { parentsFor } from '../citation.ts'
 import type { Dag } from '../dag.ts'
 import { makeNode, type Node } from '../dagNode.ts'
-import { leaderOf } from '../leaders.ts'
+import { leaderOf, slotOffset } from '../leaders.ts'
 import { encodeOps } from '../opCodec.ts'
 import { MAX_CHECKPOINT_OPS_PER_BLOCK, MAX_OPS_PER_BLOCK, type Op, OpTag } from '../ops.ts'
 import { Reject } from '../reasons.ts'
@@ -200,17 +200,23 @@ export class Authoring {
 
   /**
    * Whether round `qr` (which has a quorum) still lacks a block worth waiting for: its primary leader's, or — every
-   * block being a leader slot (leaders.ts) — that of a participant active in the round before. A slot that q blocks of
-   * the next round support commits directly two rounds on; one the next round half supports is undecided until a
-   * later anchor decides it, and holds back every slot after it. A participant silent in the round before is not
-   * waited for (a crashed one would otherwise slow every round by the wait).
+   * block being a leader slot (leaders.ts) — that of a participant active in the round before whose slot comes before
+   * a block of the round that carries ops. A slot the next round only half supports is undecided until a later
+   * anchor decides it and holds back every slot after it: an op's block waits a round more. Nobody else is waited
+   * for: a participant silent in the round before (a crashed one would slow every round), nor one whose slot holds
+   * back no ops.
    */
   private awaited(qr: number, me: number): boolean {
     const dag = this.parts.dag
-    const leader = leaderOf(qr, this.n)
-    for (let a = 0; a < this.n; a++) {
+    const n = this.n
+    let lastWork = -1
+    for (const x of dag.byRound.get(qr) ?? [])
+      if (hasWork(x)) lastWork = Math.max(lastWork, slotOffset(x.author, qr, n))
+    const leader = leaderOf(qr, n)
+    for (let a = 0; a < n; a++) {
       if (a === me || dag.slot(a, qr).length > 0) continue
-      if (a === leader || (qr > 1 && dag.slot(a, qr - 1).length > 0)) return true
+      if (a === leader) return true
+      if (qr > 1 && slotOffset(a, qr, n) < lastWork && dag.slot(a, qr - 1).length > 0) return true
     }
     return false
   }
