@@ -532,15 +532,13 @@ export class ChannelRuntime {
         duplicates: r.guard.stats.duplicates,
       })),
       /** the same over WebRTC, summed over connections */
-      webrtcUpdates: this.room.guard
-        .report()
-        .reduce(
-          (acc, r) => ({
-            updates: acc.updates + r.stats.updates,
-            duplicates: acc.duplicates + r.stats.duplicates,
-          }),
-          { updates: 0, duplicates: 0 },
-        ),
+      webrtcUpdates: this.room.guard.report().reduce(
+        (acc, r) => ({
+          updates: acc.updates + r.stats.updates,
+          duplicates: acc.duplicates + r.stats.duplicates,
+        }),
+        { updates: 0, duplicates: 0 },
+      ),
       /** the checkpoint records held (after pruning not every version: Replica.heldCheckpoints) and the newest computed */
       checkpoints: r.heldCheckpoints().map((c) => c.version.toString()),
       latestCheckpoint: r.latestCheckpointVersion.toString(),
