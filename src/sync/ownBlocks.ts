@@ -54,6 +54,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
 async function addOnce(db: IDBDatabase, seq: number, bytes: Uint8Array): Promise<'added' | Uint8Array> {
   const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' })
   const add = tx.objectStore(STORE).add(bytes, seq)
+  // no further request follows: commit now instead of when the event loop next finds the transaction idle
+  tx.commit()
   try {
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve()
