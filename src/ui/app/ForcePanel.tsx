@@ -62,7 +62,14 @@ const SUGGEST_AFTER_MS = 30_000
 
 /** This participant's blocks with ops that are not final yet and have waited SUGGEST_AFTER_MS, re-read each second. */
 function useStuckBlocks(me: number) {
-  const blocks = useSnapshot((s) => s.blocks)
+  const { store } = useTrading()
+  // re-render when this participant's waiting blocks change, not with every block of the channel
+  useSnapshot((s) => {
+    let key = ''
+    for (const b of s.blocks) if (b.author === me && !b.final && b.ops.length > 0) key += b.id
+    return key
+  })
+  const blocks = store.getState().snapshot.blocks
   const seen = useRef(new Map<`0x${string}`, number>())
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
@@ -90,9 +97,10 @@ export function ForcePanel({ runtime }: { runtime: ChannelRuntime }) {
   const { config } = live.channel
   const records = useOwnForcedRecords(runtime)
   const stuck = useStuckBlocks(runtime.meIndex)
-  // re-render when the replica folds something (the records' status comes from it)
-  useSnapshot((s) => s.finalCount)
-  useSnapshot((s) => s.stateRoot)
+  // re-render when the replica folds something while a record waits (the records' status comes from it)
+  const following = records.length > 0
+  useSnapshot((s) => (following ? s.finalCount : 0))
+  useSnapshot((s) => (following ? s.stateRoot : undefined))
   const t = tokens[token]!
   let units: bigint | undefined
   let error: string | undefined

@@ -36,8 +36,10 @@ export function SessionKeyPanel({ runtime }: { runtime: ChannelRuntime }) {
   const { client: reader, head } = useChainWatch()
   const { run, state, busy, client } = useWalletAction()
   const [, refresh] = useReducer((x: number) => x + 1, 0)
-  // our own blocks (a rotation becomes announced) change the store, not the runtime
-  useSnapshot((s) => s.blocks[0]?.id)
+  // our own blocks (a rotation becomes announced) change the store, not the runtime; followed only while a
+  // rotation waits for one, so the panel does not re-render with every block of the channel
+  const unannounced = rotations?.views().some((v) => !v.announced) ?? false
+  useSnapshot((s) => (unannounced ? s.blocks[0]?.id : undefined))
   const clientRef = useRef(client)
   clientRef.current = client
 

@@ -21,33 +21,6 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
   const notice = phaseNotice(phase)
   const [price, setPrice] = useState('')
   const [tab, setTab] = useState<Tab>('Open orders')
-  const finalCount = useSnapshot((s) => s.finalCount)
-  const blockCount = useSnapshot((s) => s.blockCount)
-  const pendingOps = useSnapshot((s) => s.pendingOps)
-  // ops in blocks not final yet (checkpoint signatures aside: bookkeeping, not the user's), and their oldest round
-  const unfinalOps = useSnapshot((s) => {
-    let k = 0
-    for (const b of s.blocks) if (!b.final) k += b.ops.filter((o) => o.kind !== 'checkpoint').length
-    return k
-  })
-  const oldestPendingRound = useSnapshot((s) => {
-    let r: number | undefined
-    for (const b of s.blocks)
-      if (!b.final && b.ops.some((o) => o.kind !== 'checkpoint') && (r === undefined || b.round < r))
-        r = b.round
-    return r
-  })
-  const { channel, names } = useTrading()
-  const liveness = useLiveness()
-  const finality = finalityText({
-    pendingOps: pendingOps + unfinalOps,
-    oldestPendingRound,
-    n: channel.config.participants.length,
-    q: channel.config.threshold,
-    names,
-    liveness,
-    time: (ms) => clockTime(ms),
-  })
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
   return (
@@ -63,13 +36,7 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
           {notice}
         </div>
       )}
-      <div
-        className="status-line muted"
-        data-testid="finality"
-        title={`${blockCount} blocks · ${finalCount} final · ${blockCount - finalCount} pending`}
-      >
-        {finality}
-      </div>
+      <FinalityLine />
       <div className="top">
         <OrderBook onPick={(t) => setPrice(formatPrice(t, market, base, quote).replace(/,/g, ''))} />
         <PriceChart />
@@ -106,6 +73,49 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
         </div>
       </div>
       {settlement}
+    </div>
+  )
+}
+
+/**
+ * The finality status line, its own component: it follows every block and every own op, and the screen around it
+ * (book, chart, forms, tables) must not re-render with it: each of those subscribes to what it shows.
+ */
+function FinalityLine() {
+  const finalCount = useSnapshot((s) => s.finalCount)
+  const blockCount = useSnapshot((s) => s.blockCount)
+  const pendingOps = useSnapshot((s) => s.pendingOps)
+  // ops in blocks not final yet (checkpoint signatures aside: bookkeeping, not the user's), and their oldest round
+  const unfinalOps = useSnapshot((s) => {
+    let k = 0
+    for (const b of s.blocks) if (!b.final) k += b.ops.filter((o) => o.kind !== 'checkpoint').length
+    return k
+  })
+  const oldestPendingRound = useSnapshot((s) => {
+    let r: number | undefined
+    for (const b of s.blocks)
+      if (!b.final && b.ops.some((o) => o.kind !== 'checkpoint') && (r === undefined || b.round < r))
+        r = b.round
+    return r
+  })
+  const { channel, names } = useTrading()
+  const liveness = useLiveness()
+  const finality = finalityText({
+    pendingOps: pendingOps + unfinalOps,
+    oldestPendingRound,
+    n: channel.config.participants.length,
+    q: channel.config.threshold,
+    names,
+    liveness,
+    time: (ms) => clockTime(ms),
+  })
+  return (
+    <div
+      className="status-line muted"
+      data-testid="finality"
+      title={`${blockCount} blocks · ${finalCount} final · ${blockCount - finalCount} pending`}
+    >
+      {finality}
     </div>
   )
 }
