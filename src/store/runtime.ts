@@ -123,6 +123,7 @@ export class ChannelRuntime {
       password,
       signaling: p.signaling,
       ...(p.relay ? { relay: p.relay } : {}),
+      participants: p.invite.draft.participants.length,
       persistAs: `chx-${room}-${p.me.toLowerCase()}`,
     })
     this.lobby = new Lobby(this.room.doc, p.invite.draft)

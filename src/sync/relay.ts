@@ -38,6 +38,11 @@ export type JoinRelayParameters = {
   /** least time between two such forwards (ms); default 1 s */
   forwardMs?: number
   /**
+   * whether updates made here go to the relay at once (asked per update); when not, they wait for the next forward,
+   * merged with it (relayReach.ts); default: always at once
+   */
+  ownAtOnce?: () => boolean
+  /**
    * how long a relay past its strike limit stays closed before it is tried again (ms), doubled at each further ban
    * up to MAX_BAN_MS; default 5 s
    */
@@ -231,6 +236,7 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     fromPeer: p.fromPeer ?? (() => false),
     ...(p.forwardMs !== undefined ? { everyMs: p.forwardMs } : {}),
     has: (u) => coveredBy(u, (client) => relayHolds.get(client) ?? 0),
+    ...(p.ownAtOnce ? { deferOwn: () => !p.ownAtOnce!() } : {}),
   })
   p.doc.off('update', hd.boundDocumentUpdateHandler)
   hd.boundDocumentUpdateHandler = updates.handler

@@ -6,6 +6,7 @@ import { batchedStore } from './batchedStore.ts'
 import { guardProvider, type ProviderGuard } from './guardProvider.ts'
 import type { PeerLimits } from './peerGuard.ts'
 import { joinRelay, type RelayLink, relayDocName } from './relay.ts'
+import { relayReach } from './relayReach.ts'
 import { limitUpdateForwarding, type UpdateHandler } from './updateForward.ts'
 
 export type JoinRoomParameters = {
@@ -20,6 +21,12 @@ export type JoinRoomParameters = {
   limits?: Partial<PeerLimits>
   /** Hocuspocus relays (relay.ts) carrying the same doc next to WebRTC; either may be down */
   relay?: string[]
+  /**
+   * the channel's participant count: with it, our own updates reach the relays merged with the once-a-second
+   * forward while WebRTC connects us to every other participant and nobody depends on a relay (relayReach.ts);
+   * without it, at once
+   */
+  participants?: number
 }
 
 export type Room = {
@@ -63,9 +70,30 @@ export function joinRoom(p: JoinRoomParameters): Room {
   // updates any transport received from a peer (forwarded by the others at most once a second: updateForward.ts)
   const fromPeer = (origin: unknown) =>
     origin != null && (origin === provider.room || relays.some((r) => r.provider === origin))
-  const relays: RelayLink[] = (p.relay ?? []).map((url) =>
-    joinRelay({ url, name, doc, awareness: provider.awareness, fromPeer }),
-  )
+  const relays: RelayLink[] = []
+  const reach =
+    p.participants !== undefined && (p.relay ?? []).length > 0
+      ? relayReach({ participants: p.participants, webrtcPeers: () => provider.room?.webrtcConns.size ?? 0 })
+      : undefined
+  // which transport brought each peer's update first (the guards drop the later copies before the doc sees them)
+  const noteArrival = (update: Uint8Array, origin: unknown) => {
+    if (origin == null) return
+    if (origin === provider.room) reach?.noteArrival(update, false)
+    else if (relays.some((r) => r.provider === origin)) reach?.noteArrival(update, true)
+  }
+  if (reach) doc.on('update', noteArrival)
+  const ownAtOnce = reach ? () => reach.ownAtOnce() : undefined
+  for (const url of p.relay ?? [])
+    relays.push(
+      joinRelay({
+        url,
+        name,
+        doc,
+        awareness: provider.awareness,
+        fromPeer,
+        ...(ownAtOnce ? { ownAtOnce } : {}),
+      }),
+    )
   const forwarding = limitWebrtcForwarding(provider, fromPeer)
   return {
     doc,
@@ -76,6 +104,7 @@ export function joinRoom(p: JoinRoomParameters): Room {
     loaded: persistence.whenSynced.then(() => undefined),
     peerCount: () => provider.room?.webrtcConns.size ?? 0,
     destroy() {
+      doc.off('update', noteArrival)
       forwarding.stop()
       for (const r of relays) r.destroy()
       guard.destroy()

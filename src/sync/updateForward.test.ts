@@ -129,4 +129,32 @@ describe('limitUpdateForwarding: our updates at once, peers’ merged once per w
     expect(sent).toEqual([FORWARDED])
     limited.stop()
   })
+
+  it('holds our own updates for the next forward while deferOwn says so, and sends them at once again after', async () => {
+    const me = new Y.Doc()
+    const sent: { update: Uint8Array; origin: unknown }[] = []
+    let defer = true
+    const limited = limitUpdateForwarding({
+      send: (update, origin) => sent.push({ update, origin }),
+      fromPeer: (o) => o === PEER,
+      everyMs: 40,
+      deferOwn: () => defer,
+    })
+    me.on('update', limited.handler)
+    me.getMap<Uint8Array>('blocks').set('own1', new Uint8Array([1]))
+    Y.applyUpdate(me, block('a', [2]), PEER)
+    me.getMap<Uint8Array>('blocks').set('own2', new Uint8Array([3]))
+    expect(sent).toHaveLength(0)
+    await sleep(80)
+    // one message: both own entries and the peer's, merged
+    expect(sent).toHaveLength(1)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, sent[0]!.update)
+    expect([...copy.getMap('blocks').keys()].sort()).toEqual(['a', 'own1', 'own2'])
+    defer = false
+    me.getMap<Uint8Array>('blocks').set('own3', new Uint8Array([4]))
+    expect(sent).toHaveLength(2)
+    expect(sent[1]!.origin).toBe(null)
+    limited.stop()
+  })
 })

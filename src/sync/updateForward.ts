@@ -17,6 +17,11 @@ export type LimitUpdateForwardingParameters = {
    * is not sent at all when nothing is left; default: none is
    */
   has?: (update: Uint8Array) => boolean
+  /**
+   * whether updates made here wait for the next forward too, merged with it (asked per update); default: never, they
+   * are sent at once (relayReach.ts says when a relay's copy of our own blocks can wait)
+   */
+  deferOwn?: () => boolean
 }
 
 /** the origin the merged forward is sent with */
@@ -51,7 +56,7 @@ export function limitUpdateForwarding(p: LimitUpdateForwardingParameters): {
   }
   const handler: UpdateHandler = (update, origin) => {
     if (stopped || (p.ownOrigin !== undefined && origin === p.ownOrigin)) return
-    if (!p.fromPeer(origin)) return p.send(update, origin)
+    if (!p.fromPeer(origin) && !(p.deferOwn?.() ?? false)) return p.send(update, origin)
     pending.push(update)
     cancel ??= backgroundTimer(forward, everyMs)
   }
