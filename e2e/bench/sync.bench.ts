@@ -78,8 +78,8 @@ async function measure(traders: Trader[], samples: number) {
   const senderIndex = await sender.page.evaluate(() => (window as unknown as { __chx: Live }).__chx.meIndex)
   const leaderWaitMs = await sender.page.evaluate(
     () =>
-      (window as unknown as { __chx: { live: { replica: { leaderWaitMs?: number } } } }).__chx.live.replica
-        .leaderWaitMs ?? 0,
+      (window as unknown as { __chx: { live: { replica: { authoring: { leaderWaitMs?: number } } } } }).__chx
+        .live.replica.authoring.leaderWaitMs ?? 0,
   )
   const cdp = await Promise.all(traders.map((t) => t.page.context().newCDPSession(t.page)))
   for (const s of cdp) await s.send('Performance.enable')
