@@ -7,7 +7,7 @@ import { type ChannelStore, createChannelStore } from './channelStore.ts'
 const tc = makeTestChannel({ participants: 3, label: 'channel-store' })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function channel(throttleMs: number) {
+function channel(throttleMs: number, extra: Partial<Parameters<typeof createChannelStore>[0]> = {}) {
   let store: ChannelStore | undefined
   let invalidations = 0
   const replicas = tc.members.map(
@@ -28,13 +28,14 @@ function channel(throttleMs: number) {
       }),
   )
   runToQuiet(replicas)
-  store = createChannelStore({ replica: replicas[0]!, me: 0, throttleMs })
+  store = createChannelStore({ replica: replicas[0]!, me: 0, throttleMs, ...extra })
   return { store, replicas, invalidations: () => invalidations }
 }
 
 describe('createChannelStore: coalesced snapshots', () => {
   it('takes at most one snapshot per window however many blocks arrive, and the last one shows the final state', async () => {
-    const { store, replicas, invalidations } = channel(40)
+    // renderShare 1: the window stays throttleMs however long a snapshot takes on a loaded machine
+    const { store, replicas, invalidations } = channel(40, { renderShare: 1 })
     let published = 0
     store.subscribe(() => published++)
     const before = invalidations()
@@ -80,5 +81,41 @@ describe('createChannelStore: coalesced snapshots', () => {
     expect(s2.balances).not.toBe(s1.balances)
     expect(s2.balances.find((b) => b.token === 1)?.total).toBe(1003n)
     expect(s2.depth).toBe(s0.depth)
+  })
+
+  it('waits longer after a snapshot whose renders took more than their share of the thread, up to the cap', async () => {
+    let clock = 0
+    const { store, replicas } = channel(10, { renderShare: 0.1, maxThrottleMs: 400, now: () => clock })
+    let published = 0
+    // a subscriber that "renders" for 15 ms of the store's clock: the next window is 15 / 0.1 = 150 ms
+    store.subscribe(() => {
+      published++
+      clock += 15
+    })
+    const pay = (at: number) => {
+      replicas[1]!.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n })
+      runToQuiet(replicas, at)
+      store.invalidate()
+    }
+    pay(1000)
+    await sleep(100)
+    // the first window is throttleMs
+    expect(published).toBe(1)
+    pay(2000)
+    await sleep(60)
+    expect(published).toBe(1)
+    await sleep(300)
+    expect(published).toBe(2)
+    // a render cheap again brings the window back to throttleMs
+    clock = 0
+    store.subscribe(() => {
+      clock -= 15
+    })
+    pay(3000)
+    await sleep(300)
+    expect(published).toBe(3)
+    pay(4000)
+    await sleep(100)
+    expect(published).toBe(4)
   })
 })

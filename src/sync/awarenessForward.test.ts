@@ -73,4 +73,34 @@ describe('limitForwarding: own awareness changes at once, others batched', () =>
     expect(sent).toHaveLength(0)
     limited.stop()
   })
+
+  it('holds our own changes for the forward while deferOwn says so, but never our removal', async () => {
+    const me = new Awareness(new Y.Doc())
+    const sent: AwarenessChange[] = []
+    let defer = true
+    const limited = limitForwarding({
+      awareness: me,
+      send: (c) => sent.push(c),
+      everyMs: 40,
+      deferOwn: () => defer,
+    })
+    me.on('update', limited.handler)
+    me.setLocalStateField('hb', 1)
+    me.setLocalStateField('hb', 2)
+    applyAwarenessUpdate(me, peer().beat(1), 'room')
+    expect(sent).toHaveLength(0)
+    await sleep(80)
+    // one message: our latest state beside the peer's
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.updated).toContain(me.clientID)
+    expect(sent[0]!.updated).toHaveLength(2)
+    // leaving the page goes out at once even while deferring
+    me.setLocalState(null)
+    expect(sent).toHaveLength(2)
+    expect(sent[1]!.removed).toEqual([me.clientID])
+    defer = false
+    me.setLocalState({ hb: 3 })
+    expect(sent).toHaveLength(3)
+    limited.stop()
+  })
 })

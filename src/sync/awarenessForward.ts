@@ -12,6 +12,11 @@ export type LimitForwardingParameters = {
   ownOrigin?: unknown
   /** least time between two forwards of other clients' states (ms) */
   everyMs?: number
+  /**
+   * whether this client's own changes wait for the next forward too (asked per change; its removal on unload never
+   * waits); default: never (relayReach.ts says when the relay's copy can wait)
+   */
+  deferOwn?: () => boolean
 }
 
 /**
@@ -42,7 +47,9 @@ export function limitForwarding(p: LimitForwardingParameters): { handler: Awaren
     if (stopped || (p.ownOrigin !== undefined && origin === p.ownOrigin)) return
     const me = p.awareness.clientID
     const all = [...change.added, ...change.updated, ...change.removed]
-    if (all.includes(me)) {
+    const own = all.includes(me)
+    if (own && !change.removed.includes(me) && (p.deferOwn?.() ?? false)) for (const c of all) pending.add(c)
+    else if (own) {
       // our own state (set locally, or removed on unload): at once, as the transport did
       p.send(
         {

@@ -38,8 +38,8 @@ export type JoinRelayParameters = {
   /** least time between two such forwards (ms); default 1 s */
   forwardMs?: number
   /**
-   * whether updates made here go to the relay at once (asked per update); when not, they wait for the next forward,
-   * merged with it (relayReach.ts); default: always at once
+   * whether updates made here (doc updates and this client's awareness) go to the relay at once (asked per update);
+   * when not, they wait for the next forward, merged with it (relayReach.ts); default: always at once
    */
   ownAtOnce?: () => boolean
   /**
@@ -222,9 +222,15 @@ export function joinRelay(p: JoinRelayParameters): RelayLink {
     awareness,
     forceSyncInterval: p.resyncMs ?? 30_000,
   })
-  // our own awareness changes at once, others' (bridged from WebRTC) at most once a second: awarenessForward.ts
+  // our own awareness changes at once (or with the forward, as own updates: relayReach.ts), others' (bridged from
+  // WebRTC) at most once a second: awarenessForward.ts
   const hp = provider as unknown as { boundAwarenessUpdateHandler: AwarenessHandler }
-  const forwarding = limitForwarding({ awareness, send: hp.boundAwarenessUpdateHandler, ownOrigin: provider })
+  const forwarding = limitForwarding({
+    awareness,
+    send: hp.boundAwarenessUpdateHandler,
+    ownOrigin: provider,
+    ...(p.ownAtOnce ? { deferOwn: () => !p.ownAtOnce!() } : {}),
+  })
   awareness.off('update', hp.boundAwarenessUpdateHandler)
   hp.boundAwarenessUpdateHandler = forwarding.handler
   awareness.on('update', forwarding.handler)
