@@ -1,5 +1,6 @@
 import type { Block } from './block.ts'
 import { type Hex, toHex } from './bytes.ts'
+import type { StubSeal } from './snapshot/stubSeal.ts'
 
 /** The commit index of a block not (yet) in the final order. */
 export const UNCOMMITTED = Number.MAX_SAFE_INTEGER
@@ -58,6 +59,8 @@ export type Node = {
    * checked; refs = [prev], parents never resolved), or it was pending when a commit moved the horizon past it.
    */
   expired: boolean
+  /** a stub's header fields and signature (snapshot/stubSeal.ts); undefined while the block is whole */
+  seal: StubSeal | undefined
 }
 
 export function makeNode(
@@ -90,6 +93,7 @@ export function makeNode(
     late: false,
     lateHistory: false,
     expired: false,
+    seal: undefined,
   }
 }
 

@@ -11,7 +11,8 @@ import { type PrunedBase, toRanges } from './base.ts'
  *   (signed), no op counted and no checkpoint requested since;
  * - the commit rule's position: `nextRound` is the leader's round + 1. The leader's round is certified by its header:
  *   the stub of `leader` in the frontier (author, seq, round, time) with `leaderHeader` (prev, parentsHash, opsHash)
- *   must hash to the checkpoint's `leader` id (one keccak; the stub is taken as the block's only if it does).
+ *   must hash to the checkpoint's `leader` id (one keccak; the stub is taken as the block's only if it does), and
+ *   no stub that is not expired lies above its round.
  * Runs before the checkpoint's signatures are checked (Replica.restore checks them): cheap, linear in the frontier.
  */
 export function uncertifiedProblem(channel: Channel, b: PrunedBase): string | undefined {
@@ -40,6 +41,9 @@ export function uncertifiedProblem(channel: Channel, b: PrunedBase): string | un
   )
   if (!bytesEqual(id, cp.leader)) return 'the checkpoint’s leader header does not hash to its id'
   if (b.nextRound !== stub.round + 1) return 'commit rule position other than the leader’s round + 1'
+  // every pruned block is final at or before the leader, so of its round or below (expired ones are never final)
+  if (b.frontier.some((r) => !r.expired && r.round > stub.round))
+    return 'a final stub above the leader’s round'
   return committedProblem(channel.config.participants.length, b)
 }
 

@@ -5,14 +5,16 @@ import type { Node } from '../dagNode.ts'
 import { rotationOf } from '../keys.ts'
 import { decodeOps, encodeOps } from '../opCodec.ts'
 import type { RotateKeyOp } from '../ops.ts'
+import { type StubSeal, sealOf } from './stubSeal.ts'
 
 /**
  * The frontier of a pruned DAG: every block below the pruning checkpoint is kept only as a stub — id, author, seq,
  * round, time and the key rotation it carried — so tail blocks that reference it still validate exactly as at a
  * replica that never pruned (the round rules read only those fields of a reference; prev must be the author's block
- * at seq − 1 and carry the rotation the next one continues). Stubs hold no ops, bytes, references or signature:
- * they are never applied, served or re-validated, and a fork of one is recorded as equivocation without the signed
- * pair (unpruned peers hold it).
+ * at seq − 1 and carry the rotation the next one continues), and its seal (the rest of the header and the signature:
+ * stubSeal.ts), which a joiner checks in a peer's base. Stubs hold no ops, bytes or references: they are never
+ * applied, served or re-validated, and a fork of one is recorded as equivocation without the signed pair (unpruned
+ * peers hold it).
  */
 export type PrunedRef = {
   id: Hex
@@ -26,6 +28,8 @@ export type PrunedRef = {
   revoked?: true
   /** expired (never final; CONTEXT.md, "Chain restart"): kept only as its author's chain, for the next block's prev */
   expired?: true
+  /** the rest of its header and its signature (absent in bases stored before stubs kept them) */
+  seal?: StubSeal
 }
 
 const EMPTY = new Uint8Array(0)
@@ -50,6 +54,7 @@ function stubBlock(b: Block, rotation: RotateKeyOp | undefined): Block {
 export function stubNodes(nodes: readonly Node[]): void {
   for (const node of nodes) {
     const rotation = rotationOf(node.block)
+    if (!node.pruned) node.seal = sealOf(node.block)
     node.block = stubBlock(node.block, rotation && rotation !== 'misplaced' ? rotation : undefined)
     node.bytes = undefined
     node.refs = []
@@ -98,6 +103,9 @@ export function frontierOf(dag: Dag): PrunedRef[] {
     if (rotation && rotation !== 'misplaced') ref.rotation = encodeOps([rotation])
     if (dag.isRevoked(node)) ref.revoked = true
     if (node.expired) ref.expired = true
+    // an expired block that is no stub still holds its whole header
+    const seal = node.seal ?? (node.pruned ? undefined : sealOf(node.block))
+    if (seal) ref.seal = seal
     out.push(ref)
   }
   return out.sort((a, b) => a.round - b.round || (a.id < b.id ? -1 : 1))
@@ -146,5 +154,6 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     late: ref.expired === true,
     lateHistory: false,
     expired: ref.expired === true,
+    seal: ref.seal,
   }
 }

@@ -4,6 +4,7 @@ import type { Replica } from '../replica.ts'
 import { recoverAddress } from '../signature.ts'
 import { decodeBase, type PrunedBase } from './base.ts'
 import { uncertifiedProblem } from './certifiedBookkeeping.ts'
+import { stubSealProblem } from './stubSeal.ts'
 
 /** The most bytes of a base taken from a peer (a base is ~10–100 KB; its state grows with open orders and accounts). */
 export const MAX_OFFERED_BASE_BYTES = 2 * 1024 * 1024
@@ -34,9 +35,11 @@ export type OfferedBaseVerdict =
  * sent: equivocation and checkpoint-conflict evidence (its signatures are not checked here; unpruned peers and the
  * chain hold it) and the peer's own signing watermark (ours starts at the base's version). Refused: a base whose
  * key epochs are not the configured keys (a rotation's wallet signature is not in the base, so it cannot be
- * checked), and one whose clock, checkpoint schedule or commit-rule position is not what its certified checkpoint
- * and leader header fix (certifiedBookkeeping.ts). What stays the peer's word — the frontier, the committed
- * seqs and rounds, proven forks — is taken as sent (CONTEXT.md, "Rejoin after everyone pruned").
+ * checked), one whose clock, checkpoint schedule or commit-rule position is not what its certified checkpoint
+ * and leader header fix (certifiedBookkeeping.ts), and one with a stub that is not a block its author signed (its
+ * seal: stubSeal.ts) or, not expired, lies above the leader's round (a pruned block is final at or before the
+ * leader). What stays the peer's word is which of those real blocks were final (CONTEXT.md, "Rejoin after everyone
+ * pruned").
  */
 export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uint8Array): OfferedBaseVerdict {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'not bytes' }
@@ -51,6 +54,10 @@ export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uin
   if (shape) return { ok: false, reason: `malformed: ${shape}` }
   const uncertified = uncertifiedProblem(channel, decoded)
   if (uncertified) return { ok: false, reason: uncertified }
+  for (const ref of decoded.frontier) {
+    const unsigned = stubSealProblem(channel, ref)
+    if (unsigned) return { ok: false, reason: unsigned }
+  }
   const base: PrunedBase = {
     ...decoded,
     // flagged: the proven (certified by the state) and whoever the tail shows forking, not whom the peer names

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../bytes.ts'
+import { blockId, decodeBlock } from '../block.ts'
+import { fromHex, type Hex, toHex } from '../bytes.ts'
 import { OpTag } from '../ops.ts'
 import { Replica } from '../replica.ts'
+import { signDigest } from '../signature.ts'
 import { Rng } from '../sim/rng.ts'
 import { decodeBase, encodeBase, fromRanges, type PrunedBase, toRanges } from './base.ts'
+import type { PrunedRef } from './frontier.ts'
 import { restoreOffered } from './offeredBase.ts'
 import { pruneTraffic } from './pruneTraffic.fixture.ts'
 import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
+import { type StubSeal, sealedId, sealOf } from './stubSeal.ts'
 
 /**
  * A Byzantine peer holding a genuinely certified checkpoint offers a base whose certified part is genuine and whose
@@ -15,7 +19,7 @@ import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
  * root and their checkpoints.
  */
 const P = 4
-const { channel, options, traffic, network } = pruneTraffic(P, 'offered-trust')
+const { channel, members, options, traffic, network } = pruneTraffic(P, 'offered-trust')
 
 /** Every replica prunes at the same certified checkpoint; then the channel goes on: the tail a peer holds. */
 function scenario() {
@@ -171,19 +175,97 @@ describe('a peer’s base whose certified part is genuine and the rest altered (
     }
   })
 
-  // Known gap (CONTEXT.md, "Rejoin after everyone pruned"): the frontier itself is the peer's word. A made-up stub
-  // for an honest author's next seq (with the committed lists to match) makes its real next block a fork at the
-  // joiner, and its tail void there. `it.fails` until the header window certifies the stubs: then this flips.
-  it.fails('KNOWN GAP: a made-up frontier stub is taken and diverges the joiner', () => {
-    const b = copy()
+  /** A stub for author 2's next seq after its top stub, with the committed lists to match (none of it real). */
+  function madeUpStub(b: PrunedBase, seal?: (ref: PrunedRef) => StubSeal): PrunedRef {
     const mine = b.frontier.filter((r) => r.author === 2 && !r.expired)
     const top = mine.reduce((x, r) => (r.seq > x.seq ? r : x))
-    b.frontier.push({ ...top, id: `0x${'ab'.repeat(32)}`, seq: top.seq + 1, round: top.round + 1 })
+    // no higher than the leader's round (a final stub above it is refused on that alone: the next test)
+    const round = Math.min(top.round + 1, b.nextRound - 1)
+    const ref: PrunedRef = { ...top, id: `0x${'ab'.repeat(32)}`, seq: top.seq + 1, round }
+    delete ref.seal
+    if (seal) {
+      ref.seal = seal(ref)
+      ref.id = toHex(sealedId(channel, ref, ref.seal))
+    }
+    b.frontier.push(ref)
     b.committedSeqs[2]!.push([top.seq + 1, top.seq + 1])
-    b.committedRounds[2]!.push([top.round + 1, top.round + 1])
+    b.committedRounds[2]!.push([round, round])
     b.committedSeqs[2] = toRanges(fromRanges(b.committedSeqs[2]!))
     b.committedRounds[2] = toRanges(fromRanges(b.committedRounds[2]!))
-    const v = offer(b)
-    expect(v.ok === false || v.harmless === true).toBe(true)
+    return ref
+  }
+  const header = (prev: Hex) => ({
+    prev: fromHex(prev, 32),
+    parentsHash: new Uint8Array(32).fill(7),
+    opsHash: new Uint8Array(32).fill(9),
+  })
+
+  it('refuses a stub its author did not sign (a made-up one would make the author’s real next block a fork)', () => {
+    const prevOf = (b: PrunedBase) =>
+      b.frontier.filter((r) => r.author === 2 && !r.expired).reduce((x, r) => (r.seq > x.seq ? r : x)).id
+    const forgeries: [string, (b: PrunedBase) => void][] = [
+      ['no seal', (b) => madeUpStub(b)],
+      [
+        // a header that hashes to the stub's id, signed by the Byzantine participant 3 for author 2
+        'signed by another participant',
+        (b) => {
+          const prev = prevOf(b)
+          madeUpStub(b, (ref) => {
+            const h = header(prev)
+            return { ...h, signature: signDigest(sealedId(channel, ref, h), members[3]!.sessionKey) }
+          })
+        },
+      ],
+      [
+        // author 2's genuine signature, lifted from one of its real stubs
+        'a signature of another block',
+        (b) => {
+          const prev = prevOf(b)
+          const real = b.frontier.find((r) => r.author === 2 && r.seal)!.seal!
+          madeUpStub(b, () => ({ ...header(prev), signature: real.signature }))
+        },
+      ],
+      [
+        'a real stub with one header field changed',
+        (b) => {
+          const ref = b.frontier.find((r) => r.author === 1 && r.seal)!
+          ref.seal = { ...ref.seal!, opsHash: new Uint8Array(32).fill(1) }
+        },
+      ],
+      [
+        'a real stub without its seal',
+        (b) => {
+          delete b.frontier.find((r) => r.author === 0 && r.seal)!.seal
+        },
+      ],
+    ]
+    for (const [name, forge] of forgeries) {
+      const b = copy()
+      forge(b)
+      const v = offer(b)
+      expect(v.ok, name).toBe(false)
+      expect(v.reason, name).toMatch(/^stub 0x/)
+    }
+  })
+
+  it('refuses a real block above the certified leader’s round offered as a final stub', () => {
+    const b = copy()
+    const leaderRound = b.nextRound - 1
+    const later = tail.map((x) => decodeBlock(x)).find((x) => Number(x.round) > leaderRound + 1)!
+    const author = channel.config.participants.findIndex((p) =>
+      fromHex(p.address, 20).every((v, i) => v === later.author[i]),
+    )
+    const ref: PrunedRef = {
+      id: toHex(blockId(later, channel.domainSeparator)),
+      author,
+      seq: Number(later.seq),
+      round: Number(later.round),
+      time: later.time,
+      seal: sealOf(later),
+    }
+    b.frontier.push(ref)
+    b.committedSeqs[author] = toRanges([...fromRanges(b.committedSeqs[author]!), ref.seq])
+    b.committedRounds[author] = toRanges([...fromRanges(b.committedRounds[author]!), ref.round])
+    expect(offer(b)).toMatchObject({ ok: false, reason: 'a final stub above the leader’s round' })
   })
 })
