@@ -72,7 +72,7 @@ export class RoundWriter {
       seq,
       round: BigInt(this.round),
       time: BigInt(this.round * ROUND_MS),
-      prev: prev?.id ?? new Uint8Array(32),
+      prev: prev?.id ?? this.tc.channel.genesis,
       parents,
       ops,
       sessionKey: m.sessionKey,

@@ -97,7 +97,7 @@ function make(seq: bigint, parents: Uint8Array[], ops: Op[] = someOps, round = s
     seq,
     round,
     time,
-    prev: seq === 1n ? ZERO32 : hash(9),
+    prev: seq === 1n ? channel.genesis : hash(9),
     parents,
     ops,
     sessionKey: author.sessionKey,
@@ -269,13 +269,14 @@ describe('block decoder rejects non-canonical input (THREATS rows 2, 5)', () => 
     expect(() => decodeBlock(raw(good({ seq: 0n })))).toThrow(BlockDecodeError)
   })
 
-  it('requires prev = 0 exactly at seq 1', () => {
-    expect(decodeBlock(raw(good({ seq: 1n, prev: ZERO32 }))).seq).toBe(1n)
-    expect(() => decodeBlock(raw(good({ seq: 1n, prev: hash(9) })))).toThrow(/prev/)
+  it('requires prev ≠ 0 (seq 1 names the genesis, which the DAG checks: replicaIngress.test)', () => {
+    expect(decodeBlock(raw(good({ seq: 1n, prev: channel.genesis }))).seq).toBe(1n)
+    expect(decodeBlock(raw(good({ seq: 1n, prev: hash(9) }))).seq).toBe(1n)
+    expect(() => decodeBlock(raw(good({ seq: 1n, prev: ZERO32 })))).toThrow(/prev/)
     expect(() => decodeBlock(raw(good({ seq: 2n, prev: ZERO32 })))).toThrow(/prev/)
     const oneBit = new Uint8Array(32)
     oneBit[31] = 1
-    expect(() => decodeBlock(raw(good({ seq: 1n, prev: oneBit })))).toThrow(/prev/)
+    expect(decodeBlock(raw(good({ seq: 2n, prev: oneBit }))).seq).toBe(2n)
   })
 
   it('requires parents strictly ascending', () => {

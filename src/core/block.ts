@@ -109,7 +109,7 @@ export function encodeBlock(b: Block): Uint8Array {
 
 /**
  * Decodes wire bytes into a block. Checks the size limit before any other work, then the layout: format byte,
- * parent count, strictly ascending parents, seq ≥ 1, prev = 0 iff seq = 1, the ops list (see decodeOps) and
+ * parent count, strictly ascending parents, seq ≥ 1, prev ≠ 0, the ops list (see decodeOps) and
  * exact length. Accepted input re-encodes to identical bytes.
  */
 export function decodeBlock(bytes: Uint8Array): Block {
@@ -149,8 +149,8 @@ export function decodeBlock(bytes: Uint8Array): Block {
   if (seq === 0n) throw new BlockDecodeError('seq must start at 1')
   if (round === 0n || round > MAX_ROUND) throw new BlockDecodeError(`round ${round} out of range`)
   if (time > MAX_ROUND) throw new BlockDecodeError(`time ${time} out of range`)
-  if ((seq === 1n) !== bytesEqual(prev, ZERO32))
-    throw new BlockDecodeError('prev must be zero exactly at seq 1')
+  // seq 1 names the channel's genesis (genesis.ts; the DAG checks which), a later seq its author's previous block
+  if (bytesEqual(prev, ZERO32)) throw new BlockDecodeError('prev must not be zero')
   let ops: Op[]
   try {
     ops = decodeOps(opsBytes)

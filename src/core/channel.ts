@@ -2,6 +2,7 @@ import { abiEncode } from './abi.ts'
 import { FEE_TIERS_BPS } from './amm/fees.ts'
 import { fromHex, type Hex } from './bytes.ts'
 import { type Domain, domainSeparator, sessionKeyStructHash, typedDataDigest } from './eip712.ts'
+import { channelGenesis } from './genesis.ts'
 import { keccak256 } from './hash.ts'
 import { type LendingParams, lendingConfigError } from './lending/params.ts'
 import { recoverAddress } from './signature.ts'
@@ -198,6 +199,8 @@ export type Channel = {
   indexOf: Map<string, number>
   /** participant index → lowercase session-key address */
   sessionKeys: string[]
+  /** what every author's first block names as its prev: the protocol version and the whole config (genesis.ts) */
+  genesis: Uint8Array
 }
 
 const lower = (h: string) => h.toLowerCase()
@@ -281,5 +284,6 @@ export function openChannel(config: ChannelConfig): Channel {
     domainSeparator: domainSeparator(domain),
     indexOf,
     sessionKeys: config.participants.map((p) => lower(p.sessionKey)),
+    genesis: channelGenesis(config, channelId),
   }
 }

@@ -5,6 +5,7 @@ export type IngressReject =
   | 'oversize'
   | 'malformed'
   | 'wrong-channel'
+  | 'wrong-genesis'
   | 'not-participant'
   | 'bad-signature'
   | 'bad-rotation'

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createBlock, decodeBlock, encodeBlock } from './block.ts'
-import { fromHex, toHex, ZERO32 } from './bytes.ts'
+import { fromHex, toHex } from './bytes.ts'
 import { keccak256 } from './hash.ts'
 import { network, observer, root, tc, transfer } from './replica.fixture.ts'
 import { ChannelState } from './state.ts'
@@ -25,7 +25,7 @@ describe('cost of attack blocks (attack 7)', () => {
       seq: 1n,
       round: 1n,
       time: 99n,
-      prev: ZERO32,
+      prev: tc.channel.genesis,
       parents: [],
       ops: [transfer(0, 1n)],
       sessionKey: tc.members[3]!.sessionKey,

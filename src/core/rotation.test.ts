@@ -205,7 +205,7 @@ describe('session-key rotation (issue #12)', () => {
         seq: BigInt((prev?.seq ?? 0) + 1),
         round: BigInt(reps[0]!.dag.maxRound + 1),
         time: 0n,
-        prev: prev ? prev.id : new Uint8Array(32),
+        prev: prev ? prev.id : tc.channel.genesis,
         parents: (reps[0]!.dag.byRound.get(reps[0]!.dag.maxRound) ?? [])
           .filter((x) => x !== prev)
           .map((x) => x.id),

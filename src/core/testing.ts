@@ -196,7 +196,7 @@ export class DagBuilder {
       seq: (prev?.seq ?? 0n) + 1n,
       round: BigInt(round),
       time,
-      prev: prev?.id ?? new Uint8Array(32),
+      prev: prev?.id ?? this.tc.channel.genesis,
       parents: [...parents, ...extra],
       ops,
       sessionKey: m.sessionKey,

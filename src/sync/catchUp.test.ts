@@ -119,7 +119,7 @@ describe('catch-up messages', () => {
       seq: 1n,
       round: 1n,
       time: 0n,
-      prev: new Uint8Array(32),
+      prev: tc.channel.genesis,
       parents: [],
       ops: [transfer(0)],
       sessionKey: tc.members[0]!.sessionKey,

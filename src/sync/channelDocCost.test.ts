@@ -47,7 +47,7 @@ describe('THREATS row 21: cost amplification through the doc', () => {
           seq: 1n,
           round: 1n,
           time: BigInt(k),
-          prev: new Uint8Array(32),
+          prev: tc.channel.genesis,
           parents: Array.from({ length: 20 }, () => keccak256(rng.bytes(8))),
           ops: [],
           sessionKey: tc.members[2]!.sessionKey,

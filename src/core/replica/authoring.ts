@@ -1,5 +1,5 @@
 import { createBlock } from '../block.ts'
-import { fromHex, toHex, ZERO32 } from '../bytes.ts'
+import { fromHex, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import { parentsFor } from '../citation.ts'
 import type { Dag } from '../dag.ts'
@@ -261,7 +261,7 @@ export class Authoring {
       seq: BigInt((own?.seq ?? 0) + 1),
       round: BigInt(round),
       time: BigInt(Math.max(0, Math.trunc(now))),
-      prev: own ? own.id : ZERO32,
+      prev: own ? own.id : channel.genesis,
       parents,
       ops,
       sessionKey: me.sessionKey,

@@ -114,7 +114,7 @@ export function byzantineBehaviour(p: ByzantineBehaviourParameters): ByzantineBe
         seq: 1n,
         round: blk.round,
         time: blk.time,
-        prev: new Uint8Array(32),
+        prev: tc.channel.genesis,
         parents: [],
         ops: [{ tag: OpTag.Transfer, to: b, token: 0, amount: deposit }],
         sessionKey: tc.members[b]!.sessionKey,

@@ -1,5 +1,5 @@
 import { type Block, blockHeader } from '../block.ts'
-import { bytesEqual, fromHex, toHex, ZERO32 } from '../bytes.ts'
+import { bytesEqual, fromHex, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import { blockStructHash, typedDataDigest } from '../eip712.ts'
 import { recoverAddress } from '../signature.ts'
@@ -45,7 +45,7 @@ const is = (x: unknown, length: number) => x instanceof Uint8Array && x.length =
 
 /**
  * Why a stub of an offered base is not a block its author signed under the channel's configured session key, or
- * undefined: no seal, a header that does not hash to the stub's id, a prev that breaks the seq-1 rule, or a signature
+ * undefined: no seal, a header that does not hash to the stub's id, a first block naming another genesis, or a signature
  * that does not recover to the author's key (an offered base carries no key rotation: offeredBase.ts). One keccak
  * pair and one recovery per stub; the offered base's byte cap bounds the stubs (~400 bytes each as JSON).
  */
@@ -53,7 +53,7 @@ export function stubSealProblem(channel: Channel, ref: PrunedRef): string | unde
   const s = ref.seal
   if (!s || !is(s.prev, 32) || !is(s.parentsHash, 32) || !is(s.opsHash, 32) || !is(s.signature, 65))
     return `stub ${ref.id} carries no header and signature`
-  if ((ref.seq === 1) !== bytesEqual(s.prev, ZERO32)) return `stub ${ref.id}: prev against its seq`
+  if (ref.seq === 1 && !bytesEqual(s.prev, channel.genesis)) return `stub ${ref.id}: a first block of another genesis`
   const id = sealedId(channel, ref, s)
   if (toHex(id) !== ref.id) return `stub ${ref.id}: header does not hash to its id`
   if (recoverAddress(id, s.signature) !== channel.sessionKeys[ref.author])

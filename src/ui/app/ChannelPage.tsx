@@ -24,6 +24,7 @@ import { CatchUpBanner } from './CatchUpBanner.tsx'
 import { ChannelTerms } from './ChannelTerms.tsx'
 import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
+import { GenesisBanner } from './GenesisBanner.tsx'
 import { SessionKeyPanel } from './SessionKeyPanel.tsx'
 import { SettlementPanel } from './SettlementPanel.tsx'
 import { useChainWatch } from './useChainWatch.ts'
@@ -143,6 +144,7 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
         }}
       >
         <CatchUpBanner runtime={runtime} />
+        <GenesisBanner />
         <TradingScreen
           settlement={
             <div className="panels-row">
