@@ -53,7 +53,8 @@ export function stubSealProblem(channel: Channel, ref: PrunedRef): string | unde
   const s = ref.seal
   if (!s || !is(s.prev, 32) || !is(s.parentsHash, 32) || !is(s.opsHash, 32) || !is(s.signature, 65))
     return `stub ${ref.id} carries no header and signature`
-  if (ref.seq === 1 && !bytesEqual(s.prev, channel.genesis)) return `stub ${ref.id}: a first block of another genesis`
+  if (ref.seq === 1 && !bytesEqual(s.prev, channel.genesis))
+    return `stub ${ref.id}: a first block of another genesis`
   const id = sealedId(channel, ref, s)
   if (toHex(id) !== ref.id) return `stub ${ref.id}: header does not hash to its id`
   if (recoverAddress(id, s.signature) !== channel.sessionKeys[ref.author])
