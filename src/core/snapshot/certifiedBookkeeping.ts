@@ -1,7 +1,7 @@
-import { bytesEqual, fromHex, toHex } from '../bytes.ts'
+import { bytesEqual, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
-import { blockStructHash, typedDataDigest } from '../eip712.ts'
 import { type PrunedBase, toRanges } from './base.ts'
+import { sealedId } from './stubSeal.ts'
 
 /**
  * Why the bookkeeping of an offered base that follows from its certified checkpoint is not what it must be, or
@@ -26,19 +26,7 @@ export function uncertifiedProblem(channel: Channel, b: PrunedBase): string | un
   const leaderId = toHex(cp.leader)
   const stub = b.frontier.find((r) => r.id === leaderId)
   if (!stub || stub.expired || stub.revoked) return 'the checkpoint’s leader is not in the frontier'
-  const id = typedDataDigest(
-    channel.domainSeparator,
-    blockStructHash({
-      channelId: channel.channelId,
-      author: fromHex(channel.config.participants[stub.author]!.address, 20),
-      seq: BigInt(stub.seq),
-      round: BigInt(stub.round),
-      time: stub.time,
-      prev: h.prev,
-      parentsHash: h.parentsHash,
-      opsHash: h.opsHash,
-    }),
-  )
+  const id = sealedId(channel, stub, h)
   if (!bytesEqual(id, cp.leader)) return 'the checkpoint’s leader header does not hash to its id'
   if (b.nextRound !== stub.round + 1) return 'commit rule position other than the leader’s round + 1'
   // every pruned block is final at or before the leader, so of its round or below (expired ones are never final)
