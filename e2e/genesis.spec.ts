@@ -27,7 +27,8 @@ test('an invite with another fee: nobody builds on the other terms, and every co
   await a.openOnChain()
   await Promise.all([a, b, c].map((t) => t.waitLive()))
 
-  await a.deposit('WETH', '1')
+  // both sides write: A's deposit and C's (a participant that never writes is never seen to be on other terms)
+  await Promise.all([a.deposit('WETH', '1'), c.deposit('USDC', '100')])
   // A and B finalize the deposit between them; C holds none of their blocks and finalizes nothing
   const va = (await converged([a, b], (v) => v.holdings[0]![0] !== '0'))[0]!
   for (const t of [a, b, c])

@@ -125,8 +125,6 @@ export class Dag {
     const author = this.channel.indexOf.get(toHex(block.author))
     if (author === undefined) return this.reject('not-participant')
     if (block.seq > BigInt(Number.MAX_SAFE_INTEGER)) return this.reject('seq-out-of-range')
-    // a first block names the genesis: its author runs this protocol version on this very configuration
-    if (block.seq === 1n && !bytesEqual(block.prev, this.channel.genesis)) return this.reject('wrong-genesis')
     // below the expiry horizon a block can only join as a header extending its author's chain (chain restart)
     const expired = block.round < BigInt(this.expiredBelow)
     // below what this replica pruned and forgot: final here already, or too old to matter (never cited)
@@ -147,6 +145,9 @@ export class Dag {
       key = toHex(rotation.newKey)
     }
     if (!this.signedBy(id, block.signature, key)) return this.reject('bad-signature')
+    // a first block names the genesis: its author runs this protocol version on this very configuration (checked
+    // after the signature, so that only a participant's own block can say it runs other terms: GenesisBanner)
+    if (block.seq === 1n && !bytesEqual(block.prev, this.channel.genesis)) return this.reject('wrong-genesis')
     const node = makeNode(id, hex, block, bytes, author)
     node.key = key
     if (expired && this.extendsChain(node)) node.expired = true

@@ -515,9 +515,12 @@ export class ChannelDoc {
       const e = batch[i]!
       if (r.status === 'rejected') {
         if (r.reason === 'buffer-full') this.waiting.refusedFull(e)
-        // older than what this replica pruned and forgot (a peer that pruned less still holds it), or an expired
-        // header whose author's chain moved on here (core CONTEXT.md, "Chain restart"): not a fault, not removed
-        else if (r.reason === 'below-floor' || r.reason === 'expired-fork') return
+        // older than what this replica pruned and forgot (a peer that pruned less still holds it), an expired
+        // header whose author's chain moved on here (core CONTEXT.md, "Chain restart"), or a participant's chain
+        // on other terms than ours (core genesis.ts: replicas on its terms take it, and which side is wrong is not
+        // ours to say): not a fault, not removed
+        else if (r.reason === 'below-floor' || r.reason === 'expired-fork' || r.reason === 'wrong-genesis')
+          return
         else {
           this.charge(e.writer, e.overwrote ? 'overwrite' : r.reason)
           // every honest replica refuses these bytes for good: take them out of the doc

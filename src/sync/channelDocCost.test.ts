@@ -106,4 +106,37 @@ describe('THREATS row 21: cost amplification through the doc', () => {
     for (const d of [a.doc, b.doc, evil]) expect(d.getMap(BLOCKS_MAP).has(toHex(forged.id))).toBe(false)
     expect(a.cd.stats.removed + b.cd.stats.removed).toBeGreaterThanOrEqual(1)
   })
+
+  it('keeps a participant’s first block on other terms (another genesis) in the doc, uncharged; a forged one goes', () => {
+    const { net, a, b, evil, em } = setup(23)
+    const other = keccak256(new TextEncoder().encode('another config'))
+    const first = (sessionKey: Uint8Array) =>
+      createBlock({
+        channelId: tc.channel.channelId,
+        author: fromHex(tc.members[2]!.address),
+        seq: 1n,
+        round: 1n,
+        time: 0n,
+        prev: other,
+        parents: [],
+        ops: [transfer(1, 1n)],
+        sessionKey,
+        domainSeparator: tc.channel.domainSeparator,
+      })
+    // participant 2's own block, written on another invite's terms: replicas on those terms take it
+    const theirs = first(tc.members[2]!.sessionKey)
+    const invalid = a.cd.stats.invalid + b.cd.stats.invalid
+    evil.transact(() => em.set(toHex(theirs.id), theirs.bytes))
+    net.flush()
+    for (const d of [a.doc, b.doc, evil]) expect(d.getMap(BLOCKS_MAP).has(toHex(theirs.id))).toBe(true)
+    expect(a.replica.ingress.rejected.get('wrong-genesis')).toBe(1)
+    expect(a.cd.stats.invalid + b.cd.stats.invalid).toBe(invalid)
+    // the same claim signed by someone else proves nothing about participant 2: a bad signature, removed
+    const forged = first(tc.members[0]!.sessionKey)
+    evil.transact(() => em.set(toHex(forged.id), forged.bytes))
+    net.flush()
+    for (const d of [a.doc, b.doc, evil]) expect(d.getMap(BLOCKS_MAP).has(toHex(forged.id))).toBe(false)
+    expect(a.replica.ingress.rejected.get('wrong-genesis')).toBe(1)
+    expect(a.replica.ingress.rejected.get('bad-signature')).toBeGreaterThanOrEqual(1)
+  })
 })
