@@ -24,6 +24,7 @@ import type { DepositRecord } from '../core/state.ts'
 import { forcedAttestations } from '../store/forced.ts'
 import { HEARTBEAT_MS } from '../store/liveness.ts'
 import { Pruner } from '../store/pruner.ts'
+import { refusedOwnBlocksError } from '../store/refusedOwnBlocks.ts'
 import { type CatchUpStatus, Rejoiner, type Restart } from '../store/rejoin.ts'
 import { restoreReplica } from '../store/restoreReplica.ts'
 import { ChannelSession } from '../store/session.ts'
@@ -263,7 +264,8 @@ export class HeadlessParticipant {
     })
     // propose in the task that admitted the blocks opening a round, not on a later timer
     doc.subscribe(() => session.tick())
-    doc.ingestDurable(await store.load())
+    const refused = refusedOwnBlocksError(doc.ingestDurable(await store.load()))
+    if (refused) throw new Error(refused)
     // entries of pruned blocks the doc still holds (peers that pruned less): never decoded, deleted here
     if (restoredFrom !== undefined) doc.dropPruned()
     const bases = this.bases!

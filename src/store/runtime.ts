@@ -30,6 +30,7 @@ import { forcedAttestations } from './forced.ts'
 import { KeyRotations } from './keyRotation.ts'
 import { HEARTBEAT_MS, type Seen } from './liveness.ts'
 import { Pruner, pruningView } from './pruner.ts'
+import { refusedOwnBlocksError } from './refusedOwnBlocks.ts'
 import { type CatchUpStatus, catchUpView, Rejoiner, type Restart } from './rejoin.ts'
 import { restoreReplica } from './restoreReplica.ts'
 import { ChannelSession } from './session.ts'
@@ -273,7 +274,13 @@ export class ChannelRuntime {
     // own blocks first from the durable store, so the next seq follows them; blocks that survived only
     // there (the doc's IndexedDB copy wiped) reach the room again; then the rotations made so far (keys.ts),
     // before a session exists that could seal with the configured key
-    if (ownStore) doc.ingestDurable(await ownStore.load())
+    if (ownStore) {
+      const refused = refusedOwnBlocksError(doc.ingestDurable(await ownStore.load()))
+      if (refused) {
+        await keyStore?.close()
+        throw new Error(refused)
+      }
+    }
     // entries of pruned blocks the doc still holds (a crash between storing the base and dropping them, or a
     // lagging peer wrote them back): the writer deletes them
     if (ownStore && restoredFrom !== undefined) doc.dropPruned()
