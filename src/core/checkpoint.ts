@@ -47,4 +47,9 @@ export type SignedCheckpoint = Checkpoint & {
   digest: Hex
   /** participant index → 65-byte signature by its session key */
   signatures: Map<number, Uint8Array>
+  /**
+   * the final window's root the `stateRoot` field hashes in beside the state's (finalWindow.ts), where this replica
+   * computed the checkpoint or restored it from a base: not signed on its own, and not needed on chain
+   */
+  windowRoot?: Uint8Array
 }

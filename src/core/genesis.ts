@@ -7,7 +7,7 @@ import { keccak256 } from './hash.ts'
  * rule and the fold. Raised with any change that makes two versions order or fold the same blocks differently, so
  * that replicas of different versions refuse each other's chains instead of splitting (below).
  */
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 
 const enc = new TextEncoder()
 

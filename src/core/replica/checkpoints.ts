@@ -12,6 +12,7 @@ import { closeDigestOf } from '../close.ts'
 import { CloseBook } from '../closeBook.ts'
 import type { Dag } from '../dag.ts'
 import type { Node } from '../dagNode.ts'
+import { checkpointStateRoot } from '../finalWindow.ts'
 import type { KeyEpoch } from '../keys.ts'
 import { type CheckpointOp, type CloseOp, OpTag } from '../ops.ts'
 import { balancesTree, stateRoot } from '../roots.ts'
@@ -30,7 +31,7 @@ export type CheckpointConflict = {
 
 /** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
 const VERSIONS_KEPT = 256
-type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number }
+type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number; windowRoot: Uint8Array }
 type SeenSignature = { checkpoint: Checkpoint; digest: Hex; signature: Uint8Array }
 
 /**
@@ -94,8 +95,11 @@ export class Checkpointer {
         this.opsSinceCheckpoint++
   }
 
-  /** After a committed leader (the order's final prefix now ends at `position`): a checkpoint there, if one is due. */
-  afterLeader(leader: Node, clock: bigint, position: number): void {
+  /**
+   * After a committed leader (the order's final prefix now ends at `position`): a checkpoint there, if one is due;
+   * `windowRoot` gives the final window's root as of this leader (finalWindow.ts).
+   */
+  afterLeader(leader: Node, clock: bigint, position: number, windowRoot: () => Uint8Array): void {
     const dueByTime =
       this.opsSinceCheckpoint > 0 && clock - this.lastCheckpointTime >= this.checkpointIntervalMs
     if (!(this.checkpointRequested || dueByTime)) return
@@ -104,6 +108,7 @@ export class Checkpointer {
       leader,
       time: clock,
       position,
+      windowRoot: windowRoot(),
     })
     this.checkpointRequested = false
     this.opsSinceCheckpoint = 0
@@ -121,11 +126,11 @@ export class Checkpointer {
         time: d.time,
         depositCount: state.depositCount,
         forcedCount: state.forcedCount,
-        stateRoot: stateRoot(state),
+        stateRoot: checkpointStateRoot(stateRoot(state), d.windowRoot),
         balancesRoot: balancesTree(state, d.version).root,
       }
       const digest = toHex(checkpointDigest(this.channel.domainSeparator, this.channel.channelId, cp))
-      const signed: SignedCheckpoint = { ...cp, digest, signatures: new Map() }
+      const signed: SignedCheckpoint = { ...cp, digest, signatures: new Map(), windowRoot: d.windowRoot }
       this.checkpoints.push(signed)
       for (let a = 0; a < this.n; a++)
         for (const s of this.seenSignatures.get(`${a}:${cp.version}`) ?? []) this.admitSignature(a, s)

@@ -3,6 +3,7 @@ import { leaderTime } from '../channelClock.ts'
 import type { Committer } from '../committer.ts'
 import { type Node, UNCOMMITTED } from '../dagNode.ts'
 import { emittedOrExpired, expiryHorizon } from '../expiry.ts'
+import { FinalWindow, finalWindowRounds } from '../finalWindow.ts'
 import { rotationOf } from '../keys.ts'
 import { linearize } from '../linearizer.ts'
 import { OpTag } from '../ops.ts'
@@ -40,6 +41,8 @@ export class FinalOrder {
   readonly provenAt: number[]
   /** per author: key epochs in the order their rotations became final (the final order's key rule) */
   readonly finalEpochs: FinalEpoch[][]
+  /** the final blocks of the last 2D rounds, which each checkpoint commits to (finalWindow.ts) */
+  readonly window: FinalWindow
   /** accepted blocks carrying ops that are not committed yet: rounds go on while there are any */
   uncommittedWithOps = 0
   /** called for each pending block that expired (never final, its ops dropped): the author is told (Replica) */
@@ -57,6 +60,7 @@ export class FinalOrder {
     this.committedRounds = Array.from({ length: this.n }, () => new Set())
     this.provenAt = new Array(this.n).fill(UNCOMMITTED)
     this.finalEpochs = channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
+    this.window = new FinalWindow(finalWindowRounds(committer.dag.refDepth))
   }
 
   /** Counts an accepted block that keeps rounds going until it is committed. */
@@ -89,6 +93,7 @@ export class FinalOrder {
         committed.push(x)
         ex.commitTimes[x.commitIndex] = time
         this.markCommitted(x)
+        this.window.add(x.round, x.id)
         if (x.voided !== wasVoid && x.commitIndex < revoid) revoid = x.commitIndex
         // the proof of a fork sets `proven` in the state (execution.ts), even if it was void while pending already
         if (x.commitIndex === this.provenAt[x.author] && x.commitIndex < revoid) revoid = x.commitIndex
@@ -100,7 +105,10 @@ export class FinalOrder {
       }
       this.leaders.push(leader)
       ex.clock = time
-      this.checkpointer.afterLeader(leader, ex.clock, oldFinal + committed.length)
+      this.window.advance(leader.round)
+      this.checkpointer.afterLeader(leader, ex.clock, oldFinal + committed.length, () =>
+        this.window.root(leader.round),
+      )
     }
     // the pending tail minus what was committed and what expired, in its order; the final prefix grows by `committed`
     const rest: Node[] = []

@@ -20,8 +20,13 @@ function twinsUnderTwoLeaders() {
   const b = new DagBuilder(tc)
   const bytes = b.round(1, [0, 1, 2, 3])
   const x1 = b.at.get(1)!.get(3)!
-  b.rewind(3, undefined)
-  const x2 = b.block(3, 1, [], [], [], 1n)
+  // the twin sorts after X1 in its slot (blocks of a slot are taken in id order), whatever the channel's ids are
+  let x2: { id: Uint8Array; bytes: Uint8Array }
+  let time = 0n
+  do {
+    b.rewind(3, undefined)
+    x2 = b.block(3, 1, [], [], [], ++time)
+  } while (toHex(x2.id) < toHex(x1.id))
   bytes.push(x2.bytes)
   b.at.get(1)!.set(3, x1)
   // author 2's round-2 block (round 2's first slot) cites X1 and then X2: like every round-2 block it votes for X1

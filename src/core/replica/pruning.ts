@@ -5,9 +5,10 @@ import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
 import type { Dag } from '../dag.ts'
 import { type Node, UNCOMMITTED } from '../dagNode.ts'
 import { expiryHorizon } from '../expiry.ts'
+import { finalWindowRoot, finalWindowRounds } from '../finalWindow.ts'
 import { recoverAddress } from '../signature.ts'
 import { type PrunedBase, toRanges } from '../snapshot/base.ts'
-import { forgetDecidedRounds, frontierOf, stubNodes, stubOf } from '../snapshot/frontier.ts'
+import { finalEntries, forgetDecidedRounds, frontierOf, stubNodes, stubOf } from '../snapshot/frontier.ts'
 import { encodeState, restoreAtCheckpoint, SnapshotMismatchError } from '../snapshot/stateCodec.ts'
 import type { ChannelState } from '../state.ts'
 import type { Checkpointer } from './checkpoints.ts'
@@ -246,7 +247,18 @@ export class Pruning {
     // bases written before the list was bounded hold every version from 1; newer ones only what is kept
     const at = (v: bigint) => base.checkpoints.find((c) => c.version === v)
     const cp = certified(at(base.version), base.version)
-    const state = restoreAtCheckpoint(channel, base.state, cp)
+    const leaderRef = base.frontier.find((r) => r.id === toHex(cp.leader) && !r.expired)
+    if (!leaderRef)
+      throw new SnapshotMismatchError(`checkpoint ${base.version}'s leader is not in the base's frontier`)
+    // the final stubs of the window must be exactly those the checkpoint commits to (finalWindow.ts)
+    const span = finalWindowRounds(dag.refDepth)
+    const finals = finalEntries(base.frontier)
+    const state = restoreAtCheckpoint(
+      channel,
+      base.state,
+      cp,
+      finalWindowRoot(finals, leaderRef.round - span),
+    )
     // who is proven to fork is in the certified state: the base's list must say the same
     for (let a = 0; a < this.n; a++)
       if ((base.proven[a] ?? false) !== ((state.proven >> BigInt(a)) & 1n) > 0n)
@@ -255,7 +267,9 @@ export class Pruning {
     if (base.exitState) {
       const v = base.exitState.version
       const full = certified(at(v), v)
-      this.retained.set(v, restoreAtCheckpoint(channel, base.exitState.state, full))
+      // an older leader's window is not in the frontier: its root is taken as stored (only hashed with the state)
+      if (!full.windowRoot) throw new SnapshotMismatchError(`checkpoint ${v} carries no final window root`)
+      this.retained.set(v, restoreAtCheckpoint(channel, base.exitState.state, full, full.windowRoot))
     }
     execution.restore(state, base.clock)
     checkpointer.checkpoints.restore(
@@ -280,6 +294,7 @@ export class Pruning {
     if (!leader || leader.round + 1 !== base.nextRound)
       throw new SnapshotMismatchError(`checkpoint ${base.version}'s leader is not in the base's frontier`)
     finalOrder.restore(base, leader)
+    finalOrder.window.restore(finals, leader.round)
     this.mark = {
       seqs: finalOrder.committedSeqs.map((x) => new Set(x)),
       rounds: finalOrder.committedRounds.map((x) => new Set(x)),

@@ -2,6 +2,7 @@ import type { Block } from '../block.ts'
 import { fromHex, type Hex } from '../bytes.ts'
 import type { Dag } from '../dag.ts'
 import type { Node } from '../dagNode.ts'
+import type { WindowEntry } from '../finalWindow.ts'
 import { rotationOf } from '../keys.ts'
 import { decodeOps, encodeOps } from '../opCodec.ts'
 import type { RotateKeyOp } from '../ops.ts'
@@ -156,4 +157,9 @@ export function stubOf(ref: PrunedRef, channelId: Uint8Array, author: Uint8Array
     expired: ref.expired === true,
     seal: ref.seal,
   }
+}
+
+/** The final blocks among a base's stubs (the expired ones never were), as final window entries (finalWindow.ts). */
+export function finalEntries(frontier: readonly PrunedRef[]): WindowEntry[] {
+  return frontier.filter((r) => !r.expired).map((r) => ({ round: r.round, id: fromHex(r.id, 32) }))
 }

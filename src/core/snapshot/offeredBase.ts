@@ -38,8 +38,8 @@ export type OfferedBaseVerdict =
  * checked), one whose clock, checkpoint schedule or commit-rule position is not what its certified checkpoint
  * and leader header fix (certifiedBookkeeping.ts), and one with a stub that is not a block its author signed (its
  * seal: stubSeal.ts) or, not expired, lies above the leader's round (a pruned block is final at or before the
- * leader). What stays the peer's word is which of those real blocks were final (CONTEXT.md, "Rejoin after everyone
- * pruned").
+ * leader); and, in `Replica.restore`, one whose final stubs of the last 2D rounds are not the set the checkpoint
+ * commits to (finalWindow.ts). What stays the peer's word is in CONTEXT.md, "Rejoin after everyone pruned".
  */
 export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uint8Array): OfferedBaseVerdict {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'not bytes' }
@@ -106,6 +106,8 @@ export function shapeProblem(channel: Channel, b: PrunedBase): string | undefine
     if (typeof x !== 'object' || x === null || !isBig(x.version) || !isBig(x.time)) return 'checkpoint'
     if (!isBig(x.depositCount) || !isBig(x.forcedCount)) return 'checkpoint counts'
     if (!isBytes(x.leader) || !isBytes(x.stateRoot) || !isBytes(x.balancesRoot)) return 'checkpoint roots'
+    if (x.windowRoot !== undefined && !(isBytes(x.windowRoot) && x.windowRoot.length === 32))
+      return 'window root'
     if (typeof x.digest !== 'string' || !(x.signatures instanceof Map) || x.signatures.size > n)
       return 'checkpoint signatures'
     for (const [a, s] of x.signatures) if (!isInt(a, n - 1) || !isBytes(s)) return 'checkpoint signature'

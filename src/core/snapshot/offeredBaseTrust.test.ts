@@ -69,7 +69,7 @@ const cp = () => base.checkpoints.find((c) => c.version === base.version)!
 /** The base with its state decoded, changed by `edit` and encoded again (the codec accepts it). */
 function withState(edit: (s: ReturnType<typeof restoreAtCheckpoint>) => void): PrunedBase {
   const b = copy()
-  const s = restoreAtCheckpoint(channel, b.state, cp())
+  const s = restoreAtCheckpoint(channel, b.state, cp(), cp().windowRoot!)
   edit(s)
   b.state = encodeState(s)
   return b
@@ -267,5 +267,110 @@ describe('a peer’s base whose certified part is genuine and the rest altered (
     b.committedSeqs[author] = toRanges([...fromRanges(b.committedSeqs[author]!), ref.seq])
     b.committedRounds[author] = toRanges([...fromRanges(b.committedRounds[author]!), ref.round])
     expect(offer(b)).toMatchObject({ ok: false, reason: 'a final stub above the leader’s round' })
+  })
+})
+
+/**
+ * Which real, signed blocks were final at the certified leader (finalWindow.ts): the checkpoint commits to the final
+ * blocks of rounds ≥ its leader's round − 2D beside the state, so a base whose final stubs of those rounds are not
+ * exactly that set is refused. Each of these was taken before; the late block, the stub left out and the fork then
+ * diverged the joiner from the honest root (a final stub flagged expired did not here: stubs carry no ops).
+ */
+describe('a peer’s base that lies about which real blocks were final (the final window)', () => {
+  const leaderRound = base.nextRound - 1
+  const authorOf = (x: ReturnType<typeof decodeBlock>) =>
+    channel.config.participants.findIndex((p) => fromHex(p.address, 20).every((v, i) => v === x.author[i]))
+  const refOf = (x: ReturnType<typeof decodeBlock>): PrunedRef => ({
+    id: toHex(blockId(x, channel.domainSeparator)),
+    author: authorOf(x),
+    seq: Number(x.seq),
+    round: Number(x.round),
+    time: x.time,
+    seal: sealOf(x),
+  })
+  /** the committed lists as the frontier's non-expired stubs have them (what committedProblem asks for) */
+  const recount = (b: PrunedBase) => {
+    for (let a = 0; a < P; a++) {
+      const mine = b.frontier.filter((r) => r.author === a && !r.expired)
+      b.committedSeqs[a] = toRanges(mine.map((r) => r.seq))
+      b.committedRounds[a] = toRanges(mine.map((r) => r.round))
+    }
+  }
+  /** final stubs near the leader, highest round first: the tail cites them */
+  const finalStubs = (b: PrunedBase) =>
+    b.frontier
+      .filter((r) => !r.expired && r.id !== toHex(cp().leader) && r.round >= leaderRound - 3)
+      .sort((x, y) => y.round - x.round)
+
+  it('refuses a real block below the leader’s round that the leader had not made final (a late one), offered as final', () => {
+    // participant 3 seals X, which reaches nobody while 0–2 trade on and prune past its round; then X arrives and
+    // the tail commits it: honest replicas apply its ops there, a joiner told X was final before never would
+    const net = network()
+    const rng = new Rng(41)
+    const clock = { now: 0 }
+    traffic(net, rng, 200, clock)
+    net[3]!.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n }, clock.now)
+    const x = decodeBlock(net[3]!.tick(clock.now)!)
+    const live = net.slice(0, 3)
+    traffic(live, rng, 100, clock)
+    net[0]!.submit({ tag: OpTag.CheckpointRequest })
+    traffic(live, rng, 40, clock)
+    const late = net[0]!.prune()!
+    expect(late).toBeDefined()
+    const xId = toHex(blockId(x, channel.domainSeparator))
+    expect(Number(x.round)).toBeLessThan(late.nextRound - 1)
+    expect(late.frontier.some((r) => r.id === xId)).toBe(false)
+    // X and everything else reaches everyone; the channel goes on and commits X
+    net[3]!.receiveMany(net[1]!.blocksInOrder())
+    for (const r of live) r.receiveMany(net[3]!.blocksInOrder())
+    traffic(net, rng, 100, clock)
+    expect(net[1]!.isFinal(net[1]!.nodes.get(xId)!)).toBe(true)
+    const b = decodeBase(encodeBase(late))
+    b.frontier.push(refOf(x))
+    recount(b)
+    const { author: _, ...joiner } = options(0)
+    const v = restoreOffered(channel, () => new Replica(channel, joiner), encodeBase(b))
+    if (v.ok) {
+      // taken: the joiner, fed the tail, skips X's ops and leaves the honest state
+      v.replica.receiveMany(net[1]!.blocksInOrder())
+      expect(toHex(v.replica.stateRoot())).toBe(toHex(net[1]!.stateRoot()))
+    }
+    expect(v.ok).toBe(false)
+    expect(v.ok || v.reason).toMatch(/final window/)
+  })
+
+  it('refuses a base that leaves a final stub out', () => {
+    const b = copy()
+    const gone = finalStubs(b)[0]!
+    b.frontier = b.frontier.filter((r) => r.id !== gone.id)
+    b.heads = b.heads.filter((h) => h !== gone.id)
+    recount(b)
+    const v = offer(b)
+    expect(v.ok).toBe(false)
+    expect(v.reason).toMatch(/final window/)
+  })
+
+  it('refuses a final stub flagged expired (taken as never final)', () => {
+    const b = copy()
+    const stub = finalStubs(b)[0]!
+    stub.expired = true
+    recount(b)
+    const v = offer(b)
+    expect(v.ok).toBe(false)
+    expect(v.reason).toMatch(/final window/)
+  })
+
+  it('refuses a Byzantine author’s own fork of a final block offered in its place (signed by its real key)', () => {
+    const b = copy()
+    const real = finalStubs(b).find((r) => r.author === 3)!
+    const twin: PrunedRef = { ...real }
+    const h = { ...real.seal!, opsHash: new Uint8Array(32).fill(5) }
+    twin.seal = { ...h, signature: signDigest(sealedId(channel, twin, h), members[3]!.sessionKey) }
+    twin.id = toHex(sealedId(channel, twin, h))
+    b.frontier = b.frontier.map((r) => (r.id === real.id ? twin : r))
+    b.heads = b.heads.map((x) => (x === real.id ? twin.id : x))
+    const v = offer(b)
+    expect(v.ok).toBe(false)
+    expect(v.reason).toMatch(/final window/)
   })
 })

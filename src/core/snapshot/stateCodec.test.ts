@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesEqual, toHex } from '../bytes.ts'
+import { checkpointStateRoot } from '../finalWindow.ts'
 import { OpTag } from '../ops.ts'
 import { BatchFullError, Replica } from '../replica.ts'
 import { stateRoot } from '../roots.ts'
@@ -136,21 +137,24 @@ describe('state snapshot codec', () => {
     const cp = reps[1]!.latestCertified()!
     expect(cp).toBeDefined()
     const bytes = encodeState(reps[1]!.stateOfCheckpoint(cp.version))
-    const restored = restoreAtCheckpoint(channel, bytes, cp)
+    const restored = restoreAtCheckpoint(channel, bytes, cp, cp.windowRoot!)
     // a fresh replica fed every block at once computes the same state at that checkpoint
     const fresh = new Replica(channel, { ignoreForcedQueue: true, deposits, checkpointIntervalMs: 3000 })
     fresh.receiveMany(reps[3]!.blocksInOrder())
     const replayed = fresh.stateOfCheckpoint(cp.version)
-    expect(toHex(stateRoot(replayed))).toBe(toHex(cp.stateRoot))
+    expect(toHex(checkpointStateRoot(stateRoot(replayed), cp.windowRoot!))).toBe(toHex(cp.stateRoot))
+    expect(toHex(fresh.checkpoint(cp.version)!.stateRoot)).toBe(toHex(cp.stateRoot))
     expect(observe(restored)).toBe(observe(replayed))
     // the state of an earlier moment is refused against this checkpoint
     expect(cp.version).toBeGreaterThan(1n)
     const stale = encodeState(reps[1]!.stateOfCheckpoint(1n))
     expect(toHex(reps[1]!.checkpoint(1n)!.stateRoot)).not.toBe(toHex(cp.stateRoot))
-    expect(() => restoreAtCheckpoint(channel, stale, cp)).toThrow(SnapshotMismatchError)
+    expect(() => restoreAtCheckpoint(channel, stale, cp, cp.windowRoot!)).toThrow(SnapshotMismatchError)
     const before = new ChannelState(channel)
     before.creditGenesis(deposits)
-    expect(() => restoreAtCheckpoint(channel, encodeState(before), cp)).toThrow(SnapshotMismatchError)
+    expect(() => restoreAtCheckpoint(channel, encodeState(before), cp, cp.windowRoot!)).toThrow(
+      SnapshotMismatchError,
+    )
   })
 })
 

@@ -1,6 +1,7 @@
 import { bytesEqual, toHex } from '../bytes.ts'
 import type { Channel } from '../channel.ts'
 import type { Checkpoint } from '../checkpoint.ts'
+import { checkpointStateRoot } from '../finalWindow.ts'
 import { balancesTree, stateRoot } from '../roots.ts'
 import { ChannelState } from '../state.ts'
 import { readAmm, writeAmm } from './amm.ts'
@@ -82,17 +83,22 @@ export class SnapshotMismatchError extends Error {
 }
 
 /**
- * Restores the state a checkpoint commits to from a snapshot: decodes it, then recomputes the state root, the
- * balances root and the deposit and forced counts and refuses the snapshot unless every one equals the
- * checkpoint's. Never trusts a snapshot blindly, local or received: only the checkpoint (whose signatures the
- * caller checked) vouches for it.
+ * Restores the state a checkpoint commits to from a snapshot: decodes it, then recomputes the state root (hashed with
+ * `windowRoot`, the final window's root the checkpoint commits to beside it: finalWindow.ts), the balances root and
+ * the deposit and forced counts and refuses the snapshot unless every one equals the checkpoint's. Never trusts a
+ * snapshot blindly, local or received: only the checkpoint (whose signatures the caller checked) vouches for it.
  */
-export function restoreAtCheckpoint(channel: Channel, bytes: Uint8Array, cp: Checkpoint): ChannelState {
+export function restoreAtCheckpoint(
+  channel: Channel,
+  bytes: Uint8Array,
+  cp: Checkpoint,
+  windowRoot: Uint8Array,
+): ChannelState {
   const s = decodeState(channel, bytes)
-  const root = stateRoot(s)
+  const root = checkpointStateRoot(stateRoot(s), windowRoot)
   if (!bytesEqual(root, cp.stateRoot))
     throw new SnapshotMismatchError(
-      `snapshot state root ${toHex(root)} is not checkpoint ${cp.version}'s ${toHex(cp.stateRoot)}`,
+      `snapshot state root and final window hash to ${toHex(root)}, not checkpoint ${cp.version}'s ${toHex(cp.stateRoot)}`,
     )
   if (s.depositCount !== cp.depositCount || s.forcedCount !== cp.forcedCount)
     throw new SnapshotMismatchError(`snapshot counts differ from checkpoint ${cp.version}'s`)

@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesEqual } from '../bytes.ts'
 import type { Checkpoint } from '../checkpoint.ts'
+import { checkpointStateRoot } from '../finalWindow.ts'
 import { balancesTree, stateRoot } from '../roots.ts'
 import { Rng } from '../sim/rng.ts'
 import { ChannelState } from '../state.ts'
@@ -16,6 +17,8 @@ import { everyModuleChannel, randomState } from './randomStates.ts'
 import { encodeState, restoreAtCheckpoint, SnapshotDecodeError, SnapshotMismatchError } from './stateCodec.ts'
 
 const { channel } = everyModuleChannel(4, 'snapshot-fuzz')
+/** a final window root (finalWindow.ts) the checkpoints below hash in beside the state's */
+const WINDOW = new Uint8Array(32).fill(7)
 
 /** The checkpoint fields restoreAtCheckpoint checks, as signers would have them for `s` at `version`. */
 function checkpointOf(s: ChannelState, version: bigint): Checkpoint {
@@ -25,7 +28,7 @@ function checkpointOf(s: ChannelState, version: bigint): Checkpoint {
     time: 0n,
     depositCount: s.depositCount,
     forcedCount: s.forcedCount,
-    stateRoot: stateRoot(s),
+    stateRoot: checkpointStateRoot(stateRoot(s), WINDOW),
     balancesRoot: balancesTree(s, version).root,
   }
 }
@@ -74,7 +77,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 /** The genuine state `which` decoded, changed by `edit`, encoded again: bytes the encoder itself would write. */
 function edited(which: number, edit: (s: ChannelState) => void): Uint8Array {
-  const s = restoreAtCheckpoint(channel, snapshots[which]!, checkpoints[which]!)
+  const s = restoreAtCheckpoint(channel, snapshots[which]!, checkpoints[which]!, WINDOW)
   edit(s)
   return encodeState(s)
 }
@@ -95,7 +98,7 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
           : [{ epoch: 1n, intervals: 1n, rate: 1n, cum: 1n, mark: 1n, index: 1n, openInterest: 0n, paid: 0n }]
       },
     ])
-      expect(() => restoreAtCheckpoint(channel, edited(0, edit), checkpoints[0]!)).toThrow(
+      expect(() => restoreAtCheckpoint(channel, edited(0, edit), checkpoints[0]!, WINDOW)).toThrow(
         SnapshotDecodeError,
       )
   })
@@ -108,19 +111,21 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
       const o = s.books.flatMap((b) => [...b.orders()])[0]!
       o.owner = other(o.owner)
     })
-    expect(() => restoreAtCheckpoint(channel, order, checkpoints[which]!)).toThrow(SnapshotDecodeError)
+    expect(() => restoreAtCheckpoint(channel, order, checkpoints[which]!, WINDOW)).toThrow(
+      SnapshotDecodeError,
+    )
     const lock = edited(which, (s) => {
       const l = [...s.locks.values()][0]!
       l.owner = other(l.owner)
     })
-    expect(() => restoreAtCheckpoint(channel, lock, checkpoints[which]!)).toThrow(SnapshotDecodeError)
+    expect(() => restoreAtCheckpoint(channel, lock, checkpoints[which]!, WINDOW)).toThrow(SnapshotDecodeError)
   })
 
   it("refuses open order counts that are not the books' (TooManyOrders reads them)", () => {
     const forged = edited(0, (s) => {
       s.openOrders[0] = s.openOrders[0]! + 1
     })
-    expect(() => restoreAtCheckpoint(channel, forged, checkpoints[0]!)).toThrow(SnapshotDecodeError)
+    expect(() => restoreAtCheckpoint(channel, forged, checkpoints[0]!, WINDOW)).toThrow(SnapshotDecodeError)
   })
 
   it('refuses a zero price or last trade on a perp market: the root writes "none" as 0, so it cannot tell them apart', () => {
@@ -138,14 +143,16 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
       const forged = new ChannelState(channel)
       edit(forged)
       // the same state root: only the decoder can refuse it
-      expect(bytesEqual(stateRoot(forged), cp.stateRoot)).toBe(true)
-      expect(() => restoreAtCheckpoint(channel, encodeState(forged), cp)).toThrow(SnapshotDecodeError)
+      expect(bytesEqual(checkpointStateRoot(stateRoot(forged), WINDOW), cp.stateRoot)).toBe(true)
+      expect(() => restoreAtCheckpoint(channel, encodeState(forged), cp, WINDOW)).toThrow(SnapshotDecodeError)
     }
   })
 
   it('the genuine snapshots restore at their checkpoints (the fuzz below starts from accepted bytes)', () => {
     snapshots.forEach((bytes, i) => {
-      expect(bytesEqual(encodeState(restoreAtCheckpoint(channel, bytes, checkpoints[i]!)), bytes)).toBe(true)
+      expect(
+        bytesEqual(encodeState(restoreAtCheckpoint(channel, bytes, checkpoints[i]!, WINDOW)), bytes),
+      ).toBe(true)
     })
   })
 
@@ -158,7 +165,7 @@ describe('state snapshot codec under Byzantine bytes (audit)', () => {
         const started = performance.now()
         let error: unknown
         try {
-          restoreAtCheckpoint(channel, bytes, checkpoints[which]!)
+          restoreAtCheckpoint(channel, bytes, checkpoints[which]!, WINDOW)
         } catch (e) {
           error = e
         }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.ts'
 import { outage, outageChannel, tradeStep } from '../outage.fixture.ts'
-import { Replica } from '../replica.ts'
 import { encodeBase } from './base.ts'
 import { restoreOffered } from './offeredBase.ts'
 import { stubSealProblem } from './stubSeal.ts'
@@ -28,11 +27,8 @@ describe('stub seals (stubSeal.ts): every stub of an honest base is a block its 
     expect(expired.map((r) => r.id)).toContain(toHex(run.x.id))
     expect(base.frontier.filter((r) => !r.expired).length).toBeGreaterThan(0)
     for (const r of base.frontier) expect(stubSealProblem(tc.channel, r), r.id).toBeUndefined()
-    const v = restoreOffered(
-      tc.channel,
-      () => new Replica(tc.channel, { ignoreForcedQueue: true }),
-      encodeBase(base),
-    )
+    // a joiner with the channel's depth D (every replica of a channel uses the same)
+    const v = restoreOffered(tc.channel, () => make(3), encodeBase(base))
     expect(v.ok && v.replica.prunedVersion).toBe(base.version)
   })
 })
