@@ -11,7 +11,7 @@ import { decodeBase } from '../core/snapshot/base.ts'
 import { makeTestChannel, testDeposits } from '../core/testing.ts'
 import { BLOCKS_MAP, ChannelDoc } from '../sync/channelDoc.ts'
 import type { PrunedBaseStoreHandle } from '../sync/ownBlocks.ts'
-import { DocNet, seededDoc } from '../sync/testing.ts'
+import { DocNet, seededDoc, settle as settleNet } from '../sync/testing.ts'
 import { Pruner } from './pruner.ts'
 
 const tc = makeTestChannel({ participants: 3, label: 'store-pruner', threshold: 2 })
@@ -53,22 +53,18 @@ function peer(index: number, net: DocNet, ids: Rng, store = new MemoryBaseStore(
   return { index, doc, replica, cd, store }
 }
 
-/** Every peer seals what it can (kept in its store, then published) until nobody seals. */
+/** Every peer seals what it can (kept in its store, then published: durable first) until nobody seals. */
 function settle(peers: Peer[], net: DocNet): void {
-  net.flush()
-  for (let pass = 0; pass < 1000; pass++) {
-    let sealed = 0
-    for (const p of peers) {
-      const b = p.replica.tick(++clock)
-      if (!b) continue
-      p.store.own.set(Number(decodeBlock(b).seq), b)
-      p.cd.publishOwn(b)
-      sealed++
-    }
-    net.flush()
-    if (sealed === 0) return
-  }
-  throw new Error('settle: still sealing')
+  const durableFirst = (p: Peer) => ({
+    replica: p.replica,
+    cd: {
+      publishOwn(b: Uint8Array) {
+        p.store.own.set(Number(decodeBlock(b).seq), b)
+        p.cd.publishOwn(b)
+      },
+    },
+  })
+  settleNet(peers.map(durableFirst), net, () => ++clock)
 }
 
 const transfer = (to: number, amount: bigint): Op => ({ tag: OpTag.Transfer, to, token: 0, amount })
