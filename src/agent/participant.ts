@@ -22,7 +22,7 @@ import { encodeBase } from '../core/snapshot/base.ts'
 import type { PrunePolicy } from '../core/snapshot/prunePolicy.ts'
 import type { DepositRecord } from '../core/state.ts'
 import { forcedAttestations } from '../store/forced.ts'
-import { HEARTBEAT_MS } from '../store/liveness.ts'
+import { HEARTBEAT_MS, heartbeatDue } from '../store/liveness.ts'
 import { Pruner } from '../store/pruner.ts'
 import { refusedOwnBlocksError } from '../store/refusedOwnBlocks.ts'
 import { type CatchUpStatus, Rejoiner, type Restart } from '../store/rejoin.ts'
@@ -166,7 +166,13 @@ export class HeadlessParticipant {
     // every heartbeat carries the whole awareness state to every other participant: in a large channel an agent
     // beats less often (2.5 s at 100 participants; browsers count a participant offline after 4 s of silence)
     const beatMs = Math.min(2500, Math.max(HEARTBEAT_MS, config.participants.length * 25))
-    this.timers.push(setInterval(() => this.awareness.setLocalStateField('hb', Date.now()), beatMs))
+    this.timers.push(
+      setInterval(() => {
+        const now = Date.now()
+        if (heartbeatDue(this.awareness.meta.get(this.awareness.clientID)?.lastUpdated, now, beatMs))
+          this.awareness.setLocalStateField('hb', now)
+      }, beatMs),
+    )
     if (this.p.rpcUrl) {
       // one chain head per agent (eth_blockNumber every few seconds, jittered, backing off while the node is slow):
       // deposit records are read only when a block was mined, and only the ones not read before

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { finalityText, type Liveness, OFFLINE_AFTER_MS, updateLiveness } from './liveness.ts'
+import {
+  finalityText,
+  HEARTBEAT_MS,
+  heartbeatDue,
+  type Liveness,
+  OFFLINE_AFTER_MS,
+  updateLiveness,
+} from './liveness.ts'
 
 const names = ['you', 'B', 'C']
 const time = (ms: number) => `t${ms}`
@@ -77,5 +84,16 @@ describe('liveness', () => {
     expect(finalityText({ ...base, pendingOps: 1, oldestPendingRound: 3, liveness: bcOff })).toBe(
       '1 operation pending: nothing can become final until 1 more participant comes online (2 of 3 needed) · 1 of 3 participants online · B not seen yet, C offline since t723',
     )
+  })
+})
+
+describe('heartbeatDue', () => {
+  it('announces when nothing went out for a beat, and not right after a presence update', () => {
+    expect(heartbeatDue(undefined, 10_000)).toBe(true)
+    expect(heartbeatDue(10_000 - HEARTBEAT_MS, 10_000)).toBe(true)
+    expect(heartbeatDue(10_000 - HEARTBEAT_MS + 1, 10_000)).toBe(false)
+    expect(heartbeatDue(9_000, 10_000, 2_500)).toBe(false)
+    // the longest silence a skipped tick allows stays inside the offline threshold
+    expect(2 * HEARTBEAT_MS).toBeLessThan(OFFLINE_AFTER_MS)
   })
 })

@@ -6,6 +6,16 @@
 
 /** How often the app re-announces its presence (ms). */
 export const HEARTBEAT_MS = 1000
+/**
+ * Whether a heartbeat tick (every `beatMs`) should announce: not when this tab's awareness state went out less than
+ * `beatMs` ago (a presence update while blocks flow: peers heard from us then, and a tick later will announce if
+ * nothing else does, so the longest silence stays under 2·beatMs, well inside OFFLINE_AFTER_MS). Saves every peer
+ * one awareness update per participant and second while trading.
+ */
+export function heartbeatDue(lastSentMs: number | undefined, now: number, beatMs = HEARTBEAT_MS): boolean {
+  return lastSentMs === undefined || now - lastSentMs >= beatMs
+}
+
 /** A participant not heard from for this long is offline (ms): a few missed heartbeats. */
 export const OFFLINE_AFTER_MS = 4000
 

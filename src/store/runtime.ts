@@ -28,7 +28,7 @@ import { openRotationStore, rotationStoreName } from '../sync/rotationStore.ts'
 import { type ChannelStore, createChannelStore } from './channelStore.ts'
 import { forcedAttestations } from './forced.ts'
 import { KeyRotations } from './keyRotation.ts'
-import { HEARTBEAT_MS, type Seen } from './liveness.ts'
+import { HEARTBEAT_MS, heartbeatDue, type Seen } from './liveness.ts'
 import { Pruner, pruningView } from './pruner.ts'
 import { refusedOwnBlocksError } from './refusedOwnBlocks.ts'
 import { type CatchUpStatus, catchUpView, Rejoiner, type Restart } from './rejoin.ts'
@@ -375,7 +375,11 @@ export class ChannelRuntime {
       }, PRUNE_CHECK_MS)
     // a heartbeat in awareness, so peers see a closed tab or a dropped connection within seconds (liveness.ts)
     const awareness = this.room.provider.awareness
-    this.heartbeat = setInterval(() => awareness.setLocalStateField('hb', Date.now()), HEARTBEAT_MS)
+    this.heartbeat = setInterval(() => {
+      const now = Date.now()
+      if (heartbeatDue(awareness.meta.get(awareness.clientID)?.lastUpdated, now))
+        awareness.setLocalStateField('hb', now)
+    }, HEARTBEAT_MS)
     this.emit()
   }
 
