@@ -13,10 +13,11 @@ const rows = [5, 10, 100].map((n) => {
   const top = 2 * span
   for (let r = 0; r <= top; r++)
     for (let a = 0; a < n; a++) w.add(r, keccak256(new Uint8Array([r & 255, r >> 8, a])))
+  const tips = Array.from({ length: n }, (_, a) => keccak256(new Uint8Array([a, 1])))
   const times: number[] = []
   for (let i = 0; i < 15; i++) {
     const t = performance.now()
-    w.root(top)
+    w.root(top, tips)
     times.push(performance.now() - t)
   }
   times.sort((x, y) => x - y)

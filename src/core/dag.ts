@@ -385,12 +385,14 @@ export class Dag {
   /**
    * Forgets the stubs of rounds below `round` (pruning, once the floor is at least D above it): no block this
    * replica can still accept cites them (parents are at most D rounds below, the floor refuses the rest), except
-   * an author's prev after a silence — so each author's latest block stays. Returns the stubs forgotten.
+   * an author's prev after a silence — so each author's latest block stays, and any in `keep` (each author's final
+   * tip: a base's final chains start there). Returns the stubs forgotten.
    */
-  forgetBelow(round: number): Node[] {
+  forgetBelow(round: number, keep?: ReadonlySet<Node>): Node[] {
     const gone: Node[] = []
     for (const x of this.nodes.values())
-      if ((x.pruned || x.expired) && x.round < round && this.latest[x.author] !== x) gone.push(x)
+      if ((x.pruned || x.expired) && x.round < round && this.latest[x.author] !== x && !keep?.has(x))
+        gone.push(x)
     for (const x of gone) {
       this.nodes.delete(x.hex)
       this.heads.delete(x.hex)

@@ -21,47 +21,47 @@ describe('the final window (finalWindow.ts)', () => {
       }
       const w = new FinalWindow(10)
       for (const e of shuffled) w.add(e.round, e.id)
-      roots.add(toHex(w.root(39)))
+      roots.add(toHex(w.root(39, [])))
     }
     expect(roots.size).toBe(1)
-    expect([...roots][0]).toBe(toHex(finalWindowRoot(all, 29)))
+    expect([...roots][0]).toBe(toHex(finalWindowRoot(all, 29, [])))
   })
 
   it('covers exactly the rounds ≥ leader round − span: one block more, less or other inside changes the root', () => {
     const all = entries(40, 4)
-    const base = toHex(finalWindowRoot(all, 29))
+    const base = toHex(finalWindowRoot(all, 29, []))
     // below the window: no difference
-    expect(toHex(finalWindowRoot([...all, { round: 28, id: id(9999) }], 29))).toBe(base)
-    expect(toHex(finalWindowRoot(all.slice(1), 29))).toBe(base)
+    expect(toHex(finalWindowRoot([...all, { round: 28, id: id(9999) }], 29, []))).toBe(base)
+    expect(toHex(finalWindowRoot(all.slice(1), 29, []))).toBe(base)
     // inside: any difference shows
-    expect(toHex(finalWindowRoot([...all, { round: 29, id: id(9999) }], 29))).not.toBe(base)
-    expect(toHex(finalWindowRoot(all.slice(0, -1), 29))).not.toBe(base)
+    expect(toHex(finalWindowRoot([...all, { round: 29, id: id(9999) }], 29, []))).not.toBe(base)
+    expect(toHex(finalWindowRoot(all.slice(0, -1), 29, []))).not.toBe(base)
     const swapped = all.map((e) =>
       e.round === 35 && toHex(e.id) === toHex(id(140)) ? { ...e, id: id(9998) } : e,
     )
-    expect(toHex(finalWindowRoot(swapped, 29))).not.toBe(base)
+    expect(toHex(finalWindowRoot(swapped, 29, []))).not.toBe(base)
     // the same id in another round is another window
     const moved = all.map((e, k) => (k === all.length - 1 ? { ...e, round: 38 } : e))
-    expect(toHex(finalWindowRoot(moved, 29))).not.toBe(base)
+    expect(toHex(finalWindowRoot(moved, 29, []))).not.toBe(base)
   })
 
   it('forgets rounds as leaders advance and a restored window continues like the live one', () => {
     const live = new FinalWindow(10)
     const all = entries(80, 3)
     for (const e of all.slice(0, 150)) live.add(e.round, e.id)
-    const at49 = live.root(49)
+    const at49 = live.root(49, [])
     // restored from the stubs of a base taken at a leader of round 49 (every final block it holds)
     const restored = new FinalWindow(10)
     restored.restore(all.slice(0, 150), 49)
-    expect(toHex(restored.root(49))).toBe(toHex(at49))
+    expect(toHex(restored.root(49, []))).toBe(toHex(at49))
     for (const e of all.slice(150)) {
       live.add(e.round, e.id)
       restored.add(e.round, e.id)
     }
-    expect(toHex(restored.root(79))).toBe(toHex(live.root(79)))
-    expect(toHex(live.root(79))).toBe(toHex(finalWindowRoot(all, 69)))
+    expect(toHex(restored.root(79, []))).toBe(toHex(live.root(79, [])))
+    expect(toHex(live.root(79, []))).toBe(toHex(finalWindowRoot(all, 69, [])))
     // a late block below the window of the newest leader is not counted
     live.add(60, id(7777))
-    expect(toHex(live.root(79))).toBe(toHex(finalWindowRoot(all, 69)))
+    expect(toHex(live.root(79, []))).toBe(toHex(finalWindowRoot(all, 69, [])))
   })
 })

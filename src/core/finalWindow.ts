@@ -3,14 +3,15 @@ import { keccak256 } from './hash.ts'
 
 /**
  * The final window (CONTEXT.md, "Rejoin after everyone pruned"): which blocks are final as of a committed leader,
- * among those of the last 2D rounds (D the reference depth). A checkpoint commits to it beside the state
+ * among those of the last 2D rounds (D the reference depth), and each author's final tip. A checkpoint commits to it beside the state
  * (`checkpointStateRoot`), so the q signatures on a checkpoint certify not only the state after its leader but also
  * exactly which blocks of rounds ≥ leader round − 2D the final order held then. Every honest replica computes the
  * same set (a function of the final order and of the blocks' rounds), and a pruned base's stubs of those rounds
  * are exactly that set at every honest pruner (Pruning.raiseFloor never forgets a stub above floor − D, and the
  * floor is at most the leader's round − D). A joiner re-hashes the base's stubs and refuses the base unless they
  * give the signed root: a block that was not final offered as a final stub, a final one left out or flagged
- * expired, or an author's other fork in its place.
+ * expired, or an author's other fork in its place. Below the window, the tips anchor each author's final chain
+ * (snapshot/finalChains.ts).
  */
 export function finalWindowRounds(refDepth: number): number {
   return 2 * refDepth
@@ -27,11 +28,27 @@ function compareIds(a: Uint8Array, b: Uint8Array): number {
   return 0
 }
 
-/** The root of the final blocks `entries` of rounds ≥ `low`: keccak of their ids by round, then id. */
-export function finalWindowRoot(entries: Iterable<WindowEntry>, low: number): Uint8Array {
+const NO_TIP = new Uint8Array(32)
+
+/**
+ * The root of the final blocks `entries` of rounds ≥ `low` (keccak of their ids by round, then id) and of each
+ * author's final tip (`tips[a]`: its final block of the highest seq, the lowest id among twins; 32 zero bytes for an
+ * author with none) — which certifies, through the prev links of the stubs' seals, the author's final chain below
+ * the window too (snapshot/finalChains.ts).
+ */
+export function finalWindowRoot(
+  entries: Iterable<WindowEntry>,
+  low: number,
+  tips: readonly (Uint8Array | undefined)[],
+): Uint8Array {
   const kept = [...entries].filter((e) => e.round >= low)
   kept.sort((a, b) => a.round - b.round || compareIds(a.id, b.id))
-  return keccak256(concatBytes(TAG, ...kept.map((e) => e.id)))
+  return keccak256(concatBytes(TAG, ...kept.map((e) => e.id), ...tips.map((t) => t ?? NO_TIP)))
+}
+
+/** Whether a final block (seq, id) is a better tip than the current one: a higher seq, or the lower id at one seq. */
+export function betterTip(seq: number, hex: string, tip: { seq: number; hex: string } | undefined): boolean {
+  return !tip || seq > tip.seq || (seq === tip.seq && hex < tip.hex)
 }
 
 /** What a checkpoint's `stateRoot` field holds: the state's root (roots.ts) and the final window's, hashed together. */
@@ -72,11 +89,11 @@ export class FinalWindow {
     this.low = low
   }
 
-  /** The root as of a leader of `leaderRound` (see finalWindowRoot). */
-  root(leaderRound: number): Uint8Array {
+  /** The root as of a leader of `leaderRound`, with the authors' final tips then (see finalWindowRoot). */
+  root(leaderRound: number, tips: readonly (Uint8Array | undefined)[]): Uint8Array {
     this.advance(leaderRound)
     const entries: WindowEntry[] = []
     for (const [round, ids] of this.byRound) for (const id of ids) entries.push({ round, id })
-    return finalWindowRoot(entries, leaderRound - this.span)
+    return finalWindowRoot(entries, leaderRound - this.span, tips)
   }
 }

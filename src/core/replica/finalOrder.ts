@@ -3,7 +3,7 @@ import { leaderTime } from '../channelClock.ts'
 import type { Committer } from '../committer.ts'
 import { type Node, UNCOMMITTED } from '../dagNode.ts'
 import { emittedOrExpired, expiryHorizon } from '../expiry.ts'
-import { FinalWindow, finalWindowRounds } from '../finalWindow.ts'
+import { betterTip, FinalWindow, finalWindowRounds } from '../finalWindow.ts'
 import { rotationOf } from '../keys.ts'
 import { linearize } from '../linearizer.ts'
 import { OpTag } from '../ops.ts'
@@ -43,6 +43,8 @@ export class FinalOrder {
   readonly finalEpochs: FinalEpoch[][]
   /** the final blocks of the last 2D rounds, which each checkpoint commits to (finalWindow.ts) */
   readonly window: FinalWindow
+  /** per author: its final tip — the final block of the highest seq (lowest id among twins), not void by its key */
+  readonly tips: (Node | undefined)[]
   /** accepted blocks carrying ops that are not committed yet: rounds go on while there are any */
   uncommittedWithOps = 0
   /** called for each pending block that expired (never final, its ops dropped): the author is told (Replica) */
@@ -61,6 +63,7 @@ export class FinalOrder {
     this.provenAt = new Array(this.n).fill(UNCOMMITTED)
     this.finalEpochs = channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
     this.window = new FinalWindow(finalWindowRounds(committer.dag.refDepth))
+    this.tips = new Array(this.n).fill(undefined)
   }
 
   /** Counts an accepted block that keeps rounds going until it is committed. */
@@ -94,6 +97,7 @@ export class FinalOrder {
         ex.commitTimes[x.commitIndex] = time
         this.markCommitted(x)
         this.window.add(x.round, x.id)
+        if (!x.revoked && betterTip(x.seq, x.hex, this.tips[x.author])) this.tips[x.author] = x
         if (x.voided !== wasVoid && x.commitIndex < revoid) revoid = x.commitIndex
         // the proof of a fork sets `proven` in the state (execution.ts), even if it was void while pending already
         if (x.commitIndex === this.provenAt[x.author] && x.commitIndex < revoid) revoid = x.commitIndex
@@ -107,7 +111,10 @@ export class FinalOrder {
       ex.clock = time
       this.window.advance(leader.round)
       this.checkpointer.afterLeader(leader, ex.clock, oldFinal + committed.length, () =>
-        this.window.root(leader.round),
+        this.window.root(
+          leader.round,
+          this.tips.map((t) => t?.id),
+        ),
       )
     }
     // the pending tail minus what was committed and what expired, in its order; the final prefix grows by `committed`

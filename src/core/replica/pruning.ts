@@ -5,9 +5,10 @@ import { checkpointDigest, type SignedCheckpoint } from '../checkpoint.ts'
 import type { Dag } from '../dag.ts'
 import { type Node, UNCOMMITTED } from '../dagNode.ts'
 import { expiryHorizon } from '../expiry.ts'
-import { finalWindowRoot, finalWindowRounds } from '../finalWindow.ts'
+import { betterTip, finalWindowRoot, finalWindowRounds } from '../finalWindow.ts'
 import { recoverAddress } from '../signature.ts'
 import { type PrunedBase, toRanges } from '../snapshot/base.ts'
+import { derivedTips, finalChainProblem } from '../snapshot/finalChains.ts'
 import { finalEntries, forgetDecidedRounds, frontierOf, stubNodes, stubOf } from '../snapshot/frontier.ts'
 import { encodeState, restoreAtCheckpoint, SnapshotMismatchError } from '../snapshot/stateCodec.ts'
 import type { ChannelState } from '../state.ts'
@@ -52,6 +53,8 @@ export class Pruning {
         proven: boolean[]
         finalEpochs: FinalEpoch[][]
         nextRound: number
+        /** per author: its final tip as of the pruning leader (finalWindow.ts), kept from forgetting */
+        tips: (Node | undefined)[]
       }
     | undefined
   /** the pruning leader's header fields its stub lacks (PrunedBase.leaderHeader) */
@@ -108,7 +111,8 @@ export class Pruning {
     const { dag, finalOrder } = this.parts
     if (floor <= dag.floor) return
     dag.floor = floor
-    for (const x of dag.forgetBelow(floor - dag.refDepth)) {
+    const tips = new Set(this.mark?.tips.filter((t) => t !== undefined))
+    for (const x of dag.forgetBelow(floor - dag.refDepth, tips)) {
       for (const seqs of [finalOrder.committedSeqs, this.mark?.seqs]) seqs?.[x.author]?.delete(x.seq)
       for (const rounds of [finalOrder.committedRounds, this.mark?.rounds])
         rounds?.[x.author]?.delete(x.round)
@@ -122,6 +126,7 @@ export class Pruning {
     const finalEpochs = prev
       ? prev.finalEpochs
       : this.parts.channel.sessionKeys.map((key) => [{ key, fromSeq: 0n }])
+    const tips = prev ? prev.tips : new Array<Node | undefined>(this.n).fill(undefined)
     const order = this.parts.execution.order
     for (let i = 0; i < pos; i++) {
       const x = order[i]!
@@ -129,9 +134,10 @@ export class Pruning {
       if (x.revoked) continue
       seqs[x.author]!.add(x.seq)
       rounds[x.author]!.add(x.round)
+      if (betterTip(x.seq, x.hex, tips[x.author])) tips[x.author] = x
     }
     const proven = this.parts.finalOrder.provenAt.map((p, a) => (prev?.proven[a] ?? false) || p < pos)
-    this.mark = { seqs, rounds, proven, finalEpochs, nextRound }
+    this.mark = { seqs, rounds, proven, finalEpochs, nextRound, tips }
   }
 
   /** See Replica.isPrunable. */
@@ -250,15 +256,17 @@ export class Pruning {
     const leaderRef = base.frontier.find((r) => r.id === toHex(cp.leader) && !r.expired)
     if (!leaderRef)
       throw new SnapshotMismatchError(`checkpoint ${base.version}'s leader is not in the base's frontier`)
-    // the final stubs of the window must be exactly those the checkpoint commits to (finalWindow.ts)
-    const span = finalWindowRounds(dag.refDepth)
+    // the final stubs of the window and the authors' final tips must be those the checkpoint commits to
+    // (finalWindow.ts); below the window, the final stubs must be the tips' chains (finalChains.ts)
+    const low = leaderRef.round - finalWindowRounds(dag.refDepth)
     const finals = finalEntries(base.frontier)
-    const state = restoreAtCheckpoint(
-      channel,
-      base.state,
-      cp,
-      finalWindowRoot(finals, leaderRef.round - span),
-    )
+    const tips = derivedTips(base.frontier, this.n)
+    const tipIds = tips.map((t) => t && fromHex(t.id, 32))
+    const state = restoreAtCheckpoint(channel, base.state, cp, finalWindowRoot(finals, low, tipIds))
+    const windowIds = new Set(base.frontier.filter((r) => !r.expired && r.round >= low).map((r) => r.id))
+    const horizon = expiryHorizon(leaderRef.round, dag.refDepth, dag.lateSlack)
+    const unchained = finalChainProblem(base.frontier, tips, windowIds, base.proven, horizon)
+    if (unchained) throw new SnapshotMismatchError(unchained)
     // who is proven to fork is in the certified state: the base's list must say the same
     for (let a = 0; a < this.n; a++)
       if ((base.proven[a] ?? false) !== ((state.proven >> BigInt(a)) & 1n) > 0n)
@@ -295,12 +303,16 @@ export class Pruning {
       throw new SnapshotMismatchError(`checkpoint ${base.version}'s leader is not in the base's frontier`)
     finalOrder.restore(base, leader)
     finalOrder.window.restore(finals, leader.round)
+    tips.forEach((t, a) => {
+      finalOrder.tips[a] = t && dag.nodes.get(t.id as Hex)
+    })
     this.mark = {
       seqs: finalOrder.committedSeqs.map((x) => new Set(x)),
       rounds: finalOrder.committedRounds.map((x) => new Set(x)),
       proven: base.proven.slice(),
       finalEpochs: finalOrder.finalEpochs.map((l) => l.map((e) => ({ ...e }))),
       nextRound: base.nextRound,
+      tips: finalOrder.tips.slice(),
     }
     checkpointer.opsSinceCheckpoint = base.opsSinceCheckpoint
     checkpointer.lastCheckpointTime = base.lastCheckpointTime

@@ -38,8 +38,9 @@ export type OfferedBaseVerdict =
  * checked), one whose clock, checkpoint schedule or commit-rule position is not what its certified checkpoint
  * and leader header fix (certifiedBookkeeping.ts), and one with a stub that is not a block its author signed (its
  * seal: stubSeal.ts) or, not expired, lies above the leader's round (a pruned block is final at or before the
- * leader); and, in `Replica.restore`, one whose final stubs of the last 2D rounds are not the set the checkpoint
- * commits to (finalWindow.ts). What stays the peer's word is in CONTEXT.md, "Rejoin after everyone pruned".
+ * leader); and, in `Replica.restore`, one whose final stubs of the last 2D rounds or authors' final tips are not
+ * those the checkpoint commits to (finalWindow.ts), or whose final stubs below are not on their authors' certified
+ * chains (finalChains.ts). What stays the peer's word is in CONTEXT.md, "Rejoin after everyone pruned".
  */
 export function restoreOffered(channel: Channel, make: () => Replica, bytes: Uint8Array): OfferedBaseVerdict {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'not bytes' }
