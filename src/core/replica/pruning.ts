@@ -194,7 +194,15 @@ export class Pruning {
     const mark = this.mark
     if (this.prunedVersion === 0n || !mark) return undefined
     const { dag, checkpointer } = this.parts
-    const full = [...this.retained.keys()].find((v) => v !== this.prunedVersion)
+    // the exit state: the newest retained state below the pruning one whose checkpoint every participant signed, when
+    // the pruning one is not (the others retained serve on-chain disputes here and may be signed by nobody yet: an
+    // honest replica signs only the newest of several due versions, and a restore refuses a record without q)
+    const signedByAll = (v: bigint) => checkpointer.checkpoints.get(v)?.signatures.size === this.n
+    const full = signedByAll(this.prunedVersion)
+      ? undefined
+      : [...this.retained.keys()]
+          .filter((v) => v < this.prunedVersion && signedByAll(v))
+          .sort((a, b) => (a < b ? 1 : -1))[0]
     return {
       version: this.prunedVersion,
       state: encodeState(this.retained.get(this.prunedVersion)!),
