@@ -132,6 +132,7 @@ try {
     const { appUrl } = await startPreviewApp({
       runDir,
       rpcUrl: anvil.rpcUrl,
+      wsUrl: anvil.wsUrl,
       deployment: d,
       signalingPort,
       relayPort,

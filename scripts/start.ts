@@ -58,7 +58,13 @@ try {
   const relay = await startRelay({ host: '127.0.0.1', port: relayPort })
   stops.push(relay.stop)
   const appConfig = {
-    chain: { chainId: d.chainId, rpcUrl: anvil.rpcUrl, name: 'Anvil (local)', devWallet: true },
+    chain: {
+      chainId: d.chainId,
+      rpcUrl: anvil.rpcUrl,
+      wsUrl: anvil.wsUrl,
+      name: 'Anvil (local)',
+      devWallet: true,
+    },
     settlement: d.settlement,
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
     signaling: [signaling.url],

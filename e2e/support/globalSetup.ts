@@ -52,6 +52,7 @@ export default async function globalSetup() {
     const { appUrl, appConfig } = await startPreviewApp({
       runDir,
       rpcUrl: anvil.rpcUrl,
+      wsUrl: anvil.wsUrl,
       deployment: d,
       signalingPort,
       relayPort,

@@ -11,6 +11,8 @@ export type StartPreviewAppParameters = {
   /** the run folder (E2E_RUN_DIR): the build goes below it */
   runDir: string
   rpcUrl: string
+  /** the node's WebSocket endpoint, for the app's reads */
+  wsUrl?: string
   deployment: LocalDeployment
   signalingPort: number
   relayPort: number
@@ -34,7 +36,13 @@ export async function startPreviewApp(p: StartPreviewAppParameters) {
   )
   if (build.status !== 0) throw new Error('vite build failed')
   const appConfig = {
-    chain: { chainId: d.chainId, rpcUrl: p.rpcUrl, name: 'Anvil (local)', devWallet: true },
+    chain: {
+      chainId: d.chainId,
+      rpcUrl: p.rpcUrl,
+      ...(p.wsUrl ? { wsUrl: p.wsUrl } : {}),
+      name: 'Anvil (local)',
+      devWallet: true,
+    },
     settlement: d.settlement,
     tokens: [d.base, d.quote].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
     signaling: [`ws://127.0.0.1:${p.signalingPort}`],

@@ -23,6 +23,8 @@ export function parseAppConfig(j: unknown): AppConfig {
   const c = (o?.chain ?? {}) as Record<string, unknown>
   if (!Number.isInteger(c.chainId)) throw new ConfigError('chain.chainId missing')
   if (typeof c.rpcUrl !== 'string') throw new ConfigError('chain.rpcUrl missing')
+  if (c.wsUrl !== undefined && !(typeof c.wsUrl === 'string' && /^wss?:\/\//.test(c.wsUrl)))
+    throw new ConfigError('chain.wsUrl must be a ws:// or wss:// URL')
   if (!isAddr(o.settlement)) throw new ConfigError('settlement address missing')
   if (!Array.isArray(o.tokens) || o.tokens.length === 0) throw new ConfigError('tokens missing')
   const tokens = o.tokens.map((t: Record<string, unknown>, i: number) => {
@@ -38,6 +40,7 @@ export function parseAppConfig(j: unknown): AppConfig {
     chain: {
       chainId: c.chainId as number,
       rpcUrl: c.rpcUrl,
+      ...(typeof c.wsUrl === 'string' ? { wsUrl: c.wsUrl } : {}),
       name: typeof c.name === 'string' ? c.name : `Chain ${c.chainId}`,
       devWallet: c.devWallet === true,
     },

@@ -11,6 +11,8 @@ export type StartAnvilParameters = {
 }
 export type StartAnvilReturnType = {
   rpcUrl: string
+  /** the same node over WebSocket (anvil serves both on one port) */
+  wsUrl: string
   port: number
   process: ChildProcess
   /** terminates this anvil and waits for it to exit */
@@ -93,5 +95,11 @@ export async function startAnvil({
     }
     await new Promise((r) => setTimeout(r, 25))
   }
-  return { rpcUrl: `http://127.0.0.1:${listening}`, port: listening, process: child, stop }
+  return {
+    rpcUrl: `http://127.0.0.1:${listening}`,
+    wsUrl: `ws://127.0.0.1:${listening}`,
+    port: listening,
+    process: child,
+    stop,
+  }
 }
