@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useState } from 'react'
+import { memo, useEffect, useMemo, useReducer, useState } from 'react'
 import { useConnection } from 'wagmi'
 import { confirmTransaction } from '../../chain/actions/confirmTransaction.ts'
 import { openChannelOnChain } from '../../chain/actions/openChannelOnChain.ts'
@@ -18,7 +18,7 @@ import { acquireRuntime } from '../../store/runtimeLease.ts'
 import { loadOrCreateSessionKey } from '../../store/sessionKey.ts'
 import type { AppConfig } from '../config.ts'
 import { LendScreen } from '../lend/LendScreen.tsx'
-import { TradingContext } from '../trading/context.ts'
+import { TradingContext, type TradingContextValue } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
 import { CatchUpBanner } from './CatchUpBanner.tsx'
 import { ChannelTerms } from './ChannelTerms.tsx'
@@ -113,52 +113,13 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
     runtime.syncDeposits(reader).catch(() => {})
   }, [runtime, runtime.live, reader, head])
 
-  if (runtime.live) {
-    const live = runtime.live
-    const tokens = live.channel.config.tokens.map(
-      (a) =>
-        config.tokens.find((t) => t.address.toLowerCase() === a.toLowerCase()) ?? {
-          address: a,
-          symbol: `${a.slice(0, 6)}…`,
-          decimals: 18,
-        },
-    )
-    const names = live.channel.config.participants.map((p, i) =>
-      i === runtime.meIndex ? 'you' : `${p.address.slice(0, 6)}…${p.address.slice(-4)}`,
-    )
+  if (runtime.live)
     return (
-      <TradingContext.Provider
-        value={{
-          channel: live.channel,
-          store: live.store,
-          session: live.session,
-          submit: (op) => runtime.submit(op),
-          phase: runtime.chainPhase,
-          tokens,
-          market: live.channel.config.markets[0]!,
-          marketIndex: 0,
-          names,
-          readOnly: live.readOnly,
-          presence: () => live.transport.peers(),
-          seen: () => runtime.seen(),
-        }}
-      >
+      <>
         <CatchUpBanner runtime={runtime} />
-        <GenesisBanner />
-        <TradingScreen
-          settlement={
-            <div className="panels-row">
-              <FundsPanel runtime={runtime} />
-              <SettlementPanel runtime={runtime} />
-              <ForcePanel runtime={runtime} />
-              <SessionKeyPanel runtime={runtime} />
-            </div>
-          }
-        />
-        <LendScreen />
-      </TradingContext.Provider>
+        <LiveChannel config={config} runtime={runtime} live={runtime.live} phase={runtime.chainPhase} />
+      </>
     )
-  }
   return (
     <>
       <CatchUpBanner runtime={runtime} />
@@ -173,6 +134,69 @@ function ChannelView({ config, invite, runtime }: ChannelPageProps & { runtime: 
     </>
   )
 }
+
+type LiveChannelProps = {
+  config: AppConfig
+  runtime: ChannelRuntime
+  live: NonNullable<ChannelRuntime['live']>
+  phase: SettlementPhase
+}
+
+/**
+ * The exchange of a live channel. Memoised, with a memoised context value: the view around it renders again on
+ * every chain head (its effects read the channel's status there), and a new context object each time made every
+ * panel of the trading screen render once a second for nothing. Panels follow what they show themselves (the
+ * snapshot store, their own chain watch); the runtime's changes, rare, still renew the context as before.
+ */
+const LiveChannel = memo(function LiveChannel({ config, runtime, live, phase }: LiveChannelProps) {
+  // the runtime's own changes (a key rotation's progress, catching up, the lobby) still reach every panel
+  const [changes, changed] = useReducer((x: number) => x + 1, 0)
+  useEffect(() => runtime.onChange(changed), [runtime])
+  const value = useMemo<TradingContextValue>(() => {
+    void changes
+    const tokens = live.channel.config.tokens.map(
+      (a) =>
+        config.tokens.find((t) => t.address.toLowerCase() === a.toLowerCase()) ?? {
+          address: a,
+          symbol: `${a.slice(0, 6)}…`,
+          decimals: 18,
+        },
+    )
+    const names = live.channel.config.participants.map((p, i) =>
+      i === runtime.meIndex ? 'you' : `${p.address.slice(0, 6)}…${p.address.slice(-4)}`,
+    )
+    return {
+      channel: live.channel,
+      store: live.store,
+      session: live.session,
+      submit: (op) => runtime.submit(op),
+      phase,
+      tokens,
+      market: live.channel.config.markets[0]!,
+      marketIndex: 0,
+      names,
+      readOnly: live.readOnly,
+      presence: () => live.transport.peers(),
+      seen: () => runtime.seen(),
+    }
+  }, [config.tokens, runtime, live, live.readOnly, phase, changes])
+  return (
+    <TradingContext.Provider value={value}>
+      <GenesisBanner />
+      <TradingScreen
+        settlement={
+          <div className="panels-row">
+            <FundsPanel runtime={runtime} />
+            <SettlementPanel runtime={runtime} />
+            <ForcePanel runtime={runtime} />
+            <SessionKeyPanel runtime={runtime} />
+          </div>
+        }
+      />
+      <LendScreen />
+    </TradingContext.Provider>
+  )
+})
 
 /** The settlement phase as far as submitting ops goes: a channel closing on chain is disputing (or finalizable). */
 function phaseOfStatus(status: number): SettlementPhase {
