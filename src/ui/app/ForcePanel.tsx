@@ -64,7 +64,7 @@ const SUGGEST_AFTER_MS = 30_000
 function useStuckBlocks(me: number) {
   const { store } = useTrading()
   // re-render when this participant's waiting blocks change, not with every block of the channel
-  useSnapshot((s) => {
+  const waiting = useSnapshot((s) => {
     let key = ''
     for (const b of s.blocks) if (b.author === me && !b.final && b.ops.length > 0) key += b.id
     return key
@@ -72,10 +72,15 @@ function useStuckBlocks(me: number) {
   const blocks = store.getState().snapshot.blocks
   const seen = useRef(new Map<`0x${string}`, number>())
   const [now, setNow] = useState(() => Date.now())
+  // the clock ticks only while some block of ours waits: with none, nothing can be stuck, and the panel does not
+  // render every second for nothing
+  const anyWaiting = waiting !== ''
   useEffect(() => {
+    if (!anyWaiting) return
+    setNow(Date.now())
     const timer = setInterval(() => setNow(Date.now()), 1000)
     return () => clearInterval(timer)
-  }, [])
+  }, [anyWaiting])
   return waitingOwnBlocks(blocks, me, seen.current, now).filter((b) => b.waitedMs >= SUGGEST_AFTER_MS)
 }
 

@@ -24,7 +24,8 @@ function useWalletBalance(token: `0x${string}`, owner: `0x${string}`): bigint | 
     if (!client || head === undefined) return
     let stop = false
     walletBalance(client, token, owner).then(
-      (value) => !stop && setBalance({ token, value }),
+      // the same balance keeps its object: the panel renders again only when it changed, not on every head
+      (value) => !stop && setBalance((b) => (b?.token === token && b.value === value ? b : { token, value })),
       () => {},
     )
     return () => {
@@ -47,7 +48,11 @@ function useOwnBond(runtime: ChannelRuntime): { bond: bigint; slashed: boolean }
       channelId: toHex(live.channel.channelId),
       participant: runtime.p.me,
     }).then(
-      (p) => !stop && setInfo({ bond: p.bond, slashed: p.slashed }),
+      (p) =>
+        !stop &&
+        setInfo((i) =>
+          i?.bond === p.bond && i.slashed === p.slashed ? i : { bond: p.bond, slashed: p.slashed },
+        ),
       () => {},
     )
     return () => {
