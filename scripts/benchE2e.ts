@@ -14,6 +14,7 @@ import { type Browser, chromium, type Page } from '@playwright/test'
 import { createWalletClient, http, toHex } from 'viem'
 import { foundry } from 'viem/chains'
 import { chromiumPath } from '../e2e/support/chromium.ts'
+import { hostInfo } from '../e2e/support/hostInfo.ts'
 import { depositFromAccounts, mixedChannel } from '../e2e/support/mixed.ts'
 import { startPreviewApp } from '../e2e/support/previewApp.ts'
 import {
@@ -382,6 +383,7 @@ try {
     })),
     rootsMatch: reports.every((r) => r.root === reports[0]!.root),
     loadAverage: { start: load0.map(round), end: loadavg().map(round) },
+    host: hostInfo(browser?.version()),
   }
   if (values['cpu-prof'])
     log(`V8 profile of ${B > 0 ? 'tab 0 (tab-0.cpuprofile)' : 'agent 0'} in ${values['cpu-prof']}`)

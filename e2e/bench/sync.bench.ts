@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { test } from '@playwright/test'
+import { hostInfo } from '../support/hostInfo.ts'
 import { converged, liveChannel, type Trader } from '../support/trader.ts'
 import {
   collectTrace,
@@ -270,6 +271,7 @@ for (const n of [3, 5]) {
       finalityP50Rounds: pct(rounds, 50),
       finalityP95Rounds: pct(rounds, 95),
       breakdown,
+      host: hostInfo(browser.version()),
     })
     if (n === 3) {
       // 10,000 ops stored, then a reload of the author's page until its state is back
