@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     // against a real anvil: `npm run test:integration` (vitest.integration.config.ts)
     exclude: [...configDefaults.exclude, 'src/**/*.integration.test.ts'],
     testTimeout: 120_000,

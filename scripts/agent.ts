@@ -1,7 +1,6 @@
 // signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
 import '../src/core/wasmCrypto.ts'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import { HeadlessParticipant } from '../src/agent/participant.ts'
 import { runAgent } from '../src/agent/runAgent.ts'
@@ -9,6 +8,7 @@ import type { Role } from '../src/agent/strategy.ts'
 import { fromHex, type Hex } from '../src/core/bytes.ts'
 import { decodeInvite } from '../src/core/invite.ts'
 import { parsePrunePolicy } from '../src/core/snapshot/prunePolicy.ts'
+import { parseCli } from './cli.ts'
 
 /**
  * `npm run agent -- --invite LINK --key FILE --role trader|market-maker|liquidator [--rate N] [--json]`: a channel
@@ -25,24 +25,24 @@ import { parsePrunePolicy } from '../src/core/snapshot/prunePolicy.ts'
  * sync / finality percentiles and CPU per op to the summary and writes the samples to FILE (LatencyProbe).
  * --prune '{"everyCheckpoints":K,"minBlocks":N}' overrides when it prunes (the app's policy by default; needs --rpc).
  */
-const { values } = parseArgs({
-  options: {
-    invite: { type: 'string' },
-    key: { type: 'string' },
-    role: { type: 'string', default: 'trader' },
-    rate: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    relay: { type: 'string', multiple: true },
-    rpc: { type: 'string', default: 'http://127.0.0.1:8545' },
-    data: { type: 'string', default: '.chx-agent' },
-    seconds: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    price: { type: 'string', default: '2000' },
-    'start-file': { type: 'string' },
-    measure: { type: 'string' },
-    prune: { type: 'string' },
-    drain: { type: 'string' },
-  },
+const USAGE =
+  'usage: npm run agent -- --invite LINK --key FILE [--role trader|market-maker|liquidator|transfers] [--rate N|max] [--relay URL]… [--rpc URL|none] [--data DIR] [--seconds T] [--seed N] [--price P] [--prune JSON] [--start-file FILE] [--measure FILE] [--json]'
+const values = parseCli(USAGE, {
+  invite: { type: 'string' },
+  key: { type: 'string' },
+  role: { type: 'string', default: 'trader' },
+  rate: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  relay: { type: 'string', multiple: true },
+  rpc: { type: 'string', default: 'http://127.0.0.1:8545' },
+  data: { type: 'string', default: '.chx-agent' },
+  seconds: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  price: { type: 'string', default: '2000' },
+  'start-file': { type: 'string' },
+  measure: { type: 'string' },
+  prune: { type: 'string' },
+  drain: { type: 'string' },
 })
 
 function fail(message: string): never {

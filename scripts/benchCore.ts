@@ -2,7 +2,6 @@
 import '../src/core/wasmCrypto.ts'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { leaderOf } from '../src/core/leaders.ts'
 import { type Op, OpTag, OrderKind, Side, TimeInForce } from '../src/core/ops.ts'
@@ -18,6 +17,7 @@ import {
   RoundWriter,
   type Stream,
 } from './benchStream.ts'
+import { intOption, parseCli, usageError } from './cli.ts'
 
 /**
  * npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100]
@@ -36,22 +36,23 @@ import {
  * Y.Map set per op, the update applied to a second doc, no signatures or validation), measures local confirm
  * latency (submit → visible in the author's state) and retained memory per op. Medians over --runs.
  */
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    ops: { type: 'string', default: '200000' },
-    block: { type: 'string', default: '512' },
-    runs: { type: 'string', default: '3' },
-    participants: { type: 'string', default: '2,10,100' },
-    mix: { type: 'string', default: BENCH_MIXES.join(',') },
-    'memory-of': { type: 'string' },
-  },
+const USAGE =
+  'usage: npm run bench:core -- [--json] [--ops N] [--block K] [--runs R] [--participants 2,10,100] [--mix spot,perps,lending,amm,all]'
+const values = parseCli(USAGE, {
+  json: { type: 'boolean', default: false },
+  ops: { type: 'string', default: '200000' },
+  block: { type: 'string', default: '512' },
+  runs: { type: 'string', default: '3' },
+  participants: { type: 'string', default: '2,10,100' },
+  mix: { type: 'string', default: BENCH_MIXES.join(',') },
+  'memory-of': { type: 'string' },
 })
-const TOTAL = Number(values.ops)
-const BLOCK = Number(values.block)
-const RUNS = Number(values.runs)
+const TOTAL = intOption(USAGE, 'ops', values.ops)
+const BLOCK = intOption(USAGE, 'block', values.block)
+const RUNS = intOption(USAGE, 'runs', values.runs)
 const MIXES = values.mix.split(',').map((m) => {
-  if (!(BENCH_MIXES as readonly string[]).includes(m)) throw new Error(`--mix: unknown mix ${m}`)
+  if (!(BENCH_MIXES as readonly string[]).includes(m))
+    usageError(USAGE, `--mix: unknown mix '${m}' (one of ${BENCH_MIXES.join(', ')})`)
   return m as BenchMix
 })
 
@@ -279,7 +280,7 @@ if (values['memory-of']) {
 
 const results = []
 for (const mix of MIXES)
-  for (const P of values.participants.split(',').map(Number)) {
+  for (const P of values.participants.split(',').map((p) => intOption(USAGE, 'participants', p, 2))) {
     const stream = makeStream(P, TOTAL, 42, BLOCK, mix)
     const opsTotal = stream.ops.reduce((s, o) => s + o.length, 0)
     const bytesPerOp = measureMemory(P, mix)

@@ -9,7 +9,6 @@ import {
 } from 'node:fs'
 import { loadavg, setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { type Browser, chromium, type Page } from '@playwright/test'
 import { createWalletClient, http, toHex } from 'viem'
 import { foundry } from 'viem/chains'
@@ -36,6 +35,7 @@ import { OpTag } from '../src/core/ops.ts'
 import { defaultQuorum } from '../src/core/quorum.ts'
 import { type LatencyReport, percentile } from '../src/store/latencyProbe.ts'
 import { buildAgentBundle } from './agentBundle.ts'
+import { parseCli, usageError } from './cli.ts'
 import { deployLocal } from './deployLocal.ts'
 
 /**
@@ -51,24 +51,25 @@ import { deployLocal } from './deployLocal.ts'
  * main thread's task time), rootsMatch and the load average. --cpu-prof DIR profiles the first agent (V8), and with
  * browsers also the first tab's renderer (Chrome DevTools Profiler, start → final everywhere: DIR/tab-0.cpuprofile).
  */
-const { values } = parseArgs({
-  options: {
-    participants: { type: 'string', default: '2' },
-    browsers: { type: 'string', default: '0' },
-    seconds: { type: 'string', default: '10' },
-    rate: { type: 'string', default: 'max' },
-    json: { type: 'boolean', default: false },
-    'cpu-prof': { type: 'string' },
-  },
+const USAGE =
+  'usage: npm run bench:e2e -- --participants N [--browsers B] --seconds T [--rate R|max] [--json] [--cpu-prof DIR]'
+const values = parseCli(USAGE, {
+  participants: { type: 'string', default: '2' },
+  browsers: { type: 'string', default: '0' },
+  seconds: { type: 'string', default: '10' },
+  rate: { type: 'string', default: 'max' },
+  json: { type: 'boolean', default: false },
+  'cpu-prof': { type: 'string' },
 })
 const N = Number(values.participants)
 const B = Number(values.browsers)
 const T = Number(values.seconds)
-if (!(Number.isInteger(N) && N >= 2)) throw new Error('--participants must be an integer ≥ 2')
-if (!(Number.isInteger(B) && B >= 0 && B <= N && B <= 9)) throw new Error('--browsers must be 0 … min(N, 9)')
-if (!(T > 0)) throw new Error('--seconds must be > 0')
+if (!(Number.isInteger(N) && N >= 2)) usageError(USAGE, '--participants must be an integer ≥ 2')
+if (!(Number.isInteger(B) && B >= 0 && B <= N && B <= 9))
+  usageError(USAGE, '--browsers must be 0 … min(N, 9)')
+if (!(T > 0)) usageError(USAGE, '--seconds must be > 0')
 const rate = values.rate === 'max' ? 'max' : Number(values.rate)
-if (rate !== 'max' && !(rate > 0)) throw new Error("--rate must be 'max' or ops per second > 0 per agent")
+if (rate !== 'max' && !(rate > 0)) usageError(USAGE, "--rate must be 'max' or ops per second > 0 per agent")
 /**
  * Agents run at a lower CPU priority than anvil, the relay and this script: N replicas validating everything can
  * keep 2 cores busy, and a starved node times out their deposits and chain reads ('The request took too long').

@@ -1,17 +1,20 @@
 // signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
 import '../src/core/wasmCrypto.ts'
 import { encodeBase } from '../src/core/snapshot/base.ts'
+import { intOption, parseCli } from './cli.ts'
 import { frontierScenario } from './frontierScenario.ts'
 
-const args = process.argv.slice(2)
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1]! : fallback
-}
-const OPS = Number(arg('ops', '200000'))
-const P = Number(arg('participants', '4'))
-const EVERY = Number(arg('every', '20000'))
-const json = args.includes('--json')
+const USAGE = 'usage: npm run bench:frontier -- [--ops N] [--participants P] [--every N] [--json]'
+const values = parseCli(USAGE, {
+  ops: { type: 'string', default: '200000' },
+  participants: { type: 'string', default: '4' },
+  every: { type: 'string', default: '20000' },
+  json: { type: 'boolean', default: false },
+})
+const OPS = intOption(USAGE, 'ops', values.ops)
+const P = intOption(USAGE, 'participants', values.participants)
+const EVERY = intOption(USAGE, 'every', values.every)
+const json = values.json
 
 const gc = (globalThis as { gc?: () => void }).gc
 const heap = () => {

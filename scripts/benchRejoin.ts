@@ -3,6 +3,7 @@ import '../src/core/wasmCrypto.ts'
 import { Replica } from '../src/core/replica.ts'
 import { encodeBase } from '../src/core/snapshot/base.ts'
 import { restoreOffered } from '../src/core/snapshot/offeredBase.ts'
+import { intOption, parseCli } from './cli.ts'
 import { frontierScenario } from './frontierScenario.ts'
 
 /**
@@ -10,15 +11,17 @@ import { frontierScenario } from './frontierScenario.ts'
  * 0's base as a peer's offer (restoreOffered: size, shape, q signatures, roots) and folds the tail a peer holds past
  * the pruning point, `--runs` times. Prints the base's size, the verify-and-restore time and the tail's, medians.
  */
-const args = process.argv.slice(2)
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1]! : fallback
-}
-const OPS = Number(arg('ops', '100000'))
-const P = Number(arg('participants', '4'))
-const RUNS = Number(arg('runs', '7'))
-const json = args.includes('--json')
+const USAGE = 'usage: npm run bench:rejoin -- [--ops N] [--participants P] [--runs R] [--json]'
+const values = parseCli(USAGE, {
+  ops: { type: 'string', default: '100000' },
+  participants: { type: 'string', default: '4' },
+  runs: { type: 'string', default: '7' },
+  json: { type: 'boolean', default: false },
+})
+const OPS = intOption(USAGE, 'ops', values.ops)
+const P = intOption(USAGE, 'participants', values.participants)
+const RUNS = intOption(USAGE, 'runs', values.runs)
+const json = values.json
 
 const { replicas, step } = frontierScenario(P)
 let ops = 0

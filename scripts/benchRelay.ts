@@ -1,6 +1,5 @@
 // signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
 import '../src/core/wasmCrypto.ts'
-import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { toHex } from '../src/core/bytes.ts'
@@ -9,6 +8,7 @@ import { Replica } from '../src/core/replica.ts'
 import { makeTestChannel, testDeposits } from '../src/core/testing.ts'
 import { ChannelDoc } from '../src/sync/channelDoc.ts'
 import { joinRelay, relayDocName } from '../src/sync/relay.ts'
+import { parseCli } from './cli.ts'
 import { startRelay } from './relay.ts'
 
 /**
@@ -19,12 +19,11 @@ import { startRelay } from './relay.ts'
  * opsSubmitted, opsPerSecFinal (ops final everywhere / time until they are), block sync latency through the relay
  * (p50/p95 ms, sealed at the author → validated at a receiver) and whether every state root matches.
  */
-const { values } = parseArgs({
-  options: {
-    participants: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '5' },
-    batch: { type: 'string', default: '4' },
-  },
+const USAGE = 'usage: npm run bench:relay -- [--participants N] [--seconds T] [--batch K]'
+const values = parseCli(USAGE, {
+  participants: { type: 'string', default: '3' },
+  seconds: { type: 'string', default: '5' },
+  batch: { type: 'string', default: '4' },
 })
 const N = Number(values.participants)
 const T = Number(values.seconds)

@@ -13,19 +13,26 @@
 import { toHex } from '../src/core/bytes.ts'
 import { Replica } from '../src/core/replica.ts'
 import { decodeBase, encodeBase } from '../src/core/snapshot/base.ts'
-import type { BenchMix } from './benchStream.ts'
+import { BENCH_MIXES, type BenchMix } from './benchStream.ts'
+import { intOption, parseCli, usageError } from './cli.ts'
 import { prunedFixture } from './reloadFixture.ts'
 
-const args = process.argv.slice(2)
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1]! : fallback
-}
-const OPS = Number(arg('ops', '100000'))
-const BLOCK = Number(arg('block', '500'))
-const P = Number(arg('participants', '4'))
-const MIX = arg('mix', 'spot') as BenchMix
-const json = args.includes('--json')
+const USAGE =
+  'usage: npm run bench:reload -- [--ops N] [--block K] [--participants P] [--mix spot|perps|lending|amm|all] [--json]'
+const values = parseCli(USAGE, {
+  ops: { type: 'string', default: '100000' },
+  block: { type: 'string', default: '500' },
+  participants: { type: 'string', default: '4' },
+  mix: { type: 'string', default: 'spot' },
+  json: { type: 'boolean', default: false },
+})
+const OPS = intOption(USAGE, 'ops', values.ops)
+const BLOCK = intOption(USAGE, 'block', values.block)
+const P = intOption(USAGE, 'participants', values.participants)
+if (!(BENCH_MIXES as readonly string[]).includes(values.mix))
+  usageError(USAGE, `--mix must be one of ${BENCH_MIXES.join(', ')}, got '${values.mix}'`)
+const MIX = values.mix as BenchMix
+const json = values.json
 
 const gc = (globalThis as { gc?: () => void }).gc
 const heap = () => {

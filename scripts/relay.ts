@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Redis } from '@hocuspocus/extension-redis'
 import { type Extension, Server } from '@hocuspocus/server'
+import { parseCli } from './cli.ts'
 
 /**
  * A Yjs WebSocket relay for channel docs, built on Hocuspocus and bound to one host (127.0.0.1 by default).
@@ -85,13 +85,11 @@ export async function startRelay({
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: process.env.PORT ?? '4445' },
-      redis: { type: 'string' },
-      name: { type: 'string' },
-    },
+  const values = parseCli('usage: npm run relay -- [--host H] [--port P] [--redis host:port --name N]', {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: process.env.PORT ?? '4445' },
+    redis: { type: 'string' },
+    name: { type: 'string' },
   })
   const r = await startRelay({
     host: values.host,

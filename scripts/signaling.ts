@@ -1,8 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { parseCli } from './cli.ts'
 
 /**
  * A y-webrtc signaling server (the protocol of y-webrtc's bundled bin/server.js: subscribe, unsubscribe,
@@ -101,11 +101,9 @@ export async function startSignaling({
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: process.env.PORT ?? '4444' },
-    },
+  const values = parseCli('usage: node --import tsx scripts/signaling.ts [--host H] [--port P]', {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: process.env.PORT ?? '4444' },
   })
   const s = await startSignaling({ host: values.host, port: Number(values.port) })
   console.log(`signaling server on ${s.url}`)

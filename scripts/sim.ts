@@ -1,8 +1,8 @@
 // signature recovery and keccak256 in WebAssembly in this process (src/core/wasmCrypto.ts)
 import '../src/core/wasmCrypto.ts'
-import { parseArgs } from 'node:util'
 import { MIXES, type Mix } from '../src/core/sim/perpOps.ts'
 import { simulate } from '../src/core/sim/simulate.ts'
+import { parseCli } from './cli.ts'
 
 /**
  * npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,lending,amm] [--ref-depth D] [--json]
@@ -10,18 +10,18 @@ import { simulate } from '../src/core/sim/simulate.ts'
  * when a final op was reversed or final prefixes conflict inside the fault model, or when, beyond it, a conflict
  * comes without evidence against at least 2q − n participants.
  */
-const { values } = parseArgs({
-  options: {
-    participants: { type: 'string', default: '10' },
-    ops: { type: 'string', default: '20000' },
-    byzantine: { type: 'string', default: '2' },
-    silent: { type: 'string', default: '0' },
-    quorum: { type: 'string' },
-    seed: { type: 'string' },
-    mix: { type: 'string', default: 'spot' },
-    'ref-depth': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+const USAGE =
+  'usage: npm run sim -- --participants N --ops M --byzantine B --silent S --seed X [--quorum Q] [--mix spot,perps,lending,amm] [--ref-depth D] [--json]'
+const values = parseCli(USAGE, {
+  participants: { type: 'string', default: '10' },
+  ops: { type: 'string', default: '20000' },
+  byzantine: { type: 'string', default: '2' },
+  silent: { type: 'string', default: '0' },
+  quorum: { type: 'string' },
+  seed: { type: 'string' },
+  mix: { type: 'string', default: 'spot' },
+  'ref-depth': { type: 'string' },
+  json: { type: 'boolean', default: false },
 })
 const num = (name: string, v: string | undefined) => {
   const x = Number(v)
