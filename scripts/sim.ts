@@ -60,7 +60,7 @@ const run = simulate({
 const wallMs = Math.round(performance.now() - t0)
 const result = { ...run, wallMs, opsPerSec: Math.round(run.opApplications / (wallMs / 1000)) }
 const safe = run.withinFaultModel
-  ? run.finalReversals === 0 && !run.conflictingFinal
+  ? run.finalReversals === 0 && !run.conflictingFinal && run.divergedHonest.length === 0
   : !run.conflictingFinal || run.provablyFaulty.length >= 2 * run.quorum - run.participants
 const ok = run.converged && run.replayMatches && safe
 if (values.json) console.log(JSON.stringify(result))

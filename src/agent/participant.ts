@@ -297,6 +297,7 @@ export class HeadlessParticipant {
       replica,
       make: () => new Replica(channel, {}),
       hold: () => session.hold(),
+      ...(restart ? { restoredFrom: { from: restart.status.from, version: restart.base.version } } : {}),
     })
     // before anything can seal: an empty replica in a channel with a history is held at once
     rejoiner.check(Date.now())

@@ -13,7 +13,7 @@ import type { CloseOp, Op, RotateKeyOp } from './ops.ts'
 import type { Reject } from './reasons.ts'
 import type { IngressReject, ReceiveResult } from './receiveResult.ts'
 import { type Authoring, BatchFullError, InvalidOpError } from './replica/authoring.ts'
-import type { CheckpointConflict, Checkpointer } from './replica/checkpoints.ts'
+import type { CheckpointConflict, Checkpointer, Divergence } from './replica/checkpoints.ts'
 import { signCloseOp } from './replica/closeOp.ts'
 import type { Execution } from './replica/execution.ts'
 import type { FinalOrder } from './replica/finalOrder.ts'
@@ -27,7 +27,15 @@ import { stateRoot } from './roots.ts'
 import type { PrunedBase } from './snapshot/base.ts'
 import type { ChannelState } from './state.ts'
 
-export type { CheckpointConflict, Equivocation, IngressReject, Node, ReceiveResult, ReplicaOptions }
+export type {
+  CheckpointConflict,
+  Divergence,
+  Equivocation,
+  IngressReject,
+  Node,
+  ReceiveResult,
+  ReplicaOptions,
+}
 export { BatchFullError, InvalidOpError, RotationError, UNCOMMITTED }
 
 /**
@@ -115,6 +123,13 @@ export class Replica {
   /** signatures over checkpoints that differ from the computed one, or two digests by one key at one version */
   get checkpointConflicts(): CheckpointConflict[] {
     return this.checkpointer.checkpointConflicts
+  }
+  /**
+   * The lowest version at which q participants signed a checkpoint digest other than this replica's: its state left
+   * the channel's (a Byzantine peer's base can do that to a joiner; store/rejoin.ts restores from another).
+   */
+  divergence(): Divergence | undefined {
+    return this.checkpointer.divergence()
   }
   /**
    * Checkpoints this replica refused to sign because they leave out forced record `index`, due at their channel time

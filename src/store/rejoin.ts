@@ -31,6 +31,8 @@ export type RejoinerParameters = {
   /** stops sealing until the returned release is called (ChannelSession.hold) */
   hold: () => () => void
   stuckMs?: number
+  /** the peer's base this replica was restored from (the runtime's restart), if it was */
+  restoredFrom?: { from: number; version: bigint }
 }
 
 /**
@@ -61,18 +63,33 @@ export class Rejoiner {
     const r = this.p.replica
     const empty = r.nodes.size === 0
     const offered = this.p.bases.offers().length > 0
+    // q participants signed a checkpoint this replica computed otherwise: its state left the channel's (a peer's
+    // base lied where nothing checks it); it restores from another base, of at least the version it started from
+    const diverged = r.divergence()
     // an empty replica must not author while the channel has a history (blocks waiting, or a base offered); a
     // replica holding blocks is held only once a newer verified base exists (a stray block with made-up parents in
     // an idle channel looks stuck too, and must not stop it)
-    const stuck = empty ? offered || r.bufferedCount > 0 : this.watch.lagging(r, now)
+    const stuck =
+      diverged !== undefined || (empty ? offered || r.bufferedCount > 0 : this.watch.lagging(r, now))
     if (!stuck) return this.clear()
     this.since ??= now
-    const best = this.p.bases.best(this.p.make, r.latestCheckpointVersion)
+    let above = r.latestCheckpointVersion
+    if (diverged) {
+      const from = this.p.restoredFrom
+      const why = `its base left this replica at checkpoint ${diverged.version} on a digest ${diverged.signers} participants did not sign`
+      if (from) this.p.bases.distrust(from.from, from.version, why)
+      above = (from?.version ?? r.prunedVersion) - 1n
+    }
+    const best = this.p.bases.best(this.p.make, above)
     if (!best.ok) {
-      if (empty) this.release ??= this.p.hold()
+      if (empty || diverged) this.release ??= this.p.hold()
       this.status = {
         phase: 'failed',
-        reason: offered ? best.reason : 'no peer offers a base yet (waiting for a participant that pruned)',
+        reason: diverged
+          ? `this replica's checkpoint ${diverged.version} differs from the one ${diverged.signers} participants signed, and no other base verifies: ${best.reason}`
+          : offered
+            ? best.reason
+            : 'no peer offers a base yet (waiting for a participant that pruned)',
       }
       return undefined
     }

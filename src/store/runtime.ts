@@ -346,6 +346,7 @@ export class ChannelRuntime {
       replica,
       make: () => new Replica(channel, {}),
       hold: () => session.hold(),
+      ...(restart ? { restoredFrom: { from: restart.status.from, version: restart.base.version } } : {}),
     })
     this.live = {
       channel,

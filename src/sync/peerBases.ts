@@ -80,6 +80,17 @@ export class PeerBases {
   }
 
   /**
+   * Refuses participant `from`'s entry from now on if it is the one verified at `version`: a replica restored from it
+   * diverged (Replica.divergence: q participants signed another checkpoint digest) — it verified, but it lied where
+   * nothing can check it (src/core CONTEXT.md, "What remains the peer's word"). A newer entry is verified again.
+   */
+  distrust(from: number, version: bigint, reason: string): void {
+    const seen = this.verdicts.get(from)
+    if (seen && seen.version === version && !seen.reason)
+      this.verdicts.set(from, { bytes: seen.bytes, reason })
+  }
+
+  /**
    * The newest offered base that verifies and is newer than `above` (the newest checkpoint the caller computed),
    * restored into a fresh replica from `make`. Each entry is verified at most once while it is unchanged; among
    * those that verify the highest checkpoint version wins, so a peer offering an older certified base (or a forged

@@ -29,6 +29,12 @@ export type CheckpointConflict = {
   b: { checkpoint: Checkpoint; signature: Uint8Array } | undefined
 }
 
+/**
+ * q participants signed one checkpoint digest at `version` that is not the one this replica computed (Checkpointer.
+ * divergence).
+ */
+export type Divergence = { version: bigint; digest: Hex; signers: number }
+
 /** per author, signed checkpoints kept for the newest this many versions it signed (older ones are forgotten) */
 const VERSIONS_KEPT = 256
 type DueCheckpoint = { version: bigint; leader: Node; time: bigint; position: number; windowRoot: Uint8Array }
@@ -76,8 +82,8 @@ export class Checkpointer {
     private readonly channel: Channel,
     private readonly dag: Dag,
     private readonly checkpointIntervalMs: bigint,
-    /** whether this replica signs (it has an author key) */
-    private readonly signs: boolean,
+    /** the local author's index, when this replica signs (it has an author key) */
+    private readonly signer: number | undefined,
     /**
      * whether signing waits for fresh knowledge of the chain's forced queue (forcedVerdict); false only where there is
      * no chain (tests, benchmarks, the simulator), where it signs unless a record it was told of is due
@@ -85,6 +91,25 @@ export class Checkpointer {
     private readonly watchForcedQueue: boolean,
   ) {
     this.n = channel.config.participants.length
+  }
+
+  private get signs(): boolean {
+    return this.signer !== undefined
+  }
+
+  /** per version and digest: who signed a digest other than the computed one (admitSignature) */
+  private readonly contradictions = new Map<bigint, Map<Hex, Set<number>>>()
+  private diverged: Divergence | undefined
+
+  /**
+   * The lowest version at which q participants signed one digest other than the one this replica computed. Every
+   * honest replica computes the same checkpoint, so with fewer than 2q − n Byzantine participants at least one honest
+   * one signed it: this replica's state left the channel's. Honest code from genesis never gets here; a replica
+   * restored from a Byzantine peer's base can (CONTEXT.md, "What remains the peer's word"), and its runtime then
+   * restores from another base (store/rejoin.ts).
+   */
+  divergence(): Divergence | undefined {
+    return this.diverged
   }
 
   /** Counts a final, non-void block's ops toward the next checkpoint (a CheckpointRequest asks for one). */
@@ -168,6 +193,10 @@ export class Checkpointer {
   }
 
   private fileSignature(author: number, s: SeenSignature): void {
+    // our own key's signature in a block (one written before a restart from a peer's base, or by another device):
+    // that version counts as signed, so this replica never signs a second digest at it — a replica restored after
+    // it diverged computes another digest there (divergence)
+    if (author === this.signer) this.passOver(s.checkpoint.version)
     const key = `${author}:${s.checkpoint.version}`
     const seen = this.seenSignatures.get(key) ?? []
     if (seen.some((x) => x.digest === s.digest) || seen.length >= 2) return
@@ -206,13 +235,29 @@ export class Checkpointer {
       s.checkpoint = cp
     } else if (
       !this.checkpointConflicts.some((c) => c.author === author && c.version === s.checkpoint.version)
-    )
+    ) {
       this.checkpointConflicts.push({
         author,
         version: s.checkpoint.version,
         a: { checkpoint: s.checkpoint, signature: s.signature },
         b: undefined,
       })
+      this.tallyContradiction(author, s.checkpoint.version, s.digest)
+    }
+  }
+
+  /** One more author signed `digest`, not the computed one, at `version` (at most once per author and version). */
+  private tallyContradiction(author: number, version: bigint, digest: Hex): void {
+    const byDigest = this.contradictions.get(version) ?? new Map<Hex, Set<number>>()
+    this.contradictions.set(version, byDigest)
+    const signers = byDigest.get(digest) ?? new Set<number>()
+    byDigest.set(digest, signers)
+    signers.add(author)
+    if (signers.size < this.channel.config.threshold) return
+    if (!this.diverged || version < this.diverged.version)
+      this.diverged = { version, digest, signers: signers.size }
+    else if (version === this.diverged.version && digest === this.diverged.digest)
+      this.diverged.signers = signers.size
   }
 
   /**

@@ -44,7 +44,7 @@ export function wireReplica(channel: Channel, options: ReplicaOptions): ReplicaP
     channel,
     dag,
     checkpointIntervalMs,
-    options.author !== undefined,
+    options.author?.index,
     options.ignoreForcedQueue !== true,
   )
   const finalOrder = new FinalOrder(channel, committer, execution, checkpointer)

@@ -119,6 +119,7 @@ export function simulationOutcome(o: SimulationOutcomeParameters): SimulateRetur
     honestOps,
     finalReversals: reversals,
     conflictingFinal,
+    divergedHonest: honest.filter((_, k) => reps[k]!.divergence() !== undefined),
     provablyFaulty: [...faulty].sort((a, b) => a - b),
     finalLatencyRounds: { p50: pct(50), p95: pct(95) },
     withinFaultModel: B <= toleratedEquivocators(n, q) && B + S <= toleratedSilent(n, q),

@@ -19,6 +19,8 @@ describe('simulator (THREATS rows 1–8, 20: finality under Byzantine and silent
       expect(r.replayMatches, replay(p)).toBe(true)
       expect(r.finalReversals, replay(p)).toBe(0)
       expect(r.conflictingFinal, replay(p)).toBe(false)
+      // Byzantine checkpoint signatures never add up to a divergence at an honest replica
+      expect(r.divergedHonest, replay(p)).toEqual([])
       expect(r.finalOps, replay(p)).toBeGreaterThanOrEqual(Math.ceil(0.9 * r.honestOps))
       // every Byzantine participant equivocated at least once and was caught by every honest replica
       for (let b = 0; b < p.byzantine; b++)

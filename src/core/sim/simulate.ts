@@ -56,6 +56,8 @@ export type SimulateReturnType = {
   finalReversals: number
   /** two honest replicas' final prefixes are not prefixes of one another */
   conflictingFinal: boolean
+  /** honest participants whose replica saw q signatures on a checkpoint digest other than its own (divergence) */
+  divergedHonest: number[]
   /** participants with signed evidence against them (equivocation or conflicting checkpoint signatures) */
   provablyFaulty: number[]
   /** rounds from a block's round to the round where its leader's commit was decided */

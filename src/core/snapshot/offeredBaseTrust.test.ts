@@ -7,6 +7,7 @@ import { signDigest } from '../signature.ts'
 import { Rng } from '../sim/rng.ts'
 import { decodeBase, encodeBase, fromRanges, type PrunedBase, toRanges } from './base.ts'
 import type { PrunedRef } from './frontier.ts'
+import { lateBlockScenario } from './lateBlock.fixture.ts'
 import { restoreOffered } from './offeredBase.ts'
 import { pruneTraffic } from './pruneTraffic.fixture.ts'
 import { encodeState, restoreAtCheckpoint } from './stateCodec.ts'
@@ -19,7 +20,8 @@ import { type StubSeal, sealedId, sealOf } from './stubSeal.ts'
  * root and their checkpoints.
  */
 const P = 4
-const { channel, members, options, traffic, network } = pruneTraffic(P, 'offered-trust')
+const kit = pruneTraffic(P, 'offered-trust')
+const { channel, members, options, traffic, network } = kit
 
 /** Every replica prunes at the same certified checkpoint; then the channel goes on: the tail a peer holds. */
 function scenario() {
@@ -278,16 +280,6 @@ describe('a peer’s base whose certified part is genuine and the rest altered (
  */
 describe('a peer’s base that lies about which real blocks were final (the final window)', () => {
   const leaderRound = base.nextRound - 1
-  const authorOf = (x: ReturnType<typeof decodeBlock>) =>
-    channel.config.participants.findIndex((p) => fromHex(p.address, 20).every((v, i) => v === x.author[i]))
-  const refOf = (x: ReturnType<typeof decodeBlock>): PrunedRef => ({
-    id: toHex(blockId(x, channel.domainSeparator)),
-    author: authorOf(x),
-    seq: Number(x.seq),
-    round: Number(x.round),
-    time: x.time,
-    seal: sealOf(x),
-  })
   /** the committed lists as the frontier's non-expired stubs have them (what committedProblem asks for) */
   const recount = (b: PrunedBase) => {
     for (let a = 0; a < P; a++) {
@@ -305,28 +297,9 @@ describe('a peer’s base that lies about which real blocks were final (the fina
   it('refuses a real block below the leader’s round that the leader had not made final (a late one), offered as final', () => {
     // participant 3 seals X, which reaches nobody while 0–2 trade on and prune past its round; then X arrives and
     // the tail commits it: honest replicas apply its ops there, a joiner told X was final before never would
-    const net = network()
-    const rng = new Rng(41)
-    const clock = { now: 0 }
-    traffic(net, rng, 200, clock)
-    net[3]!.submit({ tag: OpTag.Transfer, to: 0, token: 0, amount: 1n }, clock.now)
-    const x = decodeBlock(net[3]!.tick(clock.now)!)
-    const live = net.slice(0, 3)
-    traffic(live, rng, 100, clock)
-    net[0]!.submit({ tag: OpTag.CheckpointRequest })
-    traffic(live, rng, 40, clock)
-    const late = net[0]!.prune()!
-    expect(late).toBeDefined()
-    const xId = toHex(blockId(x, channel.domainSeparator))
-    expect(Number(x.round)).toBeLessThan(late.nextRound - 1)
-    expect(late.frontier.some((r) => r.id === xId)).toBe(false)
-    // X and everything else reaches everyone; the channel goes on and commits X
-    net[3]!.receiveMany(net[1]!.blocksInOrder())
-    for (const r of live) r.receiveMany(net[3]!.blocksInOrder())
-    traffic(net, rng, 100, clock)
-    expect(net[1]!.isFinal(net[1]!.nodes.get(xId)!)).toBe(true)
+    const { net, honest: late, xRef } = lateBlockScenario(kit)
     const b = decodeBase(encodeBase(late))
-    b.frontier.push(refOf(x))
+    b.frontier.push(xRef)
     recount(b)
     const { author: _, ...joiner } = options(0)
     const v = restoreOffered(channel, () => new Replica(channel, joiner), encodeBase(b))
