@@ -66,7 +66,7 @@ describe('Rejoiner: when the runtime restarts from a peer’s base, and when it 
     expect(rejoiner.status.phase).toBe('idle')
     expect(rejoiner.check(1000)).toBeUndefined()
     expect(rejoiner.status).toMatchObject({ phase: 'failed' })
-    if (rejoiner.status.phase === 'failed') expect(rejoiner.status.reason).toMatch(/participant 1: malformed/)
+    if (rejoiner.status.phase === 'failed') expect(rejoiner.status.reason).toMatch(/participant 2: malformed/)
     expect(holds.open).toBe(0)
   })
 })

@@ -6,8 +6,11 @@ import type { PeerBases } from '../sync/peerBases.ts'
 /** Where catching up from a peer's certified base stands (issue #8), for the UI and window.__chx. */
 export type CatchUpStatus =
   | { phase: 'idle' }
-  /** behind everyone's pruning point and no offered base verifies (yet): sealing is held, the reason says why */
-  | { phase: 'failed'; reason: string }
+  /**
+   * behind everyone's pruning point and no offered base verifies (yet), or diverged (`diverged`: q participants
+   * signed a checkpoint this replica computed otherwise) and no other base verifies: the reason says why
+   */
+  | { phase: 'failed'; reason: string; diverged?: true }
   /** a base verified: the replica restarts from it */
   | { phase: 'restoring'; version: bigint; signers: number; participants: number; from: number }
   | {
@@ -85,6 +88,7 @@ export class Rejoiner {
       if (empty || diverged) this.release ??= this.p.hold()
       this.status = {
         phase: 'failed',
+        ...(diverged ? { diverged: true as const } : {}),
         reason: diverged
           ? `this replica's checkpoint ${diverged.version} differs from the one ${diverged.signers} participants signed, and no other base verifies: ${best.reason}`
           : offered

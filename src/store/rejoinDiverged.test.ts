@@ -73,10 +73,10 @@ describe('Rejoiner: a replica a peer’s base made diverge restores from another
     const { rejoiner, holds } = divergedJoiner(false)
     expect(rejoiner.check(0)).toBeUndefined()
     expect(holds.open).toBe(1)
-    expect(rejoiner.status.phase).toBe('failed')
+    expect(rejoiner.status).toMatchObject({ phase: 'failed', diverged: true })
     if (rejoiner.status.phase === 'failed') {
       expect(rejoiner.status.reason).toMatch(/checkpoint \d+ differs from the one \d+ participants signed/)
-      expect(rejoiner.status.reason).toMatch(/participant 1: its base left this replica/)
+      expect(rejoiner.status.reason).toMatch(/participant 2: its base left this replica/)
     }
   })
 })

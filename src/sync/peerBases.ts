@@ -120,7 +120,7 @@ export class PeerBases {
     if (winner) return winner
     const reason =
       refused.length > 0
-        ? `no peer's base verifies (${refused.map((r) => `participant ${r.from}: ${r.reason}`).join('; ')})`
+        ? `no peer's base verifies (${refused.map((r) => `participant ${r.from + 1}: ${r.reason}`).join('; ')})`
         : 'no peer offers a base newer than ours'
     return { ok: false, reason, refused }
   }
