@@ -79,7 +79,7 @@ export class Rejoiner {
     let above = r.latestCheckpointVersion
     if (diverged) {
       const from = this.p.restoredFrom
-      const why = `its base left this replica at checkpoint ${diverged.version} on a digest ${diverged.signers} participants did not sign`
+      const why = `its base left this replica at checkpoint ${diverged.version}, where ${diverged.signers} participants signed another digest`
       if (from) this.p.bases.distrust(from.from, from.version, why)
       above = (from?.version ?? r.prunedVersion) - 1n
     }
