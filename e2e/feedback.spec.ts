@@ -61,12 +61,14 @@ test('feedback: the form clears after a submit, a market order shows its summary
   await expect(rows.first()).toContainText('USDC')
   await expect(rows.first().locator('td').first()).toHaveText(/\d\d:\d\d/)
 
-  // A cancels the rest: listed as cancelled, pending then final
-  await a.page.getByRole('table', { name: 'Open orders' }).getByRole('button', { name: 'Cancel' }).click()
+  // A cancels the rest with a double-click: one cancel, listed as cancelled, pending then final (the second click
+  // used to submit a second cancel, listed as rejected: unknown order)
+  await a.page.getByRole('table', { name: 'Open orders' }).getByRole('button', { name: 'Cancel' }).dblclick()
   await expect(feedA.getByTestId('activity-entry').first()).toContainText('Cancelled: order you #', {
     timeout: 10_000,
   })
   await expect(feedA.getByTestId('activity-entry').first()).toContainText('final', { timeout: 30_000 })
+  await expect(feedA).not.toContainText('Rejected cancel')
   expect(errors).toEqual([])
   for (const t of traders) await t.close()
 })

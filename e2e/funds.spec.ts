@@ -62,5 +62,13 @@ test('deposits: wallet balance with its symbol, Max and % shortcuts, more than t
   await amount.fill('1.5')
   await expect(funds.getByTestId('transfer-refused')).toBeHidden()
   await expect(funds.getByRole('button', { name: 'Transfer in channel' })).toBeEnabled()
+  // a double-click sends one transfer: the first click clears the amount, the second finds the button disabled
+  // (it used to send the amount twice)
+  await amount.fill('0.5')
+  await funds.getByRole('button', { name: 'Transfer in channel' }).dblclick()
+  await expect(amount).toHaveValue('')
+  await expect(funds.getByTestId('fund-balances')).toContainText(`In channel: 1 ${weth.symbol} available`, {
+    timeout: 30_000,
+  })
   for (const t of traders) await t.close()
 })

@@ -34,7 +34,9 @@ describe('activityOf', () => {
     // before anything is sealed and delivered: a pending cancel is not listed until its block exists
     const sealed = c.tick(1_000_000)!
     const pending = activityOf(c, 2)
-    expect(pending[0]).toMatchObject({ kind: 'cancel', final: false })
+    // its time is when C sealed it, not the channel clock of the last commit (the previous trade's time: the cancel
+    // showed that before)
+    expect(pending[0]).toMatchObject({ kind: 'cancel', final: false, time: 1_000_000n })
     for (const r of reps) if (r !== c) r.receive(sealed)
     runToQuiet(reps, 2_000_000)
 
@@ -65,6 +67,7 @@ describe('activityOf', () => {
       ['cancel', true],
       ['partial', true],
     ])
+    expect(ofC[0]!.time).toBe(1_000_000n)
     expect(activityOf(reps[3]!, 3)).toEqual([])
   })
 })
@@ -75,15 +78,17 @@ describe('tradeRowsOf', () => {
     const [a, b] = reps as [Replica, Replica]
     a.submit(limit(Side.Sell, 100n, 2n))
     a.submit(limit(Side.Sell, 110n, 2n))
-    runToQuiet(reps)
+    runToQuiet(reps, 1_000)
     b.submit(limit(Side.Buy, 110n, 3n))
-    runToQuiet(reps)
+    runToQuiet(reps, 5_000)
     const rowsB = tradeRowsOf(b, 1)
     expect(rowsB.map((r) => [r.trade.price, r.trade.qty])).toEqual([
       [110n, 1n],
       [100n, 2n],
     ])
-    expect(rowsB.every((r) => r.final && r.time > 0n)).toBe(true)
+    // the time B sealed its order's block, for B and for A (the channel clock there is still the last round's, 1,003)
+    expect(rowsB.every((r) => r.final && r.time === 5_000n)).toBe(true)
+    expect(tradeRowsOf(a, 0).every((r) => r.final && r.time === 5_000n)).toBe(true)
     // B's one order: average (100·2 + 110·1) / 3 after the second fill
     expect(rowsB[0]!.mine).toMatchObject({ side: Side.Buy, role: 'taker', orderNotional: 310n, orderQty: 3n })
     expect(rowsB[1]!.mine).toMatchObject({ orderNotional: 200n, orderQty: 2n })

@@ -1,6 +1,6 @@
 import { type Op, OpTag, type Side } from '../core/ops.ts'
 import { REJECT_NAMES } from '../core/reasons.ts'
-import type { Node, Replica } from '../core/replica.ts'
+import { type Node, type Replica, UNCOMMITTED } from '../core/replica.ts'
 import type { Trade } from '../core/state.ts'
 
 /**
@@ -37,6 +37,18 @@ export type ActivityEntry =
       reason: string | undefined
     }
 
+/**
+ * When a block's ops happened, as the screens show it: the time its author sealed it. The channel clock at a block
+ * (what the fold reads) is the median of the previous round's times, so in a quiet channel it is the previous
+ * activity's time — a cancel showed the trade before it. Our own blocks' seal time is ours; another author's is its
+ * signed claim, shown no earlier than the channel clock at its commit. Display only.
+ */
+function shownTimeOf(replica: Replica, node: Node, me: number, final: boolean): bigint {
+  if (node.author === me || !final) return node.block.time
+  const clock = replica.timeOf(node)
+  return node.block.time > clock ? node.block.time : clock
+}
+
 /** Reads at most the last `window` blocks of the order and returns up to `limit` entries. */
 export function activityOf(replica: Replica, me: number, limit = 50, window = 500): ActivityEntry[] {
   const order = replica.order
@@ -45,6 +57,7 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
   const sizes = new Map<string, { side: Side; qty: bigint }>()
   const entries: { at: number; seq: number; e: ActivityEntry }[] = []
   const finalAt = (i: number) => i < replica.finalCount
+  const shownTime = (node: Node) => shownTimeOf(replica, node, me, node.commitIndex !== UNCOMMITTED)
   for (let i = from; i < order.length; i++) {
     const node: Node = order[i]!
     position.set(node.hex, i)
@@ -60,7 +73,7 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
           e: {
             kind: 'reject',
             key,
-            time: replica.timeOf(node),
+            time: shownTime(node),
             final: finalAt(i),
             op,
             reason: REJECT_NAMES[result] ?? `code ${result}`,
@@ -70,7 +83,7 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
         entries.push({
           at: i,
           seq: index,
-          e: { kind: 'cancel', key, time: replica.timeOf(node), final: finalAt(i), op, reason: undefined },
+          e: { kind: 'cancel', key, time: shownTime(node), final: finalAt(i), op, reason: undefined },
         })
     })
   }
@@ -112,7 +125,7 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
       e: {
         kind: placed && sofar >= placed.qty ? 'fill' : placed ? 'partial' : 'fill',
         key: `trade:${t}`,
-        time: replica.timeOf(order[at]!),
+        time: shownTime(order[at]!),
         final: finalAt(at),
         market: tr.market,
         side,
@@ -182,7 +195,10 @@ export function tradeRowsOf(replica: Replica, me: number, limit = 100): TradeRow
   for (let i = replica.order.length - 1; i >= 0 && found.size < wanted.size; i--) {
     const node = replica.order[i]!
     if (wanted.has(node.hex))
-      found.set(node.hex, { time: replica.timeOf(node), final: i < replica.finalCount })
+      found.set(node.hex, {
+        time: shownTimeOf(replica, node, me, i < replica.finalCount),
+        final: i < replica.finalCount,
+      })
   }
   const rows: TradeRow[] = []
   for (let t = trades.length - 1; t >= start; t--) {

@@ -46,6 +46,13 @@ export type LendAccountView = {
    * margin; debt = loans + the positions' maintenance margin. Without perps netted: the lending figures alone.
    */
   health: Health
+  /**
+   * `health`'s parts, × 10,000, for display: the loans alone (Σ debt · price), the perp positions' maintenance margin
+   * netted into the debt, and the perp equity netted into the collateral (0 without perps)
+   */
+  loans: bigint
+  perpMaintenance: bigint
+  perpEquity: bigint
   /** collateral / debt in bps (10,000 = health 1); undefined without debt */
   healthFactorBps: bigint | undefined
   liquidatable: boolean
@@ -125,6 +132,9 @@ export function lendAccountOf(state: ChannelState, p: number): LendAccountView |
   })
   return {
     health,
+    loans: a.debt,
+    perpMaintenance: a.notional * mm,
+    perpEquity: equity,
     healthFactorBps: healthFactorBps(health),
     liquidatable: a.hasDebt && !meetsMaintenance(a, mm),
     positions,

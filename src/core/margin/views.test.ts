@@ -38,6 +38,11 @@ describe('views of the one margin account', () => {
     // collateral = 2,000 equity + 500 · 85 %; debt = 1,000 loan + 10,000 · 5 % maintenance (× 10⁴)
     expect(a.health.collateral).toBe(2_000n * 10_000n + 500n * 8_500n)
     expect(a.health.debt).toBe(1_000n * 10_000n + 10_000n * 500n)
+    // the parts the Health panel shows: the same loans as the perps account's lending debt, and what perps add
+    expect(a.loans).toBe(perpAccountOf(h.state, 1)!.lendingDebt * 10_000n)
+    expect(a.perpMaintenance).toBe(10_000n * 500n)
+    expect(a.loans + a.perpMaintenance).toBe(a.health.debt)
+    expect(a.perpEquity + 500n * 8_500n).toBe(a.health.collateral)
     expect(a.liquidatable).toBe(false)
     // (10 p − 8,000) · 10⁴ + 500 · 8,500 − p · 10⁴ ≥ 10 p · 500  ⇔  p ≥ 891.2
     for (const [price, below] of [

@@ -140,7 +140,11 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
       setBondAmount('')
     })
   const transfer = () => {
-    const r = submit({ tag: OpTag.Transfer, to, token, amount: units! })
+    if (units === undefined) return
+    const r = submit({ tag: OpTag.Transfer, to, token, amount: units })
+    // a submitted transfer clears the amount, as an order clears its form: a second click of a double-click finds
+    // the button disabled instead of sending the amount again
+    if (r.ok && r.result === 0) setAmount('')
     setMessage(outcomeMessage(r, `Sent ${amount} ${t.symbol} to ${names[to]}`))
   }
   return (

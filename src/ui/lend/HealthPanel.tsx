@@ -18,8 +18,17 @@ export function HealthPanel({ lending }: { lending: LendingSnapshot }) {
         <span className="muted">
           (final <span data-testid="health-factor-final">{healthText(finalAccount.healthFactorBps)}</span>)
         </span>{' '}
-        · collateral {value(account.health.collateral)} {quote.symbol} · debt {value(account.health.debt)}{' '}
-        {quote.symbol}
+        · collateral {value(account.health.collateral)} {quote.symbol}
+        {account.perpEquity !== 0n && (
+          <span className="muted"> (of it perp equity {value(account.perpEquity)})</span>
+        )}{' '}
+        · debt <span data-testid="health-debt">{value(account.health.debt)}</span> {quote.symbol}
+        {account.perpMaintenance > 0n && (
+          <span className="muted" data-testid="health-debt-parts">
+            {' '}
+            (loans {value(account.loans)} + perp maintenance margin {value(account.perpMaintenance)})
+          </span>
+        )}
       </p>
       {account.liquidatable ? (
         <p className="error" role="alert" data-testid="health-warning">

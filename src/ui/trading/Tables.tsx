@@ -8,9 +8,20 @@ import { clockTime, useLiveness } from './useLiveness.ts'
 export function OpenOrders() {
   const { market, tokens, submit, names } = useTrading()
   const orders = useSnapshot((s) => s.openOrders)
+  // orders whose cancel was submitted, until the next UI snapshot: the list comes from it, so until then the row
+  // stays, and a second click (a double-click) submitted a second cancel the channel rejected ("unknown order"); a
+  // cancel that did not take shows its row again with the next snapshot
+  const [cancelling, setCancelling] = useState<{ of: typeof orders; keys: ReadonlySet<string> }>()
+  const isCancelling = (key: string) => cancelling?.of === orders && cancelling.keys.has(key)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
   if (orders.length === 0) return <p className="muted empty">No open orders</p>
+  const cancel = (o: (typeof orders)[number]) => {
+    if (isCancelling(o.key)) return
+    const r = submit({ tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index })
+    if (r.ok && r.result === 0)
+      setCancelling((c) => ({ of: orders, keys: new Set(c?.of === orders ? c.keys : []).add(o.key) }))
+  }
   return (
     <table className="grid" aria-label="Open orders">
       <thead>
@@ -32,12 +43,8 @@ export function OpenOrders() {
               {orderLabel(o.key, names)}
             </td>
             <td>
-              <button
-                type="button"
-                className="link"
-                onClick={() => submit({ tag: OpTag.Cancel, orderSeq: o.seq, orderIndex: o.index })}
-              >
-                Cancel
+              <button type="button" className="link" disabled={isCancelling(o.key)} onClick={() => cancel(o)}>
+                {isCancelling(o.key) ? 'Cancelling…' : 'Cancel'}
               </button>
             </td>
           </tr>
