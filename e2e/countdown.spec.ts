@@ -42,8 +42,17 @@ test('the dispute countdown runs on the wall clock between blocks and Finalize a
       timeout: (WINDOW + 10) * 1000,
     })
   await mine()
-  await expect(sb.panel.getByRole('button', { name: 'Finalize' })).toBeEnabled()
-  await sb.finalize()
+  for (const s of settlers) await expect(s.panel.getByRole('button', { name: 'Finalize' })).toBeEnabled()
+  // both finalize at once: one transaction finalizes, the other's sender is told another came first (it read
+  // "Finalize: UnknownRevert()" when both landed in one block, or the raw revert when ours was simulated after)
+  await Promise.all(settlers.map((s) => s.panel.getByRole('button', { name: 'Finalize' }).click()))
+  const outcome = /^Finalize: (done|already finalized \(another participant’s transaction came first\))$/
+  for (const s of settlers) await expect(s.status).toHaveText(outcome, { timeout: 60_000 })
+  const outcomes = await Promise.all(settlers.map((s) => s.status.textContent()))
+  expect(outcomes.sort()).toEqual([
+    'Finalize: already finalized (another participant’s transaction came first)',
+    'Finalize: done',
+  ])
   for (const s of settlers) await expect(s.disputeStatus).toContainText('finalized')
   for (const t of traders) await t.close()
 })

@@ -2,6 +2,7 @@ import { type Hash, type Hex, zeroAddress } from 'viem'
 import { readContract } from 'viem/actions'
 import { bondStake } from '../chain/actions/bondStake.ts'
 import { claimAndWithdraw } from '../chain/actions/claimAndWithdraw.ts'
+import { confirmTransaction } from '../chain/actions/confirmTransaction.ts'
 import { emergencyExit } from '../chain/actions/emergencyExit.ts'
 import { escapeChannel } from '../chain/actions/escapeChannel.ts'
 import { finalizeChannel } from '../chain/actions/finalizeChannel.ts'
@@ -12,6 +13,7 @@ import { slashCheckpointConflict } from '../chain/actions/slashCheckpointConflic
 import { slashEquivocation } from '../chain/actions/slashEquivocation.ts'
 import { withdraw } from '../chain/actions/withdraw.ts'
 import { channelSettlementAbi } from '../chain/generated/abis.ts'
+import { getDisputeStatus } from '../chain/readers/getDisputeStatus.ts'
 import { getOwed } from '../chain/readers/getOwed.ts'
 import type { ReadClient, WriteClient } from '../chain/types.ts'
 import { toHex } from '../core/bytes.ts'
@@ -63,6 +65,37 @@ export function proposeOnChain(
 
 export function finalizeOnChain(client: WriteClient, ctx: SettlementContext): Promise<Hash> {
   return finalizeChannel(client, { address: ctx.contract, channelId: channelIdOf(ctx) })
+}
+
+/** A finalize when the channel is already final on chain: another participant's finalize came first. */
+export class AlreadyFinalizedError extends Error {
+  override name = 'AlreadyFinalizedError'
+  constructor() {
+    super('already finalized (another participant’s transaction came first)')
+  }
+}
+
+/**
+ * Finalizes and waits for the receipt. When it fails and the chain says the channel is finalized, another
+ * participant's finalize came first — refused at simulation, or mined ahead of ours in the same block, where the
+ * replay of ours against the block before cannot say why it reverted ("UnknownRevert"): AlreadyFinalizedError.
+ */
+export async function finalizeAndConfirm(
+  client: WriteClient,
+  ctx: SettlementContext,
+  onSent: OnSent,
+): Promise<void> {
+  try {
+    const hash = await finalizeOnChain(client, ctx)
+    onSent(hash)
+    await confirmTransaction(client, { hash })
+  } catch (e) {
+    const now = await getDisputeStatus(client, { address: ctx.contract, channelId: channelIdOf(ctx) }).catch(
+      () => undefined,
+    )
+    if (now?.phase === 'finalized') throw new AlreadyFinalizedError()
+    throw e
+  }
 }
 
 /**

@@ -11,8 +11,9 @@ import type { CloseChain } from '../../store/closeTogether.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
 import {
   AlreadyClaimedError,
+  AlreadyFinalizedError,
   claimAndWithdrawAll,
-  finalizeOnChain,
+  finalizeAndConfirm,
   findCheckpoint,
   proposable,
   proposeOnChain,
@@ -258,11 +259,11 @@ export function SettlementPanel({ runtime }: { runtime: ChannelRuntime }) {
               read?.phase === 'finalizable' ? undefined : 'waiting for the first block past the deadline'
             }
             onClick={() =>
-              run('Finalize', async (c, track) => {
-                const hash = await finalizeOnChain(c, ctx)
-                track.sent(hash)
-                await confirmTransaction(c, { hash })
-              })
+              run(
+                'Finalize',
+                (c, track) => finalizeAndConfirm(c, ctx, track.sent),
+                (e) => e instanceof AlreadyFinalizedError,
+              )
             }
           >
             Finalize
