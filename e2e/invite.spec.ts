@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { decodeInvite, encodeInvite } from '../src/core/invite.ts'
 import { Trader } from './support/trader.ts'
 
 test('an invite opened without a connected wallet shows its channel (participants, roles, fees) and connecting opens the lobby; a damaged link or an uninvited wallet is told what to do', async ({
@@ -43,6 +44,15 @@ test('an invite opened without a connected wallet shows its channel (participant
 
   // a wallet that is not invited is told so, with the accounts that are
   const c = await Trader.open(browser, 'C', 6)
+  // (but first, before any wallet is connected: an invite made for another chain says so at once, instead of
+  // showing the invitation until a wallet connects)
+  const code = link.slice(link.indexOf('#/join/') + '#/join/'.length)
+  const other = decodeInvite(code)
+  const otherChain = encodeInvite({ ...other, draft: { ...other.draft, chainId: 1n } })
+  await c.page.goto(`${c.target.app}/#/join/${otherChain}`)
+  await expect(c.page.getByRole('region', { name: 'Invite problem' })).toContainText(
+    'this invite is for chain 1, the app is configured for',
+  )
   await c.join(link)
   await expect(c.page.getByRole('alert')).toContainText(
     `The connected wallet (${c.address}) is not a participant`,

@@ -41,6 +41,13 @@ describe('invites and the session-key lobby', () => {
     json.threshold = 'two'
     const bad = btoa(JSON.stringify(json)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
     expect(() => decodeInvite(bad)).toThrow(/threshold/)
+    // a whole link in another invite format says so, not that it is damaged
+    json.threshold = 2
+    json.v = 99
+    const future = btoa(JSON.stringify(json)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    expect(() => decodeInvite(future)).toThrow(
+      'invite: made by another version of the app (invite format 99, this app reads 1)',
+    )
   })
   it('derives a room and password that differ per secret', () => {
     const a = roomOf({ draft, secret })

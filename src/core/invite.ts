@@ -133,7 +133,10 @@ export function decodeInvite(text: string): Invite {
     if (!/^\d+$/.test(s)) throw new InviteError(`invite: bad ${field}`)
     return BigInt(s)
   }
-  if (j.v !== 1) throw new InviteError('invite: unsupported version')
+  if (j.v !== 1)
+    throw new InviteError(
+      `invite: made by another version of the app (invite format ${String(j.v)}, this app reads 1)`,
+    )
   const params = need(
     j.params,
     'params',

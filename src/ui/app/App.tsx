@@ -66,8 +66,8 @@ function Shell({ config }: { config: AppConfig }) {
           rpcUrl={config.chain.rpcUrl}
         />
       </header>
-      {!address && route.startsWith('/join/') ? (
-        <InvitePreview config={config} invite={route.slice('/join/'.length)} />
+      {route.startsWith('/join/') ? (
+        <JoinRoute config={config} invite={route.slice('/join/'.length)} me={address} />
       ) : !address ? (
         <main className="page">
           <h1>Trade peer to peer inside a state channel</h1>
@@ -77,8 +77,6 @@ function Shell({ config }: { config: AppConfig }) {
             settle.
           </p>
         </main>
-      ) : route.startsWith('/join/') ? (
-        <JoinRoute config={config} invite={route.slice('/join/'.length)} me={address} />
       ) : (
         <Home config={config} me={address} />
       )}
@@ -141,7 +139,20 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
   )
 }
 
-function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; me: `0x${string}` }) {
+/**
+ * An invite link: a problem page when it cannot open here (damaged, or for another chain or contract — said before
+ * a wallet is connected, not after), the preview while no wallet or a non-participant's is connected, else the
+ * channel.
+ */
+function JoinRoute({
+  config,
+  invite,
+  me,
+}: {
+  config: AppConfig
+  invite: string
+  me: `0x${string}` | undefined
+}) {
   let parsed: ReturnType<typeof decodeInvite>
   try {
     parsed = decodeInvite(invite)
@@ -156,6 +167,7 @@ function JoinRoute({ config, invite, me }: { config: AppConfig; invite: string; 
     )
   if (parsed.draft.verifyingContract.toLowerCase() !== config.settlement.toLowerCase())
     return <InviteProblem error="this invite is for another settlement contract" />
+  if (!me) return <InvitePreview config={config} invite={invite} />
   if (!parsed.draft.participants.some((p) => p.address.toLowerCase() === me.toLowerCase()))
     return <InvitePreview config={config} invite={invite} me={me} />
   return <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} />

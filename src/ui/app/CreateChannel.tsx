@@ -10,11 +10,10 @@ import { DEFAULT_LENDING_FIELDS, lendingParamsOf } from '../lend/lendingForm.ts'
 import { PerpMarketFields } from '../perps/PerpMarketFields.tsx'
 import { DEFAULT_PERP_FIELDS, type PerpFields, perpDraftOf } from '../perps/perpForm.ts'
 import { AmmFields, DEFAULT_AMM_FIELDS } from '../pool/AmmFields.tsx'
+import { participantAddress } from './participantAddress.ts'
 import { roleDescription } from './roleText.ts'
 
 type Row = { address: string; role: Role }
-
-const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s.trim())
 
 /**
  * The channel form: participants and roles, threshold, dispute window, fees and the market. Produces an invite
@@ -74,12 +73,14 @@ export function CreateChannel({
     try {
       if (numberErrors.length > 0) throw new Error(numberErrors[0])
       if (perpErrors.length > 0) throw new Error(perpErrors[0])
-      rows.forEach((r, i) => {
-        if (!isAddress(r.address)) throw new Error(`participant ${i + 1}: not an address`)
+      const addresses = rows.map((r, i) => {
+        const a = participantAddress(r.address)
+        if (!a.ok) throw new Error(`participant ${i + 1}: ${a.reason}`)
+        return a.address
       })
-      if (new Set(rows.map((r) => r.address.toLowerCase())).size !== n)
+      if (new Set(addresses.map((a) => a.toLowerCase())).size !== n)
         throw new Error('a participant is listed twice')
-      if (!rows.some((r) => r.address.toLowerCase() === me.toLowerCase()))
+      if (!addresses.some((a) => a.toLowerCase() === me.toLowerCase()))
         throw new Error('you must be a participant')
       if (!isValidQuorum(n, t))
         throw new Error(`quorum must be a whole number above ${n / 2} and at most ${n}`)
@@ -96,7 +97,7 @@ export function CreateChannel({
         chainId: BigInt(config.chain.chainId),
         verifyingContract: config.settlement,
         nonce: (BigInt(nonce[0]!) << 32n) | BigInt(nonce[1]!),
-        participants: rows.map((r) => ({ address: r.address.trim() as Hex, role: r.role })),
+        participants: rows.map((r, i) => ({ address: addresses[i]! as Hex, role: r.role })),
         threshold: t,
         tokens: config.tokens.map((x) => x.address),
         markets: [{ base, quote, tickSize, lotSize }, ...(perpCheck?.ok ? [perpCheck.value.market] : [])],

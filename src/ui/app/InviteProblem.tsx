@@ -4,6 +4,8 @@ import { InviteError } from '../../core/invite.ts'
 export function inviteProblemHint(message: string): string {
   if (message.startsWith('this invite is for'))
     return 'Open the link in the app it was made for, or ask for an invite made in this one.'
+  if (message.startsWith('invite: made by another version'))
+    return 'The link is whole, but this app cannot read it: open it in the app version that made it, or ask for an invite made in this one.'
   return 'The link is damaged or cut short: it is one long line, and copying often breaks it. Ask whoever sent it to copy it again with its Copy link button, then paste all of it.'
 }
 
