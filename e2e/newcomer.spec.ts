@@ -46,7 +46,7 @@ test('a newcomer on `npm start`: create, join ×2, authorise (surviving a reload
   await Promise.all(traders.map((t) => t.join(link)))
   // the lobby connects: every page sees the other two over WebRTC
   for (const t of traders)
-    await expect(t.page.getByText(/Peers connected: 2/)).toBeVisible({ timeout: 60_000 })
+    await expect(t.page.getByText(/Browser connections to peers: 2 /)).toBeVisible({ timeout: 60_000 })
 
   // A authorises, reloads: its authorisation is still there, and the others see it
   await a.authorise()

@@ -62,7 +62,7 @@ test('perps: oracle price, a 10× cap refused with its reason, long vs short, a 
   await entry(b).locator('input[name="perp-price"]').fill('2000')
   await entry(b).locator('input[name="perp-qty"]').fill('1.5')
   await expect(entry(b).getByTestId('perp-refusal')).toHaveText(
-    'The channel would refuse this order: leverage above the channel’s maxLeverage (initial margin)',
+    'The channel would refuse this order: leverage above the channel’s maximum: the account’s margin does not cover this order’s initial margin',
   )
   await expect(entry(b).getByRole('button', { name: 'Long WETH-PERP' })).toBeDisabled()
 

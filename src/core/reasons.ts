@@ -84,7 +84,7 @@ export const REJECT_NAMES: Record<number, string> = {
   42: 'forced record already attested by this participant',
   20: 'wrong market kind (spot order on a perp market, or the reverse)',
   21: 'no oracle price for this market yet',
-  22: 'leverage above the channel’s maxLeverage (initial margin)',
+  22: 'leverage above the channel’s maximum: the account’s margin does not cover this order’s initial margin',
   23: 'reduce-only order would not reduce the position',
   24: 'account is not below maintenance margin',
   25: 'margin account would fall below initial margin',

@@ -258,7 +258,10 @@ function LobbyView({
             })}
           </tbody>
         </table>
-        <p className="muted">Peers connected: {runtime.room.peerCount()}</p>
+        <p className="muted">
+          Browser connections to peers: {runtime.room.peerCount()} (a participant open in two tabs counts
+          twice)
+        </p>
         {!mine && (
           <button
             type="button"

@@ -29,9 +29,12 @@ export function ChannelTerms({
             (m) =>
               `${symbol(draft.tokens[m.base]!)}/${symbol(draft.tokens[m.quote]!)}${m.kind === 'perp' ? ' perpetual' : ''}`,
           )
-          .join(', ')}{' '}
-        · fees {draft.params.makerFeeBps.toString()} bps maker, {draft.params.takerFeeBps.toString()} bps
-        taker, paid to participant {draft.params.feeRecipient + 1}
+          .join(', ')}
+        {draft.params.lending &&
+          ` · a lending pool of ${draft.params.lending.tokens.map((t) => symbol(draft.tokens[t.token]!)).join(', ')}`}
+        {draft.params.amm && ` · an AMM pool per spot market`} · fees {draft.params.makerFeeBps.toString()}{' '}
+        bps maker, {draft.params.takerFeeBps.toString()} bps taker, paid to participant{' '}
+        {draft.params.feeRecipient + 1}
         {recipient ? ` (${recipient.address.slice(0, 10)}…)` : ''} · dispute window{' '}
         {draft.params.disputeWindow.toString()} s · chain {draft.chainId.toString()}
       </p>

@@ -57,6 +57,13 @@ export function CreateChannel({
     wholeNumberError('Maker fee', makerBps, { max: MAX_FEE_BPS, unit: 'bps' }),
     wholeNumberError('Taker fee', takerBps, { max: MAX_FEE_BPS, unit: 'bps' }),
   ].filter((x): x is string => x !== undefined)
+  // the lot size, checked as it is typed like the numbers above (it named no field, and only after Create)
+  try {
+    if (parseUnits(lot, config.tokens[base]!.decimals) <= 0n)
+      numberErrors.push('Lot size: must be above zero')
+  } catch (e) {
+    numberErrors.push(`Lot size: ${e instanceof Error ? e.message : String(e)}`)
+  }
   let minStake = 0n
   try {
     minStake = parseUnits(minStakeEth === '' ? '0' : minStakeEth, 18)
@@ -297,7 +304,11 @@ export function CreateChannel({
           {error}
         </p>
       )}
-      <button type="submit" disabled={numberErrors.length > 0 || perpErrors.length > 0}>
+      <button
+        type="submit"
+        // the quorum's problem is said live above (quorum-explained): not repeated by Create
+        disabled={numberErrors.length > 0 || perpErrors.length > 0 || !isValidQuorum(n, t)}
+      >
         Create invite
       </button>
     </form>

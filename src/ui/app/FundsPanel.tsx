@@ -196,7 +196,9 @@ export function FundsPanel({ runtime }: { runtime: ChannelRuntime }) {
         </p>
       )}
       {!error && transferError && (
-        <p className="error" data-testid="transfer-refused">
+        // one amount serves deposit and transfer: an amount fine to deposit is not an error for being more than the
+        // channel holds, so the transfer's limit is a note (its button is disabled), red only when nothing fits
+        <p className={depositError ? 'error' : 'muted'} data-testid="transfer-refused">
           Transfer: {transferError}
         </p>
       )}

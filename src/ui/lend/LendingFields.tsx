@@ -33,7 +33,7 @@ export function LendingFields({
             {participants.map((a, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the participant's row number is its identity here
               <option key={i} value={i}>
-                participant {i + 1} {a ? `(${a.slice(0, 8)}…)` : ''}
+                Participant {i + 1} {a ? `(${a.slice(0, 8)}…)` : ''}
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
-import { AmountError, parsePrice } from '../format.ts'
+import { oracleTicks } from '../oraclePrice.ts'
 import { useTrading } from '../trading/context.ts'
 import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 
@@ -15,15 +15,13 @@ export function SpotOraclePanel() {
   if (!m) return null
   const base = tokens[m.base]!
   const quote = tokens[m.quote]!
+  const { ticks, error } = oracleTicks(price, market, m, base, quote)
   const post = () => {
-    try {
-      const ticks = parsePrice(price, m, base, quote)
-      setMessage(
-        outcomeMessage(submit({ tag: OpTag.OraclePrice, market, price: ticks }), `Price ${price} posted`),
-      )
-    } catch (e) {
-      setMessage({ ok: false, text: e instanceof AmountError ? e.message : String(e) })
-    }
+    if (error) return setMessage({ ok: false, text: error })
+    if (ticks === undefined) return
+    setMessage(
+      outcomeMessage(submit({ tag: OpTag.OraclePrice, market, price: ticks }), `Price ${price} posted`),
+    )
   }
   return (
     <section className="panel" aria-label="Spot oracle">
@@ -47,7 +45,12 @@ export function SpotOraclePanel() {
           onChange={(e) => setPrice(e.target.value)}
         />
       </label>
-      <button type="button" disabled={readOnly || price === ''} onClick={post}>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" disabled={readOnly || ticks === undefined} onClick={post}>
         Post price
       </button>
       {message && <SubmitStatus message={message} />}

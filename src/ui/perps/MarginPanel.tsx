@@ -22,6 +22,10 @@ export function MarginPanel({ perps, collateral }: { perps: PerpsSnapshot; colla
   } catch (e) {
     error = e instanceof AmountError ? e.message : String(e)
   }
+  // each direction's limit, said as the amount is typed and its button disabled (the deposit was refused only after
+  // a click)
+  const overDeposit = value !== undefined && value > perps.available
+  const overWithdraw = value !== undefined && value > perps.account.withdrawable
   const send = (deposit: boolean) => {
     if (value === undefined || error) return
     if (deposit && value > perps.available) {
@@ -67,11 +71,26 @@ export function MarginPanel({ perps, collateral }: { perps: PerpsSnapshot; colla
           {error}
         </p>
       )}
+      {!error && (overDeposit || overWithdraw) && (
+        <p className="muted" data-testid="margin-limits">
+          {overDeposit && `Deposit: only ${fmt(perps.available)} ${collateral.symbol} in the channel. `}
+          {overWithdraw &&
+            `Withdraw: at most ${fmt(perps.account.withdrawable)} ${collateral.symbol} can leave the margin account (initial margin).`}
+        </p>
+      )}
       <div className="row">
-        <button type="button" disabled={value === undefined || !!error} onClick={() => send(true)}>
+        <button
+          type="button"
+          disabled={value === undefined || !!error || overDeposit}
+          onClick={() => send(true)}
+        >
           Deposit margin
         </button>
-        <button type="button" disabled={value === undefined || !!error} onClick={() => send(false)}>
+        <button
+          type="button"
+          disabled={value === undefined || !!error || overWithdraw}
+          onClick={() => send(false)}
+        >
           Withdraw margin
         </button>
       </div>

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
-import { AmountError, formatPrice, parsePrice } from '../format.ts'
+import { formatPrice } from '../format.ts'
+import { oracleTicks } from '../oraclePrice.ts'
 import { useTrading } from '../trading/context.ts'
 import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import type { PerpMarketInfo } from './usePerps.ts'
@@ -16,13 +17,7 @@ export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: Perp
   const [message, setMessage] = useState<SubmitMessage | undefined>()
   const { market, base, quote } = info
   const current = perps.markets.find((m) => m.market === info.index)?.oracle
-  let ticks: bigint | undefined
-  let error: string | undefined
-  try {
-    if (price !== '') ticks = parsePrice(price, market, base, quote)
-  } catch (e) {
-    error = e instanceof AmountError ? e.message : String(e)
-  }
+  const { ticks, error } = oracleTicks(price, info.index, market, base, quote)
   const post = () => {
     if (ticks === undefined) return
     const r = submit({ tag: OpTag.OraclePrice, market: info.index, price: ticks })

@@ -142,8 +142,8 @@ export function LiquidityPanel({ amm, view }: { amm: AmmSnapshot; view: PoolView
       </div>
       {add && !addError && (
         <p className="muted small" data-testid="add-preview">
-          Takes {amountText(add.base, base)} + {amountText(add.quote, quote)} · mints {add.minted.toString()}{' '}
-          shares ({pct(add.shareBps)} of the pool)
+          Takes {amountText(add.base, base)} + {amountText(add.quote, quote)} · mints{' '}
+          {formatUnits(add.minted, 0)} shares ({pct(add.shareBps)} of the pool)
         </p>
       )}
       {addError && <p className="error">{addError}</p>}

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
 import { LiquidityPanel } from './LiquidityPanel.tsx'
 import { amountText, pct, poolPrice } from './poolFormat.ts'
@@ -56,7 +57,7 @@ export function PoolScreen() {
         <dd data-testid="pool-mine">
           {view.myShares === 0n
             ? 'none'
-            : `${view.myShares} shares (${pct(shareBps)}) ≈ ${amountText(view.myBase, base)} + ${amountText(view.myQuote, quote)}`}
+            : `${formatUnits(view.myShares, 0)} shares (${pct(shareBps)}) ≈ ${amountText(view.myBase, base)} + ${amountText(view.myQuote, quote)}`}
         </dd>
         <dt>State</dt>
         <dd className={pending ? 'pending' : undefined}>

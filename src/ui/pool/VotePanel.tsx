@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
 import type { PoolView } from '../../store/ammSnapshot.ts'
+import { formatUnits } from '../format.ts'
 import { useTrading } from '../trading/context.ts'
 import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 import { pct } from './poolFormat.ts'
@@ -28,7 +29,7 @@ export function VotePanel({ view, final }: { view: PoolView; final: PoolView | u
       <p className="muted small" data-testid="my-vote">
         {view.myVoteBps === undefined
           ? 'You hold no shares of this pool: add liquidity to vote.'
-          : `Your vote: ${pct(view.myVoteBps)}, weighted by your ${view.myShares} shares.`}
+          : `Your vote: ${pct(view.myVoteBps)}, weighted by your ${formatUnits(view.myShares, 0)} shares.`}
       </p>
       <table className="grid" aria-label="Vote distribution">
         <thead>
