@@ -14,6 +14,9 @@ test('an invite opened without a connected wallet shows its channel (participant
   await expect(form.getByTestId('number-errors')).toContainText('Dispute window: at most 31,536,000 s')
   await expect(form.getByRole('button', { name: 'Create invite' })).toBeDisabled()
   const link = await a.createChannel([b.address])
+  // the invite survives a reload of its page (it was lost unless copied first)
+  await a.page.reload()
+  await expect(a.page.getByTestId('invite-link')).toHaveValue(link)
   // B follows the link before connecting anything
   await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'))}`)
   const invitation = b.page.getByRole('region', { name: 'Invitation' })
@@ -34,6 +37,8 @@ test('an invite opened without a connected wallet shows its channel (participant
     /Markets: \S+\/\S+.* · fees \d+ bps maker, \d+ bps taker, paid to participant 1/,
   )
   await expect(b.page.getByText('2 of 2 participants must take part')).toBeVisible()
+  // and the invite itself, to pass on from the lobby
+  await expect(b.page.getByTestId('lobby-invite-link')).toHaveValue(link)
 
   // a link cut short says what to do and leads back to the start page
   await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'), -20)}`)

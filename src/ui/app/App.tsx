@@ -78,14 +78,29 @@ function Shell({ config }: { config: AppConfig }) {
           </p>
         </main>
       ) : (
-        <Home config={config} me={address} />
+        <Home
+          config={config}
+          me={address}
+          created={route.startsWith('/created/') ? route.slice('/created/'.length) : undefined}
+        />
       )}
     </div>
   )
 }
 
-function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
-  const [created, setCreated] = useState<string | undefined>()
+/**
+ * The start page: the create form, or the invite just created — kept in the address (#/created/…), so a reload
+ * shows it again instead of an empty form (the link was lost unless copied) — and joining by pasted link.
+ */
+function Home({
+  config,
+  me,
+  created,
+}: {
+  config: AppConfig
+  me: `0x${string}`
+  created: string | undefined
+}) {
   const [paste, setPaste] = useState('')
   const link = created ? `${location.origin}${location.pathname}#/join/${created}` : undefined
   return (
@@ -108,10 +123,19 @@ function Home({ config, me }: { config: AppConfig; me: `0x${string}` }) {
             <a className="button" href={`#/join/${created}`}>
               Go to the lobby
             </a>
+            <a className="link" href="#/">
+              Create another channel
+            </a>
           </div>
         </section>
       ) : (
-        <CreateChannel config={config} me={me} onCreated={setCreated} />
+        <CreateChannel
+          config={config}
+          me={me}
+          onCreated={(code) => {
+            location.hash = `#/created/${code}`
+          }}
+        />
       )}
       <form
         className="panel form"

@@ -22,6 +22,7 @@ import { TradingContext, type TradingContextValue } from '../trading/context.ts'
 import { TradingScreen } from '../trading/TradingScreen.tsx'
 import { CatchUpBanner } from './CatchUpBanner.tsx'
 import { ChannelTerms } from './ChannelTerms.tsx'
+import { CopyButton } from './CopyButton.tsx'
 import { ForcePanel } from './ForcePanel.tsx'
 import { FundsPanel } from './FundsPanel.tsx'
 import { GenesisBanner } from './GenesisBanner.tsx'
@@ -243,6 +244,17 @@ function LobbyView({
           wallet signature; once all have, anyone opens the channel on chain.
         </p>
         <ChannelTerms config={config} draft={draft} testId="lobby-terms" />
+        <div className="row">
+          <input
+            readOnly
+            aria-label="Invite link"
+            className="mono wide"
+            value={location.href}
+            data-testid="lobby-invite-link"
+            onFocus={(e) => e.target.select()}
+          />
+          <CopyButton text={location.href} label="Copy invite link" />
+        </div>
         <table className="grid" aria-label="Participants">
           <tbody>
             {draft.participants.map((p) => {
