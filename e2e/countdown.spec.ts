@@ -1,17 +1,8 @@
 import { expect, test } from '@playwright/test'
-import { Settler } from './support/settlement.ts'
+import { mine, Settler } from './support/settlement.ts'
 import { converged, liveChannel } from './support/trader.ts'
 
 const WINDOW = 20
-
-/** Mines one block on the test chain (anvil), as any chain does on its own. */
-async function mine(): Promise<void> {
-  await fetch(process.env.E2E_RPC_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
-  })
-}
 
 /** The seconds the Settlement panel says are left to challenge, NaN when it shows none. */
 async function secondsLeft(s: Settler): Promise<number> {

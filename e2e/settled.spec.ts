@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { expectClosed, submitOrder } from './support/closedChannel.ts'
-import { Settler } from './support/settlement.ts'
+import { mine, Settler } from './support/settlement.ts'
 import { converged, liveChannel } from './support/trader.ts'
 
 const WINDOW = 8
@@ -28,11 +28,7 @@ test('during a dispute and after finalization the channel says so and refuses or
   await expect(sb.panel.getByRole('button', { name: 'Finalize' })).toBeVisible({
     timeout: (WINDOW + 10) * 1000,
   })
-  await fetch(process.env.E2E_RPC_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
-  })
+  await mine()
   await sb.finalize()
   for (const t of traders) {
     await expect(t.page.getByTestId('channel-phase')).toContainText('Channel finalized on chain')

@@ -25,6 +25,11 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   return body.result
 }
 
+/** Mines one block on the test chain (anvil), as any chain does on its own: the contract judges by its time. */
+export async function mine(): Promise<void> {
+  await rpc('evm_mine')
+}
+
 /** Moves anvil's clock forward and mines a block, so the chain's `latest` timestamp is at least `seconds` later. */
 export async function advanceChainTime(seconds: bigint): Promise<void> {
   await rpc('evm_increaseTime', [Number(seconds)])

@@ -213,6 +213,11 @@ export class ChannelRuntime {
   }
 
   private starting = false
+  /**
+   * true when the wallet's authorised session key is not this browser's (it authorised in another browser): the
+   * channel is followed read-only here, for good (no writer tab to wait for)
+   */
+  otherDevice = false
 
   /**
    * @param restart a peer's base this start restores from instead of the stored one (Rejoiner, issue #8): verified
@@ -223,12 +228,17 @@ export class ChannelRuntime {
     const config = this.config()
     if (!config) throw new Error('not every participant has authorised a session key yet')
     const mine = config.participants[this.meIndex]!
-    if (mine.sessionKey.toLowerCase() !== this.sessionAddress.toLowerCase())
-      throw new Error('the lobby holds another session key for this wallet (opened in another browser?)')
+    // the wallet authorised another session key, in another browser (or before this one's storage was cleared):
+    // that browser signs for it; this one follows the channel read-only — balances, orders, checkpoints, and the
+    // on-chain steps the wallet itself signs (propose, finalize, claim) — instead of stopping at the lobby
+    const otherDevice = mine.sessionKey.toLowerCase() !== this.sessionAddress.toLowerCase()
+    this.otherDevice = otherDevice
     const channel = openChannel(config)
     const storeName = ownBlockStoreName(toHex(channel.channelId), this.p.me)
     // a restart keeps the writer lock it holds (Web Locks are not re-entrant)
-    const lock = this.writerLock ?? (await acquireWriterLock(storeName, { mode: 'ifAvailable' }))
+    const lock = otherDevice
+      ? undefined
+      : (this.writerLock ?? (await acquireWriterLock(storeName, { mode: 'ifAvailable' })))
     if (this.destroyed) return lock?.release()
     this.writerLock = lock ?? undefined
     const ownStore = lock ? await openOwnBlockStore(storeName) : undefined
@@ -237,7 +247,7 @@ export class ChannelRuntime {
       ? await openRotationStore(rotationStoreName(toHex(channel.channelId), this.p.me))
       : undefined
     const stored = keyStore ? await keyStore.load() : []
-    if (!lock)
+    if (!lock && !otherDevice)
       acquireWriterLock(storeName, { mode: 'wait', signal: this.waiting.signal }).then(
         (l) => {
           l?.release()
@@ -509,6 +519,7 @@ export class ChannelRuntime {
       /** the on-chain settlement phase submit() judges by */
       settlement: this.chainPhase,
       readOnly: live.readOnly,
+      otherDevice: this.otherDevice,
       stateRoot: toHex(r.stateRoot()),
       // positions in the whole final order: pruned blocks count (they were final here)
       blocks: r.prunedCount + r.order.length,

@@ -177,6 +177,7 @@ const LiveChannel = memo(function LiveChannel({ config, runtime, live, phase }: 
       marketIndex: 0,
       names,
       readOnly: live.readOnly,
+      otherDevice: runtime.otherDevice,
       presence: () => live.transport.peers(),
       seen: () => runtime.seen(),
     }

@@ -17,7 +17,7 @@ type Tab = (typeof TABS)[number]
 
 /** The exchange screen: book, chart and order entry on top; orders, trades, balances, peers, explorer below. */
 export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) {
-  const { market, tokens, readOnly, phase } = useTrading()
+  const { market, tokens, readOnly, otherDevice, phase } = useTrading()
   const notice = phaseNotice(phase)
   const [price, setPrice] = useState('')
   const [tab, setTab] = useState<Tab>('Open orders')
@@ -25,7 +25,15 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
   const quote = tokens[market.quote]!
   return (
     <div className="trading">
-      {readOnly && (
+      {readOnly && otherDevice && (
+        <div className="banner" role="status" data-testid="read-only">
+          This wallet authorised its channel session key in another browser, which is the one that signs its
+          orders and checkpoints. This browser follows the channel read-only: balances, orders and
+          checkpoints, and the on-chain steps your wallet signs itself (propose, finalize, claim and
+          withdraw).
+        </div>
+      )}
+      {readOnly && !otherDevice && (
         <div className="banner" role="status" data-testid="read-only">
           This channel is open in another tab, which is the one that signs. This tab shows the same state and
           takes over when that tab closes.
@@ -41,7 +49,9 @@ export function TradingScreen({ settlement }: { settlement?: React.ReactNode }) 
         <OrderBook onPick={(t) => setPrice(formatPrice(t, market, base, quote).replace(/,/g, ''))} />
         <PriceChart />
         {readOnly ? (
-          <section className="panel muted">Order entry is in the other tab.</section>
+          <section className="panel muted">
+            Order entry is in the {otherDevice ? 'browser that holds the session key' : 'other tab'}.
+          </section>
         ) : (
           <OrderEntry price={price} setPrice={setPrice} />
         )}

@@ -25,6 +25,8 @@ export type TradingContextValue = {
   names: string[]
   /** another tab of this browser is the participant's writer: show state, submit nothing */
   readOnly: boolean
+  /** read-only because the wallet's session key is in another browser (not another tab of this one) */
+  otherDevice: boolean
   /** who is online now, from their presence announcements: shown, never trusted for state */
   presence: () => { participant: number | undefined; behind: number; headKnown: boolean }[]
   /** when each peer was last heard from (awareness heartbeats): who is online, within seconds */
