@@ -125,3 +125,22 @@ test('close together: every trader signs one close with a click, one submits; ea
   }
   for (const t of traders) await t.close()
 })
+
+test('close together with a participant offline: the signer is told its signature waits to be sent, and is not offered to sign again', async ({
+  browser,
+}) => {
+  const { traders } = await liveChannel(browser, [7, 8, 9], undefined, 600)
+  const [sa, sb] = traders.map((t) => new Settler(t)) as [Settler, Settler]
+  const n1 = await sa.requestCheckpoint(3)
+  await converged(traders, (v) => BigInt(v.latestCheckpoint) >= BigInt(n1))
+  await expect(section(sa)).toHaveAttribute('data-phase', 'offered')
+  // C goes away: with all 3 needed, no round completes after A's, so B's block with its signature is not sent yet
+  await traders[2]!.close()
+  await sa.panel.getByRole('button', { name: `Close together at v${n1}` }).click()
+  await expect(closeStatus(sb)).toContainText('1 of 3 signed, waiting for 2 more')
+  await sb.panel.getByRole('button', { name: `Sign the close at v${n1}` }).click()
+  // it used to keep saying "not signed yet: you" and offering "Sign the close" as if nothing was signed
+  await expect(closeStatus(sb)).toContainText('you signed: your signature travels in your next block')
+  await expect(sb.panel.getByRole('button', { name: `Sign the close at v${n1}` })).toHaveCount(0)
+  for (const t of traders.slice(0, 2)) await t.close()
+})

@@ -74,13 +74,23 @@ export function CloseTogether({
     channelChain,
     submitted,
   })
+  // the version this tab signed: the signature travels in our next block, which waits while the rounds cannot
+  // advance (a participant offline), so the close's record does not hold it yet — without this the panel still said
+  // "not signed yet: you" and offered Sign again
+  const [signedHere, setSignedHere] = useState<bigint>()
   const sign = (version: bigint) => {
     setSigning({ phase: 'running' })
     signCloseTogether(ctx, version).then(
-      () => setSigning(undefined),
+      () => {
+        setSigning(undefined)
+        setSignedHere(version)
+      },
       (e: unknown) => setSigning({ phase: 'failed', message: describeError(e) }),
     )
   }
+  const sentNotRecorded =
+    (step.phase === 'waiting' && !step.mine && signedHere === step.version) ||
+    (step.phase === 'offered' && signedHere === step.version)
   const submit = (version: bigint) =>
     run(`Close together at v${version}`, async (c, track) => {
       const hash = await submitCloseTogether(c, { ...ctx, chainId: channelChain }, version)
@@ -110,9 +120,11 @@ export function CloseTogether({
       <p className="muted small" data-testid="close-status">
         {step.phase === 'submitted' && <span className="spinner" aria-hidden="true" />}
         {stepText(step, nameOf)}
+        {sentNotRecorded &&
+          ' · you signed: your signature travels in your next block, which waits until enough participants are online (pending)'}
       </p>
       <div className="row">
-        {step.phase === 'offered' && (
+        {step.phase === 'offered' && !sentNotRecorded && (
           <button
             type="button"
             disabled={signBlocked !== undefined || signing?.phase === 'running'}
@@ -122,7 +134,7 @@ export function CloseTogether({
             Close together at v{step.version.toString()}
           </button>
         )}
-        {step.phase === 'waiting' && !step.mine && (
+        {step.phase === 'waiting' && !step.mine && !sentNotRecorded && (
           <button
             type="button"
             disabled={signBlocked !== undefined || signing?.phase === 'running'}
