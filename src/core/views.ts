@@ -37,6 +37,11 @@ export type BalanceRow = {
   locked: bigint
   reserved: bigint
   pendingWithdrawal: bigint
+  /**
+   * what the perps margin account, the lending pool (supplies less debt) and AMM pool shares add to the holdings,
+   * at their settlement value: total − the ledger's four columns (negative when a debt outweighs them)
+   */
+  inModules: bigint
   total: bigint
 }
 
@@ -44,13 +49,16 @@ export function balancesOf(state: ChannelState, participant: number): BalanceRow
   const rows: BalanceRow[] = []
   for (let t = 0; t < state.T; t++) {
     const i = participant * state.T + t
+    const total = state.holdings(participant, t)
+    const ledger = state.avail[i]! + state.locked[i]! + state.reserved[i]! + state.pendingWithdrawal[i]!
     rows.push({
       token: t,
       available: state.avail[i]!,
       locked: state.locked[i]!,
       reserved: state.reserved[i]!,
       pendingWithdrawal: state.pendingWithdrawal[i]!,
-      total: state.holdings(participant, t),
+      inModules: total - ledger,
+      total,
     })
   }
   return rows

@@ -3,6 +3,7 @@ import { lendAccountOf, liquidatableLoans } from '../lending/views.ts'
 import { TimeInForce } from '../ops.ts'
 import { liquidatablePositions, perpAccountOf } from '../perps/views.ts'
 import { Reject } from '../reasons.ts'
+import { balancesOf } from '../views.ts'
 import { ETH, marginHarness, Side, USDC } from './harness.ts'
 
 /** The screens' figures come from the one margin account: what they show is what the fold then does. */
@@ -20,6 +21,15 @@ describe('views of the one margin account', () => {
     expect(h.borrow(1, ETH, 1n)).toBe(Reject.None)
     return h
   }
+
+  it('the balances table adds up: the ledger’s columns plus what perps, lending and the AMM hold make the total', () => {
+    const h = setup()
+    const rows = balancesOf(h.state, 1)
+    for (const r of rows)
+      expect(r.available + r.reserved + r.locked + r.pendingWithdrawal + r.inModules).toBe(r.total)
+    // participant 1's margin, supply and loan sit outside the ledger's columns (the table's totals did not add up)
+    expect(rows.some((r) => r.inModules !== 0n)).toBe(true)
+  })
 
   it('the perps account shows the netted lending side, and withdrawable is the most a MarginWithdraw takes', () => {
     const h = setup()

@@ -1,12 +1,15 @@
 import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
+import { opPermission } from '../../core/phase.ts'
 import { oracleTicks } from '../oraclePrice.ts'
 import { useTrading } from '../trading/context.ts'
 import { outcomeMessage, type SubmitMessage, SubmitStatus } from '../trading/SubmitStatus.tsx'
 
 /** For the lending oracle: posts the index price of a spot market (what prices collateral, with the book). */
 export function SpotOraclePanel() {
-  const { channel, tokens, submit, readOnly } = useTrading()
+  const { channel, tokens, submit, readOnly, phase } = useTrading()
+  // closed with the channel: after finalization nothing more can be final (core/phase.ts)
+  const permission = opPermission(phase, OpTag.OraclePrice)
   const spot = channel.config.markets.flatMap((m, i) => (m.kind === 'perp' ? [] : [{ m, i }]))
   const [market, setMarket] = useState(spot[0]?.i ?? 0)
   const [price, setPrice] = useState('')
@@ -50,7 +53,12 @@ export function SpotOraclePanel() {
           {error}
         </p>
       )}
-      <button type="button" disabled={readOnly || ticks === undefined} onClick={post}>
+      <button
+        type="button"
+        disabled={readOnly || ticks === undefined || !permission.allowed}
+        title={permission.allowed ? undefined : permission.reason}
+        onClick={post}
+      >
         Post price
       </button>
       {message && <SubmitStatus message={message} />}

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { OpTag } from '../../core/ops.ts'
+import { opPermission } from '../../core/phase.ts'
 import type { PerpsSnapshot } from '../../store/perpsSnapshot.ts'
 import { formatPrice } from '../format.ts'
 import { oracleTicks } from '../oraclePrice.ts'
@@ -12,7 +13,9 @@ import type { PerpMarketInfo } from './usePerps.ts'
  * the channel refuses the op from anyone else.
  */
 export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: PerpsSnapshot }) {
-  const { submit } = useTrading()
+  const { submit, phase } = useTrading()
+  // closed with the channel: after finalization nothing more can be final (core/phase.ts)
+  const permission = opPermission(phase, OpTag.OraclePrice)
   const [price, setPrice] = useState('')
   const [message, setMessage] = useState<SubmitMessage | undefined>()
   const { market, base, quote } = info
@@ -61,7 +64,11 @@ export function OraclePanel({ info, perps }: { info: PerpMarketInfo; perps: Perp
           {error}
         </p>
       )}
-      <button type="submit" disabled={ticks === undefined}>
+      <button
+        type="submit"
+        disabled={ticks === undefined || !permission.allowed}
+        title={permission.allowed ? undefined : permission.reason}
+      >
         Post price
       </button>
       {message && <SubmitStatus message={message} />}

@@ -121,6 +121,9 @@ export function Balances() {
           <th>In orders</th>
           <th>Locked</th>
           <th>Withdrawing</th>
+          <th title="the perps margin account, lending supplies less debt and AMM pool shares, at settlement value">
+            Perps · lending · AMM
+          </th>
           <th>Total (pending)</th>
           <th>Total (final)</th>
         </tr>
@@ -137,6 +140,7 @@ export function Balances() {
               <td>{f(r.reserved)}</td>
               <td>{f(r.locked)}</td>
               <td>{f(r.pendingWithdrawal)}</td>
+              <td data-testid="in-modules">{r.inModules < 0n ? `−${f(-r.inModules)}` : f(r.inModules)}</td>
               <td className={r.total !== fin ? 'pending' : ''}>{f(r.total)}</td>
               <td>{f(fin)}</td>
             </tr>
