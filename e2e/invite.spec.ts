@@ -39,6 +39,11 @@ test('an invite opened without a connected wallet shows its channel (participant
   await expect(b.page.getByText('2 of 2 participants must take part')).toBeVisible()
   // and the invite itself, to pass on from the lobby
   await expect(b.page.getByTestId('lobby-invite-link')).toHaveValue(link)
+  // the start page lists the channel: back to it without the link (the back button led to the create form)
+  await b.page.goto(`${b.target.app}/#/`)
+  const yours = b.page.getByRole('region', { name: 'Your channels' })
+  await yours.getByRole('link', { name: /WETH\/USDC/ }).click()
+  await expect(b.page.getByTestId('lobby-invite-link')).toHaveValue(link)
 
   // a link cut short says what to do and leads back to the start page
   await b.page.goto(`${b.target.app}/${link.slice(link.indexOf('#'), -20)}`)

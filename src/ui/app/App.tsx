@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { useConnection, WagmiProvider } from 'wagmi'
 import { makeWagmiConfig } from '../../chain/wallet/wagmiConfig.ts'
 import { decodeInvite } from '../../core/invite.ts'
+import { knownChannels } from '../../store/knownChannels.ts'
 import { type AppConfig, loadAppConfig } from '../config.ts'
 import { ChannelPage } from './ChannelPage.tsx'
 import { CopyButton } from './CopyButton.tsx'
@@ -137,6 +138,7 @@ function Home({
           }}
         />
       )}
+      <YourChannels me={me} />
       <form
         className="panel form"
         onSubmit={(e) => {
@@ -195,4 +197,26 @@ function JoinRoute({
   if (!parsed.draft.participants.some((p) => p.address.toLowerCase() === me.toLowerCase()))
     return <InvitePreview config={config} invite={invite} me={me} />
   return <ChannelPage config={config} invite={parsed} inviteText={invite} me={me} />
+}
+
+/** The channels this wallet opened in this browser (store/knownChannels.ts), newest first: back to one in a click. */
+function YourChannels({ me }: { me: `0x${string}` }) {
+  const list = knownChannels(localStorage, me)
+  if (list.length === 0) return null
+  return (
+    <section className="panel" aria-label="Your channels">
+      <h2>Your channels</h2>
+      <ul>
+        {list.map((c) => (
+          <li key={c.channelId}>
+            <a href={`#/join/${c.invite}`}>{c.label}</a>{' '}
+            <span className="muted small mono" title={c.channelId}>
+              {c.channelId.slice(0, 10)}…
+            </span>{' '}
+            <span className="muted small">opened {new Date(c.at).toLocaleString()}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
 }

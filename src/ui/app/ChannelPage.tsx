@@ -11,6 +11,7 @@ import { ROLE_NAMES } from '../../core/channel.ts'
 import { draftChannelId, type Invite } from '../../core/invite.ts'
 import type { SettlementPhase } from '../../core/phase.ts'
 import { parsePrunePolicy } from '../../core/snapshot/prunePolicy.ts'
+import { rememberChannel } from '../../store/knownChannels.ts'
 import { LatencyProbe } from '../../store/latencyProbe.ts'
 import { PRUNE_POLICY_KEY } from '../../store/pruner.ts'
 import type { ChannelRuntime } from '../../store/runtime.ts'
@@ -47,6 +48,21 @@ export function ChannelPage(props: ChannelPageProps) {
   const { config, invite, inviteText, me } = props
   const key = `${inviteText}:${me.toLowerCase()}`
   const [held, setHeld] = useState<{ key: string; runtime: ChannelRuntime } | undefined>()
+  // the start page lists it under "Your channels" (store/knownChannels.ts)
+  useEffect(() => {
+    const symbol = (t: number) =>
+      config.tokens.find((x) => x.address.toLowerCase() === invite.draft.tokens[t]?.toLowerCase())?.symbol ??
+      '?'
+    rememberChannel(localStorage, {
+      invite: inviteText,
+      channelId: toHex(draftChannelId(invite.draft)),
+      me,
+      label: invite.draft.markets
+        .map((m) => `${symbol(m.base)}/${symbol(m.quote)}${m.kind === 'perp' ? ' perp' : ''}`)
+        .join(', '),
+      at: Date.now(),
+    })
+  }, [config.tokens, invite, inviteText, me])
   // biome-ignore lint/correctness/useExhaustiveDependencies: the runtime is keyed by the invite text and wallet
   useEffect(() => {
     const lease = acquireRuntime({
