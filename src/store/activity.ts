@@ -38,13 +38,13 @@ export type ActivityEntry =
     }
 
 /**
- * When a block's ops happened, as the screens show it: the time its author sealed it. The channel clock at a block
- * (what the fold reads) is the median of the previous round's times, so in a quiet channel it is the previous
- * activity's time — a cancel showed the trade before it. Our own blocks' seal time is ours; another author's is its
- * signed claim, shown no earlier than the channel clock at its commit. Display only.
+ * When a block's ops happened, as the screens show it: the time its author sealed it (its signed claim), never
+ * earlier than the channel clock at its commit once final — so every replica shows a final block alike. The channel
+ * clock alone (what the fold reads) is the median of the previous round's times: in a quiet channel, the previous
+ * activity's time (a cancel showed the trade before it). Display only.
  */
-function shownTimeOf(replica: Replica, node: Node, me: number, final: boolean): bigint {
-  if (node.author === me || !final) return node.block.time
+function shownTimeOf(replica: Replica, node: Node, final: boolean): bigint {
+  if (!final) return node.block.time
   const clock = replica.timeOf(node)
   return node.block.time > clock ? node.block.time : clock
 }
@@ -57,7 +57,7 @@ export function activityOf(replica: Replica, me: number, limit = 50, window = 50
   const sizes = new Map<string, { side: Side; qty: bigint }>()
   const entries: { at: number; seq: number; e: ActivityEntry }[] = []
   const finalAt = (i: number) => i < replica.finalCount
-  const shownTime = (node: Node) => shownTimeOf(replica, node, me, node.commitIndex !== UNCOMMITTED)
+  const shownTime = (node: Node) => shownTimeOf(replica, node, node.commitIndex !== UNCOMMITTED)
   for (let i = from; i < order.length; i++) {
     const node: Node = order[i]!
     position.set(node.hex, i)
@@ -196,7 +196,7 @@ export function tradeRowsOf(replica: Replica, me: number, limit = 100): TradeRow
     const node = replica.order[i]!
     if (wanted.has(node.hex))
       found.set(node.hex, {
-        time: shownTimeOf(replica, node, me, i < replica.finalCount),
+        time: shownTimeOf(replica, node, i < replica.finalCount),
         final: i < replica.finalCount,
       })
   }

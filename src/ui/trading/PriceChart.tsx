@@ -8,8 +8,9 @@ import { useSnapshot, useTrading } from './context.ts'
 const clockLabel = (second: number) => new Date(second * 1000).toLocaleTimeString()
 
 /**
- * Last-traded price of the selected market on the channel clock (the time of each trade's committed block, the
- * same on every replica), one point per second; prices formatted as the order book formats them.
+ * Last-traded price of the selected market over time (each trade's block as store/activity.ts dates it: its seal
+ * time, never before the channel clock at its commit — the same on every replica once final), one point per
+ * second; prices formatted as the order book formats them.
  */
 export function PriceChart() {
   const { market, marketIndex, tokens } = useTrading()
