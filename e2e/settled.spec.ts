@@ -33,6 +33,8 @@ test('during a dispute and after finalization the channel says so and refuses or
   for (const t of traders) {
     await expect(t.page.getByTestId('channel-phase')).toContainText('Channel finalized on chain')
     await expectClosed(t, /finalized on chain/)
+    // the resting order is shown as settled, not as if it could still fill
+    await expect(t.page.getByTestId('book-closed')).toContainText('can no longer fill')
   }
   // nothing was traded or moved after the proposal
   const after = await converged(traders)

@@ -84,6 +84,12 @@ describe('liveness', () => {
     expect(finalityText({ ...base, pendingOps: 1, oldestPendingRound: 3, liveness: bcOff })).toBe(
       '1 operation pending: nothing can become final until 1 more participant comes online (2 of 3 needed) · 1 of 3 participants online · B not seen yet, C offline since t723',
     )
+    // after the channel is finalized on chain nothing pending is waiting for anyone: it never becomes final
+    expect(
+      finalityText({ ...base, pendingOps: 1, oldestPendingRound: 3, liveness: bcOff, finalized: true }),
+    ).toBe(
+      '1 operation pending will never be final: the channel is finalized on chain, and it paid out the checkpoint it settled at',
+    )
   })
 })
 

@@ -66,6 +66,8 @@ export type FinalityInput = {
   liveness: readonly Liveness[]
   /** how to show a time (e.g. 12:03) */
   time: (ms: number) => string
+  /** the channel is finalized on chain: what is still pending never becomes final (nor is it paid) */
+  finalized?: boolean
 }
 
 const plural = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`
@@ -92,6 +94,8 @@ export function finalityText(input: FinalityInput): string {
   const away = offline.length > 0 ? ` · ${offline.join(', ')}` : ''
   if (input.pendingOps === 0) return `Everything is final · ${who}${away}`
   const what = `${plural(input.pendingOps, 'operation')} pending`
+  if (input.finalized)
+    return `${what} will never be final: the channel is finalized on chain, and it paid out the checkpoint it settled at`
   if (online < input.q)
     return `${what}: nothing can become final until ${plural(input.q - online, 'more participant')} ${
       input.q - online === 1 ? 'comes' : 'come'

@@ -3,7 +3,7 @@ import { useSnapshot, useTrading } from './context.ts'
 
 /** Asks above, bids below, depth bars proportional to cumulative size; clicking a level fills the price field. */
 export function OrderBook({ onPick }: { onPick: (ticks: bigint) => void }) {
-  const { market, tokens } = useTrading()
+  const { market, tokens, phase } = useTrading()
   const depth = useSnapshot((s) => s.depth)
   const base = tokens[market.base]!
   const quote = tokens[market.quote]!
@@ -40,6 +40,11 @@ export function OrderBook({ onPick }: { onPick: (ticks: bigint) => void }) {
           {base.symbol}/{quote.symbol}
         </span>
       </header>
+      {phase === 'finalized' && (
+        <p className="muted small" data-testid="book-closed">
+          The channel is finalized on chain: these orders rest as it settled, and can no longer fill.
+        </p>
+      )}
       <div className="cols muted">
         <span>Price ({quote.symbol})</span>
         <span>Size ({base.symbol})</span>

@@ -108,9 +108,10 @@ function FinalityLine() {
         r = b.round
     return r
   })
-  const { channel, names } = useTrading()
+  const { channel, names, phase } = useTrading()
   const liveness = useLiveness()
   const finality = finalityText({
+    finalized: phase === 'finalized',
     pendingOps: pendingOps + unfinalOps,
     oldestPendingRound,
     n: channel.config.participants.length,
