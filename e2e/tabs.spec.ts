@@ -73,5 +73,12 @@ test('the same wallet in another browser (a new device): the channel read-only w
   await expect(sa.panel).toContainText('Settled: everything the channel owed you is paid out.', {
     timeout: 30_000,
   })
-  for (const t of [a, b, device]) await t.close()
+  // A's signing browser closes: the others see A offline, though its wallet still follows from the new device (whose
+  // presence says it only follows)
+  await a.close()
+  await b.page.getByRole('tab', { name: 'Peers' }).click()
+  await expect(b.page.getByRole('table', { name: 'Participants' })).toContainText(/offline since \d/, {
+    timeout: 15_000,
+  })
+  for (const t of [b, device]) await t.close()
 })

@@ -339,6 +339,7 @@ export class ChannelRuntime {
       channelDoc: doc,
       replica,
       participant: this.meIndex,
+      follows: otherDevice,
     })
     const pruner = ownStore
       ? new Pruner({

@@ -12,6 +12,8 @@ export type AttachChannelParameters = {
   replica: Replica
   /** the local participant's index (what its presence claims) */
   participant: number
+  /** this browser follows read-only: its presence says so and is not counted as the participant online */
+  follows?: boolean
   /** how often wants are sent to neighbours (ms) */
   catchUpMs?: number
   /** neighbours asked per round */
@@ -44,6 +46,7 @@ export function attachChannel(p: AttachChannelParameters): AttachChannelReturnTy
     replica: p.replica,
     channelDoc: p.channelDoc,
     participant: p.participant,
+    follows: p.follows === true,
   })
   const fanout = p.fanout ?? 3
   const tick = setInterval(() => {

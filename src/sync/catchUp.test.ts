@@ -185,6 +185,14 @@ describe('presence (THREATS row 1: awareness is spoofable)', () => {
       heads: [],
     })
     expect(peers[2]!.heads.length).toBeLessThanOrEqual(8)
+    // a browser that follows read-only (the wallet's session key elsewhere) is not the participant online, and its
+    // heads still serve catch-up
+    const follower = readPresence(
+      new Map([[8, { presence: presenceOf(a.replica, 0, true) }]]),
+      a.replica,
+      self,
+    )
+    expect(follower[0]).toMatchObject({ participant: undefined, heads: a.replica.headIds().slice(-8) })
     expect(peers[0]!.seqs).toEqual([1, 0, 0])
     expect(peers[1]!.seqs).toEqual([0, 0, 0])
   })

@@ -19,11 +19,16 @@ export type Presence = {
   heads: Hex[]
   /** per participant, the seq of the latest block it holds: lets a peer whose storage was wiped see its own */
   seqs: number[]
+  /**
+   * a browser following the channel read-only because the wallet's session key is in another one (store/runtime.ts
+   * `otherDevice`): not the participant's signer, so not counted as that participant online
+   */
+  follows?: true
 }
 
 export const MAX_PRESENCE_HEADS = 8
 
-export function presenceOf(replica: Replica, participant: number): Presence {
+export function presenceOf(replica: Replica, participant: number, follows = false): Presence {
   const own = replica.latest[participant]
   return {
     v: 1,
@@ -33,6 +38,7 @@ export function presenceOf(replica: Replica, participant: number): Presence {
     blocks: replica.order.length,
     heads: replica.headIds().slice(-MAX_PRESENCE_HEADS),
     seqs: replica.latest.map((n) => n?.seq ?? 0),
+    ...(follows ? { follows: true as const } : {}),
   }
 }
 
@@ -71,7 +77,9 @@ export function readPresence(states: Map<number, unknown>, replica: Replica, sel
     const p = (state as { presence?: unknown }).presence
     if (typeof p !== 'object' || p === null || (p as { v?: unknown }).v !== 1) continue
     const raw = p as Record<string, unknown>
+    // a follower's entry claims no participant: its heads still serve catch-up
     const participant =
+      raw.follows !== true &&
       Number.isSafeInteger(raw.participant) &&
       (raw.participant as number) >= 0 &&
       (raw.participant as number) < replica.n
@@ -125,6 +133,8 @@ export type StartPresenceParameters = {
   replica: Replica
   channelDoc: ChannelDoc
   participant: number
+  /** this browser follows read-only, the wallet's session key being elsewhere (Presence.follows) */
+  follows?: boolean
   /** least time between two local presence updates (ms) */
   throttleMs?: number
 }
@@ -139,7 +149,7 @@ export function startPresence(p: StartPresenceParameters): { peers(): PeerPresen
   let cancel: (() => void) | undefined
   const publish = () => {
     cancel = undefined
-    awareness.setLocalStateField('presence', presenceOf(replica, p.participant))
+    awareness.setLocalStateField('presence', presenceOf(replica, p.participant, p.follows === true))
   }
   const schedule = () => {
     cancel ??= backgroundTimer(publish, throttleMs)
